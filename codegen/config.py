@@ -1,0 +1,86 @@
+"""Settings from the environment, validated once at start.
+
+Every setting is documented in README.md ("Configuration"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "CODEGEN_"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    # unset: an embedded PostgreSQL with its data under data_dir
+    database_url: str | None = None
+    data_dir: Path = Path(".codegen-data")
+    db_pool_min: int = Field(2, ge=1)
+    db_pool_max: int = Field(10, ge=1)
+
+    jwt_secret: str | None = None
+    jwt_ttl_seconds: int = Field(60 * 60 * 24, ge=60)
+
+    worker: bool = True
+    worker_concurrency: int = Field(4, ge=1)
+    worker_poll_seconds: float = Field(5.0, gt=0)
+    lease_seconds: float = Field(30.0, gt=0)
+    max_attempts: int = Field(3, ge=1)
+    stage_delay: float = Field(0.0, ge=0)
+
+    stream_token_ttl_seconds: int = Field(60, ge=1)
+    stream_token_rate_limit: int = Field(10, ge=0)  # per user per minute; 0: off
+    generate_rate_limit: int = Field(30, ge=0)  # per user per minute; 0: off
+    sse_ping_seconds: float = Field(15.0, gt=0)
+    sse_queue_size: int = Field(256, ge=1)
+
+    provider: Literal["template", "openai"] = "template"
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    llm_max_tokens: int = Field(200_000, ge=1)
+    llm_timeout_seconds: float = Field(120.0, gt=0)
+    validate_mode: Literal["syntax", "tests"] = "syntax"
+
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+
+# env var (without prefix, or the full name for DATABASE_URL) -> field
+_ENV_FIELDS = {
+    "DATABASE_URL": "database_url",
+    "CODEGEN_VALIDATE": "validate_mode",
+}
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Read CODEGEN_* (and DATABASE_URL) from ``env``; ``overrides`` win."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, object] = {}
+    for name in Settings.model_fields:
+        key = ENV_PREFIX + name.upper()
+        if key in env and env[key] != "":
+            values[name] = env[key]
+    for key, name in _ENV_FIELDS.items():
+        if env.get(key):
+            values[name] = env[key]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise SystemExit(f"invalid configuration: {problems}") from None

@@ -1,0 +1,75 @@
+"""The generator interface.
+
+A generator turns a request (prompt, context, mode and, for an iteration, the
+parent's files) into a full snapshot of files. While it works it reports the
+pipeline's stages through ``report``; the engine turns each report into one
+committed progress event. The engine owns the state machine, leases and
+cancellation: a generator only computes, and raises ``GenerationError`` with a
+message a user can act on when it cannot produce the project.
+
+Cancellation and lost leases arrive as ``asyncio.CancelledError`` at any
+``await`` (including ``report`` and HTTP calls in flight); generators must let
+it propagate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from codegen.lifecycle import Mode, Stage
+
+
+class GenerationError(Exception):
+    """The generator cannot produce the project; ``str(exc)`` is shown to the user."""
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    path: str
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    generation_id: str
+    prompt: str
+    mode: Mode
+    context: dict[str, Any] = field(default_factory=dict)
+    # path -> content of the parent's snapshot; None unless this is an iteration
+    parent_files: dict[str, str] | None = None
+
+    @property
+    def is_iteration(self) -> bool:
+        return self.parent_files is not None
+
+    @property
+    def additional_requirements(self) -> list[str]:
+        reqs = self.context.get("additional_requirements") or []
+        return [r for r in reqs if isinstance(r, str)]
+
+
+@dataclass
+class GenerationResult:
+    files: list[GeneratedFile]
+    # {"prompt_tokens": int, "completion_tokens": int} for LLM generators
+    usage: dict[str, int] | None = None
+    # free-form facts worth keeping on the generation (assumptions, validation)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class Reporter(Protocol):
+    async def __call__(self, stage: Stage, progress: float, message: str) -> None:
+        """Record one progress step.
+
+        ``progress`` is the fraction of the whole generation done (0.0-1.0);
+        the engine keeps it monotonic. ``stage`` must be one of the mode's
+        stages (lifecycle.STAGES_BY_MODE).
+        """
+
+
+@runtime_checkable
+class Generator(Protocol):
+    name: str
+
+    async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult: ...
