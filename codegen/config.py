@@ -48,6 +48,9 @@ class Settings(BaseModel):
     llm_max_tokens: int = Field(200_000, ge=1)
     llm_timeout_seconds: float = Field(120.0, gt=0)
     validate_mode: Literal["syntax", "tests"] = "syntax"
+    # interpreter (of a virtualenv with the generated projects' requirements) for CODEGEN_VALIDATE=tests
+    validate_python: str | None = None
+    validate_timeout_seconds: float = Field(120.0, gt=0)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     log_level: str = "INFO"

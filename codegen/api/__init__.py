@@ -1,0 +1,1 @@
+"""HTTP handlers only: parse, call a service, answer."""

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from aiohttp import web
+
+from codegen import keys
+from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
+from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery
+from codegen.services import generations
+
+
+async def create(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    body = await parse_body(request, GenerateBody)
+    settings = request.app[keys.SETTINGS]
+    result = await generations.create(request.app[keys.DB], user_id, body, settings.generate_rate_limit)
+    return json_response(result, status=201)
+
+
+async def get(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    return json_response(await generations.get(request.app[keys.DB], user_id, generation_id))
+
+
+async def list_all(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    query = parse_query(request, ListGenerationsQuery)
+    return json_response(await generations.list_for_user(request.app[keys.DB], user_id, query))
+
+
+async def cancel(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    return json_response(await generations.cancel(request.app[keys.DB], user_id, generation_id))
+
+
+async def files(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    return json_response(await generations.files(request.app[keys.DB], user_id, generation_id))
+
+
+async def download(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    filename, archive = await generations.download(request.app[keys.DB], user_id, generation_id)
+    return web.Response(
+        body=archive, content_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def diff(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    query = parse_query(request, DiffQuery)
+    text = await generations.diff(request.app[keys.DB], user_id, generation_id, query.against)
+    return web.Response(text=text, content_type="text/x-diff", charset="utf-8")

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from aiohttp import web
+
+from codegen import keys
+from codegen.api.common import current_user, json_response, parse_body, path_uuid
+from codegen.schemas import ProjectBody
+from codegen.services import projects
+
+
+async def list_all(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    return json_response(await projects.list_projects(request.app[keys.DB], user_id))
+
+
+async def create(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    body = await parse_body(request, ProjectBody)
+    project = await projects.create_project(request.app[keys.DB], user_id, body.name, body.domain, body.description)
+    return json_response(project, status=201)
+
+
+async def get(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    project_id = path_uuid(request, "project_id")
+    return json_response(await projects.get_project(request.app[keys.DB], user_id, project_id))
+
+
+async def delete(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    project_id = path_uuid(request, "project_id")
+    await projects.delete_project(request.app[keys.DB], user_id, project_id)
+    return web.Response(status=204)

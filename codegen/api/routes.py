@@ -1,0 +1,45 @@
+"""Every route, under /api and (for generations, projects and auth) without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from codegen.api import auth, generations, health, projects, streams
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+# (method, path, handler): answered at "/api" + path and at path
+API_ROUTES = [
+    ("POST", "/auth/register", auth.register),
+    ("POST", "/auth/login", auth.login),
+    ("GET", "/auth/me", auth.me),
+    ("POST", "/generations/generate", generations.create),
+    ("GET", "/generations", generations.list_all),
+    ("GET", "/generations/{generation_id}", generations.get),
+    ("POST", "/generations/{generation_id}/cancel", generations.cancel),
+    ("GET", "/generations/{generation_id}/files", generations.files),
+    ("GET", "/generations/{generation_id}/download", generations.download),
+    ("GET", "/generations/{generation_id}/diff", generations.diff),
+    ("POST", "/generations/generate/{generation_id}/stream-token", streams.stream_token),
+    ("POST", "/generations/{generation_id}/stream-token", streams.stream_token),
+    ("GET", "/generations/generate/{generation_id}/stream", streams.stream),
+    ("GET", "/projects", projects.list_all),
+    ("POST", "/projects", projects.create),
+    ("GET", "/projects/{project_id}", projects.get),
+    ("DELETE", "/projects/{project_id}", projects.delete),
+]
+
+
+async def index(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def setup_routes(app: web.Application) -> None:
+    for method, path, handler in API_ROUTES:
+        app.router.add_route(method, "/api" + path, handler)
+        app.router.add_route(method, path, handler)
+    app.router.add_get("/api/health", health.health)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -1,0 +1,136 @@
+"""Stream tokens and the SSE progress stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from uuid import UUID
+
+import orjson
+from aiohttp import web
+from aiohttp_sse import EventSourceResponse, sse_response
+
+from codegen import keys
+from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
+from codegen.db import Database
+from codegen.engine.bus import CLOSE, RESYNC, StreamEvent, Subscription, make_event
+from codegen.errors import not_found
+from codegen.lifecycle import Stage
+from codegen.schemas import StreamQuery
+from codegen.services import stream_tokens
+from codegen.services.generations import GENERATION_NOT_FOUND
+
+log = logging.getLogger(__name__)
+
+# a client that stops reading is cut off after this long, freeing what it held
+SEND_TIMEOUT_SECONDS = 30.0
+
+
+async def stream_token(request: web.Request) -> web.Response:
+    user_id = await current_user(request)
+    generation_id = path_uuid(request, "generation_id")
+    settings = request.app[keys.SETTINGS]
+    result = await stream_tokens.issue(
+        request.app[keys.DB], user_id, generation_id,
+        ttl_seconds=settings.stream_token_ttl_seconds,
+        rate_limit=settings.stream_token_rate_limit,
+        stream_url=f"{api_prefix(request)}/generations/generate/{generation_id}/stream",
+    )
+    return json_response(result)
+
+
+def _last_event_id(request: web.Request, query: StreamQuery) -> int:
+    if query.last_event_id is not None:
+        return query.last_event_id
+    header = request.headers.get("Last-Event-ID", "").strip()
+    return int(header) if header.isdigit() else 0
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    generation_id = path_uuid(request, "generation_id")
+    query = parse_query(request, StreamQuery)
+    db = request.app[keys.DB]
+    await stream_tokens.consume(db, generation_id, query.token)
+    last_seq = _last_event_id(request, query)
+    settings = request.app[keys.SETTINGS]
+
+    # subscribe before reading the table, so no event falls between the two
+    with request.app[keys.BUS].subscribe(str(generation_id)) as subscription:
+        snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
+        if snapshot is None:
+            raise not_found(GENERATION_NOT_FOUND)
+        async with sse_response(
+            request, ping_interval=settings.sse_ping_seconds, send_timeout=SEND_TIMEOUT_SECONDS
+        ) as response:
+            # the ping task ends when a write fails: wake the reader so the stream is freed
+            watcher = asyncio.ensure_future(response.wait())
+            watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
+            sender = _Sender(request, response, db, generation_id, last_seq)
+            try:
+                await sender.write(_connected_frame(generation_id, snapshot, last_seq))
+                await sender.follow(subscription)
+            except ConnectionResetError:
+                log.info("stream client went away", extra={"generation_id": str(generation_id)})
+            finally:
+                watcher.cancel()
+    return response
+
+
+class _Sender:
+    """Writes one client's stream: replay after ``last_seq``, then live events, until the terminal one."""
+
+    def __init__(
+        self, request: web.Request, response: EventSourceResponse, db: Database, generation_id: UUID, last_seq: int
+    ) -> None:
+        self.request = request
+        self.response = response
+        self.db = db
+        self.generation_id = generation_id
+        self.last_seq = last_seq
+        self.finished = False
+
+    async def follow(self, subscription: Subscription) -> None:
+        await self.catch_up()
+        while not self.finished:
+            item = await subscription.get()
+            if item is CLOSE:
+                return
+            if isinstance(item, StreamEvent) and item.seq == self.last_seq + 1:
+                await self.send(item)
+            elif item is RESYNC or (isinstance(item, StreamEvent) and item.seq > self.last_seq + 1):
+                await self.catch_up()
+            # an event at or before last_seq was already sent (by a replay): skip it
+
+    async def catch_up(self) -> None:
+        for row in await self.db.fetch(self.db.q.events_after, self.generation_id, self.last_seq):
+            await self.send(make_event(row["seq"], row["payload"]))
+            if self.finished:
+                return
+
+    async def send(self, event: StreamEvent) -> None:
+        await self.write(event.frame)
+        self.last_seq = event.seq
+        self.finished = event.terminal
+
+    async def write(self, frame: bytes) -> None:
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                await self.response.write(frame)
+        except TimeoutError:
+            # a client that stopped reading: drop it rather than hold its buffers
+            if self.request.transport is not None:
+                self.request.transport.abort()
+            raise ConnectionResetError("stream client stopped reading") from None
+
+
+def _connected_frame(generation_id: UUID, snapshot: object, last_seq: int) -> bytes:
+    data = orjson.dumps({
+        "generation_id": str(generation_id),
+        "status": snapshot["status"],  # type: ignore[index]
+        "stage": Stage.CONNECTED.value,
+        "progress": snapshot["progress"],  # type: ignore[index]
+        "message": "Stream connected",
+        "timestamp": time.time(),
+    })
+    return b"id: %d\ndata: %s\n\n" % (last_seq, data)

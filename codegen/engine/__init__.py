@@ -1,0 +1,1 @@
+"""The engine: the worker (claim, lease, reaper), the pipeline (stages) and the event bus."""

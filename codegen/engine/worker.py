@@ -1,0 +1,203 @@
+"""The worker: claims pending generations, holds their leases, reaps lost ones.
+
+Runs in every server process (and alone in ``codegen worker``). Woken by
+NOTIFY when a generation is queued, polling slowly as a fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+
+from codegen import lifecycle
+from codegen.config import Settings
+from codegen.db import Database, DatabaseUnavailable
+from codegen.engine import pipeline
+from codegen.engine.bus import EventBus, StreamEvent
+from codegen.generators.base import Generator
+from codegen.lifecycle import Status
+from codegen.logs import generation_id_var
+
+log = logging.getLogger(__name__)
+
+# errors a background loop survives: it logs, waits and tries again
+TRANSIENT_ERRORS = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+StopReason = Literal["cancelled", "claim_lost", "shutdown"]
+
+
+@dataclass
+class Running:
+    claim: pipeline.Claim
+    task: asyncio.Task[None]
+    stop_reason: StopReason | None = None
+
+    def stop(self, reason: StopReason) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = reason
+            self.task.cancel()
+
+
+class Worker:
+    def __init__(self, db: Database, bus: EventBus, settings: Settings, generator: Generator) -> None:
+        self.db = db
+        self.bus = bus
+        self.settings = settings
+        self.generator = generator
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.running: dict[UUID, Running] = {}
+        self._wake = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # -- lifecycle of the worker itself ----------------------------------------
+
+    async def start(self) -> None:
+        self.bus.on_queue(self._wake.set)
+        self.bus.on_event(self._on_event)
+        self._loops = [
+            asyncio.create_task(self._claim_loop(), name="worker-claim"),
+            asyncio.create_task(self._heartbeat_loop(), name="worker-heartbeat"),
+            asyncio.create_task(self._reaper_loop(), name="worker-reaper"),
+        ]
+        log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.settings.worker_concurrency})
+
+    async def stop(self) -> None:
+        """Stop taking work and hand back what is running, so another worker takes it at once."""
+        self._stopping = True
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        running = list(self.running.values())
+        for item in running:
+            item.stop("shutdown")
+        await asyncio.gather(*(item.task for item in running), return_exceptions=True)
+
+    # -- claiming ----------------------------------------------------------------
+
+    async def _claim_loop(self) -> None:
+        delay = 0.1
+        while True:
+            self._wake.clear()
+            try:
+                await self.claim_available()
+                delay = 0.1
+            except TRANSIENT_ERRORS as exc:
+                log.warning("claiming failed; retrying", extra={"error": str(exc), "delay": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.worker_poll_seconds)
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.worker_poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def claim_available(self) -> int:
+        free = self.settings.worker_concurrency - len(self.running)
+        if free <= 0 or self._stopping:
+            return 0
+        claim_move = lifecycle.move(Status.PENDING, Status.PROCESSING)
+        rows = await self.db.fetch(
+            self.db.q.claim_pending, free, list(claim_move.allowed_from), claim_move.target.value,
+            self.settings.lease_seconds, self.worker_id, self.generator.name,
+        )
+        for row in rows:
+            self._start(pipeline.Claim.from_row(row))
+        return len(rows)
+
+    def _start(self, claim: pipeline.Claim) -> None:
+        token = generation_id_var.set(str(claim.generation_id))
+        try:
+            task = asyncio.create_task(self._execute(claim), name=f"generation-{claim.generation_id}")
+        finally:
+            generation_id_var.reset(token)
+        self.running[claim.generation_id] = Running(claim, task)
+
+    async def _execute(self, claim: pipeline.Claim) -> None:
+        log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
+        try:
+            status = await pipeline.run(self.db, self.settings, self.generator, claim)
+            log.info("generation finished", extra={"status": status.value})
+        except pipeline.ClaimLost:
+            log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})
+        except asyncio.CancelledError:
+            reason = self.running[claim.generation_id].stop_reason
+            log.info("generation stopped", extra={"reason": reason})
+            if reason == "shutdown":
+                await self._release(claim)
+            elif reason is None:
+                raise
+        except TRANSIENT_ERRORS as exc:
+            # the lease runs out and the reaper hands the generation to another attempt
+            log.warning("generation interrupted by the database; the lease will expire", extra={"error": str(exc)})
+        finally:
+            self.running.pop(claim.generation_id, None)
+            self._wake.set()
+
+    async def _release(self, claim: pipeline.Claim) -> None:
+        handback = lifecycle.move(Status.PROCESSING, Status.PENDING)
+        try:
+            await self.db.fetch(
+                self.db.q.release_claim, claim.generation_id, claim.lease_token,
+                handback.target.value, list(handback.allowed_from),
+            )
+        except TRANSIENT_ERRORS as exc:
+            log.warning("could not hand the generation back; its lease will expire", extra={"error": str(exc)})
+
+    def _on_event(self, generation_id: str, event: StreamEvent) -> None:
+        if not self.running or not event.terminal:
+            return
+        item = self.running.get(UUID(generation_id))
+        # our own terminal writes also arrive here; only a foreign one (a cancel) stops the task
+        if item is not None and event.status == Status.CANCELLED:
+            item.stop("cancelled")
+
+    # -- leases ------------------------------------------------------------------
+
+    async def _heartbeat_loop(self) -> None:
+        interval = self.settings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            for generation_id, item in list(self.running.items()):
+                try:
+                    renewed = await self.db.fetchval(
+                        self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
+                    )
+                except TRANSIENT_ERRORS as exc:
+                    log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
+                    continue
+                if renewed is None:
+                    item.stop("claim_lost")
+
+    async def _reaper_loop(self) -> None:
+        interval = max(self.settings.lease_seconds / 2, 0.2)
+        while True:
+            try:
+                await self.reap()
+            except TRANSIENT_ERRORS as exc:
+                log.warning("reaper failed; retrying", extra={"error": str(exc)})
+            await asyncio.sleep(interval)
+
+    async def reap(self) -> int:
+        """Expired leases go back to the queue, or fail once their attempts are spent."""
+        requeue = lifecycle.move(Status.PROCESSING, Status.PENDING)
+        fail = lifecycle.move(Status.PROCESSING, Status.FAILED)
+        max_attempts = self.settings.max_attempts
+        returned = await self.db.fetch(
+            self.db.q.requeue_expired, max_attempts, list(requeue.allowed_from), requeue.target.value
+        )
+        failed = await self.db.fetch(self.db.q.fail_exhausted, max_attempts, list(fail.allowed_from), fail.target.value)
+        for row in returned:
+            log.warning("lease expired; generation requeued", extra={"generation_id": str(row["id"])})
+        for row in failed:
+            log.error("lease expired on the last attempt; generation failed", extra={"generation_id": str(row["id"])})
+        await self.db.execute(self.db.q.purge_expired_stream_tokens)
+        await self.db.execute(self.db.q.purge_stale_rate_limits)
+        return len(returned) + len(failed)

@@ -1,0 +1,73 @@
+"""JSON errors in the contract's shape: ``{"detail": ...}``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+RETRY_AFTER_UNAVAILABLE = "5"
+
+
+class ApiError(Exception):
+    """An answer other than success, with the detail clients match on."""
+
+    def __init__(self, status: int, detail: Any, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+def not_found(detail: str) -> ApiError:
+    return ApiError(404, detail)
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, detail)
+
+
+def conflict(detail: str) -> ApiError:
+    return ApiError(409, detail)
+
+
+def too_many_requests(detail: str, retry_after: int) -> ApiError:
+    return ApiError(429, detail, {"Retry-After": str(retry_after)})
+
+
+def unauthorized(detail: str = "Not authenticated") -> ApiError:
+    return ApiError(401, detail, {"WWW-Authenticate": "Bearer"})
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def validation_items(exc: ValidationError, location: str) -> list[dict[str, Any]]:
+    """pydantic errors as FastAPI's 422 items, ``loc`` starting with body/query/path."""
+    items = []
+    for error in exc.errors(include_url=False):
+        item: dict[str, Any] = {
+            "type": error["type"],
+            "loc": [location, *error["loc"]],
+            "msg": error["msg"],
+            # FastAPI reports a missing query or path parameter with input null
+            "input": None if error["type"] == "missing" and location != "body" else _json_safe(error.get("input")),
+        }
+        if error.get("ctx"):
+            item["ctx"] = _json_safe(error["ctx"])
+        items.append(item)
+    return items
+
+
+def validation_error(items: Iterable[dict[str, Any]]) -> ApiError:
+    return ApiError(422, list(items))

@@ -1,0 +1,22 @@
+"""Typed keys of the application's state (everything mutable lives on the app object)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from codegen.auth import TokenService
+    from codegen.config import Settings
+    from codegen.db import Database
+    from codegen.engine.bus import EventBus
+    from codegen.engine.worker import Worker
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+DB: web.AppKey[Database] = web.AppKey("db")
+TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
+BUS: web.AppKey[EventBus] = web.AppKey("bus")
+WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
+
+REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

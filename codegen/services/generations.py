@@ -1,0 +1,197 @@
+"""Generations: create, read, list, cancel, files, download and diff.
+
+Every status change in the code base goes through ``move`` (or the engine's
+claim and reaper queries, which take their allowed sources from the same
+state machine).
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import uuid
+import zipfile
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from codegen import lifecycle
+from codegen.db import Database
+from codegen.errors import bad_request, conflict, not_found, too_many_requests
+from codegen.lifecycle import Stage, Status
+from codegen.schemas import Cursor, GenerateBody, ListGenerationsQuery
+from codegen.services.projects import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
+
+GENERATION_NOT_FOUND = "Generation not found"
+
+_CREATE_FIELDS = (
+    "id", "status", "user_id", "project_id", "project_name", "project_domain", "auto_created_project",
+    "prompt", "generation_mode", "is_iteration", "parent_generation_id", "created_at",
+)
+
+
+async def create(db: Database, user_id: UUID, body: GenerateBody, rate_limit: int) -> dict[str, Any]:
+    if body.is_iteration and body.parent_generation_id is None:
+        raise bad_request("parent_generation_id is required when is_iteration is true")
+    generation_id = uuid.uuid4()
+    context = body.context.model_dump() if body.context else {}
+    row = await db.fetchrow(
+        db.q.create_generation,
+        generation_id, user_id, body.prompt, body.project_id,
+        derive_name(body.prompt), derive_domain(body.prompt),
+        context, body.generation_mode, body.is_iteration, body.parent_generation_id,
+        rate_limit, SIMILAR_NAME_THRESHOLD,
+    )
+    assert row is not None
+    outcome = row["outcome"]
+    if outcome == "rate_limited":
+        raise too_many_requests(
+            f"Too many generation requests. Maximum {rate_limit} requests per minute. Please wait before retrying.",
+            row["retry_after"],
+        )
+    if outcome == "project_not_found":
+        raise not_found("Project not found")
+    if outcome == "parent_not_found":
+        raise bad_request("Parent generation not found")
+    if outcome.startswith("parent_not_completed:"):
+        status = outcome.partition(":")[2]
+        raise bad_request(f"Parent generation is not completed (status: {status}); only a completed generation can be iterated on")
+    values = {
+        **dict(row),
+        "id": generation_id, "status": Status.PENDING.value, "user_id": user_id,
+        "prompt": body.prompt, "generation_mode": body.generation_mode,
+        "is_iteration": body.is_iteration, "parent_generation_id": body.parent_generation_id,
+    }
+    return {k: values[k] for k in _CREATE_FIELDS}
+
+
+async def get(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
+    row = await db.fetchrow(db.q.get_generation, generation_id, user_id)
+    if row is None:
+        raise not_found(GENERATION_NOT_FOUND)
+    return dict(row)
+
+
+async def list_for_user(db: Database, user_id: UUID, query: ListGenerationsQuery) -> dict[str, Any]:
+    cursor = query.cursor
+    rows = await db.fetch(
+        db.q.list_generations, user_id, query.limit + 1, query.project_id,
+        query.status.value if query.status else None,
+        cursor.created_at if cursor else None, cursor.id if cursor else None,
+    )
+    items = [dict(r) for r in rows[: query.limit]]
+    next_cursor = None
+    if len(rows) > query.limit:
+        last = items[-1]
+        next_cursor = Cursor(created_at=last["created_at"], id=last["id"]).encode()
+    return {"items": items, "next_cursor": next_cursor}
+
+
+async def move(
+    db: Database,
+    generation_id: UUID,
+    target: Status,
+    *,
+    message: str,
+    stage: Stage | None = None,
+    progress: float = 0.0,
+    error_message: str | None = None,
+    source: Status | None = None,
+    lease_token: UUID | None = None,
+    conn: asyncpg.Connection | None = None,
+) -> int | None:
+    """Apply one state-machine move with one conditional UPDATE (plus its event).
+
+    Returns the new event's sequence number, or None when the move did not
+    apply: the generation was not in a status the move is legal from, or the
+    claim (``lease_token``) is no longer the caller's. With ``conn`` it runs
+    inside the caller's transaction.
+    """
+    planned = lifecycle.move(source, target)
+    stage = stage or lifecycle.TERMINAL_STAGE.get(planned.target, Stage.QUEUED)
+    run = conn.fetchrow if conn is not None else db.fetchrow
+    row = await run(
+        db.q.apply_move, generation_id, planned.target.value, stage.value, progress, message,
+        error_message, list(planned.allowed_from), lease_token,
+    )
+    return row["seq"] if row else None
+
+
+async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
+    current = await _status(db, user_id, generation_id)
+    if not lifecycle.is_terminal(current):
+        await move(db, generation_id, Status.CANCELLED, message="Generation cancelled by the user")
+    generation = await get(db, user_id, generation_id)
+    if generation["status"] != Status.CANCELLED:
+        raise conflict(f"Generation is already {generation['status']} and cannot be cancelled")
+    return generation
+
+
+async def _status(db: Database, user_id: UUID, generation_id: UUID) -> Status:
+    row = await db.fetchrow(db.q.get_generation_status, generation_id, user_id)
+    if row is None:
+        raise not_found(GENERATION_NOT_FOUND)
+    return Status(row["status"])
+
+
+async def files(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
+    await _status(db, user_id, generation_id)
+    rows = await db.fetch(db.q.list_files, generation_id)
+    items = []
+    for r in rows:
+        item = {"path": r["path"], "language": r["language"], "size": r["size"], "content": r["content"]}
+        if r["change"] is not None:
+            item["change"] = r["change"]
+        items.append(item)
+    return {"files": items}
+
+
+async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[str, bytes]:
+    generation = await get(db, user_id, generation_id)
+    if generation["status"] != Status.COMPLETED:
+        raise conflict(
+            f"Generation is not completed (status: {generation['status']}); files can be downloaded once it completes"
+        )
+    rows = await db.fetch(db.q.file_contents, generation_id)
+    folder = _slug(generation["project_name"]) or "project"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for r in rows:
+            archive.writestr(f"{folder}/{r['path']}", r["content"])
+    return f"{folder}-{str(generation_id)[:8]}.zip", buffer.getvalue()
+
+
+async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID | None) -> str:
+    generation = await get(db, user_id, generation_id)
+    base_id = against or generation["parent_generation_id"]
+    if base_id is None:
+        raise bad_request("Generation has no parent; pass ?against=<generation_id> to compare with another generation")
+    await _status(db, user_id, base_id)
+    old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
+    new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
+    return unified_diff(old, new)
+
+
+def unified_diff(old: dict[str, str], new: dict[str, str]) -> str:
+    chunks: list[str] = []
+    for path in sorted(old.keys() | new.keys()):
+        before, after = old.get(path), new.get(path)
+        if before == after:
+            continue
+        chunks.extend(
+            difflib.unified_diff(
+                (before or "").splitlines(keepends=True),
+                (after or "").splitlines(keepends=True),
+                fromfile=f"a/{path}" if before is not None else "/dev/null",
+                tofile=f"b/{path}" if after is not None else "/dev/null",
+            )
+        )
+        if chunks and not chunks[-1].endswith("\n"):
+            chunks[-1] += "\n\\ No newline at end of file\n"
+    return "".join(chunks)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

@@ -1,0 +1,49 @@
+"""Single-use stream tokens: 32 random bytes, only their hash stored, bound to user and generation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+from uuid import UUID
+
+from codegen.db import Database
+from codegen.errors import bad_request, not_found, too_many_requests, unauthorized
+from codegen.services.generations import GENERATION_NOT_FOUND
+
+INVALID_TOKEN = "Invalid or expired stream token"
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def issue(
+    db: Database, user_id: UUID, generation_id: UUID, *, ttl_seconds: int, rate_limit: int, stream_url: str
+) -> dict[str, Any]:
+    token = secrets.token_urlsafe(32)  # URL-safe base64 of 32 random bytes, no padding
+    row = await db.fetchrow(db.q.issue_stream_token, user_id, generation_id, _digest(token), ttl_seconds, rate_limit)
+    assert row is not None
+    outcome = row["outcome"]
+    if outcome == "rate_limited":
+        raise too_many_requests(
+            f"Too many token requests. Maximum {rate_limit} requests per minute. Please wait before retrying.",
+            row["retry_after"],
+        )
+    if outcome == "not_found":
+        raise not_found(GENERATION_NOT_FOUND)
+    if outcome == "failed":
+        raise bad_request(f"Generation has failed. Error: {row['error_message']}. Cannot stream.")
+    if outcome == "cancelled":
+        raise bad_request("Generation was cancelled. Cannot stream.")
+    if outcome == "completed":
+        raise bad_request("Generation has already completed. Cannot stream.")
+    return {"sse_token": token, "expires_in": ttl_seconds, "stream_url": stream_url, "generation_id": generation_id}
+
+
+async def consume(db: Database, generation_id: UUID, token: str) -> UUID:
+    """Spend a token on its generation; 401 when unknown, expired, used or for another generation."""
+    user_id = await db.fetchval(db.q.consume_stream_token, _digest(token), generation_id)
+    if user_id is None:
+        raise unauthorized(INVALID_TOKEN)
+    return user_id

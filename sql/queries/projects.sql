@@ -1,0 +1,26 @@
+-- name: list_projects
+SELECT p.id, p.name, p.domain, p.description, p.created_at, p.updated_at,
+       (SELECT count(*) FROM generations g WHERE g.project_id = p.id) AS generation_count
+FROM projects p
+WHERE p.user_id = $1
+ORDER BY p.updated_at DESC, p.id DESC;
+
+-- name: insert_project
+INSERT INTO projects (id, user_id, name, domain, description) VALUES ($1, $2, $3, $4, $5)
+RETURNING id, name, domain, description, created_at, updated_at, 0::bigint AS generation_count;
+
+-- name: get_project
+SELECT p.id, p.name, p.domain, p.description, p.created_at, p.updated_at,
+       (SELECT count(*) FROM generations g WHERE g.project_id = p.id) AS generation_count
+FROM projects p
+WHERE p.id = $1 AND p.user_id = $2;
+
+-- name: list_project_generations
+SELECT g.id, g.status, g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id,
+       g.stage, g.progress, g.message, g.error_message, g.created_at, g.completed_at, g.updated_at
+FROM generations g
+WHERE g.project_id = $1
+ORDER BY g.created_at DESC, g.id DESC;
+
+-- name: delete_project
+DELETE FROM projects WHERE id = $1 AND user_id = $2 RETURNING id;

@@ -1,0 +1,160 @@
+"""Shared fixtures: a real PostgreSQL, one migrated template database, apps on real loopback HTTP.
+
+The server is ``DATABASE_URL`` when set (CI points it at the machine's
+PostgreSQL), otherwise an embedded one started for the session. The schema is
+migrated once into a template database; each test gets a copy
+(``CREATE DATABASE … TEMPLATE …``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from codegen.app import create_app
+from codegen.config import Settings, load_settings
+from codegen.db import EmbeddedPostgres, migrate
+
+from tests.helpers import ApiClient
+
+
+def _with_database(dsn: str, name: str) -> str:
+    return str(URL(dsn).with_path("/" + name))
+
+
+@pytest.fixture(scope="session")
+def admin_dsn() -> Any:
+    """A DSN to a maintenance database on the test server (CREATE/DROP DATABASE from there)."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        yield _with_database(configured, "postgres")
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="codegen-test-pg-"))
+    embedded = EmbeddedPostgres(data_dir)
+    dsn = embedded.start()
+    try:
+        yield dsn
+    finally:
+        embedded.stop()
+
+
+async def _admin(admin_dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def template_database(admin_dsn: str) -> AsyncIterator[str]:
+    name = f"codegen_test_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    await _admin(admin_dsn, f'CREATE DATABASE "{name}"')
+    await migrate(_with_database(admin_dsn, name))
+    try:
+        yield name
+    finally:
+        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def database_url(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
+    name = f"codegen_test_{uuid.uuid4().hex[:12]}"
+    await _admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    try:
+        yield _with_database(admin_dsn, name)
+    finally:
+        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        {},
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        jwt_secret="test-secret-" + uuid.uuid4().hex,
+        worker_poll_seconds=1.0,
+        lease_seconds=5.0,
+        sse_ping_seconds=15.0,
+        db_pool_max=10,
+        log_format="text",
+    )
+
+
+@dataclass
+class Server:
+    url: str
+    app: web.Application
+    settings: Settings
+    runner: web.AppRunner
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+ServerFactory = Callable[..., Awaitable[Server]]
+
+
+@pytest.fixture
+async def make_server(settings: Settings) -> AsyncIterator[ServerFactory]:
+    """Start app instances on loopback ports; ``await make_server(worker=False, …)`` overrides settings."""
+    started: list[Server] = []
+
+    async def start(**overrides: Any) -> Server:
+        instance_settings = settings.model_copy(update=overrides)
+        runner = web.AppRunner(create_app(instance_settings), handler_cancellation=True, shutdown_timeout=5)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server = Server(f"http://127.0.0.1:{port}", runner.app, instance_settings, runner)
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        await server.stop()
+
+
+@pytest.fixture
+async def app_server(make_server: ServerFactory) -> Server:
+    return await make_server()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        yield session
+
+
+@pytest.fixture
+async def api(app_server: Server, http: aiohttp.ClientSession) -> ApiClient:
+    return ApiClient(http, app_server.url)
+
+
+@pytest.fixture
+async def user(api: ApiClient) -> ApiClient:
+    """A registered, signed-in user of ``app_server``."""
+    await api.sign_up()
+    return api
+
+
+@pytest.fixture
+async def db_conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -1,0 +1,130 @@
+"""A small client of the HTTP contract, used by the tests (real HTTP, no shortcuts)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: Any
+
+
+@dataclass
+class SseEvent:
+    id: int | None
+    data: dict[str, Any]
+
+
+@dataclass
+class ApiClient:
+    http: aiohttp.ClientSession
+    base_url: str
+    token: str | None = None
+    email: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def for_server(self, base_url: str) -> ApiClient:
+        """The same user, talking to another server process."""
+        return ApiClient(self.http, base_url, self.token, self.email)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = dict(self.extra_headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    async def call(self, method: str, path: str, json: Any = None, *, data: Any = None, **kwargs: Any) -> Answer:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        async with self.http.request(
+            method, self.base_url + path, json=json, data=data, headers=headers, **kwargs
+        ) as response:
+            raw = await response.read()
+            body: Any = raw
+            if response.content_type == "application/json":
+                body = orjson.loads(raw)
+            elif response.content_type.startswith("text/"):
+                body = raw.decode()
+            return Answer(response.status, body, response.headers)
+
+    async def sign_up(self, email: str | None = None, password: str = "correct horse") -> Answer:
+        self.email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
+        answer = await self.call("POST", "/api/auth/register", {"email": self.email, "password": password})
+        assert answer.status == 201, answer.body
+        self.token = answer.body["access_token"]
+        return answer
+
+    async def generate(self, prompt: str = "Create a REST API with authentication", **fields: Any) -> dict[str, Any]:
+        answer = await self.call("POST", "/api/generations/generate", {"prompt": prompt, **fields})
+        assert answer.status == 201, answer.body
+        return answer.body
+
+    async def generation(self, generation_id: str) -> dict[str, Any]:
+        answer = await self.call("GET", f"/api/generations/{generation_id}")
+        assert answer.status == 200, answer.body
+        return answer.body
+
+    async def wait_for(self, generation_id: str, statuses: set[str] = TERMINAL, timeout: float = 30) -> dict[str, Any]:
+        async with asyncio.timeout(timeout):
+            while True:
+                generation = await self.generation(generation_id)
+                if generation["status"] in statuses:
+                    return generation
+                await asyncio.sleep(0.05)
+
+    async def stream_token(self, generation_id: str) -> Answer:
+        return await self.call("POST", f"/api/generations/generate/{generation_id}/stream-token")
+
+    async def open_stream(self, generation_id: str, last_event_id: int | None = None) -> aiohttp.ClientResponse:
+        token = await self.stream_token(generation_id)
+        assert token.status == 200, token.body
+        params = {"token": token.body["sse_token"]}
+        if last_event_id is not None:
+            params["last_event_id"] = str(last_event_id)
+        response = await self.http.get(self.base_url + token.body["stream_url"], params=params)
+        assert response.status == 200, await response.text()
+        return response
+
+    async def stream(self, generation_id: str, last_event_id: int | None = None, timeout: float = 30) -> list[SseEvent]:
+        """Every event of one stream, until the server closes it."""
+        response = await self.open_stream(generation_id, last_event_id)
+        async with asyncio.timeout(timeout):
+            return [event async for event in read_events(response)]
+
+
+async def read_events(response: aiohttp.ClientResponse) -> AsyncIterator[SseEvent]:
+    """Parse an SSE body into events (comments such as ``: ping`` are skipped)."""
+    try:
+        event_id: int | None = None
+        data: list[str] = []
+        async for raw in response.content:
+            line = raw.decode().rstrip("\r\n")
+            if not line:
+                if data:
+                    yield SseEvent(event_id, orjson.loads("\n".join(data)))
+                event_id, data = None, []
+            elif line.startswith("id:"):
+                event_id = int(line[3:].strip())
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip())
+    finally:
+        response.release()
+
+
+async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.05) -> None:
+    """Poll ``predicate`` until it holds (for states only observable by reading)."""
+    async with asyncio.timeout(timeout):
+        while not await predicate():
+            await asyncio.sleep(interval)
