@@ -19,7 +19,7 @@ from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
-from codegen.generators import build_generator
+from codegen.generators import Generator, build_generator
 from codegen.logs import request_id_var, user_id_var
 
 log = logging.getLogger("codegen.http")
@@ -109,16 +109,18 @@ def _event_bus(settings: Settings) -> Callable[[web.Application], AsyncIterator[
     return ctx
 
 
-async def _worker(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
-    worker = None
-    if settings.worker:
-        worker = Worker(app[keys.DB], app[keys.BUS], settings, build_generator(settings))
-        await worker.start()
-    app[keys.WORKER] = worker
-    yield
-    if worker is not None:
-        await worker.stop()
+def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        worker = None
+        if settings.worker:
+            worker = Worker(app[keys.DB], app[keys.BUS], settings, generator or build_generator(settings))
+            await worker.start()
+        app[keys.WORKER] = worker
+        yield
+        if worker is not None:
+            await worker.stop()
+
+    return ctx
 
 
 async def _end_streams(app: web.Application) -> None:
@@ -126,12 +128,13 @@ async def _end_streams(app: web.Application) -> None:
     app[keys.BUS].close_all()
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, generator: Generator | None = None) -> web.Application:
+    """The application; ``generator`` overrides the one CODEGEN_PROVIDER names."""
     app = web.Application(middlewares=[request_context], client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_event_bus(settings))
-    app.cleanup_ctx.append(_worker)
+    app.cleanup_ctx.append(_worker(settings, generator))
     app.on_shutdown.append(_end_streams)
     app.on_response_prepare.append(_add_request_id)
     setup_routes(app)

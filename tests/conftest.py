@@ -25,6 +25,7 @@ from yarl import URL
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
+from codegen.generators import Generator
 
 from tests.helpers import ApiClient
 
@@ -109,12 +110,17 @@ ServerFactory = Callable[..., Awaitable[Server]]
 
 @pytest.fixture
 async def make_server(settings: Settings) -> AsyncIterator[ServerFactory]:
-    """Start app instances on loopback ports; ``await make_server(worker=False, …)`` overrides settings."""
+    """Start app instances on loopback ports.
+
+    ``await make_server(worker=False, stage_delay=0.2)`` overrides settings;
+    ``generator=`` plugs in a generator of the test's own.
+    """
     started: list[Server] = []
 
-    async def start(**overrides: Any) -> Server:
+    async def start(generator: Generator | None = None, **overrides: Any) -> Server:
         instance_settings = settings.model_copy(update=overrides)
-        runner = web.AppRunner(create_app(instance_settings), handler_cancellation=True, shutdown_timeout=5)
+        app = create_app(instance_settings, generator=generator)
+        runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=5)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

@@ -128,3 +128,39 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 
     async with asyncio.timeout(timeout):
         while not await predicate():
             await asyncio.sleep(interval)
+
+
+class GatedGenerator:
+    """A generator the test drives: it reports planning, then waits for ``release``."""
+
+    name = "gated"
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def generate(self, request: Any, report: Any) -> Any:
+        from codegen.generators.base import GeneratedFile, GenerationResult
+        from codegen.lifecycle import Mode, Stage
+
+        self.calls += 1
+        first = Stage.PLANNING if request.mode == Mode.PHASED else Stage.GENERATING
+        await report(first, 0.1, "Started")
+        self.started.set()
+        await self.release.wait()
+        await report(Stage.GENERATING, 0.5, "Writing app.py")
+        return GenerationResult(files=[GeneratedFile("app.py", "print('hi')\n"), GeneratedFile("README.md", "# hi\n")])
+
+
+class FailingGenerator:
+    name = "failing"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def generate(self, request: Any, report: Any) -> Any:
+        from codegen.lifecycle import Mode, Stage
+
+        await report(Stage.PLANNING if request.mode == Mode.PHASED else Stage.GENERATING, 0.1, "Started")
+        raise self.error

@@ -121,12 +121,14 @@ async def move(
 
 async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
     current = await _status(db, user_id, generation_id)
+    moved = None
     if not lifecycle.is_terminal(current):
-        await move(db, generation_id, Status.CANCELLED, message="Generation cancelled by the user")
-    generation = await get(db, user_id, generation_id)
-    if generation["status"] != Status.CANCELLED:
-        raise conflict(f"Generation is already {generation['status']} and cannot be cancelled")
-    return generation
+        moved = await move(db, generation_id, Status.CANCELLED, message="Generation cancelled by the user")
+    if moved is None:
+        # already terminal, or it became terminal while we looked
+        current = await _status(db, user_id, generation_id)
+        raise conflict(f"Generation is already {current.value} and cannot be cancelled")
+    return await get(db, user_id, generation_id)
 
 
 async def _status(db: Database, user_id: UUID, generation_id: UUID) -> Status:

@@ -1,0 +1,250 @@
+"""The worker: claims, leases, takeover, cancel, failures, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from codegen import keys
+from codegen.engine.worker import Worker
+from codegen.generators.base import GenerationError
+from codegen.lifecycle import Stage, Status
+from codegen.services import generations as generation_service
+from tests.helpers import ApiClient, FailingGenerator, GatedGenerator, read_events, wait_until
+
+
+async def crash(worker: Worker) -> None:
+    """Stop a worker the way a killed process does: no hand-back, the lease is left to expire."""
+    for loop in worker._loops:
+        loop.cancel()
+    tasks = [item.task for item in worker.running.values()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*worker._loops, *tasks, return_exceptions=True)
+    worker._loops = []
+
+
+async def events_of(db_conn, generation_id: str) -> list[tuple[int, str, str]]:
+    rows = await db_conn.fetch(
+        "SELECT seq, status, stage FROM generation_events WHERE generation_id = $1 ORDER BY seq",
+        uuid.UUID(generation_id),
+    )
+    return [(r["seq"], r["status"], r["stage"]) for r in rows]
+
+
+async def test_lost_worker_is_taken_over_without_duplicates(make_server, http, db_conn):
+    stuck = GatedGenerator()
+    a = await make_server(generator=stuck, lease_seconds=0.6)
+    api = ApiClient(http, a.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await stuck.started.wait()
+    stream = await api.open_stream(generation["id"])
+    await crash(a.app[keys.WORKER])
+
+    b = await make_server(lease_seconds=0.6)
+    finished = await api.for_server(b.url).wait_for(generation["id"])
+    assert finished["status"] == "completed"
+    assert finished["attempts"] == 2
+
+    events = await events_of(db_conn, generation["id"])
+    assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1))
+    assert sum(1 for _, status, _ in events if status == "completed") == 1
+    assert any("worker was lost" in m for m in await db_conn.fetchval(
+        "SELECT array_agg(message) FROM generation_events WHERE generation_id = $1", uuid.UUID(generation["id"])
+    ))
+    files = await db_conn.fetch(
+        "SELECT path FROM generation_files WHERE generation_id = $1", uuid.UUID(generation["id"])
+    )
+    assert len(files) == len({f["path"] for f in files}) > 0
+    # the stream opened on the crashed process's app still sees the takeover through PostgreSQL
+    streamed = [e async for e in read_events(stream)]
+    assert streamed[-1].data["status"] == "completed"
+
+
+async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db_conn):
+    stuck = GatedGenerator()
+    a = await make_server(generator=stuck, lease_seconds=0.5)
+    api = ApiClient(http, a.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await stuck.started.wait()
+    worker = a.app[keys.WORKER]
+    old_claim = next(iter(worker.running.values())).claim
+    # pause: the heartbeat stops, the lease runs out, another worker takes the generation
+    for loop in worker._loops:
+        loop.cancel()
+    b = await make_server(lease_seconds=0.5)
+    await api.for_server(b.url).wait_for(generation["id"])
+    seq_before = await db_conn.fetchval(
+        "SELECT last_event_seq FROM generations WHERE id = $1", old_claim.generation_id
+    )
+    # the paused worker wakes up and tries to write with its old claim
+    db = a.app[keys.DB]
+    moved = await generation_service.move(
+        db, old_claim.generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9,
+        message="stale write", source=Status.PROCESSING, lease_token=old_claim.lease_token,
+    )
+    assert moved is None
+    stuck.release.set()
+    await wait_until(lambda: _true(not worker.running))
+    after = await db_conn.fetchrow(
+        "SELECT status, last_event_seq FROM generations WHERE id = $1", old_claim.generation_id
+    )
+    assert (after["status"], after["last_event_seq"]) == ("completed", seq_before)
+    assert await db_conn.fetchval(
+        "SELECT count(*) FROM generation_events WHERE generation_id = $1 AND message = 'stale write'",
+        old_claim.generation_id,
+    ) == 0
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_generation_fails_after_max_attempts(make_server, http, db_conn):
+    server = await make_server(worker=False, lease_seconds=0.3, max_attempts=2)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    gid = uuid.UUID(generation["id"])
+    for _ in range(2):
+        # a worker claims it and dies at once
+        await db_conn.execute(
+            "UPDATE generations SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(), "
+            "lease_expires_at = now() - interval '1 second' WHERE id = $1", gid,
+        )
+        reaper = Worker(server.app[keys.DB], server.app[keys.BUS], server.settings.model_copy(update={"max_attempts": 2}),
+                        GatedGenerator())
+        await reaper.reap()
+    final = await api.generation(generation["id"])
+    assert final["status"] == "failed"
+    assert "lost" in final["error_message"] and "2 attempts" in final["error_message"]
+
+
+async def test_generator_error_fails_with_its_message(make_server, http):
+    server = await make_server(generator=FailingGenerator(GenerationError("The model endpoint answered 401")))
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    final = await api.wait_for(generation["id"])
+    assert final["status"] == "failed"
+    assert final["error_message"] == "The model endpoint answered 401"
+    assert final["stage"] == "failed"
+
+
+async def test_generator_crash_never_leaves_processing(make_server, http, caplog):
+    server = await make_server(generator=FailingGenerator(ZeroDivisionError("division by zero")))
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate(generation_mode="unified")
+    final = await api.wait_for(generation["id"])
+    assert final["status"] == "failed"
+    assert "ZeroDivisionError" in final["error_message"]
+    crashed = [r for r in caplog.records if r.getMessage() == "generator crashed"]
+    assert crashed and crashed[0].exc_info is not None
+
+
+async def test_cancel_pending(make_server, http):
+    server = await make_server(worker=False)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
+    assert answer.status == 200
+    assert answer.body["status"] == "cancelled"
+    again = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
+    assert again.status == 409
+    assert "cancelled" in again.body["detail"]
+
+
+async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn):
+    generator = GatedGenerator()
+    server = await make_server(generator=generator)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await generator.started.wait()
+    stream = await api.open_stream(generation["id"])
+    answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
+    assert (answer.status, answer.body["status"]) == (200, "cancelled")
+    events = [e async for e in read_events(stream)]
+    assert events[-1].data["status"] == "cancelled"
+    worker = server.app[keys.WORKER]
+    await wait_until(lambda: _true(not worker.running), timeout=1.0)
+    generator.release.set()
+    final = await api.generation(generation["id"])
+    assert final["status"] == "cancelled" and final["files"] == []
+    recorded = await events_of(db_conn, generation["id"])
+    assert recorded[-1][1] == "cancelled"
+    done = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
+    assert done.status == 409
+
+
+async def test_cancel_unknown_or_foreign_generation_is_404(make_server, http):
+    server = await make_server(worker=False)
+    owner, stranger = ApiClient(http, server.url), ApiClient(http, server.url)
+    await owner.sign_up()
+    await stranger.sign_up()
+    generation = await owner.generate()
+    for who, gid in ((stranger, generation["id"]), (owner, str(uuid.uuid4()))):
+        answer = await who.call("POST", f"/api/generations/{gid}/cancel")
+        assert (answer.status, answer.body) == (404, {"detail": "Generation not found"})
+
+
+async def test_graceful_shutdown_hands_work_back(make_server, http, db_conn):
+    generator = GatedGenerator()
+    a = await make_server(generator=generator)
+    api = ApiClient(http, a.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await generator.started.wait()
+    await a.stop()
+    row = await db_conn.fetchrow(
+        "SELECT status, attempts, lease_token FROM generations WHERE id = $1", uuid.UUID(generation["id"])
+    )
+    assert (row["status"], row["attempts"], row["lease_token"]) == ("pending", 0, None)
+    b = await make_server()
+    finished = await api.for_server(b.url).wait_for(generation["id"])
+    assert finished["status"] == "completed" and finished["attempts"] == 1
+
+
+async def test_generate_rate_limit(make_server, http):
+    server = await make_server(worker=False, generate_rate_limit=3)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    answers = await asyncio.gather(*(
+        api.call("POST", "/api/generations/generate", {"prompt": "Create a todo list API"}) for _ in range(5)
+    ))
+    statuses = sorted(a.status for a in answers)
+    assert statuses == [201, 201, 201, 429, 429]
+    limited = next(a for a in answers if a.status == 429)
+    assert "Maximum 3 requests per minute" in limited.body["detail"]
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+async def test_worker_runs_at_most_its_concurrency(make_server, http):
+    generator = GatedGenerator()
+    server = await make_server(generator=generator, worker_concurrency=2)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    created = [await api.generate(prompt=f"Create a service number {i}") for i in range(4)]
+    worker = server.app[keys.WORKER]
+    await wait_until(lambda: _true(len(worker.running) == 2))
+    statuses = [(await api.generation(g["id"]))["status"] for g in created]
+    assert statuses.count("processing") == 2 and statuses.count("pending") == 2
+    generator.release.set()
+    for g in created:
+        assert (await api.wait_for(g["id"]))["status"] == "completed"
+
+
+async def test_progress_never_goes_down(make_server, http, db_conn):
+    server = await make_server()
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await api.wait_for(generation["id"])
+    progress = [r["progress"] for r in await db_conn.fetch(
+        "SELECT progress FROM generation_events WHERE generation_id = $1 ORDER BY seq", uuid.UUID(generation["id"])
+    )]
+    assert progress == sorted(progress) and progress[-1] == 1.0
