@@ -2,8 +2,9 @@
 
 The server is ``DATABASE_URL`` when set (CI points it at the machine's
 PostgreSQL), otherwise an embedded one started for the session. The schema is
-migrated once into a template database; each test gets a copy
-(``CREATE DATABASE … TEMPLATE …``), dropped afterwards.
+migrated once into a template database. Tests share one copy of it (creating
+a database costs about a second), each working as users of its own; the few
+that need a pristine database take ``fresh_database_url``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ async def _admin(admin_dsn: str, sql: str) -> None:
 
 @pytest.fixture(scope="session")
 async def template_database(admin_dsn: str) -> AsyncIterator[str]:
+    """One migrated database per run, the template of every fresh one."""
     name = f"codegen_test_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await _admin(admin_dsn, f'CREATE DATABASE "{name}"')
     await migrate(_with_database(admin_dsn, name))
@@ -69,8 +71,34 @@ async def template_database(admin_dsn: str) -> AsyncIterator[str]:
         await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+async def shared_database(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
+    """The database most tests share; every test works as users of its own."""
+    name = f"codegen_test_shared_{uuid.uuid4().hex[:12]}"
+    await _admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    try:
+        yield _with_database(admin_dsn, name)
+    finally:
+        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-async def database_url(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
+async def database_url(shared_database: str) -> AsyncIterator[str]:
+    """The shared database; afterwards nothing the test left unfinished can reach the next test's workers."""
+    yield shared_database
+    conn = await asyncpg.connect(shared_database)
+    try:
+        await conn.execute(
+            "UPDATE generations SET status = 'cancelled', stage = 'cancelled', lease_token = NULL, "
+            "completed_at = now() WHERE status IN ('pending', 'processing')"
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def fresh_database_url(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
+    """A migrated database of the test's own (about a second to make: use only where sharing cannot work)."""
     name = f"codegen_test_{uuid.uuid4().hex[:12]}"
     await _admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
     try:
