@@ -38,6 +38,7 @@ class ClaimLost(Exception):
 @dataclass(frozen=True)
 class Claim:
     generation_id: UUID
+    user_id: UUID
     lease_token: UUID
     attempt: int
     prompt: str
@@ -50,6 +51,7 @@ class Claim:
     def from_row(cls, row: Any) -> Claim:
         return cls(
             generation_id=row["id"],
+            user_id=row["user_id"],
             lease_token=row["lease_token"],
             attempt=row["attempts"],
             prompt=row["prompt"],

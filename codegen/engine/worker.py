@@ -24,7 +24,7 @@ from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
 from codegen.generators.base import Generator
 from codegen.lifecycle import Status
-from codegen.logs import generation_id_var
+from codegen.logs import generation_id_var, user_id_var
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,14 @@ class Worker:
         return len(rows)
 
     def _start(self, claim: pipeline.Claim) -> None:
-        token = generation_id_var.set(str(claim.generation_id))
+        # the task copies the context: its logs carry the generation and its user
+        generation_token = generation_id_var.set(str(claim.generation_id))
+        user_token = user_id_var.set(str(claim.user_id))
         try:
             task = asyncio.create_task(self._execute(claim), name=f"generation-{claim.generation_id}")
         finally:
-            generation_id_var.reset(token)
+            generation_id_var.reset(generation_token)
+            user_id_var.reset(user_token)
         self.running[claim.generation_id] = Running(claim, task)
 
     async def _execute(self, claim: pipeline.Claim) -> None:
