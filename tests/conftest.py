@@ -21,18 +21,14 @@ import aiohttp
 import asyncpg
 import pytest
 from aiohttp import web
-from yarl import URL
 
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
 from codegen.generators import Generator
 
+from tests.databases import admin, database_copy, with_database
 from tests.helpers import ApiClient
-
-
-def _with_database(dsn: str, name: str) -> str:
-    return str(URL(dsn).with_path("/" + name))
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +36,7 @@ def admin_dsn() -> Any:
     """A DSN to a maintenance database on the test server (CREATE/DROP DATABASE from there)."""
     configured = os.environ.get("DATABASE_URL")
     if configured:
-        yield _with_database(configured, "postgres")
+        yield with_database(configured, "postgres")
         return
     data_dir = Path(tempfile.mkdtemp(prefix="codegen-test-pg-"))
     embedded = EmbeddedPostgres(data_dir)
@@ -51,35 +47,23 @@ def admin_dsn() -> Any:
         embedded.stop()
 
 
-async def _admin(admin_dsn: str, sql: str) -> None:
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 async def template_database(admin_dsn: str) -> AsyncIterator[str]:
     """One migrated database per run, the template of every fresh one."""
     name = f"codegen_test_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    await _admin(admin_dsn, f'CREATE DATABASE "{name}"')
-    await migrate(_with_database(admin_dsn, name))
+    await admin(admin_dsn, f'CREATE DATABASE "{name}"')
+    await migrate(with_database(admin_dsn, name))
     try:
         yield name
     finally:
-        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 async def shared_database(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
     """The database most tests share; every test works as users of its own."""
-    name = f"codegen_test_shared_{uuid.uuid4().hex[:12]}"
-    await _admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    try:
-        yield _with_database(admin_dsn, name)
-    finally:
-        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(admin_dsn, template_database, "codegen_test_shared") as dsn:
+        yield dsn
 
 
 @pytest.fixture
@@ -99,12 +83,8 @@ async def database_url(shared_database: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def fresh_database_url(admin_dsn: str, template_database: str) -> AsyncIterator[str]:
     """A migrated database of the test's own (about a second to make: use only where sharing cannot work)."""
-    name = f"codegen_test_{uuid.uuid4().hex[:12]}"
-    await _admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    try:
-        yield _with_database(admin_dsn, name)
-    finally:
-        await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(admin_dsn, template_database) as dsn:
+        yield dsn
 
 
 @pytest.fixture

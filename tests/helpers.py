@@ -164,3 +164,23 @@ class FailingGenerator:
 
         await report(Stage.PLANNING if request.mode == Mode.PHASED else Stage.GENERATING, 0.1, "Started")
         raise self.error
+
+
+@dataclass
+class Running:
+    """A signed-in user whose generation is held by a GatedGenerator on ``server``."""
+
+    server: Any
+    api: ApiClient
+    generation: dict[str, Any]
+    generator: GatedGenerator
+
+
+async def start_gated(make_server: Any, http: aiohttp.ClientSession, **overrides: Any) -> Running:
+    generator = GatedGenerator()
+    server = await make_server(generator=generator, **overrides)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await generator.started.wait()
+    return Running(server, api, generation, generator)

@@ -10,7 +10,7 @@ from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
 from codegen.lifecycle import Stage, Status
 from codegen.services import generations as generation_service
-from tests.helpers import ApiClient, FailingGenerator, GatedGenerator, read_events, wait_until
+from tests.helpers import ApiClient, start_gated, FailingGenerator, GatedGenerator, read_events, wait_until
 
 
 async def crash(worker: Worker) -> None:
@@ -159,12 +159,8 @@ async def test_cancel_pending(make_server, http):
 
 
 async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
     stream = await api.open_stream(generation["id"])
     answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert (answer.status, answer.body["status"]) == (200, "cancelled")

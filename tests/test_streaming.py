@@ -8,7 +8,7 @@ import pytest
 
 from codegen import keys
 from codegen.generators.base import GenerationError
-from tests.helpers import ApiClient, FailingGenerator, GatedGenerator, read_events, wait_until
+from tests.helpers import ApiClient, start_gated, FailingGenerator, GatedGenerator, read_events, wait_until
 
 PHASED = ["planning", "architecture", "generating", "reviewing", "finalizing"]
 
@@ -159,12 +159,8 @@ async def test_every_token_request_counts_whatever_its_answer(make_server, http)
 
 
 async def test_resume_header_and_query_while_running(make_server, http):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
 
     before = await api.open_stream(generation["id"])
     seen = []
@@ -233,12 +229,8 @@ async def collect(response):
 
 
 async def test_a_client_that_never_reads_does_not_slow_the_others(make_server, http):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator, sse_queue_size=2)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http, sse_queue_size=2)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
     readers = [await api.open_stream(generation["id"]) for _ in range(2)]
     # the third client opens a stream and never reads a byte of it
     token = await api.stream_token(generation["id"])
@@ -265,12 +257,8 @@ async def _true(value: bool) -> bool:
 
 
 async def test_disconnecting_client_leaves_nothing_behind(make_server, http):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
     bus = server.app[keys.BUS]
     tasks_before = len(asyncio.all_tasks())
     response = await api.open_stream(generation["id"])
@@ -283,12 +271,8 @@ async def test_disconnecting_client_leaves_nothing_behind(make_server, http):
 
 
 async def test_bus_reconnects_and_streams_lose_nothing(make_server, http, db_conn):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
     response = await api.open_stream(generation["id"])
     bus = server.app[keys.BUS]
     # kill the bus's LISTEN connection from the database side
@@ -305,12 +289,8 @@ async def test_bus_reconnects_and_streams_lose_nothing(make_server, http, db_con
 
 
 async def test_shutdown_ends_open_streams_at_once(make_server, http):
-    generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.started.wait()
+    run = await start_gated(make_server, http)
+    server, api, generation, generator = run.server, run.api, run.generation, run.generator
     response = await api.open_stream(generation["id"])
     await response.content.readline()
     reading = asyncio.create_task(collect(response))
