@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import keys, metrics
 from codegen.api.common import json_response
 from codegen.api.routes import setup_routes
 from codegen.auth import TokenService, resolve_jwt_secret
@@ -26,12 +27,16 @@ log = logging.getLogger("codegen.http")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 REQUEST_ID_HEADER = "X-Request-ID"
+# an incoming id is kept (a proxy's, say) when it is plain ASCII of a sane length
+_REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# the response whose headers went out (a stream): an error after that cannot become a JSON answer
+PREPARED: web.RequestKey[web.StreamResponse] = web.RequestKey("prepared_response")
 
 
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+    request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
     request_id_var.set(request_id)
     user_id_var.set(None)
     request[keys.REQUEST_ID] = request_id
@@ -55,29 +60,39 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The handler's response, or the contract's JSON error; never a traceback."""
     try:
         return await handler(request)
-    except ApiError as exc:
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception as exc:
+        prepared = request.get(PREPARED)
+        if prepared is not None and not isinstance(exc, web.HTTPException):
+            # headers (and maybe events) are out: end that response cleanly, never write a second one
+            log.warning("error after the response started; ending it", exc_info=exc)
+            return prepared
+        return _error_response(request, exc)
+
+
+def _error_response(request: web.Request, exc: Exception) -> web.StreamResponse:
+    if isinstance(exc, ApiError):
         return json_response({"detail": exc.detail}, status=exc.status, headers=exc.headers)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         detail = exc.reason
         if exc.status == 413:
             detail = f"Request body is too large (the limit is {request.app[keys.SETTINGS].max_body_bytes} bytes)"
         headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         return json_response({"detail": detail}, status=exc.status, headers=headers)
-    except DatabaseUnavailable as exc:
+    if isinstance(exc, DatabaseUnavailable):
         log.warning("database unavailable", extra={"error": str(exc)})
         return json_response(
             {"detail": "Service temporarily unavailable"}, status=503, headers={"Retry-After": RETRY_AFTER_UNAVAILABLE}
         )
-    except (asyncio.CancelledError, ConnectionResetError):
-        raise
-    except Exception:
-        log.exception("unhandled error")
-        return json_response({"detail": "Internal Server Error"}, status=500)
+    log.exception("unhandled error", exc_info=exc)
+    return json_response({"detail": "Internal Server Error"}, status=500)
 
 
 async def _add_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    request[PREPARED] = response
     request_id = request.get(keys.REQUEST_ID)
     if request_id:
         response.headers[REQUEST_ID_HEADER] = request_id
@@ -124,14 +139,20 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
 
 
 async def _end_streams(app: web.Application) -> None:
-    # open streams end now, not after the server's grace period; clients reconnect elsewhere
+    # open streams end now (with a final `reconnect` event), not after the server's grace period;
+    # clients reconnect elsewhere
     app[keys.BUS].close_all()
+    # stop taking work and hand back what is running, so another process takes it at once
+    worker = app.get(keys.WORKER)
+    if worker is not None:
+        await worker.stop()
 
 
 def create_app(settings: Settings, *, generator: Generator | None = None) -> web.Application:
     """The application; ``generator`` overrides the one CODEGEN_PROVIDER names."""
-    app = web.Application(middlewares=[request_context], client_max_size=settings.max_body_bytes)
+    app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
+    metrics.setup(app)
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_event_bus(settings))
     app.cleanup_ctx.append(_worker(settings, generator))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -20,7 +21,10 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 QUERIES_DIR = SQL_DIR / "queries"
 MIGRATION_LOCK_KEY = 0x636F646567656E  # "codegen"
 
-# errors that mean "the database cannot be reached right now", answered with 503
+# errors that mean "the database cannot be reached right now", answered with 503: refused or
+# dropped connections (OSError), a server shutting down or starting up (raised mid-query too),
+# class 08 connection errors, a connection that died under us, and timeouts (pool acquire,
+# command_timeout)
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.CannotConnectNowError,
@@ -29,8 +33,13 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.PostgresConnectionError,
     TimeoutError,
 )
+# how long a request waits for a pooled connection before it is answered 503
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+# how long closing the pool waits for connections in use before it cuts them
+CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 class DatabaseUnavailable(Exception):
@@ -98,12 +107,16 @@ class Database:
         return cls(pool=pool, q=Queries(load_queries()), dsn=dsn)
 
     async def close(self) -> None:
-        await self.pool.close()
+        try:
+            await asyncio.wait_for(self.pool.close(), CLOSE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("database pool did not close in time; terminating its connections")
+            self.pool.terminate()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         try:
-            async with self.pool.acquire(timeout=10) as conn:
+            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
                 yield conn
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc

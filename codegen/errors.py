@@ -40,7 +40,13 @@ def unauthorized(detail: str = "Not authenticated") -> ApiError:
     return ApiError(401, detail, {"WWW-Authenticate": "Bearer"})
 
 
+# what orjson can write as a JSON number (larger integers are echoed back as strings)
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and not _INT_MIN <= value <= _INT_MAX:
+        return str(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, Mapping):

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator,
+)
 
 from codegen.lifecycle import Status
 
@@ -20,7 +22,9 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+# the NUL check comes after the length and pattern constraints, so those keep pydantic's
+# string error types and messages (string_too_short, "String should have at least 10 characters")
+NoNul = AfterValidator(_no_nul)
 
 
 def _contains_nul(value: Any) -> bool:
@@ -38,25 +42,38 @@ class Body(BaseModel):
 
 
 class Credentials(Body):
-    email: Annotated[Text, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    password: Annotated[Text, Field(min_length=8, max_length=1024)]
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), NoNul]
+    password: Annotated[str, Field(min_length=8, max_length=1024), NoNul]
 
 
 class GenerationContext(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    additional_requirements: Annotated[list[Annotated[Text, Field(max_length=2000)]], Field(max_length=50)] = []
+    additional_requirements: Annotated[list[Annotated[str, Field(max_length=2000), NoNul]], Field(max_length=50)] = []
 
     @model_validator(mode="after")
     def _no_nul_anywhere(self) -> GenerationContext:
         # jsonb cannot hold \u0000 either, in keys or values
         if _contains_nul(self.model_extra):
             raise ValueError("must not contain NUL characters")
+        if _contains_huge_int(self.model_extra):
+            # the JSON encoder (orjson) writes 64-bit integers at most
+            raise ValueError("integers must fit in 64 bits")
         return self
 
 
+def _contains_huge_int(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -(2**63) <= value <= 2**64 - 1
+    if isinstance(value, dict):
+        return any(_contains_huge_int(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_huge_int(v) for v in value)
+    return False
+
+
 class GenerateBody(Body):
-    prompt: Annotated[Text, Field(min_length=10, max_length=20_000)]
+    prompt: Annotated[str, Field(min_length=10, max_length=20_000), NoNul]
     project_id: UUID | None = None
     context: GenerationContext | None = None
     generation_mode: Literal["phased", "unified"] = "phased"
@@ -65,9 +82,10 @@ class GenerateBody(Body):
 
 
 class ProjectBody(Body):
-    name: Annotated[Text, Field(min_length=1, max_length=200)]
-    domain: Annotated[Text, Field(min_length=1, max_length=50)] | None = None
-    description: Annotated[Text, Field(max_length=5000)] | None = None
+    # surrounding blanks are dropped, so a blank name is refused like an empty one
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+    domain: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NoNul] | None = None
+    description: Annotated[str, Field(max_length=5000), NoNul] | None = None
 
 
 class Cursor(BaseModel):
@@ -108,7 +126,7 @@ class ListGenerationsQuery(BaseModel):
 class StreamQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    token: Annotated[Text, Field(min_length=1, max_length=200)]
+    token: Annotated[str, Field(min_length=1, max_length=200), NoNul]
     last_event_id: Annotated[int, Field(ge=0)] | None = None
 
 
@@ -116,3 +134,162 @@ class DiffQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     against: UUID | None = None
+
+
+# -- responses ---------------------------------------------------------------------------
+# What the handlers answer, for the OpenAPI document (codegen/openapi.py). The handlers
+# build plain dicts from SQL rows; these models describe them and are checked against the
+# live service by the schemathesis run in tests/test_hardening_fuzz.py. No model forbids
+# extra keys, so adding a field to an answer never breaks a client that validates.
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class ValidationErrorItem(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(BaseModel):
+    detail: list[ValidationErrorItem]
+
+
+class UserOut(BaseModel):
+    id: UUID
+    email: str
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class RegisterOut(UserOut, TokenOut):
+    pass
+
+
+class GenerationCreated(BaseModel):
+    id: UUID
+    status: Status
+    user_id: UUID
+    project_id: UUID
+    project_name: str
+    project_domain: str
+    auto_created_project: bool
+    prompt: str
+    generation_mode: Literal["phased", "unified"]
+    is_iteration: bool
+    parent_generation_id: UUID | None
+    created_at: datetime
+
+
+class FileInfo(BaseModel):
+    path: str
+    language: str
+    size: int
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class GenerationSummary(BaseModel):
+    id: UUID
+    status: Status
+    user_id: UUID
+    project_id: UUID
+    project_name: str
+    project_domain: str
+    auto_created_project: bool
+    prompt: str
+    generation_mode: Literal["phased", "unified"]
+    is_iteration: bool
+    parent_generation_id: UUID | None
+    stage: str
+    progress: Annotated[float, Field(ge=0, le=1)]
+    message: str
+    error_message: str | None
+    attempts: int
+    provider: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+class GenerationOut(GenerationSummary):
+    context: dict[str, Any]
+    usage: Usage | None
+    notes: dict[str, Any] | None
+    files: list[FileInfo]
+
+
+class GenerationList(BaseModel):
+    items: list[GenerationSummary]
+    next_cursor: str | None
+
+
+class FileContent(FileInfo):
+    content: str
+    # only for an iteration (against its parent); absent otherwise
+    change: Literal["added", "modified", "deleted", "unchanged"] | None = None
+
+
+class FilesOut(BaseModel):
+    files: list[FileContent]
+
+
+class StreamTokenOut(BaseModel):
+    sse_token: str
+    expires_in: int
+    stream_url: str
+    generation_id: UUID
+
+
+class ProjectOut(BaseModel):
+    id: UUID
+    name: str
+    domain: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+    generation_count: int
+
+
+class ProjectGeneration(BaseModel):
+    id: UUID
+    status: Status
+    prompt: str
+    generation_mode: Literal["phased", "unified"]
+    is_iteration: bool
+    parent_generation_id: UUID | None
+    stage: str
+    progress: Annotated[float, Field(ge=0, le=1)]
+    message: str
+    error_message: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+class ProjectDetail(ProjectOut):
+    generations: list[ProjectGeneration]
+
+
+class ProjectList(BaseModel):
+    items: list[ProjectOut]
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: Literal["ok", "unreachable"]

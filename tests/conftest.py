@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import jwt
 import pytest
 from aiohttp import web
 
@@ -26,7 +28,6 @@ from codegen.app import create_app
 from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
 from codegen.generators import Generator
-
 from tests.databases import admin, database_copy, with_database
 from tests.helpers import ApiClient
 
@@ -163,6 +164,24 @@ async def user(api: ApiClient) -> ApiClient:
     """A registered, signed-in user of ``app_server``."""
     await api.sign_up()
     return api
+
+
+UserFactory = Callable[[Server], Awaitable[ApiClient]]
+
+
+@pytest.fixture
+def make_user(http: aiohttp.ClientSession, db_conn: asyncpg.Connection, settings: Settings) -> UserFactory:
+    """``await make_user(server)``: a user made straight in the database, with a token signed as the
+    server signs them (registration, with its deliberately slow argon2, is test_api_auth's)."""
+
+    async def make(server: Server) -> ApiClient:
+        user_id = uuid.uuid4()
+        email = f"user-{user_id.hex[:12]}@example.com"
+        await db_conn.execute("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')", user_id, email)
+        token = jwt.encode({"sub": str(user_id), "exp": int(time.time()) + 3600}, settings.jwt_secret, algorithm="HS256")
+        return ApiClient(http, server.url, token=token, email=email, user_id=str(user_id))
+
+    return make
 
 
 @pytest.fixture

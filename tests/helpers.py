@@ -33,11 +33,12 @@ class ApiClient:
     base_url: str
     token: str | None = None
     email: str | None = None
+    user_id: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def for_server(self, base_url: str) -> ApiClient:
         """The same user, talking to another server process."""
-        return ApiClient(self.http, base_url, self.token, self.email)
+        return ApiClient(self.http, base_url, self.token, self.email, self.user_id)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -64,6 +65,7 @@ class ApiClient:
         answer = await self.call("POST", "/api/auth/register", {"email": self.email, "password": password})
         assert answer.status == 201, answer.body
         self.token = answer.body["access_token"]
+        self.user_id = answer.body["id"]
         return answer
 
     async def generate(self, prompt: str = "Create a REST API with authentication", **fields: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from codegen import metrics, openapi
 from codegen.api import auth, generations, health, projects, streams
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -41,5 +42,7 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_route(method, "/api" + path, handler)
         app.router.add_route(method, path, handler)
     app.router.add_get("/api/health", health.health)
+    app.router.add_route("GET", "/api/openapi.json", openapi.handler)
+    app.router.add_route("GET", "/metrics", metrics.handler)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -13,7 +13,7 @@ from aiohttp_sse import EventSourceResponse, sse_response
 
 from codegen import keys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
-from codegen.db import Database
+from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import CLOSE, RESYNC, StreamEvent, Subscription, make_event
 from codegen.errors import not_found
 from codegen.lifecycle import Stage
@@ -67,9 +67,17 @@ async def stream(request: web.Request) -> web.StreamResponse:
             watcher = asyncio.ensure_future(response.wait())
             watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
             sender = _Sender(request, response, db, generation_id, last_seq)
+            sender.status = snapshot["status"]
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
-                await sender.follow(subscription)
+                try:
+                    await sender.follow(subscription)
+                    why = "The server is shutting down" if request.app[keys.BUS].closing and not sender.finished else ""
+                except DatabaseUnavailable:
+                    why = "The database is unavailable"
+                if why:
+                    # the stream ends before its terminal event: say so, so the client reconnects (elsewhere)
+                    await sender.write(_reconnect_frame(generation_id, sender, why))
             except ConnectionResetError:
                 log.info("stream client went away", extra={"generation_id": str(generation_id)})
             finally:
@@ -89,6 +97,7 @@ class _Sender:
         self.generation_id = generation_id
         self.last_seq = last_seq
         self.finished = False
+        self.status: str | None = None
 
     async def follow(self, subscription: Subscription) -> None:
         await self.catch_up()
@@ -111,6 +120,7 @@ class _Sender:
     async def send(self, event: StreamEvent) -> None:
         await self.write(event.frame)
         self.last_seq = event.seq
+        self.status = event.status
         self.finished = event.terminal
 
     async def write(self, frame: bytes) -> None:
@@ -134,3 +144,20 @@ def _connected_frame(generation_id: UUID, snapshot: object, last_seq: int) -> by
         "timestamp": time.time(),
     })
     return b"id: %d\ndata: %s\n\n" % (last_seq, data)
+
+
+# the client's EventSource waits this long before it reconnects on its own (ours reconnect themselves)
+RECONNECT_RETRY_MS = 1000
+
+
+def _reconnect_frame(generation_id: UUID, sender: _Sender, why: str) -> bytes:
+    """The last frame of a stream that ends early: a named event (no ``id:``, so Last-Event-ID stays)."""
+    data = orjson.dumps({
+        "generation_id": str(generation_id),
+        "status": sender.status,
+        "stage": "reconnect",
+        "message": f"{why}; reconnect with a new token and Last-Event-ID {sender.last_seq}",
+        "last_event_id": sender.last_seq,
+        "timestamp": time.time(),
+    })
+    return b"event: reconnect\nretry: %d\ndata: %s\n\n" % (RECONNECT_RETRY_MS, data)

@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 EVENTS_CHANNEL: Final = "codegen_events"
 QUEUE_CHANNEL: Final = "codegen_queue"
 HEALTH_CHECK_SECONDS: Final = 5.0
-RECONNECT_MAX_DELAY: Final = 5.0
+# kept short: after a database outage the LISTEN connection (and with it live streams) is back
+# at most this long after the database is
+RECONNECT_MAX_DELAY: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class EventBus:
         self._conn: asyncpg.Connection | None = None
         self.connected = asyncio.Event()
         self.reconnects = 0
+        # set by close_all(): streams ending now tell their clients to reconnect elsewhere
+        self.closing = False
 
     # -- subscribers -------------------------------------------------------
 
@@ -119,6 +123,7 @@ class EventBus:
 
     def close_all(self) -> None:
         """End every open stream at once (shutdown)."""
+        self.closing = True
         for subscribers in self._topics.values():
             for subscription in subscribers:
                 subscription.offer(CLOSE)
@@ -157,7 +162,7 @@ class EventBus:
             lost = asyncio.get_running_loop().create_future()
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=10)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            except Exception as exc:  # the bus outlives any failure (a database outage above all)
                 log.warning("event bus cannot connect; retrying", extra={"error": str(exc), "delay": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)
@@ -177,6 +182,9 @@ class EventBus:
                 await self._watch(conn, lost)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                 log.warning("event bus connection lost", extra={"error": str(exc)})
+            except Exception:
+                log.exception("event bus connection failed unexpectedly; reconnecting")
+                await asyncio.sleep(delay)
             finally:
                 self.connected.clear()
                 self._conn = None

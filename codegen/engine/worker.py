@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # errors a background loop survives: it logs, waits and tries again
 TRANSIENT_ERRORS = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+# how long stop() waits for running generations to hand themselves back
+STOP_TIMEOUT_SECONDS = 5.0
 StopReason = Literal["cancelled", "claim_lost", "shutdown"]
 
 
@@ -70,7 +72,11 @@ class Worker:
         log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.settings.worker_concurrency})
 
     async def stop(self) -> None:
-        """Stop taking work and hand back what is running, so another worker takes it at once."""
+        """Stop taking work and hand back what is running, so another worker takes it at once.
+
+        Bounded: a hand-back that cannot reach the database within STOP_TIMEOUT_SECONDS is
+        abandoned, and that generation's lease expires instead. Calling it again does nothing.
+        """
         self._stopping = True
         for loop in self._loops:
             loop.cancel()
@@ -78,7 +84,12 @@ class Worker:
         running = list(self.running.values())
         for item in running:
             item.stop("shutdown")
-        await asyncio.gather(*(item.task for item in running), return_exceptions=True)
+        tasks = [item.task for item in running]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- claiming ----------------------------------------------------------------
 
@@ -89,8 +100,12 @@ class Worker:
             try:
                 await self.claim_available()
                 delay = 0.1
-            except TRANSIENT_ERRORS as exc:
-                log.warning("claiming failed; retrying", extra={"error": str(exc), "delay": delay})
+            except Exception as exc:
+                # a database outage (or anything else) never ends the loop: wait and try again
+                if isinstance(exc, TRANSIENT_ERRORS):
+                    log.warning("claiming failed; retrying", extra={"error": str(exc), "delay": delay})
+                else:
+                    log.exception("claiming failed unexpectedly; retrying", extra={"delay": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.worker_poll_seconds)
                 continue
@@ -168,16 +183,20 @@ class Worker:
         interval = self.settings.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)
-            for generation_id, item in list(self.running.items()):
-                try:
-                    renewed = await self.db.fetchval(
-                        self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
-                    )
-                except TRANSIENT_ERRORS as exc:
-                    log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
-                    continue
-                if renewed is None:
-                    item.stop("claim_lost")
+            # all at once: one slow round trip must not make the others late (a lease that runs
+            # out on a live worker is a needless takeover)
+            await asyncio.gather(*(self._renew(gid, item) for gid, item in list(self.running.items())))
+
+    async def _renew(self, generation_id: UUID, item: Running) -> None:
+        try:
+            renewed = await self.db.fetchval(
+                self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
+            )
+        except Exception as exc:  # the loop outlives any failure; the next beat tries again
+            log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
+            return
+        if renewed is None:
+            item.stop("claim_lost")
 
     async def _reaper_loop(self) -> None:
         interval = max(self.settings.lease_seconds / 2, 0.2)
@@ -186,6 +205,8 @@ class Worker:
                 await self.reap()
             except TRANSIENT_ERRORS as exc:
                 log.warning("reaper failed; retrying", extra={"error": str(exc)})
+            except Exception:
+                log.exception("reaper failed unexpectedly; retrying")
             await asyncio.sleep(interval)
 
     async def reap(self) -> int:

@@ -22,7 +22,7 @@ from codegen.db import Database
 from codegen.errors import bad_request, conflict, not_found, too_many_requests
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import Cursor, GenerateBody, ListGenerationsQuery
-from codegen.services.projects import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
+from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 
 GENERATION_NOT_FOUND = "Generation not found"
 

@@ -3,7 +3,10 @@ SELECT * FROM codegen_create_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 
 -- name: get_generation
 -- One generation of one user, with its project and its file list.
+-- A project made for a generation is inserted in the generation's transaction, so both share now():
+-- equal created_at is auto_created_project of the 201.
 SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain AS project_domain,
+       p.created_at = g.created_at AS auto_created_project,
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id, g.context,
        g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider, g.usage, g.notes,
        g.created_at, g.started_at, g.completed_at, g.updated_at,
@@ -16,6 +19,7 @@ WHERE g.id = $1 AND g.user_id = $2;
 -- name: list_generations
 -- Newest first, keyset-paginated on (created_at, id); $3/$4 filters, $5/$6 the cursor.
 SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain AS project_domain,
+       p.created_at = g.created_at AS auto_created_project,
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id,
        g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider,
        g.created_at, g.started_at, g.completed_at, g.updated_at

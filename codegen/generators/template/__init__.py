@@ -1,12 +1,24 @@
-"""The offline template generator (placeholder until the generators issue lands)."""
+"""The offline template generator: a prompt read into a spec, the spec rendered into a project.
+
+No network and no randomness: the same prompt always gives the same files.
+An iteration reads the parent's spec back from its ``codegen.json``, applies
+the follow-up to it and re-renders; files the edit does not touch keep the
+parent's content byte for byte.
+"""
 
 from __future__ import annotations
 
-import re
-
 from codegen.config import Settings
-from codegen.generators.base import GeneratedFile, GenerationRequest, GenerationResult, Reporter
+from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
+from codegen.generators.template import kinds
+from codegen.generators.template.edits import EditError, apply_follow_up
+from codegen.generators.template.spec import SPEC_FILE, KIND_LABELS, ProjectSpec, parse_prompt
 from codegen.lifecycle import Mode, Stage
+
+# progress (fraction of the whole generation) at each step; the engine reports review and finalize after us
+_PLANNED = 0.05
+_LAID_OUT = 0.15
+_FILES_START, _FILES_END = 0.2, 0.8
 
 
 class TemplateGenerator:
@@ -16,13 +28,82 @@ class TemplateGenerator:
         self.settings = settings
 
     async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult:
-        if request.mode == Mode.PHASED:
-            await report(Stage.PLANNING, 0.1, "Planning the project")
-            await report(Stage.ARCHITECTURE, 0.25, "Choosing the layout")
-        files = dict(request.parent_files or {})
-        slug = re.sub(r"[^a-z0-9]+", "_", request.prompt.lower()).strip("_")[:40] or "app"
-        files["README.md"] = f"# {slug}\n\n{request.prompt}\n"
-        await report(Stage.GENERATING, 0.5, "Writing README.md")
-        files["main.py"] = f'"""{slug}"""\n\n\ndef main() -> None:\n    print("hello")\n'
-        await report(Stage.GENERATING, 0.7, "Writing main.py")
-        return GenerationResult(files=[GeneratedFile(p, c) for p, c in sorted(files.items())])
+        if request.is_iteration:
+            files, written, removed, plan_message, notes = self._iterate(request)
+        else:
+            files, written, removed, plan_message, notes = self._create(request)
+        phased = request.mode == Mode.PHASED
+        if phased:
+            await report(Stage.PLANNING, _PLANNED, plan_message)
+            await report(Stage.ARCHITECTURE, _LAID_OUT, _layout_message(files, written, removed, request.is_iteration))
+        else:
+            await report(Stage.GENERATING, _PLANNED, plan_message)
+        steps = [f"Writing {path}" for path in written] + [f"Removing {path}" for path in removed]
+        start = _FILES_START if phased else _LAID_OUT
+        for number, message in enumerate(steps, start=1):
+            await report(Stage.GENERATING, round(start + (_FILES_END - start) * number / len(steps), 4), message)
+        return GenerationResult(files=[GeneratedFile(path, content) for path, content in files.items()], notes=notes)
+
+    def _create(self, request: GenerationRequest):
+        plan = parse_prompt(request.prompt, request.additional_requirements)
+        files = kinds.render_project(plan.spec)
+        message = f"Planning {kinds.describe(plan.spec)}"
+        if plan.assumptions:
+            message += "; " + "; ".join(plan.assumptions)
+        notes = {**_spec_notes(plan.spec), "assumptions": plan.assumptions}
+        return files, list(files), [], message, notes
+
+    def _iterate(self, request: GenerationRequest):
+        parent_files = request.parent_files or {}
+        parent = _parent_spec(parent_files)
+        follow_up = "\n".join([request.prompt, *request.additional_requirements])
+        try:
+            iteration = apply_follow_up(parent, follow_up)
+        except EditError as exc:
+            raise GenerationError(str(exc)) from None
+        if iteration.spec == parent:
+            raise GenerationError(f'The follow-up "{request.prompt.strip()[:200]}" changes nothing in {parent.title}')
+        before, after = kinds.render_project(parent), kinds.render_project(iteration.spec)
+        files = dict(parent_files)
+        removed = sorted(path for path in before.keys() - after.keys() if path in files)
+        for path in removed:
+            del files[path]
+        for path, content in after.items():
+            # a file the edit does not change keeps the parent's content, even if the templates moved on
+            if before.get(path) != content or path not in files:
+                files[path] = content
+        files = dict(sorted(files.items()))
+        written = [path for path, content in files.items() if parent_files.get(path) != content]
+        message = f"Planning changes to {parent.title} ({KIND_LABELS[parent.kind]}): " + "; ".join(iteration.changes)
+        notes = {**_spec_notes(iteration.spec), "changes": iteration.changes}
+        return files, written, removed, message, notes
+
+
+def _parent_spec(parent_files: dict[str, str]) -> ProjectSpec:
+    text = parent_files.get(SPEC_FILE)
+    if text is None:
+        raise GenerationError(
+            f"The parent generation has no {SPEC_FILE}, so the template generator cannot tell how it was built; "
+            "start a new generation instead of an iteration"
+        )
+    try:
+        return ProjectSpec.from_json(text)
+    except ValueError as exc:
+        raise GenerationError(f"The parent generation's {SPEC_FILE} cannot be read ({exc}); start a new generation") from None
+
+
+def _layout_message(files: dict[str, str], written: list[str], removed: list[str], iteration: bool) -> str:
+    if iteration:
+        return f"Changing {len(written)} of {len(files)} files" + (f", removing {len(removed)}" if removed else "")
+    folders = sorted({path.split("/")[0] + ("/" if "/" in path else "") for path in files})
+    return f"Laying out {len(files)} files: {', '.join(folders)}"
+
+
+def _spec_notes(spec: ProjectSpec) -> dict:
+    return {
+        "kind": spec.kind,
+        "title": spec.title,
+        "framework": spec.framework,
+        "entities": [entity.plural for entity in spec.entities],
+        "features": spec.features,
+    }

@@ -1,0 +1,436 @@
+"""Follow-up prompts: read into edits of the parent's spec and applied in order.
+
+A follow-up is split into clauses ("add a due_date field to tasks and add
+pagination" is two). Each clause must be understood and applicable, or the
+whole iteration fails with a message naming the clause: no edit is dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from codegen.generators.template import catalog, kinds
+from codegen.generators.template.entities import FIELD_NOISE, EntityParser
+from codegen.generators.template.spec import (
+    FEATURE_LABELS,
+    FEATURE_RULES,
+    FRAMEWORK_LABELS,
+    FRAMEWORK_RULES,
+    KIND_LABELS,
+    STORE_RULES,
+    EntitySpec,
+    FieldSpec,
+    ProjectSpec,
+    corrected_tokens,
+    make_entity,
+)
+from codegen.generators.template.words import Token, human_list, identifier, is_plural, normalize, plural, singular
+
+_ADD_VERBS = frozenset(
+    "add adds adding create include introduce support enable implement allow require protect need needs want"
+    " give provide expose offer have has get also".split()
+)
+_REMOVE_VERBS = frozenset("remove delete drop disable exclude eliminate without".split())
+_RENAME_VERBS = frozenset(["rename"])
+_CHANGE_VERBS = frozenset("make change set convert switch use move port migrate rewrite mark turn".split())
+_VERBS = _ADD_VERBS | _REMOVE_VERBS | _RENAME_VERBS | _CHANGE_VERBS
+_CLAUSE_ENDS = frozenset(". ; ! ? \n".split()) | {"\n"}
+_CONNECTORS = frozenset(", and then also please plus next finally".split())
+_FILLER = frozenset(
+    "a an the it its this that please i we you can could would should must will now also let us me my our"
+    " new all each every their to be is are so".split()
+)
+# words naming "the project itself" in a rename
+_PROJECT_WORDS = frozenset("project app application api tool cli library page site script package it".split())
+_ENTITY_NOISE = frozenset(
+    "resource resources entity entities model models endpoint endpoints table tables collection collections"
+    " crud route routes api called named type types kind new object objects".split()
+)
+_TARGET_PREPOSITIONS = frozenset("to on for in into of from".split())
+_REQUIREDNESS = {"optional": False, "nullable": False, "required": True, "mandatory": True}
+# words that only qualify a feature, framework or store ("token based auth on all task endpoints")
+_SETTING_CONTEXT = frozenset(
+    "to on for in into of from by with and or the a an all every each list lists results result items endpoint"
+    " endpoints route routes api user users token tokens based access bearer key keys protected support basic"
+    " simple query parameter parameters page pages size store stores storing data persist persistence save"
+    " storage database db instead framework server web app it them using use via".split()
+)
+_PHRASES = [
+    (r"\bget rid of\b", "remove"),
+    (r"\bturn on\b", "enable"),
+    (r"\bturn off\b", "disable"),
+    (r"\bswitch (?:over )?to\b", "use"),
+    (r"\bno longer need\b", "remove"),
+    (r"\bdo not need\b|\bdon'?t need\b", "remove"),
+]
+
+
+class EditError(Exception):
+    """A follow-up clause that cannot be applied; the message says why."""
+
+
+@dataclass
+class Iteration:
+    spec: ProjectSpec  # the parent's spec with every edit applied
+    changes: list[str]  # what each edit did, for the plan message
+
+
+def apply_follow_up(parent: ProjectSpec, text: str) -> Iteration:
+    """The parent's spec changed as ``text`` asks; EditError names the clause that cannot be applied."""
+    spec = copy.deepcopy(parent)
+    editor = _Editor(spec)
+    clauses = _clauses(text)
+    if not clauses:
+        raise EditError("The follow-up asks for no change the template generator can make")
+    for clause in clauses:
+        label = _clause_text(clause)
+        try:
+            editor.apply(clause)
+        except EditError as exc:
+            raise EditError(f'Cannot apply "{label}": {exc}') from None
+    return Iteration(spec=spec, changes=editor.changes)
+
+
+def _clauses(text: str) -> list[list[Token]]:
+    normalized = normalize(text)
+    for pattern, replacement in _PHRASES:
+        normalized = re.sub(pattern, replacement, normalized)
+    clauses: list[list[Token]] = []
+    current: list[Token] = []
+    for token in corrected_tokens(normalized):
+        starts_clause = token.text in _VERBS - {"have", "has", "get", "also", "need", "needs"} and (
+            not current or current[-1].text in _CONNECTORS
+        )
+        if token.text in _CLAUSE_ENDS or starts_clause:
+            clauses.append(current)
+            current = []
+        if token.text not in _CLAUSE_ENDS:
+            current.append(token)
+    clauses.append(current)
+    trimmed = []
+    for clause in clauses:
+        while clause and clause[-1].text in _CONNECTORS:
+            clause = clause[:-1]
+        while clause and clause[0].text in _CONNECTORS - {"also"}:
+            clause = clause[1:]
+        if any(t.is_word and t.text not in _FILLER for t in clause):
+            trimmed.append(clause)
+    return trimmed
+
+
+def _clause_text(clause: list[Token]) -> str:
+    text = " ".join(t.raw for t in clause)
+    return re.sub(r"\s+([,:)])|(\()\s+", r"\1\2", text)
+
+
+def _words(tokens: list[Token]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
+class _Editor:
+    def __init__(self, spec: ProjectSpec) -> None:
+        self.spec = spec
+        self.changes: list[str] = []
+        self.capabilities = kinds.capabilities(spec)
+
+    def apply(self, clause: list[Token]) -> None:
+        verb_at = next((i for i, t in enumerate(clause) if t.text in _VERBS), None)
+        verb = clause[verb_at].text if verb_at is not None else "add"
+        subject = self._entity_before(clause, verb_at)
+        rest = clause[verb_at + 1 :] if verb_at is not None else clause
+        if verb in _RENAME_VERBS:
+            self._rename(rest)
+            return
+        rest = self._settings(rest, enable=verb not in _REMOVE_VERBS)
+        if not self._content(rest):
+            return
+        if verb in _REMOVE_VERBS:
+            self._remove(rest)
+        elif verb in _CHANGE_VERBS:
+            self._change(rest, subject)
+        else:
+            self._add(rest, subject)
+
+    def _entity_before(self, clause: list[Token], verb_at: int | None) -> str | None:
+        """The entity a clause like "tasks should have a priority" is about."""
+        for token in clause[: verb_at or 0]:
+            if self.spec.entity(token.text):
+                return token.text
+        return None
+
+    # -- adding ------------------------------------------------------------------
+
+    def _add(self, rest: list[Token], subject: str | None) -> None:
+        self._require("entities", "resources")
+        target_at = self._target(rest)
+        head = rest[:target_at] if target_at is not None else rest
+        target_word = self._entity_word(rest[target_at + 1 :]) if target_at is not None else subject
+        if subject and target_at is None:
+            self._add_fields(subject, head)
+        elif any(t.text in FIELD_NOISE for t in head) or (target_word and self._field_like(head)):
+            self._add_fields(target_word, head)
+        else:
+            self._add_entities(head, target_word)
+
+    def _add_fields(self, entity_word: str | None, tokens: list[Token]) -> None:
+        entity = self._entity(entity_word)
+        drafts = EntityParser(tokens).fields_at(0)
+        if not drafts:
+            raise EditError("no field names found")
+        for draft in drafts:
+            if entity.field(draft.name):
+                raise EditError(f"{entity.plural} already have a {draft.name} field")
+            entity.fields.append(FieldSpec(draft.name, draft.type, draft.required))
+            self.changes.append(f"added field {draft.name} ({draft.type}) to {entity.plural}")
+
+    def _add_entities(self, tokens: list[Token], link_to: str | None) -> None:
+        # a singular name is only taken as a new entity when called one: "add a tag entity", not "add dark mode"
+        named_as_entity = any(t.text in _ENTITY_NOISE for t in tokens)
+        cleaned = [t for t in tokens if t.text not in _ENTITY_NOISE]
+        drafts = EntityParser(cleaned, allow_singular=named_as_entity).entities_at(0)
+        if not drafts:
+            raise EditError("it names no resource, field or feature the template generator knows how to add")
+        known = {e.name for e in self.spec.entities} | {d.name for d in drafts}
+        parent = self.spec.entity(link_to) if link_to else None
+        if link_to and parent is None:
+            raise EditError(f"the project has no {plural(identifier(link_to))} (it has {self._entity_names()})")
+        for draft in drafts:
+            if self.spec.entity(draft.name):
+                raise EditError(f"the project already has {plural(draft.name)}")
+            fields = [(f.name, f.type, f.required) for f in draft.fields] if draft.fields else None
+            entity = make_entity(draft.name, fields, project_entities=known)
+            if parent and not entity.field(f"{parent.name}_id"):
+                entity.fields.insert(0, FieldSpec(f"{parent.name}_id", "int", True))
+            self.spec.entities.append(entity)
+            self.changes.append(f"added {entity.plural} ({', '.join(f.name for f in entity.fields)})")
+
+    # -- removing ----------------------------------------------------------------
+
+    def _remove(self, rest: list[Token]) -> None:
+        self._require("entities", "resources")
+        target_at = self._target(rest)
+        entity_word = self._entity_word(rest[target_at + 1 :]) if target_at is not None else None
+        head = rest[:target_at] if target_at is not None else rest
+        wants_field = any(t.text in FIELD_NOISE for t in head)
+        names = [identifier(name) for name in self._names(head)]
+        if not names:
+            raise EditError("nothing named to remove")
+        for name in names:
+            entity = None if wants_field else self.spec.entity(name)
+            if entity is not None:
+                if len(self.spec.entities) == 1:
+                    raise EditError(f"{entity.plural} is the only resource; a project needs at least one")
+                self.spec.entities.remove(entity)
+                self.changes.append(f"removed {entity.plural}")
+                continue
+            owner = self._field_owner(name, entity_word)
+            if len(owner.fields) == 1:
+                raise EditError(f"{name} is the only field of {owner.plural}")
+            owner.fields = [f for f in owner.fields if f.name != name]
+            self.changes.append(f"removed field {name} from {owner.plural}")
+
+    # -- renaming ----------------------------------------------------------------
+
+    def _rename(self, rest: list[Token]) -> None:
+        split = next((i for i, t in enumerate(rest) if t.text in ("to", "as", "into")), None)
+        new_words = self._names(rest[split + 1 :]) if split is not None else []
+        if not new_words:
+            raise EditError('say the new name: "rename X to Y"')
+        new = identifier(new_words[0])
+        old_part = rest[:split]
+        of_at = next((i for i, t in enumerate(old_part) if t.text in ("of", "in", "on", "from")), None)
+        entity_word = self._entity_word(old_part[of_at + 1 :]) if of_at is not None else None
+        old_names = self._names(old_part[:of_at] if of_at is not None else old_part)
+        if not old_names or old_names[0] in _PROJECT_WORDS:
+            self.spec.title = " ".join(word.capitalize() for word in new.split("_"))
+            self.spec.slug = new
+            self.changes.append(f"renamed the project to {self.spec.title}")
+            return
+        old = identifier(old_names[0])
+        entity = None if any(t.text in FIELD_NOISE for t in old_part) else self.spec.entity(old)
+        if entity is not None:
+            self._require("entities", "resources")
+            self._rename_entity(entity, new)
+            return
+        self._require("fields", "fields")
+        owner = self._field_owner(old, entity_word)
+        if owner.field(new):
+            raise EditError(f"{owner.plural} already have a {new} field")
+        owner.field(old).name = new
+        self.changes.append(f"renamed field {old} of {owner.plural} to {new}")
+
+    def _rename_entity(self, entity: EntitySpec, new: str) -> None:
+        new = singular(new)
+        if self.spec.entity(new):
+            raise EditError(f"the project already has {plural(new)}")
+        old, old_plural = entity.name, entity.plural
+        entity.name, entity.plural = new, plural(new)
+        for other in self.spec.entities:
+            for f in other.fields:
+                if f.name == f"{old}_id":
+                    f.name = f"{new}_id"
+        self.changes.append(f"renamed {old_plural} to {entity.plural}")
+
+    # -- changing ----------------------------------------------------------------
+
+    def _change(self, rest: list[Token], subject: str | None) -> None:
+        words = [t.text for t in rest]
+        requiredness = next((w for w in words if w in _REQUIREDNESS), None)
+        mentioned = self._field_mentions(rest)
+        type_word = next((w for w in words if w in catalog.TYPE_WORDS and w not in mentioned), None)
+        if not (requiredness or type_word):
+            raise EditError("the template generator does not know this change")
+        self._require("fields", "fields")
+        if not mentioned:
+            raise EditError("it names no existing field")
+        target_at = self._target(rest)
+        entity_word = self._entity_word(rest[target_at + 1 :]) if target_at is not None else subject
+        for name in mentioned:
+            owner = self._field_owner(name, entity_word)
+            field = owner.field(name)
+            if requiredness:
+                if field.required == _REQUIREDNESS[requiredness]:
+                    raise EditError(f"{name} of {owner.plural} is already {requiredness}")
+                field.required = _REQUIREDNESS[requiredness]
+                self.changes.append(f"made {name} of {owner.plural} {'required' if field.required else 'optional'}")
+            else:
+                if field.type == catalog.TYPE_WORDS[type_word]:
+                    raise EditError(f"{name} of {owner.plural} is already a {field.type}")
+                field.type = catalog.TYPE_WORDS[type_word]
+                self.changes.append(f"changed {name} of {owner.plural} to {field.type}")
+
+    # -- features, framework, store ----------------------------------------------
+
+    def _settings(self, tokens: list[Token], *, enable: bool) -> list[Token]:
+        """Apply the features, framework and store named in ``tokens``; the tokens left to read."""
+        before = len(self.changes)
+        flat = _words(tokens)
+        left = tokens
+        for feature, pattern in FEATURE_RULES.items():
+            if re.search(pattern, flat):
+                self._feature(feature, enable)
+                left = [t for t in left if not re.fullmatch(pattern, t.text)]
+        if enable:
+            for pattern, framework in FRAMEWORK_RULES:
+                if re.search(pattern, flat):
+                    self._framework(framework)
+                    left = [t for t in left if not re.fullmatch(pattern, t.text)]
+            for pattern, store in STORE_RULES:
+                if re.search(pattern, flat):
+                    self._store(store)
+        if len(self.changes) == before:
+            return tokens
+        # what is left is about the settings ("to the task list", "instead of SQLite"), not more edits
+        return [t for t in left if t.text not in _SETTING_CONTEXT and not self.spec.entity(t.text)]
+
+    def _feature(self, feature: str, enable: bool) -> None:
+        label = FEATURE_LABELS[feature]
+        if feature not in self.capabilities:
+            raise EditError(f"{label} is not available for a {KIND_LABELS[self.spec.kind]}")
+        if enable == (feature in self.spec.features):
+            raise EditError(f"the project {'already has' if enable else 'has no'} {label}")
+        if enable:
+            self.spec.features = [f for f in FEATURE_LABELS if f in self.spec.features or f == feature]
+        else:
+            self.spec.features = [f for f in self.spec.features if f != feature]
+        self.changes.append(f"{'added' if enable else 'removed'} {label}")
+
+    def _framework(self, framework: str) -> None:
+        self._require("framework", "web framework")
+        if self.spec.framework == framework:
+            raise EditError(f"the project already uses {FRAMEWORK_LABELS[framework]}")
+        self.spec.framework = framework
+        self.changes.append(f"switched to {FRAMEWORK_LABELS[framework]}")
+
+    def _store(self, store: str) -> None:
+        self._require("store", "database")
+        label = "a SQLite file" if store == "sqlite" else "in-memory storage"
+        if self.spec.store == store:
+            raise EditError(f"the project already uses {label}")
+        self.spec.store = store
+        self.changes.append(f"switched to {label}")
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _require(self, capability: str, what: str) -> None:
+        if capability not in self.capabilities:
+            raise EditError(f"this {KIND_LABELS[self.spec.kind]} has no {what} to change")
+
+    def _content(self, tokens: list[Token]) -> bool:
+        return any(t.is_word and t.text not in _FILLER and t.text not in _ENTITY_NOISE for t in tokens)
+
+    def _target(self, tokens: list[Token]) -> int | None:
+        """Where "to tasks" / "on the tasks" / "for each task" starts, if anywhere."""
+        for index in range(len(tokens) - 1, -1, -1):
+            if tokens[index].text in _TARGET_PREPOSITIONS and self._entity_word(tokens[index + 1 :]):
+                return index
+        return None
+
+    def _entity_word(self, tokens: list[Token]) -> str | None:
+        """The first word of ``tokens`` after fillers, if it names (or could name) an entity."""
+        for token in tokens:
+            if token.text in _FILLER or token.text in _ENTITY_NOISE:
+                continue
+            if token.is_word and (self.spec.entity(token.text) or is_plural(token.text)):
+                return token.text
+            return None
+        return None
+
+    def _entity(self, word: str | None) -> EntitySpec:
+        if word is None:
+            if len(self.spec.entities) == 1:
+                return self.spec.entities[0]
+            raise EditError(f"say which resource gets the field ({self._entity_names()})")
+        entity = self.spec.entity(word)
+        if entity is None:
+            raise EditError(f"the project has no {plural(identifier(word))} (it has {self._entity_names()})")
+        return entity
+
+    def _entity_names(self) -> str:
+        return human_list([e.plural for e in self.spec.entities]) or "none"
+
+    def _field_owner(self, name: str, entity_word: str | None) -> EntitySpec:
+        if entity_word:
+            entity = self._entity(entity_word)
+            if entity.field(name) is None:
+                raise EditError(f"{entity.plural} have no field {name}")
+            return entity
+        owners = [e for e in self.spec.entities if e.field(name)]
+        if not owners:
+            raise EditError(f"no resource is named {name} or has a field {name} (resources: {self._entity_names()})")
+        if len(owners) > 1:
+            raise EditError(f"several resources have a {name} field ({human_list([e.plural for e in owners])}); say which")
+        return owners[0]
+
+    def _field_mentions(self, tokens: list[Token]) -> list[str]:
+        """Existing field names in ``tokens``, also when written as words ("due date")."""
+        known = {f.name for e in self.spec.entities for f in e.fields}
+        found, index = [], 0
+        while index < len(tokens):
+            pair = f"{tokens[index].text}_{tokens[index + 1].text}" if index + 1 < len(tokens) else ""
+            if pair in known:
+                found.append(pair)
+                index += 2
+                continue
+            if tokens[index].text in known:
+                found.append(tokens[index].text)
+            index += 1
+        return found
+
+    def _field_like(self, tokens: list[Token]) -> bool:
+        drafts = EntityParser(tokens).fields_at(0)
+        return bool(drafts) and all(not is_plural(d.name) or d.name in catalog.OPTIONAL_NAMES for d in drafts)
+
+    def _names(self, tokens: list[Token]) -> list[str]:
+        """Names in a list like "the priority and due date fields" -> ["priority", "due_date"]."""
+        names, current = [], []
+        for token in [*tokens, Token(",", ",")]:
+            if token.text in (",", "and", "or", "&", "/"):
+                if current:
+                    names.append("_".join(current))
+                current = []
+            elif token.is_word and token.text not in _FILLER | FIELD_NOISE | _ENTITY_NOISE:
+                current.append(token.text)
+        return names

@@ -1,0 +1,324 @@
+"""Entities and their fields, read from the words of a prompt.
+
+The parser looks for lists ("with books, authors and loans"), for fields
+attached to an entity ("tasks with title, due_date and priority",
+"books (title, isbn:int)", "each task has a title and a due date") and
+takes everything else as prose. A plural noun in a list is an entity; a
+singular noun or a known field name after an entity is a field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from codegen.generators.template import catalog
+from codegen.generators.template.words import Token, identifier, is_plural, plural, safe_field_name, singular
+
+# words that open a list of entities
+LIST_TRIGGERS = frozenset(
+    "with for manage manages managing track tracks tracking store stores storing handle handles handling"
+    " of containing contains including include includes entities resources models tables collections"
+    " objects crud like featuring covering about between endpoints routes supports support supporting"
+    " records organize organizes organizing list lists listing keep keeps catalog catalogue catalogs : plus".split()
+)
+# words that attach a field list to the entity before them
+FIELD_OPENERS = frozenset("with having containing including has have contain contains include includes".split())
+_RELATIVE = frozenset("that which who where each every".split())
+_AUX = frozenset("should must will can may could would shall need needs".split())
+SEPARATORS = frozenset(", and or & / plus".split())
+_TERMINATOR_WORDS = frozenset(
+    "that which who whom whose where when while if so using use uses used via in on to into from by at as is are"
+    " was were be been being should must will can could would may might shall do does did has have having"
+    " with without for per than then also but because since until unless into onto over under through"
+    " it they them their its this these those there here what how why"
+    # verbs that end a list of names: "columns date and amount and computes the total"
+    " compute computes calculate calculates return returns output outputs print prints write writes read reads"
+    " show shows display displays generate generates export exports save saves send sends produce produces"
+    " find finds summarize summarizes aggregate aggregates".split()
+)
+_TERMINATOR_TOKENS = frozenset(". ; ! ? \n ( ) : [ ] { } \"".split()) | {"\n"}
+# leading words of a list item that are not part of the name
+_MODIFIERS = frozenset(
+    "a an the some any all each every basic simple multiple several various different their its his her my"
+    " our your new existing optional required mandatory full complete crud unique own individual related"
+    " many few one two three four five more other proper custom short long".split()
+)
+# plural words that are never entities of a generated project
+NON_ENTITIES = frozenset(
+    "apis endpoints routes tests requirements features operations details fields columns attributes properties"
+    " things options settings errors responses requests methods functions results values types docs"
+    " instructions lists updates changes params parameters queries headers tokens passwords credentials"
+    " permissions levels steps pages numbers words lines characters strings bytes seconds minutes hours"
+    " days weeks months years times dates developers clients libraries modules packages frameworks"
+    " tools scripts apps applications services servers databases tables models resources entities records"
+    " objects collections rows files folders directories inputs outputs arguments args commands"
+    " subcommands flags users people crud basics needs goals ways kinds sorts lots tons examples"
+    " validations checks logs metrics status statuses uses means others ones abilities capabilities"
+    " relationships relations links_to timestamps ids operations endpoints_for web forms buttons".split()
+)
+# plural words that are entities in a list even though they are generic elsewhere
+LIST_ONLY_ENTITIES = frozenset("users people records files links".split())
+FIELD_NOISE = frozenset("field fields column columns attribute attributes property properties value values".split())
+OPTIONAL_WORDS = frozenset("optional nullable".split())
+# a list item whose first words are these is a feature, not an entity
+_FEATURE_WORDS = frozenset(
+    "auth authentication authorization login signin signup jwt token tokens pagination paging search"
+    " searching filtering filter filters sorting sort validation tests testing docs documentation logging"
+    " sqlite database db persistence memory error errors handling crud support cors docker rate limiting"
+    " caching cache oauth oauth2 password passwords registration".split()
+)
+_FEATURE_RE = re.compile(r"(?:auth(?:n|z|entication|enticated|enticate|orization|orisation|orized)?|log(?:in|on)s?|sign(?:in|up)s?|paginat\w*|search\w*|sort\w*|filter\w*|token\w*)")
+
+
+def _is_feature(word: str) -> bool:
+    """Words naming a feature rather than an entity ("pagination", "authenticated", "searchable")."""
+    return word in _FEATURE_WORDS or bool(_FEATURE_RE.fullmatch(word))
+
+
+_AUTH_PHRASES = frozenset("user_accounts user_account user_logins user_sessions user_registration accounts_and_login".split())
+_KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
+_DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
+
+
+@dataclass
+class FieldDraft:
+    name: str
+    type: str
+    required: bool
+
+
+@dataclass
+class EntityDraft:
+    name: str  # singular identifier
+    fields: list[FieldDraft] | None = None  # None: not given in the prompt
+    position: int = 0
+
+
+@dataclass
+class _Item:
+    words: list[str]
+    start: int
+    end: int
+    fields: list[FieldDraft] | None = None
+    type_hint: str | None = None
+    optional: bool = False
+
+
+@dataclass
+class EntityParser:
+    tokens: list[Token]
+    # follow-ups name one new entity at a time, often in the singular ("add a tag entity")
+    allow_singular: bool = False
+    found: dict[str, EntityDraft] = field(default_factory=dict)
+
+    def parse(self) -> list[EntityDraft]:
+        """Every entity of the text, in order of appearance."""
+        for index, token in enumerate(self.tokens):
+            if token.text in LIST_TRIGGERS:
+                self._entity_list(index + 1)
+        for index in range(len(self.tokens)):
+            self._attached_fields(index)
+        # "workouts with name, sets and reps": sets and reps are fields, not entities
+        field_names = {f.name for draft in self.found.values() for f in draft.fields or []}
+        kept = [d for d in self.found.values() if d.name not in field_names and plural(d.name) not in field_names]
+        return sorted(kept, key=lambda draft: draft.position)
+
+    def entities_at(self, start: int) -> list[EntityDraft]:
+        """The list of entities starting at token ``start``."""
+        self._entity_list(start)
+        return sorted(self.found.values(), key=lambda draft: draft.position)
+
+    def fields_at(self, start: int) -> list[FieldDraft]:
+        """The list of fields starting at token ``start`` ("a due date and an integer priority")."""
+        fields, _ = self._fields(start, closer=None)
+        return fields or []
+
+    # -- tokens -------------------------------------------------------------
+
+    def _text(self, index: int) -> str:
+        return self.tokens[index].text if 0 <= index < len(self.tokens) else ""
+
+    def _skip_separators(self, index: int) -> int:
+        while self._text(index) in SEPARATORS:
+            index += 1
+        return index
+
+    # -- entity lists -------------------------------------------------------
+
+    def _entity_list(self, start: int) -> None:
+        items: list[_Item] = []
+        index = start
+        while True:
+            item = self._item(index, with_fields=True)
+            if item is None:
+                break
+            items.append(item)
+            if self._text(item.end) not in SEPARATORS:
+                break
+            index = self._skip_separators(item.end)
+        candidates = [item for item in items if self._entity_name(item, in_list=True)]
+        if not self.allow_singular and not any(is_plural(item.words[-1]) for item in candidates):
+            return
+        for item in candidates:
+            self._add(self._entity_name(item, in_list=True), item.fields, item.start)
+
+    def _item(self, index: int, *, with_fields: bool) -> _Item | None:
+        start = index
+        optional = False
+        while self._text(index) in _MODIFIERS or self._text(index) in OPTIONAL_WORDS:
+            optional = optional or self._text(index) in OPTIONAL_WORDS
+            index += 1
+        words: list[str] = []
+        while len(words) < 3:
+            token = self.tokens[index] if index < len(self.tokens) else None
+            if token is None or not token.is_word or token.text in SEPARATORS:
+                break
+            if token.text in _TERMINATOR_WORDS or token.text in _TERMINATOR_TOKENS or token.text in LIST_TRIGGERS:
+                break
+            if words and token.text.endswith("ed") and token.text not in catalog.OPTIONAL_NAMES:
+                break
+            words.append(token.text)
+            index += 1
+        if not words:
+            return None
+        item = _Item(words=words, start=start, end=index, optional=optional)
+        if with_fields:
+            fields, end = self._field_spec(index)
+            if fields:
+                item.fields, item.end = fields, end
+        return item
+
+    def _entity_name(self, item: _Item, *, in_list: bool) -> str | None:
+        words = [w for w in item.words if w not in _MODIFIERS]
+        if not words or any(_is_feature(w) for w in words) or "_".join(words) in _AUTH_PHRASES:
+            return None
+        head = words[-1]
+        if head in catalog.TYPE_WORDS and len(words) == 1:
+            return None
+        generic = head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES)
+        if generic or not head.isidentifier() or len(singular(head)) < 3:
+            return None
+        if not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular:
+            return None
+        prefix = [w for w in words[:-1] if w not in _DROPPED_PREFIXES and w not in _FEATURE_WORDS]
+        name = identifier("_".join([*prefix[-1:], singular(head)]))
+        return name or None
+
+    def _add(self, name: str, fields: list[FieldDraft] | None, position: int) -> None:
+        draft = self.found.get(name)
+        if draft is None:
+            self.found[name] = EntityDraft(name=name, fields=fields, position=position)
+        elif fields and not draft.fields:
+            draft.fields = fields
+
+    # -- fields attached to an entity -------------------------------------
+
+    def _attached_fields(self, index: int) -> None:
+        token = self.tokens[index]
+        if not token.is_word or token.text in NON_ENTITIES and token.text not in LIST_ONLY_ENTITIES:
+            return
+        name = singular(token.text)
+        known = name in self.found or name in catalog.ENTITY_FIELDS or is_plural(token.text)
+        if not known or _is_feature(token.text) or token.text in _TERMINATOR_WORDS:
+            return
+        after = index + 1
+        while self._text(after) in _KIND_WORDS:  # "a tasks API with title and done"
+            after += 1
+        fields, _ = self._field_spec(after)
+        if fields:
+            self._add(identifier(name), fields, index)
+
+    def _field_spec(self, index: int) -> tuple[list[FieldDraft] | None, int]:
+        """Fields attached at ``index``: ``(a, b)``, ``: a, b``, ``with a and b``, ``that have a, b``."""
+        text = self._text(index)
+        if text == "(":
+            return self._fields(index + 1, closer=")")
+        if text == ":":
+            return self._fields(index + 1, closer=None)
+        start = index
+        if text in _RELATIVE:
+            index += 1
+        while self._text(index) in _AUX:
+            index += 1
+        if self._text(index) in FIELD_OPENERS or (index > start and self._text(index) in ("store", "stores", "track")):
+            index += 1
+            if self._text(index) in ("fields", "attributes", "columns", "properties", "field"):
+                index += 1
+            if self._text(index) == ":":
+                index += 1
+            fields, end = self._fields(index, closer=None)
+            if fields and self._field_like(fields):
+                return fields, end
+        return None, start
+
+    def _fields(self, index: int, *, closer: str | None) -> tuple[list[FieldDraft] | None, int]:
+        fields: list[FieldDraft] = []
+        end = index
+        while True:
+            item = self._field_item(index)
+            if item is None:
+                break
+            words = [w for w in item.words if w not in FIELD_NOISE]
+            if words[-1:] == ["flag"] and len(words) > 1:  # "a published flag"
+                words, item.type_hint = words[:-1], "bool"
+            name = identifier("_".join(words))
+            if not name or _is_feature(name) or any(w in _MODIFIERS for w in item.words[1:]):
+                break
+            if is_plural(name) and name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS:
+                break  # "posts with title and body, and comments": the list of entities goes on
+            if name != "id" and all(f.name != name for f in fields):
+                field_type = item.type_hint or catalog.guess_type(name)
+                required = not item.optional and field_type != "bool" and name not in catalog.OPTIONAL_NAMES
+                fields.append(FieldDraft(safe_field_name(name), field_type, required))
+            end = item.end
+            if self._text(item.end) not in SEPARATORS:
+                break
+            index = self._skip_separators(item.end)
+        if closer and self._text(end) == closer:
+            end += 1
+        return fields or None, end
+
+    def _field_item(self, index: int) -> _Item | None:
+        type_hint = None
+        # "an integer priority", "a boolean done flag"
+        lookahead = index
+        while self._text(lookahead) in _MODIFIERS or self._text(lookahead) in OPTIONAL_WORDS:
+            lookahead += 1
+        hinted = self._text(lookahead)
+        if hinted in catalog.TYPE_WORDS and self.tokens[lookahead + 1 : lookahead + 2] and self.tokens[lookahead + 1].is_word:
+            following = self._text(lookahead + 1)
+            if following not in SEPARATORS and following not in _TERMINATOR_WORDS:
+                type_hint = catalog.TYPE_WORDS[hinted]
+        item = self._item(index, with_fields=False)
+        if item is None:
+            return None
+        if type_hint:
+            item.words = item.words[item.words.index(hinted) + 1 :] if hinted in item.words else item.words
+        item.type_hint = type_hint or self._type_suffix(item)
+        return item if item.words else None
+
+    def _type_suffix(self, item: _Item) -> str | None:
+        """``price (float)``, ``price: float``, ``price as a number``, ``due (date)``."""
+        index = item.end
+        text = self._text(index)
+        if text == "(" and self._text(index + 2) == ")" and self._text(index + 1) in catalog.TYPE_WORDS:
+            item.end = index + 3
+            return catalog.TYPE_WORDS[self._text(index + 1)]
+        if text in (":", "as") or (text == "of" and self._text(index + 1) == "type"):
+            look = index + 1
+            while self._text(look) in ("a", "an", "type"):
+                look += 1
+            if self._text(look) in catalog.TYPE_WORDS:
+                item.end = look + 1
+                return catalog.TYPE_WORDS[self._text(look)]
+        return None
+
+    def _field_like(self, fields: list[FieldDraft]) -> bool:
+        """Whether a ``with`` list reads as fields rather than more entities."""
+        fieldish = sum(
+            1
+            for f in fields
+            if not is_plural(f.name) or f.name in catalog.OPTIONAL_NAMES or catalog.guess_type(f.name) != "str"
+        )
+        return fieldish * 2 > len(fields)

@@ -1,0 +1,426 @@
+"""CSV data-processing scripts: read typed rows, filter, group and aggregate, write CSV or JSON.
+
+The prompt gives the columns ("sales.csv with columns region, product and
+amount"), the grouping ("per region", "by category") and the measures
+("total amount", "average price", "number of orders"); what it leaves out is
+filled in and said in the plan.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from codegen.generators.template import render
+from codegen.generators.template.entities import EntityParser
+from codegen.generators.template.render import code
+from codegen.generators.template.spec import Context, FieldSpec, ProjectSpec, make_entity
+from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
+
+METRICS = ("count", "sum", "average", "min", "max", "median")
+_METRIC_WORDS = {
+    "total": "sum", "sum": "sum", "sums": "sum", "totals": "sum", "average": "average", "averages": "average",
+    "mean": "average", "avg": "average", "count": "count", "number": "count", "max": "max", "maximum": "max",
+    "highest": "max", "largest": "max", "min": "min", "minimum": "min", "lowest": "min", "smallest": "min",
+    "median": "median",
+}
+_METRIC_RE = re.compile(r"\b(" + "|".join(_METRIC_WORDS) + r")\s+(?:of\s+)?(?:the\s+|all\s+)?([a-z_]+)")
+_GROUP_RE = re.compile(r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)")
+_FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")
+_NOT_COLUMNS = frozenset("a an the all each every row rows line lines file files data csv record records it them value values column columns".split())
+_PARSERS = {"str": "str", "int": "int", "float": "float", "bool": "parse_bool", "date": "date.fromisoformat", "datetime": "datetime.fromisoformat"}
+
+
+def complete(spec: ProjectSpec, context: Context) -> None:
+    flat, assumptions = context.flat, context.assumptions
+    file_match = _FILE_RE.search(flat)
+    stem = file_match.group(1) if file_match else None
+    record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
+    columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
+    entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
+    group = _group_column(flat)
+    metrics = _metrics(flat, entity)
+    if group and not entity.field(group):
+        entity.fields.insert(0, FieldSpec(group, "str", True))
+    for _, column in metrics:
+        if column and not entity.field(column):
+            entity.fields.append(FieldSpec(column, "float", True))
+    numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
+    if not metrics:
+        if not numeric:
+            entity.fields.append(FieldSpec("amount", "float", True))
+            numeric = ["amount"]
+        metrics = [("count", None), ("sum", numeric[0]), ("average", numeric[0])]
+        assumptions.append(f"no measure named; assumed count, total and average of {numeric[0]}")
+    if not columns:
+        assumptions.append(f"no columns named; assumed {human_list([f.name for f in entity.fields])}")
+    for field in entity.fields:
+        field.required = False  # an empty cell is a missing value, not an error
+    spec.entities = [entity]
+    spec.options = {
+        "input": f"{stem or entity.plural}.csv",
+        "group_by": group,
+        "metrics": [[name, column] for name, column in metrics],
+    }
+
+
+def capabilities(spec: ProjectSpec) -> frozenset[str]:
+    return frozenset({"fields"})
+
+
+def describe(spec: ProjectSpec) -> str:
+    measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
+    grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
+    return f"a Python script that reads {spec.options['input']} and reports {measures}{grouping}"
+
+
+def _explicit_columns(flat: str) -> list[FieldSpec]:
+    tokens = tokenize(flat)
+    for index, token in enumerate(tokens):
+        if token.text in ("columns", "fields", "headers", "header"):
+            start = index + 1
+            while start < len(tokens) and tokens[start].text in (":", "(", "named", "called", "like"):
+                start += 1
+            drafts = EntityParser(tokens).fields_at(start)
+            if drafts:
+                return [FieldSpec(d.name, d.type, d.required) for d in drafts if d.name not in _NOT_COLUMNS]
+    return []
+
+
+def _group_column(flat: str) -> str | None:
+    for match in _GROUP_RE.finditer(flat):
+        word = match.group(1)
+        if word not in _NOT_COLUMNS and word not in _METRIC_WORDS:
+            return identifier(singular(word))
+    return None
+
+
+def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    for match in _METRIC_RE.finditer(flat):
+        metric, word = _METRIC_WORDS[match.group(1)], match.group(2)
+        if word in _NOT_COLUMNS or word in _METRIC_WORDS:
+            continue
+        column = identifier(word)
+        existing = entity.field(column) or entity.field(singular(column))
+        # "number of orders" counts rows; "total revenue" sums a column
+        if metric == "count" or (existing is None and is_plural(column)):
+            entry: tuple[str, str | None] = ("count", None)
+        else:
+            entry = (metric, existing.name if existing else column)
+        if existing is not None and existing.type not in ("int", "float") and entry[0] != "count":
+            continue
+        if entry not in found:
+            found.append(entry)
+    return found
+
+
+def _label(name: str, column: str | None) -> str:
+    return "count" if name == "count" else f"{name}_{column}"
+
+
+# -- files ------------------------------------------------------------------------
+
+_SAMPLE_TEXT = ("alpha", "beta", "alpha", "gamma")
+_SAMPLE_NUMBERS = {"int": (10, 4, 7, 1), "float": (10.5, 4.25, 7.0, 1.25)}
+_SAMPLE_OTHER = {
+    "bool": ("true", "false", "true", "false"),
+    "date": ("2024-01-05", "2024-02-10", "2024-03-15", "2024-04-20"),
+    "datetime": ("2024-01-05T09:00:00+00:00", "2024-02-10T10:30:00+00:00", "2024-03-15T12:00:00+00:00", "2024-04-20T18:45:00+00:00"),
+}
+
+
+def _sample_rows(spec: ProjectSpec) -> list[dict]:
+    """Four rows of CSV text; text columns repeat so groups have more than one row."""
+    rows = []
+    for index in range(4):
+        row = {}
+        for field in spec.entities[0].fields:
+            if field.type == "str":
+                row[field.name] = _SAMPLE_TEXT[index] if field.name == spec.options["group_by"] else f"{field.name} {index + 1}"
+            elif field.type in _SAMPLE_NUMBERS:
+                row[field.name] = str(_SAMPLE_NUMBERS[field.type][index])
+            else:
+                row[field.name] = _SAMPLE_OTHER[field.type][index]
+        rows.append(row)
+    return rows
+
+
+def _expected(spec: ProjectSpec, rows: list[dict]) -> list[dict]:
+    """What the generated script must report for ``rows``, computed here to write the test."""
+    group = spec.options["group_by"]
+    types = {f.name: f.type for f in spec.entities[0].fields}
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row[group] if group else "all", []).append(row)
+    result = []
+    for key in sorted(groups):
+        line: dict = {group or "group": key}
+        for name, column in spec.options["metrics"]:
+            values = [float(r[column]) if types[column] == "float" else int(r[column]) for r in groups[key]] if column else []
+            line[_label(name, column)] = _aggregate(name, values, len(groups[key]))
+        result.append(line)
+    return result
+
+
+def _aggregate(name: str, values: list, count: int) -> float:
+    if name == "count":
+        return count
+    return {"sum": sum, "average": statistics.fmean, "min": min, "max": max, "median": statistics.median}[name](values)
+
+
+def render_files(spec: ProjectSpec) -> dict[str, str]:
+    script = spec.slug
+    rows = _sample_rows(spec)
+    header = [f.name for f in spec.entities[0].fields]
+    csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
+    return {
+        f"{script}.py": _script(spec),
+        f"tests/test_{script}.py": _tests(spec, rows),
+        spec.options["input"]: csv_text,
+        "pytest.ini": render.pytest_ini(),
+        "requirements.txt": render.requirements("pytest"),
+        "README.md": _readme(spec),
+    }
+
+
+def _script(spec: ProjectSpec) -> str:
+    entity = spec.entities[0]
+    columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in entity.fields)
+    metrics = ", ".join(f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"])
+    group = render.py_value(spec.options["group_by"]) if spec.options["group_by"] else "None"
+    what = describe(spec).removeprefix("a Python script that ")
+    source = SCRIPT
+    for marker, value in (
+        ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.removeprefix('reads ' + spec.options['input'] + ' and ')}."),
+        ("$columns", columns),
+        ("$group", group),
+        ("$metrics", metrics),
+        ("$input", spec.options["input"]),
+    ):
+        source = source.replace(marker, value)
+    return source
+
+
+SCRIPT = code(
+    '''
+    """$doc
+
+    Usage: python SCRIPT [INPUT.csv] [--group-by COLUMN] [--where COLUMN=VALUE] [--json] [--output FILE]
+    """
+
+    import argparse
+    import csv
+    import json
+    import statistics
+    import sys
+    from collections.abc import Callable
+    from datetime import date, datetime
+    from pathlib import Path
+
+
+    def parse_bool(text: str) -> bool:
+        lowered = text.lower()
+        if lowered in ("true", "yes", "y", "1"):
+            return True
+        if lowered in ("false", "no", "n", "0"):
+            return False
+        raise ValueError(text)
+
+
+    # the input columns and how each cell is read; an empty cell is None
+    COLUMNS: dict[str, Callable[[str], object]] = {
+    $columns}
+    GROUP_BY: str | None = $group
+    METRICS: list[tuple[str, str | None]] = [$metrics]
+    DEFAULT_INPUT = Path(__file__).with_name("$input")
+
+    AGGREGATES: dict[str, Callable[[list], float]] = {
+        "sum": sum,
+        "average": statistics.fmean,
+        "min": min,
+        "max": max,
+        "median": statistics.median,
+    }
+
+
+    def read_rows(path: str | Path) -> list[dict]:
+        """The rows of a CSV file, each cell converted; ValueError names the line of a bad cell."""
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{path}: missing columns: {', '.join(missing)}")
+            return [_typed(row, reader.line_num) for row in reader]
+
+
+    def _typed(row: dict[str, str], line: int) -> dict:
+        typed = {}
+        for name, parse in COLUMNS.items():
+            text = (row.get(name) or "").strip()
+            try:
+                typed[name] = parse(text) if text else None
+            except ValueError:
+                raise ValueError(f"line {line}: {name} has an invalid value {text!r}") from None
+        return typed
+
+
+    def filter_rows(rows: list[dict], where: dict[str, str]) -> list[dict]:
+        """The rows whose columns hold the given values (written as in the CSV)."""
+        wanted = {name: COLUMNS[name](text) for name, text in where.items()}
+        return [row for row in rows if all(row[name] == value for name, value in wanted.items())]
+
+
+    def summarize(rows: list[dict], group_by: str | None = GROUP_BY) -> list[dict]:
+        """One line per group (a single "all" group without ``group_by``) with every metric."""
+        groups: dict[object, list[dict]] = {}
+        for row in rows:
+            groups.setdefault(row[group_by] if group_by else "all", []).append(row)
+        lines = []
+        for key in sorted(groups, key=lambda value: (value is None, str(value))):
+            line = {group_by or "group": key}
+            for name, column in METRICS:
+                if name == "count":
+                    line["count"] = len(groups[key])
+                    continue
+                values = [row[column] for row in groups[key] if row[column] is not None]
+                line[f"{name}_{column}"] = AGGREGATES[name](values) if values else None
+            lines.append(line)
+        return lines
+
+
+    def write_csv(lines: list[dict], out) -> None:
+        if not lines:
+            return
+        writer = csv.DictWriter(out, fieldnames=list(lines[0]), lineterminator="\\n")
+        writer.writeheader()
+        writer.writerows(lines)
+
+
+    def build_parser() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("input", nargs="?", default=DEFAULT_INPUT, help="the CSV file to read")
+        parser.add_argument("--group-by", choices=list(COLUMNS), default=GROUP_BY, help="the column to group by")
+        parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="keep matching rows only")
+        parser.add_argument("--json", action="store_true", help="write JSON instead of CSV")
+        parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
+        return parser
+
+
+    def main(argv: list[str] | None = None) -> int:
+        args = build_parser().parse_args(argv)
+        try:
+            where = dict(_condition(text) for text in args.where)
+            lines = summarize(filter_rows(read_rows(args.input), where), args.group_by)
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+        try:
+            if args.json:
+                json.dump(lines, out, indent=2, default=str)
+                out.write("\\n")
+            else:
+                write_csv(lines, out)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        return 0
+
+
+    def _condition(text: str) -> tuple[str, str]:
+        name, sep, value = text.partition("=")
+        if not sep or name not in COLUMNS:
+            raise ValueError(f"--where takes COLUMN=VALUE with a column of: {', '.join(COLUMNS)}")
+        return name, value
+
+
+    if __name__ == "__main__":
+        raise SystemExit(main())
+    '''
+)
+
+
+def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
+    script, entity = spec.slug, spec.entities[0]
+    header = [f.name for f in entity.fields]
+    expected = _expected(spec, rows)
+    group_key = spec.options["group_by"] or "group"
+    csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
+    typed = next((f for f in entity.fields if f.type != "str"), None)
+    first_group = expected[0][group_key]
+    tests = code(
+        f'''
+        def write(tmp_path, text=SAMPLE):
+            path = tmp_path / "input.csv"
+            path.write_text(text, encoding="utf-8")
+            return path
+
+
+        def test_summarize(tmp_path):
+            lines = summarize(read_rows(write(tmp_path)))
+            assert [line["{group_key}"] for line in lines] == {[line[group_key] for line in expected]!r}
+            for line, wanted in zip(lines, EXPECTED):
+                assert line == pytest.approx(wanted)
+
+
+        def test_filter_rows(tmp_path):
+            rows = read_rows(write(tmp_path))
+            assert filter_rows(rows, {{"{header[0]}": {rows[0][header[0]]!r}}}) == [row for row in rows if row["{header[0]}"] == rows[0]["{header[0]}"]]
+
+
+        def test_missing_column_is_reported(tmp_path):
+            path = write(tmp_path, "unrelated\\n1\\n")
+            with pytest.raises(ValueError, match="missing columns"):
+                read_rows(path)
+
+
+        def test_main_writes_csv(tmp_path):
+            output = tmp_path / "out.csv"
+            assert main([str(write(tmp_path)), "--output", str(output)]) == 0
+            written = list(csv.DictReader(output.open(encoding="utf-8")))
+            assert [line["{group_key}"] for line in written] == [str(line["{group_key}"]) for line in EXPECTED]
+
+
+        def test_main_writes_json(tmp_path, capsys):
+            assert main([str(write(tmp_path)), "--json"]) == 0
+            assert json.loads(capsys.readouterr().out)[0]["{group_key}"] == {first_group!r}
+
+
+        def test_sample_file_is_readable():
+            assert len(read_rows(DEFAULT_INPUT)) == {len(rows)}
+        '''
+    )
+    if typed is not None:
+        bad_rows = [dict(row) for row in rows]
+        bad_rows[1][typed.name] = "not-a-value"
+        bad = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in bad_rows)])
+        tests += "\n\n" + code(
+            f'''
+            def test_bad_value_names_its_line(tmp_path):
+                text = {bad!r} + "\\n"
+                with pytest.raises(ValueError, match="line 3"):
+                    read_rows(write(tmp_path, text))
+                assert main([str(write(tmp_path, text))]) == 2
+            '''
+        )
+    expected_literal = "[\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
+    return (
+        f'"""Tests of {script}.py."""\n\nimport csv\nimport json\n\nimport pytest\n\n'
+        f"from {script} import DEFAULT_INPUT, filter_rows, main, read_rows, summarize\n\n"
+        f'SAMPLE = """{csv_lines}\n"""\nEXPECTED = {expected_literal}\n\n\n{tests}'
+    )
+
+
+def _readme(spec: ProjectSpec) -> str:
+    entity, script = spec.entities[0], spec.slug
+    columns = "\n".join(f"- `{f.name}`: {render.TYPE_DESCRIPTIONS[f.type]}" for f in entity.fields)
+    return render.readme(
+        spec,
+        f"A Python script (standard library only) that {describe(spec).removeprefix('a Python script that ')}.",
+        f"## Use\n\n```sh\npython {script}.py {spec.options['input']}\npython {script}.py data.csv --json --output report.json\n"
+        f"python {script}.py data.csv --where {entity.fields[0].name}=VALUE\n```",
+        f"## Input\n\nA CSV file with a header row and these columns (an empty cell is a missing value):\n\n{columns}\n\n"
+        f"`{spec.options['input']}` is a small example.",
+        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+    )

@@ -1,0 +1,81 @@
+"""Pieces of REST code that every framework writes the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Template
+
+from codegen.generators.template.render import code, indent
+from codegen.generators.template.spec import ProjectSpec
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How the tests of one framework call its test client."""
+
+    def_: str  # "def" or "async def"
+    aw: str  # "" or "await "
+    status: str  # the status attribute of a response
+    json: str  # the expression giving the JSON body of ``resp``
+
+    def fill(self, template: str, **values: str) -> str:
+        names = {"def": self.def_, "aw": self.aw, "status": self.status, "json": self.json}
+        return Template(code(template)).substitute(names, **values)
+
+
+def open_store(spec: ProjectSpec) -> str:
+    """Lines of ``create_app`` opening the store as ``store``."""
+    tables = "[resource.name for resource in RESOURCES]" + (" + [USERS]" if spec.has("auth") else "")
+    return (
+        'path = database_path or os.environ.get("DATABASE_PATH", DEFAULT_DATABASE)\n'
+        f"store = Store(path, {tables})\n"
+    )
+
+
+def default_database(spec: ProjectSpec) -> str:
+    return f'DEFAULT_DATABASE = "{"app.db" if spec.store == "sqlite" else ":memory:"}"'
+
+
+def secret_key_line(target: str) -> str:
+    return f'{target} = secret_key or os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32)\n'
+
+
+def list_query(spec: ProjectSpec, args: str) -> str:
+    """Lines reading the list parameters from the mapping ``args`` (Flask and aiohttp)."""
+    lines = []
+    if spec.has("pagination"):
+        lines += [
+            f'limit = query_int({args}.get("limit"), name="limit", default=20, minimum=1, maximum=100)',
+            f'offset = query_int({args}.get("offset"), name="offset", default=0, minimum=0)',
+        ]
+    if spec.has("search"):
+        lines.append(f'q = {args}.get("q")')
+    if spec.has("sorting"):
+        lines.append(f'field, descending = resource.sort_key({args}.get("sort"))')
+    return "".join(line + "\n" for line in lines)
+
+
+def list_select(spec: ProjectSpec, store: str) -> str:
+    """Lines selecting the list from ``store`` into ``items`` (and ``total``)."""
+    arguments = []
+    if spec.has("pagination"):
+        arguments += ["offset=offset", "limit=limit"]
+    if spec.has("search"):
+        arguments += ["search=q", "search_fields=resource.search_fields"]
+    if spec.has("sorting"):
+        arguments += ["sort=field", "descending=descending"]
+    target = "items, total" if spec.has("pagination") else "items, _"
+    if not arguments:
+        return f"{target} = {store}.select(resource.name)\n"
+    inner = indent("".join(f"{argument},\n" for argument in ["resource.name", *arguments]), 4)
+    return f"{target} = {store}.select(\n{inner})\n"
+
+
+def list_result(spec: ProjectSpec) -> str:
+    if spec.has("pagination"):
+        return '{"items": items, "total": total, "limit": limit, "offset": offset}'
+    return "items"
+
+
+def validation_imports(spec: ProjectSpec) -> str:
+    return "query_int, validated" if spec.has("pagination") else "validated"

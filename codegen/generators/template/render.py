@@ -1,0 +1,127 @@
+"""Helpers shared by the renderers of every kind of project."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from codegen.generators.template.spec import EntitySpec, FieldSpec, ProjectSpec
+
+# The only third-party packages a generated project may list: one virtualenv
+# holding all of them runs the tests of every project the generator writes.
+REQUIREMENTS = {
+    "aiohttp": "aiohttp>=3.9",
+    "fastapi": "fastapi>=0.110",
+    "flask": "flask>=3.0",
+    "httpx": "httpx>=0.27",
+    "pydantic": "pydantic>=2.6",
+    "pytest": "pytest>=8.0",
+    "pytest-aiohttp": "pytest-aiohttp>=1.0",
+    "uvicorn": "uvicorn>=0.29",
+}
+
+PY_TYPES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "date": "date", "datetime": "datetime"}
+JS_INPUT_TYPES = {"str": "text", "int": "number", "float": "number", "bool": "checkbox", "date": "date", "datetime": "datetime-local"}
+TYPE_DESCRIPTIONS = {
+    "str": "text",
+    "int": "integer",
+    "float": "number",
+    "bool": "true/false",
+    "date": "date (YYYY-MM-DD)",
+    "datetime": "date and time (ISO 8601 with offset)",
+}
+
+_SAMPLES = {
+    "int": (3, 7),
+    "float": (9.5, 12.25),
+    "bool": (True, False),
+    "date": ("2024-05-01", "2024-06-15"),
+    "datetime": ("2024-05-01T12:00:00Z", "2024-06-15T08:30:00Z"),
+}
+_BAD_VALUES = {"int": "not a number", "float": "not a number", "bool": "not a bool", "date": "not a date", "datetime": "not a date"}
+
+
+def code(text: str) -> str:
+    """A template block: dedented, without the leading newline, ending in one newline."""
+    return textwrap.dedent(text).strip("\n") + "\n"
+
+
+def module(*blocks: str) -> str:
+    """Top-level blocks of a Python module, two blank lines apart; empty blocks are left out."""
+    return "\n\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n"
+
+
+def indent(text: str, spaces: int) -> str:
+    return textwrap.indent(text, " " * spaces)
+
+
+def sample_value(field: FieldSpec, variant: int = 0) -> object:
+    """A valid value for ``field``; variants 0 and 1 differ, and variant 0 sorts after variant 1 for text."""
+    if field.type == "str":
+        word = field.name.replace("_", " ")
+        if "email" in field.name:
+            return ("ada@example.com", "grace@example.com")[variant]
+        if field.name in ("url", "website") or field.name.endswith("_url"):
+            return ("https://example.com/one", "https://example.com/two")[variant]
+        return f"{('Sample', 'Changed')[variant]} {word}"
+    return _SAMPLES[field.type][variant]
+
+
+def bad_value(field: FieldSpec) -> object:
+    """A value of the wrong type for ``field``."""
+    return _BAD_VALUES.get(field.type, 12345)
+
+
+def sample_record(entity: EntitySpec, variant: int = 0) -> dict:
+    return {f.name: sample_value(f, variant) for f in entity.fields}
+
+
+def py_dict(data: dict, level: int = 0) -> str:
+    """``data`` as a Python literal, one key a line."""
+    if not data:
+        return "{}"
+    pad = "    " * (level + 1)
+    lines = [f"{pad}{json.dumps(k)}: {py_value(v)}," for k, v in data.items()]
+    return "{\n" + "\n".join(lines) + "\n" + "    " * level + "}"
+
+
+def py_value(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def requirements(*names: str) -> str:
+    return "".join(f"{REQUIREMENTS[name]}\n" for name in sorted(names))
+
+
+def pytest_ini(*extra: str) -> str:
+    lines = ["[pytest]", "testpaths = tests", "pythonpath = .", *extra]
+    return "\n".join(lines) + "\n"
+
+
+def fields_table(entity: EntitySpec) -> str:
+    """A Markdown table of an entity's fields."""
+    rows = ["| field | type | required |", "|---|---|---|"]
+    rows += [f"| `{f.name}` | {TYPE_DESCRIPTIONS[f.type]} | {'yes' if f.required else 'no'} |" for f in entity.fields]
+    return "\n".join(rows)
+
+
+def package_docstring(spec: ProjectSpec) -> str:
+    summary = textwrap.fill(f"{spec.summary}.", width=88)
+    return f'"""{spec.title}.\n\n{summary}\n"""\n'
+
+
+def readme(spec: ProjectSpec, *sections: str) -> str:
+    body = "\n\n".join(section.strip("\n") for section in sections if section)
+    return f"# {spec.title}\n\n{spec.summary}.\n\n{body}\n"
+
+
+def module_imports(entity_fields: list[FieldSpec]) -> str:
+    """``from datetime import ...`` for the date types a set of fields uses, else empty."""
+    needed = sorted({f.type for f in entity_fields} & {"date", "datetime"})
+    return f"from datetime import {', '.join(needed)}\n" if needed else ""
+
+
+def all_fields(spec: ProjectSpec) -> list[FieldSpec]:
+    return [f for entity in spec.entities for f in entity.fields]

@@ -1,0 +1,192 @@
+"""Word handling for prompt parsing: tokens, identifiers, plurals, typo repair."""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+from dataclasses import dataclass
+
+_IRREGULAR_PLURALS = {
+    "person": "people", "child": "children", "man": "men", "woman": "women", "mouse": "mice",
+    "goose": "geese", "foot": "feet", "tooth": "teeth", "ox": "oxen", "datum": "data",
+    "criterion": "criteria", "analysis": "analyses", "index": "indexes", "quiz": "quizzes",
+    "bus": "buses", "status": "statuses", "campus": "campuses", "bonus": "bonuses", "virus": "viruses",
+    "hero": "heroes", "potato": "potatoes", "tomato": "tomatoes", "echo": "echoes", "leaf": "leaves",
+    "knife": "knives", "life": "lives", "wife": "wives", "shelf": "shelves", "thief": "thieves",
+    "half": "halves", "wolf": "wolves", "calf": "calves", "loaf": "loaves", "axis": "axes",
+    "thesis": "theses", "crisis": "crises", "diagnosis": "diagnoses", "synopsis": "synopses",
+    "cache": "caches", "niche": "niches", "alias": "aliases", "canvas": "canvases",
+}
+_IRREGULAR_SINGULARS = {plural: singular for singular, plural in _IRREGULAR_PLURALS.items()}
+# words that end in "s" (or look plural) but are not plurals of something else
+_UNCOUNTED = frozenset(
+    "news series species data metadata media analytics statistics physics mathematics economics ethics"
+    " logistics electronics athletics status address business process access success progress canvas"
+    " bonus virus atlas alias gas chaos lens bus campus census corpus class glass grass mass pass boss"
+    " dress loss moss kiss miss chess bias iris tennis axis basis thesis crisis analysis diagnosis"
+    " synopsis this his is was has does yes us plus minus thus always perhaps its whereas bonus"
+    " previous various famous generous anonymous nervous serious obvious religious delicious"
+    " gps sms dns aws os ios cms css js sas saas paas kudos pros cons".split()
+)
+_IES_EXCEPTIONS = frozenset("movies cookies pies ties lies zombies calories rookies hippies smoothies".split())
+_ES_AFTER = ("ss", "sh", "ch", "x", "z")
+
+
+def singular(word: str) -> str:
+    """``books`` -> ``book``; words that are not plural come back unchanged."""
+    if not word or "_" in word:
+        head, _, tail = word.rpartition("_")
+        return f"{head}_{singular(tail)}" if head else word
+    if word in _IRREGULAR_SINGULARS:
+        return _IRREGULAR_SINGULARS[word]
+    if word in _UNCOUNTED or len(word) < 3 or not word.endswith("s"):
+        return word
+    if word.endswith(("ous", "ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-1] if word in _IES_EXCEPTIONS else word[:-3] + "y"
+    if word.endswith("sses") or word.endswith(("shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def plural(word: str) -> str:
+    """``book`` -> ``books``; an already plural word comes back unchanged."""
+    if "_" in word:
+        head, _, tail = word.rpartition("_")
+        return f"{head}_{plural(tail)}"
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if word in _IRREGULAR_SINGULARS or word in _UNCOUNTED and word not in ("status", "address", "class", "bus"):
+        return word
+    if singular(word) != word:
+        return word
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(_ES_AFTER) or word.endswith("s"):
+        return word + "es"
+    return word + "s"
+
+
+def is_plural(word: str) -> bool:
+    return singular(word) != word
+
+
+# names that would shadow pydantic/Python machinery in generated models and modules
+_RESERVED_NAMES = frozenset(
+    "id json dict copy schema construct validate fields self cls type object none true false".split()
+)
+
+
+def identifier(text: str) -> str:
+    """A snake_case Python identifier for ``text`` ("Due Date" -> ``due_date``); may be empty."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text.strip())
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    text = re.sub(r"_+", "_", text)[:40].strip("_")
+    if text and text[0].isdigit():
+        text = "n_" + text
+    return text
+
+
+def safe_field_name(name: str) -> str:
+    """``name`` made safe as an attribute of a generated model (``class`` -> ``class_name``)."""
+    if keyword.iskeyword(name) or name in _RESERVED_NAMES or name.startswith("model_"):
+        return f"{name}_value" if name.startswith("model_") else f"{name}_name"
+    return name
+
+
+def camel(name: str) -> str:
+    """``order_item`` -> ``OrderItem``."""
+    return "".join(part.capitalize() for part in name.split("_") if part)
+
+
+def title(name: str) -> str:
+    """``order_item`` -> ``Order item``."""
+    words = name.replace("_", " ").split()
+    return " ".join(words).capitalize()
+
+
+def article(phrase: str) -> str:
+    """``"author"`` -> ``"an author"``."""
+    return f"{'an' if phrase[:1] in 'aeiou' else 'a'} {phrase}"
+
+
+def human_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # lower case, hyphens inside words turned to underscores
+    raw: str  # as written (case kept)
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[:1].isalpha() or self.text[:1] == "_"
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[:1].isdigit()
+
+
+# common spellings normalized before tokenizing, so keyword rules see one form
+_PHRASES = [
+    (r"\be-?mail(s)?\b", r"email\1"),
+    (r"(?<![\w/])w/(?=\s)", "with"),
+    (r"\bto-?dos?\b(?! list)", "todo"),
+    (r"\bto-?do list", "todo list"),
+    (r"\blog[ -]?ins?\b", "login"),
+    (r"\bsign[ -]?in\b", "signin"),
+    (r"\bsign[ -]?up\b", "signup"),
+    (r"\bweb[ -]page", "webpage"),
+    (r"\bweb[ -]site", "website"),
+    (r"\bfront[ -]end\b", "frontend"),
+    (r"\bback[ -]end\b", "backend"),
+    (r"\bcommand[ -]line\b", "command line"),
+    (r"\bin[ -]memory\b", "in memory"),
+    (r"\bjson[ -]web[ -]tokens?\b", "jwt"),
+    (r"\bfast[ -]api\b", "fastapi"),
+    (r"\bsq[ -]?lite\d?\b", "sqlite"),
+    (r"\be-?commerce\b", "ecommerce"),
+    (r"\bset[ -]up\b", "setup"),
+    (r"[\u2018\u2019`]", "'"),
+    (r"[\u201c\u201d]", '"'),
+    (r"[\u2013\u2014]", " - "),
+]
+
+_CAMEL_RE = re.compile(r"\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+\b")  # dueDate, isDoneFlag
+_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*|\d+(?:\.\d+)?|\n|[(),;:.!?&/\[\]{}\"]")
+
+
+def normalize(text: str) -> str:
+    """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept."""
+    text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
+    for pattern, replacement in _PHRASES:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return text
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of normalized text, lower-cased; possessives dropped, ``due-date`` -> ``due_date``."""
+    text = re.sub(r"'s\b|'", " ", text)
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        raw = match.group(0)
+        tokens.append(Token((raw.replace("-", "_") if raw[0].isalpha() else raw).lower(), raw))
+    return tokens
+
+
+def correct_typo(word: str, vocabulary: list[str], *, known: frozenset[str] | set[str] = frozenset()) -> str:
+    """The vocabulary word ``word`` is a likely misspelling of, else ``word``.
+
+    Only longer, unknown, plain words are corrected, and only to a close match,
+    so that names of entities and fields survive untouched.
+    """
+    if len(word) < 5 or not word.isalpha() or word in known or singular(word) in known:
+        return word
+    match = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.84)
+    return match[0] if match else word

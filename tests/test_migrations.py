@@ -1,0 +1,104 @@
+"""Migrations: each applied once, also when processes start together; every time column is timestamptz."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from yarl import URL
+
+from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
+
+
+@pytest.fixture
+async def empty_database_url(admin_dsn: str) -> AsyncIterator[str]:
+    """A database with nothing in it, not even the template's schema."""
+    name = f"codegen_test_empty_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    finally:
+        await admin.close()
+    try:
+        yield str(URL(admin_dsn).with_path("/" + name))
+    finally:
+        admin = await asyncpg.connect(admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def test_migration_files_are_numbered_and_unique() -> None:
+    files = migration_files()
+    assert files, "no migrations found"
+    versions = [version for version, _ in files]
+    numbers = [version.split("_", 1)[0] for version in versions]
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == len(numbers)
+    assert all(re.fullmatch(r"\d{4}", n) for n in numbers)
+    on_disk = sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
+    assert on_disk == versions, "a migration file is not named NNNN_name.sql and would never be applied"
+
+
+def test_named_queries_load() -> None:
+    queries = load_queries()
+    for name in ("create_generation", "get_generation", "list_generations", "apply_move", "list_projects",
+                 "insert_user", "get_user_by_email"):
+        assert queries[name].strip()
+
+
+async def test_concurrent_migrations_apply_each_once(empty_database_url: str) -> None:
+    versions = [version for version, _ in migration_files()]
+    results = await asyncio.gather(migrate(empty_database_url), migrate(empty_database_url),
+                                   migrate(empty_database_url))
+    applied = [v for result in results for v in result]
+    assert sorted(applied) == sorted(versions)
+    # one process applied everything in order; the others found nothing left
+    assert sorted(results, key=len) == [[], [], versions]
+
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        recorded = await conn.fetch("SELECT version, applied_at FROM schema_migrations ORDER BY version")
+        assert [r["version"] for r in recorded] == versions
+        assert all(r["applied_at"].tzinfo is not None for r in recorded)
+        assert await conn.fetchval("SELECT to_regclass('public.generations') IS NOT NULL")
+    finally:
+        await conn.close()
+    # and a later start has nothing to do
+    assert await migrate(empty_database_url) == []
+
+
+async def test_every_time_column_is_timestamptz(db_conn: asyncpg.Connection) -> None:
+    columns = await db_conn.fetch(
+        """SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = 'public'
+             AND (data_type LIKE 'time%' OR data_type IN ('date', 'interval')
+                  OR column_name LIKE '%\\_at' OR column_name LIKE '%time%')"""
+    )
+    by_name = {(r["table_name"], r["column_name"]): r["data_type"] for r in columns}
+    assert {k: v for k, v in by_name.items() if v != "timestamp with time zone"} == {}
+    # the check looked at the real schema
+    for column in [("users", "created_at"), ("projects", "updated_at"), ("generations", "created_at"),
+                   ("generations", "started_at"), ("generations", "completed_at"), ("generations", "updated_at"),
+                   ("generations", "lease_expires_at"), ("generation_events", "created_at"),
+                   ("stream_tokens", "expires_at"), ("rate_limits", "window_start"),
+                   ("schema_migrations", "applied_at")]:
+        assert by_name.get(column) == "timestamp with time zone", column
+
+
+async def test_no_function_takes_or_returns_a_naive_timestamp(db_conn: asyncpg.Connection) -> None:
+    naive = await db_conn.fetch(
+        """SELECT p.proname, pg_get_function_arguments(p.oid) AS args, pg_get_function_result(p.oid) AS result
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND p.proname LIKE 'codegen%'"""
+    )
+    assert naive, "no codegen functions found"
+    for row in naive:
+        text = f"{row['args']} {row['result']}"
+        assert "without time zone" not in text, row["proname"]
+        assert not re.search(r"\btimestamp\b(?! with time zone)", text), (row["proname"], text)
