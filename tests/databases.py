@@ -11,7 +11,9 @@ from yarl import URL
 
 
 def with_database(dsn: str, name: str) -> str:
-    return str(URL(dsn).with_path("/" + name))
+    url = URL(dsn)
+    # with_path drops the query, which holds the socket directory of an embedded server
+    return str(url.with_path("/" + name).with_query(url.query))
 
 
 async def admin(admin_dsn: str, sql: str) -> None:

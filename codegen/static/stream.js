@@ -204,6 +204,12 @@ class Stream {
       this.closeSource();
       if (this.alive) this.retryLater('The connection to the server was lost.');
     };
+    // a server that ends a stream early (shutting down) says so with a named event
+    es.addEventListener('reconnect', () => {
+      if (this.source !== es) return;
+      this.closeSource();
+      if (this.alive) this.retryLater('The server ended the stream early.');
+    });
   }
 
   retryLater(reason) {
