@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from playwright import async_api as playwright_async
 
 from codegen.app import create_app
 from codegen.generators import build_generator
@@ -41,11 +42,6 @@ from codegen.generators.base import (
     Reporter,
 )
 from codegen.lifecycle import STAGES_BY_MODE
-
-try:
-    from playwright import async_api as playwright_async
-except ImportError:  # the test modules skip themselves (pytest.importorskip)
-    playwright_async = None
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -71,7 +67,11 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CODEGEN_E2E_CHROMIUM)")
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CODEGEN_E2E_CHROMIUM)"
+        # in CI a missing browser is a broken install, not a reason to skip
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     async with playwright_async.async_playwright() as pw:
         chromium = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -10,10 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 from tests.e2e.conftest import PASSWORD, keep_docs_screenshot
-
-expect = pytest.importorskip("playwright.async_api").expect
 
 pytestmark = pytest.mark.e2e
 

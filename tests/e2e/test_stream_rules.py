@@ -12,8 +12,7 @@ import json
 import time
 
 import pytest
-
-expect = pytest.importorskip("playwright.async_api").expect
+from playwright.async_api import expect
 
 pytestmark = pytest.mark.e2e
 
