@@ -51,6 +51,7 @@ class Settings(BaseModel):
     # interpreter (of a virtualenv with the generated projects' requirements) for CODEGEN_VALIDATE=tests
     validate_python: str | None = None
     validate_timeout_seconds: float = Field(120.0, gt=0)
+    validate_memory_mb: int = Field(1024, ge=64)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     log_level: str = "INFO"

@@ -149,7 +149,9 @@ async def _run_tests(settings: Settings, files: list[GeneratedFile]) -> dict[str
     if not any(f.path.endswith(".py") for f in files):
         return {"passed": True, "summary": "no Python tests to run", "output": ""}
     python = settings.validate_python or "python3"
-    return await review.run_project_tests(files, python=python, timeout_seconds=settings.validate_timeout_seconds)
+    return await review.run_project_tests(
+        files, python=python, timeout_seconds=settings.validate_timeout_seconds, memory_mb=settings.validate_memory_mb
+    )
 
 
 async def _complete(

@@ -36,9 +36,12 @@ _PLACEHOLDER_PATTERNS = [
     r"rest of (?:the |this |your )?(?:code|file|implementation|module|class|function|methods?|page|component)"
     r"\s*(?:is |remains |stays |goes )?(?:unchanged|the same|as (?:it was|before)|omitted|here)",
     r"(?:existing|previous|original|remaining|other) (?:code|implementation|methods|functions|logic|content"
-    r"|imports|routes|handlers|tests|styles)\s*(?:remains? |stays? |is |are )?(?:unchanged|the same|as before|omitted|here)",
-    r"(?:\.\.\.|…)[ \t(\[]*(?:existing|previous|original|remaining|rest of|same as|unchanged|omitted|more code|other code)",
-    r"\b(?:TODO|FIXME)\b[ \t:\-]*(?:implement\b|fill in|write (?:the )?(?:code|implementation)|add (?:the )?(?:implementation|logic|code)\b)",
+    r"|imports|routes|handlers|tests|styles)\s*(?:remains? |stays? |is |are )?"
+    r"(?:unchanged|the same|as before|omitted|here)",
+    r"(?:\.\.\.|…)[ \t(\[]*"
+    r"(?:existing|previous|original|remaining|rest of|same as|unchanged|omitted|more code|other code)",
+    r"\b(?:TODO|FIXME)\b[ \t:\-]*"
+    r"(?:implement\b|fill in|write (?:the )?(?:code|implementation)|add (?:the )?(?:implementation|logic|code)\b)",
     r"(?:your|the|actual) (?:code|implementation|logic) goes here",
     r"(?:insert|add|put) (?:your )?(?:code|implementation|logic) here",
     r"^[ \t]*(?:#|//)[ \t]*your (?:code|implementation|logic) here",

@@ -8,17 +8,31 @@ parent's content byte for byte.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from codegen.config import Settings
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
 from codegen.generators.template import kinds
 from codegen.generators.template.edits import EditError, apply_follow_up
-from codegen.generators.template.spec import SPEC_FILE, KIND_LABELS, ProjectSpec, parse_prompt
+from codegen.generators.template.model import KIND_LABELS, SPEC_FILE, ProjectSpec
+from codegen.generators.template.spec import parse_prompt
 from codegen.lifecycle import Mode, Stage
 
 # progress (fraction of the whole generation) at each step; the engine reports review and finalize after us
 _PLANNED = 0.05
 _LAID_OUT = 0.15
 _FILES_START, _FILES_END = 0.2, 0.8
+
+
+@dataclass
+class _Work:
+    """What a generation will return and report."""
+
+    files: dict[str, str]  # the full snapshot, path -> content
+    plan: str  # the planning message
+    written: list[str]  # files new or changed, in path order
+    removed: list[str] = field(default_factory=list)  # parent files no longer in the project
+    notes: dict = field(default_factory=dict)
 
 
 class TemplateGenerator:
@@ -28,32 +42,28 @@ class TemplateGenerator:
         self.settings = settings
 
     async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult:
-        if request.is_iteration:
-            files, written, removed, plan_message, notes = self._iterate(request)
-        else:
-            files, written, removed, plan_message, notes = self._create(request)
+        work = self._iterate(request) if request.is_iteration else self._create(request)
         phased = request.mode == Mode.PHASED
         if phased:
-            await report(Stage.PLANNING, _PLANNED, plan_message)
-            await report(Stage.ARCHITECTURE, _LAID_OUT, _layout_message(files, written, removed, request.is_iteration))
+            await report(Stage.PLANNING, _PLANNED, work.plan)
+            await report(Stage.ARCHITECTURE, _LAID_OUT, _layout_message(work, request.is_iteration))
         else:
-            await report(Stage.GENERATING, _PLANNED, plan_message)
-        steps = [f"Writing {path}" for path in written] + [f"Removing {path}" for path in removed]
+            await report(Stage.GENERATING, _PLANNED, work.plan)
+        steps = [f"Writing {path}" for path in work.written] + [f"Removing {path}" for path in work.removed]
         start = _FILES_START if phased else _LAID_OUT
         for number, message in enumerate(steps, start=1):
             await report(Stage.GENERATING, round(start + (_FILES_END - start) * number / len(steps), 4), message)
-        return GenerationResult(files=[GeneratedFile(path, content) for path, content in files.items()], notes=notes)
+        files = [GeneratedFile(path, content) for path, content in work.files.items()]
+        return GenerationResult(files=files, notes=work.notes)
 
-    def _create(self, request: GenerationRequest):
+    def _create(self, request: GenerationRequest) -> _Work:
         plan = parse_prompt(request.prompt, request.additional_requirements)
         files = kinds.render_project(plan.spec)
-        message = f"Planning {kinds.describe(plan.spec)}"
-        if plan.assumptions:
-            message += "; " + "; ".join(plan.assumptions)
+        message = "; ".join([f"Planning {kinds.describe(plan.spec)}", *plan.assumptions])
         notes = {**_spec_notes(plan.spec), "assumptions": plan.assumptions}
-        return files, list(files), [], message, notes
+        return _Work(files=files, plan=message, written=list(files), notes=notes)
 
-    def _iterate(self, request: GenerationRequest):
+    def _iterate(self, request: GenerationRequest) -> _Work:
         parent_files = request.parent_files or {}
         parent = _parent_spec(parent_files)
         follow_up = "\n".join([request.prompt, *request.additional_requirements])
@@ -76,7 +86,7 @@ class TemplateGenerator:
         written = [path for path, content in files.items() if parent_files.get(path) != content]
         message = f"Planning changes to {parent.title} ({KIND_LABELS[parent.kind]}): " + "; ".join(iteration.changes)
         notes = {**_spec_notes(iteration.spec), "changes": iteration.changes}
-        return files, written, removed, message, notes
+        return _Work(files=files, plan=message, written=written, removed=removed, notes=notes)
 
 
 def _parent_spec(parent_files: dict[str, str]) -> ProjectSpec:
@@ -89,14 +99,17 @@ def _parent_spec(parent_files: dict[str, str]) -> ProjectSpec:
     try:
         return ProjectSpec.from_json(text)
     except ValueError as exc:
-        raise GenerationError(f"The parent generation's {SPEC_FILE} cannot be read ({exc}); start a new generation") from None
+        raise GenerationError(
+            f"The parent generation's {SPEC_FILE} cannot be read ({exc}); start a new generation"
+        ) from None
 
 
-def _layout_message(files: dict[str, str], written: list[str], removed: list[str], iteration: bool) -> str:
+def _layout_message(work: _Work, iteration: bool) -> str:
     if iteration:
-        return f"Changing {len(written)} of {len(files)} files" + (f", removing {len(removed)}" if removed else "")
-    folders = sorted({path.split("/")[0] + ("/" if "/" in path else "") for path in files})
-    return f"Laying out {len(files)} files: {', '.join(folders)}"
+        removing = f", removing {len(work.removed)}" if work.removed else ""
+        return f"Changing {len(work.written)} of {len(work.files)} files{removing}"
+    folders = sorted({path.split("/")[0] + ("/" if "/" in path else "") for path in work.files})
+    return f"Laying out {len(work.files)} files: {', '.join(folders)}"
 
 
 def _spec_notes(spec: ProjectSpec) -> dict:

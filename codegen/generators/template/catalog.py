@@ -21,7 +21,13 @@ DOMAINS: list[tuple[str, str, tuple[str, ...]]] = [
     (r"project management|kanban", "Projects", ("project", "task")),
     (r"expense tracker|expenses?|budget\w*|personal finance", "Expenses", ("expense", "category")),
     (r"todo|task manager|task list|tasks", "Todo", ("task",)),
-    (r"(?<!python )(?<!small )(?<!utility )(?<!helper )library(?! (?:for|that|to|of|which|module|package|with functions))|libraries", "Library", ("book", "author", "loan")),
+    # "library" the domain, not "a python library for ..." the kind of project
+    (
+        r"(?<!python )(?<!small )(?<!utility )(?<!helper )library"
+        r"(?! (?:for|that|to|of|which|module|package|with functions))|libraries",
+        "Library",
+        ("book", "author", "loan"),
+    ),
     (r"blog\w*", "Blog", ("post", "comment")),
     (r"recipes?|cookbook|cooking", "Recipes", ("recipe",)),
     (r"e?shop|online store|web store|ecommerce|webshop|marketplace|online shop", "Shop", ("product", "order", "customer")),
@@ -72,7 +78,6 @@ ENTITY_FIELDS: dict[str, str] = {
     "order_item": "order_id product_id quantity unit_price",
     "supplier": "name email phone?",
     "task": "title description? done due_date?",
-    "todo": "title done",
     "note": "title content",
     "contact": "name email phone",
     "recipe": "title ingredients instructions prep_minutes",
@@ -184,7 +189,7 @@ _DATETIME_SUFFIXES = ("at", "timestamp", "datetime")
 _DATETIME_TIMES = frozenset("start end begin finish arrival departure pickup scheduled".split())
 OPTIONAL_NAMES = frozenset(
     "description notes note bio summary details remarks tags website image_url avatar_url subtitle"
-    " middle_name nickname comment comments created_at updated_at".split()
+    " middle_name nickname comment created_at updated_at".split()
 )
 
 

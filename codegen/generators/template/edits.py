@@ -13,34 +13,33 @@ from dataclasses import dataclass
 
 from codegen.generators.template import catalog, kinds
 from codegen.generators.template.entities import FIELD_NOISE, EntityParser
-from codegen.generators.template.spec import (
+from codegen.generators.template.model import (
     FEATURE_LABELS,
-    FEATURE_RULES,
     FRAMEWORK_LABELS,
-    FRAMEWORK_RULES,
     KIND_LABELS,
-    STORE_RULES,
     EntitySpec,
     FieldSpec,
     ProjectSpec,
-    corrected_tokens,
     make_entity,
 )
+from codegen.generators.template.spec import FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES, corrected_tokens
 from codegen.generators.template.words import Token, human_list, identifier, is_plural, normalize, plural, singular
 
 _ADD_VERBS = frozenset(
     "add adds adding create include introduce support enable implement allow require protect need needs want"
-    " give provide expose offer have has get also".split()
+    " give provide expose offer have has get".split()
 )
 _REMOVE_VERBS = frozenset("remove delete drop disable exclude eliminate without".split())
 _RENAME_VERBS = frozenset(["rename"])
+_LINK_VERBS = frozenset("link links connect relate associate attach belong belongs".split())
 _CHANGE_VERBS = frozenset("make change set convert switch use move port migrate rewrite mark turn".split())
-_VERBS = _ADD_VERBS | _REMOVE_VERBS | _RENAME_VERBS | _CHANGE_VERBS
-_CLAUSE_ENDS = frozenset(". ; ! ? \n".split()) | {"\n"}
+_VERBS = _ADD_VERBS | _REMOVE_VERBS | _RENAME_VERBS | _CHANGE_VERBS | _LINK_VERBS
+_CLAUSE_ENDS = frozenset({".", ";", "!", "?", "\n"})
 _CONNECTORS = frozenset(", and then also please plus next finally".split())
 _FILLER = frozenset(
     "a an the it its this that please i we you can could would should must will now also let us me my our"
-    " new all each every their to be is are so".split()
+    " new all each every their to be is are so like able d ll want wish possible allow allows let lets"
+    " also just only".split()
 )
 # words naming "the project itself" in a rename
 _PROJECT_WORDS = frozenset("project app application api tool cli library page site script package it".split())
@@ -55,7 +54,7 @@ _SETTING_CONTEXT = frozenset(
     "to on for in into of from by with and or the a an all every each list lists results result items endpoint"
     " endpoints route routes api user users token tokens based access bearer key keys protected support basic"
     " simple query parameter parameters page pages size store stores storing data persist persistence save"
-    " storage database db instead framework server web app it them using use via".split()
+    " storage database db instead framework server web app it them using use via memory sqlite file dict".split()
 )
 _PHRASES = [
     (r"\bget rid of\b", "remove"),
@@ -96,11 +95,11 @@ def apply_follow_up(parent: ProjectSpec, text: str) -> Iteration:
 def _clauses(text: str) -> list[list[Token]]:
     normalized = normalize(text)
     for pattern, replacement in _PHRASES:
-        normalized = re.sub(pattern, replacement, normalized)
+        normalized = re.sub(pattern, replacement, normalized, flags=re.IGNORECASE)
     clauses: list[list[Token]] = []
     current: list[Token] = []
     for token in corrected_tokens(normalized):
-        starts_clause = token.text in _VERBS - {"have", "has", "get", "also", "need", "needs"} and (
+        starts_clause = token.text in _VERBS - {"have", "has", "get", "need", "needs"} and (
             not current or current[-1].text in _CONNECTORS
         )
         if token.text in _CLAUSE_ENDS or starts_clause:
@@ -113,7 +112,7 @@ def _clauses(text: str) -> list[list[Token]]:
     for clause in clauses:
         while clause and clause[-1].text in _CONNECTORS:
             clause = clause[:-1]
-        while clause and clause[0].text in _CONNECTORS - {"also"}:
+        while clause and clause[0].text in _CONNECTORS:
             clause = clause[1:]
         if any(t.is_word and t.text not in _FILLER for t in clause):
             trimmed.append(clause)
@@ -143,6 +142,9 @@ class _Editor:
         if verb in _RENAME_VERBS:
             self._rename(rest)
             return
+        if verb in _LINK_VERBS:
+            self._link(clause)
+            return
         rest = self._settings(rest, enable=verb not in _REMOVE_VERBS)
         if not self._content(rest):
             return
@@ -163,7 +165,6 @@ class _Editor:
     # -- adding ------------------------------------------------------------------
 
     def _add(self, rest: list[Token], subject: str | None) -> None:
-        self._require("entities", "resources")
         target_at = self._target(rest)
         head = rest[:target_at] if target_at is not None else rest
         target_word = self._entity_word(rest[target_at + 1 :]) if target_at is not None else subject
@@ -175,10 +176,12 @@ class _Editor:
             self._add_entities(head, target_word)
 
     def _add_fields(self, entity_word: str | None, tokens: list[Token]) -> None:
+        self._require("fields", "fields")
         entity = self._entity(entity_word)
-        drafts = EntityParser(tokens).fields_at(0)
+        drafts, unused = EntityParser(tokens).fields_at(0)
         if not drafts:
             raise EditError("no field names found")
+        self._understood(unused)
         for draft in drafts:
             if entity.field(draft.name):
                 raise EditError(f"{entity.plural} already have a {draft.name} field")
@@ -186,12 +189,17 @@ class _Editor:
             self.changes.append(f"added field {draft.name} ({draft.type}) to {entity.plural}")
 
     def _add_entities(self, tokens: list[Token], link_to: str | None) -> None:
-        # a singular name is only taken as a new entity when called one: "add a tag entity", not "add dark mode"
-        named_as_entity = any(t.text in _ENTITY_NOISE for t in tokens)
+        self._require("entities", "resources")
+        # a new entity is named in the plural ("add comments") or called one ("add a tag entity"), not "add dark mode"
+        called = {singular(tokens[i - 1].text) for i, t in enumerate(tokens) if t.text in _ENTITY_NOISE and i > 0}
+        plurals = {singular(t.text) for t in tokens if t.is_word and is_plural(t.text)}
         cleaned = [t for t in tokens if t.text not in _ENTITY_NOISE]
-        drafts = EntityParser(cleaned, allow_singular=named_as_entity).entities_at(0)
+        parsed, unused = EntityParser(cleaned, allow_singular=bool(called)).entities_at(0)
+        drafts = [d for d in parsed if d.name.rsplit("_", 1)[-1] in called | plurals]
         if not drafts:
             raise EditError("it names no resource, field or feature the template generator knows how to add")
+        dropped = [d for d in parsed if d not in drafts]
+        self._understood(unused, also=[d.name.replace("_", " ") for d in dropped])
         known = {e.name for e in self.spec.entities} | {d.name for d in drafts}
         parent = self.spec.entity(link_to) if link_to else None
         if link_to and parent is None:
@@ -209,7 +217,6 @@ class _Editor:
     # -- removing ----------------------------------------------------------------
 
     def _remove(self, rest: list[Token]) -> None:
-        self._require("entities", "resources")
         target_at = self._target(rest)
         entity_word = self._entity_word(rest[target_at + 1 :]) if target_at is not None else None
         head = rest[:target_at] if target_at is not None else rest
@@ -220,11 +227,13 @@ class _Editor:
         for name in names:
             entity = None if wants_field else self.spec.entity(name)
             if entity is not None:
+                self._require("entities", "resources")
                 if len(self.spec.entities) == 1:
                     raise EditError(f"{entity.plural} is the only resource; a project needs at least one")
                 self.spec.entities.remove(entity)
                 self.changes.append(f"removed {entity.plural}")
                 continue
+            self._require("fields", "fields")
             owner = self._field_owner(name, entity_word)
             if len(owner.fields) == 1:
                 raise EditError(f"{name} is the only field of {owner.plural}")
@@ -272,6 +281,21 @@ class _Editor:
                 if f.name == f"{old}_id":
                     f.name = f"{new}_id"
         self.changes.append(f"renamed {old_plural} to {entity.plural}")
+
+    # -- linking -----------------------------------------------------------------
+
+    def _link(self, clause: list[Token]) -> None:
+        """ "link tasks to categories", "each task belongs to a project": tasks get a category_id."""
+        self._require("fields", "fields")
+        named = [self.spec.entity(t.text) for t in clause if t.is_word and self.spec.entity(t.text)]
+        if len(named) != 2 or named[0] is named[1]:
+            raise EditError(f"name two resources to link (the project has {self._entity_names()})")
+        child, parent = named
+        link = f"{parent.name}_id"
+        if child.field(link):
+            raise EditError(f"{child.plural} already have a {link} field")
+        child.fields.append(FieldSpec(link, "int", True))
+        self.changes.append(f"linked {child.plural} to {parent.plural} ({link})")
 
     # -- changing ----------------------------------------------------------------
 
@@ -323,7 +347,9 @@ class _Editor:
         if len(self.changes) == before:
             return tokens
         # what is left is about the settings ("to the task list", "instead of SQLite"), not more edits
-        return [t for t in left if t.text not in _SETTING_CONTEXT and not self.spec.entity(t.text)]
+        ignored = _SETTING_CONTEXT | _VERBS | _FILLER
+        fields = {f.name for entity in self.spec.entities for f in entity.fields}
+        return [t for t in left if t.text not in ignored | fields and not self.spec.entity(t.text)]
 
     def _feature(self, feature: str, enable: bool) -> None:
         label = FEATURE_LABELS[feature]
@@ -419,8 +445,15 @@ class _Editor:
             index += 1
         return found
 
+    def _understood(self, unused: list[Token], also: list[str] = ()) -> None:
+        """Fail on words an edit did not use: "add comments and translate everything" must not drop half."""
+        left = [t for t in unused if t.is_word and t.text not in _FILLER | _ENTITY_NOISE | FIELD_NOISE]
+        if left or also:
+            words = " ".join([*also, _clause_text(unused).strip()] if left else also)
+            raise EditError(f'the template generator does not understand "{words}"')
+
     def _field_like(self, tokens: list[Token]) -> bool:
-        drafts = EntityParser(tokens).fields_at(0)
+        drafts, _ = EntityParser(tokens).fields_at(0)
         return bool(drafts) and all(not is_plural(d.name) or d.name in catalog.OPTIONAL_NAMES for d in drafts)
 
     def _names(self, tokens: list[Token]) -> list[str]:

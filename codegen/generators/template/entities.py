@@ -23,9 +23,11 @@ LIST_TRIGGERS = frozenset(
     " records organize organizes organizing list lists listing keep keeps catalog catalogue catalogs : plus".split()
 )
 # words that attach a field list to the entity before them
-FIELD_OPENERS = frozenset("with having containing including has have contain contains include includes".split())
+FIELD_OPENERS = frozenset(
+    "with having containing including has have contain contains include includes need needs require requires".split()
+)
 _RELATIVE = frozenset("that which who where each every".split())
-_AUX = frozenset("should must will can may could would shall need needs".split())
+_AUX = frozenset("should must will can may could would shall".split())
 SEPARATORS = frozenset(", and or & / plus".split())
 _TERMINATOR_WORDS = frozenset(
     "that which who whom whose where when while if so using use uses used via in on to into from by at as is are"
@@ -37,7 +39,7 @@ _TERMINATOR_WORDS = frozenset(
     " show shows display displays generate generates export exports save saves send sends produce produces"
     " find finds summarize summarizes aggregate aggregates".split()
 )
-_TERMINATOR_TOKENS = frozenset(". ; ! ? \n ( ) : [ ] { } \"".split()) | {"\n"}
+_TERMINATOR_TOKENS = frozenset({".", ";", "!", "?", "\n", "(", ")", ":", "[", "]", "{", "}"})
 # leading words of a list item that are not part of the name
 _MODIFIERS = frozenset(
     "a an the some any all each every basic simple multiple several various different their its his her my"
@@ -50,7 +52,7 @@ NON_ENTITIES = frozenset(
     " things options settings errors responses requests methods functions results values types docs"
     " instructions lists updates changes params parameters queries headers tokens passwords credentials"
     " permissions levels steps pages numbers words lines characters strings bytes seconds minutes hours"
-    " days weeks months years times dates developers clients libraries modules packages frameworks"
+    " days weeks months years times dates developers libraries modules packages frameworks"
     " tools scripts apps applications services servers databases tables models resources entities records"
     " objects collections rows files folders directories inputs outputs arguments args commands"
     " subcommands flags users people crud basics needs goals ways kinds sorts lots tons examples"
@@ -68,7 +70,10 @@ _FEATURE_WORDS = frozenset(
     " sqlite database db persistence memory error errors handling crud support cors docker rate limiting"
     " caching cache oauth oauth2 password passwords registration".split()
 )
-_FEATURE_RE = re.compile(r"(?:auth(?:n|z|entication|enticated|enticate|orization|orisation|orized)?|log(?:in|on)s?|sign(?:in|up)s?|paginat\w*|search\w*|sort\w*|filter\w*|token\w*)")
+_FEATURE_RE = re.compile(
+    r"auth(?:n|z|entication|enticated|enticate|orization|orisation|orized)?|log(?:in|on)s?|sign(?:in|up)s?"
+    r"|paginat\w*|search\w*|sort\w*|filter\w*|token\w*"
+)
 
 
 def _is_feature(word: str) -> bool:
@@ -76,7 +81,14 @@ def _is_feature(word: str) -> bool:
     return word in _FEATURE_WORDS or bool(_FEATURE_RE.fullmatch(word))
 
 
-_AUTH_PHRASES = frozenset("user_accounts user_account user_logins user_sessions user_registration accounts_and_login".split())
+_AUTH_PHRASES = frozenset(
+    "user_accounts user_account user_logins user_sessions user_registration accounts_and_login".split()
+)
+# "an expense tracker", "a movie database": the word before names what is kept
+_TRACKER_WORDS = frozenset(
+    "tracker trackers manager managers database db catalog catalogue registry log logger planner organizer api app cli"
+    " service backend system".split()
+)
 _KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
 _DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
 
@@ -111,28 +123,37 @@ class EntityParser:
     # follow-ups name one new entity at a time, often in the singular ("add a tag entity")
     allow_singular: bool = False
     found: dict[str, EntityDraft] = field(default_factory=dict)
+    claimed: set[int] = field(default_factory=set)  # token positions already read as part of an entity
 
     def parse(self) -> list[EntityDraft]:
         """Every entity of the text, in order of appearance."""
         for index, token in enumerate(self.tokens):
             if token.text in LIST_TRIGGERS:
                 self._entity_list(index + 1)
+        named_by_kind = []
         for index in range(len(self.tokens)):
             self._attached_fields(index)
+            named_by_kind += self._named_by_kind(index)
+        # "an expense tracker with categories" names expenses too; "our members app. It manages workouts" does not
+        for name, index, attached in named_by_kind:
+            if attached or not self.found:
+                self._add(name, None, index)
         # "workouts with name, sets and reps": sets and reps are fields, not entities
         field_names = {f.name for draft in self.found.values() for f in draft.fields or []}
         kept = [d for d in self.found.values() if d.name not in field_names and plural(d.name) not in field_names]
         return sorted(kept, key=lambda draft: draft.position)
 
-    def entities_at(self, start: int) -> list[EntityDraft]:
-        """The list of entities starting at token ``start``."""
-        self._entity_list(start)
-        return sorted(self.found.values(), key=lambda draft: draft.position)
+    def entities_at(self, start: int) -> tuple[list[EntityDraft], list[Token]]:
+        """The list of entities starting at token ``start``, and the tokens it did not use."""
+        items = self._entity_list(start)
+        used = {i for item in items if self._entity_name(item, in_list=True) for i in range(item.start, item.end)}
+        unused = [t for i, t in enumerate(self.tokens[start:], start) if i not in used and t.text not in SEPARATORS]
+        return sorted(self.found.values(), key=lambda draft: draft.position), unused
 
-    def fields_at(self, start: int) -> list[FieldDraft]:
-        """The list of fields starting at token ``start`` ("a due date and an integer priority")."""
-        fields, _ = self._fields(start, closer=None)
-        return fields or []
+    def fields_at(self, start: int) -> tuple[list[FieldDraft], list[Token]]:
+        """The fields listed from token ``start`` ("a due date and an integer priority"), and the tokens after."""
+        fields, end = self._fields(start, closer=None)
+        return fields or [], self.tokens[end:]
 
     # -- tokens -------------------------------------------------------------
 
@@ -146,7 +167,7 @@ class EntityParser:
 
     # -- entity lists -------------------------------------------------------
 
-    def _entity_list(self, start: int) -> None:
+    def _entity_list(self, start: int) -> list[_Item]:
         items: list[_Item] = []
         index = start
         while True:
@@ -157,11 +178,18 @@ class EntityParser:
             if self._text(item.end) not in SEPARATORS:
                 break
             index = self._skip_separators(item.end)
-        candidates = [item for item in items if self._entity_name(item, in_list=True)]
+        # "hotel reservations: rooms, guests": a heading before a colon is not an entity
+        candidates = [
+            item
+            for item in items
+            if self._entity_name(item, in_list=True) and not (self._text(item.end) == ":" and item.fields is None)
+        ]
         if not self.allow_singular and not any(is_plural(item.words[-1]) for item in candidates):
-            return
+            return items
         for item in candidates:
             self._add(self._entity_name(item, in_list=True), item.fields, item.start)
+            self.claimed.update(range(item.start, item.end))
+        return items
 
     def _item(self, index: int, *, with_fields: bool) -> _Item | None:
         start = index
@@ -215,6 +243,8 @@ class EntityParser:
     # -- fields attached to an entity -------------------------------------
 
     def _attached_fields(self, index: int) -> None:
+        if index in self.claimed:
+            return
         token = self.tokens[index]
         if not token.is_word or token.text in NON_ENTITIES and token.text not in LIST_ONLY_ENTITIES:
             return
@@ -229,6 +259,20 @@ class EntityParser:
         if fields:
             self._add(identifier(name), fields, index)
 
+    def _named_by_kind(self, index: int) -> list[tuple[str, int, bool]]:
+        """The entity in "an expense tracker", "a movie database", "a notes app": (name, position, attached)."""
+        token = self.tokens[index]
+        if index in self.claimed or self._text(index + 1) not in _TRACKER_WORDS or not token.is_word:
+            return []
+        name = singular(token.text)
+        generic = token.text in NON_ENTITIES or _is_feature(token.text) or token.text in _TERMINATOR_WORDS
+        if generic or len(name) < 3 or not (name in catalog.ENTITY_FIELDS or is_plural(token.text)):
+            return []
+        after = index + 2
+        while self._text(after) in _TRACKER_WORDS:
+            after += 1
+        return [(identifier(name), index, self._text(after) in ("with", "for", "including", ":", "("))]
+
     def _field_spec(self, index: int) -> tuple[list[FieldDraft] | None, int]:
         """Fields attached at ``index``: ``(a, b)``, ``: a, b``, ``with a and b``, ``that have a, b``."""
         text = self._text(index)
@@ -239,7 +283,9 @@ class EntityParser:
         start = index
         if text in _RELATIVE:
             index += 1
-        while self._text(index) in _AUX:
+        while self._text(index) in _AUX or self._text(index) == "to" or (
+            self._text(index) in ("need", "needs") and self._text(index + 1) == "to"  # "need to have"
+        ):
             index += 1
         if self._text(index) in FIELD_OPENERS or (index > start and self._text(index) in ("store", "stores", "track")):
             index += 1
@@ -265,8 +311,11 @@ class EntityParser:
             name = identifier("_".join(words))
             if not name or _is_feature(name) or any(w in _MODIFIERS for w in item.words[1:]):
                 break
-            if is_plural(name) and name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS:
-                break  # "posts with title and body, and comments": the list of entities goes on
+            if is_plural(name) and (
+                (name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS)
+                or self._field_spec(item.end)[0]
+            ):
+                break  # "posts with title and body, and comments (with text)": the list of entities goes on
             if name != "id" and all(f.name != name for f in fields):
                 field_type = item.type_hint or catalog.guess_type(name)
                 required = not item.optional and field_type != "bool" and name not in catalog.OPTIONAL_NAMES
@@ -286,10 +335,10 @@ class EntityParser:
         while self._text(lookahead) in _MODIFIERS or self._text(lookahead) in OPTIONAL_WORDS:
             lookahead += 1
         hinted = self._text(lookahead)
-        if hinted in catalog.TYPE_WORDS and self.tokens[lookahead + 1 : lookahead + 2] and self.tokens[lookahead + 1].is_word:
-            following = self._text(lookahead + 1)
-            if following not in SEPARATORS and following not in _TERMINATOR_WORDS:
-                type_hint = catalog.TYPE_WORDS[hinted]
+        following = self._text(lookahead + 1)
+        named_after = following[:1].isalpha() and following not in SEPARATORS and following not in _TERMINATOR_WORDS
+        if hinted in catalog.TYPE_WORDS and named_after:
+            type_hint = catalog.TYPE_WORDS[hinted]
         item = self._item(index, with_fields=False)
         if item is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from codegen.generators.template.spec import EntitySpec, FieldSpec, ProjectSpec
+from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec
 
 # The only third-party packages a generated project may list: one virtualenv
 # holding all of them runs the tests of every project the generator writes.
@@ -83,6 +83,16 @@ def py_dict(data: dict, level: int = 0) -> str:
     pad = "    " * (level + 1)
     lines = [f"{pad}{json.dumps(k)}: {py_value(v)}," for k, v in data.items()]
     return "{\n" + "\n".join(lines) + "\n" + "    " * level + "}"
+
+
+def py_string(text: str, *, width: int = 88, level: int = 0) -> str:
+    """A string literal, split into implicitly joined lines in parentheses when long."""
+    literal = json.dumps(text)
+    if len(literal) <= width:
+        return literal
+    parts = textwrap.wrap(text, width=width - 8, drop_whitespace=False)
+    pad = "    " * (level + 1)
+    return "(\n" + "".join(f"{pad}{json.dumps(part)}\n" for part in parts) + "    " * level + ")"
 
 
 def py_value(value: object) -> str:

@@ -1,125 +1,14 @@
-"""The project spec, and reading a prompt into one.
-
-The spec is everything the renderers need: kind, name, entities with typed
-fields, features. It is written into every project as ``codegen.json`` so an
-iteration can recover it from the parent's files and apply a follow-up.
-"""
+"""Reading a prompt (and its additional requirements) into a project spec."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from codegen.generators.template import catalog
+from codegen.generators.template import catalog, kinds
 from codegen.generators.template.entities import EntityParser
-from codegen.generators.template.words import (
-    Token,
-    article,
-    correct_typo,
-    human_list,
-    identifier,
-    normalize,
-    plural,
-    singular,
-    tokenize,
-)
-
-SPEC_FILE = "codegen.json"
-SPEC_VERSION = 1
-
-KIND_LABELS = {
-    "rest_api": "REST API",
-    "cli": "command-line tool",
-    "webpage": "static web page",
-    "library": "Python library",
-    "data_script": "CSV data-processing script",
-}
-FRAMEWORK_LABELS = {"fastapi": "FastAPI", "flask": "Flask", "aiohttp": "aiohttp"}
-FEATURE_LABELS = {"auth": "token auth", "pagination": "pagination", "search": "search", "sorting": "sorting"}
-FEATURES = tuple(FEATURE_LABELS)
-STORES = ("sqlite", "memory")
-
-
-@dataclass
-class FieldSpec:
-    name: str
-    type: str = "str"
-    required: bool = True
-
-
-@dataclass
-class EntitySpec:
-    name: str  # singular identifier: "book", "order_item"
-    plural: str  # "books", "order_items": URL segment, table and collection name
-    fields: list[FieldSpec]
-
-    def field(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
-
-
-@dataclass
-class ProjectSpec:
-    kind: str
-    title: str
-    slug: str
-    summary: str
-    entities: list[EntitySpec] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
-    framework: str | None = None
-    store: str | None = None
-    recipe: str | None = None
-    options: dict = field(default_factory=dict)
-
-    def entity(self, word: str) -> EntitySpec | None:
-        """The entity named ``word`` (singular or plural, any case)."""
-        name = identifier(word)
-        for entity in self.entities:
-            if name in (entity.name, entity.plural) or singular(name) == entity.name:
-                return entity
-        return None
-
-    def has(self, feature: str) -> bool:
-        return feature in self.features
-
-    def to_json(self) -> str:
-        return json.dumps({"generator": "template", "version": SPEC_VERSION, "spec": asdict(self)}, indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> ProjectSpec:
-        """The spec stored in a project; ValueError when it is not one of ours."""
-        try:
-            document = json.loads(text)
-            raw = document["spec"]
-            if document.get("generator") != "template" or document.get("version") != SPEC_VERSION:
-                raise ValueError("written by another generator or version")
-            entities = [
-                EntitySpec(e["name"], e["plural"], [FieldSpec(**f) for f in e["fields"]]) for e in raw.pop("entities")
-            ]
-            spec = cls(**raw, entities=entities)
-        except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"unreadable spec: {exc}") from None
-        if spec.kind not in KIND_LABELS:
-            raise ValueError(f"unknown kind {spec.kind!r}")
-        return spec
-
-
-@dataclass
-class Context:
-    """What a kind module may read from the prompt to complete a spec."""
-
-    flat: str  # the prompt's normalized words, space separated
-    domain: tuple | None  # catalog.find_domain(flat)
-    explicit_fields: bool  # some entity came with its fields ("tasks with title and due_date")
-    assumptions: list[str]  # where the kind module says what it assumed
-
-    @property
-    def manages_records(self) -> bool:
-        """Whether the prompt is about keeping records rather than a utility."""
-        return self.explicit_fields or bool(re.search(_MANAGE_RE, self.flat))
-
-
-_MANAGE_RE = r"\b(?:manag\w*|track\w*|crud|stor(?:e|es|ing)|keep\w*|records?|inventory|catalog\w*)\b"
+from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
+from codegen.generators.template.words import Token, correct_typo, identifier, normalize, tokenize
 
 
 @dataclass
@@ -130,23 +19,7 @@ class Plan:
     assumptions: list[str] = field(default_factory=list)
 
 
-def make_entity(
-    name: str, fields: list[tuple[str, str, bool]] | None = None, *, project_entities: set[str] | None = None
-) -> EntitySpec:
-    """An entity with the given fields, else the catalog's defaults.
-
-    Default ``<entity>_id`` fields are kept only when ``project_entities``
-    (singular names) holds that entity: a comment has a ``post_id`` in a blog,
-    not in a task list.
-    """
-    name = identifier(singular(name))
-    if fields is None:
-        fields = catalog.default_fields(name)
-        if project_entities is not None:
-            linked = [f for f in fields if not f[0].endswith("_id") or f[0][:-3] in project_entities]
-            fields = linked or fields
-    return EntitySpec(name=name, plural=plural(name), fields=[FieldSpec(*f) for f in fields])
-
+MAX_ENTITIES = 12  # a generated project stays small enough to read
 
 # -- reading a prompt ----------------------------------------------------------
 
@@ -155,7 +28,7 @@ _VOCABULARY = sorted(
     set(
         "authentication authenticate authenticated authorization pagination paginated paginate endpoint endpoints"
         " fastapi flask aiohttp command library module package script website webpage database sqlite search"
-        " sorting resource resources restful register login password manage management tracker tracking"
+        " sorting resource resources restful register login password manage managing management tracker tracking"
         " inventory application interface terminal browser frontend backend javascript python memory"
         " persistent storage calculator converter temperature statistics validation generator landing"
         " portfolio spreadsheet process processing aggregate average columns fields create build simple".split()
@@ -175,11 +48,12 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
     "webpage": [
         (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),
         (r"\b(?:website|web app|web application|browser|frontend|javascript|js|portfolio|react|vue)\b", 3),
-        (r"\b(?:ui|dashboard|page|game)\b", 1),
+        (r"\b(?:ui|dashboard|page|game|web)\b", 1),
     ],
     "library": [
-        (r"\b(?:python|small|reusable|utility|helper) (?:library|module|package)\b|\blibrary (?:for|that|to|of|which)\b", 5),
-        (r"\b(?:sdk|reusable|importable|utility functions|helper functions|module|package)\b", 2),
+        (r"\b(?:python|small|reusable|utility|helper) (?:library|lib|module|package)\b", 5),
+        (r"\blibrary (?:for|that|to|of|which)\b", 5),
+        (r"\b(?:sdk|lib|reusable|importable|utility functions|helper functions|module|package)\b", 2),
     ],
     "data_script": [
         (r"\b(?:csv|tsv|etl|spreadsheets?|excel|xlsx|pandas|dataset)\b", 4),
@@ -200,6 +74,7 @@ FRAMEWORK_RULES = [
     (r"\bfastapi\b", "fastapi"),
 ]
 _OTHER_FRAMEWORKS = r"\b(django|express|node(?:\.?js)?|spring|rails|laravel|gin|sanic|tornado|starlette|quart|bottle|nestjs)\b"
+_FRAMEWORK_NAMES = {"node": "Node.js", "nodejs": "Node.js", "node.js": "Node.js", "nestjs": "NestJS", "express": "Express"}
 _OTHER_LANGUAGES = r"\b(?:in|using|with) (typescript|go|golang|java|rust|ruby|php|c#|kotlin|node)\b"
 
 FEATURE_RULES = {
@@ -222,8 +97,6 @@ _NAME_STOP = frozenset("that which with for and to the a an in using".split())
 
 def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) -> Plan:
     """Read a prompt (and its additional requirements) into a spec."""
-    from codegen.generators.template import kinds  # the kinds import spec: late import
-
     text = "\n".join([prompt, *(additional_requirements or [])])
     tokens = corrected_tokens(normalize(text))
     flat = " ".join(t.text for t in tokens)
@@ -233,6 +106,10 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     kind = _kind(flat, assumptions)
     domain = catalog.find_domain(flat)
     spec = ProjectSpec(kind=kind, title="", slug="", summary=_summary(prompt))
+    if len(drafts) > MAX_ENTITIES:
+        kept = ", ".join(d.name for d in drafts[:MAX_ENTITIES])
+        assumptions.append(f"kept the first {MAX_ENTITIES} of {len(drafts)} entities ({kept})")
+        drafts = drafts[:MAX_ENTITIES]
     names = {d.name for d in drafts}
     spec.entities = [
         make_entity(d.name, [(f.name, f.type, f.required) for f in d.fields] if d.fields else None, project_entities=names)
@@ -249,21 +126,6 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     return Plan(spec=spec, assumptions=assumptions)
-
-
-def default_entities(spec: ProjectSpec, context: Context, *, what: str) -> None:
-    """Entities for a prompt that names none: the domain's usual ones, else items."""
-    domain, assumptions = context.domain, context.assumptions
-    if spec.entities:
-        return
-    if domain:
-        spec.entities = [make_entity(name, project_entities=set(domain[1])) for name in domain[1]]
-        names = human_list([e.plural for e in spec.entities])
-        assumptions.append(f"no {what} named; assumed {names} for {article(domain[0].lower())} project")
-    else:
-        spec.entities = [make_entity("item")]
-        fields = human_list([f.name for f in spec.entities[0].fields])
-        assumptions.append(f"no {what} named; assumed items with {fields}")
 
 
 def corrected_tokens(normalized: str) -> list[Token]:
@@ -297,7 +159,8 @@ def _framework(flat: str, assumptions: list[str]) -> str:
             return framework
     other = re.search(_OTHER_FRAMEWORKS, flat)
     if other:
-        assumptions.append(f"{other.group(1)} is not available offline; used FastAPI")
+        name = _FRAMEWORK_NAMES.get(other.group(1), other.group(1).capitalize())
+        assumptions.append(f"the template generator does not write {name}; used FastAPI")
     return "fastapi"
 
 
@@ -332,8 +195,6 @@ def _summary(prompt: str) -> str:
 
 
 def _title(text: str, spec: ProjectSpec, domain: tuple | None) -> str:
-    from codegen.generators.template import kinds
-
     normalized = normalize(text).lower()
     named = _NAME_RE.search(normalized)
     if named:
@@ -366,5 +227,6 @@ _TITLE_SUFFIXES = {"rest_api": "API", "cli": "CLI", "webpage": "Page", "library"
 # "a landing page for my bakery" -> "bakery"
 _FOR_RE = re.compile(
     r"\bfor (?:a |an |the |my |our |your |his |her |their )?(?:small |local |new )?"
-    r"(?!(?:a|an|the|my|our|managing|tracking|storing|handling|each|every|all|users?|people|me|us|it)\b)([a-z]{3,}(?: (?:shop|store|studio|club|company|agency|cafe))?)\b"
+    r"(?!(?:a|an|the|my|our|managing|tracking|storing|handling|each|every|all|users?|people|me|us|it)\b)"
+    r"([a-z]{3,}(?: (?:shop|store|studio|club|company|agency|cafe))?)\b"
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from codegen.generators.template import recipes, render
+from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.render import code, module
-from codegen.generators.template.spec import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.words import human_list, title
 
 _FEATURE_NOTES = {"pagination": "paginated lists", "search": "search", "sorting": "sorting"}
@@ -247,12 +249,12 @@ def _cli(spec: ProjectSpec) -> str:
     env = f"{spec.slug.upper()}_DB"
     list_options, list_steps = [], []
     if spec.has("search"):
-        list_options.append('listing.add_argument("--search", metavar="TEXT", help="only records whose text contains TEXT")')
+        list_options.append('listing.add_argument("--search", metavar="TEXT", help="records whose text holds TEXT")')
         list_steps += [
             "if args.search:",
             "    needle = args.search.lower()",
             '    texts = [field.name for field in fields if field.type == "str"]',
-            '    items = [item for item in items if any(needle in str(item.get(name) or "").lower() for name in texts)]',
+            '    items = [item for item in items if any(needle in str(item.get(n) or "").lower() for n in texts)]',
         ]
     if spec.has("sorting"):
         list_options += [
@@ -262,7 +264,9 @@ def _cli(spec: ProjectSpec) -> str:
         list_steps += [
             "if args.sort:",
             "    # records without a value go last",
-            "    items = sorted(items, key=lambda item: (item.get(args.sort) is None, item.get(args.sort)), reverse=args.desc)",
+            "    items = sorted(items, key=lambda item: (item.get(args.sort) is None, item.get(args.sort)))",
+            "    if args.desc:",
+            "        items.reverse()",
         ]
     if spec.has("pagination"):
         list_options += [
@@ -283,9 +287,13 @@ def _cli(spec: ProjectSpec) -> str:
         from {spec.slug}.store import JsonStore
 
         DEFAULT_DB = os.environ.get("{env}", "{spec.slug}.json")
+        DESCRIPTION = $description
         '''
-    )
-    parser = CLI_PARSER.replace("$summary", spec.summary.replace('"', "'")).replace(
+    ).replace("$description", render.py_string(spec.summary))
+    listing = 'listing = actions.add_parser("list", help="list the records")'
+    if not list_options:
+        listing = 'actions.add_parser("list", help="list the records")'
+    parser = CLI_PARSER.replace("$listing", listing).replace(
         "$list_options", "".join(f"        {line}\n" for line in list_options)
     )
     actions = CLI_ACTIONS.replace("$list_steps", "".join(f"    {line}\n" for line in list_steps))
@@ -295,13 +303,13 @@ def _cli(spec: ProjectSpec) -> str:
 CLI_PARSER = code(
     '''
     def build_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(prog=__package__, description="$summary")
+        parser = argparse.ArgumentParser(prog=__package__, description=DESCRIPTION)
         parser.add_argument("--db", default=DEFAULT_DB, help=f"the data file (default {DEFAULT_DB})")
         collections = parser.add_subparsers(dest="collection", required=True)
         for name, fields in COLLECTIONS.items():
             actions = collections.add_parser(name, help=f"manage {name}").add_subparsers(dest="action", required=True)
             _field_options(actions.add_parser("add", help="add a record"), fields, creating=True)
-            listing = actions.add_parser("list", help="list the records")
+            $listing
     $list_options        actions.add_parser("show", help="show one record").add_argument("id", type=int)
             update = actions.add_parser("update", help="change fields of a record")
             update.add_argument("id", type=int)
@@ -412,8 +420,9 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
     first = entity.fields[0]
     first_text, first_value = _cli_text(first, 1)
     blocks = [
-        f'"""Tests of the {name} commands."""\n\nimport pytest\n\n'
-        f"RECORD = {record!r}\nEXPECTED = {render.py_dict(expected)}\nCHANGED = {changed_args!r}\n",
+        f'"""Tests of the {name} commands."""\n\n'
+        + ("import pytest\n\n" if any(f.required for f in entity.fields) else "")
+        + f"RECORD = {json.dumps(record)}\nEXPECTED = {render.py_dict(expected)}\nCHANGED = {json.dumps(changed_args)}\n",
         code(
             f'''
             def test_add_and_show(run):
@@ -443,14 +452,19 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
                 assert run("{name}", "remove", "1") == (0, [])
                 assert run("{name}", "show", "1")[0] == 1
                 assert run("{name}", "remove", "1")[0] == 1
-
-
-            def test_required_options_are_enforced(run):
-                with pytest.raises(SystemExit):
-                    run("{name}", "add")
             '''
         ),
     ]
+    if any(f.required for f in entity.fields):
+        blocks.append(
+            code(
+                f'''
+                def test_required_options_are_enforced(run):
+                    with pytest.raises(SystemExit):
+                        run("{name}", "add")
+                '''
+            )
+        )
     typed = next((f for f in entity.fields if f.type not in ("str",)), None)
     if typed is not None:
         option = "--" + typed.name.replace("_", "-")

@@ -13,8 +13,8 @@ import statistics
 
 from codegen.generators.template import render
 from codegen.generators.template.entities import EntityParser
+from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
 from codegen.generators.template.render import code
-from codegen.generators.template.spec import Context, FieldSpec, ProjectSpec, make_entity
 from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
 
 METRICS = ("count", "sum", "average", "min", "max", "median")
@@ -25,10 +25,23 @@ _METRIC_WORDS = {
     "median": "median",
 }
 _METRIC_RE = re.compile(r"\b(" + "|".join(_METRIC_WORDS) + r")\s+(?:of\s+)?(?:the\s+|all\s+)?([a-z_]+)")
-_GROUP_RE = re.compile(r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)")
+_GROUP_RE = re.compile(
+    r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )"
+    r"\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)"
+)
 _FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")
-_NOT_COLUMNS = frozenset("a an the all each every row rows line lines file files data csv record records it them value values column columns".split())
-_PARSERS = {"str": "str", "int": "int", "float": "float", "bool": "parse_bool", "date": "date.fromisoformat", "datetime": "datetime.fromisoformat"}
+_NOT_COLUMNS = frozenset(
+    "a an the all each every row rows line lines file files data csv record records it them value values column columns".split()
+)
+# how the generated script reads a cell of each field type
+_PARSERS = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "parse_bool",
+    "date": "date.fromisoformat",
+    "datetime": "datetime.fromisoformat",
+}
 
 
 def complete(spec: ProjectSpec, context: Context) -> None:
@@ -81,7 +94,7 @@ def _explicit_columns(flat: str) -> list[FieldSpec]:
             start = index + 1
             while start < len(tokens) and tokens[start].text in (":", "(", "named", "called", "like"):
                 start += 1
-            drafts = EntityParser(tokens).fields_at(start)
+            drafts, _ = EntityParser(tokens).fields_at(start)
             if drafts:
                 return [FieldSpec(d.name, d.type, d.required) for d in drafts if d.name not in _NOT_COLUMNS]
     return []
@@ -126,7 +139,12 @@ _SAMPLE_NUMBERS = {"int": (10, 4, 7, 1), "float": (10.5, 4.25, 7.0, 1.25)}
 _SAMPLE_OTHER = {
     "bool": ("true", "false", "true", "false"),
     "date": ("2024-01-05", "2024-02-10", "2024-03-15", "2024-04-20"),
-    "datetime": ("2024-01-05T09:00:00+00:00", "2024-02-10T10:30:00+00:00", "2024-03-15T12:00:00+00:00", "2024-04-20T18:45:00+00:00"),
+    "datetime": (
+        "2024-01-05T09:00:00+00:00",
+        "2024-02-10T10:30:00+00:00",
+        "2024-03-15T12:00:00+00:00",
+        "2024-04-20T18:45:00+00:00",
+    ),
 }
 
 
@@ -136,8 +154,10 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
     for index in range(4):
         row = {}
         for field in spec.entities[0].fields:
-            if field.type == "str":
-                row[field.name] = _SAMPLE_TEXT[index] if field.name == spec.options["group_by"] else f"{field.name} {index + 1}"
+            if field.name == spec.options["group_by"]:
+                row[field.name] = _SAMPLE_TEXT[index]
+            elif field.type == "str":
+                row[field.name] = f"{field.name} {index + 1}"
             elif field.type in _SAMPLE_NUMBERS:
                 row[field.name] = str(_SAMPLE_NUMBERS[field.type][index])
             else:
@@ -157,7 +177,8 @@ def _expected(spec: ProjectSpec, rows: list[dict]) -> list[dict]:
     for key in sorted(groups):
         line: dict = {group or "group": key}
         for name, column in spec.options["metrics"]:
-            values = [float(r[column]) if types[column] == "float" else int(r[column]) for r in groups[key]] if column else []
+            convert = float if column and types[column] == "float" else int
+            values = [convert(row[column]) for row in groups[key]] if column else []
             line[_label(name, column)] = _aggregate(name, values, len(groups[key]))
         result.append(line)
     return result
@@ -187,16 +208,19 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
 def _script(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
     columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in entity.fields)
-    metrics = ", ".join(f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"])
+    metrics = ", ".join(
+        f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"]
+    )
     group = render.py_value(spec.options["group_by"]) if spec.options["group_by"] else "None"
     what = describe(spec).removeprefix("a Python script that ")
     source = SCRIPT
     for marker, value in (
-        ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.removeprefix('reads ' + spec.options['input'] + ' and ')}."),
+        ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.split(' and ', 1)[-1]}."),
         ("$columns", columns),
         ("$group", group),
         ("$metrics", metrics),
         ("$input", spec.options["input"]),
+        ("$datetime_import\n", render.module_imports(entity.fields)),
     ):
         source = source.replace(marker, value)
     return source
@@ -215,7 +239,7 @@ SCRIPT = code(
     import statistics
     import sys
     from collections.abc import Callable
-    from datetime import date, datetime
+    $datetime_import
     from pathlib import Path
 
 
@@ -301,7 +325,7 @@ SCRIPT = code(
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("input", nargs="?", default=DEFAULT_INPUT, help="the CSV file to read")
         parser.add_argument("--group-by", choices=list(COLUMNS), default=GROUP_BY, help="the column to group by")
-        parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="keep matching rows only")
+        parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="keep matching rows")
         parser.add_argument("--json", action="store_true", help="write JSON instead of CSV")
         parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
         return parser
@@ -360,13 +384,16 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
         def test_summarize(tmp_path):
             lines = summarize(read_rows(write(tmp_path)))
             assert [line["{group_key}"] for line in lines] == {[line[group_key] for line in expected]!r}
-            for line, wanted in zip(lines, EXPECTED):
+            assert len(lines) == len(EXPECTED)
+            for line, wanted in zip(lines, EXPECTED, strict=True):
                 assert line == pytest.approx(wanted)
 
 
         def test_filter_rows(tmp_path):
             rows = read_rows(write(tmp_path))
-            assert filter_rows(rows, {{"{header[0]}": {rows[0][header[0]]!r}}}) == [row for row in rows if row["{header[0]}"] == rows[0]["{header[0]}"]]
+            kept = filter_rows(rows, {{"{header[0]}": {rows[0][header[0]]!r}}})
+            assert kept == [row for row in rows if row["{header[0]}"] == rows[0]["{header[0]}"]]
+            assert kept
 
 
         def test_missing_column_is_reported(tmp_path):
@@ -392,13 +419,13 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
         '''
     )
     if typed is not None:
-        bad_rows = [dict(row) for row in rows]
-        bad_rows[1][typed.name] = "not-a-value"
-        bad = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in bad_rows)])
         tests += "\n\n" + code(
             f'''
             def test_bad_value_names_its_line(tmp_path):
-                text = {bad!r} + "\\n"
+                lines = SAMPLE.splitlines()
+                cells = lines[2].split(",")
+                cells[{header.index(typed.name)}] = "not-a-value"
+                text = "\\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\\n"
                 with pytest.raises(ValueError, match="line 3"):
                     read_rows(write(tmp_path, text))
                 assert main([str(write(tmp_path, text))]) == 2

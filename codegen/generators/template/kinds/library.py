@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from codegen.generators.template import recipes, render
+from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.render import code
-from codegen.generators.template.spec import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.words import camel, human_list
 
 # the Python type and the name used in error messages, per field type
@@ -47,7 +47,7 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
 
 
 def _init(spec: ProjectSpec, imports: list[tuple[str, tuple[str, ...]]]) -> str:
-    lines = [line for module, names in imports for line in [f"from {spec.slug}.{module} import {', '.join(names)}"]]
+    lines = [f"from {spec.slug}.{module} import {', '.join(sorted(names))}" for module, names in imports]
     exported = sorted(name for _, names in imports for name in names)
     all_names = "".join(f'    "{name}",\n' for name in exported)
     return render.package_docstring(spec) + "\n" + "\n".join(sorted(lines)) + f"\n\n__all__ = [\n{all_names}]\n"
@@ -64,7 +64,7 @@ def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
             f"A Python library that {recipe.description}. Standard library only.",
             f"## Use\n\n```python\n{recipes.fill(recipe.library_usage, package)}\n```",
             "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
-            f"## API\n\n" + "\n".join(f"- `{name}`" for name in recipe.exports),
+            "## API\n\n" + "\n".join(f"- `{name}`" for name in recipe.exports),
         ),
     }
 

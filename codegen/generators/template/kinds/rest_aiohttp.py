@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
@@ -15,8 +14,8 @@ from codegen.generators.template.kinds.rest_common import (
     secret_key_line,
     validation_imports,
 )
+from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
-from codegen.generators.template.spec import ProjectSpec
 
 REQUIREMENTS = ("aiohttp", "pydantic", "pytest", "pytest-aiohttp")
 PYTEST_OPTIONS = ("asyncio_mode = auto", "asyncio_default_fixture_loop_scope = function")
@@ -39,6 +38,9 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
     return files
 
 
+_AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import SECRET_KEY, auth_routes, require_token"]
+
+
 def _main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     header = "\n".join(
@@ -50,7 +52,7 @@ def _main(spec: ProjectSpec) -> str:
             "",
             "from aiohttp import web",
             "",
-            *(["from app.accounts import USERS", "from app.auth import SECRET_KEY, auth_routes, require_token"] if auth else []),
+            *(_AUTH_IMPORTS if auth else []),
             "from app.models import RESOURCES",
             "from app.routes import STORE, crud_routes",
             "from app.store import Store",
@@ -277,12 +279,19 @@ def _conftest(spec: ProjectSpec) -> str:
 
         import pytest
 
+        from app import accounts
         from app.main import create_app
 
 
         @pytest.fixture
         def credentials():
             return {"username": "tester", "password": "correct horse battery"}
+
+
+        @pytest.fixture(autouse=True)
+        def fast_password_hashing(monkeypatch):
+            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
+            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
 
 
         @pytest.fixture

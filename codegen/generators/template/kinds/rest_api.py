@@ -12,8 +12,7 @@ from string import Template
 from codegen.generators.template import render
 from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
 from codegen.generators.template.kinds.rest_common import Dialect
-from codegen.generators.template.render import code, py_dict, sample_record
-from codegen.generators.template.spec import (
+from codegen.generators.template.model import (
     FEATURE_LABELS,
     FRAMEWORK_LABELS,
     Context,
@@ -21,6 +20,7 @@ from codegen.generators.template.spec import (
     ProjectSpec,
     default_entities,
 )
+from codegen.generators.template.render import code, py_dict, sample_record
 from codegen.generators.template.words import article, camel, human_list, title
 
 FRAMEWORKS = {"fastapi": rest_fastapi, "flask": rest_flask, "aiohttp": rest_aiohttp}
@@ -78,9 +78,11 @@ def _model_classes(entity: EntitySpec) -> str:
     name, label = camel(entity.name), title(entity.name).lower()
     full = "\n".join(f"    {f.name}: {_annotation(f, partial=False)}" for f in entity.fields)
     partial = "\n".join(f"    {f.name}: {_annotation(f, partial=True)}" for f in entity.fields)
+    create_doc = f"{article(label).capitalize()} as clients send it (POST and PUT)."
+    patch_doc = f"A partial update of {article(label)} (PATCH): only the fields sent change."
     return (
-        f'class {name}In(BaseModel):\n    """{article(label).capitalize()} as clients send it (POST and PUT)."""\n\n{full}\n\n\n'
-        f'class {name}Patch(BaseModel):\n    """A partial update of {article(label)} (PATCH): only the fields sent change."""\n\n{partial}\n\n\n'
+        f'class {name}In(BaseModel):\n    """{create_doc}"""\n\n{full}\n\n\n'
+        f'class {name}Patch(BaseModel):\n    """{patch_doc}"""\n\n{partial}\n\n\n'
         f'class {name}({name}In):\n    """A stored {label}."""\n\n    id: int\n'
     )
 
@@ -345,7 +347,8 @@ ACCOUNTS = code(
 
     USERS = "auth_users"  # the table of accounts
     TOKEN_TTL_SECONDS = 3600
-    _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+    # scrypt cost: about 50 ms a hash, slow enough to make guessing expensive (the tests lower it)
+    SCRYPT_PARAMS = {"n": 2**14, "r": 8, "p": 1}
 
 
     class Credentials(BaseModel):
@@ -382,13 +385,13 @@ ACCOUNTS = code(
 
     def hash_password(password: str) -> str:
         salt = secrets.token_bytes(16)
-        digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+        digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT_PARAMS)
         return f"scrypt${salt.hex()}${digest.hex()}"
 
 
     def verify_password(password: str, stored: str) -> bool:
         _, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT)
+        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT_PARAMS)
         return hmac.compare_digest(candidate.hex(), digest)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
+from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent
-from codegen.generators.template.spec import ProjectSpec
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from codegen.generators.template.kinds.rest_common import (
     open_store,
     secret_key_line,
 )
+from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
-from codegen.generators.template.spec import ProjectSpec
 
 REQUIREMENTS = ("fastapi", "uvicorn", "httpx", "pydantic", "pytest")
 PYTEST_OPTIONS: tuple[str, ...] = ()
@@ -37,6 +37,9 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
     return files
 
 
+_AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import current_user", "from app.auth import router as auth_router"]
+
+
 def _main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     lines = [
@@ -49,7 +52,7 @@ def _main(spec: ProjectSpec) -> str:
         f"from fastapi import {'Depends, ' if auth else ''}FastAPI, Request",
         "from fastapi.responses import JSONResponse",
         "",
-        *(["from app.accounts import USERS", "from app.auth import current_user", "from app.auth import router as auth_router"] if auth else []),
+        *(_AUTH_IMPORTS if auth else []),
         "from app.models import RESOURCES",
         "from app.routes import crud_router",
         "from app.store import Store",
@@ -109,7 +112,7 @@ def _routes(spec: ProjectSpec) -> str:
         "",
         f"from typing import Annotated{', Generic, TypeVar' if paginated else ''}",
         "",
-        f"from fastapi import APIRouter, Depends, HTTPException, {'Query, ' if len(params) > 1 else ''}Request, Response",
+        f"from fastapi import APIRouter, Depends, HTTPException, {'Query, ' * (len(params) > 1)}Request, Response",
         *(["from pydantic import BaseModel"] if paginated else []),
         "",
         "from app.models import Resource",
@@ -269,12 +272,19 @@ def _conftest(spec: ProjectSpec) -> str:
         import pytest
         from fastapi.testclient import TestClient
 
+        from app import accounts
         from app.main import create_app
 
 
         @pytest.fixture
         def credentials():
             return {"username": "tester", "password": "correct horse battery"}
+
+
+        @pytest.fixture(autouse=True)
+        def fast_password_hashing(monkeypatch):
+            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
+            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
 
 
         @pytest.fixture

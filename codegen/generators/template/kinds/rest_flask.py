@@ -14,8 +14,8 @@ from codegen.generators.template.kinds.rest_common import (
     secret_key_line,
     validation_imports,
 )
+from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
-from codegen.generators.template.spec import ProjectSpec
 
 REQUIREMENTS = ("flask", "pydantic", "pytest")
 PYTEST_OPTIONS: tuple[str, ...] = ()
@@ -38,6 +38,13 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
     return files
 
 
+_AUTH_IMPORTS = [
+    "from app.accounts import USERS",
+    "from app.auth import blueprint as auth_blueprint",
+    "from app.auth import require_user",
+]
+
+
 def _main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     header = "\n".join(
@@ -50,7 +57,7 @@ def _main(spec: ProjectSpec) -> str:
             "from flask import Flask, jsonify",
             "from werkzeug.exceptions import HTTPException",
             "",
-            *(["from app.accounts import USERS", "from app.auth import blueprint as auth_blueprint", "from app.auth import require_user"] if auth else []),
+            *(_AUTH_IMPORTS if auth else []),
             "from app.models import RESOURCES",
             "from app.routes import crud_blueprint",
             "from app.store import Store",
@@ -253,12 +260,19 @@ def _conftest(spec: ProjectSpec) -> str:
 
         import pytest
 
+        from app import accounts
         from app.main import create_app
 
 
         @pytest.fixture
         def credentials():
             return {"username": "tester", "password": "correct horse battery"}
+
+
+        @pytest.fixture(autouse=True)
+        def fast_password_hashing(monkeypatch):
+            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
+            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
 
 
         @pytest.fixture

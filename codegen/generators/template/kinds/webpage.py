@@ -13,8 +13,8 @@ import json
 import re
 
 from codegen.generators.template import render
+from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.render import code
-from codegen.generators.template.spec import Context, EntitySpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.words import article, human_list, title
 
 _VARIANTS = [
@@ -119,8 +119,8 @@ def _app(spec: ProjectSpec) -> tuple[str, str, list[str]]:
         name = entity.plural
         ids += [f"{name}-form", f"{name}-list"]
         sections.append(
-            f'    <section aria-labelledby="{name}-title">\n'
-            f'      <h2 id="{name}-title">{html.escape(title(name))}</h2>\n'
+            f'    <section aria-labelledby="{name}-heading">\n'
+            f'      <h2 id="{name}-heading">{html.escape(title(name))}</h2>\n'
             f'      <form id="{name}-form" data-collection="{name}">\n{inputs}\n'
             f'        <button type="submit">Add</button>\n      </form>\n'
             f'      <ul id="{name}-list" class="items"></ul>\n    </section>'
@@ -208,7 +208,8 @@ def _calculator(spec: ProjectSpec) -> tuple[str, str, list[str]]:
     body = (
         _header(spec)
         + '  <main class="calculator">\n    <output id="display" aria-live="polite">0</output>\n'
-        + f'    <div id="keys" class="keys">\n      <button type="button" data-key="C" class="wide">C</button>\n{buttons}    </div>\n  </main>\n'
+        + '    <div id="keys" class="keys">\n      <button type="button" data-key="C" class="wide">C</button>\n'
+        + f"{buttons}    </div>\n  </main>\n"
     )
     return body, CALCULATOR_JS, ["display", "keys"]
 
@@ -273,15 +274,24 @@ STYLES = code(
     label { font-weight: 600; font-size: 0.9rem; }
     input, textarea { font: inherit; padding: 0.5rem; border: 1px solid #c8cfdb; border-radius: 6px; }
     input[type="checkbox"] { justify-self: start; }
-    button { font: inherit; padding: 0.5rem 1rem; border: 0; border-radius: 6px; background: var(--accent); color: white; cursor: pointer; }
+    button {
+      font: inherit; padding: 0.5rem 1rem; border: 0; border-radius: 6px;
+      background: var(--accent); color: white; cursor: pointer;
+    }
     button:hover { filter: brightness(1.1); }
     .items { list-style: none; padding: 0; }
-    .items li { display: flex; justify-content: space-between; gap: 1rem; padding: 0.5rem 0.75rem; margin: 0.25rem 0; background: var(--surface); border-radius: 6px; }
+    .items li {
+      display: flex; justify-content: space-between; gap: 1rem; padding: 0.5rem 0.75rem;
+      margin: 0.25rem 0; background: var(--surface); border-radius: 6px;
+    }
     .items li button { padding: 0.25rem 0.75rem; background: #b3261e; }
     .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 1rem; }
     .card { padding: 1rem; background: var(--surface); border-radius: 8px; }
     .calculator { max-width: 20rem; }
-    .calculator output { display: block; padding: 1rem; font-size: 2rem; text-align: right; background: var(--surface); border-radius: 8px; margin-bottom: 0.5rem; overflow-x: auto; }
+    .calculator output {
+      display: block; padding: 1rem; font-size: 2rem; text-align: right; background: var(--surface);
+      border-radius: 8px; margin-bottom: 0.5rem; overflow-x: auto;
+    }
     .keys { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5rem; }
     .keys .operator { background: #16357a; }
     .keys .wide { grid-column: span 4; background: #5b6475; }
@@ -325,7 +335,10 @@ APP_JS = code(
     function describe(record, fields) {
       return fields
         .filter((field) => record[field.name] !== null && record[field.name] !== "")
-        .map((field) => field.label + ": " + (field.type === "bool" ? (record[field.name] ? "yes" : "no") : record[field.name]))
+        .map((field) => {
+          const value = record[field.name];
+          return field.label + ": " + (field.type === "bool" ? (value ? "yes" : "no") : value);
+        })
         .join(" \\u00b7 ");
     }
 
@@ -440,7 +453,8 @@ CALCULATOR_JS = code(
         display.textContent = "0";
       } else {
         const value = Number(state.entry);
-        state.total = state.operator && !state.fresh ? OPERATIONS[state.operator](state.total, value) : state.total ?? value;
+        if (state.operator && !state.fresh) state.total = OPERATIONS[state.operator](state.total, value);
+        else state.total = state.total ?? value;
         state.operator = key === "=" ? null : key;
         state.entry = String(state.total);
         state.fresh = true;
@@ -469,7 +483,8 @@ STOPWATCH_JS = code(
       const total = Math.max(0, Math.floor(milliseconds / 10));
       const minutes = String(Math.floor(total / 6000)).padStart(2, "0");
       const seconds = String(Math.floor(total / 100) % 60).padStart(2, "0");
-      return withHundredths ? minutes + ":" + seconds + "." + String(total % 100).padStart(2, "0") : minutes + ":" + seconds;
+      const text = minutes + ":" + seconds;
+      return withHundredths ? text + "." + String(total % 100).padStart(2, "0") : text;
     }
 
     // Stopwatch: elapsed time is measured from performance.now(), not counted ticks, so it never drifts.

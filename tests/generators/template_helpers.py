@@ -1,0 +1,57 @@
+"""Helpers of the template generator tests: a recording reporter and a one-call generate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codegen.generators.base import GeneratedFile, GenerationRequest, GenerationResult
+from codegen.generators.template import TemplateGenerator
+from codegen.lifecycle import STAGES_BY_MODE, Mode, Stage
+
+
+@dataclass
+class Recorder:
+    """A Reporter that keeps every step."""
+
+    steps: list[tuple[Stage, float, str]] = field(default_factory=list)
+
+    async def __call__(self, stage: Stage, progress: float, message: str) -> None:
+        self.steps.append((stage, progress, message))
+
+    def check(self, mode: Mode) -> None:
+        """Stages legal for the mode and in pipeline order, progress monotonic within 0.05..0.80."""
+        assert self.steps, "no progress reported"
+        order = STAGES_BY_MODE[mode]
+        stages = [stage for stage, _, _ in self.steps]
+        assert all(stage in order for stage in stages), stages
+        assert [order.index(s) for s in stages] == sorted(order.index(s) for s in stages), stages
+        progress = [p for _, p, _ in self.steps]
+        assert progress == sorted(progress), progress
+        assert progress[0] >= 0.05 and progress[-1] <= 0.80, progress
+        assert all(message.strip() for _, _, message in self.steps)
+        if mode is Mode.PHASED:
+            assert stages[:2] == [Stage.PLANNING, Stage.ARCHITECTURE]
+            assert stages.count(Stage.PLANNING) == stages.count(Stage.ARCHITECTURE) == 1
+
+    def messages(self, stage: Stage) -> list[str]:
+        return [message for s, _, message in self.steps if s is stage]
+
+
+async def generate(
+    generator: TemplateGenerator,
+    prompt: str,
+    *,
+    mode: Mode = Mode.PHASED,
+    parent: dict[str, str] | None = None,
+    requirements: list[str] | None = None,
+) -> tuple[GenerationResult, Recorder]:
+    recorder = Recorder()
+    context = {"additional_requirements": requirements} if requirements else {}
+    request = GenerationRequest(generation_id="test", prompt=prompt, mode=mode, context=context, parent_files=parent)
+    result = await generator.generate(request, recorder)
+    recorder.check(mode)
+    return result, recorder
+
+
+def as_dict(files: list[GeneratedFile]) -> dict[str, str]:
+    return {f.path: f.content for f in files}
