@@ -9,6 +9,8 @@ that need a pristine database take ``fresh_database_url``.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import tempfile
 import time
@@ -140,7 +142,19 @@ async def make_server(settings: Settings) -> AsyncIterator[ServerFactory]:
 
     yield start
     for server in reversed(started):
-        await server.stop()
+        await stop_or_explain(server)
+
+
+async def stop_or_explain(server: Server, timeout: float = 30) -> None:
+    """Stop a server; if that hangs, fail with the stack of every task (the hang's cause)."""
+    try:
+        async with asyncio.timeout(timeout):
+            await server.stop()
+    except TimeoutError:
+        stacks = io.StringIO()
+        for task in asyncio.all_tasks():
+            task.print_stack(file=stacks)
+        pytest.fail(f"stopping {server.url} took over {timeout} s; tasks:\n{stacks.getvalue()}")
 
 
 @pytest.fixture

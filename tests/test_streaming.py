@@ -250,6 +250,7 @@ async def test_a_client_that_never_reads_does_not_slow_the_others(make_server, h
         assert events[-1].data["status"] == "completed"
     assert (await api.generation(generation["id"]))["status"] == "completed"
     writer.close()
+    await writer.wait_closed()
 
 
 async def _true(value: bool) -> bool:

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from uuid import UUID
 
@@ -31,14 +31,14 @@ log = logging.getLogger(__name__)
 # errors a background loop survives: it logs, waits and tries again
 TRANSIENT_ERRORS = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 # how long stop() waits for running generations to hand themselves back
-STOP_TIMEOUT_SECONDS = 5.0
+STOP_TIMEOUT_SECONDS = 3.0
 StopReason = Literal["cancelled", "claim_lost", "shutdown"]
 
 
 @dataclass
 class Running:
     claim: pipeline.Claim
-    task: asyncio.Task[None]
+    task: asyncio.Task[None] = field(init=False)
     stop_reason: StopReason | None = None
 
     def stop(self, reason: StopReason) -> None:
@@ -95,7 +95,7 @@ class Worker:
 
     async def _claim_loop(self) -> None:
         delay = 0.1
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.claim_available()
@@ -109,8 +109,10 @@ class Worker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.worker_poll_seconds)
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races the wake-up
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.worker_poll_seconds)
+                async with asyncio.timeout(self.settings.worker_poll_seconds):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
@@ -131,14 +133,21 @@ class Worker:
         # the task copies the context: its logs carry the generation and its user
         generation_token = generation_id_var.set(str(claim.generation_id))
         user_token = user_id_var.set(str(claim.user_id))
+        item = Running(claim)
         try:
-            task = asyncio.create_task(self._execute(claim), name=f"generation-{claim.generation_id}")
+            item.task = asyncio.create_task(self._execute(item), name=f"generation-{claim.generation_id}")
         finally:
             generation_id_var.reset(generation_token)
             user_id_var.reset(user_token)
-        self.running[claim.generation_id] = Running(claim, task)
+        # our own earlier attempt, if its lease ran out while it was stalled, no longer owns the
+        # generation: stop it (its writes would fail anyway); each attempt keeps its own bookkeeping
+        stale = self.running.get(claim.generation_id)
+        if stale is not None:
+            stale.stop("claim_lost")
+        self.running[claim.generation_id] = item
 
-    async def _execute(self, claim: pipeline.Claim) -> None:
+    async def _execute(self, item: Running) -> None:
+        claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
         try:
             status = await pipeline.run(self.db, self.settings, self.generator, claim)
@@ -146,7 +155,7 @@ class Worker:
         except pipeline.ClaimLost:
             log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})
         except asyncio.CancelledError:
-            reason = self.running[claim.generation_id].stop_reason
+            reason = item.stop_reason
             log.info("generation stopped", extra={"reason": reason})
             if reason == "shutdown":
                 await self._release(claim)
@@ -156,7 +165,8 @@ class Worker:
             # the lease runs out and the reaper hands the generation to another attempt
             log.warning("generation interrupted by the database; the lease will expire", extra={"error": str(exc)})
         finally:
-            self.running.pop(claim.generation_id, None)
+            if self.running.get(claim.generation_id) is item:
+                del self.running[claim.generation_id]
             self._wake.set()
 
     async def _release(self, claim: pipeline.Claim) -> None:
@@ -181,7 +191,7 @@ class Worker:
 
     async def _heartbeat_loop(self) -> None:
         interval = self.settings.lease_seconds / 3
-        while True:
+        while not self._stopping:
             await asyncio.sleep(interval)
             # all at once: one slow round trip must not make the others late (a lease that runs
             # out on a live worker is a needless takeover)
@@ -192,7 +202,7 @@ class Worker:
             renewed = await self.db.fetchval(
                 self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
             )
-        except Exception as exc:  # the loop outlives any failure; the next beat tries again
+        except Exception as exc:  # noqa: BLE001 - the loop outlives any failure; the next beat tries again
             log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
             return
         if renewed is None:
@@ -200,7 +210,7 @@ class Worker:
 
     async def _reaper_loop(self) -> None:
         interval = max(self.settings.lease_seconds / 2, 0.2)
-        while True:
+        while not self._stopping:
             try:
                 await self.reap()
             except TRANSIENT_ERRORS as exc:
