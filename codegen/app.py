@@ -46,6 +46,9 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         response = await _answer(request, handler)
         status = response.status
         return response
+    except (asyncio.CancelledError, ConnectionResetError):
+        status = 499  # the client went away (how most streams end), not a server error
+        raise
     finally:
         log.info(
             "request",

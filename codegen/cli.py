@@ -18,8 +18,10 @@ from codegen.logs import setup_logging
 
 log = logging.getLogger("codegen")
 
-# seconds aiohttp waits for handlers on shutdown; streams are ended before that
-SHUTDOWN_TIMEOUT = 10.0
+# seconds aiohttp waits for handlers on shutdown; streams are ended before that. SIGTERM to exit
+# stays within 10 s: the worker's hand-back (at most engine.worker.STOP_TIMEOUT_SECONDS, 3 s),
+# then this wait, then closing the pool (at most db.CLOSE_TIMEOUT_SECONDS, 2 s)
+SHUTDOWN_TIMEOUT = 4.0
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -39,7 +39,7 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 # how long a request waits for a pooled connection before it is answered 503
 ACQUIRE_TIMEOUT_SECONDS = 10.0
 # how long closing the pool waits for connections in use before it cuts them
-CLOSE_TIMEOUT_SECONDS = 5.0
+CLOSE_TIMEOUT_SECONDS = 2.0
 
 
 class DatabaseUnavailable(Exception):

@@ -31,6 +31,8 @@ LATENCY_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 # a scrape never waits longer than this for the database
 SCRAPE_DB_TIMEOUT = 2.0
 UNMATCHED = "unmatched"
+# nginx's code for "the client closed the connection before the answer was complete"
+CLIENT_CLOSED = 499
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -117,6 +119,9 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except (asyncio.CancelledError, ConnectionResetError):
+        status = CLIENT_CLOSED  # the client went away (a stream's usual end): not a server error
         raise
     finally:
         metrics.in_flight -= 1

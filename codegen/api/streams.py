@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # a client that stops reading is cut off after this long, freeing what it held
 SEND_TIMEOUT_SECONDS = 30.0
+# a live event is written straight to the socket only while less than this waits unsent for the client;
+# beyond it the event is queued and written by the stream's task, which waits (SEND_TIMEOUT_SECONDS at most)
+DIRECT_WRITE_MAX_BUFFER = 64 * 1024
 
 
 async def stream_token(request: web.Request) -> web.Response:
@@ -70,6 +73,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
             sender.status = snapshot["status"]
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
+                # the headers are out: live events may now be written as raw chunks (HTTP/1.1, no compression)
+                sender.chunked = response.headers.get("Transfer-Encoding", "").lower() == "chunked" and not response.compression
                 try:
                     await sender.follow(subscription)
                     why = "The server is shutting down" if request.app[keys.BUS].closing and not sender.finished else ""
@@ -98,11 +103,17 @@ class _Sender:
         self.last_seq = last_seq
         self.finished = False
         self.status: str | None = None
+        self.chunked = False
 
     async def follow(self, subscription: Subscription) -> None:
         await self.catch_up()
         while not self.finished:
-            item = await subscription.get()
+            # while this task waits with nothing queued, the bus may write live events itself (see _direct)
+            subscription.direct = self._direct if self.chunked else None
+            try:
+                item = await subscription.get()
+            finally:
+                subscription.direct = None
             if item is CLOSE:
                 return
             if isinstance(item, StreamEvent) and item.seq == self.last_seq + 1:
@@ -116,6 +127,25 @@ class _Sender:
             await self.send(make_event(row["seq"], row["payload"]))
             if self.finished:
                 return
+
+    def _direct(self, event: StreamEvent) -> bool:
+        """Write the next live event now, from the bus's callback; False leaves it to this stream's task.
+
+        Called only while the task waits in ``follow`` with an empty queue, so nothing of this
+        stream is in flight and the bytes go out in order. The chunk is framed once per event and
+        shared by every stream. After the terminal event the task still wakes (the bus queues the
+        event too), finds it sent, and ends the stream.
+        """
+        if event.seq != self.last_seq + 1:
+            return False
+        transport = self.request.transport
+        if transport is None or transport.is_closing() or transport.get_write_buffer_size() > DIRECT_WRITE_MAX_BUFFER:
+            return False
+        transport.write(event.chunk)
+        self.last_seq = event.seq
+        self.status = event.status
+        self.finished = event.terminal
+        return True
 
     async def send(self, event: StreamEvent) -> None:
         await self.write(event.frame)

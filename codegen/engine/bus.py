@@ -39,10 +39,9 @@ class StreamEvent:
     seq: int
     frame: bytes  # the complete SSE message: "id: …\ndata: …\n\n"
     status: str
-
-    @property
-    def terminal(self) -> bool:
-        return lifecycle.is_terminal(self.status)
+    terminal: bool
+    # the frame as one HTTP/1.1 chunk, framed once per event for every subscriber that writes it directly
+    chunk: bytes
 
 
 class _Marker:
@@ -63,32 +62,63 @@ CLOSE: Final = _Marker("CLOSE")
 
 def make_event(seq: int, payload: str) -> StreamEvent:
     status = orjson.loads(payload)["status"]
-    return StreamEvent(seq=seq, frame=b"id: %d\ndata: %s\n\n" % (seq, payload.encode()), status=status)
+    frame = b"id: %d\ndata: %s\n\n" % (seq, payload.encode())
+    return StreamEvent(
+        seq=seq, frame=frame, status=status, terminal=lifecycle.is_terminal(status),
+        chunk=b"%x\r\n%s\r\n" % (len(frame), frame),
+    )
 
 
 class Subscription:
-    __slots__ = ("generation_id", "queue", "closed")
+    """One stream's inbox: events in order, and markers; at most ``maxsize`` waiting.
+
+    Kept small (a list made on first use and one future while the reader waits, not an
+    asyncio.Queue), since a process holds thousands. Its reader may also lend a ``direct``
+    writer while it waits with nothing queued: a live event then goes straight to the client
+    from the bus's callback (no task switch), when the writer accepts it; anything it declines
+    (a gap, a full socket) is queued as before.
+    """
+
+    __slots__ = ("generation_id", "maxsize", "items", "waiter", "closed", "direct")
 
     def __init__(self, generation_id: str, maxsize: int) -> None:
         self.generation_id = generation_id
-        self.queue: asyncio.Queue[StreamEvent | _Marker] = asyncio.Queue(maxsize)
+        self.maxsize = maxsize
+        self.items: list[StreamEvent | _Marker] | None = None
+        self.waiter: asyncio.Future[None] | None = None
         self.closed = False
+        self.direct: Callable[[StreamEvent], bool] | None = None
 
     def offer(self, item: StreamEvent | _Marker) -> None:
         if item is CLOSE:
             self.closed = True
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+        elif self.direct is not None and type(item) is StreamEvent and not self.items and self.direct(item):
+            if not item.terminal:
+                return
+            # the terminal event is written; the reader still wakes, finds it sent, and ends the stream
+        items = self.items
+        if items is None:
+            items = self.items = []
+        if len(items) < self.maxsize:
+            items.append(item)
+        else:
             # never wait on a slow reader: drop its buffer; it catches up from the table
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(CLOSE if self.closed else RESYNC)
+            items.clear()
+            items.append(CLOSE if self.closed else RESYNC)
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> StreamEvent | _Marker:
         if self.closed:
             return CLOSE
-        item = await self.queue.get()
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        item = self.items.pop(0)  # type: ignore[union-attr]
         return CLOSE if self.closed else item
 
 
@@ -105,6 +135,10 @@ class EventBus:
         self.reconnects = 0
         # set by close_all(): streams ending now tell their clients to reconnect elsewhere
         self.closing = False
+        # queue wake-ups go out on a connection of their own, opened on first use
+        self._notify_conn: asyncpg.Connection | None = None
+        self._announce_wanted = False
+        self._announcer: asyncio.Task[None] | None = None
 
     # -- subscribers -------------------------------------------------------
 
@@ -142,6 +176,40 @@ class EventBus:
         """Call ``callback()`` when a generation is queued."""
         self._queue_listeners.append(callback)
 
+    def announce_queued(self) -> None:
+        """A generation was just queued and its transaction committed: wake the workers.
+
+        This process's worker is woken at once; every other process by a NOTIFY on the queue
+        channel sent afterwards on a connection of the bus's own (asynchronous commit: a wake-up
+        has nothing to make durable), coalesced, so a burst of creates sends a few, not one
+        each. The NOTIFY stays out of the creating transaction on purpose: PostgreSQL
+        serialises the commits of all transactions that NOTIFY (one lock, held through the
+        WAL flush), which capped creates at one disk flush each (docs/performance.md).
+        """
+        for callback in self._queue_listeners:
+            callback()
+        self._announce_wanted = True
+        if self._announcer is None or self._announcer.done():
+            self._announcer = asyncio.get_running_loop().create_task(self._announce(), name="queue-announcer")
+
+    async def _announce(self) -> None:
+        while self._announce_wanted:
+            self._announce_wanted = False
+            try:
+                conn = self._notify_conn
+                if conn is None or conn.is_closed():
+                    conn = self._notify_conn = await asyncpg.connect(self._dsn, timeout=HEALTH_CHECK_SECONDS)
+                    # this session writes nothing that must survive a crash: it only sends wake-ups
+                    await conn.execute("SET synchronous_commit = off")
+                await conn.execute("SELECT pg_notify($1, '')", QUEUE_CHANNEL, timeout=HEALTH_CHECK_SECONDS)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                # the other workers find the generation by polling (and all are woken when the bus reconnects)
+                log.warning("could not announce a queued generation", extra={"error": str(exc)})
+                if self._notify_conn is not None:
+                    self._notify_conn.terminate()
+                    self._notify_conn = None
+                return
+
     # -- the LISTEN connection ----------------------------------------------
 
     async def start(self) -> None:
@@ -150,6 +218,13 @@ class EventBus:
         await asyncio.wait_for(self.connected.wait(), timeout=30)
 
     async def stop(self) -> None:
+        if self._announcer is not None:
+            self._announcer.cancel()
+            await asyncio.gather(self._announcer, return_exceptions=True)
+            self._announcer = None
+        if self._notify_conn is not None:
+            self._notify_conn.terminate()
+            self._notify_conn = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -162,7 +237,7 @@ class EventBus:
             lost = asyncio.get_running_loop().create_future()
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=10)
-            except Exception as exc:  # the bus outlives any failure (a database outage above all)
+            except Exception as exc:  # noqa: BLE001 - the bus outlives any failure (a database outage above all)
                 log.warning("event bus cannot connect; retrying", extra={"error": str(exc), "delay": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from codegen import lifecycle
 from codegen.config import Settings
-from codegen.db import Database
+from codegen.db import Database, DatabaseUnavailable
 from codegen.generators import review
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, Generator
 from codegen.lifecycle import Mode, Stage, Status
@@ -123,7 +123,8 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         log.warning("generation failed", extra={"error": str(exc)})
         await _fail(db, claim, str(exc) or type(exc).__name__)
         return Status.FAILED
-    except (ClaimLost, asyncio.CancelledError):
+    except (ClaimLost, asyncio.CancelledError, DatabaseUnavailable):
+        # a lost database is not the generator's fault: the lease expires and another attempt runs
         raise
     except Exception as exc:
         log.exception("generator crashed")
