@@ -199,6 +199,28 @@ def make_user(http: aiohttp.ClientSession, db_conn: asyncpg.Connection, settings
 
 
 @pytest.fixture
+async def server(make_server: ServerFactory) -> Server:
+    """No worker (generations stay pending, so every state is the test's) and no rate limit."""
+    return await make_server(worker=False, generate_rate_limit=0)
+
+
+@pytest.fixture
+def new_user(server: Server, make_user: UserFactory) -> Callable[[], Awaitable[ApiClient]]:
+    """``await new_user()``: another fast user of ``server``."""
+    return lambda: make_user(server)
+
+
+@pytest.fixture
+async def alice(new_user: Callable[[], Awaitable[ApiClient]]) -> ApiClient:
+    return await new_user()
+
+
+@pytest.fixture
+async def bob(new_user: Callable[[], Awaitable[ApiClient]]) -> ApiClient:
+    return await new_user()
+
+
+@pytest.fixture
 async def db_conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(database_url)
     try:

@@ -6,12 +6,14 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 import orjson
 
 TERMINAL = {"completed", "failed", "cancelled"}
+VALIDATION_ITEM_KEYS = {"type", "loc", "msg", "input"}
 
 
 @dataclass
@@ -186,3 +188,29 @@ async def start_gated(make_server: Any, http: aiohttp.ClientSession, **overrides
     generation = await api.generate()
     await generator.started.wait()
     return Running(server, api, generation, generator)
+
+
+def assert_utc_timestamp(value: str) -> datetime:
+    assert isinstance(value, str) and value.endswith(("Z", "+00:00")), value
+    parsed = datetime.fromisoformat(value)
+    assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0
+    return parsed
+
+
+def validation_items(answer: Answer) -> list[dict]:
+    """The items of a 422 in the pydantic/FastAPI shape (asserting that shape)."""
+    assert answer.status == 422, answer.body
+    assert set(answer.body) == {"detail"}
+    items = answer.body["detail"]
+    assert isinstance(items, list) and items
+    for item in items:
+        assert VALIDATION_ITEM_KEYS <= set(item) <= VALIDATION_ITEM_KEYS | {"ctx"}, item
+        assert item["loc"][0] in ("body", "query", "path")
+    return items
+
+
+def item_at(answer: Answer, loc: list) -> dict:
+    items = validation_items(answer)
+    matching = [i for i in items if i["loc"] == loc]
+    assert matching, items
+    return matching[0]

@@ -18,10 +18,13 @@ import orjson
 import pytest
 
 from codegen.config import Settings
-from tests.helpers import Answer, ApiClient
+from tests.helpers import (
+    Answer,
+    ApiClient,
+    item_at,
+)
 
 NOT_AUTHENTICATED = {"detail": "Not authenticated"}
-VALIDATION_ITEM_KEYS = {"type", "loc", "msg", "input"}
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -69,25 +72,6 @@ def assert_not_authenticated(answer: Answer) -> None:
     assert answer.status == 401, answer.body
     assert answer.body == NOT_AUTHENTICATED
     assert answer.headers.get("WWW-Authenticate") == "Bearer"
-
-
-def validation_items(answer: Answer) -> list[dict]:
-    assert answer.status == 422, answer.body
-    assert set(answer.body) == {"detail"}
-    items = answer.body["detail"]
-    assert isinstance(items, list) and items
-    for item in items:
-        assert VALIDATION_ITEM_KEYS <= set(item) <= VALIDATION_ITEM_KEYS | {"ctx"}, item
-        assert item["loc"][0] in ("body", "query", "path")
-        assert isinstance(item["msg"], str) and item["msg"]
-    return items
-
-
-def item_at(answer: Answer, loc: list) -> dict:
-    items = validation_items(answer)
-    matching = [i for i in items if i["loc"] == loc]
-    assert matching, items
-    return matching[0]
 
 
 def b64url(data: bytes | dict) -> str:

@@ -13,66 +13,20 @@ import pytest
 
 from codegen import keys
 from codegen.db import DatabaseUnavailable
-from tests.conftest import Server, ServerFactory
-from tests.conftest import UserFactory as ServerUserFactory
-from tests.helpers import Answer, ApiClient
+from tests.conftest import Server
+from tests.helpers import (
+    Answer,
+    ApiClient,
+    assert_utc_timestamp,
+    item_at,
+)
 
 PROJECT_KEYS = {"id", "name", "domain", "description", "created_at", "updated_at", "generation_count"}
-VALIDATION_ITEM_KEYS = {"type", "loc", "msg", "input"}
 
 UserFactory = Callable[[], Awaitable[ApiClient]]
 
 
-# -- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def server(make_server: ServerFactory) -> Server:
-    """No worker (generations stay pending, so every state is the test's) and no rate limit."""
-    return await make_server(worker=False, generate_rate_limit=0)
-
-
-@pytest.fixture
-def new_user(server: Server, make_user: ServerUserFactory) -> UserFactory:
-    return lambda: make_user(server)
-
-
-@pytest.fixture
-async def alice(new_user: UserFactory) -> ApiClient:
-    return await new_user()
-
-
-@pytest.fixture
-async def bob(new_user: UserFactory) -> ApiClient:
-    return await new_user()
-
-
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def assert_utc_timestamp(value: str) -> datetime:
-    assert isinstance(value, str) and value.endswith(("Z", "+00:00")), value
-    parsed = datetime.fromisoformat(value)
-    assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0
-    return parsed
-
-
-def validation_items(answer: Answer) -> list[dict]:
-    assert answer.status == 422, answer.body
-    assert set(answer.body) == {"detail"}
-    items = answer.body["detail"]
-    assert isinstance(items, list) and items
-    for item in items:
-        assert VALIDATION_ITEM_KEYS <= set(item) <= VALIDATION_ITEM_KEYS | {"ctx"}, item
-        assert item["loc"][0] in ("body", "query", "path")
-    return items
-
-
-def item_at(answer: Answer, loc: list) -> dict:
-    items = validation_items(answer)
-    matching = [i for i in items if i["loc"] == loc]
-    assert matching, items
-    return matching[0]
 
 
 async def create_project(client: ApiClient, **body: Any) -> dict[str, Any]:

@@ -10,7 +10,14 @@ from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
 from codegen.lifecycle import Stage, Status
 from codegen.services import generations as generation_service
-from tests.helpers import ApiClient, start_gated, FailingGenerator, GatedGenerator, read_events, wait_until
+from tests.helpers import (
+    ApiClient,
+    FailingGenerator,
+    GatedGenerator,
+    read_events,
+    start_gated,
+    wait_until,
+)
 
 
 async def crash(worker: Worker) -> None:

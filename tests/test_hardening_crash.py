@@ -14,7 +14,14 @@ import uuid
 import asyncpg
 import pytest
 
-from tests.hardening import ServeProcess, StreamLog, bearer, follow, open_stream, register
+from tests.hardening import (
+    ServeProcess,
+    StreamLog,
+    bearer,
+    follow,
+    open_stream,
+    register,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash, pytest.mark.timeout(180)]
 

@@ -17,7 +17,15 @@ import asyncpg
 import pytest
 
 from codegen import keys
-from tests.hardening import ServeProcess, StreamLog, bearer, follow, open_stream, parse_metrics, register
+from tests.hardening import (
+    ServeProcess,
+    StreamLog,
+    bearer,
+    follow,
+    open_stream,
+    parse_metrics,
+    register,
+)
 from tests.helpers import ApiClient, GatedGenerator, read_events
 
 pytestmark = [pytest.mark.slow, pytest.mark.operations]

@@ -21,7 +21,16 @@ import asyncpg
 import pytest
 
 from codegen.db import migrate
-from tests.hardening import OwnCluster, ServeProcess, StreamLog, bearer, follow, open_stream, register, scrape
+from tests.hardening import (
+    OwnCluster,
+    ServeProcess,
+    StreamLog,
+    bearer,
+    follow,
+    open_stream,
+    register,
+    scrape,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
 

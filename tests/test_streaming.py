@@ -8,7 +8,14 @@ import pytest
 
 from codegen import keys
 from codegen.generators.base import GenerationError
-from tests.helpers import ApiClient, start_gated, FailingGenerator, GatedGenerator, read_events, wait_until
+from tests.helpers import (
+    ApiClient,
+    FailingGenerator,
+    GatedGenerator,
+    read_events,
+    start_gated,
+    wait_until,
+)
 
 PHASED = ["planning", "architecture", "generating", "reviewing", "finalizing"]
 
