@@ -1,0 +1,297 @@
+"""The results as JSON, a markdown table and PNG charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+# the usual stack (FastAPI + SQLAlchemy 2 async + sse-starlette, one uvicorn worker) on this machine, from issue 6
+USUAL_STACK = {"create_rps_64": 70, "create_p99_ms_64": 6000, "fanout_1000_p99_ms": 63, "kb_per_stream": 55}
+TARGETS = {
+    "create_off_vs_bare": 0.60,  # worker off: at least 60 % of bare aiohttp + INSERT
+    "create_on_rps": 5 * USUAL_STACK["create_rps_64"],  # worker on: 5x the usual stack ...
+    "create_on_p99_ms": 1000,  # ... and p99 under 1 s
+    "fanout_2000_p99_ms": 60,
+    "kb_per_stream": 25,
+    "connect_p50_ms": 10,
+}
+
+
+def _strip(value: Any) -> Any:
+    """The JSON without the bulky parts (quantiles, per-stream rows) for the markdown."""
+    return value
+
+
+def write(results: dict[str, Any], json_path: Path) -> None:
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=1, default=str))
+    tmp.replace(json_path)
+    json_path.with_suffix(".md").write_text(markdown(results))
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _lat(result: dict[str, Any] | None, key: str = "latency_ms") -> dict[str, Any]:
+    return (result or {}).get(key) or {}
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(target, goal, measured, met?) for every target of issue 6 the run measured."""
+    out: list[tuple[str, str, str, bool | None]] = []
+    scenarios = results.get("scenarios", {})
+    rows = scenarios.get("create", {}).get("rows", [])
+    for row in rows:
+        r = row.get("ratio_off_vs_bare")
+        out.append((f"create, worker off, {row['clients']} clients", "≥ 0.60 × bare", _fmt(r, 2) + " × bare",
+                    None if r is None else r >= TARGETS["create_off_vs_bare"]))
+    for row in rows:
+        on = row.get("worker_on", {})
+        p99 = _lat(on).get("p99")
+        ok = None if p99 is None else (on.get("rps", 0) >= TARGETS["create_on_rps"] and p99 < TARGETS["create_on_p99_ms"])
+        out.append((f"create, worker on, {row['clients']} clients", "≥ 350/s, p99 < 1 s",
+                    f"{_fmt(on.get('rps'))}/s, p99 {_fmt(p99)} ms", ok))
+    for row in scenarios.get("fanout", {}).get("rows", []):
+        one = row.get("one") or {}
+        p99 = _lat(one, "delay_ms").get("p99")
+        if row["streams"] >= 2000:
+            out.append((f"{row['streams']} streams on one generation", "p99 < 60 ms, 0 lost",
+                        f"p99 {_fmt(p99)} ms, {one.get('lost')} lost",
+                        None if p99 is None else p99 < TARGETS["fanout_2000_p99_ms"] and one.get("lost") == 0))
+        else:
+            out.append((f"{row['streams']} streams on one generation", "0 lost", f"{one.get('lost')} lost, p99 {_fmt(p99)} ms",
+                        None if one.get("lost") is None else one.get("lost") == 0))
+        many = row.get("many") or {}
+        if many:
+            out.append((f"{row['streams']} streams, one per generation", "0 lost", f"{many.get('lost')} lost, p99 {_fmt(_lat(many, 'delay_ms').get('p99'))} ms",
+                        None if many.get("lost") is None else many.get("lost") == 0))
+    kb = [r["one"].get("kb_per_stream") for r in scenarios.get("fanout", {}).get("rows", []) if r.get("one") and r["streams"] >= 1000]
+    if kb:
+        out.append(("memory per open stream", "< 25 KB", f"{_fmt(max(kb))} KB", max(kb) < TARGETS["kb_per_stream"]))
+    for row in scenarios.get("crossproc", {}).get("rows", []):
+        c = row.get("cross") or {}
+        out.append((f"cross-process, {row['streams']} streams", "0 lost", f"{c.get('lost')} lost, p99 {_fmt(_lat(c, 'delay_ms').get('p99'))} ms",
+                    None if c.get("lost") is None else c.get("lost") == 0))
+    connect = scenarios.get("connect", {}).get("service")
+    if connect:
+        p50 = _lat(connect, "total_ms").get("p50")
+        out.append(("token → connected", "p50 < 10 ms", f"p50 {_fmt(p50, 2)} ms", None if p50 is None else p50 < TARGETS["connect_p50_ms"]))
+    return out
+
+
+def markdown(results: dict[str, Any]) -> str:
+    env = results.get("environment", {})
+    lines = [
+        f"# Benchmark results {results.get('date', '')}{' (quick)' if results.get('quick') else ''}",
+        "",
+        f"{env.get('cpus')} CPUs, Python {env.get('python')}, PostgreSQL {env.get('postgres')}"
+        f"{' (embedded)' if env.get('embedded_postgres') else ''}, aiohttp {env.get('aiohttp')}, asyncpg {env.get('asyncpg')}; "
+        f"load generator on the same machine. {results.get('duration')} s per throughput run.",
+        "",
+    ]
+    scenarios = results.get("scenarios", {})
+    loads = ", ".join(f"{k} {v['load_average']['before'][0]}–{v['load_average']['after'][0]}" for k, v in scenarios.items() if "load_average" in v)
+    if loads:
+        lines += [f"Load average (1 min) at the start and end of each scenario: {loads}.", ""]
+    t = targets(results)
+    if t:
+        lines += ["## Targets (issue 6)", "", "| target | goal | measured | |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {_verdict(d)} |" for a, b, c, d in t]
+        lines.append("")
+
+    create = scenarios.get("create")
+    if create:
+        lines += ["## 1. Create throughput (`POST /api/generations/generate`)", ""]
+        if "error" in create:
+            lines += [f"failed: `{create['error']}`", ""]
+        lines += [
+            "| clients | server | req/s | p50 ms | p99 ms | errors | vs bare |",
+            "|---:|---|---:|---:|---:|---:|---:|",
+        ]
+        for row in create.get("rows", []):
+            c = row["clients"]
+            pg = row.get("pgbench", {})
+            for label, r, vs in (
+                ("bare aiohttp + 1 INSERT", row.get("bare"), 1.0),
+                (f"pgbench, same SQL (-c {pg.get('clients', '?')})", pg, None),
+                ("**codegen, worker off**", row.get("worker_off"), row.get("ratio_off_vs_bare")),
+                ("**codegen, worker on**", row.get("worker_on"), row.get("ratio_on_vs_bare")),
+            ):
+                r = r or {}
+                if "skipped" in r or "error" in r:
+                    lines.append(f"| {c} | {label} | {r.get('skipped') or 'error'} | | | | |")
+                    continue
+                rate = r.get("rps", r.get("tps"))
+                if rate is not None and vs is None and r.get("tps"):
+                    vs = None
+                lat = _lat(r)
+                lines.append(
+                    f"| {c} | {label} | {_fmt(rate)} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
+                    f"{_fmt(r.get('errors', r.get('failed')))} | {_fmt(vs, 2) if vs is not None else ''} |"
+                )
+        lines += ["", f"Usual stack at 64 clients: {USUAL_STACK['create_rps_64']}/s, p99 6 s.", ""]
+
+    fanout = scenarios.get("fanout")
+    if fanout:
+        lines += ["## 2. Stream fan-out (delay from commit to arrival)", ""]
+        if "error" in fanout:
+            lines += [f"failed: `{fanout['error']}`", ""]
+        lines += [
+            f"{fanout.get('rows', [{}])[0].get('events', '?')} events per generation, "
+            f"{fanout.get('rows', [{}])[0].get('interval', 0) * 1000:g} ms apart; the NOTIFY floor is when the same "
+            "notification reached a plain asyncpg LISTEN in the load generator.",
+            "",
+            "| streams | server | samples | delay p50 ms | p99 ms | max ms | NOTIFY floor p99 ms | lost | KB/stream | p99 vs bare |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in fanout.get("rows", []):
+            for label, key in (("bare aiohttp, direct write", "bare"), ("**codegen, one generation**", "one"),
+                               ("codegen, one generation each", "many")):
+                r = row.get(key)
+                if not r:
+                    continue
+                d = _lat(r, "delay_ms")
+                vs = row.get("ratio_one_vs_bare") if key == "one" else row.get("ratio_many_vs_bare") if key == "many" else None
+                floor = _lat(r, "listen_delay_ms").get("p99")
+                lines.append(
+                    f"| {row['streams']} | {label} | {_fmt(d.get('n'))} | {_fmt(d.get('p50'), 2)} | {_fmt(d.get('p99'), 2)} | "
+                    f"{_fmt(d.get('max'), 2)} | {_fmt(floor, 2) if floor is not None else ''} | {_fmt(r.get('lost'))} | "
+                    f"{_fmt(r.get('kb_per_stream'))} | {_fmt(vs, 2) if vs else ''} |"
+                )
+        lines += ["", "Usual stack: 1,000 streams on one generation p99 50–76 ms, 55 KB per stream.", ""]
+
+    cross = scenarios.get("crossproc")
+    if cross:
+        lines += ["## 3. Cross-process delivery (worker in one process, streams on another)", ""]
+        if "error" in cross:
+            lines += [f"failed: `{cross['error']}`", ""]
+        lines += ["| streams | events | p50 ms | p99 ms | max ms | lost | NOTIFY floor p99 ms | p99 vs floor |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for row in cross.get("rows", []):
+            c = row.get("cross") or {}
+            d = _lat(c, "delay_ms")
+            f = _lat(c, "listen_delay_ms")
+            lines.append(
+                f"| {row['streams']} | {_fmt(d.get('n'))} | {_fmt(d.get('p50'), 2)} | {_fmt(d.get('p99'), 2)} | {_fmt(d.get('max'), 2)} | "
+                f"{_fmt(c.get('lost'))} | {_fmt(f.get('p99'), 2)} | {_fmt(row.get('ratio_vs_floor'), 2)} |"
+            )
+        lines.append("")
+
+    drain = scenarios.get("drain")
+    if drain:
+        lines += ["## 4. Drain rate (template generator, no stage delay)", ""]
+        if "error" in drain:
+            lines += [f"failed: `{drain['error']}`", ""]
+        lines += ["| processes | generations | completed/s | failed | pgbench, same SQL, completed/s | vs pgbench |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for row in drain.get("rows", []):
+            pg = row.get("pgbench") or {}
+            lines.append(
+                f"| {row['processes']} | {_fmt(row.get('generations'))} | {_fmt(row.get('rate'))} | {_fmt(row.get('failed'))} | "
+                f"{_fmt(pg.get('tps')) if 'tps' in pg else pg.get('skipped', 'error')} (-c {pg.get('clients', '?')}) | {_fmt(row.get('ratio_vs_pgbench'), 2)} |"
+            )
+        lines.append("")
+
+    connect = scenarios.get("connect")
+    if connect:
+        lines += ["## 5. Token to connected (one client, one after another)", ""]
+        if "error" in connect:
+            lines += [f"failed: `{connect['error']}`", ""]
+        lines += ["| server | samples | p50 ms | p99 ms | first request p50 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
+        for label, key in (("bare aiohttp: POST (1 INSERT) + GET /sse", "bare"), ("**codegen: POST stream-token + GET stream**", "service")):
+            r = connect.get(key) or {}
+            lines.append(
+                f"| {label} | {_fmt(r.get('samples'))} | {_fmt(_lat(r, 'total_ms').get('p50'), 2)} | {_fmt(_lat(r, 'total_ms').get('p99'), 2)} | "
+                f"{_fmt(_lat(r, 'token_ms').get('p50'), 2)} | {_fmt(r.get('errors'))} |"
+            )
+        lines += ["", f"Ratio p50 codegen / bare: {_fmt(connect.get('ratio_p50'), 2)}.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def charts(results: dict[str, Any], directory: Path) -> list[Path]:
+    """Small PNGs: create throughput, create p99, fan-out delay, memory per stream."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install -e .[bench]): no charts")
+        return []
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    scenarios = results.get("scenarios", {})
+    plt.rcParams.update({"font.size": 8, "figure.dpi": 100})
+
+    rows = scenarios.get("create", {}).get("rows", [])
+    if rows:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
+        labels = [str(r["clients"]) for r in rows]
+        series = [
+            ("bare aiohttp + INSERT", [r.get("bare", {}).get("rps") for r in rows], [_lat(r.get("bare")).get("p99") for r in rows]),
+            ("pgbench, same SQL", [r.get("pgbench", {}).get("tps") for r in rows], [_lat(r.get("pgbench")).get("p99") for r in rows]),
+            ("codegen, worker off", [r.get("worker_off", {}).get("rps") for r in rows], [_lat(r.get("worker_off")).get("p99") for r in rows]),
+            ("codegen, worker on", [r.get("worker_on", {}).get("rps") for r in rows], [_lat(r.get("worker_on")).get("p99") for r in rows]),
+        ]
+        width = 0.8 / len(series)
+        for k, (name, rates, p99s) in enumerate(series):
+            xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(rows))]
+            ax1.bar(xs, [v or 0 for v in rates], width, label=name)
+            ax2.bar(xs, [v or 0 for v in p99s], width, label=name)
+        ax1.axhline(USUAL_STACK["create_rps_64"], color="grey", linestyle="--", linewidth=0.8)
+        ax1.text(-0.4, USUAL_STACK["create_rps_64"], "usual stack", fontsize=6, va="bottom", color="grey")
+        for ax, title in ((ax1, "creates per second"), (ax2, "p99 latency (ms)")):
+            ax.set_xticks(range(len(rows)), labels)
+            ax.set_xlabel("concurrent clients")
+            ax.set_title(title)
+        ax2.set_yscale("log")
+        ax1.legend(fontsize=6)
+        fig.tight_layout()
+        written.append(_save(fig, directory / "create.png"))
+        plt.close(fig)
+
+    frows = scenarios.get("fanout", {}).get("rows", [])
+    if frows:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
+        ns = [r["streams"] for r in frows]
+        for key, name in (("bare", "bare aiohttp"), ("one", "codegen, one generation"), ("many", "codegen, one each")):
+            p99 = [_lat(r.get(key), "delay_ms").get("p99") for r in frows]
+            p50 = [_lat(r.get(key), "delay_ms").get("p50") for r in frows]
+            if any(v is not None for v in p99):
+                line = ax1.plot(ns, p99, marker="o", label=f"{name} p99")[0]
+                ax1.plot(ns, p50, marker=".", linestyle=":", color=line.get_color(), label=f"{name} p50")
+            kb = [(r.get(key) or {}).get("kb_per_stream") for r in frows]
+            if any(v is not None for v in kb):
+                ax2.plot(ns, kb, marker="o", label=name)
+        ax1.axhline(TARGETS["fanout_2000_p99_ms"], color="red", linestyle="--", linewidth=0.8, label="target p99")
+        ax1.set_title("delay from commit to arrival (ms)")
+        ax1.set_xlabel("open streams")
+        ax1.legend(fontsize=6)
+        ax2.axhline(TARGETS["kb_per_stream"], color="red", linestyle="--", linewidth=0.8, label="target")
+        ax2.axhline(USUAL_STACK["kb_per_stream"], color="grey", linestyle="--", linewidth=0.8, label="usual stack")
+        ax2.set_title("server memory per open stream (KB)")
+        ax2.set_xlabel("open streams")
+        ax2.set_ylim(bottom=0)
+        ax2.legend(fontsize=6)
+        fig.tight_layout()
+        written.append(_save(fig, directory / "fanout.png"))
+        plt.close(fig)
+    return written
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path, dpi=90)
+    return path
