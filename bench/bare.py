@@ -85,7 +85,7 @@ def _on_notify(app: web.Application):  # type: ignore[no-untyped-def]
         frame = b"id: %s\ndata: %s\n\n" % (seq.encode(), data.encode())
         terminal = any(f'"status" : "{s}"' in data or f'"status":"{s}"' in data for s in TERMINAL)
         for response, ended in tuple(app[STREAMS]):
-            writer = response._payload_writer  # noqa: SLF001 - the bare minimum: write without awaiting
+            writer = response._payload_writer  # the bare minimum: write without awaiting
             if writer is None or writer.transport is None or writer.transport.is_closing():
                 ended.set()
                 continue

@@ -164,7 +164,6 @@ async def run_http(spec: dict[str, Any]) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     errors: dict[str, int] = {}
-    loop = asyncio.get_running_loop()
     start = time.perf_counter()
     measure_from = start + warmup
     deadline = measure_from + duration
@@ -196,7 +195,7 @@ async def run_http(spec: dict[str, Any]) -> dict[str, Any]:
             conn.close()
 
     tasks = [asyncio.create_task(client(i)) for i in range(clients)]
-    done, pending = await asyncio.wait(tasks, timeout=warmup + duration + 30)
+    _done, pending = await asyncio.wait(tasks, timeout=warmup + duration + 30)
     for task in pending:
         task.cancel()
     hung = len(pending)
@@ -494,7 +493,7 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
     emit("READY", {"opened": len(open_streams), "failed": len(failures), "open_seconds": round(open_seconds, 3)})
 
     pending = [s.done for s in open_streams]
-    done, still = await asyncio.wait(pending, timeout=spec["timeout"]) if pending else (set(), set())
+    _done, still = await asyncio.wait(pending, timeout=spec["timeout"]) if pending else (set(), set())
     for s in open_streams:
         s.close()
     per_stream = [

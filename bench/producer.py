@@ -9,7 +9,7 @@ conditional UPDATE, its event row and its NOTIFY, as the pipeline does);
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from bench.util import open_db
@@ -27,7 +27,7 @@ class Producer:
         self.db: Any = None
         self.claims: dict[UUID, UUID] = {}
 
-    async def __aenter__(self) -> Producer:
+    async def __aenter__(self) -> Self:
         self.db = await open_db(self.dsn, size=self.concurrency + 1)
         return self
 

@@ -25,7 +25,7 @@ from yarl import URL
 
 from bench.loadgen import percentile, raise_nofile, summary_ms  # noqa: F401 - re-exported
 from codegen.auth import TokenService, hash_password
-from codegen.db import EmbeddedPostgres, Database, migrate
+from codegen.db import Database, EmbeddedPostgres, migrate
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -238,7 +238,7 @@ class Launcher:
 
     async def _spawn(self, name: str, argv: list[str], env: dict[str, str], port: int | None) -> Proc:
         log_path = self.workdir / f"{name}-{len(self.running)}.log"
-        out = open(log_path, "wb")  # noqa: SIM115 - handed to the child
+        out = open(log_path, "wb")  # noqa: SIM115, ASYNC230 - handed to the child
         process = await asyncio.create_subprocess_exec(
             *argv, cwd=str(REPO), env=env, stdout=out, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL
         )

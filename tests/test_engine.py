@@ -251,3 +251,15 @@ async def test_progress_never_goes_down(make_server, http, db_conn):
         "SELECT progress FROM generation_events WHERE generation_id = $1 ORDER BY seq", uuid.UUID(generation["id"])
     )]
     assert progress == sorted(progress) and progress[-1] == 1.0
+
+
+async def test_a_create_on_another_process_wakes_the_worker(make_server, http):
+    api_only = await make_server(worker=False)
+    # the worker would only poll every 60 s: finishing well before that means the wake-up arrived
+    working = await make_server(worker_poll_seconds=60)
+    api = ApiClient(http, api_only.url)
+    await api.sign_up()
+    await wait_until(lambda: _true(working.app[keys.WORKER] is not None))
+    generation = await api.generate()
+    final = await api.wait_for(generation["id"], timeout=15)
+    assert final["status"] == "completed"

@@ -74,7 +74,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
                 # the headers are out: live events may now be written as raw chunks (HTTP/1.1, no compression)
-                sender.chunked = response.headers.get("Transfer-Encoding", "").lower() == "chunked" and not response.compression
+                encoding = response.headers.get("Transfer-Encoding", "").lower()
+                sender.chunked = encoding == "chunked" and not response.compression
                 try:
                     await sender.follow(subscription)
                     why = "The server is shutting down" if request.app[keys.BUS].closing and not sender.finished else ""
@@ -141,7 +142,10 @@ class _Sender:
         transport = self.request.transport
         if transport is None or transport.is_closing() or transport.get_write_buffer_size() > DIRECT_WRITE_MAX_BUFFER:
             return False
-        transport.write(event.chunk)
+        try:
+            transport.write(event.chunk)
+        except (OSError, RuntimeError):
+            return False  # the task's own write meets the same error and ends the stream
         self.last_seq = event.seq
         self.status = event.status
         self.finished = event.terminal

@@ -79,7 +79,7 @@ class Subscription:
     (a gap, a full socket) is queued as before.
     """
 
-    __slots__ = ("generation_id", "maxsize", "items", "waiter", "closed", "direct")
+    __slots__ = ("closed", "direct", "generation_id", "items", "maxsize", "waiter")
 
     def __init__(self, generation_id: str, maxsize: int) -> None:
         self.generation_id = generation_id
@@ -92,10 +92,12 @@ class Subscription:
     def offer(self, item: StreamEvent | _Marker) -> None:
         if item is CLOSE:
             self.closed = True
-        elif self.direct is not None and type(item) is StreamEvent and not self.items and self.direct(item):
-            if not item.terminal:
-                return
-            # the terminal event is written; the reader still wakes, finds it sent, and ends the stream
+        elif (
+            self.direct is not None and type(item) is StreamEvent and not self.items
+            and self.direct(item) and not item.terminal
+        ):
+            return
+        # (a terminal event written directly is queued too: the reader wakes, finds it sent, ends the stream)
         items = self.items
         if items is None:
             items = self.items = []
