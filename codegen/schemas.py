@@ -203,25 +203,13 @@ class Usage(BaseModel):
     completion_tokens: int
 
 
-class GenerationSummary(BaseModel):
-    id: UUID
-    status: Status
-    user_id: UUID
-    project_id: UUID
-    project_name: str
-    project_domain: str
-    auto_created_project: bool
-    prompt: str
-    generation_mode: Literal["phased", "unified"]
-    is_iteration: bool
-    parent_generation_id: UUID | None
+class GenerationSummary(GenerationCreated):
     stage: str
     progress: Annotated[float, Field(ge=0, le=1)]
     message: str
     error_message: str | None
     attempts: int
     provider: str | None
-    created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
     updated_at: datetime

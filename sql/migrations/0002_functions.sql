@@ -1,7 +1,9 @@
 -- Functions that do a whole request's database work in one round trip.
 
 -- Count one hit against a per-minute limit; the row lock makes it atomic across processes.
--- Returns the seconds to wait (0: allowed). limit_per_minute <= 0 turns the limit off.
+-- Returns the seconds to wait (0: allowed, at most the 60 s window). p_limit <= 0 turns it off.
+-- The wait is measured on the wall clock, not from the start of a transaction that may have
+-- queued on the counter's row lock.
 CREATE OR REPLACE FUNCTION codegen_rate_limit_hit(p_bucket text, p_subject uuid, p_limit integer)
 RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -13,15 +15,16 @@ BEGIN
         RETURN 0;
     END IF;
     INSERT INTO rate_limits AS r (bucket, subject, window_start, hits)
-    VALUES (p_bucket, p_subject, now(), 1)
+    VALUES (p_bucket, p_subject, clock_timestamp(), 1)
     ON CONFLICT (bucket, subject) DO UPDATE
-        SET hits = CASE WHEN r.window_start <= now() - interval '1 minute' THEN 1 ELSE r.hits + 1 END,
-            window_start = CASE WHEN r.window_start <= now() - interval '1 minute' THEN now() ELSE r.window_start END
+        SET hits = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute' THEN 1 ELSE r.hits + 1 END,
+            window_start = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute'
+                                THEN clock_timestamp() ELSE r.window_start END
     RETURNING hits, window_start INTO v_hits, v_start;
     IF v_hits <= p_limit THEN
         RETURN 0;
     END IF;
-    RETURN greatest(1, ceil(extract(epoch FROM (v_start + interval '1 minute' - now())))::integer);
+    RETURN least(60, greatest(1, ceil(extract(epoch FROM (v_start + interval '1 minute' - clock_timestamp())))))::integer;
 END;
 $$;
 
@@ -57,7 +60,12 @@ END;
 $$;
 
 -- POST /generations/generate: rate limit, parent and project checks, similar-project
--- resolution, the insert, its first event and the queue notification, in one call.
+-- resolution, the insert and its first event, in one call.
+-- No NOTIFY here: PostgreSQL serialises the commits of every transaction that sent one (one
+-- cluster-wide lock held through the WAL flush), which capped creates at one disk flush each
+-- (docs/performance.md). The service wakes the workers after the commit
+-- (EventBus.announce_queued); the first event needs no notification, since no stream can be
+-- subscribed before the row is committed and every stream replays it from the table.
 -- outcome: created | rate_limited | project_not_found | parent_not_found | parent_not_completed
 CREATE OR REPLACE FUNCTION codegen_create_generation(
     p_id uuid,
@@ -148,8 +156,12 @@ BEGIN
     VALUES (p_id, p_user_id, v_project.id, p_prompt, p_mode, p_is_iteration,
             p_parent_id, p_context, 'pending', 'queued', 0, 'Generation queued', 1)
     RETURNING generations.created_at INTO v_created;
-    PERFORM codegen_record_event(p_id, 1, 'pending', 'queued', 0, 'Generation queued');
-    PERFORM pg_notify('codegen_queue', p_id::text);
+    -- the first event's row, as codegen_record_event writes it but without its NOTIFY: no stream can
+    -- be subscribed to a generation that is not committed yet (a stream token needs the row), so
+    -- every stream replays this event from the table
+    INSERT INTO generation_events (generation_id, seq, status, stage, progress, message, payload)
+    VALUES (p_id, 1, 'pending', 'queued', 0, 'Generation queued',
+            codegen_event_payload(p_id, 'pending', 'queued', 0, 'Generation queued'));
 
     RETURN QUERY SELECT 'created', 0, v_project.id, v_project.name, v_project.domain, v_auto, v_created;
 END;
