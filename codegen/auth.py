@@ -69,6 +69,8 @@ class TokenService:
     def __init__(self, secret: str, ttl_seconds: int, known_users_max: int = 100_000) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
+        # token -> (user id, exp): a token's signature is checked once, its expiry on every use
+        self._verified: OrderedDict[str, tuple[UUID, float]] = OrderedDict()
         # users are never deleted, so a user seen once stays valid; bounded LRU
         self._known_users: OrderedDict[UUID, None] = OrderedDict()
         self._known_users_max = known_users_max
@@ -83,15 +85,22 @@ class TokenService:
         if not authorization:
             raise unauthorized()
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise unauthorized()
+        verified = self._verified.get(token)
+        if verified is not None and verified[1] > time.time():
+            return verified[0]
         try:
-            claims = jwt.decode(
-                token.strip(), self._secret, algorithms=[self.algorithm], options={"require": ["exp", "sub"]}
-            )
-            return UUID(str(claims["sub"]))
+            claims = jwt.decode(token, self._secret, algorithms=[self.algorithm], options={"require": ["exp", "sub"]})
+            user_id = UUID(str(claims["sub"]))
+            expires = float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthorized() from None
+        self._verified[token] = (user_id, expires)
+        if len(self._verified) > self._known_users_max:
+            self._verified.popitem(last=False)
+        return user_id
 
     def is_known(self, user_id: UUID) -> bool:
         if user_id in self._known_users:

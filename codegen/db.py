@@ -87,6 +87,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """Nothing to reset on release: the service keeps no session state (its advisory locks are
+    transaction-scoped, and asyncpg still rolls back an open transaction). The default reset
+    costs a round trip on every release (docs/performance.md, B)."""
+
+
 @dataclass
 class Database:
     pool: asyncpg.Pool
@@ -103,6 +109,7 @@ class Database:
             command_timeout=30,
             # statements are prepared per connection; plain SQL text keys the cache
             statement_cache_size=256,
+            reset=_keep_session,
         )
         return cls(pool=pool, q=Queries(load_queries()), dsn=dsn)
 
