@@ -128,9 +128,6 @@ WITH expired AS (
 SELECT m.id, codegen_record_event(m.id, m.last_event_seq, m.status, m.stage, m.progress, m.message) AS payload
 FROM moved m;
 
--- name: count_pending
-SELECT count(*) FROM generations WHERE status = 'pending';
-
 -- name: list_active_in_project
 SELECT id, status FROM generations
 WHERE project_id = $1 AND user_id = $2 AND status IN ('pending', 'processing');
