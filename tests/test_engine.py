@@ -152,10 +152,8 @@ async def test_generator_crash_never_leaves_processing(make_server, http, caplog
     assert crashed and crashed[0].exc_info is not None
 
 
-async def test_cancel_pending(make_server, http):
-    server = await make_server(worker=False)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
+async def test_cancel_pending(alice):
+    api = alice
     generation = await api.generate()
     answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert answer.status == 200
@@ -184,11 +182,8 @@ async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn
     assert done.status == 409
 
 
-async def test_cancel_unknown_or_foreign_generation_is_404(make_server, http):
-    server = await make_server(worker=False)
-    owner, stranger = ApiClient(http, server.url), ApiClient(http, server.url)
-    await owner.sign_up()
-    await stranger.sign_up()
+async def test_cancel_unknown_or_foreign_generation_is_404(alice, bob):
+    owner, stranger = alice, bob
     generation = await owner.generate()
     for who, gid in ((stranger, generation["id"]), (owner, str(uuid.uuid4()))):
         answer = await who.call("POST", f"/api/generations/{gid}/cancel")

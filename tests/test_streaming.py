@@ -63,10 +63,8 @@ async def test_stream_without_token_is_the_reports_422(api, user):
         assert answer.body == {"detail": [{"type": "missing", "loc": ["query", "token"], "msg": "Field required", "input": None}]}
 
 
-async def test_token_is_single_use_and_bound_to_its_generation(make_server, http):
-    server = await make_server(worker=False)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
+async def test_token_is_single_use_and_bound_to_its_generation(server, alice, http):
+    api = alice
     first, second = await api.generate(), await api.generate()
     token = await api.stream_token(first["id"])
     assert token.status == 200
@@ -121,10 +119,8 @@ async def test_token_answers_for_terminal_and_unknown_generations(make_server, h
     assert answer.status == 400
 
 
-async def test_token_for_completed_and_cancelled(make_server, http):
-    server = await make_server(worker=False)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
+async def test_token_for_completed_and_cancelled(alice, make_server):
+    api = alice
     generation = await api.generate()
     cancelled = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert cancelled.status == 200
@@ -139,10 +135,8 @@ async def test_token_for_completed_and_cancelled(make_server, http):
     assert (answer.status, answer.body["detail"]) == (400, "Generation has already completed. Cannot stream.")
 
 
-async def test_fifty_concurrent_token_requests_give_exactly_ten(make_server, http):
-    server = await make_server(worker=False)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
+async def test_fifty_concurrent_token_requests_give_exactly_ten(alice):
+    api = alice
     generation = await api.generate()
     answers = await asyncio.gather(*(api.stream_token(generation["id"]) for _ in range(50)))
     statuses = [a.status for a in answers]
@@ -298,7 +292,7 @@ async def test_bus_reconnects_and_streams_lose_nothing(make_server, http, db_con
 
 async def test_shutdown_ends_open_streams_at_once(make_server, http):
     run = await start_gated(make_server, http)
-    server, api, generation, generator = run.server, run.api, run.generation, run.generator
+    server, api, generation = run.server, run.api, run.generation
     response = await api.open_stream(generation["id"])
     await response.content.readline()
     reading = asyncio.create_task(collect(response))
@@ -309,10 +303,8 @@ async def test_shutdown_ends_open_streams_at_once(make_server, http):
 
 
 @pytest.mark.parametrize("prefix", ["/api", ""])
-async def test_stream_token_answers_under_both_prefixes(make_server, http, prefix):
-    server = await make_server(worker=False)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
+async def test_stream_token_answers_under_both_prefixes(alice, prefix):
+    api = alice
     generation = await api.generate()
     answer = await api.call("POST", f"{prefix}/generations/generate/{generation['id']}/stream-token")
     assert answer.status == 200

@@ -389,6 +389,19 @@ function newScreen(ctx, params) {
       setText(projectHint, `Your projects could not be loaded: ${errorText(err)} New generations still get a project automatically.`);
     });
 
+  submitGeneration(form, {
+    ctx, prompt, requirements, errors, submit, refresh,
+    label: 'Generate',
+    started: 'Generation started.',
+    defaultMode: 'phased',
+    target: () => ({ project_id: project.value || null, is_iteration: false, parent_generation_id: null }),
+  });
+
+  screen('New generation', form);
+}
+
+// Both prompt forms submit alike: check the minimum, send, then open the new generation or say why not.
+function submitGeneration(form, { ctx, prompt, requirements, errors, submit, refresh, label, started, defaultMode, target }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear(errors);
@@ -399,29 +412,27 @@ function newScreen(ctx, params) {
       return;
     }
     const mode = form.querySelector('input[type=radio]:checked');
-    const payload = {
-      prompt: text,
-      project_id: project.value || null,
-      context: { additional_requirements: requirementsFrom(requirements.value) },
-      generation_mode: mode ? mode.value : 'phased',
-      is_iteration: false,
-      parent_generation_id: null,
-    };
+    const { project_id, is_iteration, parent_generation_id } = target();
     submit.disabled = true;
     setText(submit, 'Starting…');
     try {
-      const generation = await api.generate(payload);
-      announce('Generation started.');
+      const generation = await api.generate({
+        prompt: text,
+        project_id,
+        context: { additional_requirements: requirementsFrom(requirements.value) },
+        generation_mode: mode ? mode.value : defaultMode,
+        is_iteration,
+        parent_generation_id,
+      });
+      announce(started);
       go(`#/g/${generation.id}`);
     } catch (err) {
       if (!ctx.alive) return;
       errors.append(alertBox(errorText(err)));
-      setText(submit, 'Generate');
+      setText(submit, label);
       refresh();
     }
   });
-
-  screen('New generation', form);
 }
 
 // ---------------------------------------------------------------- one generation
@@ -1108,35 +1119,12 @@ function iterateForm(ctx, generation) {
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clear(errors);
-    const text = prompt.value.trim();
-    if (text.length < MIN_PROMPT) {
-      errors.append(alertBox(`The prompt needs at least ${MIN_PROMPT} characters.`));
-      prompt.focus();
-      return;
-    }
-    const mode = form.querySelector('input[type=radio]:checked');
-    submit.disabled = true;
-    setText(submit, 'Starting…');
-    try {
-      const child = await api.generate({
-        prompt: text,
-        project_id: generation.project_id || null,
-        context: { additional_requirements: requirementsFrom(requirements.value) },
-        generation_mode: mode ? mode.value : generation.generation_mode || 'phased',
-        is_iteration: true,
-        parent_generation_id: generation.id,
-      });
-      announce('Iteration started.');
-      go(`#/g/${child.id}`);
-    } catch (err) {
-      if (!ctx.alive) return;
-      errors.append(alertBox(errorText(err)));
-      setText(submit, 'Iterate');
-      refresh();
-    }
+  submitGeneration(form, {
+    ctx, prompt, requirements, errors, submit, refresh,
+    label: 'Iterate',
+    started: 'Iteration started.',
+    defaultMode: generation.generation_mode || 'phased',
+    target: () => ({ project_id: generation.project_id || null, is_iteration: true, parent_generation_id: generation.id }),
   });
   return form;
 }
