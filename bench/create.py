@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.util import PROMPTS, Context, log, profiled, ratio, run_load, run_pgbench, sql_with_params, tokens_for
+from bench.util import PROMPTS, Context, log, profiled, ratio, run_load_on, run_pgbench, sql_with_params, tokens_for
 from codegen.db import load_queries
 from codegen.services.generations import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 
@@ -27,18 +27,17 @@ def pgbench_script() -> str:
 
     pick = f"[(:client_id)::int % {len(PROMPTS)} + 1]"
     params = {
-        1: "gen_random_uuid()",
-        2: "md5('bench-user-' || :client_id)::uuid",
-        3: array(PROMPTS) + pick,
-        4: "NULL::uuid",
-        5: array([derive_name(p) for p in PROMPTS]) + pick,
-        6: array([derive_domain(p) for p in PROMPTS]) + pick,
-        7: "'{}'::jsonb",
-        8: "'phased'",
-        9: "false",
-        10: "NULL::uuid",
-        11: "0",
-        12: str(SIMILAR_NAME_THRESHOLD),
+        1: "md5('bench-user-' || :client_id)::uuid",
+        2: array(PROMPTS) + pick,
+        3: "NULL::uuid",
+        4: array([derive_name(p) for p in PROMPTS]) + pick,
+        5: array([derive_domain(p) for p in PROMPTS]) + pick,
+        6: "'{}'::jsonb",
+        7: "'phased'",
+        8: "false",
+        9: "NULL::uuid",
+        10: "0",
+        11: str(SIMILAR_NAME_THRESHOLD),
     }
     return sql_with_params(load_queries()["create_generation"], params).rstrip(";") + ";\n"
 
@@ -55,7 +54,7 @@ async def _service(ctx: Context, clients: int, worker: bool, tokens: list[str]) 
     server = await ctx.launcher.codegen(dsn, worker=worker, name=f"codegen-create-{'on' if worker else 'off'}")
     try:
         async with profiled(server.pid, f"create-{clients}-{'on' if worker else 'off'}", ctx.workdir):
-            result = await run_load(http_spec(server.port, clients, ctx.duration, tokens), timeout=ctx.duration + 90)
+            result = await run_load_on(server.pid, http_spec(server.port, clients, ctx.duration, tokens), ctx.duration + 90)
         rows = await ctx.dbs.admin_on(dsn, "SELECT status, count(*) AS n FROM generations GROUP BY status")
         result["generations_by_status"] = {r["status"]: r["n"] for r in rows}
         return result
@@ -68,7 +67,7 @@ async def _bare(ctx: Context, clients: int) -> dict[str, Any]:
     dsn = await ctx.dbs.fresh()
     server = await ctx.launcher.bare(dsn)
     try:
-        return await run_load(http_spec(server.port, clients, ctx.duration, None), timeout=ctx.duration + 90)
+        return await run_load_on(server.pid, http_spec(server.port, clients, ctx.duration, None), ctx.duration + 90)
     finally:
         await ctx.launcher.stop(server)
         await ctx.dbs.drop(dsn)
@@ -94,6 +93,9 @@ def _line(label: str, r: dict[str, Any]) -> str:
     return (
         f"{label:<22} {r.get('rps', r.get('tps', 0)):>8} /s  p50 {lat.get('p50')} ms  p99 {lat.get('p99')} ms"
         f"  errors {r.get('errors', r.get('failed', 0))}"
+        + (f"  CPU µs/request: server {r['server_cpu_us_per_request']}, PostgreSQL {r['database_cpu_us_per_request']}"
+           f", machine {r['machine_cpu_us_per_request']}"
+           if r.get("server_cpu_us_per_request") else "")
     )
 
 
@@ -117,6 +119,8 @@ async def run(ctx: Context) -> dict[str, Any]:
             "ratio_off_vs_bare": ratio(off["rps"], bare["rps"]),
             "ratio_on_vs_bare": ratio(on["rps"], bare["rps"]),
             "ratio_off_vs_pgbench": ratio(off["rps"], pg.get("tps")),
+            # bare's CPU per request over the service's: how close the API path is to the framework's floor
+            "cpu_ratio_off_vs_bare": ratio(bare.get("server_cpu_us_per_request"), off.get("server_cpu_us_per_request")),
         }
         rows.append(row)
         log(_line("  bare aiohttp+INSERT", bare))
@@ -124,6 +128,7 @@ async def run(ctx: Context) -> dict[str, Any]:
             log(_line(f"  pgbench (-c {pg['clients']})", pg))
         else:
             log(f"  pgbench: {pg.get('skipped') or pg.get('error')}")
-        log(_line("  service, worker off", off) + f"  ratio vs bare {row['ratio_off_vs_bare']}, vs pgbench {row['ratio_off_vs_pgbench']}")
+        log(_line("  service, worker off", off) + f"  ratio vs bare {row['ratio_off_vs_bare']}, vs pgbench {row['ratio_off_vs_pgbench']}"
+            f", CPU per request bare/service {row['cpu_ratio_off_vs_bare']}")
         log(_line("  service, worker on", on) + f"  ratio vs bare {row['ratio_on_vs_bare']}; done {on.get('generations_by_status', {}).get('completed', 0)}")
     return {"duration": ctx.duration, "rows": rows}

@@ -67,6 +67,12 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def with_database(dsn: str, name: str) -> str:
     url = URL(dsn)
     # with_path drops the query, which holds the socket directory of an embedded server (?host=/tmp/…)
@@ -397,6 +403,41 @@ async def run_load(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
     return await gen.result(timeout)
 
 
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine (user, nice, system, irq, softirq), all cores."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU time of every PostgreSQL process on this machine (the benchmark's server is the only busy one)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
+async def run_load_on(pid: int, spec: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """run_load, plus the CPU time per answered request (warm-up included on both sides) of the
+    server and of PostgreSQL: figures that the machine's other load moves much less than
+    requests per second. A database process that ended during the run is not counted."""
+    server_before, db_before, machine_before = cpu_seconds(pid), postgres_cpu_seconds(), machine_cpu_seconds()
+    result = await run_load(spec, timeout)
+    server_after, db_after, machine_after = cpu_seconds(pid), postgres_cpu_seconds(), machine_cpu_seconds()
+    answered = result.get("answered_all") or 0
+    if answered:
+        db_used = sum(cpu - db_before.get(p, 0.0) for p, cpu in db_after.items())
+        result["server_cpu_us_per_request"] = round((server_after - server_before) / answered * 1e6, 1)
+        result["database_cpu_us_per_request"] = round(db_used / answered * 1e6, 1)
+        # load generator and kernel included: on a saturated machine, throughput is its inverse
+        result["machine_cpu_us_per_request"] = round((machine_after - machine_before) / answered * 1e6, 1)
+    return result
+
+
 @contextlib.asynccontextmanager
 async def profiled(pid: int, name: str, workdir: Path) -> AsyncIterator[None]:
     """With BENCH_PYSPY=1: py-spy samples ``pid`` for the duration of the block (raw folded stacks)."""
@@ -439,13 +480,12 @@ async def create_pending(dsn: str, count: int, users: int, concurrency: int = 8)
     made: list[tuple[str, int]] = []
     try:
         async def one(i: int) -> None:
-            generation_id = uuid.uuid4()
             prompt = PROMPTS[i % len(PROMPTS)]
-            await db.fetchrow(
-                db.q.create_generation, generation_id, user_id(i % users), prompt, None,
+            row = await db.fetchrow(
+                db.q.create_generation, user_id(i % users), prompt, None,
                 derive_name(prompt), derive_domain(prompt), {}, "phased", False, None, 0, SIMILAR_NAME_THRESHOLD,
             )
-            made.append((str(generation_id), i % users))
+            made.append((str(row["id"]), i % users))
 
         limit = asyncio.Semaphore(concurrency)
 

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -21,7 +20,7 @@ from codegen.engine.bus import EventBus
 from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
 from codegen.generators import Generator, build_generator
-from codegen.logs import request_id_var, user_id_var
+from codegen.logs import RequestIds, request_id_var, user_id_var
 
 log = logging.getLogger("codegen.http")
 
@@ -36,7 +35,7 @@ PREPARED: web.RequestKey[web.StreamResponse] = web.RequestKey("prepared_response
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+    request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else request.app[keys.REQUEST_IDS].next()
     request_id_var.set(request_id)
     user_id_var.set(None)
     request[keys.REQUEST_ID] = request_id
@@ -50,13 +49,14 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         status = 499  # the client went away (how most streams end), not a server error
         raise
     finally:
-        log.info(
-            "request",
-            extra={
-                "method": request.method, "path": request.path, "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method, "path": request.path, "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -155,6 +155,7 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     """The application; ``generator`` overrides the one CODEGEN_PROVIDER names."""
     app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
+    app[keys.REQUEST_IDS] = RequestIds()
     metrics.setup(app)
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_event_bus(settings))

@@ -46,6 +46,10 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the request may be retried."""
 
 
+def _unavailable(exc: BaseException) -> DatabaseUnavailable:
+    return DatabaseUnavailable(str(exc) or type(exc).__name__)
+
+
 _NAME_LINE = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
@@ -110,6 +114,8 @@ class Database:
             # statements are prepared per connection; plain SQL text keys the cache
             statement_cache_size=256,
             reset=_keep_session,
+            # a new connection (after an outage, say) gives up after this long: the request gets a 503
+            timeout=ACQUIRE_TIMEOUT_SECONDS,
         )
         return cls(pool=pool, q=Queries(load_queries()), dsn=dsn)
 
@@ -120,13 +126,19 @@ class Database:
             log.warning("database pool did not close in time; terminating its connections")
             self.pool.terminate()
 
+    def _acquire(self) -> Any:
+        # Only a request that has to queue for a connection needs the acquire timeout (a timer
+        # per request otherwise, on the API's hottest path). An idle connection is handed over
+        # at once, and a holder that must reconnect is bounded by the pool's connect timeout.
+        return self.pool.acquire(timeout=None if self.pool.get_idle_size() else ACQUIRE_TIMEOUT_SECONDS)
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         try:
-            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            async with self._acquire() as conn:
                 yield conn
         except UNAVAILABLE_ERRORS as exc:
-            raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+            raise _unavailable(exc) from exc
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
@@ -134,20 +146,24 @@ class Database:
             yield conn
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        async with self.connection() as conn:
-            return await conn.fetch(sql, *args)
+        return await self._statement("fetch", sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        async with self.connection() as conn:
-            return await conn.fetchrow(sql, *args)
+        return await self._statement("fetchrow", sql, args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        async with self.connection() as conn:
-            return await conn.fetchval(sql, *args)
+        return await self._statement("fetchval", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        async with self.connection() as conn:
-            return await conn.execute(sql, *args)
+        return await self._statement("execute", sql, args)
+
+    async def _statement(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+        # connection() written out: one generator-based context manager less per request
+        try:
+            async with self._acquire() as conn:
+                return await getattr(conn, method)(sql, *args)
+        except UNAVAILABLE_ERRORS as exc:
+            raise _unavailable(exc) from exc
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:

@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from codegen.db import Database
     from codegen.engine.bus import EventBus
     from codegen.engine.worker import Worker
+    from codegen.logs import RequestIds
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 BUS: web.AppKey[EventBus] = web.AppKey("bus")
 WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
+REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

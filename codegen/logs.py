@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +19,18 @@ generation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("
 _CONTEXT_VARS = {"request_id": request_id_var, "user_id": user_id_var, "generation_id": generation_id_var}
 # attributes every LogRecord has; anything else came in through ``extra=``
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+class RequestIds:
+    """Ids for requests that bring no usable X-Request-ID: 32 hex digits, a random half drawn once
+    per process and a counter, so unique across processes without a random read per request."""
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
 
 
 def _context(record: logging.LogRecord) -> dict[str, Any]:

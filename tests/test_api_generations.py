@@ -7,7 +7,7 @@ import base64
 import io
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -399,22 +399,29 @@ async def test_ten_simultaneous_requests_on_two_servers_end_in_one_project(
     assert len((await alice.call("GET", "/api/projects")).body["items"]) == 1
 
 
+async def idle_project_for(db_conn: asyncpg.Connection, project_id: str, idle: timedelta) -> None:
+    """Make a project look last active ``idle`` ago: the project row and its generations."""
+    project = uuid.UUID(project_id)
+    await db_conn.execute(
+        "UPDATE projects SET created_at = now() - $2::interval, updated_at = now() - $2::interval WHERE id = $1",
+        project, idle,
+    )
+    await db_conn.execute("UPDATE generations SET created_at = now() - $2::interval WHERE project_id = $1", project, idle)
+
+
 async def test_a_project_idle_for_over_an_hour_is_not_reused(alice: ApiClient, db_conn: asyncpg.Connection) -> None:
     first = await alice.generate(PROMPT)
-    await db_conn.execute(
-        "UPDATE projects SET updated_at = now() - interval '59 minutes' WHERE id = $1", uuid.UUID(first["project_id"])
-    )
+    await idle_project_for(db_conn, first["project_id"], timedelta(minutes=59))
+    listed = (await alice.call("GET", f"/api/projects/{first['project_id']}")).body
+    assert datetime.now(UTC) - assert_utc_timestamp(listed["updated_at"]) > timedelta(minutes=58)
     recent = await alice.generate(PROMPT)
     assert recent["project_id"] == first["project_id"]
     assert recent["auto_created_project"] is False
     # reusing it made it active again
-    updated = await db_conn.fetchval("SELECT now() - updated_at FROM projects WHERE id = $1",
-                                     uuid.UUID(first["project_id"]))
-    assert updated.total_seconds() < 60
+    listed = (await alice.call("GET", f"/api/projects/{first['project_id']}")).body
+    assert datetime.now(UTC) - assert_utc_timestamp(listed["updated_at"]) < timedelta(seconds=60)
 
-    await db_conn.execute(
-        "UPDATE projects SET updated_at = now() - interval '61 minutes' WHERE id = $1", uuid.UUID(first["project_id"])
-    )
+    await idle_project_for(db_conn, first["project_id"], timedelta(minutes=61))
     later = await alice.generate(PROMPT)
     assert later["project_id"] != first["project_id"]
     assert later["auto_created_project"] is True

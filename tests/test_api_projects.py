@@ -136,6 +136,22 @@ async def test_list_projects_with_generation_counts(alice: ApiClient, bob: ApiCl
     assert items[generated[0]["project_id"]]["description"] == "Create a REST API with authentication"
 
 
+async def test_projects_are_listed_by_last_activity(alice: ApiClient) -> None:
+    older = await create_project(alice, name="Older", domain="finance")
+    newer = await create_project(alice, name="Newer", domain="gaming")
+    listed = (await alice.call("GET", "/api/projects")).body["items"]
+    assert [p["id"] for p in listed] == [newer["id"], older["id"]]
+
+    generation = await alice.generate("Write a budget tracker", project_id=older["id"])
+    listed = (await alice.call("GET", "/api/projects")).body["items"]
+    # a new generation makes its project the most recently active one
+    assert [p["id"] for p in listed] == [older["id"], newer["id"]]
+    assert assert_utc_timestamp(listed[0]["updated_at"]) == assert_utc_timestamp(generation["created_at"])
+    assert assert_utc_timestamp(listed[0]["created_at"]) == assert_utc_timestamp(older["created_at"])
+    read = (await alice.call("GET", f"/api/projects/{older['id']}")).body
+    assert read["updated_at"] == listed[0]["updated_at"]
+
+
 async def test_list_projects_answers_without_the_prefix(alice: ApiClient) -> None:
     made = await create_project(alice, name="Bare")
     answer = await alice.call("GET", "/projects")

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 EVENTS_CHANNEL: Final = "codegen_events"
 QUEUE_CHANNEL: Final = "codegen_queue"
 HEALTH_CHECK_SECONDS: Final = 5.0
+# the most a worker in another process waits to hear of a new generation (this process's worker
+# is woken at once); one NOTIFY per interval however many creates arrive
+ANNOUNCE_INTERVAL: Final = 0.01
 # kept short: after a database outage the LISTEN connection (and with it live streams) is back
 # at most this long after the database is
 RECONNECT_MAX_DELAY: Final = 1.0
@@ -183,8 +186,8 @@ class EventBus:
 
         This process's worker is woken at once; every other process by a NOTIFY on the queue
         channel sent afterwards on a connection of the bus's own (asynchronous commit: a wake-up
-        has nothing to make durable), coalesced, so a burst of creates sends a few, not one
-        each. The NOTIFY stays out of the creating transaction on purpose: PostgreSQL
+        has nothing to make durable), coalesced: at most one every ANNOUNCE_INTERVAL, however
+        many creates arrive. The NOTIFY stays out of the creating transaction on purpose: PostgreSQL
         serialises the commits of all transactions that NOTIFY (one lock, held through the
         WAL flush), which capped creates at one disk flush each (docs/performance.md).
         """
@@ -204,6 +207,8 @@ class EventBus:
                     # this session writes nothing that must survive a crash: it only sends wake-ups
                     await conn.execute("SET synchronous_commit = off")
                 await conn.execute("SELECT pg_notify($1, '')", QUEUE_CHANNEL, timeout=HEALTH_CHECK_SECONDS)
+                # creates arriving meanwhile are announced together, at most ANNOUNCE_INTERVAL apart
+                await asyncio.sleep(ANNOUNCE_INTERVAL)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                 # the other workers find the generation by polling (and all are woken when the bus reconnects)
                 log.warning("could not announce a queued generation", extra={"error": str(exc)})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import io
 import re
-import uuid
 import zipfile
 from typing import Any
 from uuid import UUID
@@ -35,11 +34,10 @@ _CREATE_FIELDS = (
 async def create(db: Database, user_id: UUID, body: GenerateBody, rate_limit: int) -> dict[str, Any]:
     if body.is_iteration and body.parent_generation_id is None:
         raise bad_request("parent_generation_id is required when is_iteration is true")
-    generation_id = uuid.uuid4()
     context = body.context.model_dump() if body.context else {}
     row = await db.fetchrow(
         db.q.create_generation,
-        generation_id, user_id, body.prompt, body.project_id,
+        user_id, body.prompt, body.project_id,
         derive_name(body.prompt), derive_domain(body.prompt),
         context, body.generation_mode, body.is_iteration, body.parent_generation_id,
         rate_limit, SIMILAR_NAME_THRESHOLD,
@@ -60,7 +58,7 @@ async def create(db: Database, user_id: UUID, body: GenerateBody, rate_limit: in
         raise bad_request(f"Parent generation is not completed (status: {status}); only a completed generation can be iterated on")
     values = {
         **dict(row),
-        "id": generation_id, "status": Status.PENDING.value, "user_id": user_id,
+        "status": Status.PENDING.value, "user_id": user_id,
         "prompt": body.prompt, "generation_mode": body.generation_mode,
         "is_iteration": body.is_iteration, "parent_generation_id": body.parent_generation_id,
     }

@@ -39,8 +39,17 @@ DOMAIN_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")
+# keyword -> its domains, so a prompt is looked up word by word, not keyword by keyword
+_DOMAINS_BY_KEYWORD: dict[str, tuple[str, ...]] = {}
+for _domain, _keywords in DOMAIN_KEYWORDS.items():
+    for _keyword in _keywords:
+        _DOMAINS_BY_KEYWORD[_keyword] = (*_DOMAINS_BY_KEYWORD.get(_keyword, ()), _domain)
+_DOMAIN_ORDER = {domain: i for i, domain in enumerate(DOMAIN_KEYWORDS)}
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9][a-z0-9\-']*", text.lower())
+    return _WORD.findall(text.lower())
 
 
 def _singular(word: str) -> str:
@@ -73,10 +82,13 @@ def derive_name(prompt: str) -> str:
 
 def derive_domain(prompt: str) -> str:
     """The recognised domain with the most keyword hits, else "general"."""
-    words = {_singular(w) for w in _words(prompt)} | set(_words(prompt))
-    best, best_hits = "general", 0
-    for domain, keywords in DOMAIN_KEYWORDS.items():
-        hits = sum(1 for k in keywords if k in words)
-        if hits > best_hits:
-            best, best_hits = domain, hits
-    return best
+    found = set(_words(prompt))
+    found.update([_singular(w) for w in found])
+    hits: dict[str, int] = {}
+    for word in found:
+        for domain in _DOMAINS_BY_KEYWORD.get(word, ()):
+            hits[domain] = hits.get(domain, 0) + 1
+    if not hits:
+        return "general"
+    # the most hits; a tie goes to the domain listed first
+    return min(hits, key=lambda domain: (-hits[domain], _DOMAIN_ORDER[domain]))

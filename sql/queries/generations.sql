@@ -1,5 +1,8 @@
 -- name: create_generation
-SELECT * FROM codegen_create_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
+-- The id comes from the database (gen_random_uuid), not from a random read in the API process.
+SELECT new.id, created.*
+FROM (SELECT gen_random_uuid() AS id) AS new,
+     LATERAL codegen_create_generation(new.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS created;
 
 -- name: get_generation
 -- One generation of one user, with its project and its file list.

@@ -1,18 +1,25 @@
 -- name: list_projects
-SELECT p.id, p.name, p.domain, p.description, p.created_at, p.updated_at,
-       (SELECT count(*) FROM generations g WHERE g.project_id = p.id) AS generation_count
+-- updated_at: when the project was last active, its newest generation included (0003_project_activity)
+SELECT p.id, p.name, p.domain, p.description, p.created_at,
+       greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count
 FROM projects p
+CROSS JOIN LATERAL (
+    SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id
+) AS counted
 WHERE p.user_id = $1
-ORDER BY p.updated_at DESC, p.id DESC;
+ORDER BY updated_at DESC, p.id DESC;
 
 -- name: insert_project
 INSERT INTO projects (id, user_id, name, domain, description) VALUES ($1, $2, $3, $4, $5)
 RETURNING id, name, domain, description, created_at, updated_at, 0::bigint AS generation_count;
 
 -- name: get_project
-SELECT p.id, p.name, p.domain, p.description, p.created_at, p.updated_at,
-       (SELECT count(*) FROM generations g WHERE g.project_id = p.id) AS generation_count
+SELECT p.id, p.name, p.domain, p.description, p.created_at,
+       greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count
 FROM projects p
+CROSS JOIN LATERAL (
+    SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id
+) AS counted
 WHERE p.id = $1 AND p.user_id = $2;
 
 -- name: list_project_generations
