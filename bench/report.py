@@ -122,8 +122,12 @@ def markdown(results: dict[str, Any]) -> str:
         if "error" in create:
             lines += [f"failed: `{create['error']}`", ""]
         lines += [
-            "| clients | server | req/s | p50 ms | p99 ms | errors | vs bare |",
-            "|---:|---|---:|---:|---:|---:|---:|",
+            "CPU columns: microseconds of CPU per answered request, of the server process, of PostgreSQL's"
+            " processes, and of the whole machine (load generator and kernel included). On a saturated machine"
+            " throughput is the inverse of the last one, so `vs bare` follows the machine column.",
+            "",
+            "| clients | server | req/s | p50 ms | p99 ms | errors | vs bare | CPU µs: server | PostgreSQL | machine |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in create.get("rows", []):
             c = row["clients"]
@@ -136,7 +140,7 @@ def markdown(results: dict[str, Any]) -> str:
             ):
                 r = r or {}
                 if "skipped" in r or "error" in r:
-                    lines.append(f"| {c} | {label} | {r.get('skipped') or 'error'} | | | | |")
+                    lines.append(f"| {c} | {label} | {r.get('skipped') or 'error'} | | | | | | | |")
                     continue
                 rate = r.get("rps", r.get("tps"))
                 if rate is not None and vs is None and r.get("tps"):
@@ -144,7 +148,9 @@ def markdown(results: dict[str, Any]) -> str:
                 lat = _lat(r)
                 lines.append(
                     f"| {c} | {label} | {_fmt(rate)} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
-                    f"{_fmt(r.get('errors', r.get('failed')))} | {_fmt(vs, 2) if vs is not None else ''} |"
+                    f"{_fmt(r.get('errors', r.get('failed')))} | {_fmt(vs, 2) if vs is not None else ''} | "
+                    f"{_fmt(r.get('server_cpu_us_per_request'))} | {_fmt(r.get('database_cpu_us_per_request'))} | "
+                    f"{_fmt(r.get('machine_cpu_us_per_request'))} |"
                 )
         lines += ["", f"Usual stack at 64 clients: {USUAL_STACK['create_rps_64']}/s, p99 6 s.", ""]
 
