@@ -274,8 +274,9 @@ def charts(results: dict[str, Any], directory: Path) -> list[Path]:
             ax.set_xlabel("concurrent clients")
             ax.set_title(title)
         ax2.set_yscale("log")
-        ax1.legend(fontsize=6)
-        fig.tight_layout()
+        # below the plots, where no bar can hide under it
+        fig.legend(*ax1.get_legend_handles_labels(), loc="lower center", ncol=len(series), fontsize=7, frameon=False)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
         written.append(_save(fig, directory / "create.png"))
         plt.close(fig)
 

@@ -13,7 +13,7 @@ async def create(request: web.Request) -> web.Response:
     body = await parse_body(request, GenerateBody)
     settings = request.app[keys.SETTINGS]
     result = await generations.create(request.app[keys.DB], user_id, body, settings.generate_rate_limit)
-    # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0004_…)
+    # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
     request.app[keys.BUS].announce_queued()
     return json_response(result, status=201)
 
