@@ -315,6 +315,9 @@ async def test_unknown_route_is_404_json(server: Server, http: aiohttp.ClientSes
         ("PATCH", f"/api/projects/{uuid.uuid4()}", "DELETE"),
         ("POST", "/api/health", "GET"),
         ("PUT", "/generations/generate", "POST"),
+        # not taken for GET /generations/{generation_id} with the id "generate"
+        ("GET", "/api/generations/generate", "POST"),
+        ("DELETE", "/generations/generate", "POST"),
         ("DELETE", "/projects", "POST"),
     ],
 )

@@ -33,6 +33,12 @@ API_ROUTES = [
 ]
 
 
+async def only_post(request: web.Request) -> web.StreamResponse:
+    """Any other method on a POST-only path that a dynamic route would otherwise take
+    (GET /generations/generate is not GET /generations/{generation_id}): 405, as the contract says."""
+    raise web.HTTPMethodNotAllowed(request.method, ["POST"])
+
+
 async def index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
@@ -41,6 +47,9 @@ def setup_routes(app: web.Application) -> None:
     for method, path, handler in API_ROUTES:
         app.router.add_route(method, "/api" + path, handler)
         app.router.add_route(method, path, handler)
+    for prefix in ("/api", ""):
+        # registered after POST on the same resource, so POST still goes to generations.create
+        app.router.add_route("*", prefix + "/generations/generate", only_post)
     app.router.add_get("/api/health", health.health)
     app.router.add_route("GET", "/api/openapi.json", openapi.handler)
     app.router.add_route("GET", "/metrics", metrics.handler)
