@@ -38,6 +38,20 @@ async def test_usage_is_stored_and_shown(make_server, http, fake_llm):
     assert [f["path"] for f in final["files"]] == ["app.py"]
 
 
+async def test_a_failed_generation_keeps_the_usage_it_was_billed(make_server, http, fake_llm):
+    # the plan is answered (and billed), the first file's request fails for good
+    fake_llm.add(stream('{"files": [{"path": "app.py"}]}', usage=(200, 30)), error(404, "model 'nope' not found"))
+    server = await llm_server(make_server, fake_llm)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate(prompt="Write a hello world script", generation_mode="phased")
+    final = await api.wait_for(generation["id"])
+    assert final["status"] == "failed"
+    assert "404" in final["error_message"]
+    assert final["usage"] == {"prompt_tokens": 200, "completion_tokens": 30}
+    assert len(fake_llm.requests) == 2
+
+
 async def test_an_auth_error_fails_with_an_actionable_message(make_server, http, fake_llm):
     fake_llm.add(error(401, "Incorrect API key provided", code="invalid_api_key"))
     server = await llm_server(make_server, fake_llm)

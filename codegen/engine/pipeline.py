@@ -112,7 +112,7 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
             await writer(Stage.REVIEWING, REVIEW_PROGRESS, f"Reviewing {len(files)} files")
         problems = review.check_files(files)
         if problems:
-            raise GenerationError("The review found problems: " + "; ".join(problems[:10]))
+            raise GenerationError("The review found problems: " + "; ".join(problems[:10]), usage=result.usage)
         notes = dict(result.notes)
         if settings.validate_mode == "tests":
             notes["tests"] = await _run_tests(settings, files)
@@ -121,7 +121,7 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
-        await _fail(db, claim, str(exc) or type(exc).__name__)
+        await _fail(db, claim, str(exc) or type(exc).__name__, exc.usage)
         return Status.FAILED
     except (ClaimLost, asyncio.CancelledError, DatabaseUnavailable):
         # a lost database is not the generator's fault: the lease expires and another attempt runs
@@ -175,11 +175,15 @@ async def _complete(
         await conn.execute(db.q.set_result, claim.generation_id, usage, notes or None)
 
 
-async def _fail(db: Database, claim: Claim, error: str) -> None:
+async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:
+    """The move to failed and what the attempt cost (when known), in one transaction."""
     error = error.replace("\x00", "")[:10_000]
-    seq = await generation_service.move(
-        db, claim.generation_id, Status.FAILED, stage=Stage.FAILED, message=error[:1000], error_message=error,
-        source=Status.PROCESSING, lease_token=claim.lease_token,
-    )
-    if seq is None:
-        raise ClaimLost()
+    async with db.transaction() as conn:
+        seq = await generation_service.move(
+            db, claim.generation_id, Status.FAILED, stage=Stage.FAILED, message=error[:1000], error_message=error,
+            source=Status.PROCESSING, lease_token=claim.lease_token, conn=conn,
+        )
+        if seq is None:
+            raise ClaimLost()
+        if usage:
+            await conn.execute(db.q.set_result, claim.generation_id, usage, None)

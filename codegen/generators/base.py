@@ -21,7 +21,14 @@ from codegen.lifecycle import Mode, Stage
 
 
 class GenerationError(Exception):
-    """The generator cannot produce the project; ``str(exc)`` is shown to the user."""
+    """The generator cannot produce the project; ``str(exc)`` is shown to the user.
+
+    ``usage``: the tokens the model was billed for before the failure, stored on the generation.
+    """
+
+    def __init__(self, message: str, *, usage: dict[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 @dataclass(frozen=True)

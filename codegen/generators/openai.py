@@ -338,6 +338,9 @@ class _Budget:
     def remaining(self) -> int:
         return max(0, self.limit - self.used)
 
+    def usage(self) -> dict[str, int]:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+
     def allowance(self, prompt_estimate: int) -> int:
         """Completion tokens the next request may use; GenerationError when it cannot be afforded."""
         allowed = self.limit - self.used - prompt_estimate
@@ -767,10 +770,16 @@ class OpenAIGenerator:
         budget = _Budget(self.settings.llm_max_tokens, self.min_completion_tokens)
         async with self._http_session() as http:
             client = _ChatClient(self.endpoint, self.retry, http, budget, request.generation_id)
-            if request.mode == Mode.PHASED:
-                outcome = await self._phased(client, request, progress)
-            else:
-                outcome = await self._unified(client, request, progress, start=PROGRESS_FIRST)
+            try:
+                if request.mode == Mode.PHASED:
+                    outcome = await self._phased(client, request, progress)
+                else:
+                    outcome = await self._unified(client, request, progress, start=PROGRESS_FIRST)
+            except GenerationError as exc:
+                # what the failed generation cost is still the user's to see
+                if budget.calls and exc.usage is None:
+                    exc.usage = budget.usage()
+                raise
         files = self._snapshot(request, outcome)
         summary = f"Wrote {len(outcome.written)} file{'s' * (len(outcome.written) != 1)}"
         if outcome.deleted:
@@ -778,7 +787,7 @@ class OpenAIGenerator:
         await progress(Stage.GENERATING, PROGRESS_LAST, summary)
         return GenerationResult(
             files=[GeneratedFile(path, files[path]) for path in sorted(files)],
-            usage={"prompt_tokens": budget.prompt_tokens, "completion_tokens": budget.completion_tokens},
+            usage=budget.usage(),
             notes=self._notes(budget, outcome),
         )
 

@@ -136,7 +136,7 @@ SELECT id, status FROM generations
 WHERE project_id = $1 AND user_id = $2 AND status IN ('pending', 'processing');
 
 -- name: set_result
--- Written in the same transaction as the move to completed, so only the claim holder writes.
+-- Written in the same transaction as the move to completed or failed, so only the claim holder writes.
 UPDATE generations SET usage = $2, notes = $3 WHERE id = $1;
 
 -- name: parent_files
