@@ -54,6 +54,8 @@ class Settings(BaseModel):
     validate_memory_mb: int = Field(1024, ge=64)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # set: GET /metrics wants "Authorization: Bearer <this>" (a scraper's secret, not a user's token)
+    metrics_token: str | None = None
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -11,6 +11,7 @@ need the database.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from codegen import keys
 from codegen.db import DatabaseUnavailable
+from codegen.errors import unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +244,11 @@ async def render(app: web.Application) -> str:
 
 
 async def handler(request: web.Request) -> web.Response:
+    expected = request.app[keys.SETTINGS].metrics_token
+    if expected:
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, f"Bearer {expected}".encode()):
+            raise unauthorized()
     body = await render(request.app)
     return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-cache"})
 

@@ -110,6 +110,19 @@ async def test_metrics_in_prometheus_text_format(make_server, fresh_database_url
     assert not any('status="5' in key for key in after if key.startswith("codegen_http_requests_total"))
 
 
+
+async def test_metrics_can_require_a_scraper_token(make_server, http):
+    server = await make_server(metrics_token="scrape-s3cret")
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer scrape-s3cret-"},
+                    {"Authorization": "Bearer été"}):
+        async with http.get(server.url + "/metrics", headers=headers) as answer:
+            assert answer.status == 401, headers
+            assert await answer.json() == {"detail": "Not authenticated"}
+            assert answer.headers["WWW-Authenticate"] == "Bearer"
+    async with http.get(server.url + "/metrics", headers={"Authorization": "Bearer scrape-s3cret"}) as answer:
+        assert answer.status == 200
+        assert "codegen_http_requests_total" in await answer.text()
+
 async def _drain(response: aiohttp.ClientResponse) -> None:
     async for _ in read_events(response):
         pass
