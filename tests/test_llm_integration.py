@@ -25,13 +25,18 @@ async def llm_server(make_server, fake: FakeLLM, **overrides):
     )
 
 
-async def test_usage_is_stored_and_shown(make_server, http, fake_llm):
-    fake_llm.add(stream(fenced("app.py", "print('hello')\n"), usage=(120, 45)))
-    server = await llm_server(make_server, fake_llm)
+async def generated(make_server, http, fake: FakeLLM, mode: str) -> dict:
+    """A new user's generation through the service with ``fake`` as the model, once it has ended."""
+    server = await llm_server(make_server, fake)
     api = ApiClient(http, server.url)
     await api.sign_up()
-    generation = await api.generate(prompt="Write a hello world script", generation_mode="unified")
-    final = await api.wait_for(generation["id"])
+    generation = await api.generate(prompt="Write a hello world script", generation_mode=mode)
+    return await api.wait_for(generation["id"])
+
+
+async def test_usage_is_stored_and_shown(make_server, http, fake_llm):
+    fake_llm.add(stream(fenced("app.py", "print('hello')\n"), usage=(120, 45)))
+    final = await generated(make_server, http, fake_llm, "unified")
     assert final["status"] == "completed", final["error_message"]
     assert final["provider"] == "openai"
     assert final["usage"] == {"prompt_tokens": 120, "completion_tokens": 45}
@@ -41,11 +46,7 @@ async def test_usage_is_stored_and_shown(make_server, http, fake_llm):
 async def test_a_failed_generation_keeps_the_usage_it_was_billed(make_server, http, fake_llm):
     # the plan is answered (and billed), the first file's request fails for good
     fake_llm.add(stream('{"files": [{"path": "app.py"}]}', usage=(200, 30)), error(404, "model 'nope' not found"))
-    server = await llm_server(make_server, fake_llm)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate(prompt="Write a hello world script", generation_mode="phased")
-    final = await api.wait_for(generation["id"])
+    final = await generated(make_server, http, fake_llm, "phased")
     assert final["status"] == "failed"
     assert "404" in final["error_message"]
     assert final["usage"] == {"prompt_tokens": 200, "completion_tokens": 30}
@@ -54,11 +55,7 @@ async def test_a_failed_generation_keeps_the_usage_it_was_billed(make_server, ht
 
 async def test_an_auth_error_fails_with_an_actionable_message(make_server, http, fake_llm):
     fake_llm.add(error(401, "Incorrect API key provided", code="invalid_api_key"))
-    server = await llm_server(make_server, fake_llm)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate(prompt="Write a hello world script", generation_mode="unified")
-    final = await api.wait_for(generation["id"])
+    final = await generated(make_server, http, fake_llm, "unified")
     assert final["status"] == "failed"
     assert "401" in final["error_message"] and "CODEGEN_LLM_API_KEY" in final["error_message"]
     assert len(fake_llm.requests) == 1
