@@ -6,6 +6,7 @@ from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
     Dialect,
+    conftest,
     default_database,
     list_query,
     list_result,
@@ -258,54 +259,31 @@ AUTH = code(
 
 
 def _conftest(spec: ProjectSpec) -> str:
-    if not spec.has("auth"):
-        return code(
+    # the credentials and fast-hashing fixtures come from rest_common.conftest
+    if spec.has("auth"):
+        clients = code(
             '''
-            """Fixtures: a fresh application with an in-memory database for every test."""
-
-            import pytest
-
-            from app.main import create_app
+            @pytest.fixture
+            async def anon_client(aiohttp_client):
+                return await aiohttp_client(create_app(database_path=":memory:", secret_key="test-secret"))
 
 
+            @pytest.fixture
+            async def client(anon_client, credentials):
+                """A client sending the access token of a registered user."""
+                await anon_client.post("/auth/register", json=credentials)
+                resp = await anon_client.post("/auth/login", json=credentials)
+                token = (await resp.json())["access_token"]
+                anon_client.session.headers["Authorization"] = f"Bearer {token}"
+                return anon_client
+            '''
+        )
+    else:
+        clients = code(
+            '''
             @pytest.fixture
             async def client(aiohttp_client):
                 return await aiohttp_client(create_app(database_path=":memory:"))
             '''
         )
-    return code(
-        '''
-        """Fixtures: a fresh application with an in-memory database for every test."""
-
-        import pytest
-
-        from app import accounts
-        from app.main import create_app
-
-
-        @pytest.fixture
-        def credentials():
-            return {"username": "tester", "password": "correct horse battery"}
-
-
-        @pytest.fixture(autouse=True)
-        def fast_password_hashing(monkeypatch):
-            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
-            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
-
-
-        @pytest.fixture
-        async def anon_client(aiohttp_client):
-            return await aiohttp_client(create_app(database_path=":memory:", secret_key="test-secret"))
-
-
-        @pytest.fixture
-        async def client(anon_client, credentials):
-            """A client sending the access token of a registered user."""
-            await anon_client.post("/auth/register", json=credentials)
-            resp = await anon_client.post("/auth/login", json=credentials)
-            token = (await resp.json())["access_token"]
-            anon_client.session.headers["Authorization"] = f"Bearer {token}"
-            return anon_client
-        '''
-    )
+    return conftest(spec, clients)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from string import Template
 
 from codegen.generators.template.model import ProjectSpec
-from codegen.generators.template.render import code, indent
+from codegen.generators.template.render import code, indent, module
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,30 @@ def list_result(spec: ProjectSpec) -> str:
 
 def validation_imports(spec: ProjectSpec) -> str:
     return "query_int, validated" if spec.has("pagination") else "validated"
+
+
+_AUTH_FIXTURES = code(
+    '''
+    @pytest.fixture
+    def credentials():
+        return {"username": "tester", "password": "correct horse battery"}
+
+
+    @pytest.fixture(autouse=True)
+    def fast_password_hashing(monkeypatch):
+        """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
+        monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
+    '''
+)
+
+
+def conftest(spec: ProjectSpec, clients: str, *, framework_imports: str = "") -> str:
+    """tests/conftest.py of a REST project: the framework's client fixtures (``clients``), after
+    the shared credentials and fast-hashing fixtures when the project has accounts."""
+    auth = spec.has("auth")
+    header = (
+        '"""Fixtures: a fresh application with an in-memory database for every test."""\n\n'
+        + "import pytest\n" + framework_imports + "\n"
+        + ("from app import accounts\n" if auth else "") + "from app.main import create_app"
+    )
+    return module(header, _AUTH_FIXTURES if auth else "", clients)

@@ -7,6 +7,7 @@ from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
     Dialect,
+    conftest,
     default_database,
     list_result,
     list_select,
@@ -248,57 +249,32 @@ AUTH = code(
 
 
 def _conftest(spec: ProjectSpec) -> str:
-    if not spec.has("auth"):
-        return code(
+    # the credentials and fast-hashing fixtures come from rest_common.conftest
+    if spec.has("auth"):
+        clients = code(
             '''
-            """Fixtures: a fresh application with an in-memory database for every test."""
-
-            import pytest
-            from fastapi.testclient import TestClient
-
-            from app.main import create_app
+            @pytest.fixture
+            def anon_client():
+                with TestClient(create_app(database_path=":memory:", secret_key="test-secret")) as client:
+                    yield client
 
 
+            @pytest.fixture
+            def client(anon_client, credentials):
+                """A client sending the access token of a registered user."""
+                anon_client.post("/auth/register", json=credentials)
+                token = anon_client.post("/auth/login", json=credentials).json()["access_token"]
+                anon_client.headers["Authorization"] = f"Bearer {token}"
+                return anon_client
+            '''
+        )
+    else:
+        clients = code(
+            '''
             @pytest.fixture
             def client():
                 with TestClient(create_app(database_path=":memory:")) as client:
                     yield client
             '''
         )
-    return code(
-        '''
-        """Fixtures: a fresh application with an in-memory database for every test."""
-
-        import pytest
-        from fastapi.testclient import TestClient
-
-        from app import accounts
-        from app.main import create_app
-
-
-        @pytest.fixture
-        def credentials():
-            return {"username": "tester", "password": "correct horse battery"}
-
-
-        @pytest.fixture(autouse=True)
-        def fast_password_hashing(monkeypatch):
-            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
-            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
-
-
-        @pytest.fixture
-        def anon_client():
-            with TestClient(create_app(database_path=":memory:", secret_key="test-secret")) as client:
-                yield client
-
-
-        @pytest.fixture
-        def client(anon_client, credentials):
-            """A client sending the access token of a registered user."""
-            anon_client.post("/auth/register", json=credentials)
-            token = anon_client.post("/auth/login", json=credentials).json()["access_token"]
-            anon_client.headers["Authorization"] = f"Bearer {token}"
-            return anon_client
-        '''
-    )
+    return conftest(spec, clients, framework_imports="from fastapi.testclient import TestClient\n")

@@ -6,6 +6,7 @@ from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
     Dialect,
+    conftest,
     default_database,
     list_query,
     list_result,
@@ -237,16 +238,29 @@ AUTH = code(
 
 
 def _conftest(spec: ProjectSpec) -> str:
-    if not spec.has("auth"):
-        return code(
+    # the credentials and fast-hashing fixtures come from rest_common.conftest
+    if spec.has("auth"):
+        clients = code(
             '''
-            """Fixtures: a fresh application with an in-memory database for every test."""
+            @pytest.fixture
+            def anon_client():
+                app = create_app(database_path=":memory:", secret_key="test-secret")
+                yield app.test_client()
+                app.extensions["store"].close()
 
-            import pytest
 
-            from app.main import create_app
-
-
+            @pytest.fixture
+            def client(anon_client, credentials):
+                """A client sending the access token of a registered user."""
+                anon_client.post("/auth/register", json=credentials)
+                token = anon_client.post("/auth/login", json=credentials).get_json()["access_token"]
+                anon_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+                return anon_client
+            '''
+        )
+    else:
+        clients = code(
+            '''
             @pytest.fixture
             def client():
                 app = create_app(database_path=":memory:")
@@ -254,40 +268,4 @@ def _conftest(spec: ProjectSpec) -> str:
                 app.extensions["store"].close()
             '''
         )
-    return code(
-        '''
-        """Fixtures: a fresh application with an in-memory database for every test."""
-
-        import pytest
-
-        from app import accounts
-        from app.main import create_app
-
-
-        @pytest.fixture
-        def credentials():
-            return {"username": "tester", "password": "correct horse battery"}
-
-
-        @pytest.fixture(autouse=True)
-        def fast_password_hashing(monkeypatch):
-            """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
-            monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
-
-
-        @pytest.fixture
-        def anon_client():
-            app = create_app(database_path=":memory:", secret_key="test-secret")
-            yield app.test_client()
-            app.extensions["store"].close()
-
-
-        @pytest.fixture
-        def client(anon_client, credentials):
-            """A client sending the access token of a registered user."""
-            anon_client.post("/auth/register", json=credentials)
-            token = anon_client.post("/auth/login", json=credentials).get_json()["access_token"]
-            anon_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-            return anon_client
-        '''
-    )
+    return conftest(spec, clients)
