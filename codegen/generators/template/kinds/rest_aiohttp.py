@@ -28,21 +28,10 @@ LAYOUT = [
 ]
 
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    files = {
-        "app/main.py": _main(spec),
-        "app/routes.py": _routes(spec),
-        "tests/conftest.py": _conftest(spec),
-    }
-    if spec.has("auth"):
-        files["app/auth.py"] = AUTH
-    return files
-
-
 _AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import SECRET_KEY, auth_routes, require_token"]
 
 
-def _main(spec: ProjectSpec) -> str:
+def main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     header = "\n".join(
         [
@@ -110,7 +99,7 @@ def _main(spec: ProjectSpec) -> str:
     return module(header, middleware, create_app)
 
 
-def _routes(spec: ProjectSpec) -> str:
+def routes(spec: ProjectSpec) -> str:
     header = code(
         f'''
         """CRUD routes, built once per resource from its models.
@@ -258,7 +247,7 @@ AUTH = code(
 )
 
 
-def _conftest(spec: ProjectSpec) -> str:
+def fixtures(spec: ProjectSpec) -> str:
     # the credentials and fast-hashing fixtures come from rest_common.conftest
     if spec.has("auth"):
         clients = code(

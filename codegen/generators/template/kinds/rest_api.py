@@ -1,8 +1,9 @@
 """REST APIs: CRUD for each entity, optional token auth, SQLite storage.
 
 The framework-independent files (models, storage, validation, security,
-tests, README) are written here; the framework modules write the app, the
-routes, the auth glue and the test fixtures.
+tests, README) are written here; each framework module provides the app
+(``main``), the routes (``routes``), the auth glue (``AUTH``) and the test
+fixtures (``fixtures``).
 """
 
 from __future__ import annotations
@@ -52,9 +53,12 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
         "pytest.ini": render.pytest_ini(*framework.PYTEST_OPTIONS),
         "requirements.txt": render.requirements(*framework.REQUIREMENTS),
         "README.md": _readme(spec, framework),
-        **framework.render_files(spec),
+        "app/main.py": framework.main(spec),
+        "app/routes.py": framework.routes(spec),
+        "tests/conftest.py": framework.fixtures(spec),
     }
     if spec.has("auth"):
+        files["app/auth.py"] = framework.AUTH
         files["app/accounts.py"] = ACCOUNTS
         files["tests/test_auth.py"] = _auth_tests(spec, framework.DIALECT)
     for entity in spec.entities:

@@ -27,21 +27,10 @@ LAYOUT = [
 ]
 
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    files = {
-        "app/main.py": _main(spec),
-        "app/routes.py": _routes(spec),
-        "tests/conftest.py": _conftest(spec),
-    }
-    if spec.has("auth"):
-        files["app/auth.py"] = AUTH
-    return files
-
-
 _AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import current_user", "from app.auth import router as auth_router"]
 
 
-def _main(spec: ProjectSpec) -> str:
+def main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     lines = [
         f'"""The {spec.title} application: ``uvicorn app.main:create_app --factory``."""',
@@ -97,7 +86,7 @@ def _main(spec: ProjectSpec) -> str:
     return module("\n".join(lines), body)
 
 
-def _routes(spec: ProjectSpec) -> str:
+def routes(spec: ProjectSpec) -> str:
     paginated = spec.has("pagination")
     params = ["store: StoreDep"]
     if paginated:
@@ -248,7 +237,7 @@ AUTH = code(
 )
 
 
-def _conftest(spec: ProjectSpec) -> str:
+def fixtures(spec: ProjectSpec) -> str:
     # the credentials and fast-hashing fixtures come from rest_common.conftest
     if spec.has("auth"):
         clients = code(

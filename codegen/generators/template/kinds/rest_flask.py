@@ -28,17 +28,6 @@ LAYOUT = [
 ]
 
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    files = {
-        "app/main.py": _main(spec),
-        "app/routes.py": _routes(spec),
-        "tests/conftest.py": _conftest(spec),
-    }
-    if spec.has("auth"):
-        files["app/auth.py"] = AUTH
-    return files
-
-
 _AUTH_IMPORTS = [
     "from app.accounts import USERS",
     "from app.auth import blueprint as auth_blueprint",
@@ -46,7 +35,7 @@ _AUTH_IMPORTS = [
 ]
 
 
-def _main(spec: ProjectSpec) -> str:
+def main(spec: ProjectSpec) -> str:
     auth = spec.has("auth")
     header = "\n".join(
         [
@@ -115,7 +104,7 @@ def _main(spec: ProjectSpec) -> str:
     return module(header, create_app, handlers)
 
 
-def _routes(spec: ProjectSpec) -> str:
+def routes(spec: ProjectSpec) -> str:
     header = code(
         f'''
         """CRUD routes, a blueprint per resource built from its models."""
@@ -237,7 +226,7 @@ AUTH = code(
 )
 
 
-def _conftest(spec: ProjectSpec) -> str:
+def fixtures(spec: ProjectSpec) -> str:
     # the credentials and fast-hashing fixtures come from rest_common.conftest
     if spec.has("auth"):
         clients = code(
