@@ -45,6 +45,14 @@ def _lat(result: dict[str, Any] | None, key: str = "latency_ms") -> dict[str, An
     return (result or {}).get(key) or {}
 
 
+def _heading(title: str, outcome: dict[str, Any]) -> list[str]:
+    """A scenario's section title, and the error that stopped it, if one did."""
+    lines = [title, ""]
+    if "error" in outcome:
+        lines += [f"failed: `{outcome['error']}`", ""]
+    return lines
+
+
 def _verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("met" if ok else "**missed**")
 
@@ -118,9 +126,7 @@ def markdown(results: dict[str, Any]) -> str:
 
     create = scenarios.get("create")
     if create:
-        lines += ["## 1. Create throughput (`POST /api/generations/generate`)", ""]
-        if "error" in create:
-            lines += [f"failed: `{create['error']}`", ""]
+        lines += _heading("## 1. Create throughput (`POST /api/generations/generate`)", create)
         lines += [
             "CPU columns: microseconds of CPU per answered request, of the server process, of PostgreSQL's"
             " processes, and of the whole machine (load generator and kernel included). On a saturated machine"
@@ -156,9 +162,7 @@ def markdown(results: dict[str, Any]) -> str:
 
     fanout = scenarios.get("fanout")
     if fanout:
-        lines += ["## 2. Stream fan-out (delay from commit to arrival)", ""]
-        if "error" in fanout:
-            lines += [f"failed: `{fanout['error']}`", ""]
+        lines += _heading("## 2. Stream fan-out (delay from commit to arrival)", fanout)
         lines += [
             (
                 f"{fanout.get('rows', [{}])[0].get('events', '?')} events per generation, "
@@ -191,9 +195,7 @@ def markdown(results: dict[str, Any]) -> str:
 
     cross = scenarios.get("crossproc")
     if cross:
-        lines += ["## 3. Cross-process delivery (worker in one process, streams on another)", ""]
-        if "error" in cross:
-            lines += [f"failed: `{cross['error']}`", ""]
+        lines += _heading("## 3. Cross-process delivery (worker in one process, streams on another)", cross)
         lines += ["| streams | events | p50 ms | p99 ms | max ms | lost | NOTIFY floor p99 ms | p99 vs floor |",
                   "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for row in cross.get("rows", []):
@@ -208,9 +210,7 @@ def markdown(results: dict[str, Any]) -> str:
 
     drain = scenarios.get("drain")
     if drain:
-        lines += ["## 4. Drain rate (template generator, no stage delay)", ""]
-        if "error" in drain:
-            lines += [f"failed: `{drain['error']}`", ""]
+        lines += _heading("## 4. Drain rate (template generator, no stage delay)", drain)
         lines += ["| processes | generations | completed/s | failed | pgbench, same SQL, completed/s | vs pgbench |",
                   "|---:|---:|---:|---:|---:|---:|"]
         for row in drain.get("rows", []):
@@ -223,9 +223,7 @@ def markdown(results: dict[str, Any]) -> str:
 
     connect = scenarios.get("connect")
     if connect:
-        lines += ["## 5. Token to connected (one client, one after another)", ""]
-        if "error" in connect:
-            lines += [f"failed: `{connect['error']}`", ""]
+        lines += _heading("## 5. Token to connected (one client, one after another)", connect)
         lines += ["| server | samples | p50 ms | p99 ms | first request p50 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
         for label, key in (("bare aiohttp: POST (1 INSERT) + GET /sse", "bare"), ("**codegen: POST stream-token + GET stream**", "service")):
             r = connect.get(key) or {}
