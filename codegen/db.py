@@ -35,6 +35,10 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     asyncpg.PostgresConnectionError,
     TimeoutError,
+    # a connection the server is dropping (shutdown) can be handed out in the instant between the
+    # server's FATAL message and the socket closing; asyncpg then refuses the statement with
+    # "cannot switch to state …; another operation is in progress" (seen in the outage test)
+    asyncpg.InternalClientError,
 )
 # how long a request waits for a pooled connection before it is answered 503
 ACQUIRE_TIMEOUT_SECONDS = 10.0

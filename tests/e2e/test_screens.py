@@ -345,6 +345,8 @@ async def test_errors_are_readable(e2e_server, tab):
     await expect(page.get_by_role("alert")).to_have_text("Invalid email or password")
 
     await page.get_by_role("link", name="Create one").click()
+    # the sign-up screen replaces the form: fill the new one, not the one on its way out
+    await expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
     await sign_in_form(account.email, PASSWORD)
     await expect(page.get_by_role("alert")).to_have_text("Email already registered")
     await sign_in_form("someone@nowhere", PASSWORD)  # the server's 422 list, in words
