@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import time
 from collections import OrderedDict
@@ -14,6 +15,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from codegen.config import JWT_SECRET_MIN_BYTES
 from codegen.errors import unauthorized
 
 log = logging.getLogger(__name__)
@@ -43,17 +45,26 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def resolve_jwt_secret(configured: str | None, data_dir: Path) -> str:
-    """The configured secret, or a development secret kept in the data folder."""
+    """The configured secret, or a development secret kept in the data folder.
+
+    The file is created with O_EXCL and mode 0600 in one call: never readable by others, not even
+    for an instant, and never written through a link someone placed there.
+    """
     if configured:
         return configured
     path = data_dir / "jwt-secret"
-    if path.exists():
-        secret = path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), encoding="utf-8") as file:
+            secret = file.read().strip()
+        if len(secret.encode()) < JWT_SECRET_MIN_BYTES:
+            raise SystemExit(f"{path} holds a JWT secret shorter than {JWT_SECRET_MIN_BYTES} bytes; delete it") from None
     else:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_urlsafe(48)
-        path.write_text(secret, encoding="utf-8")
-        path.chmod(0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(secret)
     log.warning(
         "CODEGEN_JWT_SECRET is not set: using a development secret kept in %s; set it in production",
         path,
@@ -65,6 +76,9 @@ class TokenService:
     """Issues and checks access tokens; remembers which user ids exist."""
 
     algorithm = "HS256"
+    # a token of another service that shares the secret is not one of ours
+    issuer = "codegen"
+    audience = "codegen-api"
 
     def __init__(self, secret: str, ttl_seconds: int, known_users_max: int = 100_000) -> None:
         self._secret = secret
@@ -77,7 +91,9 @@ class TokenService:
 
     def issue(self, user_id: UUID) -> str:
         now = int(time.time())
-        claims = {"sub": str(user_id), "iat": now, "exp": now + self.ttl_seconds}
+        claims = {
+            "sub": str(user_id), "iat": now, "exp": now + self.ttl_seconds, "iss": self.issuer, "aud": self.audience,
+        }
         return jwt.encode(claims, self._secret, algorithm=self.algorithm)
 
     def subject(self, authorization: str | None) -> UUID:
@@ -92,7 +108,10 @@ class TokenService:
         if verified is not None and verified[1] > time.time():
             return verified[0]
         try:
-            claims = jwt.decode(token, self._secret, algorithms=[self.algorithm], options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token, self._secret, algorithms=[self.algorithm], issuer=self.issuer, audience=self.audience,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
             user_id = UUID(str(claims["sub"]))
             expires = float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError):

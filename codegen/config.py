@@ -9,14 +9,18 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 ENV_PREFIX = "CODEGEN_"
+# an HS256 key shorter than its hash output is guessable offline from one token
+JWT_SECRET_MIN_BYTES = 32
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # production: refuse to start without a strong CODEGEN_JWT_SECRET (docs/security.md)
+    env: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     # unset: an embedded PostgreSQL with its data under data_dir
@@ -27,6 +31,16 @@ class Settings(BaseModel):
 
     jwt_secret: str | None = None
     jwt_ttl_seconds: int = Field(60 * 60 * 24, ge=60)
+
+    # sign-in throttling (docs/security.md): failures allowed before exponential backoff starts
+    login_free_attempts: int = Field(5, ge=1)  # per account
+    login_address_free_attempts: int = Field(20, ge=0)  # per client address; 0: off
+    login_backoff_max_seconds: int = Field(900, ge=1)
+    register_rate_limit: int = Field(10, ge=0)  # per client address per minute; 0: off
+    password_hash_concurrency: int = Field(2, ge=1)  # argon2 hashes at once per process
+    password_hash_queue: int = Field(32, ge=0)  # requests waiting for a slot before 503
+    # take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)
+    trust_forwarded_for: bool = False
 
     worker: bool = True
     worker_concurrency: int = Field(4, ge=1)
@@ -40,6 +54,12 @@ class Settings(BaseModel):
     generate_rate_limit: int = Field(30, ge=0)  # per user per minute; 0: off
     sse_ping_seconds: float = Field(15.0, gt=0)
     sse_queue_size: int = Field(256, ge=1)
+
+    # quotas (0: off)
+    max_active_generations: int = Field(20, ge=0)  # pending plus processing, per user
+    max_streams_per_user: int = Field(20, ge=0)  # open streams per user per process
+    daily_token_budget: int = Field(2_000_000, ge=0)  # LLM tokens per user per UTC day
+    global_daily_token_limit: int = Field(50_000_000, ge=0)  # all users, per UTC day: the spending stop
 
     provider: Literal["template", "openai"] = "template"
     llm_base_url: str | None = None
@@ -58,6 +78,14 @@ class Settings(BaseModel):
     metrics_token: str | None = None
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
+
+    @model_validator(mode="after")
+    def _strong_secret(self) -> Settings:
+        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < JWT_SECRET_MIN_BYTES:
+            raise ValueError(f"jwt_secret must be at least {JWT_SECRET_MIN_BYTES} bytes")
+        if self.env == "production" and self.jwt_secret is None:
+            raise ValueError(f"jwt_secret is required when CODEGEN_ENV=production (at least {JWT_SECRET_MIN_BYTES} bytes)")
+        return self
 
     @property
     def embedded_database(self) -> bool:
@@ -87,6 +115,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         return Settings.model_validate(values)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+            f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
         )
         raise SystemExit(f"invalid configuration: {problems}") from None

@@ -22,7 +22,6 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import jwt
 import pytest
 from aiohttp import web
 
@@ -31,7 +30,7 @@ from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, sign_token
 
 
 @pytest.fixture(scope="session")
@@ -192,7 +191,7 @@ def make_user(http: aiohttp.ClientSession, db_conn: asyncpg.Connection, settings
         user_id = uuid.uuid4()
         email = f"user-{user_id.hex[:12]}@example.com"
         await db_conn.execute("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')", user_id, email)
-        token = jwt.encode({"sub": str(user_id), "exp": int(time.time()) + 3600}, settings.jwt_secret, algorithm="HS256")
+        token = sign_token(settings.jwt_secret, sub=str(user_id), exp=int(time.time()) + 3600)
         return ApiClient(http, server.url, token=token, email=email, user_id=str(user_id))
 
     return make

@@ -10,10 +10,18 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
+import jwt
 import orjson
+
+from codegen.auth import TokenService
 
 TERMINAL = {"completed", "failed", "cancelled"}
 VALIDATION_ITEM_KEYS = {"type", "loc", "msg", "input"}
+
+
+def sign_token(secret: str, **claims: Any) -> str:
+    """An HS256 token as the server signs them (its issuer and audience), with ``claims`` on top."""
+    return jwt.encode({"iss": TokenService.issuer, "aud": TokenService.audience, **claims}, secret, algorithm="HS256")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from tests.helpers import (
     Answer,
     ApiClient,
     item_at,
+    sign_token,
 )
 
 NOT_AUTHENTICATED = {"detail": "Not authenticated"}
@@ -50,7 +51,7 @@ async def member(api: ApiClient, db_conn: asyncpg.Connection, settings: Settings
     user_id = uuid.uuid4()
     await db_conn.execute("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')", user_id, new_email())
     now = int(time.time())
-    token = jwt.encode({"sub": str(user_id), "iat": now, "exp": now + 3600}, settings.jwt_secret, algorithm="HS256")
+    token = sign_token(settings.jwt_secret, sub=str(user_id), iat=now, exp=now + 3600)
     me = await api.call("GET", "/api/auth/me", headers=bearer(token))
     assert me.status == 200 and me.body["id"] == str(user_id)
     return Member(token, str(user_id), settings)
@@ -256,7 +257,7 @@ async def test_me(user: ApiClient) -> None:
 
 
 def hs256(secret: str, **claims: object) -> str:
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return sign_token(secret, **claims)
 
 
 @pytest.mark.parametrize(

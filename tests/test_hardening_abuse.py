@@ -16,6 +16,7 @@ import jwt
 import pytest
 
 from codegen import keys
+from codegen.auth import TokenService
 from tests.hardening import ServeProcess, bearer, register, rss_bytes, scrape
 from tests.helpers import ApiClient, wait_until
 
@@ -37,7 +38,7 @@ async def test_forged_and_expired_jwts_are_401(make_server, http, settings):
     me = (await alice.call("GET", "/api/auth/me")).body
     secret = settings.jwt_secret
     now = int(time.time())
-    claims = {"sub": me["id"], "iat": now, "exp": now + 600}
+    claims = {"sub": me["id"], "iat": now, "exp": now + 600, "iss": TokenService.issuer, "aud": TokenService.audience}
     header, payload, signature = alice.token.split(".")  # type: ignore[union-attr]
     other_payload = jwt.encode({**claims, "sub": str(uuid.uuid4())}, "k" * 32, algorithm="HS256").split(".")[1]
     forged = {
