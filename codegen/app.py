@@ -13,7 +13,7 @@ from aiohttp import web
 from codegen import keys, metrics
 from codegen.api.common import json_response
 from codegen.api.routes import setup_routes
-from codegen.auth import TokenService, resolve_jwt_secret
+from codegen.auth import HashingGate, TokenService, resolve_jwt_secret
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
@@ -21,6 +21,7 @@ from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
 from codegen.generators import Generator, build_generator
 from codegen.logs import RequestIds, request_id_var, user_id_var
+from codegen.services import users
 
 log = logging.getLogger("codegen.http")
 
@@ -156,6 +157,13 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.REQUEST_IDS] = RequestIds()
+    app[keys.HASHING] = HashingGate(settings.password_hash_concurrency, settings.password_hash_queue)
+    app[keys.THROTTLE] = users.Throttle(
+        account_free_attempts=settings.login_free_attempts,
+        address_free_attempts=settings.login_address_free_attempts,
+        max_wait_seconds=settings.login_backoff_max_seconds,
+        register_per_minute=settings.register_rate_limit,
+    )
     metrics.setup(app)
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_event_bus(settings))

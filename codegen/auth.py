@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
 
@@ -16,9 +18,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from codegen.config import JWT_SECRET_MIN_BYTES
-from codegen.errors import unauthorized
+from codegen.errors import ApiError, unauthorized
 
 log = logging.getLogger(__name__)
+
+HASHING_BUSY = "Too many sign-in requests at the moment. Please retry shortly."
+HASHING_BUSY_RETRY_AFTER = "1"
 
 _hasher = PasswordHasher()
 # verified when the email is unknown, so that answer takes as long as a wrong password
@@ -38,6 +43,28 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
             return False
 
     return await asyncio.to_thread(verify)
+
+
+class HashingGate:
+    """At most ``concurrency`` password hashes at once in this process and ``queue`` more waiting;
+    beyond that a sign-in is answered 503 at once, before it costs any CPU or memory (argon2id takes
+    about 64 MiB and a third of a second of a core per hash)."""
+
+    def __init__(self, concurrency: int, queue: int) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+        self._limit = concurrency + queue
+        self._inside = 0
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._inside >= self._limit:
+            raise ApiError(503, HASHING_BUSY, {"Retry-After": HASHING_BUSY_RETRY_AFTER})
+        self._inside += 1
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._inside -= 1
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from codegen.auth import TokenService
+    from codegen.auth import HashingGate, TokenService
     from codegen.config import Settings
     from codegen.db import Database
     from codegen.engine.bus import EventBus
     from codegen.engine.worker import Worker
     from codegen.logs import RequestIds
+    from codegen.services.users import Throttle
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -20,5 +21,7 @@ TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 BUS: web.AppKey[EventBus] = web.AppKey("bus")
 WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
 REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")
+HASHING: web.AppKey[HashingGate] = web.AppKey("hashing")
+THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

@@ -54,6 +54,9 @@ class ServeProcess:
             "CODEGEN_DATA_DIR": str(workdir / f"data-{name}"),
             "CODEGEN_LOG_FORMAT": "text",
             "PYTHONUNBUFFERED": "1",
+            # every test client is 127.0.0.1: per-address throttles only where a test is about them
+            "CODEGEN_REGISTER_RATE_LIMIT": "0",
+            "CODEGEN_LOGIN_ADDRESS_FREE_ATTEMPTS": "0",
         })
         for key, value in settings.items():
             env["CODEGEN_" + key.upper()] = str(value)

@@ -147,9 +147,12 @@ async def test_generator_crash_never_leaves_processing(make_server, http, caplog
     generation = await api.generate(generation_mode="unified")
     final = await api.wait_for(generation["id"])
     assert final["status"] == "failed"
-    assert "ZeroDivisionError" in final["error_message"]
+    # the class and the text of the exception go to the log only; the user gets a stable message
+    assert final["error_message"] == (
+        f"Internal error while generating; the server's log has the details (generation {generation['id']})"
+    )
     crashed = [r for r in caplog.records if r.getMessage() == "generator crashed"]
-    assert crashed and crashed[0].exc_info is not None
+    assert crashed and crashed[0].exc_info is not None and crashed[0].exc_info[0] is ZeroDivisionError
 
 
 async def test_cancel_pending(alice):

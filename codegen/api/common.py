@@ -69,6 +69,16 @@ async def current_user(request: web.Request) -> UUID:
     return user_id
 
 
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer's, or (CODEGEN_TRUST_FORWARDED_FOR, behind a proxy that sets it)
+    the last X-Forwarded-For entry, the one our proxy appended, which the client cannot forge."""
+    if request.app[keys.SETTINGS].trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote or ""
+
+
 def api_prefix(request: web.Request) -> str:
     """"/api" when the request came in under it, so links keep the caller's form."""
     return "/api" if request.path.startswith("/api/") else ""

@@ -1,18 +1,39 @@
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from codegen import keys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
+from codegen.errors import bad_request
 from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery
 from codegen.services import generations
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+_KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+def idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _KEY_PATTERN.fullmatch(value):
+        raise bad_request("Idempotency-Key must be 1 to 255 printable ASCII characters without spaces")
+    return value
 
 
 async def create(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     body = await parse_body(request, GenerateBody)
     settings = request.app[keys.SETTINGS]
-    result = await generations.create(request.app[keys.DB], user_id, body, settings.generate_rate_limit)
+    limits = generations.CreateLimits(
+        rate_limit=settings.generate_rate_limit, max_active=settings.max_active_generations,
+        daily_token_budget=settings.daily_token_budget,
+    )
+    result = await generations.create(
+        request.app[keys.DB], user_id, body, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+    )
     # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
     request.app[keys.BUS].announce_queued()
     return json_response(result, status=201)

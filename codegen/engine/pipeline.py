@@ -101,6 +101,7 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
     """
     writer = ProgressWriter(db, claim, stage_delay=settings.stage_delay)
     try:
+        await _check_spending(db, settings, claim)
         parent_files = await _parent_files(db, claim)
         request = GenerationRequest(
             generation_id=str(claim.generation_id), prompt=claim.prompt, mode=claim.mode,
@@ -126,10 +127,34 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
     except (ClaimLost, asyncio.CancelledError, DatabaseUnavailable):
         # a lost database is not the generator's fault: the lease expires and another attempt runs
         raise
-    except Exception as exc:
+    except Exception:
+        # the details (class, paths, URLs) are for the log only; the user gets a stable message
         log.exception("generator crashed")
-        await _fail(db, claim, f"Internal error while generating ({type(exc).__name__}: {exc})")
+        await _fail(db, claim, f"Internal error while generating; the server's log has the details (generation {claim.generation_id})")
         return Status.FAILED
+
+
+async def _check_spending(db: Database, settings: Settings, claim: Claim) -> None:
+    """The spending stop: no model is called once today's tokens reach the user's budget or the
+    service's daily limit (tokens are billed when a generation ends, so one running generation per
+    worker slot may go past them)."""
+    row = await db.fetchrow(db.q.spend_today, claim.user_id)
+    assert row is not None
+    if settings.global_daily_token_limit and row["all_tokens"] >= settings.global_daily_token_limit:
+        raise GenerationError(
+            "The service has reached its daily spending limit; no model was called. Try again after midnight UTC."
+        )
+    if settings.daily_token_budget and row["user_tokens"] >= settings.daily_token_budget:
+        raise GenerationError(
+            f"Your daily token budget ({settings.daily_token_budget} tokens) is spent; no model was called. "
+            "It renews at midnight UTC."
+        )
+
+
+def _tokens(usage: dict[str, int] | None) -> int:
+    if not usage:
+        return 0
+    return int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
 
 
 async def _parent_files(db: Database, claim: Claim) -> dict[str, str] | None:
@@ -173,6 +198,8 @@ async def _complete(
             [len(f.content.encode()) for f in files], [f.content for f in files],
         )
         await conn.execute(db.q.set_result, claim.generation_id, usage, notes or None)
+        if _tokens(usage):
+            await conn.execute(db.q.record_spend, claim.generation_id, _tokens(usage))
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:
@@ -187,3 +214,5 @@ async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | 
             raise ClaimLost()
         if usage:
             await conn.execute(db.q.set_result, claim.generation_id, usage, None)
+        if _tokens(usage):
+            await conn.execute(db.q.record_spend, claim.generation_id, _tokens(usage))

@@ -234,4 +234,6 @@ class Worker:
             log.error("lease expired on the last attempt; generation failed", extra={"generation_id": str(row["id"])})
         await self.db.execute(self.db.q.purge_expired_stream_tokens)
         await self.db.execute(self.db.q.purge_stale_rate_limits)
+        await self.db.execute(self.db.q.purge_stale_auth_failures)
+        await self.db.execute(self.db.q.purge_expired_idempotency_keys)
         return len(returned) + len(failed)

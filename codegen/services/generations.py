@@ -7,10 +7,13 @@ state machine).
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import hashlib
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -18,12 +21,15 @@ import asyncpg
 
 from codegen import lifecycle
 from codegen.db import Database
-from codegen.errors import bad_request, conflict, not_found, too_many_requests
+from codegen.errors import ApiError, bad_request, conflict, not_found, too_many_requests
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import Cursor, GenerateBody, ListGenerationsQuery
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 
 GENERATION_NOT_FOUND = "Generation not found"
+IDEMPOTENCY_KEY_REUSED = (
+    "Idempotency-Key was already used with a different request body; use a new key for a new request"
+)
 
 _CREATE_FIELDS = (
     "id", "status", "user_id", "project_id", "project_name", "project_domain", "auto_created_project",
@@ -31,22 +37,86 @@ _CREATE_FIELDS = (
 )
 
 
-async def create(db: Database, user_id: UUID, body: GenerateBody, rate_limit: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CreateLimits:
+    """CODEGEN_GENERATE_RATE_LIMIT, CODEGEN_MAX_ACTIVE_GENERATIONS, CODEGEN_DAILY_TOKEN_BUDGET (0: off)."""
+
+    rate_limit: int
+    max_active: int = 0
+    daily_token_budget: int = 0
+
+
+class _KeyTaken(Exception):
+    """Another request with the same Idempotency-Key committed first: roll this one back."""
+
+
+async def create(
+    db: Database, user_id: UUID, body: GenerateBody, limits: CreateLimits, idempotency_key: str | None = None
+) -> dict[str, Any]:
     if body.is_iteration and body.parent_generation_id is None:
         raise bad_request("parent_generation_id is required when is_iteration is true")
+    if idempotency_key is None:
+        return await _create(db, user_id, body, limits)
+    request_hash = hashlib.sha256(body.model_dump_json().encode()).digest()
+    try:
+        async with db.transaction() as conn:
+            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+            if replay is not None:
+                return replay
+            created = await _create(db, user_id, body, limits, conn)
+            if await conn.fetchval(db.q.insert_idempotency_key, user_id, idempotency_key, request_hash, created["id"]) is None:
+                raise _KeyTaken()
+            return created
+    except _KeyTaken:
+        async with db.connection() as conn:
+            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+        assert replay is not None
+        return replay
+
+
+async def _replay(
+    db: Database, conn: asyncpg.Connection, user_id: UUID, key: str, request_hash: bytes
+) -> dict[str, Any] | None:
+    """The first answer to this key (within 24 h), or None when the key is new."""
+    row = await conn.fetchrow(db.q.get_idempotency_key, user_id, key)
+    if row is None:
+        return None
+    if row["request_hash"] != request_hash:
+        raise ApiError(422, IDEMPOTENCY_KEY_REUSED)
+    first = await conn.fetchrow(db.q.get_generation, row["generation_id"], user_id)
+    assert first is not None  # the key's row goes with its generation (ON DELETE CASCADE)
+    # the 201 as it was: the generation was pending then, whatever it is now
+    return {**{k: first[k] for k in _CREATE_FIELDS}, "status": Status.PENDING.value}
+
+
+async def _create(
+    db: Database, user_id: UUID, body: GenerateBody, limits: CreateLimits, conn: asyncpg.Connection | None = None
+) -> dict[str, Any]:
     context = body.context.model_dump() if body.context else {}
-    row = await db.fetchrow(
+    run = conn.fetchrow if conn is not None else db.fetchrow
+    row = await run(
         db.q.create_generation,
         user_id, body.prompt, body.project_id,
         derive_name(body.prompt), derive_domain(body.prompt),
         context, body.generation_mode, body.is_iteration, body.parent_generation_id,
-        rate_limit, SIMILAR_NAME_THRESHOLD,
+        limits.rate_limit, SIMILAR_NAME_THRESHOLD, limits.max_active, limits.daily_token_budget,
     )
     assert row is not None
     outcome = row["outcome"]
     if outcome == "rate_limited":
         raise too_many_requests(
-            f"Too many generation requests. Maximum {rate_limit} requests per minute. Please wait before retrying.",
+            f"Too many generation requests. Maximum {limits.rate_limit} requests per minute. Please wait before retrying.",
+            row["retry_after"],
+        )
+    if outcome == "too_many_active":
+        raise too_many_requests(
+            f"Too many active generations. At most {limits.max_active} may be pending or processing at once; "
+            "wait for one to finish or cancel one.",
+            row["retry_after"],
+        )
+    if outcome == "budget_exhausted":
+        raise too_many_requests(
+            f"Daily token budget exhausted ({limits.daily_token_budget} tokens per day). It renews at midnight UTC.",
             row["retry_after"],
         )
     if outcome == "project_not_found":
@@ -156,11 +226,17 @@ async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[st
         )
     rows = await db.fetch(db.q.file_contents, generation_id)
     folder = _slug(generation["project_name"]) or "project"
+    # compressing megabytes takes a while: in a thread, so other requests are served meanwhile
+    archive = await asyncio.to_thread(_zip, folder, [(r["path"], r["content"]) for r in rows])
+    return f"{folder}-{str(generation_id)[:8]}.zip", archive
+
+
+def _zip(folder: str, files: list[tuple[str, str]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for r in rows:
-            archive.writestr(f"{folder}/{r['path']}", r["content"])
-    return f"{folder}-{str(generation_id)[:8]}.zip", buffer.getvalue()
+        for path, content in files:
+            archive.writestr(f"{folder}/{path}", content)
+    return buffer.getvalue()
 
 
 async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID | None) -> str:
@@ -171,7 +247,7 @@ async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID |
     await _status(db, user_id, base_id)
     old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
     new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
-    return unified_diff(old, new)
+    return await asyncio.to_thread(unified_diff, old, new)
 
 
 def unified_diff(old: dict[str, str], new: dict[str, str]) -> str:

@@ -1,18 +1,48 @@
-"""Accounts: register, log in, who am I."""
+"""Accounts: register, log in (throttled), who am I."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from codegen import auth
 from codegen.db import Database
-from codegen.errors import ApiError, conflict, unauthorized
+from codegen.errors import ApiError, conflict, too_many_requests, unauthorized
+
+SIGN_IN_THROTTLED = "Too many failed sign-in attempts. Please wait before retrying."
+REGISTER_THROTTLED = "Too many registrations from this address. Please wait before retrying."
 
 
-async def register(db: Database, tokens: auth.TokenService, email: str, password: str) -> dict[str, Any]:
-    password_hash = await auth.hash_password(password)
+@dataclass(frozen=True)
+class Throttle:
+    """Sign-in and registration limits (CODEGEN_LOGIN_*, CODEGEN_REGISTER_RATE_LIMIT)."""
+
+    account_free_attempts: int
+    address_free_attempts: int  # 0: no per-address limit
+    max_wait_seconds: int
+    register_per_minute: int  # 0: off
+
+
+def _key(kind: str, value: str) -> bytes:
+    # neither the email nor the address is stored, only what identifies their throttle state
+    return hashlib.sha256(f"codegen-throttle:{kind}:{value}".encode()).digest()
+
+
+async def register(
+    db: Database, tokens: auth.TokenService, gate: auth.HashingGate, throttle: Throttle,
+    email: str, password: str, address: str,
+) -> dict[str, Any]:
+    if throttle.register_per_minute:
+        subject = UUID(bytes=_key("address", address)[:16])
+        wait = await db.fetchval(db.q.register_hit, subject, throttle.register_per_minute)
+        if wait:
+            raise too_many_requests(REGISTER_THROTTLED, wait)
+    # hashed before the insert whether or not the email is taken, so both answers take as long
+    async with gate.slot():
+        password_hash = await auth.hash_password(password)
     row = await db.fetchrow(db.q.insert_user, uuid.uuid4(), email.strip(), password_hash)
     if row is None:
         raise conflict("Email already registered")
@@ -20,13 +50,29 @@ async def register(db: Database, tokens: auth.TokenService, email: str, password
     return {**dict(row), **_token_body(tokens, row["id"])}
 
 
-async def login(db: Database, tokens: auth.TokenService, email: str, password: str) -> dict[str, Any]:
+async def login(
+    db: Database, tokens: auth.TokenService, gate: auth.HashingGate, throttle: Throttle,
+    email: str, password: str, address: str,
+) -> dict[str, Any]:
+    account = _key("account", email.strip().lower())
+    keys, free = [account], [throttle.account_free_attempts]
+    if throttle.address_free_attempts:
+        keys.append(_key("address", address))
+        free.append(throttle.address_free_attempts)
+    wait = await db.fetchval(db.q.auth_attempt, keys, free, throttle.max_wait_seconds)
+    if wait:
+        raise too_many_requests(SIGN_IN_THROTTLED, wait)
     row = await db.fetchrow(db.q.get_user_by_email, email.strip())
-    if not await auth.verify_password(row["password_hash"] if row else None, password):
+    async with gate.slot():
+        valid = await auth.verify_password(row["password_hash"] if row else None, password)
+    if not valid:
         raise ApiError(401, "Invalid email or password", {"WWW-Authenticate": "Bearer"})
     assert row is not None
+    await db.execute(db.q.auth_succeeded, account, keys[1] if len(keys) > 1 else None)
     if auth.needs_rehash(row["password_hash"]):
-        await db.execute(db.q.update_password_hash, row["id"], await auth.hash_password(password))
+        async with gate.slot():
+            new_hash = await auth.hash_password(password)
+        await db.execute(db.q.update_password_hash, row["id"], new_hash)
     tokens.remember(row["id"])
     return _token_body(tokens, row["id"])
 

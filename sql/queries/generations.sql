@@ -2,7 +2,8 @@
 -- The id comes from the database (gen_random_uuid), not from a random read in the API process.
 SELECT new.id, created.*
 FROM (SELECT gen_random_uuid() AS id) AS new,
-     LATERAL codegen_create_generation(new.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS created;
+     LATERAL codegen_create_generation_within_quota(new.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         AS created;
 
 -- name: get_generation
 -- One generation of one user, with its project and its file list.
@@ -60,13 +61,25 @@ SELECT m.last_event_seq AS seq,
 FROM moved m;
 
 -- name: claim_pending
--- Take up to $1 pending generations, oldest first, skipping rows other workers hold.
-WITH next AS (
-    SELECT id FROM generations
+-- Take up to $1 pending generations, fairly across users, skipping rows other workers hold.
+-- Each user's queue is taken oldest first, and users take turns: a generation's turn is its place
+-- in its user's queue plus what that user already has running, and the lowest turns go first
+-- (oldest first among equal turns). So one user's thousand queued generations delay another
+-- user's first by at most one worker slot.
+WITH running AS (
+    SELECT user_id, count(*) AS n FROM generations WHERE status = 'processing' GROUP BY user_id
+), queued AS (
+    SELECT id, created_at, row_number() OVER (PARTITION BY user_id ORDER BY created_at, id) AS place, user_id
+    FROM generations
     WHERE status = ANY($2::text[])
-    ORDER BY created_at
+), next AS (
+    SELECT g.id FROM generations g
+    JOIN queued q ON q.id = g.id
+    LEFT JOIN running r ON r.user_id = q.user_id
+    WHERE g.status = ANY($2::text[])
+    ORDER BY q.place + coalesce(r.n, 0), q.created_at
     LIMIT $1
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF g SKIP LOCKED
 ), claimed AS (
     UPDATE generations g
     SET status = $3,
