@@ -21,7 +21,7 @@ from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
 from codegen.generators import Generator, build_generator
 from codegen.logs import RequestIds, request_id_var, user_id_var
-from codegen.services import users
+from codegen.services import stream_tokens, users
 
 log = logging.getLogger("codegen.http")
 
@@ -157,6 +157,7 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.REQUEST_IDS] = RequestIds()
+    app[keys.STREAMS] = stream_tokens.OpenStreams(settings.max_streams_per_user)
     app[keys.HASHING] = HashingGate(settings.password_hash_concurrency, settings.password_hash_queue)
     app[keys.THROTTLE] = users.Throttle(
         account_free_attempts=settings.login_free_attempts,

@@ -58,6 +58,22 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+# fields whose value a 422 never echoes (in ``input``, whether the item is about them or about the
+# object holding them): a password or token in an error body ends up in browser consoles and logs
+SECRET_FIELDS = frozenset({"password", "token", "sse_token", "access_token", "secret", "api_key"})
+REDACTED = "[redacted]"
+
+
+def _redacted(loc: tuple[Any, ...], value: Any) -> Any:
+    if any(part in SECRET_FIELDS for part in loc):
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {k: REDACTED if k in SECRET_FIELDS else _redacted((), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted((), v) for v in value]
+    return value
+
+
 def validation_items(exc: ValidationError, location: str) -> list[dict[str, Any]]:
     """pydantic errors as FastAPI's 422 items, ``loc`` starting with body/query/path."""
     items = []
@@ -67,7 +83,8 @@ def validation_items(exc: ValidationError, location: str) -> list[dict[str, Any]
             "loc": [location, *error["loc"]],
             "msg": error["msg"],
             # FastAPI reports a missing query or path parameter with input null
-            "input": None if error["type"] == "missing" and location != "body" else _json_safe(error.get("input")),
+            "input": None if error["type"] == "missing" and location != "body"
+            else _json_safe(_redacted(error["loc"], error.get("input"))),
         }
         if error.get("ctx"):
             item["ctx"] = _json_safe(error["ctx"])

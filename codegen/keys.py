@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from codegen.engine.bus import EventBus
     from codegen.engine.worker import Worker
     from codegen.logs import RequestIds
+    from codegen.services.stream_tokens import OpenStreams
     from codegen.services.users import Throttle
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -23,5 +24,6 @@ WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
 REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")
 HASHING: web.AppKey[HashingGate] = web.AppKey("hashing")
 THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
+STREAMS: web.AppKey[OpenStreams] = web.AppKey("streams")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

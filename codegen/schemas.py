@@ -109,11 +109,18 @@ class Cursor(BaseModel):
         return cursor
 
 
-class ListGenerationsQuery(BaseModel):
+def keyset_page(rows: list[Any], limit: int, position: str) -> dict[str, Any]:
+    """One page of ``limit`` rows fetched as ``limit + 1``; the cursor is the last row's (``position``, id)."""
+    items = [dict(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = Cursor(created_at=items[-1][position], id=items[-1]["id"]).encode()
+    return {"items": items, "next_cursor": next_cursor}
+
+
+class PageQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    project_id: UUID | None = None
-    status: Status | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[Cursor | None, Field(description="next_cursor of the previous page")] = None
 
@@ -121,6 +128,16 @@ class ListGenerationsQuery(BaseModel):
     @classmethod
     def _decode_cursor(cls, value: Any) -> Any:
         return Cursor.decode(value) if isinstance(value, str) else value
+
+
+class ListGenerationsQuery(PageQuery):
+    project_id: UUID | None = None
+    status: Status | None = None
+
+
+class ListProjectsQuery(PageQuery):
+    # the cursor's time is the last project's updated_at (projects are listed by activity)
+    limit: Annotated[int, Field(ge=1, le=100)] = 100
 
 
 class StreamQuery(BaseModel):
@@ -276,6 +293,7 @@ class ProjectDetail(ProjectOut):
 
 class ProjectList(BaseModel):
     items: list[ProjectOut]
+    next_cursor: str | None
 
 
 class HealthOut(BaseModel):

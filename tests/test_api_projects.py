@@ -115,7 +115,7 @@ async def test_create_project_body_not_a_json_object(alice: ApiClient, raw: byte
 async def test_list_projects_with_generation_counts(alice: ApiClient, bob: ApiClient) -> None:
     empty = await alice.call("GET", "/api/projects")
     assert empty.status == 200
-    assert empty.body == {"items": []}
+    assert empty.body == {"items": [], "next_cursor": None}
     made = await create_project(alice, name="Manual")
     generated = [await alice.generate("Create a REST API with authentication") for _ in range(3)]
     await alice.generate("Create a chess game", project_id=made["id"])
@@ -123,7 +123,7 @@ async def test_list_projects_with_generation_counts(alice: ApiClient, bob: ApiCl
 
     answer = await alice.call("GET", "/api/projects")
     assert answer.status == 200
-    assert set(answer.body) == {"items"}
+    assert set(answer.body) == {"items", "next_cursor"}
     items = {p["id"]: p for p in answer.body["items"]}
     assert len(answer.body["items"]) == 2
     for item in answer.body["items"]:
@@ -352,3 +352,21 @@ async def test_database_unavailable_is_503(alice: ApiClient, server: Server, mon
     assert answer.status == 503
     assert answer.body == {"detail": "Service temporarily unavailable"}
     assert int(answer.headers["Retry-After"]) > 0
+
+
+async def test_project_lists_are_paginated(alice) -> None:
+    made = [(await alice.call("POST", "/api/projects", {"name": f"Project {i}"})).body["id"] for i in range(5)]
+    pages, cursor = [], None
+    while True:
+        answer = await alice.call("GET", "/api/projects", params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert answer.status == 200, answer.body
+        assert len(answer.body["items"]) <= 2
+        pages.append([p["id"] for p in answer.body["items"]])
+        cursor = answer.body["next_cursor"]
+        if cursor is None:
+            break
+    assert [len(page) for page in pages] == [2, 2, 1]
+    # most recently active first, each project once
+    assert [pid for page in pages for pid in page] == list(reversed(made))
+    for bad in ({"limit": 0}, {"limit": 101}, {"cursor": "not-a-cursor"}):
+        assert (await alice.call("GET", "/api/projects", params=bad)).status == 422, bad

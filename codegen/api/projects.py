@@ -3,14 +3,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from codegen import keys
-from codegen.api.common import current_user, json_response, parse_body, path_uuid
-from codegen.schemas import ProjectBody
+from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
+from codegen.schemas import ListProjectsQuery, ProjectBody
 from codegen.services import projects
 
 
 async def list_all(request: web.Request) -> web.Response:
     user_id = await current_user(request)
-    return json_response(await projects.list_projects(request.app[keys.DB], user_id))
+    query = parse_query(request, ListProjectsQuery)
+    return json_response(await projects.list_projects(request.app[keys.DB], user_id, query))
 
 
 async def create(request: web.Request) -> web.Response:

@@ -54,12 +54,12 @@ async def stream(request: web.Request) -> web.StreamResponse:
     generation_id = path_uuid(request, "generation_id")
     query = parse_query(request, StreamQuery)
     db = request.app[keys.DB]
-    await stream_tokens.consume(db, generation_id, query.token)
+    user_id = await stream_tokens.consume(db, generation_id, query.token)
     last_seq = _last_event_id(request, query)
     settings = request.app[keys.SETTINGS]
 
     # subscribe before reading the table, so no event falls between the two
-    with request.app[keys.BUS].subscribe(str(generation_id)) as subscription:
+    with request.app[keys.STREAMS].hold(user_id), request.app[keys.BUS].subscribe(str(generation_id)) as subscription:
         snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
         if snapshot is None:
             raise not_found(GENERATION_NOT_FOUND)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from codegen import lifecycle
@@ -122,7 +123,7 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
-        await _fail(db, claim, str(exc) or type(exc).__name__, exc.usage)
+        await _fail(db, claim, _without_endpoint(str(exc) or "The generator failed", settings), exc.usage)
         return Status.FAILED
     except (ClaimLost, asyncio.CancelledError, DatabaseUnavailable):
         # a lost database is not the generator's fault: the lease expires and another attempt runs
@@ -149,6 +150,18 @@ async def _check_spending(db: Database, settings: Settings, claim: Claim) -> Non
             f"Your daily token budget ({settings.daily_token_budget} tokens) is spent; no model was called. "
             "It renews at midnight UTC."
         )
+
+
+def _without_endpoint(message: str, settings: Settings) -> str:
+    """The message with the model endpoint's address taken out: users see what went wrong, the log
+    (which keeps the whole message) says where."""
+    if not settings.llm_base_url:
+        return message
+    endpoint = urlsplit(settings.llm_base_url.rstrip("/"))
+    for secret in (settings.llm_base_url.rstrip("/"), endpoint.netloc, endpoint.hostname):
+        if secret:
+            message = message.replace(secret, "<model endpoint>")
+    return message
 
 
 def _tokens(usage: dict[str, int] | None) -> int:

@@ -19,6 +19,7 @@ import resource
 import signal
 import tempfile
 import tomllib
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from codegen.generators.base import GeneratedFile
@@ -29,6 +30,8 @@ except ImportError:  # pragma: no cover - depends on the environment
     yaml = None
 
 OUTPUT_TAIL_CHARS = 4000
+# the longest file or directory name common file systems accept (ext4, APFS, NTFS in UTF-16 units)
+MAX_NAME_BYTES = 255
 
 # Phrases models write instead of code. Each must be specific enough not to
 # match ordinary prose or code ("the rest of the code lives in app/" is fine).
@@ -144,8 +147,13 @@ def path_problem(path: str) -> str | None:
         return "empty path"
     if "\\" in path:
         return "backslash in path"
-    if any(ord(ch) < 32 for ch in path):
-        return "control character in path"
+    for ch in path:
+        category = unicodedata.category(ch)
+        if category == "Cc":  # C0, DEL and C1
+            return f"control character in path (U+{ord(ch):04X})"
+        if category in ("Cf", "Zl", "Zp"):
+            # bidi overrides (U+202E) and invisible characters make a name display as another one
+            return f"invisible or bidirectional formatting character in path (U+{ord(ch):04X})"
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         return "absolute path"
     parts = path.split("/")
@@ -153,6 +161,9 @@ def path_problem(path: str) -> str | None:
         return "path leaves the project (..)"
     if any(part in ("", ".") for part in parts):
         return "path is not normalized (empty or '.' segment)"
+    for part in parts:
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            return f"a path component is longer than {MAX_NAME_BYTES} bytes"
     return None
 
 
@@ -164,6 +175,7 @@ def check_files(files: list[GeneratedFile], *, max_file_bytes: int = 200_000, ma
     if len(files) > max_files:
         problems.append(f"too many files: {len(files)} (the limit is {max_files})")
     seen: set[str] = set()
+    directories = {str(parent) for f in files for parent in PurePosixPath(f.path).parents if str(parent) != "."}
     for file in files:
         label = file.path or "<empty path>"
         bad_path = path_problem(file.path)
@@ -171,6 +183,8 @@ def check_files(files: list[GeneratedFile], *, max_file_bytes: int = 200_000, ma
             problems.append(f"{label}: {bad_path}")
         elif file.path in seen:
             problems.append(f"{label}: duplicate path")
+        elif file.path in directories:
+            problems.append(f"{label}: is a file and also a directory of other files")
         seen.add(file.path)
         size = len(file.content.encode("utf-8"))
         if size > max_file_bytes:

@@ -23,7 +23,7 @@ from codegen import lifecycle
 from codegen.db import Database
 from codegen.errors import ApiError, bad_request, conflict, not_found, too_many_requests
 from codegen.lifecycle import Stage, Status
-from codegen.schemas import Cursor, GenerateBody, ListGenerationsQuery
+from codegen.schemas import GenerateBody, ListGenerationsQuery, keyset_page
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 
 GENERATION_NOT_FOUND = "Generation not found"
@@ -149,12 +149,7 @@ async def list_for_user(db: Database, user_id: UUID, query: ListGenerationsQuery
         query.status.value if query.status else None,
         cursor.created_at if cursor else None, cursor.id if cursor else None,
     )
-    items = [dict(r) for r in rows[: query.limit]]
-    next_cursor = None
-    if len(rows) > query.limit:
-        last = items[-1]
-        next_cursor = Cursor(created_at=last["created_at"], id=last["id"]).encode()
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page(rows, query.limit, "created_at")
 
 
 async def move(

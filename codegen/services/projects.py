@@ -9,13 +9,17 @@ from uuid import UUID
 from codegen.db import Database
 from codegen.errors import not_found
 from codegen.lifecycle import Status
+from codegen.schemas import ListProjectsQuery, keyset_page
 from codegen.services import generations as generation_service
 
 
 
-async def list_projects(db: Database, user_id: UUID) -> dict[str, Any]:
-    rows = await db.fetch(db.q.list_projects, user_id)
-    return {"items": [dict(r) for r in rows]}
+async def list_projects(db: Database, user_id: UUID, query: ListProjectsQuery) -> dict[str, Any]:
+    cursor = query.cursor
+    rows = await db.fetch(
+        db.q.list_projects, user_id, query.limit + 1, cursor.created_at if cursor else None, cursor.id if cursor else None
+    )
+    return keyset_page(rows, query.limit, "updated_at")
 
 
 async def create_project(

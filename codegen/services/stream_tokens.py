@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +14,33 @@ from codegen.errors import bad_request, not_found, too_many_requests, unauthoriz
 from codegen.services.generations import GENERATION_NOT_FOUND
 
 INVALID_TOKEN = "Invalid or expired stream token"
+STREAMS_RETRY_AFTER = 5
+
+
+class OpenStreams:
+    """Open streams per user in this process, at most ``limit`` each (0: no limit)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._by_user: dict[UUID, int] = {}
+
+    @contextlib.contextmanager
+    def hold(self, user_id: UUID) -> Iterator[None]:
+        held = self._by_user.get(user_id, 0)
+        if self.limit and held >= self.limit:
+            raise too_many_requests(
+                f"Too many open streams. At most {self.limit} per user; close one before opening another.",
+                STREAMS_RETRY_AFTER,
+            )
+        self._by_user[user_id] = held + 1
+        try:
+            yield
+        finally:
+            left = self._by_user[user_id] - 1
+            if left:
+                self._by_user[user_id] = left
+            else:
+                del self._by_user[user_id]
 
 
 def _digest(token: str) -> bytes:

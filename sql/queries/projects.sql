@@ -1,13 +1,18 @@
 -- name: list_projects
--- updated_at: when the project was last active, its newest generation included (0003_project_activity)
-SELECT p.id, p.name, p.domain, p.description, p.created_at,
-       greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count
-FROM projects p
-CROSS JOIN LATERAL (
-    SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id
-) AS counted
-WHERE p.user_id = $1
-ORDER BY updated_at DESC, p.id DESC;
+-- updated_at: when the project was last active, its newest generation included (0003_project_activity).
+-- Most recently active first, keyset-paginated on (updated_at, id): $2 rows, $3/$4 the cursor.
+SELECT * FROM (
+    SELECT p.id, p.name, p.domain, p.description, p.created_at,
+           greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count
+    FROM projects p
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id
+    ) AS counted
+    WHERE p.user_id = $1
+) AS listed
+WHERE $3::timestamptz IS NULL OR (listed.updated_at, listed.id) < ($3, $4::uuid)
+ORDER BY listed.updated_at DESC, listed.id DESC
+LIMIT $2;
 
 -- name: insert_project
 INSERT INTO projects (id, user_id, name, domain, description) VALUES ($1, $2, $3, $4, $5)
