@@ -19,6 +19,7 @@ from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
+from codegen.headers import add_security_headers
 from codegen.generators import Generator, build_generator
 from codegen.logs import RequestIds, request_id_var, user_id_var
 from codegen.services import stream_tokens, users
@@ -162,6 +163,7 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     app[keys.THROTTLE] = users.Throttle(
         account_free_attempts=settings.login_free_attempts,
         address_free_attempts=settings.login_address_free_attempts,
+        first_wait_seconds=settings.login_backoff_base_seconds,
         max_wait_seconds=settings.login_backoff_max_seconds,
         register_per_minute=settings.register_rate_limit,
     )
@@ -171,5 +173,6 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     app.cleanup_ctx.append(_worker(settings, generator))
     app.on_shutdown.append(_end_streams)
     app.on_response_prepare.append(_add_request_id)
+    app.on_response_prepare.append(add_security_headers)
     setup_routes(app)
     return app

@@ -35,6 +35,7 @@ class Settings(BaseModel):
     # sign-in throttling (docs/security.md): failures allowed before exponential backoff starts
     login_free_attempts: int = Field(5, ge=1)  # per account
     login_address_free_attempts: int = Field(20, ge=0)  # per client address; 0: off
+    login_backoff_base_seconds: int = Field(1, ge=1)  # the first wait; doubled on each further failure
     login_backoff_max_seconds: int = Field(900, ge=1)
     register_rate_limit: int = Field(10, ge=0)  # per client address per minute; 0: off
     password_hash_concurrency: int = Field(2, ge=1)  # argon2 hashes at once per process

@@ -22,6 +22,7 @@ class Throttle:
 
     account_free_attempts: int
     address_free_attempts: int  # 0: no per-address limit
+    first_wait_seconds: int
     max_wait_seconds: int
     register_per_minute: int  # 0: off
 
@@ -59,7 +60,7 @@ async def login(
     if throttle.address_free_attempts:
         keys.append(_key("address", address))
         free.append(throttle.address_free_attempts)
-    wait = await db.fetchval(db.q.auth_attempt, keys, free, throttle.max_wait_seconds)
+    wait = await db.fetchval(db.q.auth_attempt, keys, free, throttle.first_wait_seconds, throttle.max_wait_seconds)
     if wait:
         raise too_many_requests(SIGN_IN_THROTTLED, wait)
     row = await db.fetchrow(db.q.get_user_by_email, email.strip())

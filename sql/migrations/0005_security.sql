@@ -15,9 +15,9 @@ CREATE INDEX auth_failures_last_idx ON auth_failures (last_failure);
 -- wait when a key is blocked (the attempt is refused and not counted); otherwise counts the attempt
 -- as a failure of every key *before* the password is checked, so that a burst of simultaneous
 -- guesses is counted as it arrives, and answers 0. Past p_free[i] failures a key is blocked for
--- 2^(n - p_free[i] - 1) seconds, at most p_max. A key whose last failure is a day old starts again.
--- codegen_auth_succeeded takes the attempt back.
-CREATE OR REPLACE FUNCTION codegen_auth_attempt(p_keys bytea[], p_free integer[], p_max integer)
+-- p_base * 2^(n - p_free[i] - 1) seconds, at most p_max. A key whose last failure is a day old
+-- starts again. codegen_auth_succeeded takes the attempt back.
+CREATE OR REPLACE FUNCTION codegen_auth_attempt(p_keys bytea[], p_free integer[], p_base integer, p_max integer)
 RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -41,7 +41,7 @@ BEGIN
         IF v_failures > p_free[i] THEN
             UPDATE auth_failures
             SET blocked_until = clock_timestamp()
-                                + make_interval(secs => least(p_max, power(2, least(v_failures - p_free[i] - 1, 30))::integer))
+                                + make_interval(secs => least(p_max, p_base * power(2, least(v_failures - p_free[i] - 1, 30)))::integer)
             WHERE key_hash = p_keys[i];
         END IF;
     END LOOP;

@@ -1,6 +1,6 @@
 -- name: auth_attempt
 -- Seconds to wait (the attempt is refused), or 0: the attempt is counted and may go ahead.
-SELECT codegen_auth_attempt($1::bytea[], $2::integer[], $3);
+SELECT codegen_auth_attempt($1::bytea[], $2::integer[], $3, $4);
 
 -- name: auth_succeeded
 SELECT codegen_auth_succeeded($1, $2);

@@ -99,6 +99,9 @@ class Tab:
     requests: list[BrowserRequest] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    # what the Content-Security-Policy refused: the client must never need anything it refuses
+    csp_violations: list[str] = field(default_factory=list)
+    expect_csp_violations: bool = False
 
     def api_requests(self, since: float = 0.0) -> list[BrowserRequest]:
         return [r for r in self.requests if r.at >= since and "/api/" in r.url]
@@ -139,6 +142,10 @@ async def tab(browser: Any) -> AsyncIterator[Tab]:
     t = Tab(page)
     page.on("request", lambda r: t.requests.append(BrowserRequest(time.monotonic(), r.method, r.url)))
     page.on("pageerror", lambda e: t.errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: t.csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
 
     async def on_dialog(dialog: Any) -> None:
         t.dialogs.append(dialog.message)
@@ -151,6 +158,8 @@ async def tab(browser: Any) -> AsyncIterator[Tab]:
         await context.close()
     assert not t.errors, f"uncaught errors in the page: {t.errors}"
     assert not t.dialogs, f"a dialog opened (did markup from the server run?): {t.dialogs}"
+    if not t.expect_csp_violations:
+        assert not t.csp_violations, f"the page needed what its Content-Security-Policy refuses: {t.csp_violations}"
 
 
 # ---------------------------------------------------------------- the app
