@@ -16,6 +16,7 @@ from codegen.generators.review import check_files, path_problem
 from codegen.headers import CONTENT_SECURITY_POLICY, add_security_headers
 from codegen.services.generations import IDEMPOTENCY_KEY_REUSED
 from codegen.services.users import REGISTER_THROTTLED, SIGN_IN_THROTTLED
+from tests.generators.fake_llm import API_KEY, MODEL, error, fake_llm, fenced, stream  # noqa: F401 - a fixture
 from tests.helpers import ApiClient
 
 PASSWORD = "correct horse"
@@ -169,6 +170,41 @@ async def test_open_streams_per_user_are_capped(make_server, make_user):
     finally:
         first.close()
         second.close()
+
+
+async def test_the_spending_stop_calls_no_model(make_server, http, fake_llm, fresh_database_url):
+    # its own database: the stop counts every user's tokens of the day
+    server = await make_server(
+        database_url=fresh_database_url, provider="openai", llm_base_url=fake_llm.url, llm_api_key=API_KEY,
+        llm_model=MODEL, llm_timeout_seconds=10, global_daily_token_limit=100,
+    )
+    fake_llm.add(stream(fenced("app.py", "print('hello')\n"), usage=(120, 45)))
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    first = await api.generate(prompt="Write a hello world script", generation_mode="unified")
+    assert (await api.wait_for(first["id"]))["status"] == "completed"
+    second = await api.generate(prompt="Write a goodbye world script", generation_mode="unified")
+    final = await api.wait_for(second["id"])
+    assert final["status"] == "failed"
+    assert final["error_message"] == (
+        "The service has reached its daily spending limit; no model was called. Try again after midnight UTC."
+    )
+    assert len(fake_llm.requests) == 1
+
+
+async def test_users_never_see_the_model_endpoints_address(make_server, http, fake_llm):
+    server = await make_server(
+        provider="openai", llm_base_url=fake_llm.url, llm_api_key=API_KEY, llm_model=MODEL, llm_timeout_seconds=10,
+    )
+    fake_llm.add(error(404, "no such route"))
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate(prompt="Write a hello world script", generation_mode="unified")
+    final = await api.wait_for(generation["id"])
+    assert final["status"] == "failed"
+    assert "404" in final["error_message"]
+    assert f"127.0.0.1:{fake_llm.port}" not in final["error_message"], final["error_message"]
+    assert "<model endpoint>" in final["error_message"]
 
 
 # -- idempotent create ----------------------------------------------------------------------------
