@@ -30,7 +30,7 @@ JSON = "application/json"
 # every request-model and response-model the document refers to
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.Credentials, schemas.GenerateBody, schemas.ProjectBody,
-    schemas.ListGenerationsQuery, schemas.StreamQuery, schemas.DiffQuery,
+    schemas.ListGenerationsQuery, schemas.ListProjectsQuery, schemas.StreamQuery, schemas.DiffQuery,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     schemas.ErrorOut, schemas.ValidationErrorOut, schemas.UserOut, schemas.TokenOut, schemas.RegisterOut,
@@ -95,6 +95,16 @@ UNAUTHENTICATED = _answer(
 INVALID = _answer("Validation error, in pydantic/FastAPI's shape", schemas.ValidationErrorOut)
 TOO_LARGE = _error("The body is larger than CODEGEN_MAX_BODY_BYTES")
 GENERATION_NOT_FOUND = _error("`Generation not found`: unknown, or another user's")
+SIGN_IN_BUSY = _answer(
+    "Password hashing is at capacity: `Too many sign-in requests at the moment. Please retry shortly.`",
+    schemas.ErrorOut, headers=RETRY_AFTER,
+)
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": ("Makes retries safe: for 24 h the same key with the same body returns the first answer and "
+                    "creates nothing; with another body, 422"),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
 
 
 def _rate_limited(what: str) -> dict[str, Any]:
@@ -131,22 +141,32 @@ def _operations() -> list[Operation]:
                   body=schemas.Credentials, responses={
                       "201": _answer("Registered; the answer carries an access token", schemas.RegisterOut),
                       "409": _error("`Email already registered` (emails compare case-insensitively)"),
+                      "429": _rate_limited("CODEGEN_REGISTER_RATE_LIMIT registrations from one client address"),
+                      "503": SIGN_IN_BUSY,
                   }),
         Operation("post", "/api/auth/login", "login", "Sign in", "auth", auth=False, body=schemas.Credentials,
                   responses={
                       "200": _answer("Signed in", schemas.TokenOut),
                       "401": _answer("`Invalid email or password`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
+                      "429": _answer("The account or the client address is waiting out its backoff after failed "
+                                     "sign-ins", schemas.ErrorOut, headers=RETRY_AFTER),
+                      "503": SIGN_IN_BUSY,
                   }),
         Operation("get", "/api/auth/me", "me", "The signed-in user", "auth", responses={
             "200": _answer("The user", schemas.UserOut),
         }),
         Operation("post", "/api/generations/generate", "createGeneration", "Queue a generation", "generations",
-                  body=schemas.GenerateBody, responses={
+                  body=schemas.GenerateBody, headers=(IDEMPOTENCY_KEY,), responses={
                       "201": _answer("Stored (committed) and queued", schemas.GenerationCreated,
                                      links=_generation_links()),
                       "400": _error("An iteration without a usable parent (the detail says which)"),
                       "404": _error("`Project not found`: unknown, or another user's"),
-                      "429": _rate_limited("CODEGEN_GENERATE_RATE_LIMIT generations"),
+                      "422": _answer("Validation error, in pydantic/FastAPI's shape; also an `Idempotency-Key` "
+                                     "that is malformed or was used with another body (`loc: [\"header\", "
+                                     "\"Idempotency-Key\"]`)", schemas.ValidationErrorOut),
+                      "429": _answer("The per-minute limit of CODEGEN_GENERATE_RATE_LIMIT generations, "
+                                     "CODEGEN_MAX_ACTIVE_GENERATIONS active at once, or the daily token budget",
+                                     schemas.ErrorOut, headers=RETRY_AFTER),
                   }),
         Operation("get", "/api/generations", "listGenerations", "The user's generations, newest first",
                   "generations", query=schemas.ListGenerationsQuery, responses={
@@ -202,10 +222,13 @@ def _operations() -> list[Operation]:
                       "401": _answer("`Invalid or expired stream token`", schemas.ErrorOut,
                                      headers=WWW_AUTHENTICATE),
                       **generation,
+                      "429": _answer("CODEGEN_MAX_STREAMS_PER_USER streams of this user are open on this process",
+                                     schemas.ErrorOut, headers=RETRY_AFTER),
                   }),
-        Operation("get", "/api/projects", "listProjects", "The user's projects", "projects", responses={
-            "200": _answer("The projects", schemas.ProjectList),
-        }),
+        Operation("get", "/api/projects", "listProjects", "The user's projects, most recently active first",
+                  "projects", query=schemas.ListProjectsQuery, responses={
+                      "200": _answer("One page; pass `next_cursor` as `cursor` for the next", schemas.ProjectList),
+                  }),
         Operation("post", "/api/projects", "createProject", "Create a project", "projects", body=schemas.ProjectBody,
                   responses={"201": _answer("The project", schemas.ProjectOut, links=_project_links())}),
         Operation("get", "/api/projects/{project_id}", "getProject", "A project with its generations", "projects",
@@ -248,6 +271,9 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 # query fields whose wire form differs from their parsed type
 _QUERY_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("ListGenerationsQuery", "cursor"): {
+        "type": "string", "description": "`next_cursor` of the previous page (opaque)",
+    },
+    ("ListProjectsQuery", "cursor"): {
         "type": "string", "description": "`next_cursor` of the previous page (opaque)",
     },
 }

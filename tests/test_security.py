@@ -224,13 +224,17 @@ async def test_the_same_key_and_body_give_the_first_answer(server, alice, bob, d
     assert await generation_count(db_conn, alice) == 1
     # a different body under the same key is a mistake of the client's
     other = await alice.call("POST", "/api/generations/generate", {"prompt": "Create a CLI for notes"}, headers=key)
-    assert (other.status, other.body) == (422, {"detail": IDEMPOTENCY_KEY_REUSED})
+    assert (other.status, other.body) == (422, {"detail": [{
+        "type": "idempotency_key_reused", "loc": ["header", "Idempotency-Key"], "msg": IDEMPOTENCY_KEY_REUSED,
+        "input": key["Idempotency-Key"],
+    }]})
     # keys are per user
     bobs = await bob.call("POST", "/api/generations/generate", body, headers=key)
     assert bobs.status == 201 and bobs.body["id"] != first.body["id"]
-    for bad in ("", "x" * 256, "with space", "naïve"):
+    for bad in ("", "x" * 256, "with space", "naïve", "\udcd7\udcf8".encode("utf-8", "surrogateescape").decode("latin-1")):
         answer = await alice.call("POST", "/api/generations/generate", body, headers={"Idempotency-Key": bad})
-        assert answer.status == 400, bad
+        assert answer.status == 422, bad
+        assert answer.body["detail"][0]["loc"] == ["header", "Idempotency-Key"]
 
 
 async def test_simultaneous_retries_create_one_generation(server, alice, db_conn):

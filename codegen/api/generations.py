@@ -6,7 +6,7 @@ from aiohttp import web
 
 from codegen import keys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
-from codegen.errors import bad_request
+from codegen.errors import header_error
 from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery
 from codegen.services import generations
 
@@ -19,7 +19,10 @@ def idempotency_key(value: str | None) -> str | None:
     if value is None:
         return None
     if not _KEY_PATTERN.fullmatch(value):
-        raise bad_request("Idempotency-Key must be 1 to 255 printable ASCII characters without spaces")
+        raise header_error(
+            IDEMPOTENCY_KEY, "string_pattern_mismatch",
+            "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces", value,
+        )
     return value
 
 

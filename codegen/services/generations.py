@@ -21,7 +21,7 @@ import asyncpg
 
 from codegen import lifecycle
 from codegen.db import Database
-from codegen.errors import ApiError, bad_request, conflict, not_found, too_many_requests
+from codegen.errors import bad_request, conflict, header_error, not_found, too_many_requests
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import GenerateBody, ListGenerationsQuery, keyset_page
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
@@ -82,7 +82,7 @@ async def _replay(
     if row is None:
         return None
     if row["request_hash"] != request_hash:
-        raise ApiError(422, IDEMPOTENCY_KEY_REUSED)
+        raise header_error("Idempotency-Key", "idempotency_key_reused", IDEMPOTENCY_KEY_REUSED, key)
     first = await conn.fetchrow(db.q.get_generation, row["generation_id"], user_id)
     assert first is not None  # the key's row goes with its generation (ON DELETE CASCADE)
     # the 201 as it was: the generation was pending then, whatever it is now
