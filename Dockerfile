@@ -1,9 +1,11 @@
 # The production image: `codegen serve` as a non-root user. Point it at PostgreSQL with DATABASE_URL.
-FROM python:3.11-slim
+# pinned by digest (python:3.11-slim-bookworm, Python 3.11.16, multi-arch index; docs/security.md says how to update it)
+FROM python:3.11-slim-bookworm@sha256:0bee7276f83efd4a1ee05bbbf4281d95ed28e079220a9457f25a93e3f1e3c31b
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    CODEGEN_ENV=production \
     CODEGEN_HOST=0.0.0.0 \
     CODEGEN_PORT=8000 \
     CODEGEN_DATA_DIR=/var/lib/codegen
@@ -12,11 +14,14 @@ RUN useradd --system --create-home --home-dir /home/codegen --uid 10001 codegen 
     && mkdir -p /var/lib/codegen && chown codegen /var/lib/codegen
 
 WORKDIR /app
+# the dependencies exactly as locked, every wheel checked against its hash, no source builds
+COPY requirements.lock ./
+RUN pip install --require-hashes --only-binary :all: -r requirements.lock
 COPY setup.cfg pyproject.toml README.md ./
 COPY codegen ./codegen
 COPY sql ./sql
-# editable, so the package finds sql/ beside it
-RUN pip install -e .
+# editable, so the package finds sql/ beside it; nothing more is downloaded
+RUN pip install --no-deps --no-build-isolation -e .
 
 USER codegen
 EXPOSE 8000
