@@ -38,6 +38,8 @@ def pgbench_script() -> str:
         9: "NULL::uuid",
         10: "0",
         11: str(SIMILAR_NAME_THRESHOLD),
+        12: "0",  # no active-generation quota
+        13: "0",  # no daily token budget
     }
     return sql_with_params(load_queries()["create_generation"], params).rstrip(";") + ";\n"
 

@@ -235,6 +235,11 @@ class Launcher:
             "CODEGEN_DATA_DIR": str(self.workdir / "data"),
             "CODEGEN_GENERATE_RATE_LIMIT": "0",
             "CODEGEN_STREAM_TOKEN_RATE_LIMIT": "0",
+            # the load comes from a few users and one address: quotas and per-address limits off
+            "CODEGEN_MAX_ACTIVE_GENERATIONS": "0",
+            "CODEGEN_MAX_STREAMS_PER_USER": "0",
+            "CODEGEN_REGISTER_RATE_LIMIT": "0",
+            "CODEGEN_LOGIN_ADDRESS_FREE_ATTEMPTS": "0",
             "CODEGEN_LOG_LEVEL": "WARNING",
             "CODEGEN_LOG_FORMAT": "text",
         }
@@ -483,7 +488,7 @@ async def create_pending(dsn: str, count: int, users: int, concurrency: int = 8)
             prompt = PROMPTS[i % len(PROMPTS)]
             row = await db.fetchrow(
                 db.q.create_generation, user_id(i % users), prompt, None,
-                derive_name(prompt), derive_domain(prompt), {}, "phased", False, None, 0, SIMILAR_NAME_THRESHOLD,
+                derive_name(prompt), derive_domain(prompt), {}, "phased", False, None, 0, SIMILAR_NAME_THRESHOLD, 0, 0,
             )
             made.append((str(row["id"]), i % users))
 

@@ -107,7 +107,10 @@ def _database(settings: Settings) -> Callable[[web.Application], AsyncIterator[N
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         assert settings.database_url, "create_app needs a database_url (the CLI starts the embedded server)"
         await migrate(settings.database_url)
-        db = await Database.connect(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        db = await Database.connect(
+            settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max,
+            probe_timeout=settings.db_probe_timeout_seconds,
+        )
         app[keys.DB] = db
         app[keys.TOKENS] = TokenService(resolve_jwt_secret(settings.jwt_secret, settings.data_dir), settings.jwt_ttl_seconds)
         yield

@@ -28,6 +28,8 @@ class Settings(BaseModel):
     data_dir: Path = Path(".codegen-data")
     db_pool_min: int = Field(2, ge=1)
     db_pool_max: int = Field(10, ge=1)
+    # a database that does not answer the health probe within this long is taken as unreachable
+    db_probe_timeout_seconds: float = Field(1.0, gt=0)
 
     jwt_secret: str | None = None
     jwt_ttl_seconds: int = Field(60 * 60 * 24, ge=60)

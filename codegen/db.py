@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,14 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     # "cannot switch to state …; another operation is in progress" (seen in the outage test)
     asyncpg.InternalClientError,
 )
-# how long a request waits for a pooled connection before it is answered 503
+# how long a request waits for a pooled connection before it is answered 503 (a busy pool; a
+# database that stopped answering is the health probe's to notice, much sooner)
 ACQUIRE_TIMEOUT_SECONDS = 10.0
+# a new connection that the server does not complete in this long has failed
+CONNECT_TIMEOUT_SECONDS = 2.0
+# the health probe: SELECT 1 this often, on a connection of its own; no answer within
+# CODEGEN_DB_PROBE_TIMEOUT_SECONDS and the database is taken as unreachable (see Database.watch)
+PROBE_INTERVAL_SECONDS = 0.25
 # how long closing the pool waits for connections in use before it cuts them
 CLOSE_TIMEOUT_SECONDS = 2.0
 
@@ -103,12 +110,29 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 @dataclass
 class Database:
+    """The pool, the named queries, and the database's health as this process sees it.
+
+    A database that stops answering (paused, or cut off by a partition) leaves statements waiting
+    on sockets that never close. The health probe notices within about a second; then the
+    connections in use are terminated, every statement waiting (for a connection or an answer) is
+    interrupted, and new ones fail at once, each with DatabaseUnavailable (503), until a probe is
+    answered again.
+    """
+
     pool: asyncpg.Pool
     q: Queries
     dsn: str
+    probe_timeout: float = 1.0
+    healthy: bool = True
+    # what the probe interrupts when the database stops answering
+    _in_use: set[Any] = field(default_factory=set)
+    _waiting: set[asyncio.Timeout] = field(default_factory=set)
+    _probe: asyncio.Task[None] | None = None
 
     @classmethod
-    async def connect(cls, dsn: str, *, min_size: int = 2, max_size: int = 10) -> Database:
+    async def connect(
+        cls, dsn: str, *, min_size: int = 2, max_size: int = 10, probe_timeout: float = 1.0
+    ) -> Database:
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_size,
@@ -119,11 +143,51 @@ class Database:
             statement_cache_size=256,
             reset=_keep_session,
             # a new connection (after an outage, say) gives up after this long: the request gets a 503
-            timeout=ACQUIRE_TIMEOUT_SECONDS,
+            timeout=CONNECT_TIMEOUT_SECONDS,
         )
-        return cls(pool=pool, q=Queries(load_queries()), dsn=dsn)
+        db = cls(pool=pool, q=Queries(load_queries()), dsn=dsn, probe_timeout=probe_timeout)
+        db._probe = asyncio.create_task(db.watch(), name="database-probe")
+        return db
+
+    async def watch(self) -> None:
+        """Probe the database; flip ``healthy`` and interrupt what waits on it when it stops answering."""
+        conn: asyncpg.Connection | None = None
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.probe_timeout):
+                        if conn is None or conn.is_closed():
+                            conn = await asyncpg.connect(self.dsn, timeout=self.probe_timeout)
+                        await conn.fetchval("SELECT 1")
+                except (*UNAVAILABLE_ERRORS, asyncpg.PostgresError) as exc:
+                    if conn is not None:
+                        conn.terminate()  # never wait on a server that does not answer
+                        conn = None
+                    if self.healthy:
+                        log.warning("database not answering; failing requests fast", extra={"error": repr(exc)})
+                        self._mark_unreachable()
+                else:
+                    if not self.healthy:
+                        log.info("database answering again")
+                        self.healthy = True
+                await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+        finally:
+            if conn is not None:
+                conn.terminate()
+
+    def _mark_unreachable(self) -> None:
+        self.healthy = False
+        for conn in list(self._in_use):
+            conn.terminate()  # its statement fails now, and its release does not wait on the server
+        now = asyncio.get_running_loop().time()
+        for waiting in list(self._waiting):
+            waiting.reschedule(now)  # waiting for a connection, or for a new one to open
 
     async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
         try:
             await asyncio.wait_for(self.pool.close(), CLOSE_TIMEOUT_SECONDS)
         except TimeoutError:
@@ -138,9 +202,21 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        if not self.healthy:
+            raise DatabaseUnavailable("the database is not answering")
         try:
-            async with self._acquire() as conn:
-                yield conn
+            # no deadline unless the probe sets one (asyncio.timeout(None) schedules nothing)
+            async with asyncio.timeout(None) as waiting:
+                self._waiting.add(waiting)
+                try:
+                    async with self._acquire() as conn:
+                        self._in_use.add(conn)
+                        try:
+                            yield conn
+                        finally:
+                            self._in_use.discard(conn)
+                finally:
+                    self._waiting.discard(waiting)
         except UNAVAILABLE_ERRORS as exc:
             raise _unavailable(exc) from exc
 
@@ -163,9 +239,20 @@ class Database:
 
     async def _statement(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         # connection() written out: one generator-based context manager less per request
+        if not self.healthy:
+            raise DatabaseUnavailable("the database is not answering")
         try:
-            async with self._acquire() as conn:
-                return await getattr(conn, method)(sql, *args)
+            async with asyncio.timeout(None) as waiting:
+                self._waiting.add(waiting)
+                try:
+                    async with self._acquire() as conn:
+                        self._in_use.add(conn)
+                        try:
+                            return await getattr(conn, method)(sql, *args)
+                        finally:
+                            self._in_use.discard(conn)
+                finally:
+                    self._waiting.discard(waiting)
         except UNAVAILABLE_ERRORS as exc:
             raise _unavailable(exc) from exc
 
