@@ -314,6 +314,8 @@ async def test_one_users_flood_does_not_delay_another_users_generation(make_serv
     # B went in the first round of claims: at most one slot's worth of A's work started before it
     assert started_before_b <= concurrency - 1, started_before_b
     await worker.stop()
+    waited = await db_conn.fetchval("SELECT started_at - created_at FROM generations WHERE id = $1", uuid.UUID(bs["id"]))
+    print(f"\nfair claim: {started_before_b} of A's 500 started before B's; B waited {waited.total_seconds():.3f} s")
 
 
 # -- errors ---------------------------------------------------------------------------------------
