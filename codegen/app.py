@@ -19,8 +19,8 @@ from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
-from codegen.headers import add_security_headers
 from codegen.generators import Generator, build_generator
+from codegen.headers import add_security_headers
 from codegen.logs import RequestIds, request_id_var, user_id_var
 from codegen.services import stream_tokens, users
 

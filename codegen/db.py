@@ -238,23 +238,8 @@ class Database:
         return await self._statement("execute", sql, args)
 
     async def _statement(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
-        # connection() written out: one generator-based context manager less per request
-        if not self.healthy:
-            raise DatabaseUnavailable("the database is not answering")
-        try:
-            async with asyncio.timeout(None) as waiting:
-                self._waiting.add(waiting)
-                try:
-                    async with self._acquire() as conn:
-                        self._in_use.add(conn)
-                        try:
-                            return await getattr(conn, method)(sql, *args)
-                        finally:
-                            self._in_use.discard(conn)
-                finally:
-                    self._waiting.discard(waiting)
-        except UNAVAILABLE_ERRORS as exc:
-            raise _unavailable(exc) from exc
+        async with self.connection() as conn:
+            return await getattr(conn, method)(sql, *args)
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:

@@ -266,3 +266,45 @@ class OwnCluster:
             self.server.cleanup()  # stops it if it runs, deletes pgdata
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass
+class Call:
+    at: float
+    what: str
+    status: int  # 0: no answer (timeout or connection error)
+    body: Any
+    retry_after: str | None
+    seconds: float
+
+    @property
+    def ended(self) -> float:
+        return self.at + self.seconds
+
+
+@dataclass
+class Client:
+    """A signed-in client of a server process that records every answer (load tests subclass it with a run())."""
+
+    http: aiohttp.ClientSession
+    url: str
+    token: str
+    calls: list[Call] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    running: bool = True
+    timeout = 8.0  # no request may take longer than this, outage or not
+
+    async def call(self, what: str, method: str, path: str, **kwargs: Any) -> Call:
+        started = time.monotonic()
+        headers = {**bearer(self.token), **kwargs.pop("headers", {})}
+        try:
+            async with self.http.request(
+                method, self.url + path, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout), **kwargs,
+            ) as answer:
+                body = await answer.json() if answer.content_type == "application/json" else await answer.read()
+                call = Call(started, what, answer.status, body, answer.headers.get("Retry-After"),
+                            time.monotonic() - started)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            call = Call(started, what, 0, repr(exc), None, time.monotonic() - started)
+        self.calls.append(call)
+        return call

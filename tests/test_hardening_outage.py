@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
@@ -22,6 +21,7 @@ import pytest
 
 from codegen.db import migrate
 from tests.hardening import (
+    Client,
     OwnCluster,
     ServeProcess,
     StreamLog,
@@ -35,47 +35,14 @@ from tests.hardening import (
 pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
 
 DOWN_SECONDS = 8.0
-REQUEST_TIMEOUT = 8.0  # no request may take longer than this, outage or not
 RECOVERY_BUDGET = 5.0
 UNAVAILABLE = {"detail": "Service temporarily unavailable"}
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
 @dataclass
-class Call:
-    at: float
-    what: str
-    status: int  # 0: no answer (timeout or connection error)
-    body: Any
-    retry_after: str | None
-    seconds: float
-
-
-@dataclass
-class Load:
+class Load(Client):
     """A client that keeps creating and reading generations, recording every answer."""
-
-    http: aiohttp.ClientSession
-    url: str
-    token: str
-    calls: list[Call] = field(default_factory=list)
-    accepted: list[str] = field(default_factory=list)
-    running: bool = True
-
-    async def call(self, what: str, method: str, path: str, **kwargs: Any) -> Call:
-        started = time.monotonic()
-        try:
-            async with self.http.request(
-                method, self.url + path, headers=bearer(self.token),
-                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT), **kwargs,
-            ) as answer:
-                body = await answer.json() if answer.content_type == "application/json" else await answer.read()
-                call = Call(started, what, answer.status, body, answer.headers.get("Retry-After"),
-                            time.monotonic() - started)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            call = Call(started, what, 0, repr(exc), None, time.monotonic() - started)
-        self.calls.append(call)
-        return call
 
     async def run(self) -> None:
         n = 0
@@ -137,7 +104,7 @@ async def test_database_outage_under_load(tmp_path, http):
                             json={"email": "nobody@example.com", "password": "correct horse"}),
             await load.call("projects-probe", "GET", "/api/projects"),
         ]
-        async with http.get(server.url + "/metrics", timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as answer:
+        async with http.get(server.url + "/metrics", timeout=aiohttp.ClientTimeout(total=Client.timeout)) as answer:
             assert answer.status == 200
             assert "codegen_database_up 0" in await answer.text()
         await asyncio.sleep(max(0.0, DOWN_SECONDS - (time.monotonic() - down_at)))
@@ -206,7 +173,7 @@ async def test_database_outage_under_load(tmp_path, http):
         assert server.alive(), server.tail()
         statuses = {c.status for c in load.calls}
         assert statuses <= {200, 201, 503}, sorted(statuses)
-        assert all(c.seconds < REQUEST_TIMEOUT for c in load.calls)
+        assert all(c.seconds < Client.timeout for c in load.calls)
         down_calls = [c for c in load.calls + probes if stopped_at + 0.2 < c.at and c.at + c.seconds < up_requested_at]
         assert len(down_calls) >= 20
         for c in down_calls:

@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import asyncpg
 import pytest
 
 from codegen.db import migrate
-from tests.hardening import OwnCluster, ServeProcess, bearer, register
+from tests.hardening import Call, Client, OwnCluster, ServeProcess, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(240)]
 
@@ -36,50 +35,17 @@ TERMINAL = {"completed", "failed", "cancelled"}
 
 
 @dataclass
-class Call:
-    started: float
-    ended: float
-    what: str
-    status: int  # 0: no answer
-    retry_after: str | None
-    body: Any
+class Creator(Client):
+    """Creates generations (each with its own Idempotency-Key) and reads them back."""
 
-    @property
-    def seconds(self) -> float:
-        return self.ended - self.started
-
-
-@dataclass
-class Client:
-    """Creates generations (each with its own Idempotency-Key) and reads them back, recording every answer."""
-
-    http: aiohttp.ClientSession
-    url: str
-    token: str
-    calls: list[Call] = field(default_factory=list)
-    accepted: dict[str, str] = field(default_factory=dict)  # key -> generation id
+    created: dict[str, str] = field(default_factory=dict)  # key -> generation id
     refused: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (key, body) answered 503
-    running: bool = True
-
-    async def call(self, what: str, method: str, path: str, **kwargs: Any) -> Call:
-        started = time.monotonic()
-        try:
-            async with self.http.request(
-                method, self.url + path, headers={**bearer(self.token), **kwargs.pop("headers", {})},
-                timeout=aiohttp.ClientTimeout(total=10), **kwargs,
-            ) as answer:
-                body = await answer.json() if answer.content_type == "application/json" else await answer.read()
-                call = Call(started, time.monotonic(), what, answer.status, answer.headers.get("Retry-After"), body)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            call = Call(started, time.monotonic(), what, 0, None, repr(exc))
-        self.calls.append(call)
-        return call
 
     async def create(self, key: str, body: dict[str, Any]) -> Call:
         created = await self.call("generate", "POST", "/api/generations/generate", json=body,
                                   headers={"Idempotency-Key": key})
         if created.status == 201:
-            self.accepted[key] = created.body["id"]
+            self.created[key] = created.body["id"]
         return created
 
     async def run(self) -> None:
@@ -132,9 +98,9 @@ async def test_a_database_that_stops_answering_gives_503s_within_2_s_and_loses_n
             worker_concurrency=4, worker_poll_seconds=0.5, generate_rate_limit=0, max_active_generations=0,
         )
         await server.wait_ready(http)
-        clients = [Client(http, server.url, (await register(http, server.url))[0]) for _ in range(CLIENTS)]
+        clients = [Creator(http, server.url, (await register(http, server.url))[0]) for _ in range(CLIENTS)]
         loaders = [asyncio.create_task(c.run()) for c in clients]
-        while sum(len(c.accepted) for c in clients) < 20:
+        while sum(len(c.created) for c in clients) < 20:
             await asyncio.sleep(0.05)
 
         # the partition
@@ -147,16 +113,16 @@ async def test_a_database_that_stops_answering_gives_503s_within_2_s_and_loses_n
         paused = []
         # until every client has been served again
         async with asyncio.timeout(30):
-            while not all(any(x.started > resumed_at and x.status == 201 for x in c.calls) for c in clients):
+            while not all(any(x.at > resumed_at and x.status == 201 for x in c.calls) for c in clients):
                 await asyncio.sleep(0.05)
         for c in clients:
             c.running = False
         await asyncio.gather(*loaders)
 
         calls = [x for c in clients for x in c.calls]
-        during = [x for x in calls if x.ended > paused_at and x.started < resumed_at]
+        during = [x for x in calls if x.ended > paused_at and x.at < resumed_at]
         # started once the probe had time to notice: nothing but 503
-        settled = [x for x in during if x.started > paused_at + HELD_AT_MOST and x.ended < resumed_at]
+        settled = [x for x in during if x.at > paused_at + HELD_AT_MOST and x.ended < resumed_at]
         assert settled and {x.status for x in settled} == {503}, {x.status for x in settled}
         for x in during:
             assert x.status in (200, 201, 503), (x.what, x.status, x.body)
@@ -183,7 +149,7 @@ async def test_a_database_that_stops_answering_gives_503s_within_2_s_and_loses_n
             rows = await conn.fetch("SELECT id, status FROM generations")
         finally:
             await conn.close()
-        accepted = {gid for c in clients for gid in c.accepted.values()}
+        accepted = {gid for c in clients for gid in c.created.values()}
         assert {str(r["id"]) for r in rows} == accepted
         assert {r["status"] for r in rows} == {"completed"}
         print(  # the figures for docs/reliability.md

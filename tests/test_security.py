@@ -332,7 +332,7 @@ async def test_no_422_echoes_a_password(api):
         assert answer.status == 422
         text = str(answer.body)
         assert "s3cret" not in text, answer.body
-    whole = [item for item in answers[1].body["detail"] if item["loc"] == ["body", "email"]][0]
+    whole = next(item for item in answers[1].body["detail"] if item["loc"] == ["body", "email"])
     assert whole["input"] == {"password": REDACTED}
     assert answers[0].body["detail"][0]["input"] == REDACTED
 

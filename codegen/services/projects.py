@@ -13,7 +13,6 @@ from codegen.schemas import ListProjectsQuery, keyset_page
 from codegen.services import generations as generation_service
 
 
-
 async def list_projects(db: Database, user_id: UUID, query: ListProjectsQuery) -> dict[str, Any]:
     cursor = query.cursor
     rows = await db.fetch(

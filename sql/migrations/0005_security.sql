@@ -25,19 +25,22 @@ DECLARE
     v_blocked timestamptz;
     v_failures integer;
 BEGIN
-    -- the keys' rows are locked until commit: simultaneous attempts are counted one after another
+    -- every key has its row (a new key's insert waits for a simultaneous one's), and the rows are
+    -- locked until commit: simultaneous attempts are counted one after another, first ones included
+    INSERT INTO auth_failures (key_hash, failures, last_failure)
+    SELECT k, 0, clock_timestamp() FROM unnest(p_keys) AS k ORDER BY k
+    ON CONFLICT (key_hash) DO NOTHING;
     SELECT max(a.blocked_until) INTO v_blocked
     FROM (SELECT blocked_until FROM auth_failures WHERE key_hash = ANY(p_keys) ORDER BY key_hash FOR UPDATE) AS a;
     IF v_blocked > clock_timestamp() THEN
         RETURN greatest(1, ceil(extract(epoch FROM v_blocked - clock_timestamp())))::integer;
     END IF;
     FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
-        INSERT INTO auth_failures AS a (key_hash, failures, last_failure)
-        VALUES (p_keys[i], 1, clock_timestamp())
-        ON CONFLICT (key_hash) DO UPDATE
-            SET failures = CASE WHEN a.last_failure < clock_timestamp() - interval '1 day' THEN 1 ELSE a.failures + 1 END,
-                last_failure = clock_timestamp()
-        RETURNING failures INTO v_failures;
+        UPDATE auth_failures AS a
+        SET failures = CASE WHEN a.last_failure < clock_timestamp() - interval '1 day' THEN 1 ELSE a.failures + 1 END,
+            last_failure = clock_timestamp()
+        WHERE a.key_hash = p_keys[i]
+        RETURNING a.failures INTO v_failures;
         IF v_failures > p_free[i] THEN
             UPDATE auth_failures
             SET blocked_until = clock_timestamp()
