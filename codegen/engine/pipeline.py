@@ -168,16 +168,17 @@ async def _verify(
     report = await tester.run(_as_dict(current.files), say)
     rounds = 0
     while report.status == "failed" and rounds < settings.repair_rounds and isinstance(generator, Repairer):
-        rounds += 1
-        await say(f"{report.summary()}; repairing (round {rounds} of {settings.repair_rounds})")
+        await say(f"{report.summary()}; repairing (round {rounds + 1} of {settings.repair_rounds})")
         try:
             repaired = await generator.repair(request, current.files, _failure_text(report), current.usage)
             files = _deduplicated(repaired.files)
             _review(files, repaired.usage)
         except GenerationError as exc:
-            await say(f"Repair round {rounds} could not be made: {str(exc)[:300]}")
+            # the files and their result stay those of the last tested snapshot
+            await say(f"Repair round {rounds + 1} could not be made: {str(exc)[:300]}")
             current.usage = exc.usage or current.usage
             break
+        rounds += 1
         current = Verified(files, repaired.usage)
         report = await tester.run(_as_dict(current.files), say)
     current.tests = report.with_rounds(rounds)
