@@ -33,6 +33,7 @@ SCENARIOS = {
     "crossproc": "bench.crossproc",
     "drain": "bench.drain",
     "connect": "bench.connect",
+    "sandbox": "bench.sandbox",
 }
 
 
