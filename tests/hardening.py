@@ -53,6 +53,8 @@ class ServeProcess:
             "CODEGEN_PORT": str(port),
             "CODEGEN_DATA_DIR": str(workdir / f"data-{name}"),
             "CODEGEN_LOG_FORMAT": "text",
+            # these tests are about crashes, outages and shutdown; the sandbox has its own (tests/sandbox)
+            "CODEGEN_VALIDATE": "syntax",
             "PYTHONUNBUFFERED": "1",
             # every test client is 127.0.0.1: per-address throttles only where a test is about them
             "CODEGEN_REGISTER_RATE_LIMIT": "0",
