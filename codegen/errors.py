@@ -65,6 +65,7 @@ REDACTED = "[redacted]"
 
 
 def _redacted(loc: tuple[Any, ...], value: Any) -> Any:
+    """``value`` as a 422 may show it: ``loc`` is where the value sits (empty: nested inside)."""
     if any(part in SECRET_FIELDS for part in loc):
         return REDACTED
     if isinstance(value, Mapping):
@@ -84,7 +85,9 @@ def validation_items(exc: ValidationError, location: str) -> list[dict[str, Any]
             "msg": error["msg"],
             # FastAPI reports a missing query or path parameter with input null
             "input": None if error["type"] == "missing" and location != "body"
-            else _json_safe(_redacted(error["loc"], error.get("input"))),
+            # a missing field's input is the object that lacks it, not the field's value
+            else _json_safe(_redacted(error["loc"][:-1] if error["type"] == "missing" else error["loc"],
+                                      error.get("input"))),
         }
         if error.get("ctx"):
             item["ctx"] = _json_safe(error["ctx"])

@@ -175,7 +175,8 @@ async def test_register_short_password_is_the_fastapi_item(anon: ApiClient) -> N
     assert answer.status == 422
     assert answer.body == {
         "detail": [{"type": "string_too_short", "loc": ["body", "password"],
-                    "msg": "String should have at least 8 characters", "input": "short", "ctx": {"min_length": 8}}]
+                    # FastAPI's shape, except that a password is never echoed (docs/security.md)
+                    "msg": "String should have at least 8 characters", "input": "[redacted]", "ctx": {"min_length": 8}}]
     }
 
 
@@ -183,7 +184,7 @@ async def test_nul_in_a_password_is_422_not_500(anon: ApiClient) -> None:
     answer = await anon.call("POST", "/api/auth/register", {"email": new_email(), "password": "abc\x00defgh"})
     assert item_at(answer, ["body", "password"]) == {
         "type": "value_error", "loc": ["body", "password"], "msg": "Value error, must not contain NUL characters",
-        "input": "abc\x00defgh", "ctx": {"error": "must not contain NUL characters"},
+        "input": "[redacted]", "ctx": {"error": "must not contain NUL characters"},
     }
     login = await anon.call("POST", "/api/auth/login", {"email": "a\x00b@example.com", "password": "abcdefgh"})
     assert item_at(login, ["body", "email"])["type"] == "value_error"
