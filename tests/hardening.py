@@ -252,6 +252,20 @@ class OwnCluster:
     def dsn(self, database: str = "postgres") -> str:
         return self.server.get_uri(database)
 
+    async def migrated(self, database: str = "codegen") -> str:
+        """The DSN of a new, migrated database on this cluster."""
+        import asyncpg
+
+        from codegen.db import migrate
+
+        admin = await asyncpg.connect(self.dsn())
+        try:
+            await admin.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await admin.close()
+        await migrate(self.dsn(database))
+        return self.dsn(database)
+
     def stop(self, mode: str = "fast") -> None:
         self._ep.pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.pgdata, user=self.server.system_user, timeout=30)
 

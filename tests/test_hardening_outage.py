@@ -19,7 +19,6 @@ import aiohttp
 import asyncpg
 import pytest
 
-from codegen.db import migrate
 from tests.hardening import (
     Client,
     OwnCluster,
@@ -63,11 +62,7 @@ async def test_database_outage_under_load(tmp_path, http):
     cluster = await asyncio.to_thread(OwnCluster)
     server = None
     try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute("CREATE DATABASE codegen")
-        await admin.close()
-        dsn = cluster.dsn("codegen")
-        await migrate(dsn)
+        dsn = await cluster.migrated()
         server = ServeProcess.start(
             dsn, tmp_path, "outage", jwt_secret="outage-" + uuid.uuid4().hex, lease_seconds=3, stage_delay=0.2,
             worker_concurrency=8, worker_poll_seconds=0.5, generate_rate_limit=0, sse_ping_seconds=2,

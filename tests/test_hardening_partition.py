@@ -22,7 +22,6 @@ from typing import Any
 import asyncpg
 import pytest
 
-from codegen.db import migrate
 from tests.hardening import Call, Client, OwnCluster, ServeProcess, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(240)]
@@ -88,11 +87,7 @@ async def test_a_database_that_stops_answering_gives_503s_within_2_s_and_loses_n
     server = None
     paused: list[int] = []
     try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute("CREATE DATABASE codegen")
-        await admin.close()
-        dsn = cluster.dsn("codegen")
-        await migrate(dsn)
+        dsn = await cluster.migrated()
         server = ServeProcess.start(
             dsn, tmp_path, "partition", jwt_secret="partition-" + uuid.uuid4().hex, lease_seconds=3,
             worker_concurrency=4, worker_poll_seconds=0.5, generate_rate_limit=0, max_active_generations=0,
