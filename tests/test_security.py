@@ -357,7 +357,7 @@ def test_paths_that_spoof_or_overflow_are_refused(path, problem):
 
 def test_a_path_that_is_both_a_file_and_a_directory_is_refused():
     files = [GeneratedFile("app", "x = 1\n"), GeneratedFile("app/main.py", "x = 1\n")]
-    assert check_files(files) == ["app: is a file and also a directory of other files"]
+    assert check_files(files) == ["app: path clash (a file and also a directory of other files)"]
     assert path_problem("a" * 255 + "/b.py") is None  # 255 bytes is allowed
 
 

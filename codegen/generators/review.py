@@ -176,7 +176,7 @@ def check_files(files: list[GeneratedFile], *, max_file_bytes: int = 200_000, ma
         elif file.path in seen:
             problems.append(f"{label}: duplicate path")
         elif file.path in directories:
-            problems.append(f"{label}: is a file and also a directory of other files")
+            problems.append(f"{label}: path clash (a file and also a directory of other files)")
         seen.add(file.path)
         size = len(file.content.encode("utf-8"))
         if size > max_file_bytes:
