@@ -232,7 +232,7 @@ async def test_a_thousand_idle_streams_that_never_read(fresh_database_url, tmp_p
     """1,000 clients open a stream and never read a byte; when they go, memory and streams return to baseline."""
     server = ServeProcess.start(
         fresh_database_url, tmp_path, "idle", jwt_secret="idle-" + uuid.uuid4().hex, worker=False,
-        stream_token_rate_limit=0,
+        stream_token_rate_limit=0, max_streams_per_user=0,  # one user's 1,000 streams: resources, not the quota
     )
     sockets: list[socket.socket] = []
     try:
