@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -42,12 +43,16 @@ def admin_dsn() -> Any:
         yield with_database(configured, "postgres")
         return
     data_dir = Path(tempfile.mkdtemp(prefix="codegen-test-pg-"))
-    embedded = EmbeddedPostgres(data_dir)
-    dsn = embedded.start()
     try:
-        yield dsn
+        embedded = EmbeddedPostgres(data_dir)
+        dsn = embedded.start()
+        try:
+            yield dsn
+        finally:
+            embedded.stop()
     finally:
-        embedded.stop()
+        # about 100 MB of cluster: a run leaves nothing in /tmp
+        shutil.rmtree(data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ API_ROUTES = [
     ("GET", "/auth/me", auth.me),
     ("POST", "/generations/generate", generations.create),
     ("GET", "/generations", generations.list_all),
+    # a trailing slash on the lists is the same request (clients and proxies add one)
+    ("GET", "/generations/", generations.list_all),
     ("GET", "/generations/{generation_id}", generations.get),
     ("POST", "/generations/{generation_id}/cancel", generations.cancel),
     ("GET", "/generations/{generation_id}/files", generations.files),
@@ -27,6 +29,7 @@ API_ROUTES = [
     ("POST", "/generations/{generation_id}/stream-token", streams.stream_token),
     ("GET", "/generations/generate/{generation_id}/stream", streams.stream),
     ("GET", "/projects", projects.list_all),
+    ("GET", "/projects/", projects.list_all),
     ("POST", "/projects", projects.create),
     ("GET", "/projects/{project_id}", projects.get),
     ("DELETE", "/projects/{project_id}", projects.delete),
