@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from aiohttp import web
@@ -10,6 +11,15 @@ from codegen import metrics, openapi
 from codegen.api import auth, generations, health, projects, streams
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def swagger_ui_dir() -> Path:
+    """Swagger UI's dist files, shipped by the swagger-ui-py package (found without importing it:
+    its __init__ loads adapters for a dozen web frameworks we do not use)."""
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the swagger-ui-py package is not installed (pip install -e .)")
+    return Path(spec.submodule_search_locations[0]) / "static"
 
 # (method, path, handler): answered at "/api" + path and at path
 API_ROUTES = [
@@ -46,6 +56,11 @@ async def index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def api_docs(_request: web.Request) -> web.FileResponse:
+    """Interactive API docs: Swagger UI (from the swagger-ui-py package) on /api/openapi.json."""
+    return web.FileResponse(STATIC_DIR / "api-docs.html", headers={"Cache-Control": "no-cache"})
+
+
 def setup_routes(app: web.Application) -> None:
     for method, path, handler in API_ROUTES:
         app.router.add_route(method, "/api" + path, handler)
@@ -55,6 +70,8 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_route("*", prefix + "/generations/generate", only_post)
     app.router.add_get("/api/health", health.health)
     app.router.add_route("GET", "/api/openapi.json", openapi.handler)
+    app.router.add_get("/api/docs", api_docs)
+    app.router.add_static("/api/docs/assets/", swagger_ui_dir(), append_version=False)
     app.router.add_route("GET", "/metrics", metrics.handler)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
