@@ -331,11 +331,17 @@ async def _list(ctx: Context, session: aiohttp.ClientSession) -> Exit:
     if ctx.args.status:
         params["status"] = ctx.args.status
     page = await ctx.api(session).request("GET", "/api/generations", params=params)
-    table = Table("id", "status", "progress", "project", "prompt", "created", box=None)
+    table = Table(box=None)
+    # the id whole (scripts and the other commands take it); the prompt shortened to fit
+    table.add_column("id", no_wrap=True, min_width=36)
+    table.add_column("status", no_wrap=True)
+    table.add_column("progress", no_wrap=True, justify="right")
+    table.add_column("project", no_wrap=True, overflow="ellipsis", max_width=20)
+    table.add_column("prompt", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("created (UTC)", no_wrap=True)
     for g in page["items"]:
-        prompt = g["prompt"] if len(g["prompt"]) <= 48 else g["prompt"][:47] + "…"
         table.add_row(g["id"], g["status"], f"{round(g['progress'] * 100)}%", Text(g["project_name"]),
-                      Text(prompt), g["created_at"][:19].replace("T", " "))
+                      Text(g["prompt"]), g["created_at"][:16].replace("T", " "))
     ctx.result(page, table if page["items"] else "No generations yet.")
     return Exit.OK
 
