@@ -35,6 +35,24 @@ from tests.databases import admin, database_copy, with_database
 from tests.helpers import ApiClient
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """tmp_path under a directory of this run's own, removed at the end (pytest would keep its
+    last three runs' under /tmp/pytest-of-<user>): a run leaves nothing in /tmp."""
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="codegen-pytest-")
+        config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_OWN_BASETEMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
+
+
+_OWN_BASETEMP = pytest.StashKey[Path]()
+
+
 @pytest.fixture(scope="session")
 def admin_dsn() -> Any:
     """A DSN to a maintenance database on the test server (CREATE/DROP DATABASE from there)."""

@@ -8,7 +8,6 @@ import asyncio
 import io
 import stat
 import uuid
-import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+
 from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
 from tests.databases import admin, with_database
 

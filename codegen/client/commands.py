@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import aiohttp
 import orjson
@@ -227,7 +227,7 @@ class ProgressView:
         self.progress: Progress | None = None
         self.files = LiveFiles()
 
-    def __enter__(self) -> ProgressView:
+    def __enter__(self) -> Self:
         if not self.ctx.json:
             self.progress = Progress(
                 SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<12}"), BarColumn(), TaskProgressColumn(),
