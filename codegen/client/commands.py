@@ -97,7 +97,9 @@ class Context:
         self.args = args
         self.io = io_
         self.json = bool(getattr(args, "json", False))
-        self.out = Console(file=io_.stdout, highlight=False, soft_wrap=True)
+        # a pipe or a file gets whole lines (rich would otherwise assume 80 columns and cut tables)
+        wide = None if io_.stdout.isatty() else 200
+        self.out = Console(file=io_.stdout, highlight=False, soft_wrap=True, width=wide)
         self.err = Console(file=io_.stderr, highlight=False, soft_wrap=True)
         self.credentials = Credentials.load(io_.env)
         self.server = (args.server or self.credentials.default_server).rstrip("/")
@@ -334,11 +336,11 @@ async def _list(ctx: Context, session: aiohttp.ClientSession) -> Exit:
     table = Table(box=None)
     # the id whole (scripts and the other commands take it); the prompt shortened to fit
     table.add_column("id", no_wrap=True, min_width=36)
-    table.add_column("status", no_wrap=True)
-    table.add_column("progress", no_wrap=True, justify="right")
+    table.add_column("status", no_wrap=True, min_width=10)
+    table.add_column("progress", no_wrap=True, justify="right", min_width=8)
     table.add_column("project", no_wrap=True, overflow="ellipsis", max_width=20)
-    table.add_column("prompt", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("created (UTC)", no_wrap=True)
+    table.add_column("prompt", no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
+    table.add_column("created (UTC)", no_wrap=True, min_width=16)
     for g in page["items"]:
         table.add_row(g["id"], g["status"], f"{round(g['progress'] * 100)}%", Text(g["project_name"]),
                       Text(g["prompt"]), g["created_at"][:16].replace("T", " "))
