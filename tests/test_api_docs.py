@@ -60,3 +60,18 @@ async def test_api_docs_page_and_its_assets_are_served_locally(server: Server, h
     async with http.get(server.url + "/api/openapi.json") as document:
         assert document.status == 200
         assert "/api/generations/generate" in (await document.json())["paths"]
+
+
+def test_docs_api_md_is_self_contained() -> None:
+    """docs/api.md is the reference in the repository: no pointer to a file outside it."""
+    from tests.hardening import ROOT
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert "shared/" not in text and "seed/" not in text
+    for link in re.findall(r"\]\(([^)#]+)", text):
+        if not link.startswith(("http://", "https://")):
+            assert (ROOT / "docs" / link).resolve().is_file(), link
+    # the routes it documents are the service's
+    for route in ("POST /api/auth/register", "GET /api/generations/{generation_id}/diff", "/api/openapi.json",
+                  "/api/docs"):
+        assert route in text, route

@@ -10,7 +10,7 @@
    reconnect``): reconnect with a new token, at most 5 times in a row, backoff about 1, 2, 4,
    8, 16 s with jitter. A new progress event resets the count.
 
-Named ``event: file`` events (shared/API.md "Live file content") carry the files as they are
+Named ``event: file`` events (docs/api.md "Live file content") carry the files as they are
 written; ``LiveFiles`` assembles them.
 """
 
