@@ -164,15 +164,19 @@ async def test_generate_json_is_one_document_for_scripts(cli: Cli, working: Serv
     assert sorted(p.name for p in (tmp_path / "out").iterdir())
 
 
-async def test_exit_codes_for_failed_and_cancelled(
-    cli: Cli, make_server: ServerFactory, http: aiohttp.ClientSession
-) -> None:
+async def test_a_failed_generation_exits_3(cli: Cli, make_server: ServerFactory) -> None:
     failing = await make_server(generator=FailingGenerator(GenerationError("The model endpoint answered 401")))
     await signed_in(cli, failing)
     failed = await cli("generate", PROMPT, "--no-download")
     assert failed.code == Exit.FAILED
     assert "Failed: The model endpoint answered 401" in failed.err
 
+
+# (one working server per test: servers of one test share the database, and any of their workers
+# may claim a generation)
+async def test_a_cancelled_generation_exits_4(
+    cli: Cli, make_server: ServerFactory, http: aiohttp.ClientSession
+) -> None:
     gated = GatedGenerator()
     held = await make_server(generator=gated)
     grace = await signed_in(cli, held)
