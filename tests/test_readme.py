@@ -108,7 +108,7 @@ async def test_run_it_serves_with_an_embedded_database_and_says_where(tmp_path: 
     assert [e["msg"] for e in stderr].count(running) == 1
     assert len(stderr) <= 10, lines
     assert max(len(entry) for entry in lines) < 400, max(lines, key=len)
-    assert [e["msg"] for e in stderr][0] == "embedded PostgreSQL 18 ready"
+    assert stderr[0]["msg"] == "embedded PostgreSQL 18 ready"
     assert not [e for e in stderr if e["level"] not in ("info", "warning")]
     # the one warning is the development JWT secret; no stray library warnings
     assert [e["msg"].split(":")[0] for e in stderr if e["level"] == "warning"] == ["CODEGEN_JWT_SECRET is not set"]
