@@ -111,10 +111,18 @@ async def test_register_and_login_keep_a_private_token(
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
 
 
-async def test_without_a_token_the_client_says_how_to_sign_in(cli: Cli, working: Server) -> None:
+async def test_without_a_token_the_client_says_how_to_sign_in(cli: Cli, working: Server, home: Path) -> None:
     result = await cli("list", "--server", working.url)
     assert result.code == Exit.REFUSED
     assert f"Not signed in to {working.url}: run `codegen login EMAIL`" in result.err
+    # a token the server no longer takes (expired, another secret): the same advice
+    config = home / ".config" / "codegen"
+    config.mkdir(parents=True)
+    (config / "credentials.json").write_bytes(orjson.dumps(
+        {"default_server": working.url, "servers": {working.url: {"email": "a@example.com", "token": "expired"}}}))
+    expired = await cli("list")
+    assert (expired.code, expired.err.strip()) == (
+        Exit.REFUSED, "codegen: Not authenticated: your session has ended; run `codegen login EMAIL`")
 
 
 async def test_an_unreachable_server_is_an_error_not_a_refusal(cli: Cli, working: Server) -> None:

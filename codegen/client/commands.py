@@ -104,22 +104,30 @@ class Context:
         self.credentials = Credentials.load(io_.env)
         self.server = (args.server or self.credentials.default_server).rstrip("/")
 
-    def say(self, text: str | Text) -> None:
+    def say(self, text: str) -> None:
         """A line for the person at the terminal (stderr, so stdout stays the result)."""
         if not self.json:
-            self.err.print(text, markup=False) if isinstance(text, str) else self.err.print(text)
+            self.err.print(text, markup=False)
 
-    def result(self, data: Any, text: str | Table | Text | None = None) -> None:
+    def result(self, data: Any, text: str | Table | None = None) -> None:
+        """The command's answer on stdout: ``data`` as JSON with --json, else ``text``."""
         if self.json:
             self.io.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        elif isinstance(text, str):
+            self.out.print(text, markup=False)  # server-provided text is never rich markup
         elif text is not None:
-            self.out.print(text, markup=False) if isinstance(text, str) else self.out.print(text)
+            self.out.print(text)
 
     def api(self, session: aiohttp.ClientSession, *, signed_in: bool = True) -> Api:
         token = self.credentials.token(self.server)
         if signed_in and not token:
-            raise ApiError(401, f"Not signed in to {self.server}: run `codegen login EMAIL` (or `codegen register EMAIL`)")
+            raise NotSignedIn(401, f"Not signed in to {self.server}: run `codegen login EMAIL` "
+                                   "(or `codegen register EMAIL`)")
         return Api(session, self.server, token)
+
+
+class NotSignedIn(ApiError):
+    """No token for this server (the server was not asked)."""
 
 
 def main(args: argparse.Namespace, io_: Io | None = None) -> int:
@@ -135,7 +143,7 @@ async def run_args(args: argparse.Namespace, io_: Io) -> int:
             return int(await handler(ctx, session))
     except ApiError as exc:
         code = Exit.ERROR if exc.status == 0 or exc.status >= 500 else Exit.REFUSED
-        if exc.status == 401 and "Not signed in" not in exc.detail and args.command not in ("login", "register"):
+        if exc.status == 401 and not isinstance(exc, NotSignedIn) and args.command not in ("login", "register"):
             message = f"{exc.detail}: your session has ended; run `codegen login EMAIL`"
         else:
             message = exc.detail
