@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from codegen.cli import _parser
-from codegen.client.commands import Exit, Io, run_args
+from codegen.client.commands import Context, Exit, Io, ProgressView, run_args
 from codegen.client.stream import LiveFiles, backoff_delay
 from codegen.generators.base import GenerationError
 from tests.conftest import Server, ServerFactory
@@ -463,3 +463,17 @@ async def test_iterate_list_show_and_diff(cli: Cli, working: Server, tmp_path: P
     missing = await cli("show", "--json", "0c9055c8-4f2c-4c1e-9d3a-5b8f9a2e1d77")
     assert missing.code == Exit.REFUSED
     assert missing.json == {"error": "Generation not found", "status": 404, "exit_code": 5}
+
+
+def test_progress_never_goes_down_after_connected(tmp_path: Path) -> None:
+    """`connected` carries the current progress; the replay after it starts lower."""
+    args = _parser().parse_args(["watch", "--json", "0c9055c8-4f2c-4c1e-9d3a-5b8f9a2e1d77"])
+    ctx = Context(args, Io({"HOME": str(tmp_path)}, io.StringIO(), io.StringIO(), io.StringIO(), cwd=tmp_path))
+    shown = []
+    with ProgressView(ctx) as view:
+        for stage, value in (("connected", 0.3), ("planning", 0.0), ("planning", 0.1), ("architecture", 0.3),
+                             ("generating", 0.5)):
+            view.event({"status": "processing", "stage": stage, "progress": value, "message": stage})
+            shown.append((view.stage, view.value))
+    assert shown == [("queued", 0.3), ("planning", 0.3), ("planning", 0.3), ("architecture", 0.3),
+                     ("generating", 0.5)]
