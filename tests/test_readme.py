@@ -122,9 +122,7 @@ async def test_run_it_serves_with_an_embedded_database_and_says_where(tmp_path: 
 @pytest.fixture
 async def readme_server(fresh_database_url: str, tmp_path: Path, http: aiohttp.ClientSession):
     # a stage delay, as the README suggests, so the stream has stages to show while it runs
-    # (the projects' own tests in the sandbox are tests/sandbox's subject: syntax review here, which
-    # keeps these runs off the network that installing a project's requirements needs)
-    server = ServeProcess.start(fresh_database_url, tmp_path, "readme", stage_delay=0.3, validate="syntax",
+    server = ServeProcess.start(fresh_database_url, tmp_path, "readme", stage_delay=0.3,
                                 jwt_secret="readme-" + uuid.uuid4().hex)
     try:
         await server.wait_ready(http)
