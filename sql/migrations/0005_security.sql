@@ -77,20 +77,22 @@ CREATE INDEX idempotency_keys_generation_idx ON idempotency_keys (generation_id)
 CREATE INDEX generations_user_active_idx ON generations (user_id, status) WHERE status IN ('pending', 'processing');
 
 -- LLM tokens billed per user per UTC day: the daily budget and the global spending stop.
+-- day: the start of the UTC day (a timestamptz, as every time column)
 CREATE TABLE token_spend (
-    day     date NOT NULL,
+    day     timestamptz NOT NULL,
     user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     tokens  bigint NOT NULL,
     PRIMARY KEY (day, user_id)
 );
 
-CREATE OR REPLACE FUNCTION codegen_utc_day() RETURNS date
-LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'UTC')::date $$;
+-- The start of the current UTC day.
+CREATE OR REPLACE FUNCTION codegen_utc_day() RETURNS timestamptz
+LANGUAGE sql STABLE AS $$ SELECT date_trunc('day', now(), 'UTC') $$;
 
 -- Seconds until the next UTC day, when budgets start again.
 CREATE OR REPLACE FUNCTION codegen_seconds_to_next_day() RETURNS integer
 LANGUAGE sql STABLE AS $$
-    SELECT greatest(1, ceil(extract(epoch FROM ((codegen_utc_day() + 1)::timestamp AT TIME ZONE 'UTC') - now())))::integer
+    SELECT greatest(1, ceil(extract(epoch FROM codegen_utc_day() + interval '24 hours' - now())))::integer
 $$;
 
 -- codegen_create_generation behind the per-user quotas: active generations and the daily token
