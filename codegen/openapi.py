@@ -36,6 +36,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     schemas.ErrorOut, schemas.ValidationErrorOut, schemas.UserOut, schemas.TokenOut, schemas.RegisterOut,
     schemas.GenerationCreated, schemas.GenerationOut, schemas.GenerationList, schemas.FilesOut,
     schemas.StreamTokenOut, schemas.ProjectOut, schemas.ProjectDetail, schemas.ProjectList, schemas.HealthOut,
+    schemas.GeneratorOut,
 )
 
 
@@ -220,6 +221,9 @@ def _operations() -> list[Operation]:
                       "200": _answer("`{\"status\": \"ok\", \"database\": \"ok\"}`", schemas.HealthOut),
                       "503": _answer("The database is unreachable", schemas.HealthOut, headers=RETRY_AFTER),
                   }),
+        Operation("get", "/api/generator", "describeGenerator",
+                  "What the configured generator writes, and prompts that work with it", "operations", auth=False,
+                  responses={"200": _answer("The generator", schemas.GeneratorOut)}),
         Operation("get", "/api/openapi.json", "openapi", "This document", "operations", auth=False, responses={
             "200": _answer("OpenAPI 3.1", schema={"type": "object"}),
         }),

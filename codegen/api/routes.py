@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from codegen import metrics, openapi
-from codegen.api import auth, generations, health, projects, streams
+from codegen.api import auth, generations, generator, health, projects, streams
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -51,6 +51,7 @@ def setup_routes(app: web.Application) -> None:
         # registered after POST on the same resource, so POST still goes to generations.create
         app.router.add_route("*", prefix + "/generations/generate", only_post)
     app.router.add_get("/api/health", health.health)
+    app.router.add_get("/api/generator", generator.info)
     app.router.add_route("GET", "/api/openapi.json", openapi.handler)
     app.router.add_route("GET", "/metrics", metrics.handler)
     app.router.add_get("/", index)

@@ -117,7 +117,7 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         if settings.validate_mode == "tests":
             notes["tests"] = await _run_tests(settings, files)
         await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(files)} files")
-        await _complete(db, claim, files, result.usage, notes)
+        await _complete(db, claim, files, result.usage, notes, result.requirements)
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
@@ -156,7 +156,8 @@ async def _run_tests(settings: Settings, files: list[GeneratedFile]) -> dict[str
 
 
 async def _complete(
-    db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any]
+    db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any],
+    requirements: list[dict[str, Any]],
 ) -> None:
     """The move to completed and the files, in one transaction: only the claim holder writes them."""
     async with db.transaction() as conn:
@@ -173,6 +174,7 @@ async def _complete(
             [len(f.content.encode()) for f in files], [f.content for f in files],
         )
         await conn.execute(db.q.set_result, claim.generation_id, usage, notes or None)
+        await conn.execute(db.q.set_requirements, claim.generation_id, requirements)
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:

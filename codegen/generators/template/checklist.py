@@ -1,0 +1,441 @@
+"""The requirements checklist of a template generation.
+
+The prompt and its additional requirements are split into distinct requests
+(the kind of program, its language and framework, each entity with its
+fields, features, storage, and the details the generator looks for: routes,
+relations, rules, actions, options, functions, operations). Each request is
+``met`` (with the files that do it), ``substituted`` (with what was done
+instead) or ``unmet`` (with why), judged from the generator's own parse and
+from the files it wrote. A sentence in which nothing was recognised is a
+request of its own, unmet: the generator never stays silent about what it
+did not understand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from codegen.generators.base import GenerationError
+from codegen.generators.template import catalog, recipes
+from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
+from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
+from codegen.generators.template.spec import FEATURE_RULES, recognised
+from codegen.generators.template.words import human_list, normalize, plural, singular
+
+MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"
+
+# what the template generator can write, for error messages and GET /api/generator
+WRITES = [
+    "REST API (FastAPI, Flask, aiohttp) with SQLite or in-memory storage, token auth, pagination, search, sorting",
+    "command-line tool (records in a JSON file, or a converter, word counter, checksum, password generator, calculator)",
+    "Python library (records, validators, string helpers, statistics, converters)",
+    "CSV data script (totals, averages, counts per column)",
+    "static web page (HTML, CSS, JavaScript: a records app, a landing page, a calculator, a stopwatch)",
+]
+LANGUAGES = ["python", "html", "css", "javascript"]
+CAN_DO = (
+    "The offline template generator writes, in Python (web pages in HTML, CSS and JavaScript): "
+    "REST APIs (FastAPI, Flask or aiohttp), command-line tools, Python libraries, CSV data scripts and static web pages"
+)
+_FRAMEWORKS_WRITTEN = "FastAPI, Flask or aiohttp"
+_NOT_FILES = ("README.md", "codegen.json")
+_MAX_WHERE = 4
+
+
+@dataclass
+class Requirement:
+    text: str
+    status: str
+    where: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Builder:
+    spec: ProjectSpec
+    files: dict[str, str]
+    items: list[Requirement] = field(default_factory=list)
+
+    def add(self, text: str, status: str, where: list[str] | None = None, detail: str | None = None) -> None:
+        key = text.lower()
+        if any(item.text.lower() == key for item in self.items):
+            return
+        self.items.append(Requirement(text, status, where or [], detail))
+
+    def where(self, *needles: str, paths: str | None = None) -> list[str]:
+        """Files (not the README or the spec) that contain any of ``needles``, or whose path matches ``paths``."""
+        by_path = [path for path in self.files if path not in _NOT_FILES and paths and re.search(paths, path)]
+        by_content = [
+            path
+            for path, content in self.files.items()
+            if path not in _NOT_FILES and path not in by_path and any(needle in content for needle in needles)
+        ]
+        return (by_path + by_content)[:_MAX_WHERE]
+
+    def code(self) -> str:
+        return "\n".join(c for p, c in self.files.items() if p not in _NOT_FILES and not p.startswith("tests/"))
+
+
+def check_servable(prompt: str, kind_scores: dict[str, int]) -> None:
+    """Fail, saying what it can do, when the prompt asks for a language or a kind of program it cannot write."""
+    languages = asked_languages(prompt)
+    names = {ask.language for ask in languages}
+    web = kind_scores.get("webpage", 0) >= 3 and not any(kind_scores.get(k, 0) >= 3 for k in KIND_LABELS if k != "webpage")
+    foreign = [ask for ask in languages if ask.language != "Python" and not (web and ask.language in WEB_LANGUAGES)]
+    if foreign and "Python" not in names:
+        ask = foreign[0]
+        what = f"{ask.framework} ({ask.language})" if ask.framework else ask.language
+        raise GenerationError(f'Cannot write this in {what} ("{ask.phrase}"). {CAN_DO}.')
+    rest = kind_scores.get("rest_api", 0) >= 3
+    for kind in unsupported_kinds(prompt):
+        if kind.always or not rest:
+            raise GenerationError(f'Cannot write {kind.label} ("{kind.phrase}"). {CAN_DO}.')
+
+
+def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements: list[str],
+          kind_named: bool, entities_named: dict[str, bool], assumptions: list[str]) -> list[Requirement]:
+    """The checklist of a new project."""
+    b = _Builder(spec, files)
+    text = "\n".join([prompt, *requirements])
+    _kind(b, kind_named)
+    _language(b, prompt, requirements)
+    _framework(b, text, assumptions)
+    _entities(b, entities_named)
+    _domain(b, text, entities_named)
+    _features(b, text)
+    _store(b, text, assumptions)
+    _recipe(b)
+    _details(b, text)
+    _sentences(b, [prompt, *requirements])
+    return b.items
+
+
+def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
+    """Fail when nothing of substance was served: a kind of project, a language or tests alone are not an answer."""
+    generic = {"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())}
+    if any(item.status in (MET, SUBSTITUTED) and item.text.lower() not in generic and not item.text.startswith("use ")
+           for item in items):
+        return
+    unmet = [item for item in items if item.status == UNMET]
+    asked = human_list([f'"{item.text}"' for item in unmet[:3]]) or f'"{" ".join(prompt.split())[:160]}"'
+    raise GenerationError(f"Cannot serve {asked}. {CAN_DO}.")
+
+
+def for_iteration(changes: list[str], written: list[str]) -> list[Requirement]:
+    where = [path for path in written if path not in _NOT_FILES][:_MAX_WHERE]
+    return [Requirement(change, MET, where, None) for change in changes]
+
+
+def readme_section(items: list[Requirement]) -> str:
+    """The README's "What was asked" section: the checklist, one line a request."""
+    lines = ["## What was asked", ""]
+    if not items:
+        lines.append("Nothing specific beyond the kind of project.")
+    marks = {MET: "met", SUBSTITUTED: "substituted", UNMET: "NOT DONE"}
+    for item in items:
+        line = f"- **{marks[item.status]}**: {item.text}"
+        if item.where:
+            line += f" ({', '.join(f'`{p}`' for p in item.where)})"
+        if item.detail:
+            line += f". {item.detail[:1].upper()}{item.detail[1:]}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+# -- the requests -------------------------------------------------------------
+
+
+def _main_files(b: _Builder) -> list[str]:
+    return [p for p in b.files if p not in _NOT_FILES and not p.startswith("tests/") and p.endswith((".py", ".html", ".js"))][:_MAX_WHERE]
+
+
+def _kind(b: _Builder, kind_named: bool) -> None:
+    label = KIND_LABELS[b.spec.kind]
+    if kind_named:
+        b.add(f"a {label}", MET, _main_files(b))
+
+
+def _language(b: _Builder, prompt: str, requirements: list[str]) -> None:
+    web = b.spec.kind == "webpage"
+    for ask in asked_languages("\n".join([prompt, *requirements])):
+        if ask.language == "Python" and not web:
+            b.add("written in Python", MET, [p for p in b.files if p.endswith(".py")][:_MAX_WHERE])
+        elif web and ask.language in WEB_LANGUAGES:
+            b.add(f"written in {ask.language}", MET, b.where(paths=r"\.js$"))
+        elif web and ask.language == "TypeScript":
+            b.add("written in TypeScript", SUBSTITUTED, b.where(paths=r"\.js$"),
+                  "plain JavaScript: the offline generator writes web pages without a build step")
+        else:
+            what = f"{ask.framework} ({ask.language})" if ask.framework else ask.language
+            wrote = "HTML, CSS and JavaScript" if web else "Python"
+            b.add(f"written in {what}", UNMET, [], f"the offline generator wrote {wrote}; it does not write {ask.language}")
+
+
+def _framework(b: _Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
+    if b.spec.kind == "rest_api" and b.spec.framework:
+        name = FRAMEWORK_LABELS[b.spec.framework]
+        replaced = next((a for a in assumptions if "does not write" in a and a.endswith(f"used {name}")), None)
+        if replaced:
+            other = replaced.split("does not write ", 1)[1].split(";", 1)[0]
+            b.add(f"use {other}", SUBSTITUTED, b.where(paths=r"app/main\.py$"),
+                  f"{name}: the offline generator writes {_FRAMEWORKS_WRITTEN}")
+        elif re.search(rf"\b{b.spec.framework}\b", flat):
+            b.add(f"use {name}", MET, b.where(paths=r"app/main\.py$"))
+    if b.spec.kind == "webpage":
+        other = re.search(r"\b(react|vue|angular|svelte|next\.?js|tailwind|bootstrap|jquery)\b", flat)
+        if other:
+            b.add(f"use {other.group(1)}", SUBSTITUTED, b.where(paths=r"\.js$"),
+                  "plain HTML, CSS and JavaScript: the offline generator uses no front-end framework")
+
+
+def _entities(b: _Builder, named: dict[str, bool]) -> None:
+    for entity in b.spec.entities:
+        if entity.name not in named:
+            continue
+        fields = [f.name for f in entity.fields]
+        text = entity.plural.replace("_", " ")
+        if named[entity.name]:
+            text += f" with {human_list(fields)}"
+        where = b.where(f'"{entity.plural}"', f"{entity.plural}", paths=rf"(^|/)(test_)?{entity.plural}\.py$")
+        code = b.code()
+        missing = [name for name in fields if name not in code]
+        if missing:
+            b.add(text, UNMET, where, f"the files lack {human_list(missing)}")
+        else:
+            b.add(text, MET, where)
+
+
+def _domain(b: _Builder, text: str, named: dict[str, bool]) -> None:
+    """"a bookstore API": the domain's usual entities stand for what the prompt did not name."""
+    domain = catalog.find_domain(normalize(text).lower())
+    if domain is None or b.spec.recipe or b.spec.kind == "data_script":
+        return
+    assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
+    if assumed:
+        plurals = human_list([e.plural.replace("_", " ") for e in assumed])
+        b.add(f"a {domain[0].lower()} project", MET, b.where(*(f'"{e.plural}"' for e in assumed)),
+              f"no records named; it keeps {plurals}, the usual ones")
+
+
+_FEATURE_EVIDENCE = {
+    "auth": (r"auth", ("Bearer", "password")),
+    "pagination": (r"$^", ("offset", "limit", "--page", "page")),
+    "search": (r"$^", ("search", "query", "q=", '"q"')),
+    "sorting": (r"$^", ("sort", "order_by")),
+}
+
+
+def _features(b: _Builder, text: str) -> None:
+    flat = normalize(text).lower()
+    for feature, label in FEATURE_LABELS.items():
+        if not re.search(FEATURE_RULES[feature], flat):
+            continue
+        if feature in b.spec.features:
+            paths, needles = _FEATURE_EVIDENCE[feature]
+            where = b.where(*needles, paths=paths)
+            b.add(label, MET if where else UNMET, where, None if where else "no file implements it")
+        else:
+            detail = f"the offline generator adds {label} to REST APIs" + (" and command-line tools" if feature != "auth" else "")
+            b.add(label, UNMET, [], f"{detail}, not to a {KIND_LABELS[b.spec.kind]}")
+
+
+def _store(b: _Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
+    other = next((a for a in assumptions if a.startswith("used SQLite in place of ")), None)
+    if other:
+        name = other.removeprefix("used SQLite in place of ").split(" ", 1)[0]
+        b.add(f"store data in {name}", SUBSTITUTED, b.where("sqlite3"),
+              "SQLite: the offline generator writes SQLite stores, which need no server")
+    elif b.spec.store == "sqlite" and re.search(r"\bsqlite\b", flat):
+        b.add("store data in SQLite", MET, b.where("sqlite3"))
+    elif b.spec.store == "memory" and re.search(r"\b(?:in memory|no database|without (?:a )?database)\b", flat):
+        b.add("keep data in memory", MET, b.where(paths=r"store\.py$"))
+    elif b.spec.kind != "rest_api":
+        db = re.search(r"\b(postgres\w*|mysql|mariadb|mongo\w*|redis|sqlite|database)\b", flat)
+        if db:
+            b.add(f"store data in {db.group(1)}", UNMET, [],
+                  f"a {KIND_LABELS[b.spec.kind]} from the offline generator keeps its data in files or in memory")
+
+
+def _recipe(b: _Builder) -> None:
+    if b.spec.kind == "webpage" and b.spec.recipe:
+        from codegen.generators.template.kinds import webpage
+
+        b.add(webpage.describe(b.spec), MET, _main_files(b))
+    elif b.spec.recipe in recipes.RECIPES:
+        recipe = recipes.RECIPES[b.spec.recipe]
+        b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
+    elif b.spec.kind == "data_script":
+        options = b.spec.options
+        metrics = human_list([f"{name} of {column}" if column else name for name, column in options["metrics"]])
+        grouping = f" per {options['group_by']}" if options["group_by"] else ""
+        b.add(f"read {options['input']} and report {metrics}{grouping}", MET, _main_files(b))
+
+
+# -- details the generator looks for ------------------------------------------
+
+_ROUTE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
+_RELATION_RES = [
+    re.compile(r"\b(?:each |every |an? )?(\w+) (?:belongs?|belong) to (?:an? |one |the |its )?(\w+)"),
+    re.compile(r"\b(?:each |every |an? )?(\w+) (?:has|have|can have|contains?) (?:many|several|multiple|one or more) (\w+)"),
+    re.compile(r"\b(\w+) (?:are|is) linked to (?:an? |one |the )?(\w+)"),
+]
+_RULE_RE = re.compile(
+    r"\b(\w+) (?:must|should|has to|needs to|cannot|can ?not|can't|must not|may not|is|are) (?:be |always be |never be |not be )?"
+    r"(positive|negative|non ?negative|non ?empty|empty|at least [\w.]+|at most [\w.]+|between [\w.]+ and [\w.]+"
+    r"|greater than [\w.]+|less than [\w.]+|more than [\w.]+|fewer than [\w.]+|unique|required|mandatory|one of [\w, ]+"
+    r"|longer than [\w.]+|shorter than [\w.]+|a valid \w+|valid|in the future|in the past|lowercase|uppercase)"
+)
+_UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
+_ACTION_RE = re.compile(
+    r"\b(?:can|to|able to|lets? (?:users? |admins? |me |you )?|allows? (?:users? |admins? )?(?:to )?)"
+    r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
+    r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
+    r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind)\b"
+    r"(?: (?:an? |the |their |his |her |my )?(\w+))?"
+)
+_OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
+_FUNCTION_RES = [
+    re.compile(r"\b([a-z_][a-z0-9_]{2,})\(\)"),
+    re.compile(r"\b(?:functions?|methods?) (?:called|named) [`'\"]?([a-z_][a-z0-9_]{2,})"),
+]
+# (request text, pattern over the normalized text, is it met when the project has ...)
+_OPERATIONS: list[tuple[str, str, str | None]] = [
+    ("rate limiting", r"\brate ?limit\w*|\bthrottl\w*", None),
+    ("CORS", r"\bcors\b", None),
+    ("HTTPS / TLS", r"\bhttps\b|\btls\b|\bssl\b", None),
+    ("roles and permissions", r"\broles?\b|\bpermissions?\b|\badmins? (?:only|can)\b|\brbac\b", None),
+    ("encryption", r"\bencrypt\w*", None),
+    ("password hashing", r"\bhash\w* passwords?\b|\bpasswords? (?:are |must be |should be )?hash\w*|\bbcrypt\b|\bargon2?\b", "auth"),
+    ("a Dockerfile", r"\bdocker\w*\b|\bcontainer\w*\b", None),
+    ("deployment", r"\bkubernetes\b|\bk8s\b|\bdeploy(?:ed|ment)? (?:to|on)\b|\bheroku\b|\baws\b|\bgcp\b|\bazure\b", None),
+    ("continuous integration", r"\bci\b|\bgithub actions\b|\bpipeline\b", None),
+    ("caching", r"\bcach\w+\b", None),
+    ("sending email or notifications", r"\bsends? (?:an? )?(?:emails?|notifications?|sms)\b|\bnotif\w+\b|\bemail (?:alerts?|reminders?)\b", None),
+    ("file uploads", r"\buploads?\b|\bupload\w*\b|\bimages? (?:upload|storage)\b", None),
+    ("payments", r"\bstripe\b|\bpaypal\b|\bpayment (?:gateway|processing|provider)\b|\bcheckout\b", None),
+    ("logging", r"\blog(?:ging|s)? (?:every|all|each|requests?)\b|\bstructured logs?\b|\baudit log\b", None),
+    ("translations", r"\bi18n\b|\btranslat\w+\b|\bmultilingual\b|\blocali[sz]ation\b", None),
+    ("background jobs or scheduling", r"\bcron\b|\bscheduled? (?:jobs?|tasks?)\b|\bbackground (?:jobs?|tasks?|workers?)\b|\bcelery\b", None),
+    ("a user interface", r"\bfrontend\b|\bfront end\b|\bui\b|\buser interface\b|\bweb interface\b", "webpage"),
+]
+
+
+def _details(b: _Builder, text: str) -> None:
+    lowered = " ".join(text.replace("-", " - ").split()).lower().replace(" - ", "-")
+    flat = normalize(text).lower()
+    code = b.code()
+    for method, path in _ROUTE_RE.findall(text):
+        method = method.upper()
+        if _crud_route(b.spec, method, path):
+            b.add(f"{method} {path}", MET, b.where(paths=r"routes\.py$|main\.py$"))
+        else:
+            b.add(f"{method} {path}", UNMET, [], "the offline generator writes the create, list, read, update and "
+                  "delete routes of each resource, and no others")
+    _relations(b, flat)
+    for match in _RULE_RE.finditer(flat):
+        subject, rule = match.group(1), match.group(2)
+        if subject in ("it", "this", "that", "which", "there", "they", "api", "app", "code", "data"):
+            continue
+        b.add(f"{subject} must be {rule}", UNMET, [], "the offline generator checks field types and required fields only, "
+              "not this rule")
+    for match in _UNIQUE_RE.finditer(flat):
+        b.add(f"{match.group(1)} must be unique", UNMET, [], "the offline generator does not enforce uniqueness")
+    crud = {"create", "read", "update", "delete", "list", "add", "edit", "remove", "view", "get", "see"}
+    for match in _ACTION_RE.finditer(flat):
+        verb, target = match.group(1), match.group(2) or ""
+        if verb in crud or (verb == "return" and target in ("the", "a", "json", "totals")):
+            continue
+        b.add(f"{verb} {target}".strip(), UNMET, [], "the offline generator writes no custom actions, only the "
+              "standard create, read, update and delete")
+    for option in _OPTION_RE.findall(lowered):
+        where = b.where(f'"{option}"', f"'{option}'")
+        b.add(f"option {option}", MET if where else UNMET, where,
+              None if where else "the command line the offline generator writes has no such option")
+    for pattern in _FUNCTION_RES:
+        for name in pattern.findall(lowered):
+            where = b.where(f"def {name}(")
+            b.add(f"function {name}", MET if where else UNMET, where,
+                  None if where else "the offline generator did not write a function of that name")
+    for label, pattern, met_by in _OPERATIONS:
+        if re.search(pattern, flat):
+            met = met_by is not None and (b.spec.has(met_by) or b.spec.kind == met_by)
+            if met:
+                b.add(label, MET, _main_files(b))
+            else:
+                b.add(label, UNMET, [], "the offline generator does not write this")
+    if re.search(r"\b(?:tests?|tested|testing|pytest|unit tests?)\b", flat):
+        tests = b.where(paths=r"^tests/")
+        b.add("tests", MET if tests else UNMET, tests, None if tests else "no tests were written")
+
+
+def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
+    """Whether ``METHOD /path`` is one of the routes every resource of a generated REST API has."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    if spec.kind != "rest_api" or not segments or segments[0] not in {e.plural for e in spec.entities}:
+        return False
+    if len(segments) == 1:
+        return method in ("GET", "POST")
+    return len(segments) == 2 and bool(re.fullmatch(r"[{<:].*|id", segments[1])) and method in ("GET", "PUT", "PATCH", "DELETE")
+
+
+def _relations(b: _Builder, flat: str) -> None:
+    for pattern in _RELATION_RES:
+        for match in pattern.finditer(flat):
+            one, other = match.group(1), match.group(2)
+            if "belong" in match.group(0):
+                child, parent = one, other
+            else:
+                parent, child = one, other
+            child_entity, parent_entity = b.spec.entity(child), b.spec.entity(parent)
+            if child_entity is None or parent_entity is None:
+                if child_entity is None and parent_entity is None:
+                    continue
+                b.add(match.group(0), UNMET, [], "the offline generator did not make both sides of it entities")
+                continue
+            key = f"{parent_entity.name}_id"
+            if child_entity.field(key):
+                b.add(match.group(0), MET, b.where(key))
+            else:
+                b.add(match.group(0), UNMET, [], f"{child_entity.plural} have no {key} field; the offline generator "
+                      "does not link entities it was not given the key of")
+
+
+# -- sentences no request came from -------------------------------------------
+
+_FILLER_RE = re.compile(
+    r"^(?:please|thanks?|thank you|hi|hello|hey|ok|okay|cheers)\b|^(?:make it|keep it|it should be|should be) "
+    r"(?:simple|clean|nice|good|fast|quick|small)\W*$"
+)
+
+
+def _sentences(b: _Builder, texts: list[str]) -> None:
+    seen: set[str] = set()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+            sentence = sentence.strip()
+            key = normalize(sentence).lower()
+            if len(key.split()) < 2 or key in seen or _FILLER_RE.search(key):
+                continue
+            seen.add(key)
+            names = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
+            names |= {singular(w) for w in names} | {plural(w) for w in names}
+            words = set(re.findall(r"[a-z_]+", key.replace(" ", "_"))) | set(key.split())
+            in_items = any(item.text.lower() in key or key in item.text.lower() for item in b.items)
+            if recognised(key) or words & names or in_items or _detail_in(sentence):
+                continue
+            b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
+
+
+def _detail_in(sentence: str) -> bool:
+    flat = normalize(sentence).lower()
+    patterns = [_ROUTE_RE.pattern, _OPTION_RE.pattern, *(p.pattern for p in _RELATION_RES), _RULE_RE.pattern,
+                _ACTION_RE.pattern, *(p for _, p, _ in _OPERATIONS)]
+    return any(re.search(p, flat if p is not _ROUTE_RE.pattern else sentence, re.IGNORECASE) for p in patterns) or bool(
+        catalog.find_domain(flat)
+    )

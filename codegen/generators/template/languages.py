@@ -1,0 +1,145 @@
+"""Which programming language, and which kind of program, a prompt asks for.
+
+A language counts as asked for only where the prompt uses it as the language
+of the program: "in Java", "written in Go", "a Rust CLI", "a Spring Boot
+service" (a framework names its language). "A Python script that parses Java
+files" asks for Python. When Python is asked for too, the other languages
+named as the program's language are requests it cannot meet, not the
+language of the project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# language -> pattern of its name in lower-cased text (with "#", "+" and "." kept)
+_LANGUAGES: dict[str, str] = {
+    "Python": r"python3?",
+    "Java": r"java(?!\s*script)",
+    "JavaScript": r"javascript|js|node\.?js|nodejs|node|deno",
+    "TypeScript": r"typescript|ts",
+    "Go": r"go|golang",
+    "Rust": r"rust",
+    "Ruby": r"ruby",
+    "PHP": r"php",
+    "C#": r"c#|c ?sharp|\.net|dotnet",
+    "C++": r"c\+\+|cpp",
+    "C": r"c",
+    "Kotlin": r"kotlin",
+    "Swift": r"swift",
+    "Scala": r"scala",
+    "Elixir": r"elixir",
+    "Haskell": r"haskell",
+    "Dart": r"dart",
+    "Perl": r"perl",
+    "Lua": r"lua",
+    "Bash": r"bash|shell|powershell",
+}
+# frameworks name their language wherever they appear
+_FRAMEWORK_LANGUAGES: list[tuple[str, str, str]] = [
+    ("Spring Boot", r"spring(?: ?boot)?", "Java"),
+    ("Express", r"express\.?js|express(?= (?:api|server|app|backend|rest|service|router))", "JavaScript"),
+    ("NestJS", r"nest\.?js", "TypeScript"),
+    ("Next.js", r"next\.?js", "JavaScript"),
+    ("Ruby on Rails", r"(?:ruby on )?rails", "Ruby"),
+    ("Laravel", r"laravel|symfony", "PHP"),
+    ("ASP.NET", r"asp\.?net(?: core)?", "C#"),
+    ("Gin", r"gin(?= (?:api|server|framework|service|router))", "Go"),
+    ("Actix", r"actix(?:-web)?|axum|rocket\.rs", "Rust"),
+    ("Ktor", r"ktor", "Kotlin"),
+    ("Phoenix", r"phoenix(?= (?:api|app|framework|service))", "Elixir"),
+    ("Flutter", r"flutter", "Dart"),
+]
+# words before a language that make it the program's language ("in", "written in", "using")
+_BEFORE = r"(?:in|using|with|written in|built (?:in|with)|coded in|implemented in|pure|to|into|on)"
+# words after it ("a Go service", "Java code")
+_AFTER = (
+    r"(?:cli|command|command line|api|apis|rest|restful|app|apps|application|program|programs|service|services"
+    r"|microservice|server|backend|library|lib|module|package|script|scripts|tool|utility|project|code|class"
+    r"|classes|function|functions|implementation|version|console|desktop|gui|web|webapp|website|binary|crate|gem"
+    r"|sdk|bot|game|worker|daemon|plugin|port)"
+)
+# what the template generator writes each kind in
+WEB_LANGUAGES = frozenset({"JavaScript", "HTML", "CSS"})
+
+
+@dataclass(frozen=True)
+class LanguageAsk:
+    language: str
+    phrase: str  # the words that asked for it, as written ("a Java CLI", "Spring Boot")
+    framework: str | None = None
+
+
+def _lower(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").split())
+
+
+def asked_languages(text: str) -> list[LanguageAsk]:
+    """Every language the text asks the program to be written in, in order of appearance (no duplicates)."""
+    lowered = _lower(text)
+    found: list[tuple[int, LanguageAsk]] = []
+    for name, pattern, language in _FRAMEWORK_LANGUAGES:
+        for match in re.finditer(rf"(?<![\w.#+])(?:{pattern})(?![\w#+])", lowered):
+            found.append((match.start(), LanguageAsk(language, match.group(0), framework=name)))
+    for language, pattern in _LANGUAGES.items():
+        cued = (
+            rf"(?<![\w.#+])(?:{_BEFORE}) (?:the )?(?P<a>{pattern})(?![\w#+])(?!\.\w)"
+            rf"|(?<![\w.#+])(?P<b>{pattern})(?![\w#+]) (?:{_AFTER})\b"
+        )
+        if language in ("Go", "C"):
+            # common English words: only in the clearest positions, never "go to", never a list item "c"
+            cued = (
+                rf"(?<![\w.#+])(?:in|using|written in|built in|implemented in) (?P<a>{pattern})(?![\w#+])"
+                rf"(?! (?:to|and|back|ahead|through|over|with|for|on|about)\b)"
+                rf"|(?<![\w.#+])(?P<b>golang|{pattern}) (?:cli|api|rest|program|service|microservice|server|backend"
+                rf"|library|module|package|binary|code|app|application|tool)\b"
+            )
+            if language == "Go":
+                cued += r"|(?<![\w.#+])(?P<c>golang)(?![\w#+])"
+        for match in re.finditer(cued, lowered):
+            start = match.start()
+            found.append((start, LanguageAsk(language, match.group(0))))
+    found.sort(key=lambda item: item[0])
+    seen: set[str] = set()
+    asks = []
+    for _, ask in found:
+        if ask.language not in seen:
+            seen.add(ask.language)
+            asks.append(ask)
+    return asks
+
+
+@dataclass(frozen=True)
+class UnsupportedKind:
+    label: str  # "a real-time service (WebSockets)"
+    phrase: str  # the words that asked for it
+    always: bool  # True: even next to a kind it writes ("a GraphQL API" is not a REST API)
+
+
+_UNSUPPORTED: list[tuple[str, str, bool]] = [
+    ("a GraphQL, gRPC or SOAP API", r"graphql|grpc|soap api|soap service|protobuf", True),
+    ("a real-time service (WebSockets, live push)", r"web ?sockets?|socket\.?io|real ?time|server sent events|live (?:chat|updates)", False),
+    ("a game", r"(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe|card|board|memory|shooter|racing|video|2d|3d) games?"
+     r"|(?<!for )(?<!for a )(?<!for an )(?<!the )\bgame (?:in|with|for|where|that|using)\b|\bplayable\b", False),
+    ("a web crawler or scraper", r"crawlers?|scrap(?:er|ers|ing|e)|spiders?", False),
+    ("a machine-learning program", r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"
+     r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model", False),
+    ("a mobile app", r"(?:android|ios|iphone|mobile|react native) (?:app|application)s?", True),
+    ("a desktop GUI", r"desktop (?:app|application|gui)|tkinter|pyqt|qt app|electron|gui app|gui application", True),
+    ("a chat bot", r"(?:discord|telegram|slack|whatsapp|chat) ?bots?|chatbots?", True),
+    ("a blockchain program", r"blockchain|smart contracts?|solidity|ethereum|nft", True),
+    ("a browser extension", r"(?:browser|chrome|firefox) (?:extension|add ?on|plugin)", True),
+    ("a compiler, interpreter or operating-system program", r"compiler|interpreter for|operating system|kernel module|device driver", True),
+    ("an email or notification service", r"email (?:service|sender|server)|smtp server|newsletter sender", True),
+]
+
+
+def unsupported_kinds(text: str) -> list[UnsupportedKind]:
+    lowered = _lower(text)
+    found = []
+    for label, pattern, always in _UNSUPPORTED:
+        match = re.search(rf"\b(?:{pattern})", lowered)
+        if match:
+            found.append(UnsupportedKind(label, match.group(0), always))
+    return found
