@@ -21,7 +21,7 @@ from codegen.generators.template import catalog, recipes
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
 from codegen.generators.template.spec import FEATURE_RULES, recognised
-from codegen.generators.template.words import human_list, normalize, plural, singular
+from codegen.generators.template.words import article, human_list, normalize, plural, singular
 
 MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"
 
@@ -101,14 +101,14 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     """The checklist of a new project."""
     b = _Builder(spec, files)
     text = "\n".join([prompt, *requirements])
-    _kind(b, kind_named)
+    _kind(b, text, kind_named)
     _language(b, prompt, requirements)
     _framework(b, text, assumptions)
     _entities(b, entities_named)
     _domain(b, text, entities_named)
     _features(b, text)
     _store(b, text, assumptions)
-    _recipe(b)
+    _recipe(b, text, assumptions)
     _details(b, text)
     _sentences(b, [prompt, *requirements])
     return b.items
@@ -116,13 +116,23 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
 
 def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
     """Fail when nothing of substance was served: a kind of project, a language or tests alone are not an answer."""
-    generic = {"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())}
-    if any(item.status in (MET, SUBSTITUTED) and item.text.lower() not in generic and not item.text.startswith("use ")
-           for item in items):
+    if any(item.status == MET and not _generic(item.text) for item in items):
         return
-    unmet = [item for item in items if item.status == UNMET]
-    asked = human_list([f'"{item.text}"' for item in unmet[:3]]) or f'"{" ".join(prompt.split())[:160]}"'
-    raise GenerationError(f"Cannot serve {asked}. {CAN_DO}.")
+    missed = [item.text for item in items if item.status != MET]
+    why = f" (not served: {human_list(missed[:4])})" if missed else ""
+    raise GenerationError(f'Cannot serve "{" ".join(prompt.split())[:160]}"{why}. {CAN_DO}.')
+
+
+_GENERIC_TEXTS = frozenset({"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())})
+
+
+def _generic(text: str) -> bool:
+    """A request that says what kind of thing to write but not what it should do."""
+    lowered = text.lower()
+    words = lowered.split(" ", 1)
+    return lowered in _GENERIC_TEXTS or lowered.startswith("use ") or (
+        len(words) == 2 and words[0] in ("a", "an") and bool(_GENERIC_KIND_RE.fullmatch(words[1]))
+    )
 
 
 def for_iteration(changes: list[str], written: list[str]) -> list[Requirement]:
@@ -153,10 +163,18 @@ def _main_files(b: _Builder) -> list[str]:
     return [p for p in b.files if p not in _NOT_FILES and not p.startswith("tests/") and p.endswith((".py", ".html", ".js"))][:_MAX_WHERE]
 
 
-def _kind(b: _Builder, kind_named: bool) -> None:
+_GENERIC_KIND_RE = re.compile(r"\b(app|application|system|platform|service|manager|tracker|backend|tool|utility|program|script)\b")
+
+
+def _kind(b: _Builder, text: str, kind_named: bool) -> None:
     label = KIND_LABELS[b.spec.kind]
     if kind_named:
         b.add(f"a {label}", MET, _main_files(b))
+        return
+    generic = _GENERIC_KIND_RE.search(normalize(text).lower())
+    if generic:
+        b.add(article(generic.group(1)), MET, _main_files(b),
+              f"read as a {label}: the prompt does not say which kind of {generic.group(1)}")
 
 
 def _language(b: _Builder, prompt: str, requirements: list[str]) -> None:
@@ -262,19 +280,57 @@ def _store(b: _Builder, text: str, assumptions: list[str]) -> None:
                   f"a {KIND_LABELS[b.spec.kind]} from the offline generator keeps its data in files or in memory")
 
 
-def _recipe(b: _Builder) -> None:
+def _recipe(b: _Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
     if b.spec.kind == "webpage" and b.spec.recipe:
         from codegen.generators.template.kinds import webpage
 
-        b.add(webpage.describe(b.spec), MET, _main_files(b))
+        if any(a.endswith("assumed a landing page") for a in assumptions):
+            b.add("the page the prompt describes", SUBSTITUTED, _main_files(b),
+                  "a landing page with a contact form: the offline generator recognised no page it writes")
+        else:
+            b.add(webpage.describe(b.spec), MET, _main_files(b))
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
+        for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
+            b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
     elif b.spec.kind == "data_script":
         options = b.spec.options
         metrics = human_list([f"{name} of {column}" if column else name for name, column in options["metrics"]])
         grouping = f" per {options['group_by']}" if options["group_by"] else ""
-        b.add(f"read {options['input']} and report {metrics}{grouping}", MET, _main_files(b))
+        report = f"read {options['input']} and report {metrics}{grouping}"
+        named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower())
+        if any(a.startswith("no measure named") for a in assumptions) or not named_input:
+            b.add("the data processing the prompt describes", SUBSTITUTED, _main_files(b),
+                  f"no measure recognised: the script reads {options['input']} and reports {metrics}{grouping}")
+        else:
+            b.add(report, MET, _main_files(b))
+        for label, pattern in _DATA_OPERATIONS:
+            if re.search(pattern, flat):
+                b.add(label, UNMET, [], "the offline generator's CSV scripts report counts, totals, averages, "
+                      "minimums and maximums, optionally per column value, and nothing else")
+
+
+# a recipe's request that names what the recipe does not do
+_MISSING_IN_RECIPE = {
+    "validators": r"\b(iban\w*|phone numbers?|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
+    r"|vat numbers?|domains?|ipv6|mac address\w*|hex colou?rs?|usernames?)\b",
+    "converter": r"\b(currenc\w+|dollars?|euros?|volumes?|liters?|litres?|gallons?|speeds?|time zones?|timezones?"
+    r"|bytes|megabytes|areas?|pressure|energy|roman numerals?|bases?|binary|hexadecimal)\b",
+    "statistics": r"\b(correlation|regression|histograms?|moving averages?|z ?scores?|quartiles?|outliers?)\b",
+    "strings": r"\b(wrap\w*|pad\w*|capitali[sz]\w*|templat\w+|markdown|html escap\w*|levenshtein|edit distance)\b",
+}
+_DATA_OPERATIONS = [
+    ("remove duplicate rows", r"\b(?:duplicat\w+|dedup\w*)\b"),
+    ("filter rows", r"\bfilter\w* (?:rows|records|lines|out)\b|\bonly (?:rows|records) (?:where|with)\b"),
+    ("merge or join files", r"\b(?:merg\w+|join\w*|combin\w+) (?:two |multiple |several )?(?:csv |files?|tables?|datasets?)"),
+    ("clean the data", r"\bclean\w*\b|\bempty (?:lines|rows|cells)\b|\bmissing values\b|\bnormali[sz]\w+\b"),
+    ("convert to another format", r"\bto (?:json|excel|xlsx|parquet|xml|sql)\b|\bconvert\w* (?:\w+ )?(?:csv|file)"),
+    ("parse log files", r"\blog files?\b|\bstatus codes\b|\baccess logs?\b"),
+    ("charts or plots", r"\b(?:charts?|plots?|graphs?|visuali[sz]\w+|matplotlib)\b"),
+    ("sort the rows", r"\bsort\w* (?:the )?(?:rows|records|lines|data|file)\b"),
+]
 
 
 # -- details the generator looks for ------------------------------------------
@@ -293,7 +349,7 @@ _RULE_RE = re.compile(
 )
 _UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
 _ACTION_RE = re.compile(
-    r"\b(?:can|to|able to|lets? (?:users? |admins? |me |you )?|allows? (?:users? |admins? )?(?:to )?)"
+    r"\b(?:can|to|able to|lets?(?: users?| admins?| me| you)?|allows?(?: users?| admins?)?(?: to)?) "
     r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
     r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
     r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind)\b"
@@ -327,7 +383,7 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
 
 
 def _details(b: _Builder, text: str) -> None:
-    lowered = " ".join(text.replace("-", " - ").split()).lower().replace(" - ", "-")
+    lowered = text.lower()
     flat = normalize(text).lower()
     code = b.code()
     for method, path in _ROUTE_RE.findall(text):
@@ -340,7 +396,7 @@ def _details(b: _Builder, text: str) -> None:
     _relations(b, flat)
     for match in _RULE_RE.finditer(flat):
         subject, rule = match.group(1), match.group(2)
-        if subject in ("it", "this", "that", "which", "there", "they", "api", "app", "code", "data"):
+        if subject in ("it", "this", "that", "which", "there", "they", "api", "app", "data", "everything", "all"):
             continue
         b.add(f"{subject} must be {rule}", UNMET, [], "the offline generator checks field types and required fields only, "
               "not this rule")
@@ -351,8 +407,9 @@ def _details(b: _Builder, text: str) -> None:
         verb, target = match.group(1), match.group(2) or ""
         if verb in crud or (verb == "return" and target in ("the", "a", "json", "totals")):
             continue
-        b.add(f"{verb} {target}".strip(), UNMET, [], "the offline generator writes no custom actions, only the "
+        b.add(match.group(0), UNMET, [], "the offline generator writes no custom actions, only the "
               "standard create, read, update and delete")
+    _dropped_fields(b, lowered)
     for option in _OPTION_RE.findall(lowered):
         where = b.where(f'"{option}"', f"'{option}'")
         b.add(f"option {option}", MET if where else UNMET, where,
@@ -382,6 +439,16 @@ def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
     if len(segments) == 1:
         return method in ("GET", "POST")
     return len(segments) == 2 and bool(re.fullmatch(r"[{<:].*|id", segments[1])) and method in ("GET", "PUT", "PATCH", "DELETE")
+
+
+def _dropped_fields(b: _Builder, lowered: str) -> None:
+    """snake_case names in the prompt ("recorded_at") that became neither an entity, a field nor an option."""
+    known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
+    known |= {name for pattern in _FUNCTION_RES for name in pattern.findall(lowered)}
+    known |= {group for group in [b.spec.options.get("group_by")] if group}
+    for word in dict.fromkeys(re.findall(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(.-])", lowered)):
+        if word not in known and word.removesuffix(".csv") not in known:
+            b.add(f"field {word}", UNMET, [], "the offline generator did not read it as a field of any entity")
 
 
 def _relations(b: _Builder, flat: str) -> None:

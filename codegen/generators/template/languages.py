@@ -17,24 +17,30 @@ from dataclasses import dataclass
 _LANGUAGES: dict[str, str] = {
     "Python": r"python3?",
     "Java": r"java(?!\s*script)",
-    "JavaScript": r"javascript|js|node\.?js|nodejs|node|deno",
+    "JavaScript": r"javascript|js|node\.?js|nodejs|deno",
     "TypeScript": r"typescript|ts",
-    "Go": r"go|golang",
-    "Rust": r"rust",
     "Ruby": r"ruby",
     "PHP": r"php",
     "C#": r"c#|c ?sharp|\.net|dotnet",
     "C++": r"c\+\+|cpp",
-    "C": r"c",
     "Kotlin": r"kotlin",
-    "Swift": r"swift",
     "Scala": r"scala",
     "Elixir": r"elixir",
     "Haskell": r"haskell",
-    "Dart": r"dart",
     "Perl": r"perl",
     "Lua": r"lua",
-    "Bash": r"bash|shell|powershell",
+    "Bash": r"bash|powershell|zsh",
+}
+# names that are also English words: matched as written (capitalised) and only in the clearest positions,
+# never "go to", "a swift reply", "a node library", "a shell command"
+_AMBIGUOUS: dict[str, str] = {
+    "Go": r"Go|GO|[Gg]olang",
+    "C": r"C",
+    "Swift": r"Swift",
+    "Rust": r"Rust",
+    "Dart": r"Dart",
+    "JavaScript": r"Node",
+    "Bash": r"shell(?= script)",
 }
 # frameworks name their language wherever they appear
 _FRAMEWORK_LANGUAGES: list[tuple[str, str, str]] = [
@@ -52,13 +58,13 @@ _FRAMEWORK_LANGUAGES: list[tuple[str, str, str]] = [
     ("Flutter", r"flutter", "Dart"),
 ]
 # words before a language that make it the program's language ("in", "written in", "using")
-_BEFORE = r"(?:in|using|with|written in|built (?:in|with)|coded in|implemented in|pure|to|into|on)"
+_BEFORE = r"(?:in|using|use|with|written in|built (?:in|with)|coded in|implemented in|pure|to|into|on)"
 # words after it ("a Go service", "Java code")
 _AFTER = (
     r"(?:cli|command|command line|api|apis|rest|restful|app|apps|application|program|programs|service|services"
     r"|microservice|server|backend|library|lib|module|package|script|scripts|tool|utility|project|code|class"
     r"|classes|function|functions|implementation|version|console|desktop|gui|web|webapp|website|binary|crate|gem"
-    r"|sdk|bot|game|worker|daemon|plugin|port)"
+    r"|sdk|bot|game|worker|daemon|plugin|port|page|pages|site|frontend|widget|component|react|vue|angular)"
 )
 # what the template generator writes each kind in
 WEB_LANGUAGES = frozenset({"JavaScript", "HTML", "CSS"})
@@ -87,19 +93,22 @@ def asked_languages(text: str) -> list[LanguageAsk]:
             rf"(?<![\w.#+])(?:{_BEFORE}) (?:the )?(?P<a>{pattern})(?![\w#+])(?!\.\w)"
             rf"|(?<![\w.#+])(?P<b>{pattern})(?![\w#+]) (?:{_AFTER})\b"
         )
-        if language in ("Go", "C"):
-            # common English words: only in the clearest positions, never "go to", never a list item "c"
-            cued = (
-                rf"(?<![\w.#+])(?:in|using|written in|built in|implemented in) (?P<a>{pattern})(?![\w#+])"
-                rf"(?! (?:to|and|back|ahead|through|over|with|for|on|about)\b)"
-                rf"|(?<![\w.#+])(?P<b>golang|{pattern}) (?:cli|api|rest|program|service|microservice|server|backend"
-                rf"|library|module|package|binary|code|app|application|tool)\b"
-            )
-            if language == "Go":
-                cued += r"|(?<![\w.#+])(?P<c>golang)(?![\w#+])"
-        for match in re.finditer(cued, lowered):
-            start = match.start()
-            found.append((start, LanguageAsk(language, match.group(0))))
+        found += [(match.start(), LanguageAsk(language, match.group(0))) for match in re.finditer(cued, lowered)]
+    spaced = " ".join(text.replace("-", " ").split())
+    for language, pattern in _AMBIGUOUS.items():
+        # "go and", "go on", "go out" are English; a capitalised name after "in", "using", "with" is the language
+        english = r"(?! (?:to|and|back|ahead|through|over|on|about|out|away|up|down)\b)" if language == "Go" else ""
+        cued = (
+            rf"(?<![\w.#+])(?:in|using|with) (?:{pattern})(?![\w#+]){english}"
+            rf"|(?<![\w.#+])(?i:written in|built in|implemented in|coded in) (?i:{pattern})(?![\w#+])"
+            rf"|(?<![\w.#+])(?:{pattern}) (?i:cli|command|console|api|rest|program|service|microservice|server|backend"
+            rf"|library|module|package|binary|app|application|tool|script)\b"
+        )
+        found += [(match.start(), LanguageAsk(language, match.group(0))) for match in re.finditer(cued, spaced)]
+        found += [
+            (match.start(), LanguageAsk(language, match.group(0)))
+            for match in re.finditer(r"(?<![\w.#+])golang(?![\w#+])", lowered) if language == "Go"
+        ]
     found.sort(key=lambda item: item[0])
     seen: set[str] = set()
     asks = []

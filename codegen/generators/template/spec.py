@@ -9,7 +9,7 @@ from codegen.generators.template import catalog, kinds
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.recipes import RECIPES
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
-from codegen.generators.template.words import Token, correct_typo, identifier, normalize, tokenize
+from codegen.generators.template.words import Token, correct_typo, identifier, normalize, singular, tokenize
 
 
 @dataclass
@@ -137,7 +137,9 @@ def corrected_tokens(normalized: str) -> list[Token]:
     known = frozenset(catalog.ENTITY_FIELDS) | frozenset(catalog.TYPE_WORDS)
     repaired = []
     for token in tokenize(normalized):
-        fixed = correct_typo(token.text, _VOCABULARY, known=known) if token.is_word else token.text
+        # a plural of a known word ("temperatures") is not a misspelling of it
+        exact = not token.is_word or singular(token.text) in _VOCABULARY
+        fixed = token.text if exact else correct_typo(token.text, _VOCABULARY, known=known)
         repaired.append(token if fixed == token.text else Token(fixed, token.raw))
     return repaired
 

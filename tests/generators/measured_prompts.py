@@ -1,0 +1,123 @@
+"""The measured prompts of the template generator's requirements checklist (docs/generators.md, "Measured").
+
+Each prompt is written down with what it gives today: ``faithful`` (completed, every request met),
+``flagged`` (completed; the named requests are marked substituted or unmet) or ``refused`` (failed with
+a message that says what the generator can do). ``wrong`` names a prompt whose result still passes
+something off; test_checklist.py keeps every verdict as written, so a faithful prompt that regresses
+fails, and a prompt that improves has its line (and the report) updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAITHFUL, FLAGGED, REFUSED = "faithful", "flagged", "refused"
+
+
+@dataclass(frozen=True)
+class M:
+    prompt: str
+    verdict: str
+    flags: tuple[str, ...] = ()  # flagged: requests marked substituted or unmet; refused: words of the error
+    wrong: str | None = None  # what the result passes off, if anything
+
+
+MEASURED = [
+    # REST APIs
+    M("A REST API for a veterinary clinic with pets (name, species, birth_date) and owners (name, phone)", FAITHFUL),
+    M("Build a Flask API for a library: books, members and loans, with JWT login", FAITHFUL),
+    M("aiohttp service to store sensor readings with sensor_id, value and recorded_at, paginated", FAITHFUL),
+    M("Make an API where users can register and log in and keep a list of bookmarks with url and title", FAITHFUL),
+    M("A todo list API with tasks that have a title, a due_date and a priority, using SQLite", FAITHFUL),
+    M("A REST API for a school with students and courses, written in Python with FastAPI, with tests", FAITHFUL),
+    M("A blog API with posts (title, body, published) and comments; GET /posts/{id} returns a post", FAITHFUL),
+    M("An API for a gym with members and workouts, members log in with JWT, and lists are paginated and sortable",
+      FAITHFUL),
+    M("Create a Flask app for a recipe book with recipes that have title, ingredients and prep_minutes, and search",
+      FAITHFUL),
+    M("A simple notes app", FAITHFUL),
+    M("An API for a pizza shop with pizzas (name, price, vegetarian) and orders; orders belong to a customer",
+      FLAGGED, ("orders belong to a customer",)),
+    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FLAGGED,
+      ("quantity must be at least 1", "code must be unique")),
+    M("A Django REST framework API for a blog with posts and comments", FLAGGED, ("use Django",)),
+    M("An API for a hotel with rooms and bookings, add sorting and search, deployed with Docker", FLAGGED,
+      ("a Dockerfile",)),
+    M("An expense tracker API with categories; amount must be positive; send email alerts when the budget is exceeded",
+      FLAGGED, ("amount must be positive", "sending email or notifications")),
+    M("Inventory API in MongoDB with products and suppliers and rate limiting", FLAGGED,
+      ("store data in mongodb", "rate limiting")),
+    M("An API for a car rental company: vehicles (make, model, year) and rentals; customers can cancel a rental",
+      FLAGGED, ("can cancel a rental",)),
+    M("A library API where books belong to an author", FLAGGED, ("books belong to an author",)),
+    M("Create an endpoint GET /stats/daily that returns the number of signups per day", REFUSED, ("Cannot serve",)),
+    # command-line tools
+    M("CLI to manage a reading list with title, author and status; support --sort and --limit options", FLAGGED,
+      ("option --limit",)),
+    M("A command line tool that converts kilometers to miles", FAITHFUL),
+    M("command-line password generator with --length and --symbols flags", FLAGGED, ("option --symbols",)),
+    M("A CLI that computes sha256 checksums of files", FAITHFUL),
+    M("A CLI to track my habits with name and frequency", FAITHFUL),
+    M("A Python CLI that converts Celsius to Fahrenheit", FAITHFUL),
+    M("A python script to rename all jpg files in a folder by date", REFUSED, ("Cannot serve",)),
+    # libraries
+    M("A Python library for validating IBAN numbers and email addresses", FLAGGED, ("iban",)),
+    M("a python module with a function slugify() and a function truncate_words()", FLAGGED,
+      ("function truncate_words",)),
+    M("A small python package for computing mean, median and mode of a list", FAITHFUL),
+    M("A Python library that implements a trie with insert and search", REFUSED, ("Cannot serve",)),
+    # data scripts
+    M("Process orders.csv and report total revenue per country", FAITHFUL),
+    M("A script that reads temperatures.csv (city, date, temperature) and prints the average temperature per city",
+      FAITHFUL),
+    M("Clean a CSV file: remove duplicate rows and empty lines", REFUSED, ("remove duplicate rows",)),
+    M("Analyze a log file and count HTTP status codes", REFUSED, ("parse log files",)),
+    # web pages
+    M("A personal portfolio website with projects and skills", FAITHFUL),
+    M("A landing page for a yoga studio with a contact form", FAITHFUL),
+    M("A web page to keep track of my workouts with name, duration_minutes and performed_on", FAITHFUL),
+    M("A calculator web page", FAITHFUL),
+    M("A countdown timer web page", FAITHFUL),
+    M("A web page that lists my favourite movies with title, director and rating", FAITHFUL),
+    M("A React dashboard that shows sales charts", REFUSED, ("use react",)),
+    # other languages
+    M("A Spring Boot microservice for managing customers", REFUSED, ("Java",)),
+    M("Write a Node.js Express server with a /health route", REFUSED, ("JavaScript",)),
+    M("A Rust command line tool that counts lines of code", REFUSED, ("Rust",)),
+    M("Write a bash script that backs up my home folder", REFUSED, ("Bash",)),
+    M("A microservice in Go for URL shortening", REFUSED, ("Go",)),
+    M("A C# console app that prints the weather", REFUSED, ("C#",)),
+    # other kinds of program, and no program at all
+    M("Write a haiku about the sea", REFUSED, ("Cannot serve",)),
+    M("Explain how quicksort works", REFUSED, ("Cannot serve",)),
+    M("A snake game that runs in the browser", REFUSED, ("game",)),
+    M("Build a tic tac toe game in python for the terminal", REFUSED, ("game",)),
+    M("A real-time chat application using WebSockets", REFUSED, ("real-time",)),
+    M("A web scraper that collects product prices from Amazon", REFUSED, ("scraper",)),
+    M("Train a neural network to classify images of cats and dogs", REFUSED, ("machine-learning",)),
+    M("A GraphQL API for a movie database", REFUSED, ("GraphQL",)),
+    M("An Android app for tracking habits", REFUSED, ("mobile app",)),
+    M("A Kotlin Android app for notes", REFUSED, ("mobile app",)),
+    M("A Discord bot that answers trivia questions", REFUSED, ("bot",)),
+]
+
+
+def report(measured: list[M] = MEASURED) -> str:
+    """The Markdown of the report in docs/generators.md (between its "measured" markers)."""
+    wrong = [m for m in measured if m.wrong]
+    honest = [m for m in measured if not m.wrong]
+    faithful = sum(1 for m in honest if m.verdict == FAITHFUL)
+    flagged = sum(1 for m in honest if m.verdict == FLAGGED)
+    refused = sum(1 for m in honest if m.verdict == REFUSED)
+    lines = [
+        f"Of {len(measured)} prompts: **{faithful} faithful**, **{flagged + refused} honestly flagged** "
+        f"({flagged} completed with the missing requests marked, {refused} refused with what it can do), "
+        f"**{len(wrong)} wrong**.",
+        "",
+        "| prompt | verdict | marked substituted or unmet / refusal mentions |",
+        "|---|---|---|",
+    ]
+    for m in measured:
+        verdict = f"wrong: {m.wrong}" if m.wrong else m.verdict
+        lines.append(f"| {m.prompt.replace('|', '/')} | {verdict} | {', '.join(m.flags)} |")
+    return "\n".join(lines) + "\n"

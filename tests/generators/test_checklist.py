@@ -1,0 +1,133 @@
+"""The template generator's requirements checklist (issue 13): requests split, judged, and never passed off."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from codegen.generators.base import GenerationError
+from codegen.generators.template import EXAMPLES, TemplateGenerator
+from codegen.generators.template.checklist import CAN_DO, MET, SUBSTITUTED, UNMET
+from codegen.generators.template.languages import asked_languages
+from tests.generators.measured_prompts import FAITHFUL, FLAGGED, MEASURED, REFUSED, M, report
+from tests.generators.template_helpers import as_dict, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        ("A Java CLI to rename files", ["Java"]),
+        ("a command line tool written in Go", ["Go"]),
+        ("A Go service for payments", ["Go"]),
+        ("a golang microservice", ["Go"]),
+        ("Build a C# web API for orders", ["C#"]),
+        ("An ASP.NET Core API", ["C#"]),
+        ("a C++ library for matrices", ["C++"]),
+        ("Rust CLI that greps files", ["Rust"]),
+        ("A Spring Boot service for customers", ["Java"]),
+        ("a Node.js server", ["JavaScript"]),
+        ("A TypeScript React app", ["TypeScript"]),
+        ("a Rails app for recipes", ["Ruby"]),
+        ("a python script that parses Java files", ["Python"]),
+        ("Let's go to the shop: an API for orders", []),
+        ("a binary tree node library in python", ["Python"]),
+        ("a swift delivery tracker API", []),
+        ("a shell command tool", []),
+        ("a JavaScript web page", ["JavaScript"]),
+    ],
+)
+def test_the_language_asked_for_is_the_one_named_as_the_programs(text: str, languages: list[str]) -> None:
+    assert [ask.language for ask in asked_languages(text)] == languages
+
+
+async def test_another_language_fails_naming_it_and_what_it_can_do(template_generator: TemplateGenerator) -> None:
+    for prompt, language in [("A Java CLI to rename files", "Java"), ("a Go microservice for payments", "Go")]:
+        with pytest.raises(GenerationError) as failure:
+            await generate(template_generator, prompt)
+        assert f"in {language}" in str(failure.value) and CAN_DO in str(failure.value)
+
+
+async def test_another_language_in_additional_requirements_is_unmet(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "An API for notes", requirements=["written in Go", "use PostgreSQL"])
+    by_text = {item["text"]: item for item in result.requirements}
+    assert by_text["written in Go"]["status"] == UNMET
+    assert by_text["store data in postgresql"]["status"] == SUBSTITUTED
+    assert by_text["notes"]["status"] == MET
+
+
+async def test_nothing_substituted_is_presented_as_met(template_generator: TemplateGenerator) -> None:
+    prompt = "A Django API for books with title and price; price must be positive. Use PostgreSQL. GET /top lists the best"
+    result, _ = await generate(template_generator, prompt)
+    items = {item["text"]: item for item in result.requirements}
+    assert items["use Django"]["status"] == SUBSTITUTED and "FastAPI" in items["use Django"]["detail"]
+    assert items["store data in postgresql"]["status"] == SUBSTITUTED
+    assert items["price must be positive"]["status"] == UNMET
+    assert items["GET /top"]["status"] == UNMET
+    assert items["books with title and price"]["status"] == MET
+    readme = as_dict(result.files)["README.md"]
+    section = readme.split("## What was asked", 1)[1]
+    assert "**substituted**: use Django" in section and "**NOT DONE**: GET /top" in section
+    assert "**met**: use Django" not in section
+
+
+async def test_every_item_has_the_contract_shape(template_generator: TemplateGenerator) -> None:
+    for case in MEASURED:
+        if case.verdict == REFUSED:
+            continue
+        result, _ = await generate(template_generator, case.prompt)
+        assert result.requirements, case.prompt
+        for item in result.requirements:
+            assert set(item) == {"text", "status", "where", "detail"}
+            assert item["status"] in (MET, SUBSTITUTED, UNMET)
+            if item["status"] == MET:
+                assert item["where"], (case.prompt, item)
+                assert all(path in as_dict(result.files) for path in item["where"])
+            else:
+                assert item["detail"], (case.prompt, item)
+
+
+async def test_an_iteration_lists_its_changes(template_generator: TemplateGenerator) -> None:
+    first, _ = await generate(template_generator, "A FastAPI REST API for tasks with title and done")
+    request_files = as_dict(first.files)
+    second, _ = await generate(template_generator, "add a priority field to tasks", parent=request_files)
+    assert [item["status"] for item in second.requirements] == [MET]
+    assert "priority" in second.requirements[0]["text"]
+    readme = as_dict(second.files)["README.md"]
+    assert readme.count("## What was asked") == 1 and "priority" in readme.split("## What was asked")[1]
+
+
+@pytest.mark.parametrize("prompt", EXAMPLES)
+async def test_the_advertised_examples_are_served_faithfully(template_generator: TemplateGenerator, prompt: str) -> None:
+    result, _ = await generate(template_generator, prompt)
+    assert [item for item in result.requirements if item["status"] != MET] == []
+
+
+@pytest.mark.parametrize("case", MEASURED, ids=lambda case: case.prompt[:40])
+async def test_measured_prompt_keeps_its_verdict(template_generator: TemplateGenerator, case: M) -> None:
+    if case.verdict == REFUSED:
+        with pytest.raises(GenerationError) as failure:
+            await generate(template_generator, case.prompt)
+        message = str(failure.value)
+        assert CAN_DO in message
+        for word in case.flags:
+            assert word in message, message
+        return
+    result, _ = await generate(template_generator, case.prompt)
+    off = {item["text"]: item["status"] for item in result.requirements if item["status"] != MET}
+    if case.verdict == FAITHFUL:
+        assert off == {}, f"a faithful prompt regressed: {off}"
+    else:
+        assert case.verdict == FLAGGED
+        assert set(case.flags) == set(off), off
+
+
+def test_the_report_in_the_docs_is_the_measured_one() -> None:
+    docs = (ROOT / "docs" / "generators.md").read_text()
+    block = re.search(r"<!-- measured:start -->\n(.*?)<!-- measured:end -->", docs, re.S)
+    assert block, "docs/generators.md has no measured block"
+    assert block.group(1) == report(), "regenerate it with: python -c 'from tests.generators.measured_prompts import report; print(report(), end=\"\")'"
+    assert len(MEASURED) >= 40
