@@ -99,6 +99,30 @@ MEASURED = [
     M("An Android app for tracking habits", REFUSED, ("mobile app",)),
     M("A Kotlin Android app for notes", REFUSED, ("mobile app",)),
     M("A Discord bot that answers trivia questions", REFUSED, ("bot",)),
+    # written after the rules above, and run once before any change for them
+    M("I want an online store backend with products, a shopping cart and checkout with Stripe", FLAGGED,
+      ("payments",), wrong="the shopping cart is left out without a word"),
+    M("Create a URL shortener API", FAITHFUL, wrong="a CRUD API of links; no route redirects a short code"),
+    M("A Flask API for a dentist: patients have name, email and phone, appointments have date and notes. "
+      "Only admins can delete patients.", FLAGGED, ("roles and permissions",)),
+    M("Make a command line todo app with add, list, done commands", FLAGGED, ("command done",)),
+    M("a python library to parse and format durations like 1h30m", REFUSED, ("Cannot serve",)),
+    M("An API to manage employees and departments; each employee belongs to a department; salary must be positive",
+      FLAGGED, ("each employee belongs to a department", "salary must be positive")),
+    M("weather dashboard web page that fetches the forecast from an API", FLAGGED,
+      ("calling external services or APIs",), wrong="a sensors-and-readings page stands for the weather dashboard, "
+      "marked met"),
+    M("A REST API with user registration, email verification and password reset", FLAGGED,
+      ("account e-mail flows (verification, password reset)",)),
+    M("Build a markdown to HTML converter CLI", REFUSED, ("unit converter",)),
+    M("CSV: compute the median salary per department from employees.csv", FAITHFUL),
+    M("A FastAPI app that lets users upload images and tags them", REFUSED, ("upload",)),
+    M("a page with a form to sign up for a newsletter", FLAGGED, ("token auth",)),
+    M("a tool that monitors a website and alerts me when it is down", REFUSED, ("Cannot serve",)),
+    M("a Python class for a bank account with deposit and withdraw methods", FLAGGED,
+      ("function deposit", "function withdraw")),
+    M("Write unit tests for my code", REFUSED, ("Cannot serve",)),
+    M("An API for a movie theater with movies, showtimes and tickets, with JWT and pagination, in memory", FAITHFUL),
 ]
 
 

@@ -236,7 +236,7 @@ def _domain(b: _Builder, text: str, named: dict[str, bool]) -> None:
     assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
     if assumed:
         plurals = human_list([e.plural.replace("_", " ") for e in assumed])
-        b.add(f"a {domain[0].lower()} project", MET, b.where(*(f'"{e.plural}"' for e in assumed)),
+        b.add(f"a {domain[0].lower()} project", MET, b.where(*(e.plural for e in assumed)),
               f"no records named; it keeps {plurals}, the usual ones")
 
 
@@ -292,6 +292,12 @@ def _recipe(b: _Builder, text: str, assumptions: list[str]) -> None:
             b.add(webpage.describe(b.spec), MET, _main_files(b))
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
+        own = _RECIPE_OWN_WORDS.get(recipe.key)
+        if own and not re.search(own, flat):
+            b.add(f"the {recipe.title.lower()} the prompt describes", SUBSTITUTED,
+                  b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
+                  f"({recipe.description}) is the nearest thing it writes")
+            return
         b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
         for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
             b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
@@ -312,6 +318,14 @@ def _recipe(b: _Builder, text: str, assumptions: list[str]) -> None:
                       "minimums and maximums, optionally per column value, and nothing else")
 
 
+# what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute
+_RECIPE_OWN_WORDS = {
+    "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
+    r"|grams?|meters?|metres?|feet|foot|inch\w*|lengths?|weights?|ounces?|yards?|distances?)\b",
+    "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn)\b",
+    "strings": r"\b(?:slug\w*|camel ?case|snake ?case|kebab|case conversion|truncat\w+|palindrom\w*|string|strings|text)\b",
+    "statistics": r"\b(?:mean|median|mode|averages?|standard deviation|stdev|variance|percentiles?|statistics|stats)\b",
+}
 # a recipe's request that names what the recipe does not do
 _MISSING_IN_RECIPE = {
     "validators": r"\b(iban\w*|phone numbers?|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
@@ -359,7 +373,14 @@ _OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 _FUNCTION_RES = [
     re.compile(r"\b([a-z_][a-z0-9_]{2,})\(\)"),
     re.compile(r"\b(?:functions?|methods?) (?:called|named) [`'\"]?([a-z_][a-z0-9_]{2,})"),
+    # "with deposit and withdraw methods"
+    re.compile(r"\b(?:with|has|have|provides?|exposes?|offers?) (?:the |a )?((?:[a-z_][a-z0-9_]{2,})"
+               r"(?:(?:,| and|, and) [a-z_][a-z0-9_]{2,})*) (?:methods|functions)\b"),
 ]
+# "with add, list and done commands"
+_COMMANDS_RE = re.compile(r"\b(?:with|has|have|supports?|offers?) (?:the |a )?((?:[a-z_][a-z0-9_]{1,})"
+                          r"(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*) (?:sub ?)?commands\b")
+_FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
 # (request text, pattern over the normalized text, is it met when the project has ...)
 _OPERATIONS: list[tuple[str, str, str | None]] = [
     ("rate limiting", r"\brate ?limit\w*|\bthrottl\w*", None),
@@ -378,6 +399,12 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
     ("logging", r"\blog(?:ging|s)? (?:every|all|each|requests?)\b|\bstructured logs?\b|\baudit log\b", None),
     ("translations", r"\bi18n\b|\btranslat\w+\b|\bmultilingual\b|\blocali[sz]ation\b", None),
     ("background jobs or scheduling", r"\bcron\b|\bscheduled? (?:jobs?|tasks?)\b|\bbackground (?:jobs?|tasks?|workers?)\b|\bcelery\b", None),
+    ("calling external services or APIs", r"\bfetch\w* (?:\w+ ){0,4}from (?:an? |the )?(?:external |third party |public |remote )?"
+     r"(?:apis?|services?|web|internet|url)\b|\bthird party apis?\b|\bexternal apis?\b|\bwebhooks?\b", None),
+    ("account e-mail flows (verification, password reset)", r"\bemail verification\b|\bverif\w+ (?:their |the )?emails?\b"
+     r"|\bpassword resets?\b|\breset (?:their |the |a )?passwords?\b|\bforgot\w* passwords?\b", None),
+    ("two-factor or social login", r"\btwo factor\b|\b2fa\b|\bmfa\b|\b(?:google|github|facebook|social) (?:login|sign ?in)\b"
+     r"|\bsign in with (?:google|github|apple)\b", None),
     ("a user interface", r"\bfrontend\b|\bfront end\b|\bui\b|\buser interface\b|\bweb interface\b", "webpage"),
 ]
 
@@ -414,8 +441,17 @@ def _details(b: _Builder, text: str) -> None:
         where = b.where(f'"{option}"', f"'{option}'")
         b.add(f"option {option}", MET if where else UNMET, where,
               None if where else "the command line the offline generator writes has no such option")
+    for found in _COMMANDS_RE.findall(lowered):
+        for name in re.split(r",? and |, |,? or ", found):
+            if name in _FUNCTION_STOP or b.spec.kind != "cli":
+                continue
+            where = b.where(f'add_parser("{name}"')
+            b.add(f"command {name}", MET if where else UNMET, where,
+                  None if where else "the command-line tool has no such command")
     for pattern in _FUNCTION_RES:
-        for name in pattern.findall(lowered):
+        for name in [n for found in pattern.findall(lowered) for n in re.split(r",? and |, ", found)]:
+            if name in _FUNCTION_STOP:
+                continue
             where = b.where(f"def {name}(")
             b.add(f"function {name}", MET if where else UNMET, where,
                   None if where else "the offline generator did not write a function of that name")
@@ -444,7 +480,7 @@ def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
 def _dropped_fields(b: _Builder, lowered: str) -> None:
     """snake_case names in the prompt ("recorded_at") that became neither an entity, a field nor an option."""
     known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
-    known |= {name for pattern in _FUNCTION_RES for name in pattern.findall(lowered)}
+    known |= {n for pattern in _FUNCTION_RES for found in pattern.findall(lowered) for n in re.split(r",? and |, ", found)}
     known |= {group for group in [b.spec.options.get("group_by")] if group}
     for word in dict.fromkeys(re.findall(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(.-])", lowered)):
         if word not in known and word.removesuffix(".csv") not in known:

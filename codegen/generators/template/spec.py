@@ -58,6 +58,7 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:python|small|reusable|utility|helper) (?:library|lib|module|package)\b", 5),
         (r"\blibrary (?:for|that|to|of|which)\b", 5),
         (r"\b(?:sdk|lib|reusable|importable|utility functions|helper functions|module|package)\b", 2),
+        (r"\b(?:python )?class(?:es)? (?:for|that|to|with|representing)\b", 3),
     ],
     "data_script": [
         (r"\b(?:csv|tsv|etl|spreadsheets?|excel|xlsx|pandas|dataset)\b", 4),
