@@ -225,6 +225,9 @@ export const api = {
   download: (id) => request('GET', `/generations/${encodeURIComponent(id)}/download`, { as: 'response' }),
   streamToken: (id) => request('POST', `/generations/generate/${encodeURIComponent(id)}/stream-token`),
 
+  // what the configured generator writes, and prompts that work with it (no sign-in needed)
+  generator: () => request('GET', '/generator', { auth: false }),
+
   projects: () => request('GET', '/projects'),
   project: (id) => request('GET', `/projects/${encodeURIComponent(id)}`),
 };

@@ -43,6 +43,13 @@ const who = document.getElementById('who');
 
 // ---------------------------------------------------------------- plumbing
 
+// GET /api/generator, asked once: example prompts and placeholders that work with the configured generator
+let generatorInfo = null;
+function generatorDescription() {
+  if (!generatorInfo) generatorInfo = api.generator().catch(() => ({ examples: [], follow_up_examples: [], writes: [] }));
+  return generatorInfo;
+}
+
 export function announce(text) {
   // re-set so the same words are announced again
   announcer.textContent = '';
@@ -333,17 +340,15 @@ function requirementsField() {
       { class: 'field' },
       h('label', { for: id }, 'Additional requirements'),
       textarea,
-      h('p', { class: 'hint', id: hintId }, 'Optional. One requirement per line, for example “Use PostgreSQL”.'),
+      h('p', { class: 'hint', id: hintId }, 'Optional. One requirement per line; each is checked off in the result.'),
     ),
   };
 }
 
 function newScreen(ctx, params) {
-  const { textarea: prompt, counter, field: promptBox } = promptField(
-    'What should be built?',
-    'Create a REST API with authentication for a small bookshop',
-  );
+  const { textarea: prompt, counter, field: promptBox } = promptField('What should be built?', '');
   const { textarea: requirements, field: requirementsBox } = requirementsField();
+  const examplesBox = h('div', { class: 'examples', 'aria-live': 'polite' });
   const projectId = nextId('project');
   const projectHintId = `${projectId}-hint`;
   const project = h(
@@ -359,6 +364,7 @@ function newScreen(ctx, params) {
     'form',
     { class: 'card', novalidate: true },
     promptBox,
+    examplesBox,
     modeFieldset(nextId('mode')),
     requirementsBox,
     h('div', { class: 'field' }, h('label', { for: projectId }, 'Project'), project, projectHint),
@@ -366,6 +372,13 @@ function newScreen(ctx, params) {
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
+  generatorDescription().then((info) => {
+    if (!ctx.alive) return;
+    suggest(prompt, examplesBox, info.examples || [], refresh, 'Prompts that work');
+    if (info.writes && info.writes.length) {
+      examplesBox.append(h('p', { class: 'hint writes' }, `This service writes: ${info.writes.join('; ')}.`));
+    }
+  });
 
   const draft = sessionStorage.getItem('codegen.draft');
   if (draft) {
@@ -398,6 +411,38 @@ function newScreen(ctx, params) {
   });
 
   screen('New generation', form);
+}
+
+// Example prompts from GET /api/generator: the first is the placeholder, each fills the prompt when chosen.
+function suggest(textarea, box, examples, refresh, heading) {
+  if (!examples.length) return;
+  textarea.placeholder = examples[0];
+  append(box, [
+    h('p', { class: 'hint' }, `${heading}:`),
+    h(
+      'ul',
+      { class: 'example-list', role: 'list' },
+      examples.map((text) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link example',
+              onclick: () => {
+                textarea.value = text;
+                refresh();
+                textarea.focus();
+              },
+            },
+            text,
+          ),
+        ),
+      ),
+    ),
+  ]);
 }
 
 // Both prompt forms submit alike: check the minimum, send, then open the new generation or say why not.
@@ -673,11 +718,17 @@ function liveView(ctx, generation, body) {
       if (finished) return;
       clear(problems);
       connection.dataset.state = 'stopped';
+      if (problem.kind === 'refused' && problem.status === 400) {
+        // the token was refused because the generation is terminal (it often finishes between our GET
+        // and the token request): not an error, read it with GET and show it as it is
+        setText(connection, 'Finished before the live view opened.');
+        finish(null);
+        return;
+      }
       setText(connection, 'Live progress stopped.');
       problems.append(alertBox(problem.message));
       if (problem.kind === 'refused') {
-        // the generation may have finished meanwhile (400): show what it is now
-        if (problem.status === 400 || problem.status === 409) {
+        if (problem.status === 409) {
           finish(problem.message);
         } else if (problem.status !== 401) {
           refreshStatus.hidden = false;
@@ -855,6 +906,7 @@ function resultView(ctx, generation, body) {
   });
 
   append(body, [
+    outcomeSummary(generation),
     h(
       'section',
       { class: 'card result', 'aria-labelledby': 'result-heading' },
@@ -913,6 +965,51 @@ function resultView(ctx, generation, body) {
       clear(treeBox);
       treeBox.append(alertBox(`The files could not be loaded: ${errorText(err)}`));
     });
+}
+
+const REQUIREMENT_MARKS = {
+  met: ['✓', 'met'],
+  substituted: ['≈', 'substituted'],
+  unmet: ['✗', 'not done'],
+};
+
+// The result leads with what was built and, request by request, what became of the prompt.
+function outcomeSummary(generation) {
+  const items = generation.requirements || [];
+  const notes = generation.notes || {};
+  const count = (status) => items.filter((item) => item.status === status).length;
+  const files = (generation.files || []).length;
+  const built = notes.title ? `${notes.title}: ${files} file${files === 1 ? '' : 's'}` : `${files} file${files === 1 ? '' : 's'}`;
+  const tally = items.length
+    ? `${count('met')} of ${items.length} requests met, ${count('substituted')} substituted, ${count('unmet')} not done.`
+    : 'No checklist for this generation.';
+  return h(
+    'section',
+    { class: 'card outcome', 'aria-labelledby': 'outcome-heading' },
+    h('h2', { id: 'outcome-heading' }, 'What was built'),
+    h('p', { class: 'built' }, built),
+    // issue 11 renders the generation's `tests` field (the project's own test run) into this slot
+    h('div', { class: 'tests-badge-slot', dataset: { slot: 'tests' } }),
+    h('h3', {}, 'What was asked'),
+    h('p', { class: 'hint requirement-tally' }, tally),
+    h(
+      'ul',
+      { class: 'requirements', role: 'list', 'aria-label': 'Requirements checklist' },
+      items.map((item) => {
+        const [mark, label] = REQUIREMENT_MARKS[item.status] || ['?', item.status];
+        return h(
+          'li',
+          { class: 'requirement', dataset: { status: item.status } },
+          h('span', { class: 'requirement-mark', 'aria-hidden': 'true' }, mark),
+          h('span', { class: 'requirement-status' }, label),
+          ' ',
+          h('span', { class: 'requirement-text' }, item.text),
+          item.detail ? h('span', { class: 'requirement-detail' }, ` — ${item.detail}`) : null,
+          item.where && item.where.length ? h('span', { class: 'requirement-where muted' }, ` (${item.where.join(', ')})`) : null,
+        );
+      }),
+    ),
+  );
 }
 
 function buildTree(files) {
@@ -1100,11 +1197,9 @@ function diffView(text) {
 }
 
 function iterateForm(ctx, generation) {
-  const { textarea: prompt, counter, field: promptBox } = promptField(
-    'What should change?',
-    'Add pagination to the list endpoints and a test for it',
-  );
+  const { textarea: prompt, counter, field: promptBox } = promptField('What should change?', '');
   const { textarea: requirements, field: requirementsBox } = requirementsField();
+  const examplesBox = h('div', { class: 'examples' });
   const errors = h('div', { class: 'form-errors' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Iterate');
   const form = h(
@@ -1113,12 +1208,16 @@ function iterateForm(ctx, generation) {
     h('h2', { id: 'iterate-heading' }, 'Iterate on this result'),
     h('p', { class: 'hint' }, 'A new generation in the same project that starts from these files.'),
     promptBox,
+    examplesBox,
     modeFieldset(nextId('iterate-mode'), generation.generation_mode || 'phased'),
     requirementsBox,
     errors,
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
+  generatorDescription().then((info) => {
+    if (ctx.alive) suggest(prompt, examplesBox, info.follow_up_examples || [], refresh, 'Follow-ups that work');
+  });
   submitGeneration(form, {
     ctx, prompt, requirements, errors, submit, refresh,
     label: 'Iterate',
@@ -1149,7 +1248,16 @@ function generationRow(g, { showProject = false } = {}) {
       ' · ',
       timeEl(g.created_at),
     ),
+    requirementCounts(g.requirement_counts),
   );
+}
+
+function requirementCounts(counts) {
+  if (!counts || !(counts.unmet || counts.substituted)) return null;
+  const parts = [];
+  if (counts.unmet) parts.push(`${counts.unmet} not done`);
+  if (counts.substituted) parts.push(`${counts.substituted} substituted`);
+  return h('span', { class: 'requirement-counts', dataset: { unmet: String(counts.unmet || 0) } }, parts.join(', '));
 }
 
 function newestFirst(list) {

@@ -1,0 +1,107 @@
+"""The requirements checklist in the browser (issue 13): result summary, history counts, examples, the race."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.async_api import expect
+
+pytestmark = pytest.mark.e2e
+
+MIXED = "A Flask REST API for books with title and price. Use PostgreSQL. GET /summary returns totals per author"
+
+
+async def test_result_leads_with_what_was_built_and_the_checklist(e2e_server, tab):
+    account = await e2e_server.register()
+    generation = await e2e_server.generate(account, MIXED, generation_mode="unified")
+    done = await e2e_server.wait_for(account, generation["id"], {"completed"})
+    await tab.sign_in(e2e_server, account)
+    await tab.open(e2e_server, f"#/g/{generation['id']}")
+
+    outcome = tab.page.locator("section.outcome")
+    await expect(outcome).to_be_visible()
+    # the summary comes before the files
+    first_card = tab.page.locator(".generation-body > section").first
+    await expect(first_card).to_have_class("card outcome")
+    await expect(outcome.locator("[data-slot=tests]")).to_have_count(1)
+
+    items = outcome.locator("li.requirement")
+    await expect(items).to_have_count(len(done["requirements"]))
+    unmet = outcome.locator("li.requirement[data-status=unmet]", has_text="GET /summary")
+    await expect(unmet).to_contain_text("not done")
+    substituted = outcome.locator("li.requirement[data-status=substituted]", has_text="postgresql")
+    await expect(substituted).to_contain_text("substituted")
+    await expect(substituted).to_contain_text("SQLite")
+    met = outcome.locator("li.requirement[data-status=met]", has_text="books with title and price")
+    await expect(met).to_contain_text("app/models.py")
+    # nothing substituted or unmet reads as met
+    for text in ("GET /summary", "postgresql"):
+        await expect(outcome.locator("li.requirement[data-status=met]", has_text=text)).to_have_count(0)
+    await tab.screenshot("checklist")
+
+
+async def test_history_shows_what_was_not_done(e2e_server, tab):
+    account = await e2e_server.register()
+    mixed = await e2e_server.generate(account, MIXED, generation_mode="unified")
+    clean = await e2e_server.generate(account, "A todo list API with tasks that have a title and a due_date",
+                                      generation_mode="unified")
+    done = await e2e_server.wait_for(account, mixed["id"], {"completed"})
+    await e2e_server.wait_for(account, clean["id"], {"completed"})
+    unmet = sum(1 for item in done["requirements"] if item["status"] == "unmet")
+    await tab.sign_in(e2e_server, account)
+    await tab.open(e2e_server, "#/history")
+
+    row = tab.page.locator(f"li.generation-row[data-generation-id='{mixed['id']}']").first
+    await expect(row.locator(".requirement-counts")).to_contain_text(f"{unmet} not done")
+    await expect(row.locator(".requirement-counts")).to_contain_text("1 substituted")
+    clean_row = tab.page.locator(f"li.generation-row[data-generation-id='{clean['id']}']").first
+    await expect(clean_row).to_be_visible()
+    await expect(clean_row.locator(".requirement-counts")).to_have_count(0)
+
+
+async def test_examples_and_placeholders_come_from_the_generator(e2e_server, tab):
+    account = await e2e_server.register()
+    status, info = await e2e_server.call("GET", "/api/generator")
+    assert status == 200
+    await tab.sign_in(e2e_server, account)
+    await tab.open(e2e_server, "#/new")
+
+    prompt = tab.page.get_by_label("What should be built?")
+    await expect(prompt).to_have_attribute("placeholder", info["examples"][0])
+    examples = tab.page.locator("button.example")
+    await expect(examples).to_have_count(len(info["examples"]))
+    await examples.nth(1).click()
+    await expect(prompt).to_have_value(info["examples"][1])
+    await expect(tab.page.locator("main")).not_to_contain_text("PostgreSQL")
+
+
+async def test_a_generation_that_finished_before_its_stream_shows_its_result(e2e_server, tab):
+    account = await e2e_server.register()
+    generation = await e2e_server.generate(account, "A todo list API with tasks that have a title", generation_mode="unified")
+    gid = generation["id"]
+    await e2e_server.wait_for(account, gid, {"completed"})
+    await tab.sign_in(e2e_server, account)
+
+    # the first read sees the generation a moment before it completed, as over a slow network
+    reads = 0
+
+    async def stale_first_read(route):
+        nonlocal reads
+        reads += 1
+        response = await route.fetch()
+        body = await response.json()
+        if reads == 1:
+            body.update(status="processing", stage="generating", progress=0.5, completed_at=None, requirements=[])
+        await route.fulfill(response=response, json=body)
+
+    await tab.page.route(f"**/api/generations/{gid}", stale_first_read)
+    started = time.monotonic()
+    await tab.open(e2e_server, f"#/g/{gid}")
+
+    await expect(tab.page.locator("section.outcome")).to_be_visible()
+    await expect(tab.page.locator(".result-panes button.file").first).to_be_visible()
+    assert [r.status for r in e2e_server.served("/stream-token")] == [400]
+    await expect(tab.page.locator("main [role=alert]")).to_have_count(0)
+    await expect(tab.page.locator("main")).not_to_contain_text("Cannot stream")
+    assert tab.stream_requests(started) == []
