@@ -60,12 +60,14 @@ async def test_another_language_in_additional_requirements_is_unmet(template_gen
 
 
 async def test_nothing_substituted_is_presented_as_met(template_generator: TemplateGenerator) -> None:
-    prompt = "A Django API for books with title and price; price must be positive. Use PostgreSQL. GET /top lists the best"
+    prompt = ("A Django API for books with title and price; price must be positive, title must be unique. "
+              "Use PostgreSQL. GET /top lists the best")
     result, _ = await generate(template_generator, prompt)
     items = {item["text"]: item for item in result.requirements}
     assert items["use Django"]["status"] == SUBSTITUTED and "FastAPI" in items["use Django"]["detail"]
     assert items["store data in postgresql"]["status"] == SUBSTITUTED
-    assert items["price must be positive"]["status"] == UNMET
+    assert items["price must be positive"]["status"] == MET
+    assert items["title must be unique"]["status"] == UNMET
     assert items["GET /top"]["status"] == UNMET
     assert items["books with title and price"]["status"] == MET
     readme = as_dict(result.files)["README.md"]
@@ -131,3 +133,29 @@ def test_the_report_in_the_docs_is_the_measured_one() -> None:
     assert block, "docs/generators.md has no measured block"
     assert block.group(1) == report(), "regenerate it with: python -c 'from tests.generators.measured_prompts import report; print(report(), end=\"\")'"
     assert len(MEASURED) >= 40
+
+
+RULES_PROMPT = (
+    "A Flask API for products with name, price, quantity and status. price must be positive, quantity must be "
+    "between 1 and 100, name must be at most 40 characters, status must be one of draft, live or archived. "
+    "quantity defaults to 1. Products belong to a supplier."
+)
+
+
+async def test_rules_and_relations_become_constraints_and_tests(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, RULES_PROMPT)
+    files = as_dict(result.files)
+    models = files["app/models.py"]
+    assert "price: Annotated[float, Field(gt=0)]" in models
+    assert "quantity: Annotated[int, Field(ge=1, le=100)] = 1" in models
+    assert 'status: Literal["draft", "live", "archived"]' in models
+    assert "supplier_id: int" in models and "class SupplierIn(BaseModel)" in models
+    tests = files["tests/test_products.py"]
+    for name in ("test_price_minimum_is_enforced", "test_quantity_maximum_is_enforced",
+                 "test_status_choices_is_enforced", "test_name_max_length_is_enforced",
+                 "test_quantity_defaults_to_its_default"):
+        assert f"def {name}(client)" in tests
+    items = {item["text"]: item for item in result.requirements}
+    assert items["status must be one of draft, live or archived"]["status"] == MET
+    assert items["products belong to a supplier"]["where"] == ["app/models.py", "tests/test_products.py",
+                                                               "tests/test_suppliers.py"]

@@ -85,6 +85,7 @@ class TemplateGenerator:
         requirements = checklist.build(
             plan.spec, files, prompt=request.prompt, requirements=request.additional_requirements,
             kind_named=plan.kind_named, entities_named=plan.entities_named, assumptions=plan.assumptions,
+            applied=plan.rules,
         )
         checklist.fail_if_nothing_served(requirements, request.prompt)
         files["README.md"] += "\n" + checklist.readme_section(requirements)

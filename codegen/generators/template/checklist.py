@@ -20,6 +20,7 @@ from codegen.generators.base import GenerationError
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
+from codegen.generators.template.rules import RELATION_RES, RULE_RE, Applied
 from codegen.generators.template.spec import FEATURE_RULES, recognised
 from codegen.generators.template.words import article, human_list, normalize, plural, singular
 
@@ -97,7 +98,8 @@ def check_servable(prompt: str, kind_scores: dict[str, int]) -> None:
 
 
 def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements: list[str],
-          kind_named: bool, entities_named: dict[str, bool], assumptions: list[str]) -> list[Requirement]:
+          kind_named: bool, entities_named: dict[str, bool], assumptions: list[str],
+          applied: list[Applied]) -> list[Requirement]:
     """The checklist of a new project."""
     b = _Builder(spec, files)
     text = "\n".join([prompt, *requirements])
@@ -109,7 +111,7 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     _features(b, text)
     _store(b, text, assumptions)
     _recipe(b, text, assumptions)
-    _details(b, text)
+    _details(b, text, applied)
     _sentences(b, [prompt, *requirements])
     return b.items
 
@@ -350,17 +352,6 @@ _DATA_OPERATIONS = [
 # -- details the generator looks for ------------------------------------------
 
 _ROUTE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
-_RELATION_RES = [
-    re.compile(r"\b(?:each |every |an? )?(\w+) (?:belongs?|belong) to (?:an? |one |the |its )?(\w+)"),
-    re.compile(r"\b(?:each |every |an? )?(\w+) (?:has|have|can have|contains?) (?:many|several|multiple|one or more) (\w+)"),
-    re.compile(r"\b(\w+) (?:are|is) linked to (?:an? |one |the )?(\w+)"),
-]
-_RULE_RE = re.compile(
-    r"\b(\w+) (?:must|should|has to|needs to|cannot|can ?not|can't|must not|may not|is|are) (?:be |always be |never be |not be )?"
-    r"(positive|negative|non ?negative|non ?empty|empty|at least [\w.]+|at most [\w.]+|between [\w.]+ and [\w.]+"
-    r"|greater than [\w.]+|less than [\w.]+|more than [\w.]+|fewer than [\w.]+|unique|required|mandatory|one of [\w, ]+"
-    r"|longer than [\w.]+|shorter than [\w.]+|a valid \w+|valid|in the future|in the past|lowercase|uppercase)"
-)
 _UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
 _ACTION_RE = re.compile(
     r"\b(?:can|to|able to|lets?(?: users?| admins?| me| you)?|allows?(?: users?| admins?)?(?: to)?) "
@@ -409,7 +400,7 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
 ]
 
 
-def _details(b: _Builder, text: str) -> None:
+def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
     lowered = text.lower()
     flat = normalize(text).lower()
     code = b.code()
@@ -420,13 +411,12 @@ def _details(b: _Builder, text: str) -> None:
         else:
             b.add(f"{method} {path}", UNMET, [], "the offline generator writes the create, list, read, update and "
                   "delete routes of each resource, and no others")
-    _relations(b, flat)
-    for match in _RULE_RE.finditer(flat):
-        subject, rule = match.group(1), match.group(2)
-        if subject in ("it", "this", "that", "which", "there", "they", "api", "app", "data", "everything", "all"):
-            continue
-        b.add(f"{subject} must be {rule}", UNMET, [], "the offline generator checks field types and required fields only, "
-              "not this rule")
+    for rule in applied:
+        if rule.entities:
+            paths = "|".join(re.escape(p) for p in rule.entities)
+            b.add(rule.text, MET, b.where(paths=rf"models\.py$|test_({paths})\.py$"))
+        else:
+            b.add(rule.text, UNMET, [], rule.why_not)
     for match in _UNIQUE_RE.finditer(flat):
         b.add(f"{match.group(1)} must be unique", UNMET, [], "the offline generator does not enforce uniqueness")
     crud = {"create", "read", "update", "delete", "list", "add", "edit", "remove", "view", "get", "see"}
@@ -487,28 +477,6 @@ def _dropped_fields(b: _Builder, lowered: str) -> None:
             b.add(f"field {word}", UNMET, [], "the offline generator did not read it as a field of any entity")
 
 
-def _relations(b: _Builder, flat: str) -> None:
-    for pattern in _RELATION_RES:
-        for match in pattern.finditer(flat):
-            one, other = match.group(1), match.group(2)
-            if "belong" in match.group(0):
-                child, parent = one, other
-            else:
-                parent, child = one, other
-            child_entity, parent_entity = b.spec.entity(child), b.spec.entity(parent)
-            if child_entity is None or parent_entity is None:
-                if child_entity is None and parent_entity is None:
-                    continue
-                b.add(match.group(0), UNMET, [], "the offline generator did not make both sides of it entities")
-                continue
-            key = f"{parent_entity.name}_id"
-            if child_entity.field(key):
-                b.add(match.group(0), MET, b.where(key))
-            else:
-                b.add(match.group(0), UNMET, [], f"{child_entity.plural} have no {key} field; the offline generator "
-                      "does not link entities it was not given the key of")
-
-
 # -- sentences no request came from -------------------------------------------
 
 _FILLER_RE = re.compile(
@@ -537,7 +505,7 @@ def _sentences(b: _Builder, texts: list[str]) -> None:
 
 def _detail_in(sentence: str) -> bool:
     flat = normalize(sentence).lower()
-    patterns = [_ROUTE_RE.pattern, _OPTION_RE.pattern, *(p.pattern for p in _RELATION_RES), _RULE_RE.pattern,
+    patterns = [_ROUTE_RE.pattern, _OPTION_RE.pattern, *(p.pattern for p in RELATION_RES), RULE_RE.pattern,
                 _ACTION_RE.pattern, *(p for _, p, _ in _OPERATIONS)]
     return any(re.search(p, flat if p is not _ROUTE_RE.pattern else sentence, re.IGNORECASE) for p in patterns) or bool(
         catalog.find_domain(flat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.generators.template import catalog, kinds
+from codegen.generators.template import catalog, kinds, rules
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.recipes import RECIPES
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
@@ -21,6 +21,7 @@ class Plan:
     # what the prompt itself named, for the requirements checklist (the rest was assumed)
     kind_named: bool = True
     entities_named: dict[str, bool] = field(default_factory=dict)  # entity -> whether its fields were named
+    rules: list[rules.Applied] = field(default_factory=list)  # validation rules and relations, applied or not
 
 
 MAX_ENTITIES = 12  # a generated project stays small enough to read
@@ -126,11 +127,12 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     elif kind == "cli":
         spec.features = [name for name in ("pagination", "search", "sorting") if re.search(FEATURE_RULES[name], flat)]
     kinds.complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
+    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)
     named = {d.name: bool(d.fields) for d in drafts}
-    return Plan(spec=spec, assumptions=assumptions, kind_named=kind_named, entities_named=named)
+    return Plan(spec=spec, assumptions=assumptions, kind_named=kind_named, entities_named=named, rules=applied)
 
 
 def corrected_tokens(normalized: str) -> list[Token]:

@@ -71,10 +71,17 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
 
 def _annotation(field, *, partial: bool) -> str:
     python_type = render.PY_TYPES[field.type]
+    checks = {k: v for k, v in field.rules.items() if k not in ("choices", "default")}
+    if "choices" in field.rules:
+        python_type = "Literal[" + ", ".join(render.py_value(c) for c in field.rules["choices"]) + "]"
+    if checks:
+        python_type = f"Annotated[{python_type}, Field({', '.join(f'{k}={v!r}' for k, v in checks.items())})]"
     if partial:
         return f"{python_type} | None = None"
+    if "default" in field.rules:
+        return f"{python_type} = {render.py_value(field.rules['default'])}"
     if field.type == "bool":
-        return "bool = False"
+        return f"{python_type} = False"
     return python_type if field.required else f"{python_type} | None = None"
 
 
@@ -126,7 +133,12 @@ def _models(spec: ProjectSpec) -> str:
         from dataclasses import dataclass
         '''
     )
-    imports = render.module_imports(fields) + "\nfrom pydantic import BaseModel\n\nfrom app.validation import "
+    typing = sorted({"Annotated" for f in fields if set(f.rules) - {"choices", "default"}}
+                    | {"Literal" for f in fields if "choices" in f.rules})
+    typing_import = f"from typing import {', '.join(typing)}\n" if typing else ""
+    pydantic = "BaseModel, Field" if "Annotated" in typing else "BaseModel"
+    imports = render.module_imports(fields) + typing_import
+    imports += f"\nfrom pydantic import {pydantic}\n\nfrom app.validation import "
     imports += "InvalidData, validated\n" if spec.has("sorting") else "validated\n"
     classes = "\n\n".join(_model_classes(entity) for entity in spec.entities)
     resource = Template(RESOURCE).substitute(
@@ -494,6 +506,7 @@ def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> st
         _list_test(spec, url, dialect),
     ]
     blocks += _invalid_tests(entity, url, dialect)
+    blocks += _rule_tests(entity, url, dialect)
     items = f'{dialect.json}["items"]' if spec.has("pagination") else dialect.json
     if spec.has("search"):
         blocks.append(_search_test(entity, url, dialect, items))
@@ -532,6 +545,19 @@ def _list_test(spec: ProjectSpec, url: str, dialect: Dialect) -> str:
         """,
         url=url,
     )
+
+
+def _rule_tests(entity: EntitySpec, url: str, dialect: Dialect) -> list[str]:
+    """A test per rule the prompt asked for: a value that breaks it gets 422; a default is filled in."""
+    tests = []
+    for field in entity.fields:
+        for check, bad in render.violating_values(field):
+            tests.append(dialect.fill(render.template_text("rest_api", "test_rule.py.tmpl"), url=url,
+                                      field=field.name, check=check, bad=render.py_value(bad)))
+        if "default" in field.rules:
+            tests.append(dialect.fill(render.template_text("rest_api", "test_default.py.tmpl"), url=url,
+                                      field=field.name, default=render.py_value(field.rules["default"])))
+    return tests
 
 
 def _invalid_tests(entity: EntitySpec, url: str, dialect: Dialect) -> list[str]:
