@@ -76,6 +76,32 @@ function statusBadge(status) {
   return h('span', { class: `badge status-${status || 'unknown'}` }, status || 'unknown');
 }
 
+// the project's own tests, run in the server's sandbox; the output is the tested code's: shown as text only
+export function testsLabel(tests) {
+  if (tests.status === 'not_run') return `not run: ${tests.reason || 'unknown reason'}`;
+  if (tests.status === 'error') return `error: ${tests.reason || 'the run could not finish'}`;
+  const parts = [];
+  if (tests.passed || !tests.failed) parts.push(`${tests.passed} passed`);
+  if (tests.failed) parts.push(`${tests.failed} failed`);
+  if (tests.errors) parts.push(`${tests.errors} error${tests.errors === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
+function testsFact(tests) {
+  const rounds = tests.repair_rounds
+    ? ` after ${tests.repair_rounds} repair round${tests.repair_rounds === 1 ? '' : 's'}`
+    : '';
+  return h(
+    'div',
+    { class: 'tests' },
+    h('span', { class: `badge tests-${tests.status}`, dataset: { tests: tests.status } }, testsLabel(tests)),
+    rounds,
+    tests.output
+      ? h('details', { class: 'test-output' }, h('summary', {}, 'Test output'), h('pre', { text: tests.output }))
+      : null,
+  );
+}
+
 function stageLabel(stage) {
   return STAGE_LABELS[stage] || String(stage || '');
 }
@@ -493,6 +519,7 @@ function generationSummary(generation) {
     items.push(['Iteration of', h('a', { href: `#/g/${generation.parent_generation_id}` }, 'the previous generation')]);
   }
   if (generation.completed_at) items.push(['Finished', timeEl(generation.completed_at)]);
+  if (generation.tests) items.push(['Tests', testsFact(generation.tests)]);
   if (generation.usage) {
     const u = generation.usage;
     items.push([
@@ -988,8 +1015,14 @@ function outcomeSummary(generation) {
     { class: 'card outcome', 'aria-labelledby': 'outcome-heading' },
     h('h2', { id: 'outcome-heading' }, 'What was built'),
     h('p', { class: 'built' }, built),
-    // issue 11 renders the generation's `tests` field (the project's own test run) into this slot
-    h('div', { class: 'tests-badge-slot', dataset: { slot: 'tests' } }),
+    // the project's own tests (issue 11); the details and output are in the facts above
+    h(
+      'div',
+      { class: 'tests-badge-slot', dataset: { slot: 'tests' } },
+      generation.tests
+        ? h('span', { class: `badge tests-${generation.tests.status}` }, `Tests: ${testsLabel(generation.tests)}`)
+        : null,
+    ),
     h('h3', {}, 'What was asked'),
     h('p', { class: 'hint requirement-tally' }, tally),
     h(
