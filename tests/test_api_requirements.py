@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import Server, ServerFactory, UserFactory
 from tests.helpers import ApiClient
 
+
 @pytest.fixture
 async def working(make_server: ServerFactory) -> Server:
     """A server that runs generations (the template generator)."""

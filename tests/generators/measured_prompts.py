@@ -136,10 +136,13 @@ def report(measured: list[M] = MEASURED) -> str:
     faithful = sum(1 for m in honest if m.verdict == FAITHFUL)
     flagged = sum(1 for m in honest if m.verdict == FLAGGED)
     refused = sum(1 for m in honest if m.verdict == REFUSED)
-    lines = [
+    summary = (
         f"Of {len(measured)} prompts: **{faithful} faithful**, **{flagged + refused} honestly flagged** "
         f"({flagged} completed with the missing requests marked, {refused} refused with what it can do), "
-        f"**{len(wrong)} wrong**.",
+        f"**{len(wrong)} wrong**."
+    )
+    lines = [
+        summary,
         "",
         "| prompt | verdict | marked substituted or unmet / refusal mentions |",
         "|---|---|---|",

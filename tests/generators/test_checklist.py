@@ -129,7 +129,7 @@ async def test_measured_prompt_keeps_its_verdict(template_generator: TemplateGen
 
 def test_the_report_in_the_docs_is_the_measured_one() -> None:
     docs = (ROOT / "docs" / "generators.md").read_text()
-    block = re.search(r"<!-- measured:start -->\n(.*?)<!-- measured:end -->", docs, re.S)
+    block = re.search(r"<!-- measured:start -->\n(.*?)<!-- measured:end -->", docs, re.DOTALL)
     assert block, "docs/generators.md has no measured block"
     assert block.group(1) == report(), "regenerate it with: python -c 'from tests.generators.measured_prompts import report; print(report(), end=\"\")'"
     assert len(MEASURED) >= 40
@@ -159,3 +159,30 @@ async def test_rules_and_relations_become_constraints_and_tests(template_generat
     assert items["status must be one of draft, live or archived"]["status"] == MET
     assert items["products belong to a supplier"]["where"] == ["app/models.py", "tests/test_products.py",
                                                                "tests/test_suppliers.py"]
+
+
+@pytest.fixture(scope="session")
+async def measured_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
+    """Each completed measured prompt's project, and the rules prompt's, through its own tests in the sandbox."""
+    from tests.sandbox_helpers import say_nothing
+
+    prompts = [case.prompt for case in MEASURED if case.verdict != REFUSED] + [RULES_PROMPT]
+
+    async def run(prompt: str) -> tuple[str, object]:
+        result, _ = await generate(template_generator, prompt)
+        return prompt, await project_tester.run(as_dict(result.files), say_nothing)
+
+    import asyncio
+
+    return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(
+    "prompt", [case.prompt for case in MEASURED if case.verdict != REFUSED] + [RULES_PROMPT], ids=lambda p: p[:40]
+)
+def test_measured_project_passes_its_own_tests(measured_test_results: dict, prompt: str) -> None:
+    outcome = measured_test_results[prompt]
+    assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
+    assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0

@@ -390,12 +390,18 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
     ("logging", r"\blog(?:ging|s)? (?:every|all|each|requests?)\b|\bstructured logs?\b|\baudit log\b", None),
     ("translations", r"\bi18n\b|\btranslat\w+\b|\bmultilingual\b|\blocali[sz]ation\b", None),
     ("background jobs or scheduling", r"\bcron\b|\bscheduled? (?:jobs?|tasks?)\b|\bbackground (?:jobs?|tasks?|workers?)\b|\bcelery\b", None),
-    ("calling external services or APIs", r"\bfetch\w* (?:\w+ ){0,4}from (?:an? |the )?(?:external |third party |public |remote )?"
-     r"(?:apis?|services?|web|internet|url)\b|\bthird party apis?\b|\bexternal apis?\b|\bwebhooks?\b", None),
-    ("account e-mail flows (verification, password reset)", r"\bemail verification\b|\bverif\w+ (?:their |the )?emails?\b"
-     r"|\bpassword resets?\b|\breset (?:their |the |a )?passwords?\b|\bforgot\w* passwords?\b", None),
-    ("two-factor or social login", r"\btwo factor\b|\b2fa\b|\bmfa\b|\b(?:google|github|facebook|social) (?:login|sign ?in)\b"
-     r"|\bsign in with (?:google|github|apple)\b", None),
+    ("calling external services or APIs", (
+        r"\bfetch\w* (?:\w+ ){0,4}from (?:an? |the )?(?:external |third party |public |remote )?"
+        r"(?:apis?|services?|web|internet|url)\b|\bthird party apis?\b|\bexternal apis?\b|\bwebhooks?\b"
+    ), None),
+    ("account e-mail flows (verification, password reset)", (
+        r"\bemail verification\b|\bverif\w+ (?:their |the )?emails?\b"
+        r"|\bpassword resets?\b|\breset (?:their |the |a )?passwords?\b|\bforgot\w* passwords?\b"
+    ), None),
+    ("two-factor or social login", (
+        r"\btwo factor\b|\b2fa\b|\bmfa\b|\b(?:google|github|facebook|social) (?:login|sign ?in)\b"
+        r"|\bsign in with (?:google|github|apple)\b"
+    ), None),
     ("a user interface", r"\bfrontend\b|\bfront end\b|\bui\b|\buser interface\b|\bweb interface\b", "webpage"),
 ]
 
@@ -403,7 +409,6 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
 def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
     lowered = text.lower()
     flat = normalize(text).lower()
-    code = b.code()
     for method, path in _ROUTE_RE.findall(text):
         method = method.upper()
         if _crud_route(b.spec, method, path):

@@ -129,11 +129,16 @@ class UnsupportedKind:
 _UNSUPPORTED: list[tuple[str, str, bool]] = [
     ("a GraphQL, gRPC or SOAP API", r"graphql|grpc|soap api|soap service|protobuf", True),
     ("a real-time service (WebSockets, live push)", r"web ?sockets?|socket\.?io|real ?time|server sent events|live (?:chat|updates)", False),
-    ("a game", r"(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe|card|board|memory|shooter|racing|video|2d|3d) games?"
-     r"|(?<!for )(?<!for a )(?<!for an )(?<!the )\bgame (?:in|with|for|where|that|using)\b|\bplayable\b", False),
+    ("a game", (
+        r"(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe|card|board|memory|shooter"
+        r"|racing|video|2d|3d) games?|(?<!for )(?<!for a )(?<!for an )(?<!the )\bgame (?:in|with|for|where|that|using)\b"
+        r"|\bplayable\b"
+    ), False),
     ("a web crawler or scraper", r"crawlers?|scrap(?:er|ers|ing|e)|spiders?", False),
-    ("a machine-learning program", r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"
-     r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model", False),
+    ("a machine-learning program", (
+        r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"
+        r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model"
+    ), False),
     ("a mobile app", r"(?:android|ios|iphone|mobile|react native) (?:app|application)s?", True),
     ("a desktop GUI", r"desktop (?:app|application|gui)|tkinter|pyqt|qt app|electron|gui app|gui application", True),
     ("a chat bot", r"(?:discord|telegram|slack|whatsapp|chat) ?bots?|chatbots?", True),

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog, kinds, rules
 from codegen.generators.template.entities import EntityParser
-from codegen.generators.template.recipes import RECIPES
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
+from codegen.generators.template.recipes import RECIPES
 from codegen.generators.template.words import Token, correct_typo, identifier, normalize, singular, tokenize
 
 

@@ -69,8 +69,19 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
 # -- app/models.py -------------------------------------------------------------
 
 
-def _annotation(field, *, partial: bool) -> str:
+# a field named like its type ("date: date | None = None") hides the type in the class body: such
+# models import the module instead and write dt.date
+_SHADOWING = frozenset({"date", "datetime"})
+
+
+def _shadowed(entity_fields: list) -> bool:
+    return any(f.name in _SHADOWING for f in entity_fields)
+
+
+def _annotation(field, *, partial: bool, module_types: bool = False) -> str:
     python_type = render.PY_TYPES[field.type]
+    if module_types and field.type in _SHADOWING:
+        python_type = f"dt.{python_type}"
     checks = {k: v for k, v in field.rules.items() if k not in ("choices", "default")}
     if "choices" in field.rules:
         python_type = "Literal[" + ", ".join(render.py_value(c) for c in field.rules["choices"]) + "]"
@@ -85,10 +96,10 @@ def _annotation(field, *, partial: bool) -> str:
     return python_type if field.required else f"{python_type} | None = None"
 
 
-def _model_classes(entity: EntitySpec) -> str:
+def _model_classes(entity: EntitySpec, module_types: bool) -> str:
     name, label = camel(entity.name), title(entity.name).lower()
-    full = "\n".join(f"    {f.name}: {_annotation(f, partial=False)}" for f in entity.fields)
-    partial = "\n".join(f"    {f.name}: {_annotation(f, partial=True)}" for f in entity.fields)
+    full = "\n".join(f"    {f.name}: {_annotation(f, partial=False, module_types=module_types)}" for f in entity.fields)
+    partial = "\n".join(f"    {f.name}: {_annotation(f, partial=True, module_types=module_types)}" for f in entity.fields)
     create_doc = f"{article(label).capitalize()} as clients send it (POST and PUT)."
     patch_doc = f"A partial update of {article(label)} (PATCH): only the fields sent change."
     return (
@@ -137,10 +148,12 @@ def _models(spec: ProjectSpec) -> str:
                     | {"Literal" for f in fields if "choices" in f.rules})
     typing_import = f"from typing import {', '.join(typing)}\n" if typing else ""
     pydantic = "BaseModel, Field" if "Annotated" in typing else "BaseModel"
-    imports = render.module_imports(fields) + typing_import
+    module_types = _shadowed(fields)
+    dates = "import datetime as dt\n" if module_types else render.module_imports(fields)
+    imports = dates + typing_import
     imports += f"\nfrom pydantic import {pydantic}\n\nfrom app.validation import "
     imports += "InvalidData, validated\n" if spec.has("sorting") else "validated\n"
-    classes = "\n\n".join(_model_classes(entity) for entity in spec.entities)
+    classes = "\n\n".join(_model_classes(entity, module_types) for entity in spec.entities)
     resource = Template(RESOURCE).substitute(
         fields="\n".join(resource_fields) + ("\n" if resource_fields else ""),
         methods="\n".join(methods),
