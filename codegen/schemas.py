@@ -315,6 +315,14 @@ class ProjectList(BaseModel):
     items: list[ProjectOut]
 
 
+class PreviewTokenOut(BaseModel):
+    """A short-lived link to a web-page generation's page, served sandboxed."""
+
+    preview_url: str = Field(description="the page (index.html); its own files load relative to it")
+    expires_in: int
+    generation_id: UUID
+
+
 class GeneratorOut(BaseModel):
     """What the configured generator can write, and prompts that work with it."""
 

@@ -973,6 +973,9 @@ function resultView(ctx, generation, body) {
         summary ? h('p', { class: 'hint change-summary' }, `Changes: ${summary}`) : null,
         fileTree(files, (file, button) => openFile(viewer, file, perFile.get(file.path), treeBox, button)),
       ]);
+      if (files.some((f) => f.path === 'index.html' && f.change !== 'deleted')) {
+        body.insertBefore(previewSection(ctx, generation), body.querySelector('section.result'));
+      }
       const first = files.find((f) => f.change && f.change !== 'unchanged' && f.change !== 'deleted') || files.find((f) => /readme/i.test(f.path)) || files[0];
       const firstButton = treeBox.querySelector(`button[data-path="${CSS.escape(first.path)}"]`);
       openFile(viewer, first, perFile.get(first.path), treeBox, firstButton);
@@ -992,6 +995,41 @@ function resultView(ctx, generation, body) {
       clear(treeBox);
       treeBox.append(alertBox(`The files could not be loaded: ${errorText(err)}`));
     });
+}
+
+// A web page runs in a sandboxed iframe (scripts, but no same-origin: no access to this app's storage),
+// from a short-lived link whose Content-Security-Policy forbids any network request.
+function previewSection(ctx, generation) {
+  const frameBox = h('div', { class: 'preview-frame' });
+  const problems = h('div', {});
+  const reload = h('button', { type: 'button' }, 'Reload preview');
+  const load = async () => {
+    clear(problems);
+    reload.disabled = true;
+    try {
+      const link = await api.previewToken(generation.id);
+      if (!ctx.alive) return;
+      clear(frameBox);
+      frameBox.append(
+        // the sandbox attribute is set before src, and the frame navigates only once attached
+        h('iframe', { sandbox: 'allow-scripts', title: 'Preview of the generated page', src: link.preview_url }),
+      );
+    } catch (err) {
+      if (ctx.alive) problems.append(alertBox(`The preview could not be opened: ${errorText(err)}`));
+    } finally {
+      reload.disabled = false;
+    }
+  };
+  reload.addEventListener('click', load);
+  load();
+  return h(
+    'section',
+    { class: 'card preview', 'aria-labelledby': 'preview-heading' },
+    h('div', { class: 'result-head' }, h('h2', { id: 'preview-heading' }, 'Preview'), reload),
+    h('p', { class: 'hint' }, 'The generated page, running sandboxed: it cannot reach the network or this site.'),
+    problems,
+    frameBox,
+  );
 }
 
 const REQUIREMENT_MARKS = {
@@ -1248,9 +1286,13 @@ function iterateForm(ctx, generation) {
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
-  generatorDescription().then((info) => {
-    if (ctx.alive) suggest(prompt, examplesBox, info.follow_up_examples || [], refresh, 'Follow-ups that work');
-  });
+  // the template generator's follow-ups change records (fields, resources, features): only REST APIs take them all
+  const kind = (generation.notes || {}).kind;
+  if (!kind || kind === 'rest_api') {
+    generatorDescription().then((info) => {
+      if (ctx.alive) suggest(prompt, examplesBox, info.follow_up_examples || [], refresh, 'Follow-ups that work');
+    });
+  }
   submitGeneration(form, {
     ctx, prompt, requirements, errors, submit, refresh,
     label: 'Iterate',

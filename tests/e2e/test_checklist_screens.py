@@ -105,3 +105,35 @@ async def test_a_generation_that_finished_before_its_stream_shows_its_result(e2e
     await expect(tab.page.locator("main [role=alert]")).to_have_count(0)
     await expect(tab.page.locator("main")).not_to_contain_text("Cannot stream")
     assert tab.stream_requests(started) == []
+
+
+async def test_a_web_page_runs_in_a_sandboxed_preview_without_network(e2e_server, tab):
+    account = await e2e_server.register()
+    generation = await e2e_server.generate(account, "A calculator web page", generation_mode="unified")
+    await e2e_server.wait_for(account, generation["id"], {"completed"})
+    await tab.sign_in(e2e_server, account)
+    await tab.open(e2e_server, f"#/g/{generation['id']}")
+
+    iframe = tab.page.locator("section.preview iframe")
+    await expect(iframe).to_have_attribute("sandbox", "allow-scripts")
+    frame = tab.page.frame_locator("section.preview iframe")
+    await expect(frame.locator("body")).to_contain_text("Calculator")
+    handle = await iframe.element_handle()
+    inner = await handle.content_frame()
+    await inner.wait_for_load_state()
+    # the page's own script runs (loaded from the preview link): the calculator calculates
+    for key in ("7", "×", "6", "="):
+        await frame.get_by_role("button", name=key, exact=True).click()
+    await expect(frame.locator("#display")).to_have_text("42")
+    # no network, and no access to the app's storage (opaque origin)
+    reached = await inner.evaluate(
+        "fetch('/api/health').then(() => 'reached', () => 'blocked')"
+    )
+    assert reached == "blocked"
+    storage = await inner.evaluate("(() => { try { return String(sessionStorage.length); } catch (e) { return 'denied'; } })()")
+    assert storage == "denied"
+    served = [r for r in e2e_server.requests if r.path.startswith("/preview/")]
+    assert {r.path.rsplit("/", 1)[1] for r in served} >= {"index.html", "styles.css", "app.js"}
+    assert all(r.status == 200 for r in served)
+    assert not any(r.path == "/api/health" for r in e2e_server.requests)
+    await tab.screenshot("preview")
