@@ -137,3 +137,31 @@ async def test_a_web_page_runs_in_a_sandboxed_preview_without_network(e2e_server
     assert all(r.status == 200 for r in served)
     assert not any(r.path == "/api/health" for r in e2e_server.requests)
     await tab.screenshot("preview")
+
+
+async def test_signed_out_landing_says_what_it_does_and_its_examples_work(e2e_server, tab):
+    status, info = await e2e_server.call("GET", "/api/generator")
+    await tab.open(e2e_server, "")
+    landing = tab.page.locator("section.landing")
+    await expect(landing).to_contain_text("not done")
+    for line in info["writes"]:
+        await expect(landing).to_contain_text(line)
+    examples = tab.page.locator("button.example")
+    await expect(examples).to_have_count(len(info["examples"]))
+    await tab.screenshot("landing")
+
+    # an example leads to sign-up, then to a new generation with that prompt ready
+    await examples.nth(2).click()
+    await expect(tab.page.locator("h1")).to_have_text("Create an account")
+    await tab.page.get_by_label("Email").fill(f"landing-{int(time.time() * 1000)}@example.com")
+    await tab.page.get_by_label("Password").fill("correct horse battery")
+    await tab.page.get_by_role("button", name="Create account").click()
+    await expect(tab.page.locator("h1")).to_have_text("New generation")
+    await expect(tab.page.get_by_label("What should be built?")).to_have_value(info["examples"][2])
+    # and the example is served with every request met
+    await tab.page.get_by_role("radio", name="Unified").check()
+    await tab.page.get_by_role("button", name="Generate").click()
+    outcome = tab.page.locator("section.outcome")
+    await expect(outcome).to_be_visible(timeout=20_000)
+    await expect(outcome.locator("li.requirement[data-status=met]").first).to_be_visible()
+    await expect(outcome.locator("li.requirement:not([data-status=met])")).to_have_count(0)
