@@ -217,6 +217,9 @@ function render() {
   } else if ((m = /^\/g\/([^/]+)$/.exec(path))) {
     updateNav(null);
     generationScreen(ctx, decodeURIComponent(m[1]));
+  } else if ((m = /^\/p\/([^/]+)$/.exec(path))) {
+    updateNav('history');
+    conversationScreen(ctx, decodeURIComponent(m[1]));
   } else if (path === '/history') {
     updateNav('history');
     historyScreen(ctx);
@@ -533,7 +536,7 @@ function suggest(textarea, box, examples, refresh, heading) {
 }
 
 // Both prompt forms submit alike: check the minimum, send, then open the new generation or say why not.
-function submitGeneration(form, { ctx, prompt, requirements, errors, submit, refresh, label, started, defaultMode, target }) {
+function submitGeneration(form, { ctx, prompt, requirements, errors, submit, refresh, label, started, defaultMode, target, after }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear(errors);
@@ -557,7 +560,8 @@ function submitGeneration(form, { ctx, prompt, requirements, errors, submit, ref
         parent_generation_id,
       });
       announce(started);
-      go(`#/g/${generation.id}`);
+      if (after) after(generation);
+      else go(`#/g/${generation.id}`);
     } catch (err) {
       if (!ctx.alive) return;
       errors.append(alertBox(errorText(err)));
@@ -578,6 +582,9 @@ function generationSummary(generation) {
   ];
   if (generation.is_iteration && generation.parent_generation_id) {
     items.push(['Iteration of', h('a', { href: `#/g/${generation.parent_generation_id}` }, 'the previous generation')]);
+  }
+  if (generation.project_id) {
+    items.push(['Conversation', h('a', { href: `#/p/${generation.project_id}` }, 'Every prompt and follow-up of this project')]);
   }
   if (generation.completed_at) items.push(['Finished', timeEl(generation.completed_at)]);
   if (generation.tests) items.push(['Tests', testsFact(generation.tests)]);
@@ -1099,6 +1106,20 @@ const REQUIREMENT_MARKS = {
   unmet: ['✗', 'not done'],
 };
 
+function requirementItem(item) {
+  const [mark, label] = REQUIREMENT_MARKS[item.status] || ['?', item.status];
+  return h(
+    'li',
+    { class: 'requirement', dataset: { status: item.status } },
+    h('span', { class: 'requirement-mark', 'aria-hidden': 'true' }, mark),
+    h('span', { class: 'requirement-status' }, label),
+    ' ',
+    h('span', { class: 'requirement-text' }, item.text),
+    item.detail ? h('span', { class: 'requirement-detail' }, ` — ${item.detail}`) : null,
+    item.where && item.where.length ? h('span', { class: 'requirement-where muted' }, ` (${item.where.join(', ')})`) : null,
+  );
+}
+
 // The result leads with what was built and, request by request, what became of the prompt.
 function outcomeSummary(generation) {
   const items = generation.requirements || [];
@@ -1127,19 +1148,7 @@ function outcomeSummary(generation) {
     h(
       'ul',
       { class: 'requirements', role: 'list', 'aria-label': 'Requirements checklist' },
-      items.map((item) => {
-        const [mark, label] = REQUIREMENT_MARKS[item.status] || ['?', item.status];
-        return h(
-          'li',
-          { class: 'requirement', dataset: { status: item.status } },
-          h('span', { class: 'requirement-mark', 'aria-hidden': 'true' }, mark),
-          h('span', { class: 'requirement-status' }, label),
-          ' ',
-          h('span', { class: 'requirement-text' }, item.text),
-          item.detail ? h('span', { class: 'requirement-detail' }, ` — ${item.detail}`) : null,
-          item.where && item.where.length ? h('span', { class: 'requirement-where muted' }, ` (${item.where.join(', ')})`) : null,
-        );
-      }),
+      items.map((item) => requirementItem(item)),
     ),
   );
 }
@@ -1328,7 +1337,7 @@ function diffView(text) {
   return pre;
 }
 
-function iterateForm(ctx, generation) {
+function iterateForm(ctx, generation, { after = null, heading = 'Iterate on this result' } = {}) {
   const { textarea: prompt, counter, field: promptBox } = promptField('What should change?', '');
   const { textarea: requirements, field: requirementsBox } = requirementsField();
   const examplesBox = h('div', { class: 'examples' });
@@ -1337,7 +1346,7 @@ function iterateForm(ctx, generation) {
   const form = h(
     'form',
     { class: 'card iterate', novalidate: true, 'aria-labelledby': 'iterate-heading' },
-    h('h2', { id: 'iterate-heading' }, 'Iterate on this result'),
+    h('h2', { id: 'iterate-heading' }, heading),
     h('p', { class: 'hint' }, 'A new generation in the same project that starts from these files.'),
     promptBox,
     examplesBox,
@@ -1360,8 +1369,128 @@ function iterateForm(ctx, generation) {
     started: 'Iteration started.',
     defaultMode: generation.generation_mode || 'phased',
     target: () => ({ project_id: generation.project_id || null, is_iteration: true, parent_generation_id: generation.id }),
+    after,
   });
   return form;
+}
+
+// ---------------------------------------------------------------- one project as a conversation
+
+// Every prompt of a project and what became of it, oldest first: the prompt, then the result with its
+// checklist, its files or its changes; at the end a follow-up on the newest completed result.
+async function conversationScreen(ctx, projectId) {
+  screen('Conversation', h('p', { class: 'muted' }, 'Loading…'));
+  const load = async () => {
+    const project = await api.project(projectId);
+    const turns = await Promise.all(newestFirst(project.generations).reverse().map((g) => api.generation(g.id)));
+    return { project, turns };
+  };
+  let state;
+  try {
+    state = await load();
+  } catch (err) {
+    if (!ctx.alive) return;
+    screen('Conversation', alertBox(errorText(err)), h('p', {}, h('a', { href: '#/history' }, 'Back to your history')));
+    return;
+  }
+  if (!ctx.alive) return;
+  const thread = h('ol', { class: 'thread', 'aria-label': 'Prompts and results, oldest first' });
+  const followUpBox = h('div', {});
+  const meta = h('p', { class: 'hint' });
+  let timer = null;
+  let shownLatest = null;
+  ctx.onLeave(() => window.clearTimeout(timer));
+
+  // the thread is redrawn as turns finish; the follow-up form only when the turn it follows changes
+  const show = ({ project, turns }) => {
+    setText(meta, `${project.domain || 'general'} · ${turns.length} prompt${turns.length === 1 ? '' : 's'}`);
+    clear(thread);
+    append(thread, turns.map((g) => turnItem(g)));
+    const latest = [...turns].reverse().find((g) => g.status === 'completed');
+    if ((latest && latest.id) !== shownLatest) {
+      shownLatest = latest && latest.id;
+      clear(followUpBox);
+      followUpBox.append(
+        latest
+          ? iterateForm(ctx, latest, {
+              heading: 'Follow up',
+              after: () => {
+                shownLatest = null; // a fresh form once the thread shows the new turn
+                refresh();
+              },
+            })
+          : h('p', { class: 'muted' }, 'A follow-up needs a completed result.'),
+      );
+    }
+    window.clearTimeout(timer);
+    // a turn still running: read again shortly (no stream here; its own page has the live view)
+    if (turns.some((g) => !isTerminal(g.status))) timer = window.setTimeout(refresh, 1500);
+  };
+  const refresh = async () => {
+    try {
+      const next = await load();
+      if (ctx.alive) show(next);
+    } catch (err) {
+      if (ctx.alive) thread.after(alertBox(errorText(err)));
+    }
+  };
+  screen(state.project.name, meta, thread, followUpBox);
+  show(state);
+}
+
+function turnItem(g) {
+  const extra = ((g.context || {}).additional_requirements || []).filter((r) => typeof r === 'string');
+  const ask = h(
+    'div',
+    { class: 'turn-ask' },
+    h('span', { class: 'turn-who' }, g.is_iteration ? 'Follow-up' : 'Prompt'),
+    h('p', { class: 'turn-prompt' }, g.prompt || ''),
+    extra.length ? h('ul', { class: 'turn-extra' }, extra.map((r) => h('li', {}, r))) : null,
+  );
+  const answer = h('div', { class: 'turn-answer' }, statusBadge(g.status), ' ', h('a', { href: `#/g/${g.id}` }, 'Open'));
+  if (g.status === 'failed') {
+    answer.append(h('p', { class: 'turn-error' }, g.error_message || 'It failed.'));
+  } else if (g.status === 'cancelled') {
+    answer.append(h('p', { class: 'muted' }, 'Cancelled.'));
+  } else if (!isTerminal(g.status)) {
+    answer.append(h('p', { class: 'muted' }, `${stageLabel(g.stage)}: ${g.message || ''}`));
+  } else {
+    const items = g.requirements || [];
+    answer.append(
+      h(
+        'ul',
+        { class: 'requirements', role: 'list', 'aria-label': 'Requirements checklist' },
+        items.map((item) => requirementItem(item)),
+      ),
+    );
+    const files = g.files || [];
+    if (g.is_iteration && g.parent_generation_id) {
+      const changes = h('details', { class: 'turn-changes' }, h('summary', {}, 'Changes against the previous result'));
+      changes.addEventListener(
+        'toggle',
+        async () => {
+          if (!changes.open || changes.dataset.loaded) return;
+          changes.dataset.loaded = '1';
+          try {
+            changes.append(diffView(await api.diff(g.id)));
+          } catch (err) {
+            changes.append(alertBox(errorText(err)));
+          }
+        },
+      );
+      answer.append(changes);
+    } else {
+      answer.append(
+        h(
+          'details',
+          { class: 'turn-files' },
+          h('summary', {}, `${files.length} file${files.length === 1 ? '' : 's'}`),
+          h('ul', {}, files.map((f) => h('li', {}, h('code', {}, f.path)))),
+        ),
+      );
+    }
+  }
+  return h('li', { class: 'turn', dataset: { generationId: g.id, status: g.status } }, ask, answer);
 }
 
 // ---------------------------------------------------------------- history
@@ -1468,7 +1597,13 @@ function historyScreen(ctx) {
             ),
             p.description ? h('p', { class: 'hint' }, p.description) : null,
             gens,
-            h('p', {}, h('a', { href: `#/new?project=${encodeURIComponent(p.id)}` }, `New generation in ${p.name}`)),
+            h(
+              'p',
+              {},
+              h('a', { href: `#/p/${encodeURIComponent(p.id)}` }, 'Open the conversation'),
+              ' · ',
+              h('a', { href: `#/new?project=${encodeURIComponent(p.id)}` }, `New generation in ${p.name}`),
+            ),
           );
           let loaded = false;
           const load = async () => {

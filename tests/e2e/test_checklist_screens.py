@@ -165,3 +165,34 @@ async def test_signed_out_landing_says_what_it_does_and_its_examples_work(e2e_se
     await expect(outcome).to_be_visible(timeout=20_000)
     await expect(outcome.locator("li.requirement[data-status=met]").first).to_be_visible()
     await expect(outcome.locator("li.requirement:not([data-status=met])")).to_have_count(0)
+
+
+async def test_a_project_reads_as_a_conversation_with_follow_ups(e2e_server, tab):
+    account = await e2e_server.register()
+    first = await e2e_server.generate(account, "A FastAPI REST API for tasks with title and done",
+                                      generation_mode="unified")
+    await e2e_server.wait_for(account, first["id"], {"completed"})
+    await tab.sign_in(e2e_server, account)
+    await tab.open(e2e_server, f"#/g/{first['id']}")
+    await tab.page.locator("[data-fact='conversation'] a").click()
+    await expect(tab.page.locator("ol.thread > li.turn")).to_have_count(1)
+    first_turn = tab.page.locator("ol.thread > li.turn").first
+    await expect(first_turn.locator(".turn-prompt")).to_have_text(first["prompt"])
+    await expect(first_turn.locator("li.requirement[data-status=met]", has_text="tasks with title and done")).to_be_visible()
+
+    # a follow-up from the thread stays in the thread, and arrives as the next turn with its checklist and diff
+    await tab.page.get_by_label("What should change?").fill("add a priority field to tasks")
+    await tab.page.get_by_role("radio", name="Unified").check()
+    await tab.page.get_by_role("button", name="Iterate").click()
+    turns = tab.page.locator("ol.thread > li.turn")
+    await expect(turns).to_have_count(2)
+    second = turns.nth(1)
+    await expect(second).to_have_attribute("data-status", "completed", timeout=20_000)
+    await expect(second.locator(".turn-who")).to_have_text("Follow-up")
+    await expect(second.locator("li.requirement[data-status=met]", has_text="priority")).to_be_visible()
+    await second.locator("details.turn-changes summary").click()
+    await expect(second.locator("details.turn-changes")).to_contain_text("priority: int")
+    # a fresh form follows the newest result
+    await expect(tab.page.get_by_label("What should change?")).to_have_value("")
+    await expect(tab.page.get_by_role("button", name="Iterate")).to_be_disabled()
+    await tab.screenshot("conversation")
