@@ -1226,7 +1226,7 @@ function openFile(viewer, file, diffText, treeBox, button) {
   if (button) button.setAttribute('aria-current', 'true');
   const language = languageFor(file.path, file.language);
   const status = h('span', { class: 'copy-status', role: 'status' });
-  const copy = h('button', { type: 'button' }, 'Copy');
+  const copy = h('button', { type: 'button', class: 'copy' }, 'Copy');
   copy.addEventListener('click', async () => {
     const ok = await copyText(file.content || '');
     setText(status, ok ? 'Copied to the clipboard.' : 'Copy failed: select the code and copy it by hand.');
@@ -1268,7 +1268,7 @@ function openFile(viewer, file, diffText, treeBox, button) {
       'div',
       { class: 'viewer-head' },
       h('h3', { class: 'file-path' }, file.path),
-      h('span', { class: 'muted' }, `${language} · ${formatBytes(file.size ?? (file.content || '').length)}`),
+      h('span', { class: 'muted file-meta' }, `${language} · ${formatBytes(file.size ?? (file.content || '').length)}`),
       file.change && file.change !== 'unchanged' ? h('span', { class: `change change-${file.change}` }, file.change) : null,
       tabs,
       copy,
