@@ -55,8 +55,7 @@ MEASURED = [
     M("A library API where books belong to an author", FAITHFUL),
     M("Create an endpoint GET /stats/daily that returns the number of signups per day", REFUSED, ("Cannot serve",)),
     # command-line tools
-    M("CLI to manage a reading list with title, author and status; support --sort and --limit options", FLAGGED,
-      ("option --limit",)),
+    M("CLI to manage a reading list with title, author and status; support --sort and --limit options", FAITHFUL),
     M("A command line tool that converts kilometers to miles", FAITHFUL),
     M("command-line password generator with --length and --symbols flags", FLAGGED, ("option --symbols",)),
     M("A CLI that computes sha256 checksums of files", FAITHFUL),
@@ -102,19 +101,18 @@ MEASURED = [
     M("An Android app for tracking habits", REFUSED, ("mobile app",)),
     M("A Kotlin Android app for notes", REFUSED, ("mobile app",)),
     M("A Discord bot that answers trivia questions", REFUSED, ("bot",)),
-    # written after the rules above, and run once before any change for them
+    # second batch: written after the rules above, and run once before any change for them (3 were wrong then:
+    # the shopping cart left out, the URL shortener without a redirect, a sensor page for a weather dashboard)
     M("I want an online store backend with products, a shopping cart and checkout with Stripe", FLAGGED,
-      ("payments",), wrong="the shopping cart is left out without a word"),
-    M("Create a URL shortener API", FAITHFUL, wrong="a CRUD API of links; no route redirects a short code"),
+      ("payments", "a shopping cart")),
+    M("Create a URL shortener API", FLAGGED, ("redirecting a short link to its URL",)),
     M("A Flask API for a dentist: patients have name, email and phone, appointments have date and notes. "
       "Only admins can delete patients.", FLAGGED, ("roles and permissions",)),
     M("Make a command line todo app with add, list, done commands", FLAGGED, ("command done",)),
     M("a python library to parse and format durations like 1h30m", REFUSED, ("Cannot serve",)),
     M("An API to manage employees and departments; each employee belongs to a department; salary must be positive",
       FAITHFUL),
-    M("weather dashboard web page that fetches the forecast from an API", FLAGGED,
-      ("calling external services or APIs",), wrong="a sensors-and-readings page stands for the weather dashboard, "
-      "marked met"),
+    M("weather dashboard web page that fetches the forecast from an API", REFUSED, ("calling external services",)),
     M("A REST API with user registration, email verification and password reset", FLAGGED,
       ("account e-mail flows (verification, password reset)",)),
     M("Build a markdown to HTML converter CLI", REFUSED, ("unit converter",)),
@@ -126,6 +124,38 @@ MEASURED = [
       ("function deposit", "function withdraw")),
     M("Write unit tests for my code", REFUSED, ("Cannot serve",)),
     M("An API for a movie theater with movies, showtimes and tickets, with JWT and pagination, in memory", FAITHFUL),
+    # third batch: written after the second batch's fixes and run once before any change for them. 5 of 20 were
+    # wrong then: a listed field "track" dropped, a landing page's named sections replaced by "features", a
+    # recommendation engine served as an items API ("filtering" read as search), "quantity cannot be negative"
+    # enforced as "must be negative", and "each user only sees their own tasks" dropped
+    M("A REST API for a dog walking business with walkers, dogs and walks; each walk belongs to a walker", FAITHFUL),
+    M("Build an API for conference talks with title, speaker, duration_minutes and track; duration_minutes must be "
+      "between 5 and 90", FLAGGED, ("field track of conference_talks",)),
+    M("A simple Flask backend where students submit assignments with a title and a grade; grade must be between 0 "
+      "and 100", FAITHFUL),
+    M("CLI tool to keep a journal: entries with date, mood and text, with --search", FAITHFUL),
+    M("A command line app that counts words in a text file", FAITHFUL),
+    M("Python library with functions to validate credit card numbers and email addresses", FAITHFUL),
+    M("A script that reads grades.csv with columns student, subject and score and prints the average score per "
+      "subject", FAITHFUL),
+    M("Merge two CSV files by their id column", REFUSED, ("merge or join files",)),
+    M("A landing page for a coffee shop with menu, opening hours and a contact form", FAITHFUL),
+    M("A browser page where I can keep a list of my plants with name, species and last_watered", FAITHFUL),
+    M("A stopwatch web page with lap times", FAITHFUL),
+    M("An API in PHP for a blog", REFUSED, ("PHP",)),
+    M("A Kotlin command line tool that converts CSV to JSON", REFUSED, ("Kotlin",)),
+    M("A Slack bot that posts daily standup reminders", REFUSED, ("bot",)),
+    M("Create a recommendation engine using collaborative filtering", REFUSED, ("machine-learning",)),
+    M("A REST API for a library with books and members where members can borrow and return books", FLAGGED,
+      ("can borrow",)),
+    M("An API for a parking garage: spots with number and level, tickets with plate and entered_at; level must be "
+      "at least 0", FAITHFUL),
+    M("An inventory API with products; sku must be unique; quantity cannot be negative", FLAGGED,
+      ("sku must be unique",)),
+    M("A todo app with user accounts, where each user only sees their own tasks", FLAGGED,
+      ("records that belong to each user",)),
+    M("Build an e-commerce API with products, categories and orders, with pagination, sorting and JWT "
+      "authentication, using PostgreSQL", FLAGGED, ("store data in postgresql",)),
 ]
 
 

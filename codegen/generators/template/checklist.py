@@ -107,6 +107,7 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     _language(b, prompt, requirements)
     _framework(b, text, assumptions)
     _entities(b, entities_named)
+    _unread_fields(b, normalize(text).lower(), entities_named)
     _domain(b, text, entities_named)
     _features(b, text)
     _store(b, text, assumptions)
@@ -292,6 +293,10 @@ def _recipe(b: _Builder, text: str, assumptions: list[str]) -> None:
                   "a landing page with a contact form: the offline generator recognised no page it writes")
         else:
             b.add(webpage.describe(b.spec), MET, _main_files(b))
+        sections = b.spec.options.get("sections") or []
+        if sections:
+            b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
+                  "each a section of the page, with sample cards to replace")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         own = _RECIPE_OWN_WORDS.get(recipe.key)
@@ -358,7 +363,7 @@ _ACTION_RE = re.compile(
     r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
     r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
     r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind)\b"
-    r"(?: (?:an? |the |their |his |her |my )?(\w+))?"
+    r"(?: (?:an? |the |their |his |her |my )?(?!and\b|or\b)(\w+))?"
 )
 _OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 _FUNCTION_RES = [
@@ -402,6 +407,12 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
         r"\btwo factor\b|\b2fa\b|\bmfa\b|\b(?:google|github|facebook|social) (?:login|sign ?in)\b"
         r"|\bsign in with (?:google|github|apple)\b"
     ), None),
+    ("records that belong to each user", (
+        r"\beach user (?:only )?(?:sees|has|owns|gets|can see)\b|\btheir own\b|\bper user\b|\bowned by\b"
+        r"|\bonly (?:the|their) (?:owner|author)\b|\bprivate to\b"
+    ), None),
+    ("a shopping cart", r"\b(?:shopping )?carts?\b|\bbaskets?\b", None),
+    ("redirecting a short link to its URL", r"\b(?:url|link) shorten\w*|\bshort (?:links?|urls?)\b|\bredirect\w*\b", None),
     ("a user interface", r"\bfrontend\b|\bfront end\b|\bui\b|\buser interface\b|\bweb interface\b", "webpage"),
 ]
 
@@ -470,6 +481,31 @@ def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
     if len(segments) == 1:
         return method in ("GET", "POST")
     return len(segments) == 2 and bool(re.fullmatch(r"[{<:].*|id", segments[1])) and method in ("GET", "PUT", "PATCH", "DELETE")
+
+
+def _unread_fields(b: _Builder, flat: str, named: dict[str, bool]) -> None:
+    """Words listed as an entity's fields ("talks with title, speaker and track") that are not among its fields."""
+    for entity in b.spec.entities:
+        if not named.get(entity.name):
+            continue
+        words = rf"(?:{re.escape(entity.plural.replace('_', ' '))}|{re.escape(entity.name.replace('_', ' '))})"
+        for match in re.finditer(rf"\b{words}\b (?:with|having|has|have|\()\s*([^.;:)]+)", flat):
+            fields = {f.name for f in entity.fields}
+            entity_words = {w for e in b.spec.entities for w in (e.name, e.plural)}
+            for item in re.split(r",|\band\b", match.group(1)):
+                tokens = [t for t in item.split() if t not in ("a", "an", "the", "its", "their", "optional")]
+                if any(t in entity_words or singular(t) in entity_words or t in ("with", "has", "have", "having")
+                       for t in tokens):
+                    break  # the next entity's clause: "patients have name, appointments have date"
+                if not tokens or len(tokens) > 3 or any(re.search(rule, item) for rule in FEATURE_RULES.values()):
+                    continue
+                name = "_".join(tokens)
+                if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
+                    continue
+                if catalog.TYPE_WORDS.get(tokens[0]) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
+                    continue
+                b.add(f"field {name} of {entity.plural}", UNMET, [],
+                      "the offline generator did not read it as a field")
 
 
 def _dropped_fields(b: _Builder, lowered: str) -> None:

@@ -137,7 +137,8 @@ _UNSUPPORTED: list[tuple[str, str, bool]] = [
     ("a web crawler or scraper", r"crawlers?|scrap(?:er|ers|ing|e)|spiders?", False),
     ("a machine-learning program", (
         r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"
-        r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model"
+        r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model|recommendation (?:engine|system)s?"
+        r"|recommender|collaborative filtering"
     ), False),
     ("a mobile app", r"(?:android|ios|iphone|mobile|react native) (?:app|application)s?", True),
     ("a desktop GUI", r"desktop (?:app|application|gui)|tkinter|pyqt|qt app|electron|gui app|gui application", True),

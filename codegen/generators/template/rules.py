@@ -19,7 +19,8 @@ from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec
 from codegen.generators.template.words import identifier, plural, singular
 
 RULE_RE = re.compile(
-    r"\b(\w+) (?:must|should|has to|needs to|cannot|can ?not|can't|must not|may not|is|are) (?:be |always be |never be |not be )?"
+    r"\b(\w+) (must|should|has to|needs to|cannot|can ?not|can't|must not|may not|should not|is|are)"
+    r" (?:be |always be |(never) be |(not) be )?"
     r"(positive|negative|non ?negative|non ?empty|empty|at least [\w.]+(?: characters?| chars?| letters?)?"
     r"|at most [\w.]+(?: characters?| chars?| letters?)?|between [\w.]+ and [\w.]+(?: characters?)?"
     r"|greater than [\w.]+|less than [\w.]+|more than [\w.]+|fewer than [\w.]+|unique|required|mandatory|one of [\w, ]+"
@@ -43,6 +44,16 @@ class Applied:
     text: str  # the rule or relation as the prompt says it
     entities: tuple[str, ...]  # plurals it was applied to; empty: not applied
     why_not: str | None = None
+
+
+# "cannot be negative" is "must be non negative"
+_NEGATIONS = {"negative": "non negative", "empty": "non empty", "nonnegative": "negative", "positive": None}
+
+
+def _negated(match: re.Match) -> bool:
+    verb = match.group(2)
+    return bool(match.group(3) or match.group(4)) or verb in ("cannot", "can not", "cannot", "can't", "must not",
+                                                               "may not", "should not")
 
 
 def _number(text: str) -> float | None:
@@ -110,14 +121,20 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
     if spec.kind != "rest_api":
         for match in RULE_RE.finditer(flat):
             if match.group(1) not in NOT_SUBJECTS:
-                applied.append(Applied(f"{match.group(1)} must be {match.group(2)}", (),
+                negated = "not " if _negated(match) else ""
+                applied.append(Applied(f"{match.group(1)} must {negated}be {match.group(5)}", (),
                                        f"a {spec.kind.replace('_', ' ')} from the offline generator does not check rules"))
         return applied
     for match in RULE_RE.finditer(flat):
-        subject, rule = match.group(1), re.sub(r"\s+,", ",", match.group(2)).strip()
+        subject, rule, negated = match.group(1), re.sub(r"\s+,", ",", match.group(5)).strip(), _negated(match)
         if subject in NOT_SUBJECTS:
             continue
-        text = f"{subject} must be {rule}"
+        text = f"{subject} must {'not ' if negated else ''}be {rule}"
+        if negated:
+            rule = _NEGATIONS.get(rule.replace(" ", ""))
+            if rule is None:
+                applied.append(Applied(text, (), "the offline generator cannot check this rule"))
+                continue
         targets = _fields_named(spec, subject)
         if not targets and len(spec.entities) == 1 and subject.isidentifier() and len(subject) > 2:
             entity = spec.entities[0]

@@ -126,6 +126,12 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
         spec.features = [name for name in FEATURES if re.search(FEATURE_RULES[name], flat)]
     elif kind == "cli":
         spec.features = [name for name in ("pagination", "search", "sorting") if re.search(FEATURE_RULES[name], flat)]
+        # the options a record manager's list command has, named in the prompt, ask for their feature
+        options = set(re.findall(r"(?<![\w-])--([a-z][\w-]*)", text.lower()))
+        for feature, names in _CLI_OPTION_FEATURES.items():
+            if options & names and feature not in spec.features:
+                spec.features.append(feature)
+        spec.features.sort(key=FEATURES.index)
     kinds.complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
     applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat)
     spec.title = _title(text, spec, domain)
@@ -145,6 +151,9 @@ def corrected_tokens(normalized: str) -> list[Token]:
         fixed = token.text if exact else correct_typo(token.text, _VOCABULARY, known=known)
         repaired.append(token if fixed == token.text else Token(fixed, token.raw))
     return repaired
+
+
+_CLI_OPTION_FEATURES = {"pagination": {"limit", "offset"}, "search": {"search"}, "sorting": {"sort", "desc"}}
 
 
 def kind_scores(flat: str) -> dict[str, int]:
