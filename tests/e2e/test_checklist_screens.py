@@ -84,18 +84,8 @@ async def test_a_generation_that_finished_before_its_stream_shows_its_result(e2e
     await tab.sign_in(e2e_server, account)
 
     # the first read sees the generation a moment before it completed, as over a slow network
-    reads = 0
-
-    async def stale_first_read(route):
-        nonlocal reads
-        reads += 1
-        response = await route.fetch()
-        body = await response.json()
-        if reads == 1:
-            body.update(status="processing", stage="generating", progress=0.5, completed_at=None, requirements=[])
-        await route.fulfill(response=response, json=body)
-
-    await tab.page.route(f"**/api/generations/{gid}", stale_first_read)
+    await tab.stale_first_read(gid, status="processing", stage="generating", progress=0.5, completed_at=None,
+                               requirements=[])
     started = time.monotonic()
     await tab.open(e2e_server, f"#/g/{gid}")
 

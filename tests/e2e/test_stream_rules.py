@@ -42,18 +42,7 @@ async def test_failed_generation_one_token_request_no_stream(e2e_server, tab):
     await tab.sign_in(e2e_server, account)
 
     # the page reads the generation as it was a moment before it failed
-    reads = 0
-
-    async def stale_first_read(route):
-        nonlocal reads
-        reads += 1
-        response = await route.fetch()
-        body = await response.json()
-        if reads == 1:
-            body.update(status="processing", stage="planning", progress=0.1, error_message=None)
-        await route.fulfill(response=response, json=body)
-
-    await tab.page.route(f"**/api/generations/{gid}", stale_first_read)
+    await tab.stale_first_read(gid, status="processing", stage="planning", progress=0.1, error_message=None)
     started = time.monotonic()
     await tab.open(e2e_server, f"#/g/{gid}")
 
