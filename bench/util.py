@@ -128,6 +128,8 @@ class Databases:
                         await dbs.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
+                if not keep:
+                    shutil.rmtree(embedded.data_dir, ignore_errors=True)
 
     async def admin(self, sql: str, *args: Any) -> Any:
         conn = await asyncpg.connect(self.admin_dsn)
@@ -237,6 +239,8 @@ class Launcher:
             "CODEGEN_STREAM_TOKEN_RATE_LIMIT": "0",
             "CODEGEN_LOG_LEVEL": "WARNING",
             "CODEGEN_LOG_FORMAT": "text",
+            # the scenarios measure the service's own path; the sandbox scenario turns tests on
+            "CODEGEN_VALIDATE": "syntax",
         }
         for key, value in settings.items():
             env["CODEGEN_" + key.upper()] = str(value)

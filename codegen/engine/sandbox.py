@@ -26,7 +26,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 
 SANDBOX_UID = 65534
 WORKDIR = "/work"
-INPUT_DIR = "/input"
 VENV_DIR = "/venv"
 # what a run reads before it is cut off; only the tail is kept
 _READ_CHUNK = 65536
@@ -46,19 +44,10 @@ _CGROUP_PARENT = "codegen-sandbox"
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-# Runs inside the sandbox before the command: copy the project onto the tmpfs,
-# apply the limits, become the command. Isolated mode (-I -S): nothing of the
-# project is importable yet.
-_BOOTSTRAP = """\
-import os, resource, shutil, sys
-shutil.copytree(sys.argv[1], sys.argv[2], dirs_exist_ok=True)
-os.chdir(sys.argv[2])
-os.environ.pop("PWD", None)
-names = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE")
-for name, value in zip(names, sys.argv[3:9]):
-    resource.setrlimit(getattr(resource, name), (int(value), int(value)))
-os.execv(sys.argv[9], sys.argv[9:])
-"""
+# Inside the sandbox, before the command: prlimit applies the limits (after the user namespace exists, so
+# they count this sandbox's processes), env drops the PWD bwrap sets and enters the working directory.
+PRLIMIT = "/usr/bin/prlimit"
+ENV = "/usr/bin/env"
 
 
 class SandboxError(Exception):
@@ -193,6 +182,9 @@ class Sandbox:
         bwrap = shutil.which(settings.sandbox_bwrap)
         if bwrap is None:
             return None, f"bubblewrap ({settings.sandbox_bwrap}) is not installed on this host"
+        missing = [tool for tool in (PRLIMIT, ENV) if not os.access(tool, os.X_OK)]
+        if missing:
+            return None, f"{' and '.join(missing)} (util-linux, coreutils) missing on this host"
         parents = _Cgroup.parents()
         if parents is None and os.geteuid() == 0:
             return None, (
@@ -220,38 +212,38 @@ class Sandbox:
         venv: Path | None = None,
         timeout_seconds: float | None = None,
     ) -> RunResult:
-        """Run ``command`` in ``/work`` holding ``files``; ``python`` (or ``venv``'s) runs the bootstrap.
+        """Run ``command`` in ``/work`` holding ``files`` (``venv`` at ``/venv``, ``python``'s installation read-only).
 
-        Cancelling the caller kills the sandbox (and everything in it) before the cancel propagates.
+        The files reach the sandbox's tmpfs through memory file descriptors: nothing of the project is
+        written on the host. Cancelling the caller kills the sandbox, and everything in it, first.
         """
         timeout = self.limits.timeout_seconds if timeout_seconds is None else timeout_seconds
-        run_id = uuid.uuid4().hex
-        staging = Path(tempfile.mkdtemp(prefix="codegen-sandbox-"))
         cgroup: _Cgroup | None = None
+        descriptors: list[int] = []
         try:
-            _stage(staging, files)
-            interpreter = f"{VENV_DIR}/bin/python" if venv is not None else python
-            argv = self._bwrap_argv(staging, venv, python, interpreter, command)
+            placed = _place(files, descriptors)
+            argv = self._bwrap_argv(placed, venv, python, command)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
             if self.cgroup_parents:
-                cgroup = _Cgroup.create(list(self.cgroup_parents), run_id, self.limits)
+                cgroup = _Cgroup.create(list(self.cgroup_parents), uuid.uuid4().hex, self.limits)
                 # join the cgroup before bwrap starts, so nothing the project forks escapes the cap
                 argv = ["/bin/sh", "-c", 'for f in $CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"', "sh", *argv]
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-            if cgroup is not None:
                 env["CGROUP_PROCS"] = " ".join(cgroup.procs_files)
-            return await self._execute(argv, env, timeout, staging, venv, python)
+            return await self._execute(argv, env, timeout, descriptors, venv, python)
         finally:
+            for fd in descriptors:
+                os.close(fd)
             if cgroup is not None:
                 await asyncio.shield(cgroup.remove())
-            shutil.rmtree(staging, ignore_errors=True)
 
     async def _execute(
-        self, argv: list[str], env: dict[str, str], timeout: float, staging: Path, venv: Path | None, python: str
+        self, argv: list[str], env: dict[str, str], timeout: float, descriptors: list[int], venv: Path | None,
+        python: str,
     ) -> RunResult:
         started = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True,
+            stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True, pass_fds=descriptors,
         )
         tail = _Tail(self.limits.output_chars * 4)
         reader = asyncio.create_task(tail.drain(proc.stdout))
@@ -272,13 +264,11 @@ class Sandbox:
             await asyncio.wait_for(asyncio.shield(reader), 5)
         except TimeoutError:
             reader.cancel()
-        redactions = (*self.redactions, *_path_redactions(staging, venv, python))
+        redactions = (*self.redactions, *_path_redactions(venv, python))
         output = sanitize(tail.text(), redactions)[-self.limits.output_chars :]
         return RunResult(None if timed_out else proc.returncode, output, time.monotonic() - started, timed_out)
 
-    def _bwrap_argv(
-        self, staging: Path, venv: Path | None, python: str, interpreter: str, command: list[str]
-    ) -> list[str]:
+    def _bwrap_argv(self, placed: list[str], venv: Path | None, python: str, command: list[str]) -> list[str]:
         limits = self.limits
         argv = [
             self.bwrap,
@@ -302,23 +292,23 @@ class Sandbox:
             argv += ["--ro-bind", str(prefix), str(prefix)]
         if venv is not None:
             argv += ["--ro-bind", str(venv), VENV_DIR]
+        workdir_bytes = str(limits.workdir_mb * 1024 * 1024)
         argv += [
-            "--ro-bind", str(staging / "etc" / "passwd"), "/etc/passwd",
-            "--ro-bind", str(staging / "etc" / "group"), "/etc/group",
-            "--ro-bind", str(staging / "project"), INPUT_DIR,
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.workdir_mb * 1024 * 1024), "--tmpfs", "/tmp",
-            "--size", str(limits.workdir_mb * 1024 * 1024), "--tmpfs", WORKDIR,
+            "--size", workdir_bytes, "--tmpfs", "/tmp",
+            "--size", workdir_bytes, "--tmpfs", WORKDIR,
+            *placed,
             "--remount-ro", "/",
-            "--chdir", WORKDIR,
             "--",
-            interpreter, "-I", "-S", "-c", _BOOTSTRAP, INPUT_DIR, WORKDIR,
-            str(limits.memory_mb * 1024 * 1024),
-            str(max(1, int(limits.timeout_seconds)) + 1),
-            str(limits.max_processes),
-            str(limits.max_file_mb * 1024 * 1024),
-            str(limits.max_open_files),
-            "0",
+            PRLIMIT,
+            f"--as={limits.memory_mb * 1024 * 1024}",
+            f"--cpu={max(1, int(limits.timeout_seconds)) + 1}",
+            f"--nproc={limits.max_processes}",
+            f"--fsize={limits.max_file_mb * 1024 * 1024}",
+            f"--nofile={limits.max_open_files}",
+            "--core=0",
+            "--",
+            ENV, "-u", "PWD", "-C", WORKDIR,
             *command,
         ]
         return argv
@@ -330,31 +320,37 @@ def base_python(settings: Settings) -> str:
     return str(Path(shutil.which(configured) or configured).resolve())
 
 
-def _stage(staging: Path, files: dict[str, str]) -> None:
-    """The project and the sandbox's passwd/group files, in a private host directory bound read-only."""
-    etc = staging / "etc"
-    etc.mkdir()
-    (etc / "passwd").write_text(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sandbox:/tmp:/bin/sh\n")
-    (etc / "group").write_text(f"sandbox:x:{SANDBOX_UID}:\n")
-    project = staging / "project"
-    project.mkdir()
-    os.chmod(staging, 0o755)
+def _place(files: dict[str, str], descriptors: list[int]) -> list[str]:
+    """bwrap arguments that write the project (and a passwd naming the sandbox's user) from memory files.
+
+    Each file becomes a memfd that bwrap copies onto the sandbox's tmpfs; its descriptor is
+    appended to ``descriptors`` (the caller passes them to bwrap and closes them).
+    """
+    args: list[str] = []
+
+    def memory_file(content: str) -> str:
+        fd = os.memfd_create("codegen-sandbox", os.MFD_CLOEXEC)
+        descriptors.append(fd)
+        os.write(fd, content.encode("utf-8"))
+        os.lseek(fd, 0, os.SEEK_SET)
+        return str(fd)
+
+    args += ["--ro-bind-data", memory_file(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sandbox:/tmp:/bin/sh\n"), "/etc/passwd"]
+    args += ["--ro-bind-data", memory_file(f"sandbox:x:{SANDBOX_UID}:\n"), "/etc/group"]
+    directories: set[str] = set()
     for path in sorted(files):
         parts = PurePosixPath(path).parts
         if not parts or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise SandboxError(f"{path!r} is not a relative path inside the project")
-        target = project.joinpath(*parts)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # O_EXCL and O_NOFOLLOW: nothing already there is followed or overwritten
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        except (FileExistsError, NotADirectoryError, IsADirectoryError):
-            raise SandboxError(f"{path!r} clashes with another file of the project (a file and a directory "
-                               "of the same name)") from None
-        except OSError as exc:
-            raise SandboxError(f"{path!r} cannot be written ({exc.strerror})") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(files[path])
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory in files:
+                raise SandboxError(f"{path!r} clashes with {directory!r}: a file and a directory of the same name")
+            if directory not in directories:
+                directories.add(directory)
+                args += ["--dir", f"{WORKDIR}/{directory}"]
+        args += ["--file", memory_file(files[path]), f"{WORKDIR}/{path}"]
+    return args
 
 
 def _interpreter_prefix(venv: Path | None, python: str) -> Path | None:
@@ -374,8 +370,8 @@ def _under(path: Path, top: str) -> bool:
     return path == Path(top) or Path(top) in path.parents
 
 
-def _path_redactions(staging: Path, venv: Path | None, python: str) -> list[tuple[str, str]]:
-    pairs = [(str(staging), "/sandbox")]
+def _path_redactions(venv: Path | None, python: str) -> list[tuple[str, str]]:
+    pairs = []
     if venv is not None:
         pairs.append((str(venv), VENV_DIR))
     prefix = _interpreter_prefix(venv, python)
