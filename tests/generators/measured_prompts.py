@@ -51,7 +51,10 @@ MEASURED = [
       "between 1 and 100, name must be at most 40 characters, status must be one of draft, live or archived. "
       "quantity defaults to 1. Products belong to a supplier.", FAITHFUL),
     M("An API for a car rental company: vehicles (make, model, year) and rentals; customers can cancel a rental",
-      FLAGGED, ("can cancel a rental",)),
+      FAITHFUL),
+    M("A Flask API for invoices with code and amount; users can archive an invoice and approve an invoice, and mark "
+      "an invoice as paid", FAITHFUL),
+    M("An aiohttp API for articles with title and body where editors can publish an article", FAITHFUL),
     M("A library API where books belong to an author", FAITHFUL),
     M("Create an endpoint GET /stats/daily that returns the number of signups per day", REFUSED, ("Cannot serve",)),
     # command-line tools
@@ -147,7 +150,7 @@ MEASURED = [
     M("A Slack bot that posts daily standup reminders", REFUSED, ("bot",)),
     M("Create a recommendation engine using collaborative filtering", REFUSED, ("machine-learning",)),
     M("A REST API for a library with books and members where members can borrow and return books", FLAGGED,
-      ("can borrow",)),
+      ("can borrow", "return books")),
     M("An API for a parking garage: spots with number and level, tickets with plate and entered_at; level must be "
       "at least 0", FAITHFUL),
     M("An inventory API with products; sku must be unique; quantity cannot be negative", FLAGGED,

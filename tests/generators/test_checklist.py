@@ -186,3 +186,16 @@ def test_measured_project_passes_its_own_tests(measured_test_results: dict, prom
     outcome = measured_test_results[prompt]
     assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
     assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
+
+
+@pytest.mark.parametrize("framework", ["FastAPI", "Flask", "aiohttp"])
+async def test_state_actions_become_routes_with_tests(template_generator: TemplateGenerator, framework: str) -> None:
+    prompt = f"A {framework} API for invoices with code and amount; users can archive an invoice, and mark an invoice as paid"
+    result, _ = await generate(template_generator, prompt)
+    files = as_dict(result.files)
+    assert 'actions=(("archive", "archived", True), ("mark_paid", "paid", True),)' in files["app/models.py"]
+    assert "for name, field, value in resource.actions" in files["app/routes.py"]
+    tests = files["tests/test_invoices.py"]
+    assert "def test_archive_sets_archived(client)" in tests and "def test_mark_paid_sets_paid(client)" in tests
+    items = {item["text"]: item["status"] for item in result.requirements}
+    assert items["can archive an invoice"] == items["mark an invoice as paid"] == MET

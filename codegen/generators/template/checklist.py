@@ -20,7 +20,7 @@ from codegen.generators.base import GenerationError
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
-from codegen.generators.template.rules import RELATION_RES, RULE_RE, Applied
+from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
 from codegen.generators.template.spec import FEATURE_RULES, recognised
 from codegen.generators.template.words import article, human_list, normalize, plural, singular
 
@@ -358,13 +358,6 @@ _DATA_OPERATIONS = [
 
 _ROUTE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
 _UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
-_ACTION_RE = re.compile(
-    r"\b(?:can|to|able to|lets?(?: users?| admins?| me| you)?|allows?(?: users?| admins?)?(?: to)?) "
-    r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
-    r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
-    r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind)\b"
-    r"(?: (?:an? |the |their |his |her |my )?(?!and\b|or\b)(\w+))?"
-)
 _OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 _FUNCTION_RES = [
     re.compile(r"\b([a-z_][a-z0-9_]{2,})\(\)"),
@@ -430,18 +423,12 @@ def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
     for rule in applied:
         if rule.entities:
             paths = "|".join(re.escape(p) for p in rule.entities)
-            b.add(rule.text, MET, b.where(paths=rf"models\.py$|test_({paths})\.py$"))
+            routes = r"|routes\.py$" if rule.routes else ""
+            b.add(rule.text, MET, b.where(paths=rf"models\.py${routes}|test_({paths})\.py$"))
         else:
             b.add(rule.text, UNMET, [], rule.why_not)
     for match in _UNIQUE_RE.finditer(flat):
         b.add(f"{match.group(1)} must be unique", UNMET, [], "the offline generator does not enforce uniqueness")
-    crud = {"create", "read", "update", "delete", "list", "add", "edit", "remove", "view", "get", "see"}
-    for match in _ACTION_RE.finditer(flat):
-        verb, target = match.group(1), match.group(2) or ""
-        if verb in crud or (verb == "return" and target in ("the", "a", "json", "totals")):
-            continue
-        b.add(match.group(0), UNMET, [], "the offline generator writes no custom actions, only the "
-              "standard create, read, update and delete")
     _dropped_fields(b, lowered)
     for option in _OPTION_RE.findall(lowered):
         where = b.where(f'"{option}"', f"'{option}'")
@@ -547,7 +534,7 @@ def _sentences(b: _Builder, texts: list[str]) -> None:
 def _detail_in(sentence: str) -> bool:
     flat = normalize(sentence).lower()
     patterns = [_ROUTE_RE.pattern, _OPTION_RE.pattern, *(p.pattern for p in RELATION_RES), RULE_RE.pattern,
-                _ACTION_RE.pattern, *(p for _, p, _ in _OPERATIONS)]
+                ACTION_RE.pattern, *(p for _, p, _ in _OPERATIONS)]
     return any(re.search(p, flat if p is not _ROUTE_RE.pattern else sentence, re.IGNORECASE) for p in patterns) or bool(
         catalog.find_domain(flat)
     )

@@ -39,11 +39,32 @@ RELATION_RES = [
 ]
 
 
+_ACTION_VERB = (
+    r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
+    r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
+    r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind)\b"
+    r"(?: (?:an? |the |their |his |her |my )?(?!and\b|or\b)(\w+))?"
+    r"(?: as (\w+))?"
+)
+ACTION_RE = re.compile(
+    r"\b(?:can|to|able to|lets?(?: users?| admins?| me| you)?|allows?(?: users?| admins?)?(?: to)?) " + _ACTION_VERB
+)
+# an action that sets a state: verb -> (true/false field, value); "mark X as Y" sets Y
+STATE_ACTIONS = {
+    "archive": ("archived", True), "restore": ("archived", False), "approve": ("approved", True),
+    "reject": ("rejected", True), "publish": ("published", True), "unpublish": ("published", False),
+    "cancel": ("cancelled", True), "complete": ("completed", True), "close": ("closed", True),
+    "reopen": ("closed", False), "lock": ("locked", True), "unlock": ("locked", False), "ship": ("shipped", True),
+    "pay": ("paid", True), "block": ("blocked", True), "ban": ("banned", True), "refund": ("refunded", True),
+}
+
+
 @dataclass(frozen=True)
 class Applied:
     text: str  # the rule or relation as the prompt says it
     entities: tuple[str, ...]  # plurals it was applied to; empty: not applied
     why_not: str | None = None
+    routes: bool = False  # it added routes (an action), not only model checks
 
 
 # "cannot be negative" is "must be non negative"
@@ -213,4 +234,57 @@ def apply_relations(spec: ProjectSpec, flat: str) -> list[Applied]:
             if not child.field(link):
                 child.fields.insert(0, FieldSpec(link, "int", True))
             applied.append(Applied(match.group(0), (child.plural, parent.plural)))
+    return applied
+
+
+_MORE_ACTIONS = re.compile(r"(?: ?,| and| or)+ " + _ACTION_VERB)
+
+
+def _action_matches(flat: str) -> list[re.Match]:
+    """Each action, and those listed after it: "can archive an invoice and approve an invoice"."""
+    found = []
+    for match in ACTION_RE.finditer(flat):
+        found.append(match)
+        end = match.end()
+        while (more := _MORE_ACTIONS.match(flat, end)) is not None:
+            found.append(more)
+            end = more.end()
+    return found
+
+
+def apply_actions(spec: ProjectSpec, flat: str) -> list[Applied]:
+    """ "customers can cancel a rental", "users can archive an invoice", "mark a task as done": in a REST API,
+    POST /<resource>/<id>/<action> setting a true/false field (added when missing)."""
+    applied: list[Applied] = []
+    crud = {"create", "read", "update", "delete", "list", "add", "edit", "remove", "view", "get", "see"}
+    for match in _action_matches(flat):
+        verb, target, state = match.group(1), match.group(2) or "", match.group(3)
+        if verb in crud or (verb == "return" and target in ("the", "a", "json", "totals")):
+            continue
+        text = match.group(0).lstrip(", ").removeprefix("and ").removeprefix("or ")
+        if verb == "mark" and state:
+            field_name, value, name = identifier(state), True, f"mark_{identifier(state)}"
+        elif verb in STATE_ACTIONS:
+            (field_name, value), name = STATE_ACTIONS[verb], verb
+        else:
+            applied.append(Applied(text, (), "the offline generator writes actions that set a state (archive, "
+                                              "approve, publish, cancel, close, mark as ...), not this one"))
+            continue
+        entity = spec.entity(target) if target else None
+        if entity is None and len(spec.entities) == 1:
+            entity = spec.entities[0]
+        if spec.kind != "rest_api" or entity is None:
+            why = "only REST APIs get actions" if spec.kind != "rest_api" else f"{target or 'it'} is not an entity"
+            applied.append(Applied(text, (), why))
+            continue
+        field = entity.field(field_name)
+        if field is None:
+            entity.fields.append(FieldSpec(field_name, "bool", False))
+        elif field.type != "bool":
+            applied.append(Applied(text, (), f"{entity.plural}.{field_name} is not a true/false field"))
+            continue
+        actions = spec.options.setdefault("actions", {}).setdefault(entity.plural, [])
+        if [name, field_name, value] not in actions:
+            actions.append([name, field_name, value])
+        applied.append(Applied(text, (entity.plural,), routes=True))
     return applied

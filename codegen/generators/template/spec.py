@@ -133,7 +133,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
                 spec.features.append(feature)
         spec.features.sort(key=FEATURES.index)
     kinds.complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
-    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat)
+    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)

@@ -117,6 +117,10 @@ def _resource_entry(spec: ProjectSpec, entity: EntitySpec) -> str:
         args.append(f"search_fields={_tuple(text_fields)}")
     if spec.has("sorting"):
         args.append(f"sort_fields={_tuple([f.name for f in entity.fields])}")
+    actions = (spec.options.get("actions") or {}).get(entity.plural)
+    if actions:
+        entries = "".join(f"({render.py_value(n)}, {render.py_value(f)}, {v!r}), " for n, f, v in actions)
+        args.append(f"actions=({entries.rstrip(' ')})")
     line = f"    Resource({', '.join(args)}),"
     if len(line) <= 100:
         return line
@@ -137,6 +141,11 @@ def _models(spec: ProjectSpec) -> str:
     if spec.has("sorting"):
         resource_fields.append("    sort_fields: tuple[str, ...] = ()  # fields accepted by ?sort=")
         methods.append(RESOURCE_SORT_KEY)
+    if spec.options.get("actions"):
+        resource_fields.append(
+            "    # (name, field, value): POST /<resource>/<id>/<name> sets the true/false field to value\n"
+            "    actions: tuple[tuple[str, str, bool], ...] = ()"
+        )
     header = code(
         '''
         """Request and response models of every resource, and what the routes need to serve them."""
@@ -520,6 +529,9 @@ def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> st
     ]
     blocks += _invalid_tests(entity, url, dialect)
     blocks += _rule_tests(entity, url, dialect)
+    for name, field, value in (spec.options.get("actions") or {}).get(entity.plural, []):
+        blocks.append(dialect.fill(render.template_text("rest_api", "test_action.py.tmpl"), url=url, action=name,
+                                   field=field, before=repr(not value), after=repr(value)))
     items = f'{dialect.json}["items"]' if spec.has("pagination") else dialect.json
     if spec.has("search"):
         blocks.append(_search_test(entity, url, dialect, items))
