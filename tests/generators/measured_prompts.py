@@ -156,9 +156,39 @@ MEASURED = [
     M("An inventory API with products; sku must be unique; quantity cannot be negative", FLAGGED,
       ("sku must be unique",)),
     M("A todo app with user accounts, where each user only sees their own tasks", FLAGGED,
-      ("records that belong to each user",)),
+      ("records that belong to each user", "each user only sees their own tasks")),
     M("Build an e-commerce API with products, categories and orders, with pagination, sorting and JWT "
       "authentication, using PostgreSQL", FLAGGED, ("store data in postgresql",)),
+    # fourth batch: written after the third batch's fixes and the state actions, run once before any change for
+    # them. 5 of 20 were wrong then: a landing page's gallery and pricing sections dropped (testimonials kept),
+    # "users can RSVP to events" dropped, "search by ingredient" marked met though ingredients were not searched,
+    # a Twitter clone presented as its four tables, "stock is decremented when an order ships" dropped
+    M("A REST API for a gym with trainers and classes; each class belongs to a trainer; capacity must be at least 1",
+      FLAGGED, ("capacity must be at least 1",)),
+    M("A Flask API to track my reading: books with title, author, pages and finished; users can archive a book",
+      FAITHFUL),
+    M("A CLI password manager that stores passwords encrypted with a master password", REFUSED, ("encryption",)),
+    M("A command line tool to convert miles to kilometers and pounds to kilograms", FAITHFUL),
+    M("An API that sends a welcome email when a user registers", REFUSED, ("Cannot serve",)),
+    M("A small python library with a Stack and a Queue class", REFUSED, ("Cannot serve",)),
+    M("A script that reads sales.csv and plots monthly revenue as a chart", REFUSED, ("charts or plots",)),
+    M("A landing page for a photography studio with gallery, pricing and testimonials", FAITHFUL),
+    M("A web page to track my daily water intake with amount and drunk_at", REFUSED, ("Cannot serve",)),
+    M("An API for events with name, date and location, where users can RSVP to events", FLAGGED,
+      ("users can rsvp to events",)),
+    M("A Go CLI that pings a list of hosts", REFUSED, ("Go",)),
+    M("A JavaScript todo app in the browser with tasks that have a title and a done flag", FAITHFUL),
+    M("A FastAPI service that exposes a /health endpoint and a /version endpoint", REFUSED, ("Cannot serve",)),
+    M("A REST API for recipes with title and ingredients; title must be unique; search by ingredient", FLAGGED,
+      ("title must be unique", "search by ingredient")),
+    M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
+      "category", FAITHFUL),
+    M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
+    M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED, ("a twitter clone",)),
+    M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
+      ("stock is decremented when an order ships",)),
+    M("A tic tac toe web page", REFUSED, ("Cannot serve",)),
+    M("Write a CLI that fetches the weather for a city from an API", REFUSED, ("Cannot serve",)),
 ]
 
 

@@ -22,7 +22,7 @@ from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
 from codegen.generators.template.spec import FEATURE_RULES, recognised
-from codegen.generators.template.words import article, human_list, normalize, plural, singular
+from codegen.generators.template.words import article, human_list, identifier, normalize, plural, singular
 
 MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"
 
@@ -239,7 +239,7 @@ def _domain(b: _Builder, text: str, named: dict[str, bool]) -> None:
     assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
     if assumed:
         plurals = human_list([e.plural.replace("_", " ") for e in assumed])
-        b.add(f"a {domain[0].lower()} project", MET, b.where(*(e.plural for e in assumed)),
+        b.add(f"{article(domain[0].lower())} project", MET, b.where(*(e.plural for e in assumed)),
               f"no records named; it keeps {plurals}, the usual ones")
 
 
@@ -455,9 +455,28 @@ def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
                 b.add(label, MET, _main_files(b))
             else:
                 b.add(label, UNMET, [], "the offline generator does not write this")
+    _searches(b, flat)
+    clone = re.search(r"\b(\w+) clone\b", flat)
+    if clone:
+        b.add(f"a {clone.group(1)} clone", SUBSTITUTED, _main_files(b),
+              f"a project that keeps the records named, not {clone.group(1)}'s behaviour (feeds, following, "
+              "notifications, ...)")
     if re.search(r"\b(?:tests?|tested|testing|pytest|unit tests?)\b", flat):
         tests = b.where(paths=r"^tests/")
         b.add("tests", MET if tests else UNMET, tests, None if tests else "no tests were written")
+
+
+def _searches(b: _Builder, flat: str) -> None:
+    """ "search by ingredient": the search covers each entity's text fields; another field is not searched."""
+    text_fields = {f.name for e in b.spec.entities for f in e.fields if f.type == "str"}
+    for match in re.finditer(r"\b(?:search|searchable|filter|find)\w* (?:by|for|on|using) (?:the |their |its )?(\w+)", flat):
+        word = match.group(1)
+        if not b.spec.has("search") or word in ("name", "keyword", "keywords", "text", "title"):
+            continue
+        if identifier(word) in text_fields or identifier(singular(word)) in text_fields:
+            continue
+        b.add(match.group(0), UNMET, [], f"the search looks in the text fields ({human_list(sorted(text_fields))}), "
+              f"and none of them is {word}")
 
 
 def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
@@ -527,8 +546,54 @@ def _sentences(b: _Builder, texts: list[str]) -> None:
             words = set(re.findall(r"[a-z_]+", key.replace(" ", "_"))) | set(key.split())
             in_items = any(item.text.lower() in key or key in item.text.lower() for item in b.items)
             if recognised(key) or words & names or in_items or _detail_in(sentence):
+                _behaviour(b, key)
                 continue
             b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
+
+
+# verbs of behaviour beyond keeping records; a clause holding one that no request accounts for is not served
+_BEHAVIOUR_RE = re.compile(
+    r"\b(sends?|notif(?:y|ies)|e ?mails? (?:the|a|an|users?|customers?|them)|calculates?|computes?|exports?|imports?"
+    r"|syncs?|synchroni[sz]es?|uploads?|schedules?|recommends?|predicts?|translates?|monitors?|alerts?|charges?"
+    r"|reminds?|(?:only )?sees?|can see|hides?|assigns?|shares?|invites?|backs? up|streams?|plays?|plots?|draws?"
+    r"|detects?|classif(?:y|ies)|summari[sz]es?|geocodes?|resizes?|compresses?|encrypts?|signs?|verif(?:y|ies)"
+    r"|decrement(?:s|ed)?|increment(?:s|ed)?|deduct(?:s|ed)?|subtract(?:s|ed)?|recalculat\w+|automatically"
+    r"|when(?:ever)? (?:an?|the|a new|someone|somebody|users?|it|they|i)\b|every (?:day|hour|week|month|night|morning))\b"
+)
+# what a kind (or utility) of project does, so the verbs it serves are no gap
+_KIND_VERBS = {
+    "data_script": {"calculate", "calculates", "compute", "computes", "export", "exports", "summarize", "summarizes",
+                    "summarise", "summarises"},
+    "calculator": {"calculate", "calculates", "compute", "computes"},
+    "statistics": {"calculate", "calculates", "compute", "computes"},
+    "text_stats": {"calculate", "calculates", "compute", "computes"},
+    "checksum": {"calculate", "calculates", "compute", "computes", "verify", "verifies"},
+    "converter": {"calculate", "calculates", "compute", "computes"},
+    "password": {"calculate", "calculates", "compute", "computes"},
+}
+
+
+def _behaviour(b: _Builder, clause_text: str) -> None:
+    """A recognised sentence can still ask for more: "…, where each user only sees their own tasks"."""
+    allowed = _KIND_VERBS.get(b.spec.recipe or "", set()) | _KIND_VERBS.get(b.spec.kind, set())
+    for clause in re.split(r"[,;]| where | which | so that | and then ", clause_text):
+        match = _BEHAVIOUR_RE.search(clause)
+        if match is None or match.group(1).split()[-1] in allowed:
+            continue
+        lowered = clause.strip()
+        covered = any(
+            item.text.lower() in lowered or lowered in item.text.lower()
+            or (item.status != MET and _overlap(item.text.lower(), lowered))
+            for item in b.items
+        )
+        if not covered:
+            b.add(lowered, UNMET, [], "the offline generator writes nothing that does this")
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Two texts share a word of five letters or more (the same request worded twice)."""
+    words = {w for w in re.findall(r"[a-z]{5,}", one)}
+    return bool(words & set(re.findall(r"[a-z]{5,}", other)))
 
 
 def _detail_in(sentence: str) -> bool:

@@ -252,11 +252,28 @@ def _action_matches(flat: str) -> list[re.Match]:
     return found
 
 
+# "users can RSVP to events": an action of a kind the generator does not know
+_WHO_CAN_RE = re.compile(
+    r"\b(?:users?|customers?|members?|admins?|people|visitors?|guests?|students?|employees?|editors?|i|we|they)"
+    r" (?:can|should be able to|must be able to|are able to) (\w+)(?: (?:an? |the |to |for |their |on )?(\w+))?"
+)
+_NOT_ACTIONS = frozenset(
+    "register log login sign signup search filter sort browse find only also be have keep track manage store save"
+    " note record write enter post submit".split()
+)
+
+
 def apply_actions(spec: ProjectSpec, flat: str) -> list[Applied]:
     """ "customers can cancel a rental", "users can archive an invoice", "mark a task as done": in a REST API,
     POST /<resource>/<id>/<action> setting a true/false field (added when missing)."""
     applied: list[Applied] = []
     crud = {"create", "read", "update", "delete", "list", "add", "edit", "remove", "view", "get", "see"}
+    known = set(re.findall(r"\w+", _ACTION_VERB.split("\\b")[0])) | crud | _NOT_ACTIONS
+    for match in _WHO_CAN_RE.finditer(flat):
+        if match.group(1) not in known:
+            applied.append(Applied(match.group(0), (), "the offline generator writes actions that set a state "
+                                                        "(archive, approve, publish, cancel, close, mark as ...), "
+                                                        "not this one"))
     for match in _action_matches(flat):
         verb, target, state = match.group(1), match.group(2) or "", match.group(3)
         if verb in crud or (verb == "return" and target in ("the", "a", "json", "totals")):

@@ -41,8 +41,10 @@ def complete(spec: ProjectSpec, context: Context) -> None:
     if spec.recipe is None and not spec.entities and not context.domain:
         spec.recipe = "landing"
         context.assumptions.append("no records to manage named; assumed a landing page")
+    named = _named_sections(context.flat) if spec.recipe == "landing" else []
+    if named and len(named) > len(spec.entities):
+        spec.entities = []  # "with gallery, pricing and testimonials": the named sections, not the plural nouns alone
     if spec.recipe == "landing" and not spec.entities:
-        named = _named_sections(context.flat)
         if named:
             spec.entities = [make_entity(name, [("title", "str", True), ("description", "str", False)]) for name in named]
             spec.options["sections"] = [name.replace("_", " ") for name in named]
