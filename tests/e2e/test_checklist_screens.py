@@ -130,7 +130,7 @@ async def test_a_web_page_runs_in_a_sandboxed_preview_without_network(e2e_server
 
 
 async def test_signed_out_landing_says_what_it_does_and_its_examples_work(e2e_server, tab):
-    status, info = await e2e_server.call("GET", "/api/generator")
+    _, info = await e2e_server.call("GET", "/api/generator")
     await tab.open(e2e_server, "")
     landing = tab.page.locator("section.landing")
     await expect(landing).to_contain_text("not done")

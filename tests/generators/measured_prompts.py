@@ -189,6 +189,37 @@ MEASURED = [
       ("stock is decremented when an order ships",)),
     M("A tic tac toe web page", REFUSED, ("Cannot serve",)),
     M("Write a CLI that fetches the weather for a city from an API", REFUSED, ("Cannot serve",)),
+    # fifth batch: written after the fourth batch's fixes, run once before any change for them. 6 of 20 were
+    # wrong then: SMS reminders, "members vote on the next book", "sorted by score" (no entity had a score),
+    # "like Splitwise", a markdown note-taking app served as a list of tags, and click analytics, all dropped
+    M("A REST API for a bakery with cakes (name, price, flavor) and orders; price must be positive; "
+      "customers can cancel an order", FAITHFUL),
+    M("An API for a dentist office where patients book appointments and receive SMS "
+      "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders")),
+    M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FAITHFUL),
+    M("A CLI that renames files in a folder to lowercase", REFUSED, ("Cannot serve",)),
+    M("Python library for parsing and validating semantic version strings like 1.2.3", REFUSED, ("Cannot serve",)),
+    M("A CSV script that reads transactions.csv with columns date, account and amount and reports the "
+      "total amount per account", FAITHFUL),
+    M("A personal blog website with posts, about and contact sections", FLAGGED, ("about", "contact sections")),
+    M("A single page app for a shopping list with item, quantity and "
+      "bought", FLAGGED, ("the page the prompt describes",)),
+    M("A countdown timer page for new year", FAITHFUL),
+    M("An API for a hotel with rooms and guests, rooms have number, floor and price_per_night, with "
+      "pagination and search", FAITHFUL),
+    M("Write a Rust web server that serves static files", REFUSED, ("Cannot serve",)),
+    M("A leaderboard API for a game with players and scores, sorted by score", FLAGGED, ("sorted by score",)),
+    M("An API for a car dealership with cars (make, model, price) and salespeople; each car belongs "
+      "to a salesperson; only admins can delete cars", FLAGGED, ("roles and permissions",)),
+    M("An expense splitting app like Splitwise for groups of friends", FLAGGED, ("like Splitwise",)),
+    M("A REST API for a library where overdue loans are flagged automatically every "
+      "night", FLAGGED, ("overdue loans are flagged automatically every night",)),
+    M("A markdown note taking web app with tags", FLAGGED, ("a notes project", "markdown rendering")),
+    M("A CLI to track workouts with exercise, sets, reps and weight, with --sort and --limit", FAITHFUL),
+    M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
+    M("A URL shortener with click analytics", FLAGGED, ("redirecting a short link to its URL", "analytics")),
+    M("An API to manage employees with name, email and salary; email must be unique; salary must be "
+      "at least 0", FLAGGED, ("email must be unique",)),
 ]
 
 

@@ -237,6 +237,14 @@ def _domain(b: _Builder, text: str, named: dict[str, bool]) -> None:
     if domain is None or b.spec.recipe or b.spec.kind == "data_script":
         return
     assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
+    pattern = next(p for p, word, _ in catalog.DOMAINS if word == domain[0])
+    kind_words = r"(?:\s+taking)?\s+(?:web\s+)?(?:app|application|api|tool|site|website|page|manager|tracker|system|service|cli)\b"
+    headed = re.search(rf"\b(?:{pattern}){kind_words}", normalize(text).lower())
+    if headed and not assumed and not any(b.spec.entity(name) for name in domain[1]):
+        wanted = human_list([plural(name).replace("_", " ") for name in domain[1]])
+        b.add(f"{article(domain[0].lower())} project", UNMET, [],
+              f"it keeps {human_list([e.plural for e in b.spec.entities])}, not {wanted}")
+        return
     if assumed:
         plurals = human_list([e.plural.replace("_", " ") for e in assumed])
         b.add(f"{article(domain[0].lower())} project", MET, b.where(*(e.plural for e in assumed)),
@@ -406,6 +414,9 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
     ), None),
     ("a shopping cart", r"\b(?:shopping )?carts?\b|\bbaskets?\b", None),
     ("redirecting a short link to its URL", r"\b(?:url|link) shorten\w*|\bshort (?:links?|urls?)\b|\bredirect\w*\b", None),
+    ("SMS or push notifications", r"\bsms\b|\btext messages?\b|\bpush notifications?\b|\breminders?\b", None),
+    ("analytics", r"\banalytics\b|\bclick (?:counts?|tracking)\b|\bdashboards?\b", None),
+    ("markdown rendering", r"\bmarkdown\b", None),
     ("a user interface", r"\bfrontend\b|\bfront end\b|\bui\b|\buser interface\b|\bweb interface\b", "webpage"),
 ]
 
@@ -449,6 +460,8 @@ def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
             b.add(f"function {name}", MET if where else UNMET, where,
                   None if where else "the offline generator did not write a function of that name")
     for label, pattern, met_by in _OPERATIONS:
+        if label == "markdown rendering" and b.spec.kind == "library":
+            continue  # the string helpers' own gaps are the recipe's to say
         if re.search(pattern, flat):
             met = met_by is not None and (b.spec.has(met_by) or b.spec.kind == met_by)
             if met:
@@ -456,6 +469,11 @@ def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
             else:
                 b.add(label, UNMET, [], "the offline generator does not write this")
     _searches(b, flat)
+    _sorts(b, flat)
+    like = re.search(r"\blike ([A-Z][\w.]+)", text)
+    if like and like.group(1).lower() not in ("python", "json", "csv", "sqlite"):
+        b.add(f"like {like.group(1)}", SUBSTITUTED, _main_files(b),
+              f"a project that keeps the records named, not {like.group(1)}'s behaviour")
     clone = re.search(r"\b(\w+) clone\b", flat)
     if clone:
         b.add(f"a {clone.group(1)} clone", SUBSTITUTED, _main_files(b),
@@ -464,6 +482,42 @@ def _details(b: _Builder, text: str, applied: list[Applied]) -> None:
     if re.search(r"\b(?:tests?|tested|testing|pytest|unit tests?)\b", flat):
         tests = b.where(paths=r"^tests/")
         b.add("tests", MET if tests else UNMET, tests, None if tests else "no tests were written")
+    _unused_list_items(b, flat)
+
+
+_ITEM_NOISE = frozenset(
+    "a an the some any all each every their its my our your basic simple full complete optional proper nice good"
+    " clean modern small big new own fields field columns column with".split()
+)
+
+
+def _unused_list_items(b: _Builder, flat: str) -> None:
+    """An item of a "with ..." list that became no entity, field, feature or section: "a shopping cart"."""
+    known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
+    known |= {singular(w) for w in known} | {w for s in b.spec.options.get("sections") or [] for w in s.split()}
+    covered = " ".join(item.text.lower() for item in b.items)
+    for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
+        for item in re.split(r",|\band\b|\bor\b", match.group(1)):
+            words = [w for w in item.split() if w not in _ITEM_NOISE]
+            if not words or len(words) > 3 or not all(w.isalpha() for w in words):
+                continue
+            if any(w in known or singular(w) in known or w in covered for w in words):
+                continue
+            if recognised(item) or _detail_in(item) or catalog.find_domain(item) or any(
+                re.search(rule, item) for rule in FEATURE_RULES.values()
+            ):
+                continue
+            b.add(" ".join(words), UNMET, [], "the offline generator made nothing of it")
+
+
+def _sorts(b: _Builder, flat: str) -> None:
+    """ "sorted by score": sorting takes any field of an entity; a field no entity has cannot be sorted on."""
+    fields = {f.name for e in b.spec.entities for f in e.fields}
+    for match in re.finditer(r"\b(?:sort|sorted|sorting|order|ordered|rank|ranked) by (?:the |their |its )?(\w+)", flat):
+        word = match.group(1)
+        if identifier(word) in fields or identifier(singular(word)) in fields or word in ("date", "name", "default"):
+            continue
+        b.add(match.group(0), UNMET, [], f"no entity has a field {word} to sort on")
 
 
 def _searches(b: _Builder, flat: str) -> None:
@@ -558,6 +612,7 @@ _BEHAVIOUR_RE = re.compile(
     r"|reminds?|(?:only )?sees?|can see|hides?|assigns?|shares?|invites?|backs? up|streams?|plays?|plots?|draws?"
     r"|detects?|classif(?:y|ies)|summari[sz]es?|geocodes?|resizes?|compresses?|encrypts?|signs?|verif(?:y|ies)"
     r"|decrement(?:s|ed)?|increment(?:s|ed)?|deduct(?:s|ed)?|subtract(?:s|ed)?|recalculat\w+|automatically"
+    r"|receives?|votes? on|ranks?|splits?|counts? (?:the )?clicks|reminders?"
     r"|when(?:ever)? (?:an?|the|a new|someone|somebody|users?|it|they|i)\b|every (?:day|hour|week|month|night|morning))\b"
 )
 # what a kind (or utility) of project does, so the verbs it serves are no gap
