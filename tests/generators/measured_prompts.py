@@ -196,7 +196,8 @@ MEASURED = [
       "customers can cancel an order", FAITHFUL),
     M("An API for a dentist office where patients book appointments and receive SMS "
       "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders")),
-    M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FAITHFUL),
+    M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FLAGGED,
+      ("members vote on the next book",)),
     M("A CLI that renames files in a folder to lowercase", REFUSED, ("Cannot serve",)),
     M("Python library for parsing and validating semantic version strings like 1.2.3", REFUSED, ("Cannot serve",)),
     M("A CSV script that reads transactions.csv with columns date, account and amount and reports the "
