@@ -244,9 +244,6 @@ class Launcher:
         }
         for key, value in settings.items():
             env["CODEGEN_" + key.upper()] = str(value)
-        if "validate_mode" in settings:
-            # CODEGEN_VALIDATE is the setting's own name and wins over CODEGEN_VALIDATE_MODE (codegen/config.py)
-            env["CODEGEN_VALIDATE"] = str(settings["validate_mode"])
         return env
 
     async def _spawn(self, name: str, argv: list[str], env: dict[str, str], port: int | None) -> Proc:
