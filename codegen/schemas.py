@@ -305,6 +305,8 @@ class ProjectGeneration(BaseModel):
     created_at: datetime
     completed_at: datetime | None
     updated_at: datetime
+    requirement_counts: RequirementCounts = Field(description="how many requests of the checklist are met, "
+                                                  "substituted and unmet (all 0 until completed)")
 
 
 class ProjectDetail(ProjectOut):

@@ -51,6 +51,9 @@ async def test_completed_generation_carries_its_checklist(carol: ApiClient) -> N
         for status in ("met", "substituted", "unmet")
     }
     assert counts["unmet"] >= 1
+    project = await carol.call("GET", f"/api/projects/{done['project_id']}")
+    in_project = next(g for g in project.body["generations"] if g["id"] == done["id"])
+    assert in_project["requirement_counts"] == counts
 
     files = await carol.call("GET", f"/api/generations/{created.body['id']}/files")
     readme = next(f["content"] for f in files.body["files"] if f["path"] == "README.md")

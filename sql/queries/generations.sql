@@ -27,10 +27,7 @@ SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id,
        g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider,
        g.created_at, g.started_at, g.completed_at, g.updated_at,
-       (SELECT json_build_object('met', count(*) FILTER (WHERE r->>'status' = 'met'),
-                                 'substituted', count(*) FILTER (WHERE r->>'status' = 'substituted'),
-                                 'unmet', count(*) FILTER (WHERE r->>'status' = 'unmet'))
-        FROM jsonb_array_elements(g.requirements) AS r) AS requirement_counts
+       codegen_requirement_counts(g.requirements) AS requirement_counts
 FROM generations g JOIN projects p ON p.id = g.project_id
 WHERE g.user_id = $1
   AND ($3::uuid IS NULL OR g.project_id = $3)
