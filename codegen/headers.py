@@ -21,7 +21,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
+    # no Cross-Origin-Resource-Policy: a sandboxed preview (an opaque origin) loads its files from here
 }
 # no product version for scanners to match against advisories
 SERVER = "codegen"

@@ -116,6 +116,7 @@ async def test_a_web_page_runs_in_a_sandboxed_preview_without_network(e2e_server
         await frame.get_by_role("button", name=key, exact=True).click()
     await expect(frame.locator("#display")).to_have_text("42")
     # no network, and no access to the app's storage (opaque origin)
+    tab.expect_csp_violations = True  # the preview's policy refusing this fetch is the point
     reached = await inner.evaluate(
         "fetch('/api/health').then(() => 'reached', () => 'blocked')"
     )
