@@ -276,11 +276,13 @@ async def migrate(dsn: str) -> list[str]:
                     await conn.execute(path.read_text(encoding="utf-8"))
                     await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
                 applied_now.append(version)
-                log.info("migration applied", extra={"version": version})
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     finally:
         await conn.close()
+    if applied_now:
+        # one line however many there are (a fresh database gets them all)
+        log.info("migrations applied", extra={"versions": applied_now})
     return applied_now
 
 
