@@ -27,6 +27,7 @@ class Answer:
 class SseEvent:
     id: int | None
     data: dict[str, Any]
+    event: str | None = None
 
 
 @dataclass
@@ -108,17 +109,23 @@ class ApiClient:
             return [event async for event in read_events(response)]
 
 
-async def read_events(response: aiohttp.ClientResponse) -> AsyncIterator[SseEvent]:
-    """Parse an SSE body into events (comments such as ``: ping`` are skipped)."""
+async def read_events(response: aiohttp.ClientResponse, *, files: bool = False) -> AsyncIterator[SseEvent]:
+    """Parse an SSE body into events (comments such as ``: ping`` are skipped).
+
+    Named ``file`` events (live file content) are skipped unless ``files``, as ``EventSource.onmessage`` would.
+    """
     try:
         event_id: int | None = None
+        name: str | None = None
         data: list[str] = []
         async for raw in response.content:
             line = raw.decode().rstrip("\r\n")
             if not line:
-                if data:
-                    yield SseEvent(event_id, orjson.loads("\n".join(data)))
-                event_id, data = None, []
+                if data and (files or name != "file"):
+                    yield SseEvent(event_id, orjson.loads("\n".join(data)), name)
+                event_id, name, data = None, None, []
+            elif line.startswith("event:"):
+                name = line[6:].strip()
             elif line.startswith("id:"):
                 event_id = int(line[3:].strip())
             elif line.startswith("data:"):

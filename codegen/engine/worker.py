@@ -22,6 +22,7 @@ from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
+from codegen.engine.live import LiveFiles
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import Generator
 from codegen.lifecycle import Status
@@ -51,10 +52,12 @@ class Running:
 class Worker:
     def __init__(
         self, db: Database, bus: EventBus, settings: Settings, generator: Generator,
-        tester: ProjectTester | None = None,
+        tester: ProjectTester | None = None, live: LiveFiles | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
+        self._owns_live = live is None
+        self.live = live or LiveFiles(db, bus)
         self.settings = settings
         self.generator = generator
         # probed at start unless given: where no sandbox can start, every generation's tests are not_run
@@ -71,6 +74,8 @@ class Worker:
     async def start(self) -> None:
         if self._probe_sandbox:
             self.tester = await ProjectTester.start(self.settings)
+        if self._owns_live:
+            await self.live.start()
         self.bus.on_queue(self._wake.set)
         self.bus.on_event(self._on_event)
         self._loops = [
@@ -99,6 +104,8 @@ class Worker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._owns_live:
+            await self.live.stop()
 
     # -- claiming ----------------------------------------------------------------
 
@@ -158,8 +165,9 @@ class Worker:
     async def _execute(self, item: Running) -> None:
         claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
+        live = self.live.writer(str(claim.generation_id), claim.attempt)
         try:
-            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester)
+            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester, live)
             log.info("generation finished", extra={"status": status.value})
         except pipeline.ClaimLost:
             log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})
@@ -174,6 +182,7 @@ class Worker:
             # the lease runs out and the reaper hands the generation to another attempt
             log.warning("generation interrupted by the database; the lease will expire", extra={"error": str(exc)})
         finally:
+            live.close()
             if self.running.get(claim.generation_id) is item:
                 del self.running[claim.generation_id]
             self._wake.set()
@@ -243,4 +252,5 @@ class Worker:
             log.error("lease expired on the last attempt; generation failed", extra={"generation_id": str(row["id"])})
         await self.db.execute(self.db.q.purge_expired_stream_tokens)
         await self.db.execute(self.db.q.purge_stale_rate_limits)
+        await self.db.execute(self.db.q.purge_live_checkpoints, [s.value for s in Status if s not in lifecycle.TERMINAL])
         return len(returned) + len(failed)
