@@ -362,3 +362,31 @@ async def test_the_hub_forgets_what_nobody_follows(make_server, http):
     await api.wait_for(generation["id"])
     hub = server.app[keys.LIVE]
     await wait_until(lambda: _true(not hub.generations))
+
+
+async def test_statements_do_not_grow_with_the_tokens(make_server, http, fake_llm):
+    """Ten times the tokens: the same numbered events, and live flushes bounded by time, not by tokens."""
+    server = await llm_server(make_server, fake_llm)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    hub = server.app[keys.LIVE]
+    counts = []
+    for lines in (50, 5000):
+        body = "".join(f"print({i})\n" for i in range(lines))
+        fake_llm.add(stream(fenced("app.py", body), chunk_size=2))  # a token of 2 characters
+        flushes = hub.flushes
+        started = asyncio.get_running_loop().time()
+        generation = await api.generate(prompt="Write a script that prints numbers", generation_mode="unified")
+        response = await api.open_stream(generation["id"])
+        assembled = Assembled()
+        numbered = await follow(response, assembled)
+        assert numbered[-1].data["status"] == "completed"
+        assert assembled.stored() == await stored_files(api, generation["id"])
+        elapsed = asyncio.get_running_loop().time() - started
+        counts.append((len(body) // 2, numbered[-1].id, hub.flushes - flushes, elapsed))
+    print("tokens, numbered events, live flushes, seconds:", counts)
+    (small_tokens, small_events, _, _), (big_tokens, big_events, big_flushes, elapsed) = counts
+    assert big_tokens >= 10 * small_tokens
+    assert big_events == small_events
+    # at most one flush per FLUSH_SECONDS (plus the checkpoint timer's) while it runs, whatever it streams
+    assert big_flushes <= elapsed / live_module.FLUSH_SECONDS + elapsed / live_module.CHECKPOINT_SECONDS + 2
