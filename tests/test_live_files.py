@@ -68,6 +68,14 @@ async def follow(response, assembled: Assembled, *, until=None) -> list[SseEvent
     return numbered
 
 
+async def signed_in(make_server, http, generator) -> tuple[Any, ApiClient, dict[str, Any]]:
+    """A server running ``generator``, a new user on it, and that user's generation."""
+    server = await make_server(generator=generator, stream_token_rate_limit=0)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    return server, api, await api.generate()
+
+
 async def stored_files(api: ApiClient, generation_id: str) -> dict[str, str]:
     answer = await api.call("GET", f"/api/generations/{generation_id}/files")
     assert answer.status == 200
@@ -76,10 +84,7 @@ async def stored_files(api: ApiClient, generation_id: str) -> dict[str, str]:
 
 async def test_the_template_path_sends_one_file_event_per_file_before_the_end(make_server, http):
     generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
+    server, api, generation = await signed_in(make_server, http, generator)
     response = await api.open_stream(generation["id"])
     late_token = await api.stream_token(generation["id"])
     await generator.started.wait()
@@ -153,10 +158,7 @@ PROJECT = {
 
 async def test_reconnecting_any_number_of_times_ends_with_the_stored_files(make_server, http):
     generator = TypingGenerator(PROJECT, pause_after=10)
-    server = await make_server(generator=generator, stream_token_rate_limit=0)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
+    server, api, generation = await signed_in(make_server, http, generator)
     await generator.paused.wait()
     assembled = Assembled()
     last_id = 0
@@ -186,10 +188,7 @@ async def test_reconnecting_any_number_of_times_ends_with_the_stored_files(make_
 
 async def test_a_client_connected_throughout_gets_deltas_then_the_result(make_server, http):
     generator = TypingGenerator(PROJECT, pause_after=5)
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
+    _server, api, generation = await signed_in(make_server, http, generator)
     await generator.paused.wait()
     response = await api.open_stream(generation["id"])
     assembled = Assembled()
@@ -353,10 +352,7 @@ async def _true(value: bool) -> bool:
 
 async def test_the_hub_forgets_what_nobody_follows(make_server, http):
     generator = GatedGenerator()
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
+    server, api, generation = await signed_in(make_server, http, generator)
     await generator.started.wait()
     generator.release.set()
     await api.wait_for(generation["id"])
