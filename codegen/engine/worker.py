@@ -83,7 +83,7 @@ class Worker:
             asyncio.create_task(self._heartbeat_loop(), name="worker-heartbeat"),
             asyncio.create_task(self._reaper_loop(), name="worker-reaper"),
         ]
-        log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.settings.worker_concurrency})
+        log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.capacity})
 
     async def stop(self) -> None:
         """Stop taking work and hand back what is running, so another worker takes it at once.
@@ -132,8 +132,15 @@ class Worker:
             except TimeoutError:
                 pass
 
+    @property
+    def capacity(self) -> int:
+        """Generations held at once: a model-backed generator waits on tokens, so it holds many more."""
+        if getattr(self.generator, "io_bound", False):
+            return self.settings.model_concurrency
+        return self.settings.worker_concurrency
+
     async def claim_available(self) -> int:
-        free = self.settings.worker_concurrency - len(self.running)
+        free = self.capacity - len(self.running)
         if free <= 0 or self._stopping:
             return 0
         claim_move = lifecycle.move(Status.PENDING, Status.PROCESSING)
@@ -211,20 +218,25 @@ class Worker:
         interval = self.settings.lease_seconds / 3
         while not self._stopping:
             await asyncio.sleep(interval)
-            # all at once: one slow round trip must not make the others late (a lease that runs
-            # out on a live worker is a needless takeover)
-            await asyncio.gather(*(self._renew(gid, item) for gid, item in list(self.running.items())))
+            await self.renew()
 
-    async def _renew(self, generation_id: UUID, item: Running) -> None:
+    async def renew(self) -> None:
+        """Renew every lease held, in one statement (hundreds of model generations are one round trip)."""
+        held = list(self.running.items())
+        if not held:
+            return
         try:
-            renewed = await self.db.fetchval(
-                self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
+            rows = await self.db.fetch(
+                self.db.q.renew_leases, [gid for gid, _ in held], [item.claim.lease_token for _, item in held],
+                self.settings.lease_seconds,
             )
         except Exception as exc:  # noqa: BLE001 - the loop outlives any failure; the next beat tries again
-            log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
+            log.warning("lease renewal failed", extra={"error": str(exc), "generations": len(held)})
             return
-        if renewed is None:
-            item.stop("claim_lost")
+        renewed = {row["id"] for row in rows}
+        for generation_id, item in held:
+            if generation_id not in renewed and self.running.get(generation_id) is item:
+                item.stop("claim_lost")
 
     async def _reaper_loop(self) -> None:
         interval = max(self.settings.lease_seconds / 2, 0.2)

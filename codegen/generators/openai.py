@@ -786,6 +786,8 @@ class _Outcome:
 
 class OpenAIGenerator:
     name = "openai"
+    # it waits on the model's tokens: a process holds CODEGEN_MODEL_CONCURRENCY of these at once
+    io_bound = True
 
     def __init__(
         self,
