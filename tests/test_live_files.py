@@ -14,6 +14,7 @@ import orjson
 
 from codegen import keys
 from codegen.engine import live as live_module
+from codegen.engine.worker import Worker
 from codegen.generators.base import GeneratedFile, GenerationResult
 from codegen.lifecycle import Mode, Stage
 from tests.generators.fake_llm import (  # noqa: F401 - fake_llm is a fixture
@@ -386,3 +387,55 @@ async def test_statements_do_not_grow_with_the_tokens(make_server, http, fake_ll
     assert big_events == small_events
     # at most one flush per FLUSH_SECONDS (plus the checkpoint timer's) while it runs, whatever it streams
     assert big_flushes <= elapsed / live_module.FLUSH_SECONDS + elapsed / live_module.CHECKPOINT_SECONDS + 2
+
+
+class IteratingGenerator:
+    """An iteration: keeps one parent file, changes one, deletes one, adds one (whole files, no deltas)."""
+
+    name = "iterating"
+
+    async def generate(self, request: Any, report: Any) -> GenerationResult:
+        await report(Stage.PLANNING if request.mode == Mode.PHASED else Stage.GENERATING, 0.1, "Started")
+        parent = request.parent_files
+        if parent is None:
+            files = {"keep.py": "kept = 1\n", "change.py": "old = 1\n", "drop.py": "dropped = 1\n"}
+        else:
+            files = {"keep.py": parent["keep.py"], "change.py": "new = 2\n", "add.py": "added = 3\n"}
+        return GenerationResult(files=[GeneratedFile(p, c) for p, c in files.items()])
+
+
+async def test_an_iteration_streams_what_changed_and_ends_deleted_files_empty(make_server, http):
+    _server, api, parent = await signed_in(make_server, http, IteratingGenerator())
+    assert (await api.wait_for(parent["id"]))["status"] == "completed"
+    child = await api.generate(is_iteration=True, parent_generation_id=parent["id"])
+    response = await api.open_stream(child["id"])
+    assembled = Assembled()
+    numbered = await follow(response, assembled)
+    assert numbered[-1].data["status"] == "completed"
+    stored = await stored_files(api, child["id"])
+    assert stored == {"keep.py": "kept = 1\n", "change.py": "new = 2\n", "add.py": "added = 3\n", "drop.py": ""}
+    # the parent's unchanged file is not streamed; the deleted one ends empty, as GET …/files shows it
+    assert assembled.files == {p: c for p, c in stored.items() if p != "keep.py"}
+    assert all(assembled.done.values())
+
+
+async def test_a_stream_that_comes_before_the_worker_follows_it(make_server, http):
+    """A stream opened before the generation is claimed (its mirror loading) gets the worker's text."""
+    generator = TypingGenerator(PROJECT)
+    server = await make_server(generator=generator, worker=False)
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    generation = await api.generate()
+    response = await api.open_stream(generation["id"])
+    assembled = Assembled()
+    reader = asyncio.create_task(follow(response, assembled))
+    hub = server.app[keys.LIVE]
+    assert generation["id"] in hub.generations  # the stream's mirror, before any worker
+    claimer = Worker(server.app[keys.DB], server.app[keys.BUS], server.settings, generator, live=hub)
+    await claimer.start()
+    try:
+        numbered = await asyncio.wait_for(reader, timeout=30)
+    finally:
+        await claimer.stop()
+    assert numbered[-1].data["status"] == "completed"
+    assert assembled.stored() == await stored_files(api, generation["id"])

@@ -281,10 +281,8 @@ class LiveFiles:
             generation = self.generations[generation_id] = LiveGeneration(self, generation_id, attempt)
         elif generation.attempt != attempt or generation.writer is not None:
             generation.restart(attempt)
+        # a load in flight (a stream came first) finds the writer there and changes nothing
         generation.loaded = True
-        if generation.loading is not None:
-            generation.loading.cancel()
-            generation.loading = None
         generation.held.clear()
         writer = generation.writer = LiveWriter(self, generation)
         return writer
