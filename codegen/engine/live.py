@@ -46,6 +46,10 @@ CHECKPOINT_SECONDS: Final = 1.0
 MAX_PAYLOAD_BYTES: Final = 7000
 # the most a settle waits for its flush before the result is committed anyway
 SYNC_TIMEOUT_SECONDS: Final = 5.0
+# a process whose streams follow a generation written elsewhere says so this often; the writer sends that
+# generation's deltas and checkpoints only while someone said so within INTEREST_SECONDS
+INTEREST_REFRESH_SECONDS: Final = 5.0
+INTEREST_SECONDS: Final = 3 * INTEREST_REFRESH_SECONDS
 FLUSH_ERRORS: Final = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
@@ -227,7 +231,7 @@ class LiveWriter:
 
     async def sync(self) -> None:
         """Wait until what was written so far has reached other processes (before the result commits)."""
-        await self.hub.sync()
+        await self.hub.sync(self.generation)
 
     def close(self) -> None:
         if self.active:
@@ -263,6 +267,11 @@ class LiveFiles:
         self._flushed: asyncio.Future[None] | None = None
         self._flushed_at = 0.0
         self._task: asyncio.Task[None] | None = None
+        # generation id -> until when another process follows it (only those are sent)
+        self.interest: dict[str, float] = {}
+        # mirrors to announce at the next flush (new ones at once, all of them every INTEREST_REFRESH_SECONDS)
+        self._announce: set[str] = set()
+        self._announced_at = 0.0
         # statements sent and payloads in them (docs/streaming.md measures them)
         self.flushes = 0
         self.payloads = 0
@@ -287,7 +296,18 @@ class LiveFiles:
         writer = generation.writer = LiveWriter(self, generation)
         return writer
 
+    def followed_elsewhere(self, generation_id: str) -> bool:
+        until = self.interest.get(generation_id)
+        if until is None:
+            return False
+        if until < time.monotonic():
+            del self.interest[generation_id]
+            return False
+        return True
+
     def publish(self, generation: LiveGeneration, path: str, version: int, offset: int, text: str, done: bool) -> None:
+        if not self.followed_elsewhere(generation.generation_id):
+            return  # nobody on another process follows it: its streams here have it all already
         generation.unsaved.add(path)
         last = self._pending[-1] if self._pending else None
         if (
@@ -304,7 +324,9 @@ class LiveFiles:
     def wake(self) -> None:
         self._wake.set()
 
-    async def sync(self) -> None:
+    async def sync(self, generation: LiveGeneration) -> None:
+        if not self.followed_elsewhere(generation.generation_id):
+            return
         # the next flush, which starts after any in flight: everything written before this call is in one of them
         if self._flushed is None:
             self._flushed = asyncio.get_running_loop().create_future()
@@ -330,15 +352,18 @@ class LiveFiles:
 
     async def _flush_loop(self) -> None:
         while True:
+            # a file changed since its checkpoint is checkpointed within CHECKPOINT_SECONDS, even if all is
+            # quiet; mirrors are announced again every INTEREST_REFRESH_SECONDS
+            timeout = None
+            if any(g.writer is None and g.watchers for g in self.generations.values()):
+                timeout = INTEREST_REFRESH_SECONDS
             if any(g.unsaved for g in self.generations.values()):
-                # a file changed since its checkpoint: checkpoint it within CHECKPOINT_SECONDS, even if all is quiet
-                try:
-                    async with asyncio.timeout(CHECKPOINT_SECONDS):
-                        await self._wake.wait()
-                except TimeoutError:
-                    pass
-            else:
-                await self._wake.wait()
+                timeout = CHECKPOINT_SECONDS
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
             # batch: at most one statement per FLUSH_SECONDS
             wait = self._flushed_at + FLUSH_SECONDS - time.monotonic()
             if wait > 0:
@@ -355,6 +380,11 @@ class LiveFiles:
     async def flush(self) -> None:
         deltas, self._pending = self._pending, []
         now = time.monotonic()
+        if now - self._announced_at >= INTEREST_REFRESH_SECONDS:
+            self._announced_at = now
+            self.interest = {g: until for g, until in self.interest.items() if until >= now}
+            self._announce.update(g.generation_id for g in self.generations.values() if g.writer is None and g.watchers)
+        announce, self._announce = sorted(self._announce), set()
         rows: list[tuple[Any, ...]] = []
         saved: list[str] = []
         for generation in list(self.generations.values()):
@@ -368,9 +398,11 @@ class LiveFiles:
             generation.saved_at = now
             saved.append(generation.generation_id)
             self.release(generation)
-        if not deltas and not rows:
+        if not deltas and not rows and not announce:
             return
         payloads = self.payloads_for(deltas, saved)
+        if announce:
+            payloads += _chunked_payloads(self.sender, "w", announce)
         try:
             await self.db.fetchval(
                 self.db.q.live_flush,
@@ -381,9 +413,10 @@ class LiveFiles:
             # streams here have it all; other processes' mirrors catch up at the next checkpoint, which has everything
             log.warning("live file deltas could not be sent", extra={"error": str(exc), "deltas": len(deltas)})
             for generation in self.generations.values():
-                if generation.writer is not None:
+                if generation.writer is not None and self.followed_elsewhere(generation.generation_id):
                     generation.unsaved.update(generation.files)
                     generation.save_now = True
+            self._announce.update(announce)
             return
         self.flushes += 1
         self.payloads += len(payloads)
@@ -409,16 +442,8 @@ class LiveFiles:
             items.append(item)
             size += len(item) + 1
         close()
-        if saved:
-            # the checkpoint mark goes last: every delta before it is in the rows it names
-            marks = orjson.dumps({"s": self.sender, "d": [], "c": saved})
-            while len(marks) > MAX_PAYLOAD_BYTES:
-                half = len(saved) // 2
-                payloads.append(orjson.dumps({"s": self.sender, "d": [], "c": saved[:half]}).decode())
-                saved = saved[half:]
-                marks = orjson.dumps({"s": self.sender, "d": [], "c": saved})
-            payloads.append(marks.decode())
-        return payloads
+        # the checkpoint marks go last: every delta before them is in the rows they name
+        return payloads + _chunked_payloads(self.sender, "c", saved)
 
     # -- following (the streams) --------------------------------------------------
 
@@ -427,6 +452,10 @@ class LiveFiles:
         generation = self.generations.get(generation_id)
         if generation is None:
             generation = self.generations[generation_id] = LiveGeneration(self, generation_id, 0)
+        if generation.writer is None and not generation.watchers:
+            # whoever writes it starts sending its deltas and checkpoints (the next mark reloads this mirror)
+            self._announce.add(generation_id)
+            self.wake()
         generation.watchers.add(subscription)
         try:
             yield generation
@@ -467,6 +496,15 @@ class LiveFiles:
             return
         if message.get("s") == self.sender:
             return
+        for generation_id in message.get("w", ()):
+            new = not self.followed_elsewhere(generation_id)
+            self.interest[generation_id] = time.monotonic() + INTEREST_SECONDS
+            generation = self.generations.get(generation_id)
+            if new and generation is not None and generation.writer is not None:
+                # newly followed elsewhere: checkpoint every file now, deltas follow
+                generation.unsaved.update(generation.files)
+                generation.save_now = True
+                self.wake()
         for item in message.get("d", ()):
             generation = self.generations.get(item[0])
             if generation is None or generation.writer is not None:
@@ -492,6 +530,14 @@ class LiveFiles:
         for generation in self.generations.values():
             if generation.writer is None and generation.loading is None and generation.loaded:
                 self._load(generation)
+
+
+def _chunked_payloads(sender: str, key: str, ids: list[str]) -> list[str]:
+    """Payloads naming ``ids`` under ``key``, each under MAX_PAYLOAD_BYTES (40 bytes an id)."""
+    step = (MAX_PAYLOAD_BYTES - 100) // 40
+    return [
+        orjson.dumps({"s": sender, "d": [], key: ids[start:start + step]}).decode() for start in range(0, len(ids), step)
+    ]
 
 
 def _cut(deltas: list[list[Any]], room: int) -> Iterator[list[Any]]:
