@@ -4,14 +4,16 @@ shared/API.md ("Live file content") and docs/streaming.md say what a client sees
 
 - The worker writes through a ``LiveWriter`` (the generator's ``FileSink``). Every write lands at once in
   this process's ``LiveGeneration`` (the exact text so far) and wakes the streams that follow it here.
-- Deltas reach other processes without a row per token: the process's ``LiveFiles`` hub batches every
-  delta of every generation it writes and, at most once per FLUSH_SECONDS, sends them in one statement
+- Deltas reach other processes without a row per token, and only for generations that a stream on another
+  process follows (it says so, and again every INTEREST_REFRESH_SECONDS): the process's ``LiveFiles`` hub
+  batches every such delta of every generation it writes and, at most once per FLUSH_SECONDS, sends them
+  in one statement
   (``live_flush``): NOTIFY payloads under MAX_PAYLOAD_BYTES each, plus a checkpoint (the whole text so far)
   of each file changed since its generation's last one, at most once per CHECKPOINT_SECONDS and always
   when the generator's result is settled. So statements grow with time (at most 1/FLUSH_SECONDS a
   second per process, however many generations and tokens), never with tokens.
 - A process that streams a generation written elsewhere keeps a mirror: loaded from the checkpoints,
-  then following the deltas. A delta it cannot place (it missed the ones before, having joined after the
+  then following the deltas (and reloaded at the first checkpoint after it said it follows). A delta it cannot place (it missed the ones before, having joined after the
   checkpoint) marks the file behind until the next checkpoint announced in a payload, which it reloads.
 - Every file has a source ``version`` (bumped when its writer starts it over) and, per process, an
   ``epoch`` (bumped whenever the text is replaced rather than extended), which is what a stream compares
