@@ -464,3 +464,29 @@ async def test_flushes_are_bounded_by_time_while_another_process_follows(make_se
     big_flushes = hub.flushes - flushes
     print("chunks, live flushes, seconds:", len(reply.chunks), big_flushes, round(elapsed, 2))
     assert 0 < big_flushes <= elapsed / live_module.FLUSH_SECONDS + elapsed / live_module.CHECKPOINT_SECONDS + 2
+
+
+async def test_a_lost_worker_s_files_start_again_and_end_as_the_next_attempt_stored_them(make_server, http):
+    """Process A writes half, then is stopped (its generation handed back); B runs a new attempt; C streams it all."""
+    first = TypingGenerator(PROJECT, pause_after=30)
+    writer_a = await make_server(generator=first)
+    streamer = await make_server(worker=False)
+    api = ApiClient(http, writer_a.url)
+    await api.sign_up()
+    generation = await api.generate()
+    await first.paused.wait()
+    response = await api.for_server(streamer.url).open_stream(generation["id"])
+    assembled = Assembled()
+    reader = asyncio.create_task(follow(response, assembled))
+    await wait_until(lambda: _true(bool(assembled.files.get("app/main.py"))))
+    await writer_a.stop()  # A's worker is gone mid-file; its generation goes back to the queue
+
+    other = {"app/main.py": "print('attempt two')\n", "other.py": "x = 2\n"}
+    await make_server(generator=TypingGenerator(other))
+    numbered = await asyncio.wait_for(reader, timeout=30)
+    assert numbered[-1].data["status"] == "completed"
+    stored = await stored_files(api.for_server(streamer.url), generation["id"])
+    assert set(stored) == {"app/main.py", "other.py"}
+    assert assembled.stored() == stored
+    # the lost attempt's other files were emptied, never shown as part of the result
+    assert all(assembled.files.get(p, "") == "" for p in PROJECT if p not in stored)

@@ -173,7 +173,7 @@ class _Sender:
             self.subscription.take_dirty_files()
             # nothing more will come: later changes (none) go to a detached, empty view
             self.files = LiveGeneration(self.live, str(self.generation_id), 0)
-            self.files.loaded = True
+            self.files.loaded = self.files.final = True
             frames = [FileDelta(row["path"], 0, row["content"], True).frame() for row in rows]
         else:
             await self.live.ready(self.files)
@@ -206,12 +206,14 @@ class _Sender:
             await self.write(b"".join(frames))
 
     def _files_settled(self) -> bool:
-        return self.files.loading is None and not self.files.behind
+        return self.files.loading is None and not self.files.behind and self.files.final
 
     async def send(self, event: StreamEvent) -> None:
         if event.terminal:
-            # the files' last text goes before the event that ends the stream
+            # the files' last text goes before the event that ends the stream: on completion, the stored files
             await self.live.ready(self.files)
+            if event.status == Status.COMPLETED:
+                await self.live.settle_stored(self.files)
         if self.subscription.dirty_files:
             await self.send_files()
         await self.write(event.frame)

@@ -94,6 +94,9 @@ class LiveGeneration:
         self.behind: set[str] = set()
         self.loading: asyncio.Task[None] | None = None
         self.held: list[list[Any]] = []
+        # the files are the stored result (settled here before it was committed, or read from the store)
+        self.final = False
+        self.final_load: asyncio.Task[None] | None = None
         # writers only: files changed since the last checkpoint, and when that was
         self.unsaved: set[str] = set()
         self.saved_at = 0.0
@@ -106,6 +109,7 @@ class LiveGeneration:
     def restart(self, attempt: int) -> None:
         """A new attempt: every file starts again (emptied, so a stream replaces what its client holds)."""
         self.attempt = attempt
+        self.final = False
         self.behind.clear()
         for path, file in self.files.items():
             file.text, file.done, file.version = "", False, 0
@@ -232,7 +236,8 @@ class LiveWriter:
         self.hub.wake()
 
     async def sync(self) -> None:
-        """Wait until what was written so far has reached other processes (before the result commits)."""
+        """The files are settled as the result: wait until they reached other processes (before it commits)."""
+        self.generation.final = True
         await self.hub.sync(self.generation)
 
     def close(self) -> None:
@@ -489,6 +494,33 @@ class LiveFiles:
                     return
         finally:
             generation.loading = None
+
+    async def settle_stored(self, generation: LiveGeneration) -> None:
+        """Before a stream sends ``completed``: a mirror not settled here takes the stored files (once a process).
+
+        The writer settles its files before the result commits, but another process may not have had all
+        of it (it began to follow late, or a flush was lost): the stored files are the truth.
+        """
+        if generation.final:
+            return
+        if generation.final_load is None:
+            generation.final_load = asyncio.get_running_loop().create_task(self._read_stored(generation))
+        await asyncio.shield(generation.final_load)
+
+    async def _read_stored(self, generation: LiveGeneration) -> None:
+        try:
+            rows = await self.db.fetch(self.db.q.file_contents, uuid.UUID(generation.generation_id))
+        finally:
+            generation.final_load = None
+        for row in rows:
+            path, content = row["path"], row["content"]
+            file = generation.files.get(path)
+            if file is not None and content.startswith(file.text):
+                generation.extend(path, 0, content, True)
+            else:
+                generation.replace(path, content, True, 0 if file is None else file.version + 1)
+        generation.behind.clear()
+        generation.final = True
 
     def _on_payload(self, payload: str) -> None:
         try:
