@@ -132,7 +132,8 @@ async def run(
         if live is not None:
             # the streams of every process hold the files before the event that says they are done
             await live.sync()
-        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests)
+        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests,
+                        result.requirements)
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
@@ -232,6 +233,7 @@ def _deduplicated(files: list[GeneratedFile]) -> list[GeneratedFile]:
 async def _complete(
     db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any],
     tests: TestReport | None,
+    requirements: list[dict[str, Any]],
 ) -> None:
     """The move to completed and the files, in one transaction: only the claim holder writes them."""
     async with db.transaction() as conn:
@@ -250,6 +252,7 @@ async def _complete(
         await conn.execute(
             db.q.set_result, claim.generation_id, usage, notes or None, tests.as_dict() if tests else None
         )
+        await conn.execute(db.q.set_requirements, claim.generation_id, requirements)
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:

@@ -42,27 +42,15 @@ async def test_failed_generation_one_token_request_no_stream(e2e_server, tab):
     await tab.sign_in(e2e_server, account)
 
     # the page reads the generation as it was a moment before it failed
-    reads = 0
-
-    async def stale_first_read(route):
-        nonlocal reads
-        reads += 1
-        response = await route.fetch()
-        body = await response.json()
-        if reads == 1:
-            body.update(status="processing", stage="planning", progress=0.1, error_message=None)
-        await route.fulfill(response=response, json=body)
-
-    await tab.page.route(f"**/api/generations/{gid}", stale_first_read)
+    await tab.stale_first_read(gid, status="processing", stage="planning", progress=0.1, error_message=None)
     started = time.monotonic()
     await tab.open(e2e_server, f"#/g/{gid}")
 
-    banner = tab.page.locator("main [role=alert]").first
-    await expect(banner).to_contain_text("Generation has failed. Error: Simulated failure")
-    await expect(banner).to_contain_text("Cannot stream.")
-    # then the failed generation itself, its error as text (the markup in it is inert)
+    # a 400 on the token request means "read it with GET": the failed generation itself, its error as
+    # text (the markup in it is inert), and no banner about streaming
     await expect(tab.page.locator("h2", has_text="This generation failed")).to_be_visible()
     await expect(tab.page.locator("main")).to_contain_text(failed["error_message"])
+    await expect(tab.page.locator("main")).not_to_contain_text("Cannot stream")
     await tab.page.wait_for_timeout(1500)  # longer than any backoff would wait
 
     tokens = e2e_server.served("/stream-token")
@@ -261,6 +249,49 @@ async def test_repeated_event_ids_are_ignored(e2e_server, tab):
     await expect(tab.page.locator("h2", has_text="This generation was cancelled")).to_be_visible()
     messages = await tab.page.eval_on_selector_all(".log li .log-message", "items => items.map(i => i.textContent)")
     assert messages == ["one", "two", "three"]
+
+
+async def test_progress_never_goes_down_after_connected(e2e_server, tab):
+    """`connected` carries the current progress, the replay after it starts lower: the snapshots
+    stream.js hands out (and the progress bar) never go down."""
+    account = await e2e_server.register()
+    generation = await e2e_server.generate(account, "[hold] A generation whose stream replays its history")
+    gid = generation["id"]
+    await e2e_server.wait_for(account, gid, {"processing"})
+    await tab.sign_in(e2e_server, account)
+
+    def frame(event_id, stage, progress):
+        data = {"generation_id": gid, "status": "processing", "stage": stage, "progress": progress,
+                "message": stage, "timestamp": time.time()}
+        return f"id: {event_id}\ndata: {json.dumps(data)}\n\n"
+
+    body = frame(0, "connected", 0.3) + frame(1, "planning", 0.0) + frame(2, "planning", 0.1) \
+        + frame(3, "architecture", 0.3) + frame(4, "generating", 0.5)
+
+    async def token(route):
+        await route.fulfill(json={"sse_token": "t", "expires_in": 60, "generation_id": gid,
+                                  "stream_url": f"/api/generations/generate/{gid}/stream"})
+
+    async def stream(route):
+        await route.fulfill(status=200, content_type="text/event-stream", body=body)
+
+    await tab.page.route("**/stream-token", token)
+    await tab.page.route("**/stream?*", stream)
+    await tab.open(e2e_server, "#/history")
+    seen = await tab.page.evaluate(
+        """async (id) => {
+            const m = await import('/static/stream.js');
+            const seen = [];
+            await new Promise((resolve) => {
+              const w = m.watchGeneration(id, {
+                onStatus(s) { seen.push(s.progress); if (seen.length === 5) { w.close(); resolve(); } },
+              });
+            });
+            return seen;
+        }""",
+        gid,
+    )
+    assert seen == [0.3, 0.3, 0.3, 0.3, 0.5]
 
 
 async def test_one_stream_per_generation_per_tab(e2e_server, tab):
