@@ -7,6 +7,7 @@ state machine).
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import io
 import re
@@ -156,11 +157,17 @@ async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[st
         )
     rows = await db.fetch(db.q.file_contents, generation_id)
     folder = _slug(generation["project_name"]) or "project"
+    # CPU work (compression) off the event loop, so other requests do not wait on a large project's zip
+    archive = await asyncio.to_thread(_zip, folder, [(r["path"], r["content"]) for r in rows])
+    return f"{folder}-{str(generation_id)[:8]}.zip", archive
+
+
+def _zip(folder: str, files: list[tuple[str, str]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for r in rows:
-            archive.writestr(f"{folder}/{r['path']}", r["content"])
-    return f"{folder}-{str(generation_id)[:8]}.zip", buffer.getvalue()
+        for path, content in files:
+            archive.writestr(f"{folder}/{path}", content)
+    return buffer.getvalue()
 
 
 async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID | None) -> str:
@@ -181,7 +188,7 @@ async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID |
         )
     old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
     new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
-    return unified_diff(old, new)
+    return await asyncio.to_thread(unified_diff, old, new)
 
 
 def unified_diff(old: dict[str, str], new: dict[str, str]) -> str:
