@@ -208,14 +208,18 @@ async def test_a_client_connected_throughout_gets_deltas_then_the_result(make_se
 # --------------------------------------------------------------------------- several processes
 
 
-async def test_a_stream_on_another_process_converges_on_the_stored_files(make_server, http):
-    generator = TypingGenerator(PROJECT, pause_after=40)
+async def two_processes(make_server, http, generator) -> tuple[Any, ApiClient, ApiClient, dict[str, Any]]:
+    """A process running ``generator``, one without a worker, that user on each, and the user's generation."""
     writer_server = await make_server(generator=generator)
     reader_server = await make_server(worker=False)
     api = ApiClient(http, writer_server.url)
     await api.sign_up()
-    generation = await api.generate()
-    other = api.for_server(reader_server.url)
+    return writer_server, api, api.for_server(reader_server.url), await api.generate()
+
+
+async def test_a_stream_on_another_process_converges_on_the_stored_files(make_server, http):
+    generator = TypingGenerator(PROJECT, pause_after=40)
+    _writer, api, other, generation = await two_processes(make_server, http, generator)
     # one stream from before the first byte; one that joins mid-file, after a checkpoint and a gap
     early = await other.open_stream(generation["id"])
     early_files = Assembled()
@@ -469,23 +473,19 @@ async def test_flushes_are_bounded_by_time_while_another_process_follows(make_se
 async def test_a_lost_worker_s_files_start_again_and_end_as_the_next_attempt_stored_them(make_server, http):
     """Process A writes half, then is stopped (its generation handed back); B runs a new attempt; C streams it all."""
     first = TypingGenerator(PROJECT, pause_after=30)
-    writer_a = await make_server(generator=first)
-    streamer = await make_server(worker=False)
-    api = ApiClient(http, writer_a.url)
-    await api.sign_up()
-    generation = await api.generate()
+    writer_a, _api, streamer, generation = await two_processes(make_server, http, first)
     await first.paused.wait()
-    response = await api.for_server(streamer.url).open_stream(generation["id"])
+    response = await streamer.open_stream(generation["id"])
     assembled = Assembled()
     reader = asyncio.create_task(follow(response, assembled))
     await wait_until(lambda: _true(bool(assembled.files.get("app/main.py"))))
     await writer_a.stop()  # A's worker is gone mid-file; its generation goes back to the queue
 
-    other = {"app/main.py": "print('attempt two')\n", "other.py": "x = 2\n"}
-    await make_server(generator=TypingGenerator(other))
+    second = {"app/main.py": "print('attempt two')\n", "other.py": "x = 2\n"}
+    await make_server(generator=TypingGenerator(second))
     numbered = await asyncio.wait_for(reader, timeout=30)
     assert numbered[-1].data["status"] == "completed"
-    stored = await stored_files(api.for_server(streamer.url), generation["id"])
+    stored = await stored_files(streamer, generation["id"])
     assert set(stored) == {"app/main.py", "other.py"}
     assert assembled.stored() == stored
     # the lost attempt's other files were emptied, never shown as part of the result
