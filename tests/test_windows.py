@@ -39,7 +39,7 @@ async def test_the_generate_limit_holds_for_a_minute_and_then_opens(
 ) -> None:
     limited = await make_server(worker=False, generate_rate_limit=2)
     user = await make_user(limited)
-    generate = lambda: user.call("POST", "/api/generations/generate", {"prompt": PROMPT})  # noqa: E731
+    generate = lambda: user.call("POST", "/api/generations/generate", {"prompt": PROMPT})
     assert [(await generate()).status for _ in range(3)] == [201, 201, 429]
 
     await age_window(db_conn, "generate", user, timedelta(seconds=59))
