@@ -101,6 +101,13 @@ class ApiClient:
         assert response.status == 200, await response.text()
         return response
 
+    async def try_stream(self, stream_url: str, token: str) -> Answer:
+        """Open a stream and close it at once: its status comes with the headers, so a token that is
+        wrongly accepted fails the caller's assertion now, not through a client timeout."""
+        async with self.http.get(self.base_url + stream_url, params={"token": token}) as response:
+            body = await response.json() if response.status != 200 else None
+            return Answer(response.status, body, response.headers)
+
     async def stream(self, generation_id: str, last_event_id: int | None = None, timeout: float = 30) -> list[SseEvent]:
         """Every event of one stream, until the server closes it."""
         response = await self.open_stream(generation_id, last_event_id)
