@@ -159,9 +159,10 @@ async def test_a_renewed_lease_runs_for_the_lease_seconds(
     gid = await claimed(db_conn, (await user.generate())["id"], 1, timedelta(seconds=1))
     token = await db_conn.fetchval("SELECT lease_token FROM generations WHERE id = $1", gid)
     db = queue.app[keys.DB]
-    renewed = await db.fetchval(db.q.renew_lease, gid, token, 30.0)
-    left = await db_conn.fetchval("SELECT $1::timestamptz - now()", renewed)
-    assert timedelta(seconds=29) < left <= timedelta(seconds=30)
+    # the renewal and the clock read in one transaction: now() is the same instant in both
+    async with db_conn.transaction():
+        renewed = await db_conn.fetchval(db.q.renew_lease, gid, token, 30.0)
+        assert renewed - await db_conn.fetchval("SELECT now()") == timedelta(seconds=30)
 
 
 # -- the stream token: single use, for its lifetime -------------------------------------------------
