@@ -142,14 +142,16 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 
 
 
 class GatedGenerator:
-    """A generator the test drives: it reports planning, then waits for ``release``."""
+    """A generator the test drives: it reports planning, then waits for ``release``
+    (after which it raises ``error`` at once, when one is given)."""
 
     name = "gated"
 
-    def __init__(self) -> None:
+    def __init__(self, error: Exception | None = None) -> None:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
         self.calls = 0
+        self.error = error
 
     async def generate(self, request: Any, report: Any) -> Any:
         from codegen.generators.base import GeneratedFile, GenerationResult
@@ -160,6 +162,8 @@ class GatedGenerator:
         await report(first, 0.1, "Started")
         self.started.set()
         await self.release.wait()
+        if self.error is not None:
+            raise self.error
         await report(Stage.GENERATING, 0.5, "Writing app.py")
         return GenerationResult(files=[GeneratedFile("app.py", "print('hi')\n"), GeneratedFile("README.md", "# hi\n")])
 
