@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+
 from codegen import keys
 from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
@@ -18,6 +20,8 @@ from tests.helpers import (
     start_gated,
     wait_until,
 )
+
+pytestmark = pytest.mark.database
 
 
 async def crash(worker: Worker) -> None:

@@ -21,6 +21,8 @@ from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role
 from tests.helpers import GatedGenerator, wait_until
 
+pytestmark = pytest.mark.database
+
 ROW = "SELECT status, stage, lease_token, attempts, last_event_seq FROM generations WHERE id = $1"
 
 

@@ -23,6 +23,8 @@ from codegen.services import generations as generation_service
 from tests.conftest import Server, ServerFactory
 from tests.helpers import ApiClient, GatedGenerator
 
+pytestmark = pytest.mark.database
+
 ROW = "SELECT status, stage, progress, message, attempts, lease_token, lease_expires_at, worker_id, last_event_seq " \
       "FROM generations WHERE id = $1"
 

@@ -32,7 +32,7 @@ from tests.hardening import (
     scrape,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.database, pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
 
 DOWN_SECONDS = 8.0
 REQUEST_TIMEOUT = 8.0  # no request may take longer than this, outage or not

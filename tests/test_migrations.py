@@ -13,6 +13,8 @@ from yarl import URL
 
 from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 async def empty_database_url(admin_dsn: str) -> AsyncIterator[str]:

@@ -19,6 +19,8 @@ from tests.helpers import (
     wait_until,
 )
 
+pytestmark = pytest.mark.database
+
 PHASED = ["planning", "architecture", "generating", "reviewing", "finalizing"]
 
 

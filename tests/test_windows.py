@@ -18,6 +18,8 @@ from codegen.engine.worker import Worker
 from tests.conftest import Server, ServerFactory, UserFactory
 from tests.helpers import ApiClient, GatedGenerator
 
+pytestmark = pytest.mark.database
+
 PROMPT = "Create a REST API with authentication"
 INVALID_TOKEN = {"detail": "Invalid or expired stream token"}
 
