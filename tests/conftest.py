@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -49,6 +50,7 @@ def admin_dsn() -> Any:
         yield dsn
     finally:
         embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)  # the tests leave nothing in /tmp
 
 
 @pytest.fixture(scope="session")
