@@ -134,6 +134,14 @@ async def read_events(response: aiohttp.ClientResponse) -> AsyncIterator[SseEven
         response.release()
 
 
+async def expire_lease(conn: Any, generation_id: Any) -> None:
+    """Time travel: the generation's lease ran out a second ago (a str or UUID id)."""
+    await conn.execute(
+        "UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1",
+        generation_id if isinstance(generation_id, uuid.UUID) else uuid.UUID(generation_id),
+    )
+
+
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.05) -> None:
     """Poll ``predicate`` until it holds (for states only observable by reading)."""
     async with asyncio.timeout(timeout):

@@ -16,6 +16,7 @@ from tests.helpers import (
     ApiClient,
     FailingGenerator,
     GatedGenerator,
+    expire_lease,
     read_events,
     start_gated,
     wait_until,
@@ -41,13 +42,6 @@ async def events_of(db_conn, generation_id: str) -> list[tuple[int, str, str]]:
         uuid.UUID(generation_id),
     )
     return [(r["seq"], r["status"], r["stage"]) for r in rows]
-
-
-async def expire_lease(db_conn, generation_id: str) -> None:
-    """Time travel: the generation's lease ran out a second ago."""
-    await db_conn.execute(
-        "UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1", uuid.UUID(generation_id)
-    )
 
 
 async def test_lost_worker_is_taken_over_without_duplicates(make_server, http, db_conn):

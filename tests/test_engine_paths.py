@@ -19,7 +19,7 @@ from codegen.generators.base import GeneratedFile, GenerationError, GenerationRe
 from codegen.lifecycle import Stage
 from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role
-from tests.helpers import GatedGenerator, wait_until
+from tests.helpers import GatedGenerator, expire_lease, wait_until
 
 pytestmark = pytest.mark.database
 
@@ -114,14 +114,19 @@ async def queue(make_server: ServerFactory) -> Server:
     return await make_server(worker=False, generate_rate_limit=0)
 
 
+async def queued(server: Server, make_user: UserFactory) -> uuid.UUID:
+    """A new user's generation, pending on ``server``'s database."""
+    user = await make_user(server)
+    return uuid.UUID((await user.generate())["id"])
+
+
 def own_worker(server: Server, generator: Any, **overrides: Any) -> Worker:
     settings = server.settings.model_copy(update={"worker_concurrency": 1, **overrides})
     return Worker(server.app[keys.DB], server.app[keys.BUS], settings, generator)
 
 
 async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attempt(queue, make_user, db_conn):
-    user = await make_user(queue)
-    gid = uuid.UUID((await user.generate())["id"])
+    gid = await queued(queue, make_user)
     generator = GatedGenerator()
     worker = own_worker(queue, generator, worker_concurrency=2)
     try:
@@ -129,7 +134,7 @@ async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attem
         await generator.started.wait()
         first = worker.running[gid]
         # it stalled past its lease; the reaper requeued it, and the same worker takes it again
-        await db_conn.execute("UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1", gid)
+        await expire_lease(db_conn, gid)
         assert await worker.reap() == 1
         assert await worker.claim_available() == 1
         second = worker.running[gid]
@@ -147,8 +152,7 @@ async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attem
 
 
 async def test_the_heartbeat_extends_a_live_lease(queue, make_user, db_conn):
-    user = await make_user(queue)
-    gid = uuid.UUID((await user.generate())["id"])
+    gid = await queued(queue, make_user)
     generator = GatedGenerator()
     worker = own_worker(queue, generator, lease_seconds=3.0)
     await worker.start()
@@ -168,14 +172,13 @@ async def test_the_heartbeat_extends_a_live_lease(queue, make_user, db_conn):
 
 async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
     """Worker A's generator fails after B took the generation over: A's move to failed is fenced off."""
-    user = await make_user(queue)
-    gid = uuid.UUID((await user.generate())["id"])
+    gid = await queued(queue, make_user)
     failing, holding = GatedGenerator(GenerationError("too late to matter")), GatedGenerator()
     a, b = own_worker(queue, failing), own_worker(queue, holding)
     try:
         await a.claim_available()
         await failing.started.wait()
-        await db_conn.execute("UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1", gid)
+        await expire_lease(db_conn, gid)
         await b.reap()
         await b.claim_available()
         await holding.started.wait()
@@ -194,15 +197,20 @@ async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
 # -- the database failing under the worker ---------------------------------------------------------
 
 
+async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple[uuid.UUID, GatedGenerator, Worker]:
+    """A generation a worker of the test's own claimed; its generator waits at the gate."""
+    gid = await queued(server, make_user)
+    generator = GatedGenerator()
+    worker = own_worker(server, generator)
+    assert await worker.claim_available() == 1
+    await generator.started.wait()
+    return gid, generator, worker
+
+
 async def test_a_write_cut_off_by_the_database_leaves_the_lease_to_expire(queue, make_user, db_conn, database_url,
                                                                            caplog):
-    user = await make_user(queue)
-    gid = uuid.UUID((await user.generate())["id"])
-    generator = GatedGenerator()
-    worker = own_worker(queue, generator)
+    gid, generator, worker = await claimed_by_own_worker(queue, make_user)
     try:
-        await worker.claim_available()
-        await generator.started.wait()
         item = worker.running[gid]
         admin = await asyncpg.connect(database_url)
         try:
@@ -228,12 +236,7 @@ async def test_a_write_cut_off_by_the_database_leaves_the_lease_to_expire(queue,
 async def test_a_hand_back_that_cannot_get_through_does_not_hold_up_stopping(
     queue, make_user, db_conn, database_url, caplog, fault
 ):
-    user = await make_user(queue)
-    gid = uuid.UUID((await user.generate())["id"])
-    generator = GatedGenerator()
-    worker = own_worker(queue, generator)
-    await worker.claim_available()
-    await generator.started.wait()
+    gid, generator, worker = await claimed_by_own_worker(queue, make_user)
     item = worker.running[gid]
     admin = await asyncpg.connect(database_url)
     try:

@@ -21,7 +21,7 @@ from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
 from codegen.services import generations as generation_service
 from tests.conftest import Server, ServerFactory
-from tests.helpers import ApiClient, GatedGenerator
+from tests.helpers import ApiClient, GatedGenerator, expire_lease
 
 pytestmark = pytest.mark.database
 
@@ -67,9 +67,7 @@ async def claim(gated: Gated, generation_id: uuid.UUID) -> None:
 
 async def expire_and_reap(db_conn: asyncpg.Connection, reaper: Worker, generation_id: uuid.UUID) -> None:
     """Time travel: the lease ran out a second ago; the reaper puts the generation back in the queue."""
-    await db_conn.execute(
-        "UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1", generation_id
-    )
+    await expire_lease(db_conn, generation_id)
     assert await reaper.reap() == 1
     assert await db_conn.fetchval("SELECT status FROM generations WHERE id = $1", generation_id) == "pending"
 
