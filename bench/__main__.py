@@ -17,6 +17,7 @@ import asyncio
 import importlib
 import json
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -33,6 +34,7 @@ SCENARIOS = {
     "crossproc": "bench.crossproc",
     "drain": "bench.drain",
     "connect": "bench.connect",
+    "sandbox": "bench.sandbox",
 }
 
 
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="where the JSON and markdown go")
     parser.add_argument("--charts", type=Path, help="where the PNG charts go (default docs/perf, quick: --out)")
     parser.add_argument("--no-charts", action="store_true")
-    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases and the servers' logs")
     parser.add_argument("--sizes", type=json.loads, default={}, help='override sizes, e.g. \'{"fanout_streams": [500]}\'')
     return parser
 
@@ -112,6 +114,11 @@ async def main(args: argparse.Namespace) -> Path:
         charts = report.charts(results, charts_dir)
         results["charts"] = [str(p) for p in charts]
     report.write(results, json_path)
+    failed = [name for name, outcome in results["scenarios"].items() if "error" in outcome]
+    if failed or args.keep_db:
+        log(f"the servers' logs are kept under {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     log(f"wrote {json_path} and {json_path.with_suffix('.md')}")
     print(json_path.with_suffix(".md").read_text())
     return json_path

@@ -66,7 +66,7 @@ def pgbench_script(worker_concurrency: int = 4) -> str:
             4: "ARRAY[" + ", ".join(str(len(FILES[p][1].encode())) for p in paths) + "]",
             5: "ARRAY[" + ", ".join(_lit(FILES[p][1]) for p in paths) + "]",
         }).rstrip(";") + ";",
-        sql_with_params(q["set_result"], {1: ":id::uuid", 2: "NULL::jsonb", 3: "NULL::jsonb"}).rstrip(";") + ";",
+        sql_with_params(q["set_result"], {1: ":id::uuid", 2: "NULL::jsonb", 3: "NULL::jsonb", 4: "NULL::jsonb"}).rstrip(";") + ";",
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"

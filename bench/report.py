@@ -15,6 +15,7 @@ TARGETS = {
     "fanout_2000_p99_ms": 60,
     "kb_per_stream": 25,
     "connect_p50_ms": 10,
+    "sandbox_overhead_p50_ms": 50,  # issue 11: what one sandboxed run adds to the same command
 }
 
 
@@ -94,6 +95,10 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         c = row.get("cross") or {}
         out.append((f"cross-process, {row['streams']} streams", "0 lost", f"{c.get('lost')} lost, p99 {_fmt(_lat(c, 'delay_ms').get('p99'))} ms",
                     None if c.get("lost") is None else c.get("lost") == 0))
+    for label, row in (scenarios.get("sandbox", {}).get("overhead") or {}).items():
+        extra = row.get("overhead_p50_ms")
+        out.append((f"sandbox overhead, {label}", "< 50 ms at p50", f"{_fmt(extra)} ms",
+                    None if extra is None else extra < TARGETS["sandbox_overhead_p50_ms"]))
     connect = scenarios.get("connect", {}).get("service")
     if connect:
         p50 = _lat(connect, "total_ms").get("p50")
@@ -232,6 +237,29 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_fmt(_lat(r, 'token_ms').get('p50'), 2)} | {_fmt(r.get('errors'))} |"
             )
         lines += ["", f"Ratio p50 codegen / bare: {_fmt(connect.get('ratio_p50'), 2)}.", ""]
+    sandbox = scenarios.get("sandbox")
+    if sandbox:
+        lines += _heading("## 6. The sandbox (generated projects' tests)", sandbox)
+        lines += ["| command | plain p50 ms | sandboxed p50 ms | sandboxed p95 ms | overhead p50 ms | ratio |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for label, row in (sandbox.get("overhead") or {}).items():
+            lines.append(
+                f"| {label} | {_fmt(row['plain_ms']['p50'])} | {_fmt(row['sandbox_ms']['p50'])} | "
+                f"{_fmt(row['sandbox_ms']['p95'])} | {_fmt(row.get('overhead_p50_ms'))} | {_fmt(row.get('ratio_p50'), 2)} |"
+            )
+        t, c, a = sandbox.get("throughput") or {}, sandbox.get("cancel") or {}, sandbox.get("api") or {}
+        lines += [
+            "",
+            f"At the cap ({t.get('cap')} at once): {_fmt(t.get('runs'))} runs in {_fmt(t.get('seconds'), 2)} s, "
+            f"{_fmt(t.get('runs_per_second'), 2)} runs/s ({_fmt(t.get('passed'))} passed). "
+            f"Cancel to no process left: {_fmt(c.get('cancel_to_gone_ms'))} ms.",
+            "",
+            f"GET /api/health while the worker drained {_fmt(a.get('generations'))} template generations with their "
+            f"tests ({a.get('by_tests')}): p50 {_fmt(_lat(a, 'busy_ms').get('p50'), 2)} ms, "
+            f"p99 {_fmt(_lat(a, 'busy_ms').get('p99'), 2)} ms; idle, same run: p99 {_fmt(_lat(a, 'idle_ms').get('p99'), 2)} ms "
+            f"(ratio {_fmt(a.get('ratio_p99'), 2)}).",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 

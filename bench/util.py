@@ -128,6 +128,8 @@ class Databases:
                         await dbs.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
+                if not keep:
+                    shutil.rmtree(embedded.data_dir, ignore_errors=True)
 
     async def admin(self, sql: str, *args: Any) -> Any:
         conn = await asyncpg.connect(self.admin_dsn)

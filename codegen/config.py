@@ -47,11 +47,27 @@ class Settings(BaseModel):
     llm_model: str | None = None
     llm_max_tokens: int = Field(200_000, ge=1)
     llm_timeout_seconds: float = Field(120.0, gt=0)
-    validate_mode: Literal["syntax", "tests"] = "syntax"
-    # interpreter (of a virtualenv with the generated projects' requirements) for CODEGEN_VALIDATE=tests
+    # tests: every generated project's own tests run in the sandbox; syntax: static review only
+    validate_mode: Literal["syntax", "tests"] = "tests"
+    # the interpreter that creates the sandbox's virtualenvs (unset: the server's own Python)
     validate_python: str | None = None
     validate_timeout_seconds: float = Field(120.0, gt=0)
     validate_memory_mb: int = Field(1024, ge=64)
+    repair_rounds: int = Field(2, ge=0, le=10)
+
+    sandbox_bwrap: str = "bwrap"
+    # unset: the number of CPUs (sandboxed runs are CPU-bound)
+    sandbox_concurrency: int | None = Field(None, ge=1)
+    sandbox_max_processes: int = Field(64, ge=4)
+    sandbox_max_file_mb: int = Field(64, ge=1)
+    sandbox_max_open_files: int = Field(256, ge=16)
+    sandbox_workdir_mb: int = Field(256, ge=8)
+    sandbox_output_chars: int = Field(8000, ge=500)
+    # unset: <data_dir>/sandbox/venvs
+    sandbox_cache_dir: Path | None = None
+    sandbox_pip_timeout_seconds: float = Field(300.0, gt=0)
+    sandbox_venv_max_mb: int = Field(1024, ge=16)
+    sandbox_cache_max_mb: int = Field(4096, ge=16)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     # set: GET /metrics wants "Authorization: Bearer <this>" (a scraper's secret, not a user's token)

@@ -215,10 +215,26 @@ class GenerationSummary(GenerationCreated):
     updated_at: datetime
 
 
+class TestResults(BaseModel):
+    """A generated project's own tests, run in the sandbox (null while it runs and when never tried)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    status: Literal["passed", "failed", "error", "not_run"]
+    passed: int
+    failed: int
+    errors: int
+    duration_s: float
+    repair_rounds: int
+    output: str
+    reason: str | None
+
+
 class GenerationOut(GenerationSummary):
     context: dict[str, Any]
     usage: Usage | None
     notes: dict[str, Any] | None
+    tests: TestResults | None
     files: list[FileInfo]
 
 

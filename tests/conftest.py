@@ -30,6 +30,7 @@ from aiohttp import web
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
+from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database
 from tests.faults import Restricted, restricted_role
@@ -105,6 +106,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         sse_ping_seconds=15.0,
         db_pool_max=10,
         log_format="text",
+        # the projects' own tests run only where a test is about them (tests/sandbox)
+        validate_mode="syntax",
     )
 
 
@@ -248,3 +251,27 @@ async def db_conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_cache_dir() -> Any:
+    """One cache of the generated projects' virtualenvs for the whole run, removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="codegen-test-venvs-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def project_tester(sandbox_cache_dir: Path) -> ProjectTester:
+    """The sandbox that runs generated projects' tests; a host where it cannot start fails these tests.
+
+    .ci/run and the Dockerfile install bubblewrap; generated code never runs outside it.
+    """
+    settings = load_settings({}, validate_mode="tests", data_dir=sandbox_cache_dir / "data",
+                             sandbox_cache_dir=sandbox_cache_dir)
+    tester = await ProjectTester.start(settings)
+    if tester.sandbox is None:
+        pytest.fail(f"the sandbox cannot start on this host, so generated code cannot be tested: {tester.unavailable}")
+    return tester

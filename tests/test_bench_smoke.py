@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = {"drain_generations": 20, "connect_samples": 10, "fanout_streams": [12], "crossproc_streams": [6]}
+SIZES = {"drain_generations": 20, "connect_samples": 10, "fanout_streams": [12], "crossproc_streams": [6],
+         "sandbox_overhead_runs": 2, "sandbox_runs": 2, "sandbox_generations": 2}
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(450)]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CODEGEN_")}
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--no-charts", "--out", str(out), "--sizes", json.dumps(SIZES)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=150, check=False,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     written = sorted(out.glob("*-quick.json"))
@@ -106,3 +107,12 @@ def test_report_and_charts(quick_run: dict, tmp_path: Path) -> None:
     assert {p.name for p in charts} == {"create.png", "fanout.png"}
     assert all(p.stat().st_size > 1000 for p in charts)
     assert "## Targets" in report.markdown(quick_run)
+
+
+def test_sandbox_runs_are_measured(quick_run: dict) -> None:
+    sandbox = quick_run["scenarios"]["sandbox"]
+    for row in sandbox["overhead"].values():
+        assert row["plain_ms"]["n"] == row["sandbox_ms"]["n"] == SIZES["sandbox_overhead_runs"]
+    assert sandbox["throughput"]["passed"] == sandbox["throughput"]["runs"] == SIZES["sandbox_runs"]
+    assert sandbox["cancel"]["cancel_to_gone_ms"] > 0
+    assert sandbox["api"]["by_tests"] == {"completed/passed": SIZES["sandbox_generations"]}

@@ -17,8 +17,15 @@ from uuid import UUID
 from codegen import lifecycle
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
+from codegen.engine.project_tests import ProjectTester, TestReport
 from codegen.generators import review
-from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, Generator
+from codegen.generators.base import (
+    GeneratedFile,
+    GenerationError,
+    GenerationRequest,
+    Generator,
+    Repairer,
+)
 from codegen.lifecycle import Mode, Stage, Status
 from codegen.services import generations as generation_service
 from codegen.services.files import language_for
@@ -93,7 +100,7 @@ class ProgressWriter:
         await self(stage, min(progress, GENERATOR_PROGRESS_CAP), message)
 
 
-async def run(db: Database, settings: Settings, generator: Generator, claim: Claim) -> Status:
+async def run(db: Database, settings: Settings, generator: Generator, claim: Claim, tester: ProjectTester) -> Status:
     """Take a claimed generation to a terminal state; returns that state.
 
     Raises ClaimLost when the generation stopped being ours; CancelledError
@@ -110,14 +117,10 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         files = _deduplicated(result.files)
         if claim.mode is Mode.PHASED:
             await writer(Stage.REVIEWING, REVIEW_PROGRESS, f"Reviewing {len(files)} files")
-        problems = review.check_files(files)
-        if problems:
-            raise GenerationError("The review found problems: " + "; ".join(problems[:10]), usage=result.usage)
-        notes = dict(result.notes)
-        if settings.validate_mode == "tests":
-            notes["tests"] = await _run_tests(settings, files)
-        await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(files)} files")
-        await _complete(db, claim, files, result.usage, notes)
+        _review(files, result.usage)
+        verified = await _verify(settings, generator, tester, request, writer, Verified(files, result.usage))
+        await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(verified.files)} files")
+        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests)
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
@@ -130,6 +133,67 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         log.exception("generator crashed")
         await _fail(db, claim, f"Internal error while generating ({type(exc).__name__}: {exc})")
         return Status.FAILED
+
+
+def _review(files: list[GeneratedFile], usage: dict[str, int] | None) -> None:
+    problems = review.check_files(files)
+    if problems:
+        raise GenerationError("The review found problems: " + "; ".join(problems[:10]), usage=usage)
+
+
+@dataclass
+class Verified:
+    files: list[GeneratedFile]
+    usage: dict[str, int] | None
+    tests: TestReport | None = None
+
+
+async def _verify(
+    settings: Settings, generator: Generator, tester: ProjectTester, request: GenerationRequest,
+    writer: ProgressWriter, current: Verified,
+) -> Verified:
+    """Run the project's tests in the sandbox; a generator that can repair gets up to REPAIR_ROUNDS tries.
+
+    The stage stays ``reviewing`` (``generating`` in unified mode, which has no review stage) with a
+    message per step. A repair that cannot be made ends the loop and keeps the last files.
+    """
+    stage = Stage.REVIEWING if request.mode is Mode.PHASED else Stage.GENERATING
+    progress = REVIEW_PROGRESS
+
+    async def say(message: str) -> None:
+        nonlocal progress
+        progress = min(progress + 0.01, FINALIZE_PROGRESS - 0.01)
+        await writer(stage, progress, message)
+
+    report = await tester.run(_as_dict(current.files), say)
+    rounds = 0
+    while report.status == "failed" and rounds < settings.repair_rounds and isinstance(generator, Repairer):
+        await say(f"{report.summary()}; repairing (round {rounds + 1} of {settings.repair_rounds})")
+        try:
+            repaired = await generator.repair(request, current.files, _failure_text(report), current.usage)
+            files = _deduplicated(repaired.files)
+            _review(files, repaired.usage)
+        except GenerationError as exc:
+            # the files and their result stay those of the last tested snapshot
+            await say(f"Repair round {rounds + 1} could not be made: {str(exc)[:300]}")
+            current.usage = exc.usage or current.usage
+            break
+        rounds += 1
+        current = Verified(files, repaired.usage)
+        report = await tester.run(_as_dict(current.files), say)
+    current.tests = report.with_rounds(rounds)
+    if report.status != "not_run":
+        await say(f"Tests: {current.tests.summary()}")
+    return current
+
+
+def _as_dict(files: list[GeneratedFile]) -> dict[str, str]:
+    return {f.path: f.content for f in files}
+
+
+def _failure_text(report: TestReport, limit: int = 6000) -> str:
+    """The end of the failing run's output: where pytest puts the failures and its summary."""
+    return report.output[-limit:]
 
 
 async def _parent_files(db: Database, claim: Claim) -> dict[str, str] | None:
@@ -146,17 +210,9 @@ def _deduplicated(files: list[GeneratedFile]) -> list[GeneratedFile]:
     return [by_path[p] for p in sorted(by_path)]
 
 
-async def _run_tests(settings: Settings, files: list[GeneratedFile]) -> dict[str, Any]:
-    if not any(f.path.endswith(".py") for f in files):
-        return {"passed": True, "summary": "no Python tests to run", "output": ""}
-    python = settings.validate_python or "python3"
-    return await review.run_project_tests(
-        files, python=python, timeout_seconds=settings.validate_timeout_seconds, memory_mb=settings.validate_memory_mb
-    )
-
-
 async def _complete(
-    db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any]
+    db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any],
+    tests: TestReport | None,
 ) -> None:
     """The move to completed and the files, in one transaction: only the claim holder writes them."""
     async with db.transaction() as conn:
@@ -174,7 +230,9 @@ async def _complete(
             [f.path for f in files], [language_for(f.path) for f in files],
             [len(f.content.encode()) for f in files], [f.content for f in files],
         )
-        await conn.execute(db.q.set_result, claim.generation_id, usage, notes or None)
+        await conn.execute(
+            db.q.set_result, claim.generation_id, usage, notes or None, tests.as_dict() if tests else None
+        )
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:
@@ -188,4 +246,4 @@ async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | 
         if seq is None:
             raise ClaimLost()
         if usage:
-            await conn.execute(db.q.set_result, claim.generation_id, usage, None)
+            await conn.execute(db.q.set_result, claim.generation_id, usage, None, None)

@@ -22,6 +22,7 @@ from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
+from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import Generator
 from codegen.lifecycle import Status
 from codegen.logs import generation_id_var, user_id_var
@@ -48,11 +49,17 @@ class Running:
 
 
 class Worker:
-    def __init__(self, db: Database, bus: EventBus, settings: Settings, generator: Generator) -> None:
+    def __init__(
+        self, db: Database, bus: EventBus, settings: Settings, generator: Generator,
+        tester: ProjectTester | None = None,
+    ) -> None:
         self.db = db
         self.bus = bus
         self.settings = settings
         self.generator = generator
+        # probed at start unless given: where no sandbox can start, every generation's tests are not_run
+        self._probe_sandbox = tester is None
+        self.tester = tester or ProjectTester(settings, None, "the sandbox was not probed yet")
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.running: dict[UUID, Running] = {}
         self._wake = asyncio.Event()
@@ -62,6 +69,8 @@ class Worker:
     # -- lifecycle of the worker itself ----------------------------------------
 
     async def start(self) -> None:
+        if self._probe_sandbox:
+            self.tester = await ProjectTester.start(self.settings)
         self.bus.on_queue(self._wake.set)
         self.bus.on_event(self._on_event)
         self._loops = [
@@ -151,7 +160,7 @@ class Worker:
         claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
         try:
-            status = await pipeline.run(self.db, self.settings, self.generator, claim)
+            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester)
             log.info("generation finished", extra={"status": status.value})
         except pipeline.ClaimLost:
             log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})

@@ -80,3 +80,17 @@ class Generator(Protocol):
     name: str
 
     async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult: ...
+
+
+@runtime_checkable
+class Repairer(Protocol):
+    """A generator that can fix a project whose own tests failed (the engine runs the tests)."""
+
+    async def repair(
+        self, request: GenerationRequest, files: list[GeneratedFile], failure: str, usage: dict[str, int] | None
+    ) -> GenerationResult:
+        """The whole corrected snapshot; ``failure`` is the trimmed test output, ``usage`` what was spent so far.
+
+        ``usage`` of the result is the total, repairs included. GenerationError when no repair can be made
+        (the budget is spent, the answer is unusable): the engine then keeps the files it has.
+        """

@@ -22,7 +22,7 @@ import posixpath
 import random
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -116,9 +116,9 @@ def _render_file(path: str, content: str) -> str:
     return f"### {path}\n{fence}{language} path={path}\n{body}{fence}"
 
 
-def _render_files(files: dict[str, str], char_limit: int, *, first: str | None = None) -> str:
-    """Files as the model should write them, within ``char_limit``; omitted ones are named."""
-    order = sorted(files, key=lambda p: (p != first, p))
+def _render_files(files: dict[str, str], char_limit: int, *, first: Collection[str] = ()) -> str:
+    """Files as the model should write them, ``first`` first, within ``char_limit``; omitted ones are named."""
+    order = sorted(files, key=lambda p: (p not in first, p))
     shown: list[str] = []
     omitted: list[str] = []
     used = 0
@@ -132,6 +132,18 @@ def _render_files(files: dict[str, str], char_limit: int, *, first: str | None =
     if omitted:
         shown.append("Not shown here, to stay within the token budget: " + ", ".join(omitted))
     return "\n\n".join(shown)
+
+
+def _tests_repair_request(request: GenerationRequest, files: dict[str, str], failure: str, char_limit: int) -> str:
+    """Ask for the files that make the project's failing tests pass: the failure, then the files it names."""
+    involved = {path for path in files if path in failure or posixpath.basename(path) in failure}
+    return "\n\n".join([
+        _request_text(request),
+        "The project's files (those the failure names first):\n\n" + _render_files(files, char_limit, first=involved),
+        "Its own tests fail. The end of the test run's output:\n\n" + _render_file("test-output.txt", failure),
+        "Fix the cause. Change the code, or a test only where the test itself is wrong. Write only the files you "
+        "change, each complete, in the required format.",
+    ])
 
 
 def _plan_text(plan: Plan) -> str:
@@ -791,6 +803,37 @@ class OpenAIGenerator:
             notes=self._notes(budget, outcome),
         )
 
+    async def repair(
+        self, request: GenerationRequest, files: list[GeneratedFile], failure: str, usage: dict[str, int] | None
+    ) -> GenerationResult:
+        """One request for the files that make the failing tests pass, inside what is left of the budget."""
+        self.endpoint.check()
+        spent = usage or {}
+        budget = _Budget(self.settings.llm_max_tokens, self.min_completion_tokens,
+                         prompt_tokens=spent.get("prompt_tokens", 0), completion_tokens=spent.get("completion_tokens", 0))
+        current = {f.path: f.content for f in files}
+        async with self._http_session() as http:
+            client = _ChatClient(self.endpoint, self.retry, http, budget, request.generation_id)
+            try:
+                user = _tests_repair_request(request, current, failure, self._context_limit(client))
+                messages = [{"role": "system", "content": _WRITER_SYSTEM + _ITERATION_RULES},
+                            {"role": "user", "content": user}]
+                answer = await client.complete(messages, purpose="repair failing tests")
+                parsed = parse_files(answer.text)
+                problems = check_answer(parsed, answer.finish_reason, current)
+                if problems:
+                    raise GenerationError(
+                        "the model's repair could not be used: " + "; ".join(p.describe() for p in problems[:5])
+                    )
+            except GenerationError as exc:
+                exc.usage = exc.usage or budget.usage()
+                raise
+        for path in parsed.deleted:
+            if path not in parsed.files:
+                current.pop(path, None)
+        current.update({path: f.content for path, f in parsed.files.items()})
+        return GenerationResult(files=[GeneratedFile(p, current[p]) for p in sorted(current)], usage=budget.usage())
+
     @contextlib.asynccontextmanager
     async def _http_session(self) -> AsyncIterator[aiohttp.ClientSession]:
         if self._session is not None:
@@ -891,7 +934,7 @@ class OpenAIGenerator:
         context_label = "The project's current files" if request.is_iteration else "Files written so far"
         parts = [_request_text(request), "Plan of the whole project:\n" + _plan_text(plan)]
         if files:
-            parts.append(f"{context_label}:\n\n" + _render_files(files, self._context_limit(client), first=item.path))
+            parts.append(f"{context_label}:\n\n" + _render_files(files, self._context_limit(client), first={item.path}))
         ask = f"Write the complete content of `{item.path}`"
         ask += f" ({item.purpose})." if item.purpose else "."
         if item.path in files:

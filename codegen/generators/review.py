@@ -1,25 +1,18 @@
 """Review checks run on every generated snapshot, whatever the generator.
 
 ``check_files`` is the cheap static review (syntax, placeholders, paths, sizes);
-``run_project_tests`` runs the project's own tests in a sandboxed subprocess
-when ``CODEGEN_VALIDATE=tests``. ``find_placeholder`` is also used by the LLM
-provider to reject truncated files before asking for a repair.
+the project's own tests run in the engine's sandbox (codegen/engine/sandbox.py),
+never here. ``find_placeholder`` is also used by the LLM provider to reject
+truncated files before asking for a repair.
 """
 
 from __future__ import annotations
 
 import ast
-import asyncio
-import contextlib
 import json
-import math
-import os
 import re
-import resource
-import signal
-import tempfile
 import tomllib
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from codegen.generators.base import GeneratedFile
 
@@ -27,8 +20,6 @@ try:  # PyYAML is optional; without it YAML gets a minimal structural check
     import yaml
 except ImportError:  # pragma: no cover - depends on the environment
     yaml = None
-
-OUTPUT_TAIL_CHARS = 4000
 
 # Phrases models write instead of code. Each must be specific enough not to
 # match ordinary prose or code ("the rest of the code lives in app/" is fine).
@@ -220,113 +211,3 @@ def _yaml_problem(content: str) -> str | None:
         if line[: len(line) - len(line.lstrip())].count("\t"):
             return f"invalid YAML at line {number}: tab in indentation"
     return None
-
-
-async def run_project_tests(
-    files: list[GeneratedFile],
-    *,
-    python: str,
-    timeout_seconds: float = 120,
-    memory_mb: int = 1024,
-) -> dict:
-    """Write ``files`` to a temporary directory and run ``python -m pytest -q`` there.
-
-    The child runs in its own session with address-space and CPU limits and a
-    minimal environment (no secrets of the service leak into generated code).
-    It is killed, with everything it started, on timeout or cancellation.
-    """
-    with tempfile.TemporaryDirectory(prefix="codegen-tests-") as tmp:
-        root = Path(tmp)
-        for file in files:
-            problem = path_problem(file.path)
-            if problem:
-                return _result(False, f"did not run: {file.path!r}: {problem}", "")
-            target = root / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(file.content, encoding="utf-8")
-        home = root / ".home"
-        home.mkdir()
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                cwd=root,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                env=_child_env(home),
-                start_new_session=True,
-                preexec_fn=_limits(timeout_seconds, memory_mb),
-            )
-        except OSError as exc:
-            return _result(False, f"did not run: cannot start {python}: {exc.strerror or exc}", "")
-        output = bytearray()
-        reader = asyncio.create_task(_read_into(proc.stdout, output))
-        try:
-            await asyncio.wait_for(proc.wait(), timeout_seconds)
-        except TimeoutError:
-            _kill(proc)
-            await proc.wait()
-            await reader
-            text = output.decode("utf-8", "replace")
-            return _result(False, f"timed out after {timeout_seconds:g} s", text)
-        except asyncio.CancelledError:
-            _kill(proc)
-            reader.cancel()
-            # reap the child even though we are being cancelled, so no zombie is left
-            await asyncio.shield(proc.wait())
-            raise
-        await reader
-        text = output.decode("utf-8", "replace")
-        return _result(proc.returncode == 0, _summary(text, proc.returncode), text)
-
-
-def _result(passed: bool, summary: str, output: str) -> dict:
-    return {"passed": passed, "summary": summary, "output": output[-OUTPUT_TAIL_CHARS:]}
-
-
-def _summary(output: str, returncode: int | None) -> str:
-    lines = [line.strip().strip("=").strip() for line in output.splitlines() if line.strip()]
-    if lines:
-        return lines[-1]
-    if returncode is not None and returncode < 0:
-        return f"pytest was killed by signal {-returncode}"
-    return f"pytest exited with status {returncode} and no output"
-
-
-async def _read_into(stream: asyncio.StreamReader, sink: bytearray) -> None:
-    while chunk := await stream.read(65536):
-        sink.extend(chunk)
-        # keep memory bounded for chatty test suites; only the tail is reported
-        if len(sink) > 8 * OUTPUT_TAIL_CHARS:
-            del sink[: len(sink) - 4 * OUTPUT_TAIL_CHARS]
-
-
-def _kill(proc: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _child_env(home: Path) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "TMPDIR": str(home),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONHASHSEED": "0",
-    }
-    return env
-
-
-def _limits(timeout_seconds: float, memory_mb: int):
-    memory = memory_mb * 1024 * 1024
-    cpu = max(1, math.ceil(timeout_seconds)) + 1
-
-    def apply() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply

@@ -69,6 +69,32 @@ function statusBadge(status) {
   return h('span', { class: `badge status-${status || 'unknown'}` }, status || 'unknown');
 }
 
+// the project's own tests, run in the server's sandbox; the output is the tested code's: shown as text only
+export function testsLabel(tests) {
+  if (tests.status === 'not_run') return `not run: ${tests.reason || 'unknown reason'}`;
+  if (tests.status === 'error') return `error: ${tests.reason || 'the run could not finish'}`;
+  const parts = [];
+  if (tests.passed || !tests.failed) parts.push(`${tests.passed} passed`);
+  if (tests.failed) parts.push(`${tests.failed} failed`);
+  if (tests.errors) parts.push(`${tests.errors} error${tests.errors === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
+function testsFact(tests) {
+  const rounds = tests.repair_rounds
+    ? ` after ${tests.repair_rounds} repair round${tests.repair_rounds === 1 ? '' : 's'}`
+    : '';
+  return h(
+    'div',
+    { class: 'tests' },
+    h('span', { class: `badge tests-${tests.status}`, dataset: { tests: tests.status } }, testsLabel(tests)),
+    rounds,
+    tests.output
+      ? h('details', { class: 'test-output' }, h('summary', {}, 'Test output'), h('pre', { text: tests.output }))
+      : null,
+  );
+}
+
 function stageLabel(stage) {
   return STAGE_LABELS[stage] || String(stage || '');
 }
@@ -448,6 +474,7 @@ function generationSummary(generation) {
     items.push(['Iteration of', h('a', { href: `#/g/${generation.parent_generation_id}` }, 'the previous generation')]);
   }
   if (generation.completed_at) items.push(['Finished', timeEl(generation.completed_at)]);
+  if (generation.tests) items.push(['Tests', testsFact(generation.tests)]);
   if (generation.usage) {
     const u = generation.usage;
     items.push([

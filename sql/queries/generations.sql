@@ -11,7 +11,7 @@ FROM (SELECT gen_random_uuid() AS id) AS new,
 SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain AS project_domain,
        p.created_at = g.created_at AS auto_created_project,
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id, g.context,
-       g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider, g.usage, g.notes,
+       g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider, g.usage, g.notes, g.tests,
        g.created_at, g.started_at, g.completed_at, g.updated_at,
        coalesce((SELECT json_agg(json_build_object('path', f.path, 'language', f.language, 'size', f.size)
                                  ORDER BY f.path)
@@ -137,7 +137,7 @@ WHERE project_id = $1 AND user_id = $2 AND status IN ('pending', 'processing');
 
 -- name: set_result
 -- Written in the same transaction as the move to completed or failed, so only the claim holder writes.
-UPDATE generations SET usage = $2, notes = $3 WHERE id = $1;
+UPDATE generations SET usage = $2, notes = $3, tests = $4 WHERE id = $1;
 
 -- name: parent_files
 SELECT f.path, f.content FROM generation_files f WHERE f.generation_id = $1 ORDER BY f.path;

@@ -12,12 +12,15 @@
   configured one (``create_app(settings, generator=…)``), steered by markers in the prompt: ``[fail]`` fails the
   generation, ``[hold]`` keeps it processing until it is cancelled. Every
   request is recorded server-side, and a stream connection can be cut after a
-  number of events (``cut_streams``), as a flaky network would.
+  number of events (``cut_streams``), as a flaky network would. ``[failing tests]``
+  writes a project whose one test fails printing markup (for ``e2e_tested_server``,
+  which runs the projects' tests in the sandbox).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -36,6 +39,7 @@ from playwright import async_api as playwright_async
 from codegen.app import create_app
 from codegen.generators import build_generator
 from codegen.generators.base import (
+    GeneratedFile,
     GenerationError,
     GenerationRequest,
     GenerationResult,
@@ -56,6 +60,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# a test whose output holds markup: the page must show it as text
+FAILING_TEST = 'def test_markup():\n    print("<img src=x onerror=alert(1)><b>bold</b>")\n    assert 1 + 1 == 3\n'
 STAGE_DELAY = 0.35  # seconds per stage: a phased generation takes about 2 s
 BASE_DELAY_MS = 100  # the streaming client's backoff base in the tests
 PASSWORD = "correct horse battery"
@@ -171,6 +177,9 @@ class ScriptedGenerator:
         if "[fail]" in request.prompt:
             await report(first_stage, 0.1, "About to fail, as asked")
             raise GenerationError("Simulated failure <img src=x onerror=alert(1)>")
+        if "[failing tests]" in request.prompt:
+            await report(first_stage, 0.1, "Writing a project whose test fails")
+            return GenerationResult(files=[GeneratedFile("tests/test_markup.py", FAILING_TEST)])
         return await self.inner.generate(request, report)
 
 
@@ -291,13 +300,10 @@ def _cut_after(server: E2EServer, request: web.Request, response: web.StreamResp
     response.write = write  # type: ignore[method-assign]
 
 
-@pytest.fixture
-async def e2e_server(settings: Any) -> AsyncIterator[E2EServer]:
-    e2e_settings = settings.model_copy(
-        update={"stage_delay": STAGE_DELAY, "worker_poll_seconds": 0.5, "log_level": "WARNING"}
-    )
-    app = create_app(e2e_settings, generator=ScriptedGenerator(build_generator(e2e_settings)))
-    server = E2EServer(url="", app=app, settings=e2e_settings)
+@contextlib.asynccontextmanager
+async def serving(settings: Any) -> AsyncIterator[E2EServer]:
+    app = create_app(settings, generator=ScriptedGenerator(build_generator(settings)))
+    server = E2EServer(url="", app=app, settings=settings)
     app.on_response_prepare.append(_recorder(server))
     runner = web.AppRunner(app, shutdown_timeout=1.0)
     await runner.setup()
@@ -309,6 +315,25 @@ async def e2e_server(settings: Any) -> AsyncIterator[E2EServer]:
         yield server
     finally:
         await runner.cleanup()
+
+
+def e2e_settings(settings: Any, **overrides: Any) -> Any:
+    return settings.model_copy(
+        update={"stage_delay": STAGE_DELAY, "worker_poll_seconds": 0.5, "log_level": "WARNING", **overrides}
+    )
+
+
+@pytest.fixture
+async def e2e_server(settings: Any) -> AsyncIterator[E2EServer]:
+    async with serving(e2e_settings(settings)) as server:
+        yield server
+
+
+@pytest.fixture
+async def e2e_tested_server(settings: Any, sandbox_cache_dir: Path) -> AsyncIterator[E2EServer]:
+    """``e2e_server`` that also runs each generated project's tests in the sandbox."""
+    async with serving(e2e_settings(settings, validate_mode="tests", sandbox_cache_dir=sandbox_cache_dir)) as server:
+        yield server
 
 
 def keep_docs_screenshot(path: Path) -> None:

@@ -11,11 +11,13 @@ import json
 
 import pytest
 
+from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import GenerationError
-from codegen.generators.review import check_files, run_project_tests
+from codegen.generators.review import check_files
 from codegen.generators.template import TemplateGenerator
 from codegen.lifecycle import Mode, Stage
 from tests.generators.template_helpers import as_dict, generate
+from tests.sandbox_helpers import say_nothing
 
 
 def diff(before: dict[str, str], after: dict[str, str]) -> dict[str, set[str]]:
@@ -197,16 +199,9 @@ async def iterated_projects(template_generator: TemplateGenerator) -> dict[str, 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-async def test_iterated_projects_pass_their_tests(iterated_projects: dict[str, dict[str, str]], project_python: str) -> None:
-    from codegen.generators.base import GeneratedFile
-
-    semaphore = asyncio.Semaphore(2)
-
-    async def run(files: dict[str, str]) -> dict:
-        async with semaphore:
-            snapshot = [GeneratedFile(path, content) for path, content in files.items()]
-            return await run_project_tests(snapshot, python=project_python, timeout_seconds=120)
-
-    outcomes = await asyncio.gather(*(run(files) for files in iterated_projects.values()))
+async def test_iterated_projects_pass_their_tests(
+    iterated_projects: dict[str, dict[str, str]], project_tester: ProjectTester
+) -> None:
+    outcomes = await asyncio.gather(*(project_tester.run(files, say_nothing) for files in iterated_projects.values()))
     for name, outcome in zip(iterated_projects, outcomes, strict=True):
-        assert outcome["passed"], f"{name}: {outcome['summary']}\n{outcome['output']}"
+        assert outcome.status == "passed", f"{name}: {outcome.summary()}\n{outcome.output}"

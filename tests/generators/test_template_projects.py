@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from codegen.generators.review import check_files, run_project_tests
+from codegen.engine.project_tests import ProjectTester, TestReport
+from codegen.generators.review import check_files
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.render import REQUIREMENTS
 from codegen.lifecycle import Mode, Stage
 from tests.generators.template_helpers import as_dict, generate
+from tests.sandbox_helpers import say_nothing
 
 LONG_PROMPT = (
     "We are a small gym and we want a backend for our members app. "
@@ -187,14 +189,14 @@ async def test_cancellation_propagates(template_generator: TemplateGenerator) ->
 
 
 @pytest.fixture(scope="session")
-async def project_test_results(template_generator: TemplateGenerator, project_python: str) -> dict[str, dict]:
-    """Every case's project run through its own tests, two at a time."""
-    semaphore = asyncio.Semaphore(2)
+async def project_test_results(
+    template_generator: TemplateGenerator, project_tester: ProjectTester
+) -> dict[str, TestReport]:
+    """Every case's project run through its own tests in the sandbox (the tester caps how many at once)."""
 
-    async def run(case: Case) -> tuple[str, dict]:
+    async def run(case: Case) -> tuple[str, TestReport]:
         result, _ = await generate(template_generator, case.prompt, mode=case.mode, requirements=list(case.requirements))
-        async with semaphore:
-            return case.prompt, await run_project_tests(result.files, python=project_python, timeout_seconds=120)
+        return case.prompt, await project_tester.run({f.path: f.content for f in result.files}, say_nothing)
 
     return dict(await asyncio.gather(*(run(case) for case in CASES)))
 
@@ -202,7 +204,7 @@ async def project_test_results(template_generator: TemplateGenerator, project_py
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_project_passes_its_own_tests(project_test_results: dict[str, dict], case: Case) -> None:
+def test_project_passes_its_own_tests(project_test_results: dict[str, TestReport], case: Case) -> None:
     outcome = project_test_results[case.prompt]
-    assert outcome["passed"], f"{outcome['summary']}\n{outcome['output']}"
-    assert " passed" in outcome["summary"] and "failed" not in outcome["summary"]
+    assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
+    assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
