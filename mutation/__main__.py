@@ -5,9 +5,9 @@ work tree is never touched); the tests it names run there against a fresh databa
 (DATABASE_URL's server when set, else an embedded one per mutant, which is much slower), at
 the lowest CPU priority. A test failure kills the mutant.
 
-Python: mutmut 3 (its configuration is [mutmut] in setup.cfg), also at the lowest priority;
-its own counts are read back from mutants/mutmut-cicd-stats.json and its survivors from
-``mutmut results``.
+Python: mutmut 3 over SCOPES (modules and the tests that judge them), each in a private copy
+whose [mutmut] section names the scope, also at the lowest priority; its own counts are read
+back from mutants/mutmut-cicd-stats.json and its survivors from ``mutmut results``.
 
 The results go between the mutation markers of docs/testing.md, with the date and exactly
 what ran: the score is measured, never estimated.
@@ -61,13 +61,7 @@ def _last_line(text: str) -> str:
 def run_sql(only: list[str] | None = None) -> list[Outcome]:
     chosen = [m for m in MUTANTS if not only or m.id in only]
     with tempfile.TemporaryDirectory(prefix="codegen-sql-mutants-") as scratch:
-        copy = Path(scratch)
-        for name in COPIED:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(source, copy / name)
+        copy = _private_copy(Path(scratch))
         baseline = _pytest(copy, sorted({t for m in chosen for t in m.tests}))
         if baseline.returncode != 0:
             raise SystemExit(f"the unmutated tests fail; fix that first:\n{baseline.stdout[-3000:]}")
@@ -96,20 +90,61 @@ def _run_sql_mutant(copy: Path, mutant: SqlMutant) -> Outcome:
     return Outcome(mutant.id, verdict, seconds, detail)
 
 
-def run_python(names: list[str] | None = None) -> dict[str, object]:
-    """mutmut over [mutmut] source_paths; returns its counts and survivors."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    started = time.monotonic()
-    # one mutant at a time: the machine is shared, and each mutant's tests use the database
-    subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1", *(names or [])],
-                   cwd=ROOT, env=env, check=False)
-    subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=ROOT, env=env, check=True)
-    stats = json.loads((ROOT / "mutants" / "mutmut-cicd-stats.json").read_text())
-    listed = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, check=True).stdout
-    survivors = [line.split(":")[0].strip() for line in listed.splitlines() if line.strip().endswith("survived")]
-    return {"stats": stats, "survivors": survivors, "seconds": round(time.monotonic() - started),
-            "names": names or ["(all of [mutmut] source_paths)"]}
+# Python scopes: the modules mutated together and the tests that judge them. Tight on purpose:
+# mutmut runs, for each mutant, every selected test that reaches the mutated function.
+SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "lifecycle": (("codegen/lifecycle.py",), ("tests/test_lifecycle.py", "tests/test_fencing.py")),
+    "auth": (("codegen/auth.py",), ("tests/test_tokens.py", "tests/test_api_auth.py")),
+    "stream_tokens": (("codegen/services/stream_tokens.py", "codegen/api/streams.py"),
+                      ("tests/test_windows.py", "tests/test_streaming.py")),
+    "services": (("codegen/services/generations.py", "codegen/services/projects.py", "codegen/services/users.py"),
+                 ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
+    "engine": (("codegen/engine/worker.py", "codegen/engine/pipeline.py"),
+               ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py", "tests/test_engine.py")),
+}
+
+
+def _private_copy(scratch: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, scratch / name)
+    return scratch
+
+
+def run_python(scopes: list[str]) -> dict[str, object]:
+    """mutmut 3 over each scope, in a private copy whose [mutmut] names the scope's modules and tests."""
+    report: dict[str, object] = {}
+    for scope in scopes:
+        modules, tests = SCOPES[scope]
+        with tempfile.TemporaryDirectory(prefix=f"codegen-mutmut-{scope}-") as scratch:
+            copy = _private_copy(Path(scratch))
+            config = copy / "setup.cfg"
+            text = config.read_text(encoding="utf-8")
+            text = text[: text.index("[mutmut]")] if "[mutmut]" in text else text
+            config.write_text(text + "[mutmut]\nsource_paths = codegen/\nonly_mutate =\n"
+                              + "".join(f"    {m}\n" for m in modules)
+                              + "also_copy =\n    sql/\npytest_add_cli_args = -p no:cacheprovider -p no:cov -q\n"
+                              + "pytest_add_cli_args_test_selection =\n" + "".join(f"    {t}\n" for t in tests),
+                              encoding="utf-8")
+            env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+            started = time.monotonic()
+            # one mutant at a time: the machine is shared, and each mutant's tests use the database
+            subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1"],
+                           cwd=copy, env=env, check=False, stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=copy, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
+            listed = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=copy, env=env,
+                                    capture_output=True, text=True, check=True).stdout
+            survivors = [line.split(":")[0].strip() for line in listed.splitlines()
+                         if line.strip().endswith("survived")]
+            report[scope] = {"modules": list(modules), "tests": list(tests), "stats": stats,
+                             "survivors": survivors, "seconds": round(time.monotonic() - started)}
+            print(f"{scope}: {stats}", flush=True)
+    return report
 
 
 def _sql_section(outcomes: list[Outcome]) -> list[str]:
@@ -117,10 +152,13 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
     equivalent = sum(o.verdict == "survived" and o.id in EQUIVALENT for o in outcomes)
     scored = len(outcomes) - equivalent
     score = 100.0 * killed / scored if scored else 0.0
-    lines = [
+    summary = (
         f"SQL mutants: **{killed} of {scored} killed ({score:.1f} %)**"
         f"{f', {equivalent} equivalent' if equivalent else ''}, {len(outcomes)} run "
-        f"(`python -m mutation sql`, {sum(o.seconds for o in outcomes) / 60:.0f} min at nice 19).",
+        f"(`python -m mutation sql`, {sum(o.seconds for o in outcomes) / 60:.0f} min at nice 19)."
+    )
+    lines = [
+        summary,
         "",
         "| mutant | file | verdict | the test that noticed, or why not |",
         "|---|---|---|---|",
@@ -134,23 +172,31 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
 
 
 def _python_section(report: dict[str, object]) -> list[str]:
-    stats = report["stats"]
-    assert isinstance(stats, dict)
-    tested = int(stats.get("total", 0)) - int(stats.get("skipped", 0)) - int(stats.get("not_checked", 0))
-    killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
-    score = 100.0 * killed / tested if tested else 0.0
-    survivors = report["survivors"]
-    assert isinstance(survivors, list)
-    lines = [
-        f"Python mutants (mutmut): **{killed} of {tested} killed ({score:.1f} %)** over "
-        f"{', '.join(f'`{n}`' for n in report['names'])} ({report['seconds']} s at nice 19); "
-        f"counts as mutmut reports them: `{json.dumps(stats, sort_keys=True)}`.",
-        "",
-    ]
-    if survivors:
-        lines += ["Survivors (each to be killed by a test or explained below):", ""]
-        lines += [f"- `{name}`" for name in survivors]
-    return lines
+    lines = ["| scope | modules | tests | killed | survived | other | score | time |", "|---|---|---|---|---|---|---|---|"]
+    survivors: list[str] = []
+    all_killed = all_scored = 0
+    for scope, result in report.items():
+        assert isinstance(result, dict)
+        stats = result["stats"]
+        killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
+        survived = int(stats.get("survived", 0))
+        other = int(stats.get("total", 0)) - killed - survived
+        scored = killed + survived
+        all_killed, all_scored = all_killed + killed, all_scored + scored
+        score = f"{100.0 * killed / scored:.1f} %" if scored else "-"
+        lines.append(f"| {scope} | {', '.join(f'`{m}`' for m in result['modules'])} | "
+                     f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {other} | {score} | "
+                     f"{result['seconds']} s |")
+        survivors += [f"- `{name}`" for name in result["survivors"]]
+    total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
+    summary = (
+        f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
+        f"({total})** over the scopes below (\"other\": not checked, no tests, suspicious or errors, as "
+        "mutmut counts them; they are not in the score)."
+    )
+    head = [summary, ""]
+    tail = ["", "Survivors (each to be killed by a test or explained as equivalent):", "", *survivors] if survivors else []
+    return head + lines + tail
 
 
 def write_doc(sql: list[Outcome] | None, python: dict[str, object] | None) -> None:
@@ -175,10 +221,11 @@ def write_doc(sql: list[Outcome] | None, python: dict[str, object] | None) -> No
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", choices=("sql", "python", "all"), default="all")
-    parser.add_argument("--only", nargs="*", help="SQL mutant ids, or mutmut mutant names/globs")
+    parser.add_argument("--only", nargs="*", help="SQL mutant ids (sql), or scopes (python): " + ", ".join(SCOPES))
     args = parser.parse_args(argv)
     sql = run_sql(args.only if args.what == "sql" else None) if args.what in ("sql", "all") else None
-    python = run_python(args.only if args.what == "python" else None) if args.what in ("python", "all") else None
+    scopes = args.only if args.what == "python" and args.only else list(SCOPES)
+    python = run_python(scopes) if args.what in ("python", "all") else None
     RESULTS.mkdir(exist_ok=True)
     if sql is not None:
         (RESULTS / "sql.json").write_text(json.dumps([o.__dict__ for o in sql], indent=1) + "\n")
