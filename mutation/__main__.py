@@ -139,8 +139,12 @@ def run_python(scopes: list[str]) -> dict[str, object]:
             stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
             listed = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=copy, env=env,
                                     capture_output=True, text=True, check=True).stdout
-            survivors = [line.split(":")[0].strip() for line in listed.splitlines()
-                         if line.strip().endswith("survived")]
+            survivors = {
+                name: subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=copy, env=env,
+                                     capture_output=True, text=True, check=False).stdout
+                for name in (line.split(":")[0].strip() for line in listed.splitlines()
+                             if line.strip().endswith("survived"))
+            }
             report[scope] = {"modules": list(modules), "tests": list(tests), "stats": stats,
                              "survivors": survivors, "seconds": round(time.monotonic() - started)}
             print(f"{scope}: {stats}", flush=True)
@@ -187,7 +191,9 @@ def _python_section(report: dict[str, object]) -> list[str]:
         lines.append(f"| {scope} | {', '.join(f'`{m}`' for m in result['modules'])} | "
                      f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {other} | {score} | "
                      f"{result['seconds']} s |")
-        survivors += [f"- `{name}`" for name in result["survivors"]]
+        for name, diff in result["survivors"].items():
+            changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and line[1:2] != line[0:1]]
+            survivors.append(f"- `{name}`: `{' / '.join(changed)}`")
     total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
     summary = (
         f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
@@ -218,6 +224,14 @@ def write_doc(sql: list[Outcome] | None, python: dict[str, object] | None) -> No
     DOC.write_text(text[:start] + "\n" + "\n".join(body) + "\n" + text[stop:], encoding="utf-8")
 
 
+def _merged(new: list[Outcome]) -> list[Outcome]:
+    """A run of some mutants (--only) updates those, keeping the last outcome of the others."""
+    saved = RESULTS / "sql.json"
+    known = {o["id"]: Outcome(**o) for o in json.loads(saved.read_text())} if saved.exists() else {}
+    known.update({o.id: o for o in new})
+    return [known[m.id] for m in MUTANTS if m.id in known]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", choices=("sql", "python", "all"), default="all")
@@ -228,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     python = run_python(scopes) if args.what in ("python", "all") else None
     RESULTS.mkdir(exist_ok=True)
     if sql is not None:
+        sql = _merged(sql)
         (RESULTS / "sql.json").write_text(json.dumps([o.__dict__ for o in sql], indent=1) + "\n")
     if python is not None:
         (RESULTS / "python.json").write_text(json.dumps(python, indent=1, sort_keys=True) + "\n")

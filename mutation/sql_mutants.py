@@ -33,6 +33,7 @@ ACTIVITY = "sql/migrations/0003_project_activity.sql"
 FENCING = "tests/test_fencing.py"
 WINDOWS = "tests/test_windows.py"
 ENGINE = "tests/test_engine.py"
+ENGINE_PATHS = "tests/test_engine_paths.py"
 STREAMING = "tests/test_streaming.py"
 API_FILES = "tests/test_api_files.py"
 API_GENERATIONS = "tests/test_api_generations.py"
@@ -45,10 +46,10 @@ MUTANTS: tuple[SqlMutant, ...] = (
     SqlMutant("apply_move-no-status-guard", GEN,
               "WHERE g.id = $1 AND g.status = ANY($7::text[])", "WHERE g.id = $1 AND true", (FENCING, ENGINE)),
     SqlMutant("apply_move-progress-may-fall", GEN,
-              "progress = greatest(g.progress, $4)", "progress = $4", (ENGINE,)),
+              "progress = greatest(g.progress, $4)", "progress = $4", (ENGINE_PATHS,)),
     SqlMutant("apply_move-keeps-lease-when-terminal", GEN,
               "lease_token = CASE WHEN $2 = 'processing' THEN g.lease_token END",
-              "lease_token = g.lease_token", (ENGINE, WINDOWS)),
+              "lease_token = g.lease_token", (FENCING,)),
     SqlMutant("renew-no-fence", GEN,
               "WHERE id = $1 AND lease_token = $2 AND status = 'processing'",
               "WHERE id = $1 AND $2::uuid IS NOT NULL AND status = 'processing'", (FENCING,)),
@@ -61,7 +62,7 @@ MUTANTS: tuple[SqlMutant, ...] = (
     SqlMutant("release-spends-an-attempt", GEN,
               "attempts = greatest(g.attempts - 1, 0)", "attempts = g.attempts", (ENGINE,)),
     SqlMutant("claim-newest-first", GEN,
-              "    ORDER BY created_at\n    LIMIT $1", "    ORDER BY created_at DESC\n    LIMIT $1", (ENGINE,)),
+              "    ORDER BY created_at\n    LIMIT $1", "    ORDER BY created_at DESC\n    LIMIT $1", (ENGINE_PATHS,)),
     SqlMutant("claim-no-attempt-count", GEN,
               "        attempts = g.attempts + 1,\n        lease_token = gen_random_uuid(),",
               "        lease_token = gen_random_uuid(),", (ENGINE, FENCING)),

@@ -16,7 +16,8 @@ import pytest
 from codegen import keys
 from codegen.engine.worker import Running, Worker
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationResult
-from codegen.lifecycle import Stage
+from codegen.lifecycle import Stage, Status
+from codegen.services import generations as generation_service
 from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role
 from tests.helpers import GatedGenerator, expire_lease, wait_until
@@ -125,6 +126,16 @@ def own_worker(server: Server, generator: Any, **overrides: Any) -> Worker:
     return Worker(server.app[keys.DB], server.app[keys.BUS], settings, generator)
 
 
+async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple[uuid.UUID, GatedGenerator, Worker]:
+    """A generation a worker of the test's own claimed; its generator waits at the gate."""
+    gid = await queued(server, make_user)
+    generator = GatedGenerator()
+    worker = own_worker(server, generator)
+    assert await worker.claim_available() == 1
+    await generator.started.wait()
+    return gid, generator, worker
+
+
 async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attempt(queue, make_user, db_conn):
     gid = await queued(queue, make_user)
     generator = GatedGenerator()
@@ -146,6 +157,38 @@ async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attem
         generator.release.set()
         await second.task
         assert (await db_conn.fetchrow(ROW, gid))["status"] == "completed"
+    finally:
+        generator.release.set()
+        await worker.stop()
+
+
+async def test_the_oldest_pending_generation_is_claimed_first(queue, make_user, db_conn):
+    older, newer = await queued(queue, make_user), await queued(queue, make_user)
+    await db_conn.execute("UPDATE generations SET created_at = created_at - interval '1 minute' WHERE id = $1", older)
+    generator = GatedGenerator()
+    worker = own_worker(queue, generator)
+    try:
+        assert await worker.claim_available() == 1
+        assert set(worker.running) == {older}
+        assert await db_conn.fetchval("SELECT status FROM generations WHERE id = $1", newer) == "pending"
+    finally:
+        generator.release.set()
+        await worker.stop()
+
+
+async def test_a_move_never_lowers_the_progress(queue, make_user, db_conn):
+    gid, generator, worker = await claimed_by_own_worker(queue, make_user)
+    try:
+        token = worker.running[gid].claim.lease_token
+        reported = await db_conn.fetchval("SELECT progress FROM generations WHERE id = $1", gid)
+        assert reported > 0
+        moved = await generation_service.move(
+            queue.app[keys.DB], gid, Status.PROCESSING, stage=Stage.GENERATING, progress=0.0, message="back to zero?",
+            source=Status.PROCESSING, lease_token=token,
+        )
+        assert moved is not None
+        row = await db_conn.fetchrow("SELECT progress, stage FROM generations WHERE id = $1", gid)
+        assert (row["progress"], row["stage"]) == (reported, "generating")
     finally:
         generator.release.set()
         await worker.stop()
@@ -195,16 +238,6 @@ async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
 
 
 # -- the database failing under the worker ---------------------------------------------------------
-
-
-async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple[uuid.UUID, GatedGenerator, Worker]:
-    """A generation a worker of the test's own claimed; its generator waits at the gate."""
-    gid = await queued(server, make_user)
-    generator = GatedGenerator()
-    worker = own_worker(server, generator)
-    assert await worker.claim_available() == 1
-    await generator.started.wait()
-    return gid, generator, worker
 
 
 async def test_a_write_cut_off_by_the_database_leaves_the_lease_to_expire(queue, make_user, db_conn, database_url,

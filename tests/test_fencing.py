@@ -126,6 +126,8 @@ async def test_a_stale_move_renew_and_release_change_nothing_while_another_worke
     await b.worker.running[generation_id].task
     final = await db_conn.fetchrow(ROW, generation_id)
     assert (final["status"], final["attempts"]) == ("completed", 2)
+    # a terminal move lets go of the claim: no token is left for anyone to write with
+    assert (final["lease_token"], final["lease_expires_at"]) == (None, None)
 
 
 async def test_a_stale_worker_that_wakes_up_writes_nothing_and_leaves_the_holder_running(
