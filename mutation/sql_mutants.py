@@ -1,5 +1,8 @@
 """Textual mutants of sql/queries and of the SQL functions in sql/migrations.
 
+A mutant that drops a query parameter keeps it typed (``$2::uuid IS NOT NULL``): otherwise the
+statement no longer prepares, and every test using it fails for that reason alone.
+
 Each mutant replaces one exact piece of text (which must occur exactly once in its file) and
 names the few test files that should notice. tests/test_mutants_current.py keeps this list
 honest in every CI run: each original text still exists, once. A mutant that survives is
@@ -79,18 +82,20 @@ MUTANTS: tuple[SqlMutant, ...] = (
     # -- what a user may see
     SqlMutant("get-any-users-generation", GEN,
               "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1 AND g.user_id = $2;",
-              "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1;", (API_FILES,)),
+              "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1 AND $2::uuid IS NOT NULL;",
+              (API_FILES,)),
     SqlMutant("status-any-users-generation", GEN,
               "SELECT status, error_message FROM generations WHERE id = $1 AND user_id = $2;",
-              "SELECT status, error_message FROM generations WHERE id = $1;", (API_FILES,)),
+              "SELECT status, error_message FROM generations WHERE id = $1 AND $2::uuid IS NOT NULL;", (API_FILES,)),
     SqlMutant("list-oldest-first", GEN,
               "ORDER BY g.created_at DESC, g.id DESC\nLIMIT $2;", "ORDER BY g.created_at, g.id\nLIMIT $2;",
               (API_GENERATIONS,)),
     SqlMutant("projects-of-everyone", PROJECTS,
-              "WHERE p.user_id = $1\nORDER BY updated_at DESC", "WHERE true\nORDER BY updated_at DESC",
+              "WHERE p.user_id = $1\nORDER BY updated_at DESC", "WHERE $1::uuid IS NOT NULL\nORDER BY updated_at DESC",
               (API_PROJECTS,)),
     SqlMutant("delete-anyones-project", PROJECTS,
-              "DELETE FROM projects WHERE id = $1 AND user_id = $2", "DELETE FROM projects WHERE id = $1",
+              "DELETE FROM projects WHERE id = $1 AND user_id = $2",
+              "DELETE FROM projects WHERE id = $1 AND $2::uuid IS NOT NULL",
               (API_PROJECTS,)),
     SqlMutant("project-activity-row-only", PROJECTS,
               "SELECT p.id, p.name, p.domain, p.description, p.created_at,\n"
