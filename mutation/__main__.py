@@ -245,7 +245,9 @@ def main(argv: list[str] | None = None) -> None:
         sql = _merged(sql)
         (RESULTS / "sql.json").write_text(json.dumps([o.__dict__ for o in sql], indent=1) + "\n")
     if python is not None:
-        (RESULTS / "python.json").write_text(json.dumps(python, indent=1, sort_keys=True) + "\n")
+        saved = RESULTS / "python.json"
+        python = {**(json.loads(saved.read_text()) if saved.exists() else {}), **python}
+        saved.write_text(json.dumps(python, indent=1, sort_keys=True) + "\n")
     write_doc(sql, python)
     print(f"wrote {DOC.relative_to(ROOT)}")
 
