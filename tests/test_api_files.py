@@ -98,6 +98,16 @@ async def test_files_of_an_iteration_are_marked_against_the_parent(family):
     assert [f["path"] for f in answer.body["files"]] == ["NOTES.md", "app.py", "health.py", "models.py"]
 
 
+async def test_a_generation_that_only_names_a_parent_has_no_change_marks(family):
+    """Change marks are for iterations; a generation that names a parent without iterating on it has none."""
+    user, parent = family["user"], family["parent"]
+    named = await completed(user, OTHER_PROMPT, parent_generation_id=parent["id"])
+    assert (named["is_iteration"], named["parent_generation_id"]) == (False, parent["id"])
+    answer = await user.call("GET", f"/api/generations/{named['id']}/files")
+    assert answer.status == 200
+    assert answer.body == {"files": [{"path": "count.py", "language": "python", "size": 11, "content": "import sys\n"}]}
+
+
 # -- GET …/download ------------------------------------------------------------------------------
 
 
