@@ -169,7 +169,7 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
     ]
     by_id = {m.id: m for m in MUTANTS}
     for o in outcomes:
-        note = EQUIVALENT.get(o.id, "") if o.verdict == "survived" else o.detail
+        note = EQUIVALENT.get(o.id, f"not noticed ({o.detail})") if o.verdict == "survived" else o.detail
         note = note.replace("|", "\\|")
         lines.append(f"| `{o.id}` | `{by_id[o.id].path}` | {o.verdict} | {note} |")
     return lines
@@ -234,9 +234,15 @@ def _merged(new: list[Outcome]) -> list[Outcome]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", choices=("sql", "python", "all"), default="all")
+    parser.add_argument("what", nargs="?", choices=("sql", "python", "all", "doc"), default="all",
+                        help="doc: only write docs/testing.md again from the saved results")
     parser.add_argument("--only", nargs="*", help="SQL mutant ids (sql), or scopes (python): " + ", ".join(SCOPES))
     args = parser.parse_args(argv)
+    if args.what == "doc":
+        saved_sql, saved_python = RESULTS / "sql.json", RESULTS / "python.json"
+        write_doc([Outcome(**o) for o in json.loads(saved_sql.read_text())] if saved_sql.exists() else None,
+                  json.loads(saved_python.read_text()) if saved_python.exists() else None)
+        return
     sql = run_sql(args.only if args.what == "sql" else None) if args.what in ("sql", "all") else None
     scopes = args.only if args.what == "python" and args.only else list(SCOPES)
     python = run_python(scopes) if args.what in ("python", "all") else None
