@@ -95,8 +95,8 @@ def _run_sql_mutant(copy: Path, mutant: SqlMutant) -> Outcome:
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "lifecycle": (("codegen/lifecycle.py",), ("tests/test_lifecycle.py", "tests/test_fencing.py")),
     "auth": (("codegen/auth.py",), ("tests/test_tokens.py", "tests/test_api_auth.py")),
-    "stream_tokens": (("codegen/services/stream_tokens.py", "codegen/api/streams.py"),
-                      ("tests/test_windows.py", "tests/test_streaming.py")),
+    "stream_tokens": (("codegen/services/stream_tokens.py",), ("tests/test_windows.py", "tests/test_streaming.py")),
+    "streams": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
     "services": (("codegen/services/generations.py", "codegen/services/projects.py", "codegen/services/users.py"),
                  ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
     "engine": (("codegen/engine/worker.py", "codegen/engine/pipeline.py"),
