@@ -112,3 +112,11 @@ async def test_an_unknown_user_never_verifies_even_with_the_dummy_password():
     assert await auth.verify_password(stored, "correct horse") is True
     assert await auth.verify_password(stored, "wrong horse") is False
     assert await auth.verify_password("not-a-hash", "correct horse") is False
+
+
+def test_the_development_secret_goes_into_a_nested_or_existing_data_folder(tmp_path):
+    nested = tmp_path / "a" / "b" / "data"
+    assert (nested / "jwt-secret").read_text(encoding="utf-8") == auth.resolve_jwt_secret(None, nested)
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    assert (existing / "jwt-secret").read_text(encoding="utf-8") == auth.resolve_jwt_secret(None, existing)
