@@ -116,7 +116,9 @@ async def test_an_unknown_user_never_verifies_even_with_the_dummy_password():
 
 def test_the_development_secret_goes_into_a_nested_or_existing_data_folder(tmp_path):
     nested = tmp_path / "a" / "b" / "data"
-    assert (nested / "jwt-secret").read_text(encoding="utf-8") == auth.resolve_jwt_secret(None, nested)
+    secret = auth.resolve_jwt_secret(None, nested)
+    assert (nested / "jwt-secret").read_text(encoding="utf-8") == secret
     existing = tmp_path / "existing"
     existing.mkdir()
-    assert (existing / "jwt-secret").read_text(encoding="utf-8") == auth.resolve_jwt_secret(None, existing)
+    secret = auth.resolve_jwt_secret(None, existing)
+    assert (existing / "jwt-secret").read_text(encoding="utf-8") == secret
