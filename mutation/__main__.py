@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mutation.sql_mutants import EQUIVALENT, MUTANTS, SqlMutant
+from mutation.sql_mutants import EQUIVALENT, MUTANTS, PYTHON_EQUIVALENT, SqlMutant
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "testing.md"
@@ -176,32 +176,41 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
 
 
 def _python_section(report: dict[str, object]) -> list[str]:
-    lines = ["| scope | modules | tests | killed | survived | other | score | time |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| scope | modules | tests | killed | survived | equivalent | other | score | time |",
+             "|---|---|---|---|---|---|---|---|---|"]
     survivors: list[str] = []
+    equivalents: list[str] = []
     all_killed = all_scored = 0
     for scope, result in report.items():
         assert isinstance(result, dict)
         stats = result["stats"]
         killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
-        survived = int(stats.get("survived", 0))
-        other = int(stats.get("total", 0)) - killed - survived
+        equivalent = sum(name in PYTHON_EQUIVALENT for name in result["survivors"])
+        survived = int(stats.get("survived", 0)) - equivalent
+        other = int(stats.get("total", 0)) - killed - survived - equivalent
         scored = killed + survived
         all_killed, all_scored = all_killed + killed, all_scored + scored
         score = f"{100.0 * killed / scored:.1f} %" if scored else "-"
         lines.append(f"| {scope} | {', '.join(f'`{m}`' for m in result['modules'])} | "
-                     f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {other} | {score} | "
-                     f"{result['seconds']} s |")
+                     f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {equivalent} | "
+                     f"{other} | {score} | {result['seconds']} s |")
         for name, diff in result["survivors"].items():
             changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and line[1:2] != line[0:1]]
-            survivors.append(f"- `{name}`: `{' / '.join(changed)}`")
+            row = f"- `{name}`: `{' / '.join(changed)}`"
+            if name in PYTHON_EQUIVALENT:
+                equivalents.append(f"{row}: {PYTHON_EQUIVALENT[name]}")
+            else:
+                survivors.append(row)
     total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
     summary = (
         f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
-        f"({total})** over the scopes below (\"other\": not checked, no tests, suspicious or errors, as "
-        "mutmut counts them; they are not in the score)."
+        f"({total})** over the scopes below, equivalent mutants left out (\"other\": not checked, no tests, "
+        "suspicious or errors, as mutmut counts them; not in the score either)."
     )
     head = [summary, ""]
-    tail = ["", "Survivors (each to be killed by a test or explained as equivalent):", "", *survivors] if survivors else []
+    tail = ["", "Survivors (each to be killed by a test):", "", *survivors] if survivors else []
+    if equivalents:
+        tail += ["", "Equivalent (they change nothing observable):", "", *equivalents]
     return head + lines + tail
 
 

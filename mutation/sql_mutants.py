@@ -175,3 +175,26 @@ MUTANTS: tuple[SqlMutant, ...] = (
 
 # mutants that change nothing observable, each with the reason (none so far)
 EQUIVALENT: dict[str, str] = {}
+
+# mutmut's survivors that change nothing observable, by mutant name (mutmut numbers a function's
+# mutants in order, so a change to that function renumbers them: check the diff in the report)
+PYTHON_EQUIVALENT: dict[str, str] = {
+    "codegen.services.stream_tokens.x_issue__mutmut_2":
+        "token_urlsafe(None) is token_urlsafe(32): 32 bytes is the library's default",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_6": "the secret is ASCII (token_urlsafe): any codec reads it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_8": "the codec name is case-insensitive: UTF-8 is utf-8",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_19": "the secret is ASCII (token_urlsafe): any codec writes it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_21": "the secret is ASCII (token_urlsafe): any codec writes it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_17": "a 49-byte secret instead of 48: any length of 32 bytes or more is as good",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_23": "the codec name is case-insensitive: UTF-8 is utf-8",
+    "codegen.auth.x\u01c1TokenService\u01c1__init____mutmut_1": "a bound of 100001 instead of 100000 known users",
+    "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_1": "the LRU's values are never read: None or \"\" alike",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_13":
+        "no cache lookup: every token is verified again, with the same answer (only the cost differs)",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_14":
+        "no cache lookup: every token is verified again, with the same answer (only the cost differs)",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_18":
+        "exp >= now instead of exp > now: differs only at the exact float instant of expiry",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_44":
+        "nothing cached: every token is verified again, with the same answer (only the cost differs)",
+}
