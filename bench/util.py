@@ -239,6 +239,8 @@ class Launcher:
             "CODEGEN_STREAM_TOKEN_RATE_LIMIT": "0",
             "CODEGEN_LOG_LEVEL": "WARNING",
             "CODEGEN_LOG_FORMAT": "text",
+            # the scenarios measure the service's own path; the sandbox scenario turns tests on
+            "CODEGEN_VALIDATE": "syntax",
         }
         for key, value in settings.items():
             env["CODEGEN_" + key.upper()] = str(value)

@@ -53,6 +53,8 @@ class ServeProcess:
             "CODEGEN_PORT": str(port),
             "CODEGEN_DATA_DIR": str(workdir / f"data-{name}"),
             "CODEGEN_LOG_FORMAT": "text",
+            # these tests are about crashes, outages and shutdown; the sandbox has its own (tests/sandbox)
+            "CODEGEN_VALIDATE": "syntax",
             "PYTHONUNBUFFERED": "1",
         })
         for key, value in settings.items():

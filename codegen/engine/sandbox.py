@@ -225,7 +225,8 @@ class Sandbox:
             argv = self._bwrap_argv(placed, venv, python, command)
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
             if self.cgroup_parents:
-                cgroup = _Cgroup.create(list(self.cgroup_parents), uuid.uuid4().hex, self.limits)
+                # named by the server's pid too, so an operator can tell whose runs they are
+                cgroup = _Cgroup.create(list(self.cgroup_parents), f"{os.getpid()}-{uuid.uuid4().hex}", self.limits)
                 # join the cgroup before bwrap starts, so nothing the project forks escapes the cap
                 argv = ["/bin/sh", "-c", 'for f in $CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"', "sh", *argv]
                 env["CGROUP_PROCS"] = " ".join(cgroup.procs_files)

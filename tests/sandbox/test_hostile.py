@@ -9,6 +9,7 @@ and an ordinary generation still completes with its tests passing.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import textwrap
 import uuid
@@ -245,9 +246,13 @@ async def test_hostile_projects_get_nothing_out(make_server, http, sandbox_cache
     assert health.status == 200 and health.body["database"] == "ok"
     ordinary = await api.wait_for((await api.generate(prompt=PROMPT_PREFIX + "ordinary"))["id"], timeout=120)
     assert ordinary["status"] == "completed" and ordinary["tests"]["status"] == "passed", ordinary["tests"]
-    cgroups = Path("/sys/fs/cgroup/pids/codegen-sandbox")
-    if cgroups.exists():
-        assert [p.name for p in cgroups.iterdir() if p.is_dir()] == []
+    # every run's cgroup is removed (named by the pid of the server, this process)
+    assert [name for name in sandbox_cgroups() if name.startswith(f"{os.getpid()}-")] == []
+
+
+def sandbox_cgroups() -> set[str]:
+    parent = Path("/sys/fs/cgroup/pids/codegen-sandbox")
+    return {p.name for p in parent.iterdir() if p.is_dir()} if parent.exists() else set()
 
 
 ORDINARY = {
