@@ -18,7 +18,10 @@ import asyncio
 import time
 from typing import Any
 
+import orjson
+
 from bench.util import Context, create_pending, log, ratio, run_pgbench, sql_with_params
+from codegen import lifecycle
 from codegen.db import load_queries
 
 PROGRESS = [
@@ -43,6 +46,7 @@ def pgbench_script(worker_concurrency: int = 4) -> str:
     q = load_queries()
     claim = sql_with_params(q["claim_pending"], {
         1: "1", 2: "'{pending}'::text[]", 3: "'processing'", 4: "30", 5: "'pgbench'", 6: "'template'",
+        7: _lit(orjson.dumps(lifecycle.first_stages()).decode()) + "::jsonb",
     })
     lines = [claim.rstrip(";") + " \\gset"]
 

@@ -38,7 +38,7 @@ class Producer:
         move = lifecycle.move(Status.PENDING, Status.PROCESSING)
         rows = await self.db.fetch(
             self.db.q.claim_pending, count, list(move.allowed_from), move.target.value, LEASE_SECONDS,
-            "bench-producer", "bench",
+            "bench-producer", "bench", lifecycle.first_stages(),
         )
         for row in rows:
             self.claims[row["id"]] = row["lease_token"]

@@ -117,7 +117,7 @@ async def _probe_api(url: str, until: asyncio.Event, interval: float = 0.05) -> 
 async def _api_under_load(ctx: Context, generations: int, idle_seconds: float) -> dict[str, Any]:
     dsn = await ctx.dbs.fresh()
     try:
-        server = await ctx.launcher.codegen(dsn, worker=True, validate_mode="tests", worker_concurrency=8)
+        server = await ctx.launcher.codegen(dsn, worker=True, validate="tests", worker_concurrency=8)
         stop = asyncio.Event()
         probe = asyncio.create_task(_probe_api(server.url, stop))
         await asyncio.sleep(idle_seconds)

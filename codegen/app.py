@@ -29,6 +29,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # an incoming id is kept (a proxy's, say) when it is plain ASCII of a sane length
 _REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # the response whose headers went out (a stream): an error after that cannot become a JSON answer
+# the browser client's and the API docs' files
+STATIC_PREFIXES = ("/static/", "/api/docs")
 PREPARED: web.RequestKey[web.StreamResponse] = web.RequestKey("prepared_response")
 
 
@@ -49,14 +51,21 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         status = 499  # the client went away (how most streams end), not a server error
         raise
     finally:
-        if log.isEnabledFor(logging.INFO):
-            log.info(
+        # the browser client's files are noise at INFO: a page load is a dozen of them
+        level = logging.DEBUG if status < 400 and _is_static(request.path) else logging.INFO
+        if log.isEnabledFor(level):
+            log.log(
+                level,
                 "request",
                 extra={
                     "method": request.method, "path": request.path, "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
+
+
+def _is_static(path: str) -> bool:
+    return path == "/" or path.startswith(STATIC_PREFIXES)
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:

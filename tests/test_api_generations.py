@@ -524,6 +524,43 @@ async def test_get_a_completed_generation(make_server: ServerFactory, new_user: 
     assert [f["path"] for f in done["files"]] == sorted(f["path"] for f in done["files"])
 
 
+async def test_diff_of_a_generation_that_is_not_completed_is_409(
+    make_server: ServerFactory, new_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    working = await make_server()
+    user = (await new_user()).for_server(working.url)
+    done = await user.wait_for((await user.generate(PROMPT))["id"])
+    iteration = await user.wait_for((await user.generate(
+        "Add a search endpoint to the API", is_iteration=True, parent_generation_id=done["id"]))["id"])
+    assert (done["status"], iteration["status"]) == ("completed", "completed")
+    assert (await user.call("GET", f"/api/generations/{iteration['id']}/diff")).status == 200
+    # the iteration failed (as a generator error leaves it): no diff, rather than every file deleted
+    await db_conn.execute("UPDATE generations SET status = 'failed', stage = 'failed' WHERE id = $1",
+                          uuid.UUID(iteration["id"]))
+    failed = await user.call("GET", f"/api/generations/{iteration['id']}/diff")
+    assert failed.status == 409
+    assert failed.body == {"detail": "Generation is not completed (status: failed); "
+                                     "its diff is available once it completes"}
+    # nor against a generation that is not completed
+    await db_conn.execute("UPDATE generations SET status = 'pending', stage = 'queued' WHERE id = $1",
+                          uuid.UUID(iteration["id"]))
+    against = await user.call("GET", f"/api/generations/{done['id']}/diff", params={"against": iteration["id"]})
+    assert against.status == 409
+    assert "not completed (status: pending)" in against.body["detail"]
+    # no parent and no `against` is still the 400
+    assert (await user.call("GET", f"/api/generations/{done['id']}/diff")).status == 400
+
+
+async def test_the_lists_answer_with_a_trailing_slash(alice: ApiClient) -> None:
+    created = await alice.generate(PROMPT)
+    for path in ("/api/generations/", "/generations/"):
+        answer = await alice.call("GET", path)
+        assert answer.status == 200, path
+        assert [g["id"] for g in answer.body["items"]] == [created["id"]]
+    projects = await alice.call("GET", "/api/projects/")
+    assert [p["id"] for p in projects.body["items"]] == [created["project_id"]]
+
+
 async def test_get_another_users_generation_is_404(alice: ApiClient, bob: ApiClient) -> None:
     bobs = await bob.generate()
     for path in (f"/api/generations/{bobs['id']}", f"/api/generations/{uuid.uuid4()}", f"/generations/{bobs['id']}"):

@@ -160,6 +160,18 @@ async def test_generator_crash_never_leaves_processing(make_server, http, caplog
     assert crashed and crashed[0].exc_info is not None
 
 
+async def test_the_claim_event_carries_the_first_stage_of_the_mode(make_server, http, db_conn):
+    server = await make_server(generator=FailingGenerator(GenerationError("stop right after the claim")))
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    for mode, first in (("phased", "planning"), ("unified", "generating")):
+        generation = await api.generate(generation_mode=mode)
+        assert (await api.wait_for(generation["id"]))["status"] == "failed"
+        events = await events_of(db_conn, generation["id"])
+        assert events[0][1:] == ("pending", "queued")
+        assert events[1][1:] == ("processing", first), mode
+
+
 async def test_cancel_pending(alice):
     api = alice
     generation = await api.generate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -13,7 +14,8 @@ import aiohttp
 import orjson
 import pytest
 
-from codegen.logs import JsonFormatter, TextFormatter, request_id_var, user_id_var
+from codegen.config import load_settings
+from codegen.logs import JsonFormatter, TextFormatter, request_id_var, resolve_format, user_id_var
 from tests.conftest import RestrictedServer, Server, ServerFactory, UserFactory
 from tests.helpers import ApiClient, wait_until
 
@@ -206,3 +208,33 @@ def test_formatters_read_the_context(caplog: pytest.LogCaptureFixture) -> None:
     # outside a request nothing is invented
     bare = orjson.loads(JsonFormatter().format(record))
     assert "request_id" not in bare and "user_id" not in bare
+
+
+async def test_static_files_are_logged_at_debug(server: Server, http: aiohttp.ClientSession,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="codegen.http")
+    for path in ("/", "/static/app.js", "/static/styles.css", "/api/health", "/api/nothing-here"):
+        async with http.get(server.url + path) as answer:
+            await answer.read()
+    levels = {(r.__dict__["path"], r.__dict__["status"]): r.levelname
+              for r in caplog.records if r.name == "codegen.http" and r.getMessage() == "request"}
+    assert levels == {
+        ("/", 200): "DEBUG", ("/static/app.js", 200): "DEBUG", ("/static/styles.css", 200): "DEBUG",
+        ("/api/health", 200): "INFO", ("/api/nothing-here", 404): "INFO",
+    }
+
+
+def test_auto_format_is_text_at_a_terminal_and_json_otherwise() -> None:
+    leader, follower = os.openpty()
+    try:
+        with os.fdopen(follower, "w", closefd=False) as terminal, open(os.devnull, "w") as pipe_like:
+            assert resolve_format("auto", terminal) == "text"
+            assert resolve_format("auto", pipe_like) == "json"
+            # CODEGEN_LOG_FORMAT, when set, wins
+            assert resolve_format("json", terminal) == "json"
+            assert resolve_format("text", pipe_like) == "text"
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert load_settings({}).log_format == "auto"
+    assert load_settings({"CODEGEN_LOG_FORMAT": "json"}).log_format == "json"

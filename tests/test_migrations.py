@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from yarl import URL
 
 from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
+from tests.databases import admin, with_database
 
 pytestmark = pytest.mark.database
 
@@ -20,19 +20,12 @@ pytestmark = pytest.mark.database
 async def empty_database_url(admin_dsn: str) -> AsyncIterator[str]:
     """A database with nothing in it, not even the template's schema."""
     name = f"codegen_test_empty_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_dsn)
+    await admin(admin_dsn, f'CREATE DATABASE "{name}" TEMPLATE template0')
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        # with_database keeps the DSN's query (an embedded server's socket directory)
+        yield with_database(admin_dsn, name)
     finally:
-        await admin.close()
-    try:
-        yield str(URL(admin_dsn).with_path("/" + name))
-    finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_migration_files_are_numbered_and_unique() -> None:

@@ -211,6 +211,9 @@ async def test_connecting_after_completion_replays_everything(make_server, http)
     assert_well_formed(events)
     assert events[0].data["status"] == "completed"
     assert events[1].data["stage"] == "queued"
+    # the claim: processing already, in the mode's first stage (never "queued" while processing)
+    assert (events[2].data["status"], events[2].data["stage"]) == ("processing", "planning")
+    assert all(e.data["stage"] != "queued" for e in events if e.data["status"] == "processing")
     assert events[-1].data["stage"] == "complete"
 
 

@@ -134,6 +134,7 @@ class Worker:
         rows = await self.db.fetch(
             self.db.q.claim_pending, free, list(claim_move.allowed_from), claim_move.target.value,
             self.settings.lease_seconds, self.worker_id, self.generator.name,
+            lifecycle.first_stages(),
         )
         for row in rows:
             self._start(pipeline.Claim.from_row(row))

@@ -168,7 +168,17 @@ async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID |
     base_id = against or generation["parent_generation_id"]
     if base_id is None:
         raise bad_request("Generation has no parent; pass ?against=<generation_id> to compare with another generation")
-    await _status(db, user_id, base_id)
+    # the base first: another user's (or an unknown) generation is a 404 whatever the state of this one
+    base_status = await _status(db, user_id, base_id)
+    if generation["status"] != Status.COMPLETED:
+        raise conflict(
+            f"Generation is not completed (status: {generation['status']}); its diff is available once it completes"
+        )
+    if base_status != Status.COMPLETED:
+        raise conflict(
+            f"Generation {base_id} to compare with is not completed (status: {base_status.value}); "
+            "only completed generations can be compared"
+        )
     old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
     new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
     return unified_diff(old, new)

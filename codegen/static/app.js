@@ -246,10 +246,12 @@ function authScreen(ctx, mode) {
   const notice = sessionStorage.getItem(NOTICE_KEY);
   sessionStorage.removeItem(NOTICE_KEY);
 
+  // the notice ("You are signed out.") gives way to whatever the form says next: one message at a time
+  let noticeShown = notice ? noticeBox(notice) : null;
   const form = h(
     'form',
     { class: 'card auth-form', novalidate: true },
-    notice ? noticeBox(notice) : null,
+    noticeShown,
     h('div', { class: 'field' }, h('label', { for: emailId }, 'Email'), email),
     h(
       'div',
@@ -271,6 +273,10 @@ function authScreen(ctx, mode) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear(errors);
+    if (noticeShown) {
+      noticeShown.remove();
+      noticeShown = null;
+    }
     const address = email.value.trim();
     if (!address || !address.includes('@')) {
       errors.append(alertBox('Enter your email address, like name@example.com.'));

@@ -241,10 +241,13 @@ class Stream {
     if (!data || typeof data !== 'object') return;
     const id = ev.lastEventId !== '' && ev.lastEventId != null ? Number(ev.lastEventId) : null;
 
+    // progress never goes down on screen: the replay after `connected` (which carries the current
+    // progress) restarts from the first event's
+    const previous = this.snapshot && typeof this.snapshot.progress === 'number' ? this.snapshot.progress : 0;
     this.snapshot = {
       status: data.status,
       stage: data.stage,
-      progress: data.progress,
+      progress: typeof data.progress === 'number' ? Math.max(previous, data.progress) : previous,
       message: data.message,
     };
 

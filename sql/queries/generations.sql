@@ -70,6 +70,8 @@ WITH next AS (
 ), claimed AS (
     UPDATE generations g
     SET status = $3,
+        -- $7: each mode's first stage (codegen/lifecycle.py FIRST_STAGE), so the claim event carries it
+        stage = $7::jsonb ->> g.generation_mode,
         attempts = g.attempts + 1,
         lease_token = gen_random_uuid(),
         lease_expires_at = now() + make_interval(secs => $4),

@@ -166,6 +166,12 @@ async def test_sign_up_generate_watch_open_and_download(e2e_server, tab):
     await expect(page.locator("h1")).to_have_text("Sign in")
     await expect(page.locator(".notice")).to_have_text("You are signed out.")
     assert await jwt_of(tab) is None
+    # a failed sign-in then says one thing: the error, not the error and "You are signed out."
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Invalid email or password")
+    await expect(page.locator(".notice")).to_have_count(0)
 
 
 async def test_iterate_shows_changed_files_and_the_diff(e2e_server, tab):

@@ -265,6 +265,49 @@ async def test_repeated_event_ids_are_ignored(e2e_server, tab):
     assert messages == ["one", "two", "three"]
 
 
+async def test_progress_never_goes_down_after_connected(e2e_server, tab):
+    """`connected` carries the current progress, the replay after it starts lower: the snapshots
+    stream.js hands out (and the progress bar) never go down."""
+    account = await e2e_server.register()
+    generation = await e2e_server.generate(account, "[hold] A generation whose stream replays its history")
+    gid = generation["id"]
+    await e2e_server.wait_for(account, gid, {"processing"})
+    await tab.sign_in(e2e_server, account)
+
+    def frame(event_id, stage, progress):
+        data = {"generation_id": gid, "status": "processing", "stage": stage, "progress": progress,
+                "message": stage, "timestamp": time.time()}
+        return f"id: {event_id}\ndata: {json.dumps(data)}\n\n"
+
+    body = frame(0, "connected", 0.3) + frame(1, "planning", 0.0) + frame(2, "planning", 0.1) \
+        + frame(3, "architecture", 0.3) + frame(4, "generating", 0.5)
+
+    async def token(route):
+        await route.fulfill(json={"sse_token": "t", "expires_in": 60, "generation_id": gid,
+                                  "stream_url": f"/api/generations/generate/{gid}/stream"})
+
+    async def stream(route):
+        await route.fulfill(status=200, content_type="text/event-stream", body=body)
+
+    await tab.page.route("**/stream-token", token)
+    await tab.page.route("**/stream?*", stream)
+    await tab.open(e2e_server, "#/history")
+    seen = await tab.page.evaluate(
+        """async (id) => {
+            const m = await import('/static/stream.js');
+            const seen = [];
+            await new Promise((resolve) => {
+              const w = m.watchGeneration(id, {
+                onStatus(s) { seen.push(s.progress); if (seen.length === 5) { w.close(); resolve(); } },
+              });
+            });
+            return seen;
+        }""",
+        gid,
+    )
+    assert seen == [0.3, 0.3, 0.3, 0.3, 0.5]
+
+
 async def test_one_stream_per_generation_per_tab(e2e_server, tab):
     account = await e2e_server.register()
     generation = await e2e_server.generate(account, "[hold] A generation watched twice in one tab")
