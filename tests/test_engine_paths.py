@@ -94,7 +94,9 @@ async def test_unified_mode_with_a_stage_delay_skips_the_review_stage(make_serve
         "SELECT array_agg(stage ORDER BY seq) FROM generation_events WHERE generation_id = $1",
         uuid.UUID(generation["id"]),
     )
-    assert stages == ["queued", "queued", "generating", "finalizing", "complete"]
+    # (the claim's own event is issue 16's to define: only what the pipeline writes is checked here)
+    assert stages[-3:] == ["generating", "finalizing", "complete"]
+    assert "reviewing" not in stages
 
 
 # -- claims and leases -----------------------------------------------------------------------------
