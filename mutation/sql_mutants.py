@@ -189,6 +189,9 @@ PYTHON_EQUIVALENT: dict[str, str] = {
     "codegen.auth.x_resolve_jwt_secret__mutmut_23": "the codec name is case-insensitive: UTF-8 is utf-8",
     "codegen.auth.x\u01c1TokenService\u01c1__init____mutmut_1": "a bound of 100001 instead of 100000 known users",
     "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_1": "the LRU's values are never read: None or \"\" alike",
+    "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_3": "popitem(last=None) is popitem(last=False): None is falsy",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_46": "popitem(last=None) is popitem(last=False): None is falsy",
+    "codegen.auth.x\u01c1TokenService\u01c1issue__mutmut_17": "PyJWT's default algorithm is HS256, the one named",
     "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_13":
         "no cache lookup: every token is verified again, with the same answer (only the cost differs)",
     "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_14":

@@ -102,7 +102,9 @@ def test_without_a_secret_a_development_one_is_kept_in_the_data_folder(tmp_path,
     assert stored.read_text(encoding="utf-8") == first and len(first) >= 64
     assert stored.stat().st_mode & 0o777 == 0o600
     assert auth.resolve_jwt_secret("", data) == first  # the same one on the next start
-    assert "CODEGEN_JWT_SECRET is not set" in caplog.text and str(stored) in caplog.text
+    warned = [r.getMessage() for r in caplog.records if r.name == "codegen.auth"]
+    assert warned and all(m == f"CODEGEN_JWT_SECRET is not set: using a development secret kept in {stored}; "
+                                "set it in production" for m in warned), warned
 
 
 async def test_an_unknown_user_never_verifies_even_with_the_dummy_password():
