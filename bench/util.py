@@ -37,7 +37,7 @@ PROMPTS = [
     "Write a budget tracker with expense categories",
     "Create a quiz app for students with a leaderboard",
     "Build a chat forum for a small community",
-    "Make a multiplayer chess game server",
+    "Make a chess tournament API with players and matches",
     "Create a todo list API with due dates",
 ]
 # every benchmark user's password; the benchmark never logs in, it signs tokens with the server's secret

@@ -14,6 +14,7 @@ from codegen import keys, metrics
 from codegen.api.common import json_response
 from codegen.api.routes import setup_routes
 from codegen.auth import TokenService, resolve_jwt_secret
+from codegen.services.previews import preview_key
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
@@ -116,7 +117,9 @@ def _database(settings: Settings) -> Callable[[web.Application], AsyncIterator[N
         await migrate(settings.database_url)
         db = await Database.connect(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         app[keys.DB] = db
-        app[keys.TOKENS] = TokenService(resolve_jwt_secret(settings.jwt_secret, settings.data_dir), settings.jwt_ttl_seconds)
+        secret = resolve_jwt_secret(settings.jwt_secret, settings.data_dir)
+        app[keys.TOKENS] = TokenService(secret, settings.jwt_ttl_seconds)
+        app[keys.PREVIEW_KEY] = preview_key(secret)
         yield
         await db.close()
 

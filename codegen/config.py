@@ -37,6 +37,7 @@ class Settings(BaseModel):
 
     stream_token_ttl_seconds: int = Field(60, ge=1)
     stream_token_rate_limit: int = Field(10, ge=0)  # per user per minute; 0: off
+    preview_ttl_seconds: int = Field(300, ge=10)  # a web-page preview link's lifetime
     generate_rate_limit: int = Field(30, ge=0)  # per user per minute; 0: off
     sse_ping_seconds: float = Field(15.0, gt=0)
     sse_queue_size: int = Field(256, ge=1)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
+PREVIEW_KEY: web.AppKey[bytes] = web.AppKey("preview_key")  # signs web-page preview links
 BUS: web.AppKey[EventBus] = web.AppKey("bus")
 WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
 REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")

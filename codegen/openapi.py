@@ -36,6 +36,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     schemas.ErrorOut, schemas.ValidationErrorOut, schemas.UserOut, schemas.TokenOut, schemas.RegisterOut,
     schemas.GenerationCreated, schemas.GenerationOut, schemas.GenerationList, schemas.FilesOut,
     schemas.StreamTokenOut, schemas.ProjectOut, schemas.ProjectDetail, schemas.ProjectList, schemas.HealthOut,
+    schemas.GeneratorOut, schemas.PreviewTokenOut,
 )
 
 
@@ -175,6 +176,17 @@ def _operations() -> list[Operation]:
                       "400": _error("No parent and no `against`"), **generation,
                       "409": _error("This generation, or the one it is compared with, is not completed"),
                   }),
+        Operation("post", "/api/generations/{generation_id}/preview-token", "issuePreviewToken",
+                  "A short-lived link to a web-page generation's page", "generations",
+                  description=("The page is served at `preview_url` (outside /api) until the link expires "
+                               "(CODEGEN_PREVIEW_TTL_SECONDS), with a Content-Security-Policy that sandboxes it, "
+                               "forbids every network request but its own files and lets only this app frame it."),
+                  responses={
+                      "200": _answer("The link", schemas.PreviewTokenOut),
+                      "400": _error("`This generation has no index.html to preview`"),
+                      **generation,
+                      "409": _error("Not completed yet"),
+                  }),
         Operation("post", "/api/generations/generate/{generation_id}/stream-token", "issueStreamToken",
                   "A single-use token for the progress stream", "streams", responses={
                       "200": _answer("The token (60 s, single use, this user and generation)",
@@ -221,6 +233,9 @@ def _operations() -> list[Operation]:
                       "200": _answer("`{\"status\": \"ok\", \"database\": \"ok\"}`", schemas.HealthOut),
                       "503": _answer("The database is unreachable", schemas.HealthOut, headers=RETRY_AFTER),
                   }),
+        Operation("get", "/api/generator", "describeGenerator",
+                  "What the configured generator writes, and prompts that work with it", "operations", auth=False,
+                  responses={"200": _answer("The generator", schemas.GeneratorOut)}),
         Operation("get", "/api/openapi.json", "openapi", "This document", "operations", auth=False, responses={
             "200": _answer("OpenAPI 3.1", schema={"type": "object"}),
         }),

@@ -203,6 +203,21 @@ class Usage(BaseModel):
     completion_tokens: int
 
 
+class Requirement(BaseModel):
+    """One request of the prompt and what became of it (see "Requirements checklist" in the contract)."""
+
+    text: str
+    status: Literal["met", "substituted", "unmet"]
+    where: list[str] = Field(description="files that do it (met), or that hold the substitute")
+    detail: str | None = Field(description="what was done instead (substituted), or why not (unmet)")
+
+
+class RequirementCounts(BaseModel):
+    met: int
+    substituted: int
+    unmet: int
+
+
 class GenerationSummary(GenerationCreated):
     stage: str
     progress: Annotated[float, Field(ge=0, le=1)]
@@ -235,11 +250,17 @@ class GenerationOut(GenerationSummary):
     usage: Usage | None
     notes: dict[str, Any] | None
     tests: TestResults | None
+    requirements: list[Requirement] = Field(description="the requirements checklist; [] until completed")
     files: list[FileInfo]
 
 
+class GenerationListItem(GenerationSummary):
+    requirement_counts: RequirementCounts = Field(description="how many requests of the checklist are met, "
+                                                  "substituted and unmet (all 0 until completed)")
+
+
 class GenerationList(BaseModel):
-    items: list[GenerationSummary]
+    items: list[GenerationListItem]
     next_cursor: str | None
 
 
@@ -284,6 +305,8 @@ class ProjectGeneration(BaseModel):
     created_at: datetime
     completed_at: datetime | None
     updated_at: datetime
+    requirement_counts: RequirementCounts = Field(description="how many requests of the checklist are met, "
+                                                  "substituted and unmet (all 0 until completed)")
 
 
 class ProjectDetail(ProjectOut):
@@ -292,6 +315,24 @@ class ProjectDetail(ProjectOut):
 
 class ProjectList(BaseModel):
     items: list[ProjectOut]
+
+
+class PreviewTokenOut(BaseModel):
+    """A short-lived link to a web-page generation's page, served sandboxed."""
+
+    preview_url: str = Field(description="the page (index.html); its own files load relative to it")
+    expires_in: int
+    generation_id: UUID
+
+
+class GeneratorOut(BaseModel):
+    """What the configured generator can write, and prompts that work with it."""
+
+    provider: str
+    writes: list[str]
+    languages: list[str]
+    examples: list[str] = Field(description="prompts it serves faithfully")
+    follow_up_examples: list[str] = Field(description="follow-up requests (iterations) it serves")
 
 
 class HealthOut(BaseModel):

@@ -45,8 +45,9 @@ CONTRACT_ROUTES = {
     ("get", "/api/projects"), ("post", "/api/projects"), ("get", "/api/projects/{project_id}"),
     ("delete", "/api/projects/{project_id}"),
     ("get", "/api/health"), ("get", "/api/openapi.json"), ("get", "/metrics"),
+    ("get", "/api/generator"), ("post", "/api/generations/{generation_id}/preview-token"),
 }
-PUBLIC = {("post", "/api/auth/register"), ("post", "/api/auth/login"), ("get", "/api/health"),
+PUBLIC = {("post", "/api/auth/register"), ("post", "/api/auth/login"), ("get", "/api/health"), ("get", "/api/generator"),
           ("get", "/api/openapi.json"), ("get", "/metrics"), ("get", "/api/generations/generate/{generation_id}/stream")}
 
 # The schemathesis configuration. Every check runs, with two exceptions (docs/reliability.md

@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from codegen import metrics, openapi
-from codegen.api import auth, generations, health, projects, streams
+from codegen.api import auth, generations, generator, health, previews, projects, streams
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -35,6 +35,7 @@ API_ROUTES = [
     ("GET", "/generations/{generation_id}/files", generations.files),
     ("GET", "/generations/{generation_id}/download", generations.download),
     ("GET", "/generations/{generation_id}/diff", generations.diff),
+    ("POST", "/generations/{generation_id}/preview-token", previews.preview_token),
     ("POST", "/generations/generate/{generation_id}/stream-token", streams.stream_token),
     ("POST", "/generations/{generation_id}/stream-token", streams.stream_token),
     ("GET", "/generations/generate/{generation_id}/stream", streams.stream),
@@ -69,6 +70,8 @@ def setup_routes(app: web.Application) -> None:
         # registered after POST on the same resource, so POST still goes to generations.create
         app.router.add_route("*", prefix + "/generations/generate", only_post)
     app.router.add_get("/api/health", health.health)
+    app.router.add_get("/api/generator", generator.info)
+    app.router.add_get("/preview/{token}/{path:.+}", previews.preview_file)
     app.router.add_route("GET", "/api/openapi.json", openapi.handler)
     app.router.add_get("/api/docs", api_docs)
     app.router.add_static("/api/docs/assets/", swagger_ui_dir(), append_version=False)

@@ -120,7 +120,8 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         _review(files, result.usage)
         verified = await _verify(settings, generator, tester, request, writer, Verified(files, result.usage))
         await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(verified.files)} files")
-        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests)
+        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests,
+                        result.requirements)
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})
@@ -213,6 +214,7 @@ def _deduplicated(files: list[GeneratedFile]) -> list[GeneratedFile]:
 async def _complete(
     db: Database, claim: Claim, files: list[GeneratedFile], usage: dict[str, int] | None, notes: dict[str, Any],
     tests: TestReport | None,
+    requirements: list[dict[str, Any]],
 ) -> None:
     """The move to completed and the files, in one transaction: only the claim holder writes them."""
     async with db.transaction() as conn:
@@ -233,6 +235,7 @@ async def _complete(
         await conn.execute(
             db.q.set_result, claim.generation_id, usage, notes or None, tests.as_dict() if tests else None
         )
+        await conn.execute(db.q.set_requirements, claim.generation_id, requirements)
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:

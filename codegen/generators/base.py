@@ -63,6 +63,8 @@ class GenerationResult:
     usage: dict[str, int] | None = None
     # free-form facts worth keeping on the generation (assumptions, validation)
     notes: dict[str, Any] = field(default_factory=dict)
+    # the requirements checklist: [{"text", "status": "met"|"substituted"|"unmet", "where": [paths], "detail"}]
+    requirements: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Reporter(Protocol):

@@ -32,6 +32,7 @@ import aiohttp
 import orjson
 
 from codegen.config import Settings
+from codegen.generators import llm_checklist
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
 from codegen.generators.llm_output import (
     FileStreamParser,
@@ -86,14 +87,17 @@ You are a senior software architect. Plan the files of the project the user asks
 a small, complete, runnable project with its source, its tests, its dependency list \
 and a README. Order the files so that each comes after the files it uses.
 Reply with only a JSON object, no prose and no code:
-{"summary": "<one sentence>", "files": [{"path": "<relative path>", "purpose": "<what it holds>"}]}"""
+{"summary": "<one sentence>", "files": [{"path": "<relative path>", "purpose": "<what it holds>"}], \
+"requirements": [...]}
+""" + llm_checklist.PLANNER_RULES
 
 _ITERATION_PLANNER_SYSTEM = """\
 You are a senior software architect. The user asks for a change to the existing \
 project whose files are shown below. List only the files to create, modify or delete.
 Reply with only a JSON object, no prose and no code:
 {"summary": "<one sentence>", "files": [{"path": "<relative path>", "purpose": "<the change>", \
-"action": "create" | "modify" | "delete"}]}"""
+"action": "create" | "modify" | "delete"}], "requirements": [...]}
+""" + llm_checklist.PLANNER_RULES
 
 
 def _request_text(request: GenerationRequest) -> str:
@@ -749,6 +753,8 @@ class _Outcome:
     deleted: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    # the planner's requirements checklist (llm_checklist.from_plan); None without one
+    requirements: list[dict[str, Any]] | None = None
 
 
 class OpenAIGenerator:
@@ -801,6 +807,9 @@ class OpenAIGenerator:
             files=[GeneratedFile(path, files[path]) for path in sorted(files)],
             usage=budget.usage(),
             notes=self._notes(budget, outcome),
+            requirements=llm_checklist.checked(
+                outcome.requirements, files, request.prompt, request.additional_requirements
+            ),
         )
 
     async def repair(
@@ -885,7 +894,7 @@ class OpenAIGenerator:
             outcome = await self._unified(client, request, progress, start=_WRITING_FROM)
             outcome.notes["plan"] = "unreadable; written in one pass"
             return outcome
-        outcome = _Outcome()
+        outcome = _Outcome(requirements=llm_checklist.from_plan(answer.text))
         if plan.unsafe_paths:
             outcome.notes["ignored_plan_paths"] = plan.unsafe_paths
         await progress(Stage.ARCHITECTURE, _PLANNED, self._plan_message(plan))

@@ -224,6 +224,10 @@ export const api = {
     }),
   download: (id) => request('GET', `/generations/${encodeURIComponent(id)}/download`, { as: 'response' }),
   streamToken: (id) => request('POST', `/generations/generate/${encodeURIComponent(id)}/stream-token`),
+  previewToken: (id) => request('POST', `/generations/${encodeURIComponent(id)}/preview-token`),
+
+  // what the configured generator writes, and prompts that work with it (no sign-in needed)
+  generator: () => request('GET', '/generator', { auth: false }),
 
   projects: () => request('GET', '/projects'),
   project: (id) => request('GET', `/projects/${encodeURIComponent(id)}`),

@@ -43,6 +43,13 @@ const who = document.getElementById('who');
 
 // ---------------------------------------------------------------- plumbing
 
+// GET /api/generator, asked once: example prompts and placeholders that work with the configured generator
+let generatorInfo = null;
+function generatorDescription() {
+  if (!generatorInfo) generatorInfo = api.generator().catch(() => ({ examples: [], follow_up_examples: [], writes: [] }));
+  return generatorInfo;
+}
+
 export function announce(text) {
   // re-set so the same words are announced again
   announcer.textContent = '';
@@ -197,8 +204,11 @@ function render() {
     if (signedIn) return go('#/new');
     updateNav(null);
     authScreen(ctx, path === '/signup' ? 'signup' : 'login');
+  } else if (!signedIn && (path === '/' || path === '' || path === '/welcome')) {
+    updateNav(null);
+    landingScreen(ctx);
   } else if (!signedIn) {
-    if (path !== '/' && path !== '') sessionStorage.setItem(NEXT_KEY, location.hash);
+    sessionStorage.setItem(NEXT_KEY, location.hash);
     location.replace('#/login');
     return;
   } else if (path === '/' || path === '' || path === '/new') {
@@ -207,6 +217,9 @@ function render() {
   } else if ((m = /^\/g\/([^/]+)$/.exec(path))) {
     updateNav(null);
     generationScreen(ctx, decodeURIComponent(m[1]));
+  } else if ((m = /^\/p\/([^/]+)$/.exec(path))) {
+    updateNav('history');
+    conversationScreen(ctx, decodeURIComponent(m[1]));
   } else if (path === '/history') {
     updateNav('history');
     historyScreen(ctx);
@@ -222,6 +235,64 @@ function signOut(message) {
   clearSession();
   if (message) sessionStorage.setItem(NOTICE_KEY, message);
   go('#/login');
+}
+
+// ---------------------------------------------------------------- landing (signed out)
+
+function landingScreen(ctx) {
+  const examples = h('ul', { class: 'example-list', role: 'list', 'aria-label': 'Example prompts' });
+  const writes = h('ul', { class: 'writes-list' });
+  generatorDescription().then((info) => {
+    if (!ctx.alive) return;
+    for (const line of info.writes || []) writes.append(h('li', {}, line));
+    for (const text of info.examples || []) {
+      examples.append(
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link example',
+              onclick: () => {
+                // kept for the new-generation screen, which opens after signing up or in
+                sessionStorage.setItem('codegen.draft', text);
+                sessionStorage.setItem(NEXT_KEY, '#/new');
+                go('#/signup');
+              },
+            },
+            text,
+          ),
+        ),
+      );
+    }
+  });
+  screen(
+    'Describe a program. Get its code, its tests, and a straight answer.',
+    h(
+      'section',
+      { class: 'card landing', 'aria-labelledby': 'landing-what' },
+      h('h2', { id: 'landing-what' }, 'What it does'),
+      h(
+        'ul',
+        {},
+        h('li', {}, 'You describe the program; it is planned, written, reviewed and saved while you watch, stage by stage.'),
+        h('li', {}, 'You read every file, download the project as a zip, and ask for changes in follow-ups.'),
+        h('li', {}, 'Each result lists your requests one by one: met, done differently (and how), or not done (and why). Nothing left out is passed off as done.'),
+      ),
+      h('h2', {}, 'What it writes here'),
+      writes,
+      h('div', { class: 'actions' }, h('a', { href: '#/signup', class: 'button primary' }, 'Create an account'), h('a', { href: '#/login', class: 'button' }, 'Sign in')),
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'landing-examples' },
+      h('h2', { id: 'landing-examples' }, 'Prompts that work'),
+      h('p', { class: 'hint' }, 'Choose one to create an account with it ready to generate.'),
+      examples,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- sign in / sign up
@@ -365,17 +436,15 @@ function requirementsField() {
       { class: 'field' },
       h('label', { for: id }, 'Additional requirements'),
       textarea,
-      h('p', { class: 'hint', id: hintId }, 'Optional. One requirement per line, for example “Use PostgreSQL”.'),
+      h('p', { class: 'hint', id: hintId }, 'Optional. One requirement per line; each is checked off in the result.'),
     ),
   };
 }
 
 function newScreen(ctx, params) {
-  const { textarea: prompt, counter, field: promptBox } = promptField(
-    'What should be built?',
-    'Create a REST API with authentication for a small bookshop',
-  );
+  const { textarea: prompt, counter, field: promptBox } = promptField('What should be built?', '');
   const { textarea: requirements, field: requirementsBox } = requirementsField();
+  const examplesBox = h('div', { class: 'examples', 'aria-live': 'polite' });
   const projectId = nextId('project');
   const projectHintId = `${projectId}-hint`;
   const project = h(
@@ -391,6 +460,7 @@ function newScreen(ctx, params) {
     'form',
     { class: 'card', novalidate: true },
     promptBox,
+    examplesBox,
     modeFieldset(nextId('mode')),
     requirementsBox,
     h('div', { class: 'field' }, h('label', { for: projectId }, 'Project'), project, projectHint),
@@ -398,6 +468,13 @@ function newScreen(ctx, params) {
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
+  generatorDescription().then((info) => {
+    if (!ctx.alive) return;
+    suggest(prompt, examplesBox, info.examples || [], refresh, 'Prompts that work');
+    if (info.writes && info.writes.length) {
+      examplesBox.append(h('p', { class: 'hint writes' }, `This service writes: ${info.writes.join('; ')}.`));
+    }
+  });
 
   const draft = sessionStorage.getItem('codegen.draft');
   if (draft) {
@@ -432,8 +509,40 @@ function newScreen(ctx, params) {
   screen('New generation', form);
 }
 
+// Example prompts from GET /api/generator: the first is the placeholder, each fills the prompt when chosen.
+function suggest(textarea, box, examples, refresh, heading) {
+  if (!examples.length) return;
+  textarea.placeholder = examples[0];
+  append(box, [
+    h('p', { class: 'hint' }, `${heading}:`),
+    h(
+      'ul',
+      { class: 'example-list', role: 'list' },
+      examples.map((text) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link example',
+              onclick: () => {
+                textarea.value = text;
+                refresh();
+                textarea.focus();
+              },
+            },
+            text,
+          ),
+        ),
+      ),
+    ),
+  ]);
+}
+
 // Both prompt forms submit alike: check the minimum, send, then open the new generation or say why not.
-function submitGeneration(form, { ctx, prompt, requirements, errors, submit, refresh, label, started, defaultMode, target }) {
+function submitGeneration(form, { ctx, prompt, requirements, errors, submit, refresh, label, started, defaultMode, target, after }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear(errors);
@@ -457,7 +566,8 @@ function submitGeneration(form, { ctx, prompt, requirements, errors, submit, ref
         parent_generation_id,
       });
       announce(started);
-      go(`#/g/${generation.id}`);
+      if (after) after(generation);
+      else go(`#/g/${generation.id}`);
     } catch (err) {
       if (!ctx.alive) return;
       errors.append(alertBox(errorText(err)));
@@ -478,6 +588,9 @@ function generationSummary(generation) {
   ];
   if (generation.is_iteration && generation.parent_generation_id) {
     items.push(['Iteration of', h('a', { href: `#/g/${generation.parent_generation_id}` }, 'the previous generation')]);
+  }
+  if (generation.project_id) {
+    items.push(['Conversation', h('a', { href: `#/p/${generation.project_id}` }, 'Every prompt and follow-up of this project')]);
   }
   if (generation.completed_at) items.push(['Finished', timeEl(generation.completed_at)]);
   if (generation.tests) items.push(['Tests', testsFact(generation.tests)]);
@@ -706,11 +819,17 @@ function liveView(ctx, generation, body) {
       if (finished) return;
       clear(problems);
       connection.dataset.state = 'stopped';
+      if (problem.kind === 'refused' && problem.status === 400) {
+        // the token was refused because the generation is terminal (it often finishes between our GET
+        // and the token request): not an error, read it with GET and show it as it is
+        setText(connection, 'Finished before the live view opened.');
+        finish(null);
+        return;
+      }
       setText(connection, 'Live progress stopped.');
       problems.append(alertBox(problem.message));
       if (problem.kind === 'refused') {
-        // the generation may have finished meanwhile (400): show what it is now
-        if (problem.status === 400 || problem.status === 409) {
+        if (problem.status === 409) {
           finish(problem.message);
         } else if (problem.status !== 401) {
           refreshStatus.hidden = false;
@@ -888,6 +1007,7 @@ function resultView(ctx, generation, body) {
   });
 
   append(body, [
+    outcomeSummary(generation),
     h(
       'section',
       { class: 'card result', 'aria-labelledby': 'result-heading' },
@@ -927,6 +1047,9 @@ function resultView(ctx, generation, body) {
         summary ? h('p', { class: 'hint change-summary' }, `Changes: ${summary}`) : null,
         fileTree(files, (file, button) => openFile(viewer, file, perFile.get(file.path), treeBox, button)),
       ]);
+      if (files.some((f) => f.path === 'index.html' && f.change !== 'deleted')) {
+        body.insertBefore(previewSection(ctx, generation), body.querySelector('section.result'));
+      }
       const first = files.find((f) => f.change && f.change !== 'unchanged' && f.change !== 'deleted') || files.find((f) => /readme/i.test(f.path)) || files[0];
       const firstButton = treeBox.querySelector(`button[data-path="${CSS.escape(first.path)}"]`);
       openFile(viewer, first, perFile.get(first.path), treeBox, firstButton);
@@ -946,6 +1069,94 @@ function resultView(ctx, generation, body) {
       clear(treeBox);
       treeBox.append(alertBox(`The files could not be loaded: ${errorText(err)}`));
     });
+}
+
+// A web page runs in a sandboxed iframe (scripts, but no same-origin: no access to this app's storage),
+// from a short-lived link whose Content-Security-Policy forbids any network request.
+function previewSection(ctx, generation) {
+  const frameBox = h('div', { class: 'preview-frame' });
+  const problems = h('div', {});
+  const reload = h('button', { type: 'button' }, 'Reload preview');
+  const load = async () => {
+    clear(problems);
+    reload.disabled = true;
+    try {
+      const link = await api.previewToken(generation.id);
+      if (!ctx.alive) return;
+      clear(frameBox);
+      frameBox.append(
+        // the sandbox attribute is set before src, and the frame navigates only once attached
+        h('iframe', { sandbox: 'allow-scripts', title: 'Preview of the generated page', src: link.preview_url }),
+      );
+    } catch (err) {
+      if (ctx.alive) problems.append(alertBox(`The preview could not be opened: ${errorText(err)}`));
+    } finally {
+      reload.disabled = false;
+    }
+  };
+  reload.addEventListener('click', load);
+  load();
+  return h(
+    'section',
+    { class: 'card preview', 'aria-labelledby': 'preview-heading' },
+    h('div', { class: 'result-head' }, h('h2', { id: 'preview-heading' }, 'Preview'), reload),
+    h('p', { class: 'hint' }, 'The generated page, running sandboxed: it cannot reach the network or this site.'),
+    problems,
+    frameBox,
+  );
+}
+
+const REQUIREMENT_MARKS = {
+  met: ['✓', 'met'],
+  substituted: ['≈', 'substituted'],
+  unmet: ['✗', 'not done'],
+};
+
+function requirementItem(item) {
+  const [mark, label] = REQUIREMENT_MARKS[item.status] || ['?', item.status];
+  return h(
+    'li',
+    { class: 'requirement', dataset: { status: item.status } },
+    h('span', { class: 'requirement-mark', 'aria-hidden': 'true' }, mark),
+    h('span', { class: 'requirement-status' }, label),
+    ' ',
+    h('span', { class: 'requirement-text' }, item.text),
+    item.detail ? h('span', { class: 'requirement-detail' }, ` — ${item.detail}`) : null,
+    item.where && item.where.length ? h('span', { class: 'requirement-where muted' }, ` (${item.where.join(', ')})`) : null,
+  );
+}
+
+// The result leads with what was built and, request by request, what became of the prompt.
+function outcomeSummary(generation) {
+  const items = generation.requirements || [];
+  const notes = generation.notes || {};
+  const count = (status) => items.filter((item) => item.status === status).length;
+  const files = (generation.files || []).length;
+  const built = notes.title ? `${notes.title}: ${files} file${files === 1 ? '' : 's'}` : `${files} file${files === 1 ? '' : 's'}`;
+  const tally = items.length
+    ? `${count('met')} of ${items.length} requests met, ${count('substituted')} substituted, ${count('unmet')} not done.`
+    : 'No checklist for this generation.';
+  return h(
+    'section',
+    { class: 'card outcome', 'aria-labelledby': 'outcome-heading' },
+    h('h2', { id: 'outcome-heading' }, 'What was built'),
+    h('p', { class: 'built' }, built),
+    // the project's own tests (issue 11); the details and output are in the facts above
+    h(
+      'div',
+      { class: 'tests-badge-slot', dataset: { slot: 'tests' } },
+      generation.tests
+        ? h('span', { class: `badge tests-${generation.tests.status}` }, `Tests: ${testsLabel(generation.tests)}`)
+        : null,
+    ),
+    h('h3', {}, 'What was asked'),
+    h('p', { class: 'hint requirement-tally' }, tally),
+    h(
+      'ul',
+      { class: 'requirements', role: 'list', 'aria-label': 'Requirements checklist' },
+      items.map((item) => requirementItem(item)),
+    ),
+  );
 }
 
 function buildTree(files) {
@@ -1021,7 +1232,7 @@ function openFile(viewer, file, diffText, treeBox, button) {
   if (button) button.setAttribute('aria-current', 'true');
   const language = languageFor(file.path, file.language);
   const status = h('span', { class: 'copy-status', role: 'status' });
-  const copy = h('button', { type: 'button' }, 'Copy');
+  const copy = h('button', { type: 'button', class: 'copy' }, 'Copy');
   copy.addEventListener('click', async () => {
     const ok = await copyText(file.content || '');
     setText(status, ok ? 'Copied to the clipboard.' : 'Copy failed: select the code and copy it by hand.');
@@ -1063,7 +1274,7 @@ function openFile(viewer, file, diffText, treeBox, button) {
       'div',
       { class: 'viewer-head' },
       h('h3', { class: 'file-path' }, file.path),
-      h('span', { class: 'muted' }, `${language} · ${formatBytes(file.size ?? (file.content || '').length)}`),
+      h('span', { class: 'muted file-meta' }, `${language} · ${formatBytes(file.size ?? (file.content || '').length)}`),
       file.change && file.change !== 'unchanged' ? h('span', { class: `change change-${file.change}` }, file.change) : null,
       tabs,
       copy,
@@ -1132,34 +1343,160 @@ function diffView(text) {
   return pre;
 }
 
-function iterateForm(ctx, generation) {
-  const { textarea: prompt, counter, field: promptBox } = promptField(
-    'What should change?',
-    'Add pagination to the list endpoints and a test for it',
-  );
+function iterateForm(ctx, generation, { after = null, heading = 'Iterate on this result' } = {}) {
+  const { textarea: prompt, counter, field: promptBox } = promptField('What should change?', '');
   const { textarea: requirements, field: requirementsBox } = requirementsField();
+  const examplesBox = h('div', { class: 'examples' });
   const errors = h('div', { class: 'form-errors' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Iterate');
   const form = h(
     'form',
     { class: 'card iterate', novalidate: true, 'aria-labelledby': 'iterate-heading' },
-    h('h2', { id: 'iterate-heading' }, 'Iterate on this result'),
+    h('h2', { id: 'iterate-heading' }, heading),
     h('p', { class: 'hint' }, 'A new generation in the same project that starts from these files.'),
     promptBox,
+    examplesBox,
     modeFieldset(nextId('iterate-mode'), generation.generation_mode || 'phased'),
     requirementsBox,
     errors,
     h('div', { class: 'actions' }, submit),
   );
   const refresh = promptCounter(prompt, submit, counter);
+  // the template generator's follow-ups change records (fields, resources, features): only REST APIs take them all
+  const kind = (generation.notes || {}).kind;
+  if (!kind || kind === 'rest_api') {
+    generatorDescription().then((info) => {
+      if (ctx.alive) suggest(prompt, examplesBox, info.follow_up_examples || [], refresh, 'Follow-ups that work');
+    });
+  }
   submitGeneration(form, {
     ctx, prompt, requirements, errors, submit, refresh,
     label: 'Iterate',
     started: 'Iteration started.',
     defaultMode: generation.generation_mode || 'phased',
     target: () => ({ project_id: generation.project_id || null, is_iteration: true, parent_generation_id: generation.id }),
+    after,
   });
   return form;
+}
+
+// ---------------------------------------------------------------- one project as a conversation
+
+// Every prompt of a project and what became of it, oldest first: the prompt, then the result with its
+// checklist, its files or its changes; at the end a follow-up on the newest completed result.
+async function conversationScreen(ctx, projectId) {
+  screen('Conversation', h('p', { class: 'muted' }, 'Loading…'));
+  const load = async () => {
+    const project = await api.project(projectId);
+    const turns = await Promise.all(newestFirst(project.generations).reverse().map((g) => api.generation(g.id)));
+    return { project, turns };
+  };
+  let state;
+  try {
+    state = await load();
+  } catch (err) {
+    if (!ctx.alive) return;
+    screen('Conversation', alertBox(errorText(err)), h('p', {}, h('a', { href: '#/history' }, 'Back to your history')));
+    return;
+  }
+  if (!ctx.alive) return;
+  const thread = h('ol', { class: 'thread', 'aria-label': 'Prompts and results, oldest first' });
+  const followUpBox = h('div', {});
+  const meta = h('p', { class: 'hint' });
+  let timer = null;
+  let shownLatest = null;
+  ctx.onLeave(() => window.clearTimeout(timer));
+
+  // the thread is redrawn as turns finish; the follow-up form only when the turn it follows changes
+  const show = ({ project, turns }) => {
+    setText(meta, `${project.domain || 'general'} · ${turns.length} prompt${turns.length === 1 ? '' : 's'}`);
+    clear(thread);
+    append(thread, turns.map((g) => turnItem(g)));
+    const latest = [...turns].reverse().find((g) => g.status === 'completed');
+    if ((latest && latest.id) !== shownLatest) {
+      shownLatest = latest && latest.id;
+      clear(followUpBox);
+      followUpBox.append(
+        latest
+          ? iterateForm(ctx, latest, {
+              heading: 'Follow up',
+              after: () => {
+                shownLatest = null; // a fresh form once the thread shows the new turn
+                refresh();
+              },
+            })
+          : h('p', { class: 'muted' }, 'A follow-up needs a completed result.'),
+      );
+    }
+    window.clearTimeout(timer);
+    // a turn still running: read again shortly (no stream here; its own page has the live view)
+    if (turns.some((g) => !isTerminal(g.status))) timer = window.setTimeout(refresh, 1500);
+  };
+  const refresh = async () => {
+    try {
+      const next = await load();
+      if (ctx.alive) show(next);
+    } catch (err) {
+      if (ctx.alive) thread.after(alertBox(errorText(err)));
+    }
+  };
+  screen(state.project.name, meta, thread, followUpBox);
+  show(state);
+}
+
+function turnItem(g) {
+  const extra = ((g.context || {}).additional_requirements || []).filter((r) => typeof r === 'string');
+  const ask = h(
+    'div',
+    { class: 'turn-ask' },
+    h('span', { class: 'turn-who' }, g.is_iteration ? 'Follow-up' : 'Prompt'),
+    h('p', { class: 'turn-prompt' }, g.prompt || ''),
+    extra.length ? h('ul', { class: 'turn-extra' }, extra.map((r) => h('li', {}, r))) : null,
+  );
+  const answer = h('div', { class: 'turn-answer' }, statusBadge(g.status), ' ', h('a', { href: `#/g/${g.id}` }, 'Open'));
+  if (g.status === 'failed') {
+    answer.append(h('p', { class: 'turn-error' }, g.error_message || 'It failed.'));
+  } else if (g.status === 'cancelled') {
+    answer.append(h('p', { class: 'muted' }, 'Cancelled.'));
+  } else if (!isTerminal(g.status)) {
+    answer.append(h('p', { class: 'muted' }, `${stageLabel(g.stage)}: ${g.message || ''}`));
+  } else {
+    const items = g.requirements || [];
+    answer.append(
+      h(
+        'ul',
+        { class: 'requirements', role: 'list', 'aria-label': 'Requirements checklist' },
+        items.map((item) => requirementItem(item)),
+      ),
+    );
+    const files = g.files || [];
+    if (g.is_iteration && g.parent_generation_id) {
+      const changes = h('details', { class: 'turn-changes' }, h('summary', {}, 'Changes against the previous result'));
+      changes.addEventListener(
+        'toggle',
+        async () => {
+          if (!changes.open || changes.dataset.loaded) return;
+          changes.dataset.loaded = '1';
+          try {
+            changes.append(diffView(await api.diff(g.id)));
+          } catch (err) {
+            changes.append(alertBox(errorText(err)));
+          }
+        },
+      );
+      answer.append(changes);
+    } else {
+      answer.append(
+        h(
+          'details',
+          { class: 'turn-files' },
+          h('summary', {}, `${files.length} file${files.length === 1 ? '' : 's'}`),
+          h('ul', {}, files.map((f) => h('li', {}, h('code', {}, f.path)))),
+        ),
+      );
+    }
+  }
+  return h('li', { class: 'turn', dataset: { generationId: g.id, status: g.status } }, ask, answer);
 }
 
 // ---------------------------------------------------------------- history
@@ -1182,7 +1519,16 @@ function generationRow(g, { showProject = false } = {}) {
       ' · ',
       timeEl(g.created_at),
     ),
+    requirementCounts(g.requirement_counts),
   );
+}
+
+function requirementCounts(counts) {
+  if (!counts || !(counts.unmet || counts.substituted)) return null;
+  const parts = [];
+  if (counts.unmet) parts.push(`${counts.unmet} not done`);
+  if (counts.substituted) parts.push(`${counts.substituted} substituted`);
+  return h('span', { class: 'requirement-counts', dataset: { unmet: String(counts.unmet || 0) } }, parts.join(', '));
 }
 
 function newestFirst(list) {
@@ -1257,7 +1603,13 @@ function historyScreen(ctx) {
             ),
             p.description ? h('p', { class: 'hint' }, p.description) : null,
             gens,
-            h('p', {}, h('a', { href: `#/new?project=${encodeURIComponent(p.id)}` }, `New generation in ${p.name}`)),
+            h(
+              'p',
+              {},
+              h('a', { href: `#/p/${encodeURIComponent(p.id)}` }, 'Open the conversation'),
+              ' · ',
+              h('a', { href: `#/new?project=${encodeURIComponent(p.id)}` }, `New generation in ${p.name}`),
+            ),
           );
           let loaded = false;
           const load = async () => {

@@ -30,3 +30,14 @@ ORDER BY 1;
 
 -- name: file_contents
 SELECT path, content FROM generation_files WHERE generation_id = $1 ORDER BY path;
+
+-- name: preview_target
+-- What a preview needs to know: the generation's status, and whether it has a page to show.
+SELECT g.status, EXISTS (SELECT 1 FROM generation_files f WHERE f.generation_id = g.id AND f.path = 'index.html')
+       AS has_page
+FROM generations g WHERE g.id = $1 AND g.user_id = $2;
+
+-- name: preview_file
+-- One file of a completed generation of this user, for its preview.
+SELECT f.content FROM generation_files f JOIN generations g ON g.id = f.generation_id
+WHERE g.id = $1 AND g.user_id = $2 AND g.status = 'completed' AND f.path = $3;

@@ -12,6 +12,7 @@ SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain
        p.created_at = g.created_at AS auto_created_project,
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id, g.context,
        g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider, g.usage, g.notes, g.tests,
+       g.requirements,
        g.created_at, g.started_at, g.completed_at, g.updated_at,
        coalesce((SELECT json_agg(json_build_object('path', f.path, 'language', f.language, 'size', f.size)
                                  ORDER BY f.path)
@@ -25,7 +26,8 @@ SELECT g.id, g.status, g.user_id, g.project_id, p.name AS project_name, p.domain
        p.created_at = g.created_at AS auto_created_project,
        g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id,
        g.stage, g.progress, g.message, g.error_message, g.attempts, g.provider,
-       g.created_at, g.started_at, g.completed_at, g.updated_at
+       g.created_at, g.started_at, g.completed_at, g.updated_at,
+       codegen_requirement_counts(g.requirements) AS requirement_counts
 FROM generations g JOIN projects p ON p.id = g.project_id
 WHERE g.user_id = $1
   AND ($3::uuid IS NULL OR g.project_id = $3)
@@ -140,6 +142,9 @@ WHERE project_id = $1 AND user_id = $2 AND status IN ('pending', 'processing');
 -- name: set_result
 -- Written in the same transaction as the move to completed or failed, so only the claim holder writes.
 UPDATE generations SET usage = $2, notes = $3, tests = $4 WHERE id = $1;
+
+-- name: set_requirements
+UPDATE generations SET requirements = $2 WHERE id = $1;
 
 -- name: parent_files
 SELECT f.path, f.content FROM generation_files f WHERE f.generation_id = $1 ORDER BY f.path;

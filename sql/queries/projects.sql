@@ -24,7 +24,8 @@ WHERE p.id = $1 AND p.user_id = $2;
 
 -- name: list_project_generations
 SELECT g.id, g.status, g.prompt, g.generation_mode, g.is_iteration, g.parent_generation_id,
-       g.stage, g.progress, g.message, g.error_message, g.created_at, g.completed_at, g.updated_at
+       g.stage, g.progress, g.message, g.error_message, g.created_at, g.completed_at, g.updated_at,
+       codegen_requirement_counts(g.requirements) AS requirement_counts
 FROM generations g
 WHERE g.project_id = $1
 ORDER BY g.created_at DESC, g.id DESC;

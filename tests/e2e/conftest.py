@@ -127,6 +127,22 @@ class Tab:
     async def open(self, server: E2EServer, route: str) -> None:
         await self.page.goto(server.url + "/" + route)
 
+    async def stale_first_read(self, generation_id: str, **as_it_was: Any) -> None:
+        """The page's first GET of the generation answers as it was a moment earlier (``as_it_was``), as a
+        slow network would show it; later reads are the server's own."""
+        reads = 0
+
+        async def answer(route: Any) -> None:
+            nonlocal reads
+            reads += 1
+            response = await route.fetch()
+            body = await response.json()
+            if reads == 1:
+                body.update(as_it_was)
+            await route.fulfill(response=response, json=body)
+
+        await self.page.route(f"**/api/generations/{generation_id}", answer)
+
     async def screenshot(self, name: str, *, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"

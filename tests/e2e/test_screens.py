@@ -55,6 +55,9 @@ async def test_sign_up_generate_watch_open_and_download(e2e_server, tab):
     page = tab.page
     await page.add_init_script(STAGE_RECORDER)
     await page.goto(e2e_server.url + "/")
+    # signed out, the root is the landing view; its Sign in link leads on
+    await expect(page.locator("section.landing")).to_be_visible()
+    await page.locator("section.landing").get_by_role("link", name="Sign in").click()
     await expect(page).to_have_url(re.compile(r"#/login$"))
     await expect(page.locator("h1")).to_have_text("Sign in")
     await tab.screenshot("sign-in")

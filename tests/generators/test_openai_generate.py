@@ -300,3 +300,42 @@ async def test_cut_off_json_answer_is_repaired_naming_its_files(fake_llm: FakeLL
     assert {f.path for f in result.files} == {"app/store.py", "app/main.py"}
     repair = fake_llm.requests[1].body["messages"][-1]["content"]
     assert "the JSON answer was cut off (it held app/store.py, app/main.py)" in repair
+
+
+# -- the requirements checklist (issue 13) --------------------------------------------------------
+
+
+async def test_the_planner_checklist_is_checked_against_the_files(fake_llm: FakeLLM) -> None:
+    checklist = [
+        {"text": "a counter", "status": "met", "files": ["app/store.py"], "detail": None},
+        {"text": "a main entry point", "status": "met", "files": ["app/main.py", "app/cli.py"]},
+        {"text": "store counts in Redis", "status": "substituted", "files": ["app/store.py"],
+         "detail": "an in-memory store"},
+        {"text": "a web UI", "status": "unmet", "files": []},
+    ]
+    answer = orjson.dumps({"summary": "A tiny app", "files": [{"path": "app/store.py"}, {"path": "app/main.py"}],
+                           "requirements": checklist}).decode()
+    fake_llm.add(stream(answer), stream(fenced("app/store.py", STORE_PY)), stream(fenced("app/main.py", MAIN_PY)))
+
+    result = await make_generator(fake_llm.url).generate(request(), RecordingReporter())
+
+    by_text = {item["text"]: item for item in result.requirements}
+    assert by_text["a counter"] == {"text": "a counter", "status": "met", "where": ["app/store.py"], "detail": None}
+    # said met, but one of its files was never written: not presented as met
+    assert by_text["a main entry point"]["status"] == "unmet"
+    assert "app/cli.py" in by_text["a main entry point"]["detail"]
+    assert by_text["store counts in Redis"]["status"] == "substituted"
+    assert by_text["a web UI"]["detail"] == "the model gave no reason"
+    planner = next(m["content"] for m in fake_llm.requests[0].body["messages"] if m["role"] == "system")
+    assert '"requirements"' in planner
+
+
+async def test_without_a_checklist_every_request_is_listed_unchecked(fake_llm: FakeLLM) -> None:
+    fake_llm.add(stream(fenced("app/main.py", MAIN_PY)))
+    generation = request(Mode.UNIFIED, prompt="Create a tiny counter app. It counts clicks.")
+
+    result = await make_generator(fake_llm.url).generate(generation, RecordingReporter())
+
+    assert [item["text"] for item in result.requirements] == ["Create a tiny counter app", "It counts clicks"]
+    assert {item["status"] for item in result.requirements} == {"unmet"}
+    assert all("not checked" in item["detail"] for item in result.requirements)

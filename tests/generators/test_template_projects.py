@@ -90,7 +90,7 @@ CASES = [
     Case("a checksum cli utility using sha256", "cli", recipe="checksum"),
     Case("generate a secure password generator command line app", "cli", recipe="password"),
     Case("terminal calculator for arithmetic expressions", "cli", recipe="calculator"),
-    Case("a tool that does something cool", "cli", ("items",), plan_mentions=("no kind of project", "assumed")),
+    Case("a tool to keep my recipes", "cli", ("recipes",), plan_mentions=("no kind of project", "assumed")),
     Case("python library for validating email addresses and URLs", "library", recipe="validators"),
     Case("a Python module with string helpers like slugify and camelCase conversion", "library", recipe="strings"),
     Case("a small python package to compute statistics (mean, median, standard deviation) of numbers", "library",
@@ -168,7 +168,7 @@ async def test_phased_plan_says_what_was_chosen(template_generator: TemplateGene
 
 
 async def test_unified_mode_reports_only_generating(template_generator: TemplateGenerator) -> None:
-    _, recorder = await generate(template_generator, "a tool that does something cool", mode=Mode.UNIFIED)
+    _, recorder = await generate(template_generator, "a tool to keep my recipes", mode=Mode.UNIFIED)
     assert {stage for stage, _, _ in recorder.steps} == {Stage.GENERATING}
     assert "assumed" in recorder.steps[0][2]
 

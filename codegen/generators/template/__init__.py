@@ -12,16 +12,36 @@ from dataclasses import dataclass, field
 
 from codegen.config import Settings
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
-from codegen.generators.template import kinds
+from codegen.generators.template import checklist, kinds
 from codegen.generators.template.edits import EditError, apply_follow_up
 from codegen.generators.template.model import KIND_LABELS, SPEC_FILE, ProjectSpec
-from codegen.generators.template.spec import parse_prompt
+from codegen.generators.template.spec import kind_scores, parse_prompt
+from codegen.generators.template.words import normalize
 from codegen.lifecycle import Mode, Stage
 
 # progress (fraction of the whole generation) at each step; the engine reports review and finalize after us
 _PLANNED = 0.05
 _LAID_OUT = 0.15
 _FILES_START, _FILES_END = 0.2, 0.8
+
+# prompts served with every request met (tests/generators/test_checklist.py keeps them so)
+EXAMPLES = [
+    "A FastAPI REST API for a bookstore with books (title, author, price) and authors (name, bio), with JWT auth",
+    "A Flask API to track expenses with amount, category and spent_on, with search and pagination",
+    "A command-line tool to manage my contacts with name, email and phone",
+    "A CLI that converts temperatures between celsius and fahrenheit",
+    "A script that reads sales.csv with columns region, product and amount and reports the total amount per region",
+    "A Python library with string helpers like slugify and camelCase conversion",
+    "A single page app to manage a reading list of books with title, author and rating",
+    "A landing page for my bakery",
+]
+FOLLOW_UP_EXAMPLES = ["add a due_date field to tasks", "add a comments resource", "add authentication", "add pagination"]
+DESCRIPTION = {
+    "writes": checklist.WRITES,
+    "languages": checklist.LANGUAGES,
+    "examples": EXAMPLES,
+    "follow_up_examples": FOLLOW_UP_EXAMPLES,
+}
 
 
 @dataclass
@@ -33,6 +53,7 @@ class _Work:
     written: list[str]  # files new or changed, in path order
     removed: list[str] = field(default_factory=list)  # parent files no longer in the project
     notes: dict = field(default_factory=dict)
+    requirements: list[checklist.Requirement] = field(default_factory=list)
 
 
 class TemplateGenerator:
@@ -54,14 +75,23 @@ class TemplateGenerator:
         for number, message in enumerate(steps, start=1):
             await report(Stage.GENERATING, round(start + (_FILES_END - start) * number / len(steps), 4), message)
         files = [GeneratedFile(path, content) for path, content in work.files.items()]
-        return GenerationResult(files=files, notes=work.notes)
+        requirements = [item.as_dict() for item in work.requirements]
+        return GenerationResult(files=files, notes=work.notes, requirements=requirements)
 
     def _create(self, request: GenerationRequest) -> _Work:
+        checklist.check_servable(request.prompt, kind_scores(normalize(request.prompt).lower()))
         plan = parse_prompt(request.prompt, request.additional_requirements)
         files = kinds.render_project(plan.spec)
+        requirements = checklist.build(
+            plan.spec, files, prompt=request.prompt, requirements=request.additional_requirements,
+            kind_named=plan.kind_named, entities_named=plan.entities_named, assumptions=plan.assumptions,
+            applied=plan.rules,
+        )
+        checklist.fail_if_nothing_served(requirements, request.prompt)
+        files["README.md"] += "\n" + checklist.readme_section(requirements)
         message = "; ".join([f"Planning {kinds.describe(plan.spec)}", *plan.assumptions])
         notes = {**_spec_notes(plan.spec), "assumptions": plan.assumptions}
-        return _Work(files=files, plan=message, written=list(files), notes=notes)
+        return _Work(files=files, plan=message, written=list(files), notes=notes, requirements=requirements)
 
     def _iterate(self, request: GenerationRequest) -> _Work:
         parent_files = request.parent_files or {}
@@ -82,11 +112,22 @@ class TemplateGenerator:
             # a file the edit does not change keeps the parent's content, even if the templates moved on
             if before.get(path) != content or path not in files:
                 files[path] = content
+        changed = sorted(path for path, content in files.items() if parent_files.get(path) != content)
+        requirements = checklist.for_iteration(iteration.changes, changed)
+        files["README.md"] = _without_checklist(files.get("README.md", "")) + "\n" + checklist.readme_section(requirements)
         files = dict(sorted(files.items()))
         written = [path for path, content in files.items() if parent_files.get(path) != content]
         message = f"Planning changes to {parent.title} ({KIND_LABELS[parent.kind]}): " + "; ".join(iteration.changes)
         notes = {**_spec_notes(iteration.spec), "changes": iteration.changes}
-        return _Work(files=files, plan=message, written=written, removed=removed, notes=notes)
+        return _Work(
+            files=files, plan=message, written=written, removed=removed, notes=notes, requirements=requirements
+        )
+
+
+def _without_checklist(readme: str) -> str:
+    """A README without its "What was asked" section (the last one), which an iteration writes anew."""
+    head, marker, _ = readme.partition("\n## What was asked\n")
+    return head if marker else readme
 
 
 def _parent_spec(parent_files: dict[str, str]) -> ProjectSpec:

@@ -60,7 +60,8 @@ DOMAINS: list[tuple[str, str, tuple[str, ...]]] = [
     (r"news|articles?|magazine", "News", ("article",)),
     (r"newsletter|subscriptions?", "Newsletter", ("subscriber",)),
     (r"invoic\w*|billing", "Invoices", ("client", "invoice")),
-    (r"weather|sensors?|iot", "Sensors", ("sensor", "reading")),
+    # not "weather": a forecast is not a table of sensor readings
+    (r"sensors?|iot", "Sensors", ("sensor", "reading")),
     (r"portfolio", "Portfolio", ("project", "skill")),
 ]
 

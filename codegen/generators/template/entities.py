@@ -305,7 +305,8 @@ class EntityParser:
             item = self._field_item(index)
             if item is None:
                 break
-            words = [w for w in item.words if w not in FIELD_NOISE]
+            # "a value field" names a field "value"; "price value" is the price
+            words = [w for w in item.words if w not in FIELD_NOISE] or item.words[:1]
             if words[-1:] == ["flag"] and len(words) > 1:  # "a published flag"
                 words, item.type_hint = words[:-1], "bool"
             name = identifier("_".join(words))

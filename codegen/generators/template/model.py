@@ -33,6 +33,8 @@ class FieldSpec:
     name: str
     type: str = "str"
     required: bool = True
+    # checks the prompt asked for (rules.py): ge, gt, le, lt, min_length, max_length, choices, default
+    rules: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -70,7 +72,12 @@ class ProjectSpec:
         return feature in self.features
 
     def to_json(self) -> str:
-        return json.dumps({"generator": "template", "version": SPEC_VERSION, "spec": asdict(self)}, indent=2) + "\n"
+        spec = asdict(self)
+        for entity in spec["entities"]:
+            for f in entity["fields"]:
+                if not f["rules"]:
+                    del f["rules"]  # most fields have none: codegen.json stays as it was before rules
+        return json.dumps({"generator": "template", "version": SPEC_VERSION, "spec": spec}, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> ProjectSpec:

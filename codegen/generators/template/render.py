@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import textwrap
+from importlib import resources
 
 from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec
 
@@ -55,8 +57,56 @@ def indent(text: str, spaces: int) -> str:
     return textwrap.indent(text, " " * spaces)
 
 
+def template_text(kind: str, name: str) -> str:
+    """A fixed template text, from codegen/generators/template/templates/<kind>/<name>."""
+    return resources.files("codegen.generators.template.templates").joinpath(kind, name).read_text(encoding="utf-8")
+
+
 def sample_value(field: FieldSpec, variant: int = 0) -> object:
-    """A valid value for ``field``; variants 0 and 1 differ, and variant 0 sorts after variant 1 for text."""
+    """A valid value for ``field`` (within its rules); variants 0 and 1 differ, variant 0 sorts after 1 for text."""
+    value = _plain_sample(field, variant)
+    return _within_rules(field, value, variant) if field.rules else value
+
+
+def violating_values(field: FieldSpec) -> list[tuple[str, object]]:
+    """(check, value) pairs of values that break each of the field's rules."""
+    rules, step = field.rules, 1 if field.type == "int" else 0.5
+    values: list[tuple[str, object]] = []
+    if "choices" in rules:
+        values.append(("choices", "not-one-of-" + "-".join(rules["choices"])))
+    for key, check, offset in (("ge", "minimum", -step), ("gt", "minimum", 0), ("le", "maximum", step), ("lt", "maximum", 0)):
+        if key in rules:
+            values.append((check, rules[key] + offset))
+    if rules.get("min_length", 0) >= 1:
+        values.append(("min_length", "x" * (rules["min_length"] - 1)))
+    if "max_length" in rules:
+        values.append(("max_length", "x" * (rules["max_length"] + 1)))
+    return values
+
+
+def _within_rules(field: FieldSpec, value: object, variant: int) -> object:
+    rules = field.rules
+    if "choices" in rules:
+        choices = sorted(rules["choices"])
+        return choices[-1] if variant == 0 else choices[0]
+    if field.type in ("int", "float"):
+        step = 1 if field.type == "int" else 0.5
+        low = max(rules.get("ge", -math.inf), rules.get("gt", -math.inf) + step)
+        high = min(rules.get("le", math.inf), rules.get("lt", math.inf) - step)
+        samples = [_plain_sample(field, v) for v in (0, 1)]
+        if all(low <= s <= high for s in samples):
+            return value
+        first = low if low > -math.inf else high - step
+        number = min(first + step * variant, high)
+        return int(number) if field.type == "int" else float(number)
+    if field.type == "str" and isinstance(value, str):
+        value = value + "x" * max(0, rules.get("min_length", 0) - len(value))
+        if "max_length" in rules:
+            value = value[: rules["max_length"]]
+    return value
+
+
+def _plain_sample(field: FieldSpec, variant: int) -> object:
     if field.type == "str":
         word = field.name.replace("_", " ")
         if "email" in field.name:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.generators.template import catalog, kinds
+from codegen.generators.template import catalog, kinds, rules
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
-from codegen.generators.template.words import Token, correct_typo, identifier, normalize, tokenize
+from codegen.generators.template.recipes import RECIPES
+from codegen.generators.template.words import Token, correct_typo, identifier, normalize, singular, tokenize
 
 
 @dataclass
@@ -17,6 +18,10 @@ class Plan:
 
     spec: ProjectSpec
     assumptions: list[str] = field(default_factory=list)
+    # what the prompt itself named, for the requirements checklist (the rest was assumed)
+    kind_named: bool = True
+    entities_named: dict[str, bool] = field(default_factory=dict)  # entity -> whether its fields were named
+    rules: list[rules.Applied] = field(default_factory=list)  # validation rules and relations, applied or not
 
 
 MAX_ENTITIES = 12  # a generated project stays small enough to read
@@ -54,6 +59,7 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:python|small|reusable|utility|helper) (?:library|lib|module|package)\b", 5),
         (r"\blibrary (?:for|that|to|of|which)\b", 5),
         (r"\b(?:sdk|lib|reusable|importable|utility functions|helper functions|module|package)\b", 2),
+        (r"\b(?:python )?class(?:es)? (?:for|that|to|with|representing)\b", 3),
     ],
     "data_script": [
         (r"\b(?:csv|tsv|etl|spreadsheets?|excel|xlsx|pandas|dataset)\b", 4),
@@ -75,7 +81,6 @@ FRAMEWORK_RULES = [
 ]
 _OTHER_FRAMEWORKS = r"\b(django|express|node(?:\.?js)?|spring|rails|laravel|gin|sanic|tornado|starlette|quart|bottle|nestjs)\b"
 _FRAMEWORK_NAMES = {"node": "Node.js", "nodejs": "Node.js", "node.js": "Node.js", "nestjs": "NestJS", "express": "Express"}
-_OTHER_LANGUAGES = r"\b(?:in|using|with) (typescript|go|golang|java|rust|ruby|php|c#|kotlin|node)\b"
 
 FEATURE_RULES = {
     "auth": r"\b(?:auth|authentication|authenticated|authenticate|authorization|authorisation|login|signin|signup"
@@ -121,11 +126,19 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
         spec.features = [name for name in FEATURES if re.search(FEATURE_RULES[name], flat)]
     elif kind == "cli":
         spec.features = [name for name in ("pagination", "search", "sorting") if re.search(FEATURE_RULES[name], flat)]
-    _other_language(flat, assumptions)
+        # the options a record manager's list command has, named in the prompt, ask for their feature
+        options = set(re.findall(r"(?<![\w-])--([a-z][\w-]*)", text.lower()))
+        for feature, names in _CLI_OPTION_FEATURES.items():
+            if options & names and feature not in spec.features:
+                spec.features.append(feature)
+        spec.features.sort(key=FEATURES.index)
     kinds.complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
+    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
-    return Plan(spec=spec, assumptions=assumptions)
+    kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)
+    named = {d.name: bool(d.fields) for d in drafts}
+    return Plan(spec=spec, assumptions=assumptions, kind_named=kind_named, entities_named=named, rules=applied)
 
 
 def corrected_tokens(normalized: str) -> list[Token]:
@@ -133,13 +146,33 @@ def corrected_tokens(normalized: str) -> list[Token]:
     known = frozenset(catalog.ENTITY_FIELDS) | frozenset(catalog.TYPE_WORDS)
     repaired = []
     for token in tokenize(normalized):
-        fixed = correct_typo(token.text, _VOCABULARY, known=known) if token.is_word else token.text
+        # a plural of a known word ("temperatures") is not a misspelling of it
+        exact = not token.is_word or singular(token.text) in _VOCABULARY
+        fixed = token.text if exact else correct_typo(token.text, _VOCABULARY, known=known)
         repaired.append(token if fixed == token.text else Token(fixed, token.raw))
     return repaired
 
 
+_CLI_OPTION_FEATURES = {"pagination": {"limit", "offset"}, "search": {"search"}, "sorting": {"sort", "desc"}}
+
+
+def kind_scores(flat: str) -> dict[str, int]:
+    """How strongly the normalized text names each kind of project."""
+    return {kind: sum(weight for pattern, weight in rules if re.search(pattern, flat)) for kind, rules in _KIND_RULES.items()}
+
+
+def recognised(flat: str) -> bool:
+    """Whether the normalized text names anything the parser reads: a kind, framework, feature, store or utility."""
+    patterns = [
+        *(pattern for rules in _KIND_RULES.values() for pattern, _ in rules),
+        *(pattern for pattern, _ in [*_GENERIC_KIND_WORDS, *FRAMEWORK_RULES, *STORE_RULES]),
+        _OTHER_FRAMEWORKS, _OTHER_DATABASES, *FEATURE_RULES.values(), *(r.pattern for r in RECIPES.values()),
+    ]
+    return any(re.search(pattern, flat) for pattern in patterns)
+
+
 def _kind(flat: str, assumptions: list[str]) -> str:
-    scores = {kind: sum(weight for pattern, weight in rules if re.search(pattern, flat)) for kind, rules in _KIND_RULES.items()}
+    scores = kind_scores(flat)
     best = max(_KIND_ORDER, key=lambda kind: (scores[kind], -_KIND_ORDER.index(kind)))
     if scores[best] > 0:
         return best
@@ -175,12 +208,6 @@ def _store(flat: str, assumptions: list[str]) -> str:
         assumptions.append("assumed SQLite store")
     return "sqlite"
 
-
-
-def _other_language(flat: str, assumptions: list[str]) -> None:
-    other = re.search(_OTHER_LANGUAGES, flat)
-    if other:
-        assumptions.append(f"wrote Python, not {other.group(1)}: the template generator writes Python projects")
 
 
 def _summary(prompt: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
+    actions_block,
     Dialect,
     conftest,
     default_database,
@@ -121,7 +122,9 @@ def routes(spec: ProjectSpec) -> str:
     )
     list_body = list_query(spec, "request.query") + list_select(spec, "store")
     list_body += f"return web.json_response({list_result(spec)})\n"
-    body = Template(ROUTES).substitute(list_body=indent(list_body, 8))
+    body = Template(ROUTES).substitute(
+        list_body=indent(list_body, 8), actions=actions_block(spec, "aiohttp"), more=" + actions" if spec.options.get("actions") else ""
+    )
     return module(header, body)
 
 
@@ -173,7 +176,7 @@ ROUTES = code(
             request.app[STORE].delete(resource.name, current["id"])
             return web.Response(status=204)
 
-        collection, one = f"/{resource.name}", rf"/{resource.name}/{{item_id:\d+}}"
+    $actions    collection, one = f"/{resource.name}", rf"/{resource.name}/{{item_id:\d+}}"
         return [
             web.post(collection, create),
             web.get(collection, list_items),
@@ -181,7 +184,7 @@ ROUTES = code(
             web.put(one, replace),
             web.patch(one, update),
             web.delete(one, delete),
-        ]
+        ]$more
     '''
 )
 

@@ -69,19 +69,37 @@ def render_files(spec: ProjectSpec) -> dict[str, str]:
 # -- app/models.py -------------------------------------------------------------
 
 
-def _annotation(field, *, partial: bool) -> str:
+# a field named like its type ("date: date | None = None") hides the type in the class body: such
+# models import the module instead and write dt.date
+_SHADOWING = frozenset({"date", "datetime"})
+
+
+def _shadowed(entity_fields: list) -> bool:
+    return any(f.name in _SHADOWING for f in entity_fields)
+
+
+def _annotation(field, *, partial: bool, module_types: bool = False) -> str:
     python_type = render.PY_TYPES[field.type]
+    if module_types and field.type in _SHADOWING:
+        python_type = f"dt.{python_type}"
+    checks = {k: v for k, v in field.rules.items() if k not in ("choices", "default")}
+    if "choices" in field.rules:
+        python_type = "Literal[" + ", ".join(render.py_value(c) for c in field.rules["choices"]) + "]"
+    if checks:
+        python_type = f"Annotated[{python_type}, Field({', '.join(f'{k}={v!r}' for k, v in checks.items())})]"
     if partial:
         return f"{python_type} | None = None"
+    if "default" in field.rules:
+        return f"{python_type} = {render.py_value(field.rules['default'])}"
     if field.type == "bool":
-        return "bool = False"
+        return f"{python_type} = False"
     return python_type if field.required else f"{python_type} | None = None"
 
 
-def _model_classes(entity: EntitySpec) -> str:
+def _model_classes(entity: EntitySpec, module_types: bool) -> str:
     name, label = camel(entity.name), title(entity.name).lower()
-    full = "\n".join(f"    {f.name}: {_annotation(f, partial=False)}" for f in entity.fields)
-    partial = "\n".join(f"    {f.name}: {_annotation(f, partial=True)}" for f in entity.fields)
+    full = "\n".join(f"    {f.name}: {_annotation(f, partial=False, module_types=module_types)}" for f in entity.fields)
+    partial = "\n".join(f"    {f.name}: {_annotation(f, partial=True, module_types=module_types)}" for f in entity.fields)
     create_doc = f"{article(label).capitalize()} as clients send it (POST and PUT)."
     patch_doc = f"A partial update of {article(label)} (PATCH): only the fields sent change."
     return (
@@ -99,6 +117,10 @@ def _resource_entry(spec: ProjectSpec, entity: EntitySpec) -> str:
         args.append(f"search_fields={_tuple(text_fields)}")
     if spec.has("sorting"):
         args.append(f"sort_fields={_tuple([f.name for f in entity.fields])}")
+    actions = (spec.options.get("actions") or {}).get(entity.plural)
+    if actions:
+        entries = "".join(f"({render.py_value(n)}, {render.py_value(f)}, {v!r}), " for n, f, v in actions)
+        args.append(f"actions=({entries.rstrip(' ')})")
     line = f"    Resource({', '.join(args)}),"
     if len(line) <= 100:
         return line
@@ -119,6 +141,11 @@ def _models(spec: ProjectSpec) -> str:
     if spec.has("sorting"):
         resource_fields.append("    sort_fields: tuple[str, ...] = ()  # fields accepted by ?sort=")
         methods.append(RESOURCE_SORT_KEY)
+    if spec.options.get("actions"):
+        resource_fields.append(
+            "    # (name, field, value): POST /<resource>/<id>/<name> sets the true/false field to value\n"
+            "    actions: tuple[tuple[str, str, bool], ...] = ()"
+        )
     header = code(
         '''
         """Request and response models of every resource, and what the routes need to serve them."""
@@ -126,9 +153,16 @@ def _models(spec: ProjectSpec) -> str:
         from dataclasses import dataclass
         '''
     )
-    imports = render.module_imports(fields) + "\nfrom pydantic import BaseModel\n\nfrom app.validation import "
+    typing = sorted({"Annotated" for f in fields if set(f.rules) - {"choices", "default"}}
+                    | {"Literal" for f in fields if "choices" in f.rules})
+    typing_import = f"from typing import {', '.join(typing)}\n" if typing else ""
+    pydantic = "BaseModel, Field" if "Annotated" in typing else "BaseModel"
+    module_types = _shadowed(fields)
+    dates = "import datetime as dt\n" if module_types else render.module_imports(fields)
+    imports = dates + typing_import
+    imports += f"\nfrom pydantic import {pydantic}\n\nfrom app.validation import "
     imports += "InvalidData, validated\n" if spec.has("sorting") else "validated\n"
-    classes = "\n\n".join(_model_classes(entity) for entity in spec.entities)
+    classes = "\n\n".join(_model_classes(entity, module_types) for entity in spec.entities)
     resource = Template(RESOURCE).substitute(
         fields="\n".join(resource_fields) + ("\n" if resource_fields else ""),
         methods="\n".join(methods),
@@ -494,6 +528,10 @@ def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> st
         _list_test(spec, url, dialect),
     ]
     blocks += _invalid_tests(entity, url, dialect)
+    blocks += _rule_tests(entity, url, dialect)
+    for name, field, value in (spec.options.get("actions") or {}).get(entity.plural, []):
+        blocks.append(dialect.fill(render.template_text("rest_api", "test_action.py.tmpl"), url=url, action=name,
+                                   field=field, before=repr(not value), after=repr(value)))
     items = f'{dialect.json}["items"]' if spec.has("pagination") else dialect.json
     if spec.has("search"):
         blocks.append(_search_test(entity, url, dialect, items))
@@ -532,6 +570,19 @@ def _list_test(spec: ProjectSpec, url: str, dialect: Dialect) -> str:
         """,
         url=url,
     )
+
+
+def _rule_tests(entity: EntitySpec, url: str, dialect: Dialect) -> list[str]:
+    """A test per rule the prompt asked for: a value that breaks it gets 422; a default is filled in."""
+    tests = []
+    for field in entity.fields:
+        for check, bad in render.violating_values(field):
+            tests.append(dialect.fill(render.template_text("rest_api", "test_rule.py.tmpl"), url=url,
+                                      field=field.name, check=check, bad=render.py_value(bad)))
+        if "default" in field.rules:
+            tests.append(dialect.fill(render.template_text("rest_api", "test_default.py.tmpl"), url=url,
+                                      field=field.name, default=render.py_value(field.rules["default"])))
+    return tests
 
 
 def _invalid_tests(entity: EntitySpec, url: str, dialect: Dialect) -> list[str]:

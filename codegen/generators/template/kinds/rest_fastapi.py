@@ -6,6 +6,7 @@ import json
 from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
+    actions_block,
     Dialect,
     conftest,
     default_database,
@@ -125,6 +126,7 @@ def routes(spec: ProjectSpec) -> str:
         list_params=params[0] if len(params) == 1 else "\n" + indent("".join(f"{p},\n" for p in params), 8) + "    ",
         list_return="dict" if paginated else "list[dict]",
         list_body=list_body,
+        actions=actions_block(spec, "fastapi"),
     )
     return module("\n".join(header), page_model if paginated else "", body)
 
@@ -178,7 +180,7 @@ ROUTES = code(
                 raise HTTPException(404, f"{resource.label} not found")
             return Response(status_code=204)
 
-        return router
+    $actions    return router
     '''
 )
 

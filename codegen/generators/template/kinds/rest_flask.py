@@ -5,6 +5,7 @@ from __future__ import annotations
 from string import Template
 
 from codegen.generators.template.kinds.rest_common import (
+    actions_block,
     Dialect,
     conftest,
     default_database,
@@ -118,7 +119,9 @@ def routes(spec: ProjectSpec) -> str:
         '''
     )
     list_body = list_query(spec, "request.args") + list_select(spec, "get_store()") + f"return {list_result(spec)}\n"
-    body = Template(ROUTES).substitute(list_body=indent(list_body, 8))
+    body = Template(ROUTES).substitute(
+        list_body=indent(list_body, 8), actions=actions_block(spec, "flask")
+    )
     return module(header, body)
 
 
@@ -167,7 +170,7 @@ ROUTES = code(
                 raise NotFound(f"{resource.label} not found")
             return "", 204
 
-        return blueprint
+    $actions    return blueprint
     '''
 )
 

@@ -15,7 +15,7 @@ import re
 from codegen.generators.template import render
 from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.render import code
-from codegen.generators.template.words import article, human_list, title
+from codegen.generators.template.words import article, human_list, identifier, title
 
 _VARIANTS = [
     ("calculator", r"\bcalculator\b"),
@@ -41,11 +41,36 @@ def complete(spec: ProjectSpec, context: Context) -> None:
     if spec.recipe is None and not spec.entities and not context.domain:
         spec.recipe = "landing"
         context.assumptions.append("no records to manage named; assumed a landing page")
+    named = _named_sections(context.flat) if spec.recipe == "landing" else []
+    if named and len(named) > len(spec.entities):
+        spec.entities = []  # "with gallery, pricing and testimonials": the named sections, not the plural nouns alone
     if spec.recipe == "landing" and not spec.entities:
-        spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
-        context.assumptions.append("no sections named; assumed a features section")
+        if named:
+            spec.entities = [make_entity(name, [("title", "str", True), ("description", "str", False)]) for name in named]
+            spec.options["sections"] = [name.replace("_", " ") for name in named]
+        else:
+            spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
+            context.assumptions.append("no sections named; assumed a features section")
     elif spec.recipe is None:
         default_entities(spec, context, what="records")
+
+
+_SECTIONS_RE = re.compile(r"\b(?:page|site|website|homepage)\b[^.;]*?\b(?:with|showing|containing|including) ([^.;]+)")
+_NOT_SECTIONS = frozenset("contact contact_form form a an the our my some".split())
+
+
+def _named_sections(flat: str) -> list[str]:
+    """ "a landing page for a coffee shop with menu, opening hours and a contact form": menu, opening_hours."""
+    match = _SECTIONS_RE.search(flat)
+    if not match:
+        return []
+    names = []
+    for item in re.split(r",|\band\b", match.group(1)):
+        words = [w for w in item.split() if w not in ("a", "an", "the", "our", "my", "some", "section", "sections")]
+        name = identifier("_".join(words[:3]))
+        if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
+            names.append(name)
+    return names[:8]
 
 
 def capabilities(spec: ProjectSpec) -> frozenset[str]:

@@ -1,0 +1,83 @@
+"""Web-page previews: a short-lived signed link to a completed generation's files, served sandboxed.
+
+The link's token is an HS256 JWT (audience ``preview``) signed with a key derived
+from the JWT secret, naming the user, the generation and an expiry: any process
+can check it, and nothing is stored. The page is the generated code's, so it is
+served with a Content-Security-Policy that sandboxes it (opaque origin: no
+access to the app's storage, even when opened outside the iframe), forbids
+every network request but its own files, and lets only this app frame it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import PurePosixPath
+from typing import Any
+from uuid import UUID
+
+import jwt
+
+from codegen.db import Database
+from codegen.errors import bad_request, conflict, not_found, unauthorized
+from codegen.services.generations import GENERATION_NOT_FOUND
+
+INVALID_PREVIEW = "Invalid or expired preview link"
+NO_PAGE = "This generation has no index.html to preview"
+_AUDIENCE = "preview"
+_TYPES = {
+    ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "text/javascript",
+    ".mjs": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml", ".txt": "text/plain",
+}
+
+
+def preview_key(jwt_secret: str) -> bytes:
+    """The signing key of preview links: not the access tokens' own, so neither passes for the other."""
+    return hashlib.sha256(b"codegen-preview:" + jwt_secret.encode()).digest()
+
+
+async def issue(db: Database, key: bytes, user_id: UUID, generation_id: UUID, ttl_seconds: int) -> dict[str, Any]:
+    row = await db.fetchrow(db.q.preview_target, generation_id, user_id)
+    if row is None:
+        raise not_found(GENERATION_NOT_FOUND)
+    if row["status"] != "completed":
+        raise conflict(f"Generation is not completed (status: {row['status']}); only its finished page can be previewed")
+    if not row["has_page"]:
+        raise bad_request(NO_PAGE)
+    claims = {"sub": str(user_id), "gen": str(generation_id), "aud": _AUDIENCE, "exp": int(time.time()) + ttl_seconds}
+    token = jwt.encode(claims, key, algorithm="HS256")
+    return {"preview_url": f"/preview/{token}/index.html", "expires_in": ttl_seconds, "generation_id": generation_id}
+
+
+async def file(db: Database, key: bytes, token: str, path: str) -> tuple[str, str]:
+    """(content type, content) of a file of the generation the token is for; 401 for a bad token, 404 no file."""
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"], audience=_AUDIENCE)
+        user_id, generation_id = UUID(claims["sub"]), UUID(claims["gen"])
+    except (jwt.InvalidTokenError, KeyError, ValueError):
+        raise unauthorized(INVALID_PREVIEW) from None
+    content = await db.fetchval(db.q.preview_file, generation_id, user_id, path)
+    if content is None:
+        raise not_found("Not Found")
+    return _TYPES.get(PurePosixPath(path).suffix.lower(), "text/plain"), content
+
+
+def content_security_policy(host: str, token: str) -> str:
+    """Only the preview's own files load; no request goes anywhere else; only this app may frame it.
+
+    The page is sandboxed, so its origin is opaque and 'self' would match nothing: its files are
+    named by host and path (no scheme, so it holds behind a proxy that terminates TLS).
+    """
+    own = f"{host}/preview/{token}/"
+    return "; ".join([
+        "default-src 'none'",
+        f"script-src {own} 'unsafe-inline'",
+        f"style-src {own} 'unsafe-inline'",
+        f"img-src {own} data:",
+        f"font-src {own} data:",
+        "connect-src 'none'",
+        "form-action 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'self'",
+        "sandbox allow-scripts",
+    ])

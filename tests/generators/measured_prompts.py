@@ -1,0 +1,248 @@
+"""The measured prompts of the template generator's requirements checklist (docs/generators.md, "Measured").
+
+Each prompt is written down with what it gives today: ``faithful`` (completed, every request met),
+``flagged`` (completed; the named requests are marked substituted or unmet) or ``refused`` (failed with
+a message that says what the generator can do). ``wrong`` names a prompt whose result still passes
+something off; test_checklist.py keeps every verdict as written, so a faithful prompt that regresses
+fails, and a prompt that improves has its line (and the report) updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAITHFUL, FLAGGED, REFUSED = "faithful", "flagged", "refused"
+
+
+@dataclass(frozen=True)
+class M:
+    prompt: str
+    verdict: str
+    flags: tuple[str, ...] = ()  # flagged: requests marked substituted or unmet; refused: words of the error
+    wrong: str | None = None  # what the result passes off, if anything
+
+
+MEASURED = [
+    # REST APIs
+    M("A REST API for a veterinary clinic with pets (name, species, birth_date) and owners (name, phone)", FAITHFUL),
+    M("Build a Flask API for a library: books, members and loans, with JWT login", FAITHFUL),
+    M("aiohttp service to store sensor readings with sensor_id, value and recorded_at, paginated", FAITHFUL),
+    M("Make an API where users can register and log in and keep a list of bookmarks with url and title", FAITHFUL),
+    M("A todo list API with tasks that have a title, a due_date and a priority, using SQLite", FAITHFUL),
+    M("A REST API for a school with students and courses, written in Python with FastAPI, with tests", FAITHFUL),
+    M("A blog API with posts (title, body, published) and comments; GET /posts/{id} returns a post", FAITHFUL),
+    M("An API for a gym with members and workouts, members log in with JWT, and lists are paginated and sortable",
+      FAITHFUL),
+    M("Create a Flask app for a recipe book with recipes that have title, ingredients and prep_minutes, and search",
+      FAITHFUL),
+    M("A simple notes app", FAITHFUL),
+    M("An API for a pizza shop with pizzas (name, price, vegetarian) and orders; orders belong to a customer",
+      FAITHFUL),
+    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FLAGGED,
+      ("code must be unique",)),
+    M("A Django REST framework API for a blog with posts and comments", FLAGGED, ("use Django",)),
+    M("An API for a hotel with rooms and bookings, add sorting and search, deployed with Docker", FLAGGED,
+      ("a Dockerfile",)),
+    M("An expense tracker API with categories; amount must be positive; send email alerts when the budget is exceeded",
+      FLAGGED, ("sending email or notifications",)),
+    M("Inventory API in MongoDB with products and suppliers and rate limiting", FLAGGED,
+      ("store data in mongodb", "rate limiting")),
+    M("A Flask API for products with name, price, quantity and status. price must be positive, quantity must be "
+      "between 1 and 100, name must be at most 40 characters, status must be one of draft, live or archived. "
+      "quantity defaults to 1. Products belong to a supplier.", FAITHFUL),
+    M("An API for a car rental company: vehicles (make, model, year) and rentals; customers can cancel a rental",
+      FAITHFUL),
+    M("A Flask API for invoices with code and amount; users can archive an invoice and approve an invoice, and mark "
+      "an invoice as paid", FAITHFUL),
+    M("An aiohttp API for articles with title and body where editors can publish an article", FAITHFUL),
+    M("A library API where books belong to an author", FAITHFUL),
+    M("Create an endpoint GET /stats/daily that returns the number of signups per day", REFUSED, ("Cannot serve",)),
+    # command-line tools
+    M("CLI to manage a reading list with title, author and status; support --sort and --limit options", FAITHFUL),
+    M("A command line tool that converts kilometers to miles", FAITHFUL),
+    M("command-line password generator with --length and --symbols flags", FLAGGED, ("option --symbols",)),
+    M("A CLI that computes sha256 checksums of files", FAITHFUL),
+    M("A CLI to track my habits with name and frequency", FAITHFUL),
+    M("A Python CLI that converts Celsius to Fahrenheit", FAITHFUL),
+    M("A python script to rename all jpg files in a folder by date", REFUSED, ("Cannot serve",)),
+    # libraries
+    M("A Python library for validating IBAN numbers and email addresses", FLAGGED, ("iban",)),
+    M("a python module with a function slugify() and a function truncate_words()", FLAGGED,
+      ("function truncate_words",)),
+    M("A small python package for computing mean, median and mode of a list", FAITHFUL),
+    M("A Python library that implements a trie with insert and search", REFUSED, ("Cannot serve",)),
+    # data scripts
+    M("Process orders.csv and report total revenue per country", FAITHFUL),
+    M("A script that reads temperatures.csv (city, date, temperature) and prints the average temperature per city",
+      FAITHFUL),
+    M("Clean a CSV file: remove duplicate rows and empty lines", REFUSED, ("remove duplicate rows",)),
+    M("Analyze a log file and count HTTP status codes", REFUSED, ("parse log files",)),
+    # web pages
+    M("A personal portfolio website with projects and skills", FAITHFUL),
+    M("A landing page for a yoga studio with a contact form", FAITHFUL),
+    M("A web page to keep track of my workouts with name, duration_minutes and performed_on", FAITHFUL),
+    M("A calculator web page", FAITHFUL),
+    M("A countdown timer web page", FAITHFUL),
+    M("A web page that lists my favourite movies with title, director and rating", FAITHFUL),
+    M("A React dashboard that shows sales charts", REFUSED, ("use react",)),
+    # other languages
+    M("A Spring Boot microservice for managing customers", REFUSED, ("Java",)),
+    M("Write a Node.js Express server with a /health route", REFUSED, ("JavaScript",)),
+    M("A Rust command line tool that counts lines of code", REFUSED, ("Rust",)),
+    M("Write a bash script that backs up my home folder", REFUSED, ("Bash",)),
+    M("A microservice in Go for URL shortening", REFUSED, ("Go",)),
+    M("A C# console app that prints the weather", REFUSED, ("C#",)),
+    # other kinds of program, and no program at all
+    M("Write a haiku about the sea", REFUSED, ("Cannot serve",)),
+    M("Explain how quicksort works", REFUSED, ("Cannot serve",)),
+    M("A snake game that runs in the browser", REFUSED, ("game",)),
+    M("Build a tic tac toe game in python for the terminal", REFUSED, ("game",)),
+    M("A real-time chat application using WebSockets", REFUSED, ("real-time",)),
+    M("A web scraper that collects product prices from Amazon", REFUSED, ("scraper",)),
+    M("Train a neural network to classify images of cats and dogs", REFUSED, ("machine-learning",)),
+    M("A GraphQL API for a movie database", REFUSED, ("GraphQL",)),
+    M("An Android app for tracking habits", REFUSED, ("mobile app",)),
+    M("A Kotlin Android app for notes", REFUSED, ("mobile app",)),
+    M("A Discord bot that answers trivia questions", REFUSED, ("bot",)),
+    # second batch: written after the rules above, and run once before any change for them (3 were wrong then:
+    # the shopping cart left out, the URL shortener without a redirect, a sensor page for a weather dashboard)
+    M("I want an online store backend with products, a shopping cart and checkout with Stripe", FLAGGED,
+      ("payments", "a shopping cart")),
+    M("Create a URL shortener API", FLAGGED, ("redirecting a short link to its URL",)),
+    M("A Flask API for a dentist: patients have name, email and phone, appointments have date and notes. "
+      "Only admins can delete patients.", FLAGGED, ("roles and permissions",)),
+    M("Make a command line todo app with add, list, done commands", FLAGGED, ("command done",)),
+    M("a python library to parse and format durations like 1h30m", REFUSED, ("Cannot serve",)),
+    M("An API to manage employees and departments; each employee belongs to a department; salary must be positive",
+      FAITHFUL),
+    M("weather dashboard web page that fetches the forecast from an API", REFUSED, ("calling external services",)),
+    M("A REST API with user registration, email verification and password reset", FLAGGED,
+      ("account e-mail flows (verification, password reset)",)),
+    M("Build a markdown to HTML converter CLI", REFUSED, ("unit converter",)),
+    M("CSV: compute the median salary per department from employees.csv", FAITHFUL),
+    M("A FastAPI app that lets users upload images and tags them", REFUSED, ("upload",)),
+    M("a page with a form to sign up for a newsletter", FLAGGED, ("token auth",)),
+    M("a tool that monitors a website and alerts me when it is down", REFUSED, ("Cannot serve",)),
+    M("a Python class for a bank account with deposit and withdraw methods", FLAGGED,
+      ("function deposit", "function withdraw")),
+    M("Write unit tests for my code", REFUSED, ("Cannot serve",)),
+    M("An API for a movie theater with movies, showtimes and tickets, with JWT and pagination, in memory", FAITHFUL),
+    # third batch: written after the second batch's fixes and run once before any change for them. 5 of 20 were
+    # wrong then: a listed field "track" dropped, a landing page's named sections replaced by "features", a
+    # recommendation engine served as an items API ("filtering" read as search), "quantity cannot be negative"
+    # enforced as "must be negative", and "each user only sees their own tasks" dropped
+    M("A REST API for a dog walking business with walkers, dogs and walks; each walk belongs to a walker", FAITHFUL),
+    M("Build an API for conference talks with title, speaker, duration_minutes and track; duration_minutes must be "
+      "between 5 and 90", FLAGGED, ("field track of conference_talks",)),
+    M("A simple Flask backend where students submit assignments with a title and a grade; grade must be between 0 "
+      "and 100", FAITHFUL),
+    M("CLI tool to keep a journal: entries with date, mood and text, with --search", FAITHFUL),
+    M("A command line app that counts words in a text file", FAITHFUL),
+    M("Python library with functions to validate credit card numbers and email addresses", FAITHFUL),
+    M("A script that reads grades.csv with columns student, subject and score and prints the average score per "
+      "subject", FAITHFUL),
+    M("Merge two CSV files by their id column", REFUSED, ("merge or join files",)),
+    M("A landing page for a coffee shop with menu, opening hours and a contact form", FAITHFUL),
+    M("A browser page where I can keep a list of my plants with name, species and last_watered", FAITHFUL),
+    M("A stopwatch web page with lap times", FAITHFUL),
+    M("An API in PHP for a blog", REFUSED, ("PHP",)),
+    M("A Kotlin command line tool that converts CSV to JSON", REFUSED, ("Kotlin",)),
+    M("A Slack bot that posts daily standup reminders", REFUSED, ("bot",)),
+    M("Create a recommendation engine using collaborative filtering", REFUSED, ("machine-learning",)),
+    M("A REST API for a library with books and members where members can borrow and return books", FLAGGED,
+      ("can borrow", "return books")),
+    M("An API for a parking garage: spots with number and level, tickets with plate and entered_at; level must be "
+      "at least 0", FAITHFUL),
+    M("An inventory API with products; sku must be unique; quantity cannot be negative", FLAGGED,
+      ("sku must be unique",)),
+    M("A todo app with user accounts, where each user only sees their own tasks", FLAGGED,
+      ("records that belong to each user", "each user only sees their own tasks")),
+    M("Build an e-commerce API with products, categories and orders, with pagination, sorting and JWT "
+      "authentication, using PostgreSQL", FLAGGED, ("store data in postgresql",)),
+    # fourth batch: written after the third batch's fixes and the state actions, run once before any change for
+    # them. 5 of 20 were wrong then: a landing page's gallery and pricing sections dropped (testimonials kept),
+    # "users can RSVP to events" dropped, "search by ingredient" marked met though ingredients were not searched,
+    # a Twitter clone presented as its four tables, "stock is decremented when an order ships" dropped
+    M("A REST API for a gym with trainers and classes; each class belongs to a trainer; capacity must be at least 1",
+      FLAGGED, ("capacity must be at least 1",)),
+    M("A Flask API to track my reading: books with title, author, pages and finished; users can archive a book",
+      FAITHFUL),
+    M("A CLI password manager that stores passwords encrypted with a master password", REFUSED, ("encryption",)),
+    M("A command line tool to convert miles to kilometers and pounds to kilograms", FAITHFUL),
+    M("An API that sends a welcome email when a user registers", REFUSED, ("Cannot serve",)),
+    M("A small python library with a Stack and a Queue class", REFUSED, ("Cannot serve",)),
+    M("A script that reads sales.csv and plots monthly revenue as a chart", REFUSED, ("charts or plots",)),
+    M("A landing page for a photography studio with gallery, pricing and testimonials", FAITHFUL),
+    M("A web page to track my daily water intake with amount and drunk_at", REFUSED, ("Cannot serve",)),
+    M("An API for events with name, date and location, where users can RSVP to events", FLAGGED,
+      ("users can rsvp to events",)),
+    M("A Go CLI that pings a list of hosts", REFUSED, ("Go",)),
+    M("A JavaScript todo app in the browser with tasks that have a title and a done flag", FAITHFUL),
+    M("A FastAPI service that exposes a /health endpoint and a /version endpoint", REFUSED, ("Cannot serve",)),
+    M("A REST API for recipes with title and ingredients; title must be unique; search by ingredient", FLAGGED,
+      ("title must be unique", "search by ingredient")),
+    M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
+      "category", FAITHFUL),
+    M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
+    M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED, ("a twitter clone",)),
+    M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
+      ("stock is decremented when an order ships",)),
+    M("A tic tac toe web page", REFUSED, ("Cannot serve",)),
+    M("Write a CLI that fetches the weather for a city from an API", REFUSED, ("Cannot serve",)),
+    # fifth batch: written after the fourth batch's fixes, run once before any change for them. 6 of 20 were
+    # wrong then: SMS reminders, "members vote on the next book", "sorted by score" (no entity had a score),
+    # "like Splitwise", a markdown note-taking app served as a list of tags, and click analytics, all dropped
+    M("A REST API for a bakery with cakes (name, price, flavor) and orders; price must be positive; "
+      "customers can cancel an order", FAITHFUL),
+    M("An API for a dentist office where patients book appointments and receive SMS "
+      "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders")),
+    M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FLAGGED,
+      ("members vote on the next book",)),
+    M("A CLI that renames files in a folder to lowercase", REFUSED, ("Cannot serve",)),
+    M("Python library for parsing and validating semantic version strings like 1.2.3", REFUSED, ("Cannot serve",)),
+    M("A CSV script that reads transactions.csv with columns date, account and amount and reports the "
+      "total amount per account", FAITHFUL),
+    M("A personal blog website with posts, about and contact sections", FLAGGED, ("about", "contact sections")),
+    M("A single page app for a shopping list with item, quantity and "
+      "bought", FLAGGED, ("the page the prompt describes",)),
+    M("A countdown timer page for new year", FAITHFUL),
+    M("An API for a hotel with rooms and guests, rooms have number, floor and price_per_night, with "
+      "pagination and search", FAITHFUL),
+    M("Write a Rust web server that serves static files", REFUSED, ("Cannot serve",)),
+    M("A leaderboard API for a game with players and scores, sorted by score", FLAGGED, ("sorted by score",)),
+    M("An API for a car dealership with cars (make, model, price) and salespeople; each car belongs "
+      "to a salesperson; only admins can delete cars", FLAGGED, ("roles and permissions",)),
+    M("An expense splitting app like Splitwise for groups of friends", FLAGGED, ("like Splitwise",)),
+    M("A REST API for a library where overdue loans are flagged automatically every "
+      "night", FLAGGED, ("overdue loans are flagged automatically every night",)),
+    M("A markdown note taking web app with tags", FLAGGED, ("a notes project", "markdown rendering")),
+    M("A CLI to track workouts with exercise, sets, reps and weight, with --sort and --limit", FAITHFUL),
+    M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
+    M("A URL shortener with click analytics", FLAGGED, ("redirecting a short link to its URL", "analytics")),
+    M("An API to manage employees with name, email and salary; email must be unique; salary must be "
+      "at least 0", FLAGGED, ("email must be unique",)),
+]
+
+
+def report(measured: list[M] = MEASURED) -> str:
+    """The Markdown of the report in docs/generators.md (between its "measured" markers)."""
+    wrong = [m for m in measured if m.wrong]
+    honest = [m for m in measured if not m.wrong]
+    faithful = sum(1 for m in honest if m.verdict == FAITHFUL)
+    flagged = sum(1 for m in honest if m.verdict == FLAGGED)
+    refused = sum(1 for m in honest if m.verdict == REFUSED)
+    summary = (
+        f"Of {len(measured)} prompts: **{faithful} faithful**, **{flagged + refused} honestly flagged** "
+        f"({flagged} completed with the missing requests marked, {refused} refused with what it can do), "
+        f"**{len(wrong)} wrong**."
+    )
+    lines = [
+        summary,
+        "",
+        "| prompt | verdict | marked substituted or unmet / refusal mentions |",
+        "|---|---|---|",
+    ]
+    for m in measured:
+        verdict = f"wrong: {m.wrong}" if m.wrong else m.verdict
+        lines.append(f"| {m.prompt.replace('|', '/')} | {verdict} | {', '.join(m.flags)} |")
+    return "\n".join(lines) + "\n"

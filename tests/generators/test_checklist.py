@@ -1,0 +1,201 @@
+"""The template generator's requirements checklist (issue 13): requests split, judged, and never passed off."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from codegen.generators.base import GenerationError
+from codegen.generators.template import EXAMPLES, TemplateGenerator
+from codegen.generators.template.checklist import CAN_DO, MET, SUBSTITUTED, UNMET
+from codegen.generators.template.languages import asked_languages
+from tests.generators.measured_prompts import FAITHFUL, FLAGGED, MEASURED, REFUSED, M, report
+from tests.generators.template_helpers import as_dict, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        ("A Java CLI to rename files", ["Java"]),
+        ("a command line tool written in Go", ["Go"]),
+        ("A Go service for payments", ["Go"]),
+        ("a golang microservice", ["Go"]),
+        ("Build a C# web API for orders", ["C#"]),
+        ("An ASP.NET Core API", ["C#"]),
+        ("a C++ library for matrices", ["C++"]),
+        ("Rust CLI that greps files", ["Rust"]),
+        ("A Spring Boot service for customers", ["Java"]),
+        ("a Node.js server", ["JavaScript"]),
+        ("A TypeScript React app", ["TypeScript"]),
+        ("a Rails app for recipes", ["Ruby"]),
+        ("a python script that parses Java files", ["Python"]),
+        ("Let's go to the shop: an API for orders", []),
+        ("a binary tree node library in python", ["Python"]),
+        ("a swift delivery tracker API", []),
+        ("a shell command tool", []),
+        ("a JavaScript web page", ["JavaScript"]),
+    ],
+)
+def test_the_language_asked_for_is_the_one_named_as_the_programs(text: str, languages: list[str]) -> None:
+    assert [ask.language for ask in asked_languages(text)] == languages
+
+
+async def test_another_language_fails_naming_it_and_what_it_can_do(template_generator: TemplateGenerator) -> None:
+    for prompt, language in [("A Java CLI to rename files", "Java"), ("a Go microservice for payments", "Go")]:
+        with pytest.raises(GenerationError) as failure:
+            await generate(template_generator, prompt)
+        assert f"in {language}" in str(failure.value) and CAN_DO in str(failure.value)
+
+
+async def test_another_language_in_additional_requirements_is_unmet(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "An API for notes", requirements=["written in Go", "use PostgreSQL"])
+    by_text = {item["text"]: item for item in result.requirements}
+    assert by_text["written in Go"]["status"] == UNMET
+    assert by_text["store data in postgresql"]["status"] == SUBSTITUTED
+    assert by_text["notes"]["status"] == MET
+
+
+async def test_nothing_substituted_is_presented_as_met(template_generator: TemplateGenerator) -> None:
+    prompt = ("A Django API for books with title and price; price must be positive, title must be unique. "
+              "Use PostgreSQL. GET /top lists the best")
+    result, _ = await generate(template_generator, prompt)
+    items = {item["text"]: item for item in result.requirements}
+    assert items["use Django"]["status"] == SUBSTITUTED and "FastAPI" in items["use Django"]["detail"]
+    assert items["store data in postgresql"]["status"] == SUBSTITUTED
+    assert items["price must be positive"]["status"] == MET
+    assert items["title must be unique"]["status"] == UNMET
+    assert items["GET /top"]["status"] == UNMET
+    assert items["books with title and price"]["status"] == MET
+    readme = as_dict(result.files)["README.md"]
+    section = readme.split("## What was asked", 1)[1]
+    assert "**substituted**: use Django" in section and "**NOT DONE**: GET /top" in section
+    assert "**met**: use Django" not in section
+
+
+async def test_every_item_has_the_contract_shape(template_generator: TemplateGenerator) -> None:
+    for case in MEASURED:
+        if case.verdict == REFUSED:
+            continue
+        result, _ = await generate(template_generator, case.prompt)
+        assert result.requirements, case.prompt
+        for item in result.requirements:
+            assert set(item) == {"text", "status", "where", "detail"}
+            assert item["status"] in (MET, SUBSTITUTED, UNMET)
+            if item["status"] == MET:
+                assert item["where"], (case.prompt, item)
+                assert all(path in as_dict(result.files) for path in item["where"])
+            else:
+                assert item["detail"], (case.prompt, item)
+
+
+async def test_an_iteration_lists_its_changes(template_generator: TemplateGenerator) -> None:
+    first, _ = await generate(template_generator, "A FastAPI REST API for tasks with title and done")
+    request_files = as_dict(first.files)
+    second, _ = await generate(template_generator, "add a priority field to tasks", parent=request_files)
+    assert [item["status"] for item in second.requirements] == [MET]
+    assert "priority" in second.requirements[0]["text"]
+    readme = as_dict(second.files)["README.md"]
+    assert readme.count("## What was asked") == 1 and "priority" in readme.split("## What was asked")[1]
+
+
+@pytest.mark.parametrize("prompt", EXAMPLES)
+async def test_the_advertised_examples_are_served_faithfully(template_generator: TemplateGenerator, prompt: str) -> None:
+    result, _ = await generate(template_generator, prompt)
+    assert [item for item in result.requirements if item["status"] != MET] == []
+
+
+@pytest.mark.parametrize("case", MEASURED, ids=lambda case: case.prompt[:40])
+async def test_measured_prompt_keeps_its_verdict(template_generator: TemplateGenerator, case: M) -> None:
+    if case.verdict == REFUSED:
+        with pytest.raises(GenerationError) as failure:
+            await generate(template_generator, case.prompt)
+        message = str(failure.value)
+        assert CAN_DO in message
+        for word in case.flags:
+            assert word in message, message
+        return
+    result, _ = await generate(template_generator, case.prompt)
+    off = {item["text"]: item["status"] for item in result.requirements if item["status"] != MET}
+    if case.verdict == FAITHFUL:
+        assert off == {}, f"a faithful prompt regressed: {off}"
+    else:
+        assert case.verdict == FLAGGED
+        assert set(case.flags) == set(off), off
+
+
+def test_the_report_in_the_docs_is_the_measured_one() -> None:
+    docs = (ROOT / "docs" / "generators.md").read_text()
+    block = re.search(r"<!-- measured:start -->\n(.*?)<!-- measured:end -->", docs, re.DOTALL)
+    assert block, "docs/generators.md has no measured block"
+    assert block.group(1) == report(), "regenerate it with: python -c 'from tests.generators.measured_prompts import report; print(report(), end=\"\")'"
+    assert len(MEASURED) >= 40
+
+
+RULES_PROMPT = (
+    "A Flask API for products with name, price, quantity and status. price must be positive, quantity must be "
+    "between 1 and 100, name must be at most 40 characters, status must be one of draft, live or archived. "
+    "quantity defaults to 1. Products belong to a supplier."
+)
+
+
+async def test_rules_and_relations_become_constraints_and_tests(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, RULES_PROMPT)
+    files = as_dict(result.files)
+    models = files["app/models.py"]
+    assert "price: Annotated[float, Field(gt=0)]" in models
+    assert "quantity: Annotated[int, Field(ge=1, le=100)] = 1" in models
+    assert 'status: Literal["draft", "live", "archived"]' in models
+    assert "supplier_id: int" in models and "class SupplierIn(BaseModel)" in models
+    tests = files["tests/test_products.py"]
+    for name in ("test_price_minimum_is_enforced", "test_quantity_maximum_is_enforced",
+                 "test_status_choices_is_enforced", "test_name_max_length_is_enforced",
+                 "test_quantity_defaults_to_its_default"):
+        assert f"def {name}(client)" in tests
+    items = {item["text"]: item for item in result.requirements}
+    assert items["status must be one of draft, live or archived"]["status"] == MET
+    assert items["products belong to a supplier"]["where"] == ["app/models.py", "tests/test_products.py",
+                                                               "tests/test_suppliers.py"]
+
+
+@pytest.fixture(scope="session")
+async def measured_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
+    """Each completed measured prompt's project, and the rules prompt's, through its own tests in the sandbox."""
+    from tests.sandbox_helpers import say_nothing
+
+    prompts = [case.prompt for case in MEASURED if case.verdict != REFUSED] + [RULES_PROMPT]
+
+    async def run(prompt: str) -> tuple[str, object]:
+        result, _ = await generate(template_generator, prompt)
+        return prompt, await project_tester.run(as_dict(result.files), say_nothing)
+
+    import asyncio
+
+    return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(
+    "prompt", [case.prompt for case in MEASURED if case.verdict != REFUSED] + [RULES_PROMPT], ids=lambda p: p[:40]
+)
+def test_measured_project_passes_its_own_tests(measured_test_results: dict, prompt: str) -> None:
+    outcome = measured_test_results[prompt]
+    assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
+    assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
+
+
+@pytest.mark.parametrize("framework", ["FastAPI", "Flask", "aiohttp"])
+async def test_state_actions_become_routes_with_tests(template_generator: TemplateGenerator, framework: str) -> None:
+    prompt = f"A {framework} API for invoices with code and amount; users can archive an invoice, and mark an invoice as paid"
+    result, _ = await generate(template_generator, prompt)
+    files = as_dict(result.files)
+    assert 'actions=(("archive", "archived", True), ("mark_paid", "paid", True),)' in files["app/models.py"]
+    assert "for name, field, value in resource.actions" in files["app/routes.py"]
+    tests = files["tests/test_invoices.py"]
+    assert "def test_archive_sets_archived(client)" in tests and "def test_mark_paid_sets_paid(client)" in tests
+    items = {item["text"]: item["status"] for item in result.requirements}
+    assert items["can archive an invoice"] == items["mark an invoice as paid"] == MET
