@@ -159,6 +159,11 @@ SELECT m.id, codegen_record_event(m.id, m.last_event_seq, m.status, m.stage, m.p
        pg_notify('codegen_queue', m.id::text)
 FROM moved m;
 
+-- name: renew_lease
+UPDATE generations SET lease_expires_at = now() + make_interval(secs => $3)
+WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+RETURNING lease_expires_at;
+
 -- name: renew_leases
 -- Every lease a worker holds, in one statement per heartbeat however many it holds; returns those still its own.
 UPDATE generations g SET lease_expires_at = now() + make_interval(secs => $3)
