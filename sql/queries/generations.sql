@@ -166,7 +166,7 @@ RETURNING lease_expires_at;
 
 -- name: renew_leases
 -- Every lease a worker holds, in one statement per heartbeat however many it holds; returns those still its own.
-UPDATE generations g SET lease_expires_at = now() + make_interval(secs => $3)
+UPDATE generations g SET lease_expires_at = now() + make_interval(secs => $3::double precision)
 FROM unnest($1::uuid[], $2::uuid[]) AS held(id, lease_token)
 WHERE g.id = held.id AND g.lease_token = held.lease_token AND g.status = 'processing'
 RETURNING g.id;
