@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+import pytest
 
 from codegen import keys
 from codegen.engine import live as live_module
@@ -27,6 +28,9 @@ from tests.generators.fake_llm import (  # noqa: F401 - fake_llm is a fixture
     stream_then_hang,
 )
 from tests.helpers import ApiClient, GatedGenerator, SseEvent, read_events, wait_until
+
+# NOTIFY payloads, checkpoints and several processes: also run on the oldest supported PostgreSQL
+pytestmark = pytest.mark.database
 
 
 class Assembled:
