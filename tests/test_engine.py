@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+
 from codegen import keys
 from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
@@ -14,10 +16,13 @@ from tests.helpers import (
     ApiClient,
     FailingGenerator,
     GatedGenerator,
+    expire_lease,
     read_events,
     start_gated,
     wait_until,
 )
+
+pytestmark = pytest.mark.database
 
 
 async def crash(worker: Worker) -> None:
@@ -41,15 +46,17 @@ async def events_of(db_conn, generation_id: str) -> list[tuple[int, str, str]]:
 
 async def test_lost_worker_is_taken_over_without_duplicates(make_server, http, db_conn):
     stuck = GatedGenerator()
-    a = await make_server(generator=stuck, lease_seconds=0.6)
+    a = await make_server(generator=stuck)
     api = ApiClient(http, a.url)
     await api.sign_up()
     generation = await api.generate()
     await stuck.started.wait()
     stream = await api.open_stream(generation["id"])
     await crash(a.app[keys.WORKER])
+    # time travel instead of a short lease (which a loaded machine lets run out on a live worker too)
+    await expire_lease(db_conn, generation["id"])
 
-    b = await make_server(lease_seconds=0.6)
+    b = await make_server()
     finished = await api.for_server(b.url).wait_for(generation["id"])
     assert finished["status"] == "completed"
     assert finished["attempts"] == 2
@@ -71,7 +78,7 @@ async def test_lost_worker_is_taken_over_without_duplicates(make_server, http, d
 
 async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db_conn):
     stuck = GatedGenerator()
-    a = await make_server(generator=stuck, lease_seconds=0.5)
+    a = await make_server(generator=stuck)
     api = ApiClient(http, a.url)
     await api.sign_up()
     generation = await api.generate()
@@ -81,7 +88,8 @@ async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db
     # pause: the heartbeat stops, the lease runs out, another worker takes the generation
     for loop in worker._loops:
         loop.cancel()
-    b = await make_server(lease_seconds=0.5)
+    await expire_lease(db_conn, generation["id"])
+    b = await make_server()
     await api.for_server(b.url).wait_for(generation["id"])
     seq_before = await db_conn.fetchval(
         "SELECT last_event_seq FROM generations WHERE id = $1", old_claim.generation_id
@@ -182,12 +190,17 @@ async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn
     run = await start_gated(make_server, http)
     server, api, generation, generator = run.server, run.api, run.generation, run.generator
     stream = await api.open_stream(generation["id"])
+    worker = server.app[keys.WORKER]
+    [running] = worker.running.values()
     answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert (answer.status, answer.body["status"]) == (200, "cancelled")
     events = [e async for e in read_events(stream)]
     assert events[-1].data["status"] == "cancelled"
-    worker = server.app[keys.WORKER]
-    await wait_until(lambda: _true(not worker.running), timeout=1.0)
+    # the cancel's event stops the task at once (the contract's "within a second" is measured in bench/,
+    # not bounded here): it ends while the generator is still held at its gate
+    await asyncio.gather(running.task, return_exceptions=True)
+    assert running.stop_reason == "cancelled"
+    assert not worker.running
     generator.release.set()
     final = await api.generation(generation["id"])
     assert final["status"] == "cancelled" and final["files"] == []

@@ -23,7 +23,7 @@ from tests.hardening import (
     register,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.crash, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.database, pytest.mark.slow, pytest.mark.crash, pytest.mark.timeout(180)]
 
 USERS = 10
 PER_USER = 10

@@ -31,7 +31,7 @@ from tests.hardening import (
     scrape,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.database, pytest.mark.slow, pytest.mark.outage, pytest.mark.timeout(180)]
 
 DOWN_SECONDS = 8.0
 RECOVERY_BUDGET = 5.0
@@ -212,36 +212,42 @@ async def _first_success(load: Load, what: str, since: float, budget: float = 15
 
 
 @pytest.mark.parametrize("failure", ["database", "bug"])
-async def test_a_stream_that_fails_midway_ends_cleanly(make_server, http, failure):
-    """The database goes away (or a bug strikes) after a stream has started: the stream ends
-    cleanly (a `reconnect` event when it is the database), never with a second HTTP answer
-    written into it, and the server carries on."""
-    from codegen import keys
-    from codegen.db import DatabaseUnavailable
-    from tests.helpers import ApiClient, GatedGenerator
+async def test_a_stream_that_fails_midway_ends_cleanly(make_server, http, database_url, db_conn, failure):
+    """The database goes away (or a query fails unexpectedly) after a stream has started: the stream
+    ends cleanly (a `reconnect` event when it is the database), never with a second HTTP answer
+    written into it, and the server carries on.
+
+    Real faults: the stream's catch-up query waits on a lock the test holds, and the test then
+    terminates its backend (the connection is gone: DatabaseUnavailable) or cancels its query (an
+    error PostgreSQL raises that the stream does not expect)."""
+    from tests.faults import blocked_backend, table_locked
+    from tests.helpers import ApiClient, GatedGenerator, wait_until
 
     generator = GatedGenerator()
     server = await make_server(generator=generator)
     api = ApiClient(http, server.url)
     await api.sign_up()
     generation = await api.generate()
+    gid = uuid.UUID(generation["id"])
     await generator.started.wait()
     response = await api.open_stream(generation["id"])
     log = StreamLog()
-    reader = asyncio.create_task(follow(response, log, 15))
-    await asyncio.sleep(0.3)
-    db = server.app[keys.DB]
-    real_fetch = db.fetch
+    reader = asyncio.create_task(follow(response, log, 30))
+    written = await db_conn.fetchval("SELECT last_event_seq FROM generations WHERE id = $1", gid)
 
-    async def broken(*args):
-        raise DatabaseUnavailable("connection refused") if failure == "database" else RuntimeError("a bug")
+    async def caught_up() -> bool:
+        return log.last_id == written
 
-    db.fetch = broken  # the stream's next catch-up reads the event table
+    await wait_until(caught_up)
     try:
-        server.app[keys.BUS]._resync_all()  # what the bus does after it reconnects
-        await asyncio.wait_for(reader, 10)
+        async with table_locked(database_url, "generation_events") as admin:
+            # an event number beyond the stream's last one: the stream reads the table to fill the gap
+            await admin.execute("SELECT pg_notify('codegen_events', $1)", f'{gid}:{written + 5}:{{"status": "processing"}}')
+            pid = await blocked_backend(admin, "seq > $2")
+            stop = "pg_terminate_backend" if failure == "database" else "pg_cancel_backend"
+            assert await admin.fetchval(f"SELECT {stop}($1)", pid)
+            await asyncio.wait_for(reader, 15)
     finally:
-        db.fetch = real_fetch
         generator.release.set()
     assert log.ended == "eof", log.ended
     assert log.events[0].data["stage"] == "connected"

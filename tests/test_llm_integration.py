@@ -79,3 +79,34 @@ async def test_cancel_aborts_the_model_request_in_flight(make_server, http, fake
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_process_holds_many_model_generations_at_once_and_hands_them_back(make_server, http, fake_llm, db_conn):
+    """Model-backed generations wait on tokens: CODEGEN_MODEL_CONCURRENCY, not the CPU cap, bounds them."""
+    count = 60
+    fake_llm.add(*[hang() for _ in range(count)])
+    server = await llm_server(make_server, fake_llm, worker_concurrency=2, generate_rate_limit=0, lease_seconds=3.0)
+    worker = server.app[keys.WORKER]
+    assert worker.capacity == server.settings.model_concurrency == 200
+    api = ApiClient(http, server.url)
+    await api.sign_up()
+    ids = [(await api.generate(prompt=f"Write hello world number {i}", generation_mode="unified"))["id"]
+           for i in range(count)]
+    await wait_until(lambda: _true(len(fake_llm.requests) == count), timeout=30)
+    assert len(worker.running) == count
+
+    # leases are renewed together (one statement a beat), so none is lost past the lease time
+    await asyncio.sleep(server.settings.lease_seconds * 1.5)  # the lease running out is what is under test
+    statuses = await db_conn.fetch("SELECT status, attempts FROM generations WHERE id = ANY($1::uuid[])", ids)
+    assert {(r["status"], r["attempts"]) for r in statuses} == {("processing", 1)}
+
+    answer = await api.call("POST", f"/api/generations/{ids[0]}/cancel")
+    assert answer.status == 200
+    await asyncio.wait_for(fake_llm.disconnected.wait(), timeout=1.0)
+    await wait_until(lambda: _true(len(worker.running) == count - 1), timeout=1.0)
+
+    started = asyncio.get_running_loop().time()
+    await server.stop()
+    assert asyncio.get_running_loop().time() - started < 10
+    rows = await db_conn.fetch("SELECT status FROM generations WHERE id = ANY($1::uuid[])", ids[1:])
+    assert {r["status"] for r in rows} == {"pending"}

@@ -14,10 +14,9 @@ import aiohttp
 import orjson
 import pytest
 
-from codegen import keys
 from codegen.config import load_settings
 from codegen.logs import JsonFormatter, TextFormatter, request_id_var, resolve_format, user_id_var
-from tests.conftest import Server, ServerFactory, UserFactory
+from tests.conftest import RestrictedServer, Server, ServerFactory, UserFactory
 from tests.helpers import ApiClient, wait_until
 
 
@@ -152,23 +151,19 @@ async def test_each_user_is_logged_as_themselves(server: Server, make_user: User
         assert line["user_id"] == users[index][1], line
 
 
-async def test_a_500_is_logged_with_its_traceback_and_request_id(client: tuple[ApiClient, str], server: Server,
-                                                                 log_lines: LogLines,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    api, user_id = client
-
-    async def broken(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("kaboom in the projects query")
-
-    monkeypatch.setattr(server.app[keys.DB], "fetch", broken)
+async def test_a_500_is_logged_with_its_traceback_and_request_id(restricted_server: RestrictedServer,
+                                                                 make_user: Any, log_lines: LogLines) -> None:
+    server, role = restricted_server.server, restricted_server.role
+    api = await make_user(server, role.admin)
+    await role.revoke("SELECT", "projects")  # PostgreSQL refuses the query: a bug, to the service
     answer = await api.call("GET", "/api/projects", headers={"X-Request-ID": "req-500"})
     assert answer.status == 500
     assert answer.body == {"detail": "Internal Server Error"}
     assert answer.headers["X-Request-ID"] == "req-500"
     errors = [line for line in log_lines() if line.get("request_id") == "req-500" and line["level"] == "error"]
     assert len(errors) == 1, errors
-    assert "RuntimeError: kaboom in the projects query" in errors[0]["traceback"]
-    assert errors[0]["user_id"] == user_id
+    assert "InsufficientPrivilegeError: permission denied for table projects" in errors[0]["traceback"]
+    assert errors[0]["user_id"] == api.user_id
     [request] = request_lines(log_lines, "/api/projects")
     assert request["status"] == 500
     assert request["request_id"] == "req-500"

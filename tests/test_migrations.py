@@ -13,6 +13,8 @@ import pytest
 from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
 from tests.databases import admin, with_database
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 async def empty_database_url(admin_dsn: str) -> AsyncIterator[str]:

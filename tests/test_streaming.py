@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -16,6 +18,8 @@ from tests.helpers import (
     start_gated,
     wait_until,
 )
+
+pytestmark = pytest.mark.database
 
 PHASED = ["planning", "architecture", "generating", "reviewing", "finalizing"]
 
@@ -73,30 +77,36 @@ async def test_token_is_single_use_and_bound_to_its_generation(server, alice, ht
     assert len(token.body["sse_token"]) == 43 and "=" not in token.body["sse_token"]
     assert token.body["stream_url"] == f"/api/generations/generate/{first['id']}/stream"
 
-    wrong = await api.call(
-        "GET", f"/api/generations/generate/{second['id']}/stream", params={"token": token.body["sse_token"]}
-    )
+    wrong = await api.try_stream(f"/api/generations/generate/{second['id']}/stream", token.body["sse_token"])
     assert (wrong.status, wrong.body) == (401, {"detail": "Invalid or expired stream token"})
 
     async with http.get(server.url + token.body["stream_url"], params={"token": token.body["sse_token"]}) as ok:
         assert ok.status == 200
         line = await ok.content.readline()
         assert line.startswith(b"id: ")
-    reused = await api.call("GET", token.body["stream_url"], params={"token": token.body["sse_token"]})
-    assert (reused.status, reused.body) == (401, {"detail": "Invalid or expired stream token"})
-    unknown = await api.call("GET", token.body["stream_url"], params={"token": "x" * 43})
+    reused = await api.try_stream(token.body["stream_url"], token.body["sse_token"])
+    assert (reused.status, reused.body) == (401, {"detail": "Invalid or expired stream token"}), "accepted twice"
+    unknown = await api.try_stream(token.body["stream_url"], "x" * 43)
     assert unknown.status == 401
 
 
-async def test_token_expires(make_server, http):
+async def test_token_expires(make_server, http, db_conn):
     server = await make_server(worker=False, stream_token_ttl_seconds=1)
     api = ApiClient(http, server.url)
     await api.sign_up()
     generation = await api.generate()
     token = await api.stream_token(generation["id"])
     assert token.body["expires_in"] == 1
-    await asyncio.sleep(1.2)  # the lifetime itself is what is under test
-    answer = await api.call("GET", token.body["stream_url"], params={"token": token.body["sse_token"]})
+    lifetime = await db_conn.fetchval(
+        "SELECT expires_at - created_at FROM stream_tokens WHERE generation_id = $1", uuid.UUID(generation["id"])
+    )
+    assert lifetime == timedelta(seconds=1)
+    # time travel instead of a wait: the token's second is over (test_windows tries both sides of it)
+    await db_conn.execute(
+        "UPDATE stream_tokens SET expires_at = now() - interval '1 millisecond' WHERE generation_id = $1",
+        uuid.UUID(generation["id"]),
+    )
+    answer = await api.try_stream(token.body["stream_url"], token.body["sse_token"])
     assert (answer.status, answer.body) == (401, {"detail": "Invalid or expired stream token"})
 
 

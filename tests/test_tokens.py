@@ -38,6 +38,99 @@ def test_a_token_signed_with_another_key_is_never_remembered():
             tokens.subject(f"Bearer {forged}")
 
 
+def test_an_issued_token_carries_its_subject_issue_time_and_expiry():
+    tokens = auth.TokenService("k" * 64, ttl_seconds=120)
+    user_id = uuid.uuid4()
+    before = int(time.time())
+    claims = jwt.decode(tokens.issue(user_id), "k" * 64, algorithms=["HS256"], audience=auth.TokenService.audience)
+    assert set(claims) == {"sub", "iat", "exp", "iss", "aud"}
+    assert claims["sub"] == str(user_id)
+    assert before <= claims["iat"] <= int(time.time())
+    assert claims["exp"] == claims["iat"] + 120
+
+
+@pytest.mark.parametrize("header", ["Bearer {t}", "bearer {t}", "BEARER {t}", "Bearer   {t}  "])
+def test_the_scheme_is_case_insensitive_and_the_token_trimmed(header):
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60)
+    user_id = uuid.uuid4()
+    assert tokens.subject(header.format(t=tokens.issue(user_id))) == user_id
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "Token {t}", "{t}"])
+def test_anything_but_a_bearer_token_is_401(header):
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60)
+    value = header.format(t=tokens.issue(uuid.uuid4())) if header else header
+    with pytest.raises(ApiError) as caught:
+        tokens.subject(value)
+    assert caught.value.status == 401
+
+
+@pytest.mark.parametrize("claims", [{"exp": 4102444800}, {"sub": "not-a-uuid", "exp": 4102444800},
+                                    {"sub": str(uuid.UUID(int=1))}])
+def test_a_token_without_a_user_id_or_expiry_is_401(claims):
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60)
+    token = sign_token("k" * 64, **claims)  # our issuer and audience: only sub or exp is wrong
+    with pytest.raises(ApiError) as caught:
+        tokens.subject(f"Bearer {token}")
+    assert caught.value.status == 401
+
+
+def test_known_users_are_a_bounded_lru():
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60, known_users_max=2)
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    assert not tokens.is_known(a)
+    tokens.remember(a)
+    tokens.remember(b)
+    assert tokens.is_known(a)  # a is now the most recently used
+    tokens.remember(c)  # over the bound: the least recently used (b) goes
+    assert (tokens.is_known(a), tokens.is_known(b), tokens.is_known(c)) == (True, False, True)
+
+
+def test_remembered_tokens_are_bounded_too():
+    # the bound is only visible as memory, so the test reads the cache's size
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60, known_users_max=2)
+    issued = [tokens.issue(uuid.uuid4()) for _ in range(3)]
+    for token in issued:
+        tokens.subject(f"Bearer {token}")
+    assert list(tokens._verified) == issued[1:]
+
+
+def test_the_configured_secret_wins(tmp_path):
+    assert auth.resolve_jwt_secret("configured-secret-" + "k" * 32, tmp_path / "data") == "configured-secret-" + "k" * 32
+    assert not (tmp_path / "data").exists()
+
+
+def test_without_a_secret_a_development_one_is_kept_in_the_data_folder(tmp_path, caplog):
+    data = tmp_path / "data"
+    first = auth.resolve_jwt_secret(None, data)
+    stored = data / "jwt-secret"
+    assert stored.read_text(encoding="utf-8") == first and len(first) >= 64
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert auth.resolve_jwt_secret("", data) == first  # the same one on the next start
+    warned = [r.getMessage() for r in caplog.records if r.name == "codegen.auth"]
+    assert warned and all(m == f"CODEGEN_JWT_SECRET is not set: using a development secret kept in {stored}; "
+                                "set it in production" for m in warned), warned
+
+
+async def test_an_unknown_user_never_verifies_even_with_the_dummy_password():
+    # the dummy hash stands in for unknown users so the answer takes as long: it must never say yes
+    assert await auth.verify_password(None, "codegen-timing-equaliser") is False
+    stored = await auth.hash_password("correct horse")
+    assert await auth.verify_password(stored, "correct horse") is True
+    assert await auth.verify_password(stored, "wrong horse") is False
+    assert await auth.verify_password("not-a-hash", "correct horse") is False
+
+
+def test_the_development_secret_goes_into_a_nested_or_existing_data_folder(tmp_path):
+    nested = tmp_path / "a" / "b" / "data"
+    secret = auth.resolve_jwt_secret(None, nested)
+    assert (nested / "jwt-secret").read_text(encoding="utf-8") == secret
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    secret = auth.resolve_jwt_secret(None, existing)
+    assert (existing / "jwt-secret").read_text(encoding="utf-8") == secret
+
+
 def test_a_token_without_our_issuer_or_audience_is_refused():
     tokens = auth.TokenService("k" * 64, ttl_seconds=3600)
     user_id = uuid.uuid4()

@@ -14,9 +14,10 @@ from aiohttp_sse import EventSourceResponse, sse_response
 from codegen import keys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
 from codegen.db import Database, DatabaseUnavailable
-from codegen.engine.bus import CLOSE, RESYNC, StreamEvent, Subscription, make_event
+from codegen.engine.bus import CLOSE, FILES, RESYNC, StreamEvent, Subscription, make_event
+from codegen.engine.live import FileDelta, LiveFiles, LiveGeneration
 from codegen.errors import not_found
-from codegen.lifecycle import Stage
+from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery
 from codegen.services import stream_tokens
 from codegen.services.generations import GENERATION_NOT_FOUND
@@ -58,8 +59,13 @@ async def stream(request: web.Request) -> web.StreamResponse:
     last_seq = _last_event_id(request, query)
     settings = request.app[keys.SETTINGS]
 
+    live = request.app[keys.LIVE]
     # subscribe before reading the table, so no event falls between the two
-    with request.app[keys.STREAMS].hold(user_id), request.app[keys.BUS].subscribe(str(generation_id)) as subscription:
+    with (
+        request.app[keys.STREAMS].hold(user_id),
+        request.app[keys.BUS].subscribe(str(generation_id)) as subscription,
+        live.follow(str(generation_id), subscription) as files,
+    ):
         snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
         if snapshot is None:
             raise not_found(GENERATION_NOT_FOUND)
@@ -69,10 +75,11 @@ async def stream(request: web.Request) -> web.StreamResponse:
             # the ping task ends when a write fails: wake the reader so the stream is freed
             watcher = asyncio.ensure_future(response.wait())
             watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
-            sender = _Sender(request, response, db, generation_id, last_seq)
+            sender = _Sender(request, response, db, generation_id, last_seq, subscription, live, files)
             sender.status = snapshot["status"]
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
+                await sender.send_file_snapshot()
                 # the headers are out: live events may now be written as raw chunks (HTTP/1.1, no compression)
                 encoding = response.headers.get("Transfer-Encoding", "").lower()
                 sender.chunked = encoding == "chunked" and not response.compression
@@ -95,8 +102,14 @@ class _Sender:
     """Writes one client's stream: replay after ``last_seq``, then live events, until the terminal one."""
 
     def __init__(
-        self, request: web.Request, response: EventSourceResponse, db: Database, generation_id: UUID, last_seq: int
+        self, request: web.Request, response: EventSourceResponse, db: Database, generation_id: UUID, last_seq: int,
+        subscription: Subscription, live: LiveFiles, files: LiveGeneration,
     ) -> None:
+        self.subscription = subscription
+        self.live = live
+        self.files = files
+        # path -> (epoch, length, done) of what this client holds of each live file
+        self.sent: dict[str, tuple[int, int, bool]] = {}
         self.request = request
         self.response = response
         self.db = db
@@ -117,9 +130,12 @@ class _Sender:
                 subscription.direct = None
             if item is CLOSE:
                 return
-            if isinstance(item, StreamEvent) and item.seq == self.last_seq + 1:
+            if item is FILES:
+                await self.send_files()
+            elif isinstance(item, StreamEvent) and item.seq == self.last_seq + 1:
                 await self.send(item)
             elif item is RESYNC or (isinstance(item, StreamEvent) and item.seq > self.last_seq + 1):
+                await self.send_files()
                 await self.catch_up()
             # an event at or before last_seq was already sent (by a replay): skip it
 
@@ -137,7 +153,7 @@ class _Sender:
         shared by every stream. After the terminal event the task still wakes (the bus queues the
         event too), finds it sent, and ends the stream.
         """
-        if event.seq != self.last_seq + 1:
+        if event.seq != self.last_seq + 1 or (event.terminal and not self._files_settled()):
             return False
         transport = self.request.transport
         if transport is None or transport.is_closing() or transport.get_write_buffer_size() > DIRECT_WRITE_MAX_BUFFER:
@@ -151,7 +167,56 @@ class _Sender:
         self.finished = event.terminal
         return True
 
+    async def send_file_snapshot(self) -> None:
+        """Every file of the current attempt from offset 0 (a completed generation's: the stored files)."""
+        if self.status == Status.COMPLETED:
+            rows = await self.db.fetch(self.db.q.file_contents, self.generation_id)
+            self.subscription.take_dirty_files()
+            # nothing more will come: later changes (none) go to a detached, empty view
+            self.files = LiveGeneration(self.live, str(self.generation_id), 0)
+            self.files.loaded = self.files.final = True
+            frames = [FileDelta(row["path"], 0, row["content"], True).frame() for row in rows]
+        else:
+            await self.live.ready(self.files)
+            self.subscription.take_dirty_files()
+            frames = []
+            for path in sorted(self.files.files):
+                file = self.files.files[path]
+                self.sent[path] = (file.epoch, len(file.text), file.done)
+                frames.append(FileDelta(path, 0, file.text, file.done).frame())
+        if frames:
+            await self.write(b"".join(frames))
+
+    async def send_files(self) -> None:
+        """What changed in the live files since this client last got them: tails, or whole texts that were replaced."""
+        frames = []
+        for path in sorted(self.subscription.take_dirty_files()):
+            file = self.files.files.get(path)
+            if file is None:
+                continue
+            epoch, length, done = self.sent.get(path, (-1, 0, False))
+            if epoch != file.epoch:
+                delta = FileDelta(path, 0, file.text, file.done)
+            elif len(file.text) > length or file.done != done:
+                delta = FileDelta(path, length, file.text[length:], file.done)
+            else:
+                continue
+            self.sent[path] = (file.epoch, len(file.text), file.done)
+            frames.append(delta.frame())
+        if frames:
+            await self.write(b"".join(frames))
+
+    def _files_settled(self) -> bool:
+        return self.files.loading is None and not self.files.behind and self.files.final
+
     async def send(self, event: StreamEvent) -> None:
+        if event.terminal:
+            # the files' last text goes before the event that ends the stream: on completion, the stored files
+            await self.live.ready(self.files)
+            if event.status == Status.COMPLETED:
+                await self.live.settle_stored(self.files)
+        if self.subscription.dirty_files:
+            await self.send_files()
         await self.write(event.frame)
         self.last_seq = event.seq
         self.status = event.status

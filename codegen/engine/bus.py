@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_CHANNEL: Final = "codegen_events"
 QUEUE_CHANNEL: Final = "codegen_queue"
+# live file deltas (codegen/engine/live.py): named `file` events, never rows
+FILES_CHANNEL: Final = "codegen_files"
 HEALTH_CHECK_SECONDS: Final = 5.0
 # the most a worker in another process waits to hear of a new generation (this process's worker
 # is woken at once); one NOTIFY per interval however many creates arrive
@@ -61,6 +63,8 @@ class _Marker:
 RESYNC: Final = _Marker("RESYNC")
 # the stream must end now (the server is shutting down, or its client went away)
 CLOSE: Final = _Marker("CLOSE")
+# files this stream follows changed (the paths are in ``Subscription.dirty_files``): send their deltas
+FILES: Final = _Marker("FILES")
 
 
 def make_event(seq: int, payload: str) -> StreamEvent:
@@ -82,7 +86,7 @@ class Subscription:
     (a gap, a full socket) is queued as before.
     """
 
-    __slots__ = ("closed", "direct", "generation_id", "items", "maxsize", "waiter")
+    __slots__ = ("closed", "direct", "dirty_files", "generation_id", "items", "maxsize", "waiter")
 
     def __init__(self, generation_id: str, maxsize: int) -> None:
         self.generation_id = generation_id
@@ -91,6 +95,22 @@ class Subscription:
         self.waiter: asyncio.Future[None] | None = None
         self.closed = False
         self.direct: Callable[[StreamEvent], bool] | None = None
+        # paths of live files changed since this stream last sent them; one FILES marker wakes it
+        self.dirty_files: set[str] | None = None
+
+    def file_changed(self, path: str) -> None:
+        """A live file changed: coalesced, so a slow reader costs one set entry per path, not a queue slot per delta."""
+        dirty = self.dirty_files
+        if dirty is None:
+            dirty = self.dirty_files = set()
+        if not dirty:
+            # (a reader whose queue overflows still finds the paths here when it resyncs)
+            self.offer(FILES)
+        dirty.add(path)
+
+    def take_dirty_files(self) -> set[str]:
+        dirty, self.dirty_files = self.dirty_files or set(), None
+        return dirty
 
     def offer(self, item: StreamEvent | _Marker) -> None:
         if item is CLOSE:
@@ -134,6 +154,8 @@ class EventBus:
         self._topics: dict[str, set[Subscription]] = {}
         self._event_listeners: list[Callable[[str, StreamEvent], None]] = []
         self._queue_listeners: list[Callable[[], None]] = []
+        self._file_listeners: list[Callable[[str], None]] = []
+        self._resync_listeners: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self.connected = asyncio.Event()
@@ -180,6 +202,14 @@ class EventBus:
     def on_queue(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` when a generation is queued."""
         self._queue_listeners.append(callback)
+
+    def on_files(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(payload)`` for every notification on the live files channel."""
+        self._file_listeners.append(callback)
+
+    def on_resync(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after the LISTEN connection came back (notifications may have been missed)."""
+        self._resync_listeners.append(callback)
 
     def announce_queued(self) -> None:
         """A generation was just queued and its transaction committed: wake the workers.
@@ -253,6 +283,7 @@ class EventBus:
                 conn.add_termination_listener(lambda _c: lost.done() or lost.set_result(None))
                 await conn.add_listener(EVENTS_CHANNEL, self._on_event_notification)
                 await conn.add_listener(QUEUE_CHANNEL, self._on_queue_notification)
+                await conn.add_listener(FILES_CHANNEL, self._on_files_notification)
                 self._conn = conn
                 self.connected.set()
                 delay = 0.1
@@ -285,6 +316,8 @@ class EventBus:
                 subscription.offer(RESYNC)
         for callback in self._queue_listeners:
             callback()
+        for callback in self._resync_listeners:
+            callback()
 
     def _on_event_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         generation_id, seq, data = payload.split(":", 2)
@@ -300,3 +333,7 @@ class EventBus:
     def _on_queue_notification(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
         for callback in self._queue_listeners:
             callback()
+
+    def _on_files_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        for callback in self._file_listeners:
+            callback(payload)

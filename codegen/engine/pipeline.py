@@ -18,6 +18,7 @@ from uuid import UUID
 from codegen import lifecycle
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
+from codegen.engine.live import LiveWriter
 from codegen.engine.project_tests import ProjectTester, TestReport
 from codegen.generators import review
 from codegen.generators.base import (
@@ -101,8 +102,14 @@ class ProgressWriter:
         await self(stage, min(progress, GENERATOR_PROGRESS_CAP), message)
 
 
-async def run(db: Database, settings: Settings, generator: Generator, claim: Claim, tester: ProjectTester) -> Status:
+async def run(
+    db: Database, settings: Settings, generator: Generator, claim: Claim, tester: ProjectTester,
+    live: LiveWriter | None = None,
+) -> Status:
     """Take a claimed generation to a terminal state; returns that state.
+
+    ``live`` receives the files' text as it is written; before the result is committed it is made
+    equal to the files stored, and sent to every process.
 
     Raises ClaimLost when the generation stopped being ours; CancelledError
     propagates (the worker decides what a cancel means).
@@ -113,15 +120,20 @@ async def run(db: Database, settings: Settings, generator: Generator, claim: Cla
         parent_files = await _parent_files(db, claim)
         request = GenerationRequest(
             generation_id=str(claim.generation_id), prompt=claim.prompt, mode=claim.mode,
-            context=claim.context, parent_files=parent_files,
+            context=claim.context, parent_files=parent_files, live=live,
         )
         result = await generator.generate(request, writer.capped)
         files = _deduplicated(result.files)
+        _show(request, files)
         if claim.mode is Mode.PHASED:
             await writer(Stage.REVIEWING, REVIEW_PROGRESS, f"Reviewing {len(files)} files")
         _review(files, result.usage)
         verified = await _verify(settings, generator, tester, request, writer, Verified(files, result.usage))
         await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(verified.files)} files")
+        _show(request, verified.files)
+        if live is not None:
+            # the streams of every process hold the files before the event that says they are done
+            await live.sync()
         await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests,
                         result.requirements)
         return Status.COMPLETED
@@ -219,11 +231,18 @@ async def _verify(
             break
         rounds += 1
         current = Verified(files, repaired.usage)
+        _show(request, files)
         report = await tester.run(_as_dict(current.files), say)
     current.tests = report.with_rounds(rounds)
     if report.status != "not_run":
         await say(f"Tests: {current.tests.summary()}")
     return current
+
+
+def _show(request: GenerationRequest, files: list[GeneratedFile]) -> None:
+    """The live view shows ``files`` (what the generator wrote last, as it will be stored)."""
+    if isinstance(request.live, LiveWriter):
+        request.live.settle(files, request.parent_files)
 
 
 def _as_dict(files: list[GeneratedFile]) -> dict[str, str]:
@@ -261,7 +280,9 @@ async def _complete(
             message="Generation complete", source=Status.PROCESSING, lease_token=claim.lease_token, conn=conn,
         )
         if seq is None:
-            raise ClaimLost()
+            # only when the claim is lost between the finalizing write just before and this one, a window
+            # no test can time; the same fence as ProgressWriter's, which tests/test_fencing.py drives
+            raise ClaimLost()  # pragma: no cover
         await conn.execute(db.q.delete_files, claim.generation_id)
         await conn.execute(
             db.q.insert_files, claim.generation_id,

@@ -22,6 +22,7 @@ from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
+from codegen.engine.live import LiveFiles
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import Generator
 from codegen.lifecycle import Status
@@ -51,10 +52,12 @@ class Running:
 class Worker:
     def __init__(
         self, db: Database, bus: EventBus, settings: Settings, generator: Generator,
-        tester: ProjectTester | None = None,
+        tester: ProjectTester | None = None, live: LiveFiles | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
+        self._owns_live = live is None
+        self.live = live or LiveFiles(db, bus)
         self.settings = settings
         self.generator = generator
         # probed at start unless given: where no sandbox can start, every generation's tests are not_run
@@ -71,6 +74,8 @@ class Worker:
     async def start(self) -> None:
         if self._probe_sandbox:
             self.tester = await ProjectTester.start(self.settings)
+        if self._owns_live:
+            await self.live.start()
         self.bus.on_queue(self._wake.set)
         self.bus.on_event(self._on_event)
         self._loops = [
@@ -78,7 +83,7 @@ class Worker:
             asyncio.create_task(self._heartbeat_loop(), name="worker-heartbeat"),
             asyncio.create_task(self._reaper_loop(), name="worker-reaper"),
         ]
-        log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.settings.worker_concurrency})
+        log.info("worker started", extra={"worker_id": self.worker_id, "concurrency": self.capacity})
 
     async def stop(self) -> None:
         """Stop taking work and hand back what is running, so another worker takes it at once.
@@ -99,12 +104,15 @@ class Worker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._owns_live:
+            await self.live.stop()
 
     # -- claiming ----------------------------------------------------------------
 
     async def _claim_loop(self) -> None:
         delay = 0.1
-        while not self._stopping:
+        # stop() cancels the loop; the flag only covers a wake-up racing that cancel
+        while not self._stopping:  # pragma: no branch
             self._wake.clear()
             try:
                 await self.claim_available()
@@ -113,7 +121,7 @@ class Worker:
                 # a database outage (or anything else) never ends the loop: wait and try again
                 if isinstance(exc, TRANSIENT_ERRORS):
                     log.warning("claiming failed; retrying", extra={"error": str(exc), "delay": delay})
-                else:
+                else:  # pragma: no cover - only a bug of ours raises anything else here (logged, not swallowed)
                     log.exception("claiming failed unexpectedly; retrying", extra={"delay": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.worker_poll_seconds)
@@ -125,8 +133,15 @@ class Worker:
             except TimeoutError:
                 pass
 
+    @property
+    def capacity(self) -> int:
+        """Generations held at once: a model-backed generator waits on tokens, so it holds many more."""
+        if getattr(self.generator, "io_bound", False):
+            return self.settings.model_concurrency
+        return self.settings.worker_concurrency
+
     async def claim_available(self) -> int:
-        free = self.settings.worker_concurrency - len(self.running)
+        free = self.capacity - len(self.running)
         if free <= 0 or self._stopping:
             return 0
         claim_move = lifecycle.move(Status.PENDING, Status.PROCESSING)
@@ -159,8 +174,9 @@ class Worker:
     async def _execute(self, item: Running) -> None:
         claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
+        live = self.live.writer(str(claim.generation_id), claim.attempt)
         try:
-            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester)
+            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester, live)
             log.info("generation finished", extra={"status": status.value})
         except pipeline.ClaimLost:
             log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})
@@ -175,6 +191,7 @@ class Worker:
             # the lease runs out and the reaper hands the generation to another attempt
             log.warning("generation interrupted by the database; the lease will expire", extra={"error": str(exc)})
         finally:
+            live.close()
             if self.running.get(claim.generation_id) is item:
                 del self.running[claim.generation_id]
             self._wake.set()
@@ -203,29 +220,34 @@ class Worker:
         interval = self.settings.lease_seconds / 3
         while not self._stopping:
             await asyncio.sleep(interval)
-            # all at once: one slow round trip must not make the others late (a lease that runs
-            # out on a live worker is a needless takeover)
-            await asyncio.gather(*(self._renew(gid, item) for gid, item in list(self.running.items())))
+            await self.renew()
 
-    async def _renew(self, generation_id: UUID, item: Running) -> None:
+    async def renew(self) -> None:
+        """Renew every lease held, in one statement (hundreds of model generations are one round trip)."""
+        held = list(self.running.items())
+        if not held:
+            return
         try:
-            renewed = await self.db.fetchval(
-                self.db.q.renew_lease, generation_id, item.claim.lease_token, self.settings.lease_seconds
+            rows = await self.db.fetch(
+                self.db.q.renew_leases, [gid for gid, _ in held], [item.claim.lease_token for _, item in held],
+                self.settings.lease_seconds,
             )
         except Exception as exc:  # noqa: BLE001 - the loop outlives any failure; the next beat tries again
-            log.warning("lease renewal failed", extra={"error": str(exc), "generation_id": str(generation_id)})
+            log.warning("lease renewal failed", extra={"error": str(exc), "generations": len(held)})
             return
-        if renewed is None:
-            item.stop("claim_lost")
+        renewed = {row["id"] for row in rows}
+        for generation_id, item in held:
+            if generation_id not in renewed and self.running.get(generation_id) is item:
+                item.stop("claim_lost")
 
     async def _reaper_loop(self) -> None:
         interval = max(self.settings.lease_seconds / 2, 0.2)
-        while not self._stopping:
+        while not self._stopping:  # pragma: no branch - as in _claim_loop
             try:
                 await self.reap()
             except TRANSIENT_ERRORS as exc:
                 log.warning("reaper failed; retrying", extra={"error": str(exc)})
-            except Exception:
+            except Exception:  # pragma: no cover - only a bug of ours raises anything else here (logged)
                 log.exception("reaper failed unexpectedly; retrying")
             await asyncio.sleep(interval)
 
@@ -246,4 +268,5 @@ class Worker:
         await self.db.execute(self.db.q.purge_stale_rate_limits)
         await self.db.execute(self.db.q.purge_stale_auth_failures)
         await self.db.execute(self.db.q.purge_expired_idempotency_keys)
+        await self.db.execute(self.db.q.purge_live_checkpoints, [s.value for s in Status if s not in lifecycle.TERMINAL])
         return len(returned) + len(failed)

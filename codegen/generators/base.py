@@ -37,6 +37,26 @@ class GeneratedFile:
     content: str
 
 
+class FileSink(Protocol):
+    """Where a generator writes file text as it is produced, for the live view (shared/API.md, "Live file content").
+
+    Optional and best effort: the files of the result are the truth, and the engine makes the live
+    view equal to them when the generator returns. Calls are synchronous and never block.
+    """
+
+    def begin(self, path: str) -> None:
+        """The file starts (again) from nothing."""
+
+    def append(self, path: str, text: str) -> None:
+        """More text of the file (begun implicitly if needed)."""
+
+    def end(self, path: str) -> None:
+        """The file is written."""
+
+    def finish(self, path: str, content: str) -> None:
+        """The file is written and this is its text (only what differs from what was appended is sent)."""
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     generation_id: str
@@ -45,6 +65,8 @@ class GenerationRequest:
     context: dict[str, Any] = field(default_factory=dict)
     # path -> content of the parent's snapshot; None unless this is an iteration
     parent_files: dict[str, str] | None = None
+    # where file text goes as it is written (None: nobody watches)
+    live: FileSink | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_iteration(self) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from posixpath import normpath, splitext
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -159,14 +159,30 @@ class _Block:
     nested: int = 0
 
 
+class TextListener(Protocol):
+    """Told the content of fenced blocks as it streams (``path`` None for a block without one)."""
+
+    def begin(self, path: str | None) -> None: ...
+
+    def append(self, path: str | None, text: str) -> None: ...
+
+    def end(self, path: str | None) -> None: ...
+
+
 class FileStreamParser:
     """Incremental parser: ``feed`` text as it streams, ``finish`` for the result.
 
     ``feed`` returns the paths of the files that started in that text, so
     callers can report "Writing app/main.py" while the model is still writing.
+    A ``listener`` gets each block's content as it arrives, the unfinished
+    line included unless it may still turn out to be a fence: what it is told
+    of a block that closes is exactly that file's content.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, listener: TextListener | None = None) -> None:
+        self._listener = listener
+        # characters of the unfinished line already told to the listener
+        self._told = 0
         self._partial = ""
         self._block: _Block | None = None
         self._previous_line = ""  # the last non-blank line outside a block
@@ -181,8 +197,22 @@ class FileStreamParser:
         *lines, self._partial = self._partial.split("\n")
         for line in lines:
             self._line(line.rstrip("\r"))
+            self._told = 0
+        self._tell_partial()
         started, self._started = self._started, []
         return started
+
+    def _tell_partial(self) -> None:
+        block, partial = self._block, self._partial
+        if self._listener is None or block is None or block.unsafe:
+            return
+        text = partial.lstrip(" ")
+        if len(partial) - len(text) <= 3 and (not text or text[0] in "`~"):
+            return  # may be a fence: wait for the whole line
+        end = len(partial.rstrip("\r"))  # a line's final \r is not content
+        if end > self._told:
+            self._listener.append(block.path, partial[self._told:end])
+            self._told = end
 
     def finish(self) -> ParsedOutput:
         if self._partial:
@@ -226,6 +256,8 @@ class FileStreamParser:
         elif block.path is None and not block.unsafe:
             self._json_hint(line)
         block.lines.append(line)
+        if self._listener is not None and not block.unsafe:
+            self._listener.append(block.path, (line + "\n")[self._told:])
 
     def _outside_line(self, line: str) -> None:
         if not line.strip():
@@ -257,6 +289,8 @@ class FileStreamParser:
         self._block = _Block(fence=fence, path=path, unsafe=unsafe)
         if path is not None:
             self._announce(path)
+        if self._listener is not None and not unsafe:
+            self._listener.begin(path)
 
     def _close_block(self, *, closed: bool) -> None:
         block, self._block = self._block, None
@@ -266,6 +300,8 @@ class FileStreamParser:
             content += "\n"
         if block.unsafe:
             return
+        if closed and self._listener is not None:
+            self._listener.end(block.path)
         if block.path is not None:
             self._out.files.pop(block.path, None)  # a rewritten file counts in its latest position
             self._out.files[block.path] = ParsedFile(block.path, content, closed)

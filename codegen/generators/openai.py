@@ -33,7 +33,14 @@ import orjson
 
 from codegen.config import Settings
 from codegen.generators import llm_checklist
-from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
+from codegen.generators.base import (
+    FileSink,
+    GeneratedFile,
+    GenerationError,
+    GenerationRequest,
+    GenerationResult,
+    Reporter,
+)
 from codegen.generators.llm_output import (
     FileStreamParser,
     ParsedFile,
@@ -720,26 +727,52 @@ class _Progress:
 
 
 class _FileStartReporter:
-    """Reports "Writing <path>" as each file starts in a streamed answer."""
+    """Reports "Writing <path>" as each file starts in a streamed answer, and streams its text to ``live``.
 
-    def __init__(self, progress: _Progress, start: float, end: float) -> None:
+    ``only_path``: the answer holds that one file (phased mode), whatever path its block names. Without
+    ``progress`` nothing is reported.
+    """
+
+    def __init__(
+        self, progress: _Progress | None, start: float = 0.0, end: float = 0.0, *,
+        live: FileSink | None = None, only_path: str | None = None,
+    ) -> None:
         self._progress = progress
         self._start, self._end = start, end
         self._seen: set[str] = set()
-        self._parser = FileStreamParser()
+        self._live = live
+        self._only_path = only_path
+        self._parser = FileStreamParser(self if live is not None else None)
 
     def restart(self) -> None:
         # a retried request streams from the beginning; files already reported stay reported
-        self._parser = FileStreamParser()
+        self._parser = FileStreamParser(self if self._live is not None else None)
 
     async def feed(self, text: str) -> None:
         for path in self._parser.feed(text):
-            if path in self._seen:
+            if path in self._seen or self._progress is None:
                 continue
             self._seen.add(path)
             # approaches the end without knowing how many files will come
             share = 1 - 0.8 ** len(self._seen)
             await self._progress(Stage.GENERATING, self._start + (self._end - self._start) * share, f"Writing {path}")
+
+    # the parser's listener: block content goes to the live view (a retried answer starts its files over)
+
+    def begin(self, path: str | None) -> None:
+        target = self._only_path or path
+        if target is not None and self._live is not None:
+            self._live.begin(target)
+
+    def append(self, path: str | None, text: str) -> None:
+        target = self._only_path or path
+        if target is not None and self._live is not None:
+            self._live.append(target, text)
+
+    def end(self, path: str | None) -> None:
+        target = self._only_path or path
+        if target is not None and self._live is not None:
+            self._live.end(target)
 
 
 # --------------------------------------------------------------------------- the generator
@@ -759,6 +792,8 @@ class _Outcome:
 
 class OpenAIGenerator:
     name = "openai"
+    # it waits on the model's tokens: a process holds CODEGEN_MODEL_CONCURRENCY of these at once
+    io_bound = True
 
     def __init__(
         self,
@@ -951,9 +986,12 @@ class OpenAIGenerator:
         parts.append(ask + " Reply with only this one file, in the required format.")
         messages = [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
 
-        answer = await client.complete(messages, purpose=f"write {item.path}")
+        watcher = _FileStartReporter(None, live=request.live, only_path=item.path) if request.live else None
+        answer = await client.complete(messages, purpose=f"write {item.path}", watcher=watcher)
         file, problem = self._single_file(answer, item.path, files.get(item.path))
         if problem is None:
+            if request.live is not None:
+                request.live.finish(item.path, file.content)
             return file.content
         await progress(Stage.GENERATING, progress.value, f"Asking the model to repair {item.path} ({problem.kind})")
         outcome.repaired.append(item.path)
@@ -961,10 +999,12 @@ class OpenAIGenerator:
             {"role": "assistant", "content": answer.text},
             {"role": "user", "content": _repair_request([problem], continue_after=False)},
         ]
-        answer = await client.complete(messages, purpose=f"repair {item.path}")
+        answer = await client.complete(messages, purpose=f"repair {item.path}", watcher=watcher)
         file, problem = self._single_file(answer, item.path, files.get(item.path))
         if problem is not None:
             raise GenerationError(_repair_failed_message([problem]))
+        if request.live is not None:
+            request.live.finish(item.path, file.content)
         return file.content
 
     @staticmethod
@@ -1001,7 +1041,7 @@ class OpenAIGenerator:
         if request.is_iteration:
             user += "\n\nThe project's current files:\n\n" + _render_files(parent, self._context_limit(client))
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        watcher = _FileStartReporter(progress, start, PROGRESS_LAST - 0.05)
+        watcher = _FileStartReporter(progress, start, PROGRESS_LAST - 0.05, live=request.live)
 
         answer = await client.complete(messages, purpose="write files", watcher=watcher)
         parsed = parse_files(answer.text)

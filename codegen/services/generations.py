@@ -221,7 +221,7 @@ async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[st
         )
     rows = await db.fetch(db.q.file_contents, generation_id)
     folder = _slug(generation["project_name"]) or "project"
-    # compressing megabytes takes a while: in a thread, so other requests are served meanwhile
+    # CPU work (compression) off the event loop, so other requests do not wait on a large project's zip
     archive = await asyncio.to_thread(_zip, folder, [(r["path"], r["content"]) for r in rows])
     return f"{folder}-{str(generation_id)[:8]}.zip", archive
 

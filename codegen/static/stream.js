@@ -72,6 +72,9 @@ class Stream {
     this.snapshot = null; // the latest {status, stage, progress, message}
     this.problem = null; // the last stop reason, replayed to late subscribers
     this.tokenRequests = 0;
+    // live file content: path -> {text, done, epoch}; epoch changes when the text was replaced (offset 0)
+    this.files = new Map();
+    this.fileEpoch = 0;
   }
 
   // ------------------------------------------------------------ subscribers
@@ -81,6 +84,7 @@ class Stream {
     this.subscribers.add(sub);
     // catch a late subscriber up with what this tab has already seen
     for (const { data, id } of this.events) call(sub.onEvent, data, id);
+    for (const [path, file] of this.files) call(sub.onFile, path, file);
     if (this.snapshot) call(sub.onStatus, this.snapshot);
     call(sub.onState, this.state, this.stateInfo || {});
     if (this.problem) call(sub.onError, this.problem);
@@ -204,6 +208,10 @@ class Stream {
       this.closeSource();
       if (this.alive) this.retryLater('The connection to the server was lost.');
     };
+    // live file content: named events, which onmessage never sees
+    es.addEventListener('file', (ev) => {
+      if (this.source === es) this.onFile(ev);
+    });
     // a server that ends a stream early (shutting down) says so with a named event
     es.addEventListener('reconnect', () => {
       if (this.source !== es) return;
@@ -229,6 +237,29 @@ class Stream {
       this.timer = null;
       this.connect();
     }, delay);
+  }
+
+  // offset 0 replaces the file; otherwise append what is past what we hold (shared/API.md, "Live file content")
+  onFile(ev) {
+    let d;
+    try {
+      d = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    if (!d || typeof d.path !== 'string' || typeof d.text !== 'string' || !Number.isInteger(d.offset)) return;
+    let file = this.files.get(d.path);
+    if (d.offset === 0) {
+      this.fileEpoch += 1;
+      file = { text: d.text, done: d.done === true, epoch: this.fileEpoch };
+      this.files.set(d.path, file);
+    } else {
+      if (!file || d.offset > file.text.length) return; // never sent by the server; the next snapshot mends it
+      const tail = d.text.slice(file.text.length - d.offset);
+      if (tail) file.text += tail;
+      file.done = d.done === true;
+    }
+    this.emit('onFile', d.path, file);
   }
 
   onMessage(ev) {
@@ -291,6 +322,8 @@ function call(fn, ...args) {
 //   onError(problem)     {kind: 'refused' | 'rate_limited' | 'gave_up', status, message,
 //                         retryAfter?, canReconnect}; the stream has stopped
 //   onDone(data)         the terminal event
+//   onFile(path, file)   live file content: file is {text, done, epoch} as assembled so far (the same
+//                        object while it grows; a new one, with a new epoch, when it was replaced)
 // Options: baseDelayMs (backoff base; default window.CODEGEN_STREAM_BASE_DELAY_MS or 1000).
 // Returns {close(), reconnect(), state, lastEventId}. Calling it again for the
 // same generation shares the open stream instead of opening a second one.
@@ -323,6 +356,9 @@ export function watchGeneration(generationId, handlers = {}) {
     },
     get tokenRequests() {
       return stream.tokenRequests;
+    },
+    get files() {
+      return stream.files;
     },
   };
 }

@@ -103,11 +103,6 @@ WITH running AS (
 SELECT c.*, codegen_record_event(c.id, c.last_event_seq, c.status, c.stage, c.progress, c.message) AS payload
 FROM claimed c;
 
--- name: renew_lease
-UPDATE generations SET lease_expires_at = now() + make_interval(secs => $3)
-WHERE id = $1 AND lease_token = $2 AND status = 'processing'
-RETURNING lease_expires_at;
-
 -- name: requeue_expired
 -- Leases that ran out with attempts left go back to the queue.
 WITH expired AS (
@@ -176,3 +171,15 @@ WITH moved AS (
 SELECT m.id, codegen_record_event(m.id, m.last_event_seq, m.status, m.stage, m.progress, m.message) AS payload,
        pg_notify('codegen_queue', m.id::text)
 FROM moved m;
+
+-- name: renew_lease
+UPDATE generations SET lease_expires_at = now() + make_interval(secs => $3)
+WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+RETURNING lease_expires_at;
+
+-- name: renew_leases
+-- Every lease a worker holds, in one statement per heartbeat however many it holds; returns those still its own.
+UPDATE generations g SET lease_expires_at = now() + make_interval(secs => $3::double precision)
+FROM unnest($1::uuid[], $2::uuid[]) AS held(id, lease_token)
+WHERE g.id = held.id AND g.lease_token = held.lease_token AND g.status = 'processing'
+RETURNING g.id;

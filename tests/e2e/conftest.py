@@ -229,7 +229,8 @@ class E2EServer:
     app: web.Application
     settings: Any
     requests: list[ServedRequest] = field(default_factory=list)
-    # for each coming stream connection: cut it after this many progress events
+    # for each coming stream connection: cut it after this many progress events (or, for a negative
+    # number, after that many writes of live file content)
     cut_streams: list[int] = field(default_factory=list)
     cuts_done: int = 0
 
@@ -316,9 +317,10 @@ def _cut_after(server: E2EServer, request: web.Request, response: web.StreamResp
             close()
             raise ConnectionResetError("the test cut this stream")
         await original(data)
-        if b"data:" in data and b'"stage":"connected"' not in data.replace(b" ", b""):
-            sent += 1
-            if sent >= events:
+        file_content = data.startswith(b"event: file")
+        if b"data:" in data and b'"stage":"connected"' not in data.replace(b" ", b"") and file_content == (events < 0):
+            sent += 1 if events > 0 else -1
+            if sent == events:
                 server.cuts_done += 1
                 cut = asyncio.get_running_loop().call_later(0.1, close)
 

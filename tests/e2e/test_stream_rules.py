@@ -174,8 +174,10 @@ async def test_stream_that_keeps_failing_gives_up_after_five_retries(e2e_server,
     assert len(tokens_at) == 6 and len(errors_at) == 6
     waits = [token - error for error, token in zip(errors_at, tokens_at[1:])]
     assert all(later > earlier for earlier, later in itertools.pairwise(waits)), waits
+    # never sooner than its delay; how much later a timer fires is the machine's load, not bounded here
+    # (the delays themselves are checked exactly below, as backoffDelay computes them)
     for wait, expected in zip(waits, [100, 200, 400, 800, 1600]):
-        assert expected - 5 <= wait < expected + 150, waits
+        assert wait >= expected - 5, waits
     gaps = [b - a for a, b in itertools.pairwise(tokens_at)]
     assert gaps[-1] > 2 * gaps[0] and sum(gaps) >= 3100, gaps
     # with jitter: base * 2^(n-1) * [0.8, 1.2), so consecutive delays always grow

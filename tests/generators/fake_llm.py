@@ -43,6 +43,8 @@ class Reply:
     drop_after: int | None = None
     # raw SSE events sent before the content (e.g. a mid-stream error)
     events: list[Any] = field(default_factory=list)
+    # seconds between two chunks (a model's pace)
+    delay: float = 0.0
 
 
 def stream(
@@ -122,6 +124,10 @@ class FakeLLM:
         await site.start()
         self.port = self._runner.addresses[0][1]
 
+    def release(self) -> None:
+        """Let replies that hang finish."""
+        self._release.set()
+
     async def close(self) -> None:
         self._release.set()
         await self._runner.cleanup()
@@ -158,6 +164,8 @@ class FakeLLM:
                 return response
             if index == reply.hang_after:
                 break
+            if reply.delay and index:
+                await asyncio.sleep(reply.delay)
             delta: dict[str, Any] = {"content": piece}
             if index == 0:
                 delta["role"] = "assistant"

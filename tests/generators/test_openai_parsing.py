@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -230,3 +231,51 @@ def test_empty_package_marker_is_fine_unless_it_erases_a_file() -> None:
     assert check_file("app/__init__.py", ParsedFile("app/__init__.py", ""), previous=None) is None
     problem = check_file("app/__init__.py", ParsedFile("app/__init__.py", ""), previous="VERSION = 1\n")
     assert problem is not None and problem.kind == "empty"
+
+
+class _Told:
+    """A parser listener that keeps what it was told of each block."""
+
+    def __init__(self) -> None:
+        self.files: dict[str | None, str] = {}
+        self.ended: list[str | None] = []
+
+    def begin(self, path: str | None) -> None:
+        self.files[path] = ""
+
+    def append(self, path: str | None, text: str) -> None:
+        self.files[path] = self.files.get(path, "") + text
+
+    def end(self, path: str | None) -> None:
+        self.ended.append(path)
+
+
+def test_the_listener_is_told_exactly_each_closed_files_content_however_the_answer_is_cut():
+    answer = (
+        "Here:\n\n```python app/main.py\nimport os\r\n  ``not a fence\n    ```indented, not a fence\n```\n\n"
+        "**README.md**\n```markdown\n# T\n\n```bash\nrun\n```\n\nend\n```\n~~~ app/x.py\nx = '```'\n~~~\n"
+        "```text ../../etc/passwd\nroot\n```\n"
+    )
+    for seed in range(200):
+        chunks = random.Random(seed)
+        told = _Told()
+        parser = FileStreamParser(told)
+        start = 0
+        while start < len(answer):
+            size = chunks.randint(1, 7)
+            parser.feed(answer[start:start + size])
+            start += size
+        parsed = parser.finish()
+        assert {p: f.content for p, f in parsed.files.items()} == {p: t for p, t in told.files.items() if p}, seed
+        assert told.ended == ["app/main.py", "README.md", "app/x.py"]
+
+
+def test_the_listener_is_told_the_unfinished_line_unless_it_may_be_a_fence():
+    told = _Told()
+    parser = FileStreamParser(told)
+    parser.feed("```python app.py\nprint('hel")
+    assert told.files == {"app.py": "print('hel"}
+    parser.feed("lo')\n``")
+    assert told.files == {"app.py": "print('hello')\n"}  # "``" may open the closing fence
+    parser.feed("`\n")
+    assert told.ended == ["app.py"]

@@ -1,0 +1,590 @@
+"""Live file content: the text of the files a generation is writing, as it is written.
+
+shared/API.md ("Live file content") and docs/streaming.md say what a client sees; this is how.
+
+- The worker writes through a ``LiveWriter`` (the generator's ``FileSink``). Every write lands at once in
+  this process's ``LiveGeneration`` (the exact text so far) and wakes the streams that follow it here.
+- Deltas reach other processes without a row per token, and only for generations that a stream on another
+  process follows (it says so, and again every INTEREST_REFRESH_SECONDS): the process's ``LiveFiles`` hub
+  batches every such delta of every generation it writes and, at most once per FLUSH_SECONDS, sends them
+  in one statement
+  (``live_flush``): NOTIFY payloads under MAX_PAYLOAD_BYTES each, plus a checkpoint (the whole text so far)
+  of each file changed since its generation's last one, at most once per CHECKPOINT_SECONDS and always
+  when the generator's result is settled. So statements grow with time (at most 1/FLUSH_SECONDS a
+  second per process, however many generations and tokens), never with tokens.
+- A process that streams a generation written elsewhere keeps a mirror: loaded from the checkpoints,
+  then following the deltas (and reloaded at the first checkpoint after it said it follows). A delta it cannot place (it missed the ones before, having joined after the
+  checkpoint) marks the file behind until the next checkpoint announced in a payload, which it reloads.
+- Every file has a source ``version`` (bumped when its writer starts it over) and, per process, an
+  ``epoch`` (bumped whenever the text is replaced rather than extended), which is what a stream compares
+  with what it sent: same epoch, send the new tail; another epoch, send the whole text from offset 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+import asyncpg
+import orjson
+
+from codegen.db import Database, DatabaseUnavailable
+from codegen.engine.bus import EventBus, Subscription
+from codegen.generators.base import GeneratedFile
+
+log = logging.getLogger(__name__)
+
+# the longest a delta waits in this process before other processes get it (this process's streams get it at once)
+FLUSH_SECONDS: Final = 0.05
+# the longest a file grows between two checkpoints (what a stream joining on another process starts from)
+CHECKPOINT_SECONDS: Final = 1.0
+# NOTIFY refuses payloads of 8,000 bytes or more; keep well clear
+MAX_PAYLOAD_BYTES: Final = 7000
+# the most a settle waits for its flush before the result is committed anyway
+SYNC_TIMEOUT_SECONDS: Final = 5.0
+# a process whose streams follow a generation written elsewhere says so this often; the writer sends that
+# generation's deltas and checkpoints only while someone said so within INTEREST_SECONDS
+INTEREST_REFRESH_SECONDS: Final = 5.0
+INTEREST_SECONDS: Final = 3 * INTEREST_REFRESH_SECONDS
+FLUSH_ERRORS: Final = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+@dataclass(slots=True)
+class LiveFile:
+    text: str = ""
+    done: bool = False
+    version: int = 0
+    epoch: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FileDelta:
+    path: str
+    offset: int
+    text: str
+    done: bool
+
+    def frame(self) -> bytes:
+        data = orjson.dumps({"path": self.path, "offset": self.offset, "text": self.text, "done": self.done})
+        return b"event: file\ndata: %s\n\n" % data
+
+
+class LiveGeneration:
+    """One generation's files as this process knows them, and the streams here that follow them."""
+
+    def __init__(self, hub: LiveFiles, generation_id: str, attempt: int) -> None:
+        self.hub = hub
+        self.generation_id = generation_id
+        self.attempt = attempt
+        self.files: dict[str, LiveFile] = {}
+        self.watchers: set[Subscription] = set()
+        self.writer: LiveWriter | None = None
+        # mirrors only: files that missed deltas (fixed by the next checkpoint), a load in flight,
+        # and the deltas that arrived during it
+        self.loaded = False
+        # loaded while its writer had text not yet checkpointed (whole files may be missing): reload at the next mark
+        self.unconfirmed = False
+        self.reload = False
+        self.behind: set[str] = set()
+        self.loading: asyncio.Task[None] | None = None
+        self.held: list[list[Any]] = []
+        # the files are the stored result (settled here before it was committed, or read from the store)
+        self.final = False
+        self.final_load: asyncio.Task[None] | None = None
+        # writers only: files changed since the last checkpoint, and when that was
+        self.unsaved: set[str] = set()
+        self.saved_at = 0.0
+        self.save_now = False
+
+    def _changed(self, path: str) -> None:
+        for subscription in self.watchers:
+            subscription.file_changed(path)
+
+    def restart(self, attempt: int) -> None:
+        """A new attempt: every file starts again (emptied, so a stream replaces what its client holds)."""
+        self.attempt = attempt
+        self.final = False
+        self.behind.clear()
+        for path, file in self.files.items():
+            file.text, file.done, file.version = "", False, 0
+            file.epoch = self.hub.next_epoch()
+            self._changed(path)
+
+    def replace(self, path: str, text: str, done: bool, version: int) -> None:
+        file = self.files.get(path)
+        if file is None:
+            file = self.files[path] = LiveFile()
+        file.text, file.done, file.version, file.epoch = text, done, version, self.hub.next_epoch()
+        self._changed(path)
+
+    def extend(self, path: str, offset: int, text: str, done: bool) -> bool:
+        """Apply a delta of the file's current version; False when it starts past the text (a gap)."""
+        file = self.files[path]
+        if offset > len(file.text):
+            return False
+        # the text only grows within a version: what overlaps is what we have
+        tail = text[len(file.text) - offset:]
+        if not tail and (file.done or not done):
+            return True
+        file.text += tail
+        file.done = file.done or done
+        self._changed(path)
+        return True
+
+    def apply_remote(self, attempt: int, path: str, version: int, offset: int, text: str, done: bool) -> None:
+        if attempt < self.attempt:
+            return
+        if attempt > self.attempt:
+            self.restart(attempt)
+        file = self.files.get(path)
+        known = -1 if file is None else file.version
+        if version < known:
+            return
+        if version > known or file is None:
+            if offset == 0:
+                self.replace(path, text, done, version)
+                self.behind.discard(path)
+            else:
+                self.behind.add(path)
+            return
+        if path not in self.behind and not self.extend(path, offset, text, done):
+            self.behind.add(path)
+
+    def load(self, rows: list[Any]) -> None:
+        """Take the checkpoints (newer than what is here), then the deltas held while they were read."""
+        for row in rows:
+            if row["attempt"] < self.attempt:
+                continue
+            if row["attempt"] > self.attempt:
+                self.restart(row["attempt"])
+            path, text, version = row["path"], row["text"], row["version"]
+            file = self.files.get(path)
+            if file is not None and version < file.version:
+                continue
+            if file is None or version > file.version or not text.startswith(file.text):
+                self.replace(path, text, row["done"], version)
+            else:
+                self.extend(path, 0, text, row["done"])
+            self.behind.discard(path)
+        self.loaded = True
+        held, self.held = self.held, []
+        for item in held:
+            self.apply_remote(*item)
+
+
+class LiveWriter:
+    """What a worker's generation writes through (the generator's ``FileSink``): this attempt's files."""
+
+    def __init__(self, hub: LiveFiles, generation: LiveGeneration) -> None:
+        self.hub = hub
+        self.generation = generation
+
+    @property
+    def active(self) -> bool:
+        return self.generation.writer is self
+
+    def begin(self, path: str) -> None:
+        self._replace(path, "", done=False)
+
+    def append(self, path: str, text: str) -> None:
+        file = self.generation.files.get(path)
+        if file is None:
+            self._replace(path, text, done=False)
+        elif text:
+            self._extend(path, file, text, done=False)
+
+    def end(self, path: str) -> None:
+        file = self.generation.files.get(path)
+        if file is not None and not file.done:
+            self._extend(path, file, "", done=True)
+
+    def finish(self, path: str, content: str) -> None:
+        file = self.generation.files.get(path)
+        if file is None or not content.startswith(file.text):
+            self._replace(path, content, done=True)
+        elif content != file.text or not file.done:
+            self._extend(path, file, content[len(file.text):], done=True)
+
+    def settle(self, files: list[GeneratedFile], parent: dict[str, str] | None = None) -> None:
+        """Make what streams hold equal to the result: ``files`` as they will be stored.
+
+        A file streamed as its result ends is only marked done; one the result changed is sent again
+        (its missing tail, or whole from offset 0). An iteration's unchanged parent files are not sent;
+        a file streamed (or inherited) that the result does not keep ends empty, as ``GET …/files``
+        shows a deleted file. Files are checkpointed at the next flush.
+        """
+        if not self.active:
+            return
+        current = self.generation.files
+        final = {f.path: f.content for f in files}
+        for path, content in final.items():
+            if path in current or parent is None or parent.get(path) != content:
+                self.finish(path, content)
+        gone = [p for p in current if p not in final]
+        gone += [p for p in parent or () if p not in final and p not in current]
+        for path in gone:
+            file = current.get(path)
+            if file is None or file.text or not file.done:
+                self._replace(path, "", done=True)
+        self.generation.save_now = True
+        self.hub.wake()
+
+    async def sync(self) -> None:
+        """The files are settled as the result: wait until they reached other processes (before it commits)."""
+        self.generation.final = True
+        await self.hub.sync(self.generation)
+
+    def close(self) -> None:
+        if self.active:
+            self.generation.writer = None
+            self.hub.release(self.generation)
+
+    def _replace(self, path: str, text: str, *, done: bool) -> None:
+        if not self.active:
+            return
+        file = self.generation.files.get(path)
+        version = 0 if file is None else file.version + 1
+        self.generation.replace(path, text, done, version)
+        self.hub.publish(self.generation, path, version, 0, text, done)
+
+    def _extend(self, path: str, file: LiveFile, text: str, *, done: bool) -> None:
+        if not self.active:
+            return
+        offset = len(file.text)
+        self.generation.extend(path, offset, text, done)
+        self.hub.publish(self.generation, path, file.version, offset, text, done)
+
+
+class LiveFiles:
+    """This process's live files: the generations it writes and the ones its streams follow."""
+
+    def __init__(self, db: Database, bus: EventBus) -> None:
+        self.db = db
+        self.sender = uuid.uuid4().hex[:12]
+        self.generations: dict[str, LiveGeneration] = {}
+        self._epoch = 0
+        self._pending: list[list[Any]] = []
+        self._wake = asyncio.Event()
+        self._flushed: asyncio.Future[None] | None = None
+        self._flushed_at = 0.0
+        self._task: asyncio.Task[None] | None = None
+        # generation id -> until when another process follows it (only those are sent)
+        self.interest: dict[str, float] = {}
+        # mirrors to announce at the next flush (new ones at once, all of them every INTEREST_REFRESH_SECONDS)
+        self._announce: set[str] = set()
+        self._announced_at = 0.0
+        # statements sent and payloads in them (docs/streaming.md measures them)
+        self.flushes = 0
+        self.payloads = 0
+        bus.on_files(self._on_payload)
+        bus.on_resync(self._on_resync)
+
+    def next_epoch(self) -> int:
+        self._epoch += 1
+        return self._epoch
+
+    # -- writing (the worker) ----------------------------------------------------
+
+    def writer(self, generation_id: str, attempt: int) -> LiveWriter:
+        generation = self.generations.get(generation_id)
+        if generation is None:
+            generation = self.generations[generation_id] = LiveGeneration(self, generation_id, attempt)
+        elif generation.attempt != attempt or generation.writer is not None:
+            generation.restart(attempt)
+        # a load in flight (a stream came first) finds the writer there and changes nothing
+        generation.loaded = True
+        generation.held.clear()
+        writer = generation.writer = LiveWriter(self, generation)
+        return writer
+
+    def followed_elsewhere(self, generation_id: str) -> bool:
+        until = self.interest.get(generation_id)
+        if until is None:
+            return False
+        if until < time.monotonic():
+            del self.interest[generation_id]
+            return False
+        return True
+
+    def publish(self, generation: LiveGeneration, path: str, version: int, offset: int, text: str, done: bool) -> None:
+        if not self.followed_elsewhere(generation.generation_id):
+            return  # nobody on another process follows it: its streams here have it all already
+        generation.unsaved.add(path)
+        last = self._pending[-1] if self._pending else None
+        if (
+            last is not None and not last[6] and last[0] == generation.generation_id and last[2] == path
+            and last[1] == generation.attempt and last[3] == version and last[4] + len(last[5]) == offset
+        ):
+            # consecutive deltas of one file travel as one
+            last[5] += text
+            last[6] = done
+        else:
+            self._pending.append([generation.generation_id, generation.attempt, path, version, offset, text, done])
+        self.wake()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def sync(self, generation: LiveGeneration) -> None:
+        if not self.followed_elsewhere(generation.generation_id):
+            return
+        # the next flush, which starts after any in flight: everything written before this call is in one of them
+        if self._flushed is None:
+            self._flushed = asyncio.get_running_loop().create_future()
+        self.wake()
+        try:
+            async with asyncio.timeout(SYNC_TIMEOUT_SECONDS):
+                await asyncio.shield(self._flushed)
+        except TimeoutError:
+            log.warning("live file deltas not flushed in time; other processes catch up from the stored files")
+
+    def release(self, generation: LiveGeneration) -> None:
+        if not generation.watchers and generation.writer is None and not generation.unsaved:
+            self.generations.pop(generation.generation_id, None)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._flush_loop(), name="live-files")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _flush_loop(self) -> None:
+        while True:
+            # a file changed since its checkpoint is checkpointed within CHECKPOINT_SECONDS, even if all is
+            # quiet; mirrors are announced again every INTEREST_REFRESH_SECONDS
+            timeout = None
+            if any(g.writer is None and g.watchers for g in self.generations.values()):
+                timeout = INTEREST_REFRESH_SECONDS
+            if any(g.unsaved for g in self.generations.values()):
+                timeout = CHECKPOINT_SECONDS
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            # batch: at most one statement per FLUSH_SECONDS
+            wait = self._flushed_at + FLUSH_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._wake.clear()
+            self._flushed_at = time.monotonic()
+            done, self._flushed = self._flushed, None
+            try:
+                await self.flush()
+            finally:
+                if done is not None and not done.done():
+                    done.set_result(None)
+
+    async def flush(self) -> None:
+        deltas, self._pending = self._pending, []
+        now = time.monotonic()
+        if now - self._announced_at >= INTEREST_REFRESH_SECONDS:
+            self._announced_at = now
+            self.interest = {g: until for g, until in self.interest.items() if until >= now}
+            self._announce.update(g.generation_id for g in self.generations.values() if g.writer is None and g.watchers)
+        announce, self._announce = sorted(self._announce), set()
+        rows: list[tuple[Any, ...]] = []
+        saved: list[str] = []
+        for generation in list(self.generations.values()):
+            if not generation.unsaved or not (generation.save_now or now - generation.saved_at >= CHECKPOINT_SECONDS):
+                continue
+            for path in generation.unsaved:
+                file = generation.files[path]
+                rows.append((generation.generation_id, path, generation.attempt, file.version, file.text, file.done))
+            generation.unsaved.clear()
+            generation.save_now = False
+            generation.saved_at = now
+            saved.append(generation.generation_id)
+            self.release(generation)
+        if not deltas and not rows and not announce:
+            return
+        payloads = self.payloads_for(deltas, saved)
+        if announce:
+            payloads += _chunked_payloads(self.sender, "w", announce)
+        try:
+            await self.db.fetchval(
+                self.db.q.live_flush,
+                [uuid.UUID(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows], payloads,
+            )
+        except FLUSH_ERRORS as exc:
+            # streams here have it all; other processes' mirrors catch up at the next checkpoint, which has everything
+            log.warning("live file deltas could not be sent", extra={"error": str(exc), "deltas": len(deltas)})
+            for generation in self.generations.values():
+                if generation.writer is not None and self.followed_elsewhere(generation.generation_id):
+                    generation.unsaved.update(generation.files)
+                    generation.save_now = True
+            self._announce.update(announce)
+            return
+        self.flushes += 1
+        self.payloads += len(payloads)
+
+    def payloads_for(self, deltas: list[list[Any]], saved: list[str]) -> list[str]:
+        """NOTIFY payloads of at most MAX_PAYLOAD_BYTES; a delta too long for one is cut into several."""
+        payloads: list[str] = []
+        items: list[bytes] = []
+        size = 0
+        head = b'{"s":"%s","d":[' % self.sender.encode()
+
+        def close() -> None:
+            nonlocal items, size
+            if items:
+                payloads.append((head + b",".join(items) + b"]}").decode())
+            items, size = [], 0
+
+        room = MAX_PAYLOAD_BYTES - len(head) - 300
+        for delta in _cut(deltas, room):
+            item = orjson.dumps(delta)
+            if size + len(item) + 1 > room:
+                close()
+            items.append(item)
+            size += len(item) + 1
+        close()
+        # the checkpoint marks go last: every delta before them is in the rows they name
+        return payloads + _chunked_payloads(self.sender, "c", saved)
+
+    # -- following (the streams) --------------------------------------------------
+
+    @contextmanager
+    def follow(self, generation_id: str, subscription: Subscription) -> Iterator[LiveGeneration]:
+        generation = self.generations.get(generation_id)
+        if generation is None:
+            generation = self.generations[generation_id] = LiveGeneration(self, generation_id, 0)
+        if generation.writer is None and not generation.watchers:
+            # whoever writes it starts sending its deltas and checkpoints (the next mark reloads this mirror)
+            self._announce.add(generation_id)
+            self.wake()
+        generation.watchers.add(subscription)
+        try:
+            yield generation
+        finally:
+            generation.watchers.discard(subscription)
+            self.release(generation)
+
+    async def ready(self, generation: LiveGeneration) -> None:
+        """Wait until a mirror holds what the checkpoints say (at once for a generation written here)."""
+        if generation.writer is None and not generation.loaded and generation.loading is None:
+            # the checkpoints may lag the deltas this mirror missed before it listened; the next mark's do not
+            generation.unconfirmed = True
+            self._load(generation)
+        if generation.loading is not None:
+            await asyncio.shield(generation.loading)
+
+    def _load(self, generation: LiveGeneration) -> None:
+        generation.loading = asyncio.get_running_loop().create_task(self._read(generation))
+
+    async def _read(self, generation: LiveGeneration) -> None:
+        try:
+            while True:
+                generation.reload = False
+                rows = await self.db.fetch(self.db.q.live_checkpoints, uuid.UUID(generation.generation_id))
+                if generation.writer is not None:
+                    return
+                generation.load(rows)
+                if not generation.reload:
+                    return
+        finally:
+            generation.loading = None
+
+    async def settle_stored(self, generation: LiveGeneration) -> None:
+        """Before a stream sends ``completed``: a mirror not settled here takes the stored files (once a process).
+
+        The writer settles its files before the result commits, but another process may not have had all
+        of it (it began to follow late, or a flush was lost): the stored files are the truth.
+        """
+        if generation.final:
+            return
+        if generation.final_load is None:
+            generation.final_load = asyncio.get_running_loop().create_task(self._read_stored(generation))
+        await asyncio.shield(generation.final_load)
+
+    async def _read_stored(self, generation: LiveGeneration) -> None:
+        try:
+            rows = await self.db.fetch(self.db.q.file_contents, uuid.UUID(generation.generation_id))
+        finally:
+            generation.final_load = None
+        for row in rows:
+            path, content = row["path"], row["content"]
+            file = generation.files.get(path)
+            if file is not None and content.startswith(file.text):
+                generation.extend(path, 0, content, True)
+            else:
+                generation.replace(path, content, True, 0 if file is None else file.version + 1)
+        generation.behind.clear()
+        generation.final = True
+
+    def _on_payload(self, payload: str) -> None:
+        try:
+            message = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            log.warning("a live files payload that is not JSON", extra={"payload": payload[:200]})
+            return
+        if message.get("s") == self.sender:
+            return
+        for generation_id in message.get("w", ()):
+            new = not self.followed_elsewhere(generation_id)
+            self.interest[generation_id] = time.monotonic() + INTEREST_SECONDS
+            generation = self.generations.get(generation_id)
+            if new and generation is not None and generation.writer is not None:
+                # newly followed elsewhere: checkpoint every file now, deltas follow
+                generation.unsaved.update(generation.files)
+                generation.save_now = True
+                self.wake()
+        for item in message.get("d", ()):
+            generation = self.generations.get(item[0])
+            if generation is None or generation.writer is not None:
+                continue
+            if generation.loading is not None or not generation.loaded:
+                generation.held.append(item[1:])
+            else:
+                generation.apply_remote(*item[1:])
+        for generation_id in message.get("c", ()):
+            generation = self.generations.get(generation_id)
+            if generation is None or generation.writer is not None:
+                continue
+            if generation.behind or generation.unconfirmed:
+                generation.unconfirmed = False
+                if generation.loading is None:
+                    self._load(generation)
+                else:
+                    # the load in flight may have read before this mark's rows: read again after it
+                    generation.reload = True
+
+    def _on_resync(self) -> None:
+        # notifications were missed while the bus was away: every mirror starts again from the checkpoints
+        for generation in self.generations.values():
+            if generation.writer is None and generation.loading is None and generation.loaded:
+                self._load(generation)
+
+
+def _chunked_payloads(sender: str, key: str, ids: list[str]) -> list[str]:
+    """Payloads naming ``ids`` under ``key``, each under MAX_PAYLOAD_BYTES (40 bytes an id)."""
+    step = (MAX_PAYLOAD_BYTES - 100) // 40
+    return [
+        orjson.dumps({"s": sender, "d": [], key: ids[start:start + step]}).decode() for start in range(0, len(ids), step)
+    ]
+
+
+def _cut(deltas: list[list[Any]], room: int) -> Iterator[list[Any]]:
+    for delta in deltas:
+        text: str = delta[5]
+        if len(orjson.dumps(delta)) <= room:
+            yield delta
+            continue
+        # a character takes at most 6 bytes in JSON (an escaped control character)
+        step = max(1, (room - len(orjson.dumps([*delta[:5], "", delta[6]]))) // 6)
+        offset = delta[4]
+        for start in range(0, len(text), step):
+            piece = text[start:start + step]
+            last = start + step >= len(text)
+            yield [*delta[:4], offset + start, piece, delta[6] and last]
+

@@ -1,0 +1,271 @@
+"""``python -m mutation [sql|python|all] [--only ID ...]``: run the mutants, write docs/testing.md.
+
+SQL: each mutant of mutation/sql_mutants.py is applied to a private copy of the project (the
+work tree is never touched); the tests it names run there against a fresh database
+(DATABASE_URL's server when set, else an embedded one per mutant, which is much slower), at
+the lowest CPU priority. A test failure kills the mutant.
+
+Python: mutmut 3 over SCOPES (modules and the tests that judge them), each in a private copy
+whose [mutmut] section names the scope, also at the lowest priority; its own counts are read
+back from mutants/mutmut-cicd-stats.json and its survivors from ``mutmut results``.
+
+The results go between the mutation markers of docs/testing.md, with the date and exactly
+what ran: the score is measured, never estimated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mutation.sql_mutants import EQUIVALENT, MUTANTS, PYTHON_EQUIVALENT, SqlMutant
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "testing.md"
+RESULTS = ROOT / "mutation" / "results"
+BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"
+COPIED = ("codegen", "sql", "tests", "setup.cfg", "pyproject.toml")
+MUTANT_TIMEOUT_SECONDS = 900
+NICE = ["nice", "-n", "19"]
+
+
+@dataclass
+class Outcome:
+    id: str
+    verdict: str  # killed | survived | error | timeout
+    seconds: float
+    detail: str = ""
+
+
+def _pytest(cwd: Path, tests: tuple[str, ...] | list[str]) -> subprocess.CompletedProcess[str]:
+    command = [*NICE, sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:cov", *tests]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=MUTANT_TIMEOUT_SECONDS,
+                          check=False)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def run_sql(only: list[str] | None = None) -> list[Outcome]:
+    chosen = [m for m in MUTANTS if not only or m.id in only]
+    with tempfile.TemporaryDirectory(prefix="codegen-sql-mutants-") as scratch:
+        copy = _private_copy(Path(scratch))
+        baseline = _pytest(copy, sorted({t for m in chosen for t in m.tests}))
+        if baseline.returncode != 0:
+            raise SystemExit(f"the unmutated tests fail; fix that first:\n{baseline.stdout[-3000:]}")
+        outcomes = [_run_sql_mutant(copy, mutant) for mutant in chosen]
+    return outcomes
+
+
+def _run_sql_mutant(copy: Path, mutant: SqlMutant) -> Outcome:
+    target = copy / mutant.path
+    original = target.read_text(encoding="utf-8")
+    if original.count(mutant.original) != 1:
+        return Outcome(mutant.id, "error", 0.0, "its original text is not in the file exactly once")
+    target.write_text(original.replace(mutant.original, mutant.mutated), encoding="utf-8")
+    started = time.monotonic()
+    try:
+        result = _pytest(copy, mutant.tests)
+    except subprocess.TimeoutExpired:
+        return Outcome(mutant.id, "timeout", time.monotonic() - started)
+    finally:
+        target.write_text(original, encoding="utf-8")
+    seconds = time.monotonic() - started
+    verdict = {0: "survived", 1: "killed"}.get(result.returncode, "error")
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    detail = failed[0] if failed else _last_line(result.stdout)
+    print(f"{mutant.id}: {verdict} ({seconds:.0f} s) {detail}", flush=True)
+    return Outcome(mutant.id, verdict, seconds, detail)
+
+
+# Python scopes: the modules mutated together and the tests that judge them. Tight on purpose:
+# mutmut runs, for each mutant, every selected test that reaches the mutated function.
+SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "lifecycle": (("codegen/lifecycle.py",), ("tests/test_lifecycle.py", "tests/test_fencing.py")),
+    "auth": (("codegen/auth.py",), ("tests/test_tokens.py", "tests/test_api_auth.py")),
+    "stream_tokens": (("codegen/services/stream_tokens.py",), ("tests/test_windows.py", "tests/test_streaming.py")),
+    "streams": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
+    "services": (("codegen/services/generations.py", "codegen/services/projects.py", "codegen/services/users.py"),
+                 ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
+    "engine": (("codegen/engine/worker.py", "codegen/engine/pipeline.py"),
+               ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py", "tests/test_engine.py")),
+}
+
+
+def _private_copy(scratch: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, scratch / name)
+    return scratch
+
+
+def run_python(scopes: list[str]) -> dict[str, object]:
+    """mutmut 3 over each scope, in a private copy whose [mutmut] names the scope's modules and tests."""
+    report: dict[str, object] = {}
+    for scope in scopes:
+        modules, tests = SCOPES[scope]
+        with tempfile.TemporaryDirectory(prefix=f"codegen-mutmut-{scope}-") as scratch:
+            copy = _private_copy(Path(scratch))
+            config = copy / "setup.cfg"
+            text = config.read_text(encoding="utf-8")
+            text = text[: text.index("[mutmut]")] if "[mutmut]" in text else text
+            config.write_text(text + "[mutmut]\nsource_paths = codegen/\nonly_mutate =\n"
+                              + "".join(f"    {m}\n" for m in modules)
+                              + "also_copy =\n    sql/\npytest_add_cli_args = -p no:cacheprovider -p no:cov -q\n"
+                              + "pytest_add_cli_args_test_selection =\n" + "".join(f"    {t}\n" for t in tests),
+                              encoding="utf-8")
+            env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+            started = time.monotonic()
+            # one mutant at a time: the machine is shared, and each mutant's tests use the database
+            subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1"],
+                           cwd=copy, env=env, check=False, stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=copy, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
+            listed = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=copy, env=env,
+                                    capture_output=True, text=True, check=True).stdout
+            survivors = {
+                name: subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=copy, env=env,
+                                     capture_output=True, text=True, check=False).stdout
+                for name in (line.split(":")[0].strip() for line in listed.splitlines()
+                             if line.strip().endswith("survived"))
+            }
+            report[scope] = {"modules": list(modules), "tests": list(tests), "stats": stats,
+                             "survivors": survivors, "seconds": round(time.monotonic() - started)}
+            print(f"{scope}: {stats}", flush=True)
+    return report
+
+
+def _sql_section(outcomes: list[Outcome]) -> list[str]:
+    killed = sum(o.verdict in ("killed", "timeout") for o in outcomes)
+    equivalent = sum(o.verdict == "survived" and o.id in EQUIVALENT for o in outcomes)
+    scored = len(outcomes) - equivalent
+    score = 100.0 * killed / scored if scored else 0.0
+    summary = (
+        f"SQL mutants: **{killed} of {scored} killed ({score:.1f} %)**"
+        f"{f', {equivalent} equivalent' if equivalent else ''}, {len(outcomes)} run "
+        f"(`python -m mutation sql`, {sum(o.seconds for o in outcomes) / 60:.0f} min at nice 19)."
+    )
+    lines = [
+        summary,
+        "",
+        "| mutant | file | verdict | the test that noticed, or why not |",
+        "|---|---|---|---|",
+    ]
+    by_id = {m.id: m for m in MUTANTS}
+    for o in outcomes:
+        note = EQUIVALENT.get(o.id, f"not noticed ({o.detail})") if o.verdict == "survived" else o.detail
+        note = note.replace("|", "\\|")
+        lines.append(f"| `{o.id}` | `{by_id[o.id].path}` | {o.verdict} | {note} |")
+    return lines
+
+
+def _python_section(report: dict[str, object]) -> list[str]:
+    lines = ["| scope | modules | tests | killed | survived | equivalent | other | score | time |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    survivors: list[str] = []
+    equivalents: list[str] = []
+    all_killed = all_scored = 0
+    for scope, result in report.items():
+        assert isinstance(result, dict)
+        stats = result["stats"]
+        killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
+        equivalent = sum(name in PYTHON_EQUIVALENT for name in result["survivors"])
+        survived = int(stats.get("survived", 0)) - equivalent
+        other = int(stats.get("total", 0)) - killed - survived - equivalent
+        scored = killed + survived
+        all_killed, all_scored = all_killed + killed, all_scored + scored
+        score = f"{100.0 * killed / scored:.1f} %" if scored else "-"
+        lines.append(f"| {scope} | {', '.join(f'`{m}`' for m in result['modules'])} | "
+                     f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {equivalent} | "
+                     f"{other} | {score} | {result['seconds']} s |")
+        for name, diff in result["survivors"].items():
+            changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and line[1:2] != line[0:1]]
+            row = f"- `{name}`: `{' / '.join(changed)}`"
+            if name in PYTHON_EQUIVALENT:
+                equivalents.append(f"{row}: {PYTHON_EQUIVALENT[name]}")
+            else:
+                survivors.append(row)
+    total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
+    summary = (
+        f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
+        f"({total})** over the scopes below, equivalent mutants left out (\"other\": not checked, no tests, "
+        "suspicious or errors, as mutmut counts them; not in the score either)."
+    )
+    head = [summary, ""]
+    tail = ["", "Survivors (each to be killed by a test):", "", *survivors] if survivors else []
+    if equivalents:
+        tail += ["", "Equivalent (they change nothing observable):", "", *equivalents]
+    return head + lines + tail
+
+
+def write_doc(sql: list[Outcome] | None, python: dict[str, object] | None) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
+    old = text[start:stop]
+    parts: dict[str, list[str]] = {"sql": [], "python": []}
+    # keep the other half when only one half ran
+    for key, pattern in (("sql", r"(?s)<!-- sql -->(.*?)<!-- /sql -->"), ("python", r"(?s)<!-- python -->(.*?)<!-- /python -->")):
+        found = re.search(pattern, old)
+        parts[key] = found.group(1).strip("\n").splitlines() if found else []
+    if sql is not None:
+        parts["sql"] = _sql_section(sql)
+    if python is not None:
+        parts["python"] = _python_section(python)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = [f"Last run: {stamp}.", "", "<!-- sql -->", *parts["sql"], "<!-- /sql -->", "",
+            "<!-- python -->", *parts["python"], "<!-- /python -->"]
+    DOC.write_text(text[:start] + "\n" + "\n".join(body) + "\n" + text[stop:], encoding="utf-8")
+
+
+def _merged(new: list[Outcome]) -> list[Outcome]:
+    """A run of some mutants (--only) updates those, keeping the last outcome of the others."""
+    saved = RESULTS / "sql.json"
+    known = {o["id"]: Outcome(**o) for o in json.loads(saved.read_text())} if saved.exists() else {}
+    known.update({o.id: o for o in new})
+    return [known[m.id] for m in MUTANTS if m.id in known]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", choices=("sql", "python", "all", "doc"), default="all",
+                        help="doc: only write docs/testing.md again from the saved results")
+    parser.add_argument("--only", nargs="*", help="SQL mutant ids (sql), or scopes (python): " + ", ".join(SCOPES))
+    args = parser.parse_args(argv)
+    if args.what == "doc":
+        saved_sql, saved_python = RESULTS / "sql.json", RESULTS / "python.json"
+        write_doc([Outcome(**o) for o in json.loads(saved_sql.read_text())] if saved_sql.exists() else None,
+                  json.loads(saved_python.read_text()) if saved_python.exists() else None)
+        return
+    sql = run_sql(args.only if args.what == "sql" else None) if args.what in ("sql", "all") else None
+    scopes = args.only if args.what == "python" and args.only else list(SCOPES)
+    python = run_python(scopes) if args.what in ("python", "all") else None
+    RESULTS.mkdir(exist_ok=True)
+    if sql is not None:
+        sql = _merged(sql)
+        (RESULTS / "sql.json").write_text(json.dumps([o.__dict__ for o in sql], indent=1) + "\n")
+    if python is not None:
+        saved = RESULTS / "python.json"
+        python = {**(json.loads(saved.read_text()) if saved.exists() else {}), **python}
+        saved.write_text(json.dumps(python, indent=1, sort_keys=True) + "\n")
+    write_doc(sql, python)
+    print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

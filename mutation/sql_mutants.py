@@ -1,0 +1,203 @@
+"""Textual mutants of sql/queries and of the SQL functions in sql/migrations.
+
+A mutant that drops a query parameter keeps it typed (``$2::uuid IS NOT NULL``): otherwise the
+statement no longer prepares, and every test using it fails for that reason alone.
+
+Each mutant replaces one exact piece of text (which must occur exactly once in its file) and
+names the few test files that should notice. tests/test_mutants_current.py keeps this list
+honest in every CI run: each original text still exists, once. A mutant that survives is
+either killed by a new test or listed in EQUIVALENT with the reason it changes nothing.
+
+Only the last definition of a SQL function counts (0003 replaces 0002's codegen_create_generation),
+so its mutants are in 0003.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SqlMutant:
+    id: str
+    path: str
+    original: str
+    mutated: str
+    tests: tuple[str, ...]
+
+
+GEN = "sql/queries/generations.sql"
+TOKENS = "sql/queries/stream_tokens.sql"
+FILES = "sql/queries/files.sql"
+PROJECTS = "sql/queries/projects.sql"
+FUNCTIONS = "sql/migrations/0002_functions.sql"
+ACTIVITY = "sql/migrations/0003_project_activity.sql"
+
+FENCING = "tests/test_fencing.py"
+WINDOWS = "tests/test_windows.py"
+ENGINE = "tests/test_engine.py"
+ENGINE_PATHS = "tests/test_engine_paths.py"
+STREAMING = "tests/test_streaming.py"
+API_FILES = "tests/test_api_files.py"
+API_GENERATIONS = "tests/test_api_generations.py"
+API_PROJECTS = "tests/test_api_projects.py"
+
+MUTANTS: tuple[SqlMutant, ...] = (
+    # -- the claim and its fence
+    SqlMutant("apply_move-no-fence", GEN,
+              "AND ($8::uuid IS NULL OR g.lease_token = $8)", "AND ($8::uuid IS NULL OR true)", (FENCING,)),
+    SqlMutant("apply_move-no-status-guard", GEN,
+              "WHERE g.id = $1 AND g.status = ANY($7::text[])", "WHERE g.id = $1 AND true", (FENCING, ENGINE)),
+    SqlMutant("apply_move-progress-may-fall", GEN,
+              "progress = greatest(g.progress, $4)", "progress = $4", (ENGINE_PATHS,)),
+    SqlMutant("apply_move-keeps-lease-when-terminal", GEN,
+              "lease_token = CASE WHEN $2 = 'processing' THEN g.lease_token END",
+              "lease_token = g.lease_token", (FENCING,)),
+    SqlMutant("renew-no-fence", GEN,
+              "WHERE id = $1 AND lease_token = $2 AND status = 'processing'",
+              "WHERE id = $1 AND $2::uuid IS NOT NULL AND status = 'processing'", (FENCING,)),
+    SqlMutant("renew-twice-the-lease", GEN,
+              "SET lease_expires_at = now() + make_interval(secs => $3)",
+              "SET lease_expires_at = now() + make_interval(secs => $3 * 2)", (WINDOWS,)),
+    SqlMutant("release-no-fence", GEN,
+              "WHERE g.id = $1 AND g.lease_token = $2 AND g.status = ANY($4::text[])",
+              "WHERE g.id = $1 AND $2::uuid IS NOT NULL AND g.status = ANY($4::text[])", (FENCING,)),
+    SqlMutant("release-spends-an-attempt", GEN,
+              "attempts = greatest(g.attempts - 1, 0)", "attempts = g.attempts", (ENGINE,)),
+    SqlMutant("claim-newest-first", GEN,
+              "    ORDER BY created_at\n    LIMIT $1", "    ORDER BY created_at DESC\n    LIMIT $1", (ENGINE_PATHS,)),
+    SqlMutant("claim-no-attempt-count", GEN,
+              "        attempts = g.attempts + 1,\n        lease_token = gen_random_uuid(),",
+              "        lease_token = gen_random_uuid(),", (ENGINE, FENCING)),
+    # -- leases running out
+    SqlMutant("requeue-live-leases", GEN,
+              "lease_expires_at < now() AND attempts < $1",
+              "lease_expires_at < now() + interval '10 seconds' AND attempts < $1", (WINDOWS,)),
+    SqlMutant("requeue-the-last-attempt", GEN,
+              "lease_expires_at < now() AND attempts < $1", "lease_expires_at < now() AND attempts <= $1",
+              (WINDOWS, ENGINE)),
+    SqlMutant("fail-live-leases", GEN,
+              "lease_expires_at < now() AND attempts >= $1",
+              "lease_expires_at < now() + interval '10 seconds' AND attempts >= $1", (WINDOWS,)),
+    # -- what a user may see
+    SqlMutant("get-any-users-generation", GEN,
+              "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1 AND g.user_id = $2;",
+              "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1 AND $2::uuid IS NOT NULL;",
+              (API_FILES,)),
+    SqlMutant("status-any-users-generation", GEN,
+              "SELECT status, error_message FROM generations WHERE id = $1 AND user_id = $2;",
+              "SELECT status, error_message FROM generations WHERE id = $1 AND $2::uuid IS NOT NULL;", (API_FILES,)),
+    SqlMutant("list-oldest-first", GEN,
+              "ORDER BY g.created_at DESC, g.id DESC\nLIMIT $2;", "ORDER BY g.created_at, g.id\nLIMIT $2;",
+              (API_GENERATIONS,)),
+    SqlMutant("projects-of-everyone", PROJECTS,
+              "WHERE p.user_id = $1\nORDER BY updated_at DESC", "WHERE $1::uuid IS NOT NULL\nORDER BY updated_at DESC",
+              (API_PROJECTS,)),
+    SqlMutant("delete-anyones-project", PROJECTS,
+              "DELETE FROM projects WHERE id = $1 AND user_id = $2",
+              "DELETE FROM projects WHERE id = $1 AND $2::uuid IS NOT NULL",
+              (API_PROJECTS,)),
+    SqlMutant("project-activity-row-only", PROJECTS,
+              "SELECT p.id, p.name, p.domain, p.description, p.created_at,\n"
+              "       greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count\n"
+              "FROM projects p\nCROSS JOIN LATERAL (\n"
+              "    SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id\n"
+              ") AS counted\nWHERE p.id = $1",
+              "SELECT p.id, p.name, p.domain, p.description, p.created_at,\n"
+              "       p.updated_at AS updated_at, counted.generation_count\n"
+              "FROM projects p\nCROSS JOIN LATERAL (\n"
+              "    SELECT count(*) AS generation_count, max(g.created_at) AS newest FROM generations g WHERE g.project_id = p.id\n"
+              ") AS counted\nWHERE p.id = $1",
+              (WINDOWS,)),
+    # -- stream tokens
+    SqlMutant("token-reusable", TOKENS,
+              "DELETE FROM stream_tokens\nWHERE token_hash = $1 AND generation_id = $2 AND expires_at > now()\n"
+              "RETURNING user_id;",
+              "SELECT user_id FROM stream_tokens\nWHERE token_hash = $1 AND generation_id = $2 AND expires_at > now();",
+              (STREAMING,)),
+    SqlMutant("token-any-generation", TOKENS,
+              "WHERE token_hash = $1 AND generation_id = $2 AND expires_at > now()",
+              "WHERE token_hash = $1 AND $2::uuid IS NOT NULL AND expires_at > now()", (STREAMING,)),
+    SqlMutant("token-never-expires", TOKENS,
+              "AND generation_id = $2 AND expires_at > now()", "AND generation_id = $2", (WINDOWS, STREAMING)),
+    SqlMutant("token-twice-the-life", FUNCTIONS,
+              "now() + make_interval(secs => p_ttl_seconds)", "now() + make_interval(secs => 2 * p_ttl_seconds)",
+              (WINDOWS, STREAMING)),
+    SqlMutant("token-for-a-cancelled-generation", FUNCTIONS,
+              "IF v_status IN ('completed', 'failed', 'cancelled') THEN",
+              "IF v_status IN ('completed', 'failed') THEN", (STREAMING,)),
+    SqlMutant("token-for-anothers-generation", FUNCTIONS,
+              "FROM generations g WHERE g.id = p_generation_id AND g.user_id = p_user_id;",
+              "FROM generations g WHERE g.id = p_generation_id;", (STREAMING,)),
+    # -- files and their change marks
+    SqlMutant("files-unchanged-by-path", FILES,
+              "WHEN cur.content = par.content THEN 'unchanged'", "WHEN cur.path = par.path THEN 'unchanged'",
+              (API_FILES,)),
+    SqlMutant("files-no-deleted", FILES, "FROM cur FULL JOIN par", "FROM cur LEFT JOIN par", (API_FILES,)),
+    SqlMutant("files-marks-without-iteration", FILES,
+              "SELECT id, is_iteration AND parent_generation_id IS NOT NULL AS compare",
+              "SELECT id, parent_generation_id IS NOT NULL AS compare", (API_FILES,)),
+    # -- the rate-limit window
+    SqlMutant("rate-window-two-seconds", FUNCTIONS,
+              "SET hits = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute'",
+              "SET hits = CASE WHEN r.window_start <= clock_timestamp() - interval '2 seconds'", (WINDOWS,)),
+    SqlMutant("rate-window-never-restarts", FUNCTIONS,
+              "window_start = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute'\n"
+              "                                THEN clock_timestamp() ELSE r.window_start END",
+              "window_start = r.window_start", (WINDOWS,)),
+    SqlMutant("rate-limit-off-by-one", FUNCTIONS, "IF v_hits <= p_limit THEN", "IF v_hits < p_limit THEN",
+              (WINDOWS, STREAMING)),
+    # -- creating a generation (0003's definition is the live one)
+    SqlMutant("create-parent-of-anyone", ACTIVITY,
+              "FROM generations g WHERE g.id = p_parent_id AND g.user_id = p_user_id;",
+              "FROM generations g WHERE g.id = p_parent_id;", (API_GENERATIONS,)),
+    SqlMutant("create-iterates-unfinished-parent", ACTIVITY,
+              "IF p_is_iteration AND v_parent_status <> 'completed' THEN",
+              "IF p_is_iteration AND v_parent_status = 'failed' THEN", (API_GENERATIONS,)),
+    SqlMutant("create-into-anyones-project", ACTIVITY,
+              "SELECT * INTO v_project FROM projects p WHERE p.id = p_project_id AND p.user_id = p_user_id;",
+              "SELECT * INTO v_project FROM projects p WHERE p.id = p_project_id;", (API_GENERATIONS,)),
+    SqlMutant("reuse-by-row-only", ACTIVITY,
+              "SELECT greatest(p.updated_at, (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id)) AS at",
+              "SELECT p.updated_at AS at", (WINDOWS,)),
+    SqlMutant("reuse-by-generations-only", ACTIVITY,
+              "SELECT greatest(p.updated_at, (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id)) AS at",
+              "SELECT (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id) AS at", (WINDOWS,)),
+    SqlMutant("reuse-for-two-hours", ACTIVITY,
+              "AND active.at > now() - interval '1 hour'", "AND active.at > now() - interval '2 hours'",
+              (WINDOWS, API_GENERATIONS)),
+    SqlMutant("reuse-across-domains", ACTIVITY,
+              "          AND p.domain = p_project_domain\n", "", (API_GENERATIONS,)),
+    SqlMutant("reuse-other-users-projects", ACTIVITY,
+              "        WHERE p.user_id = p_user_id\n          AND p.domain = p_project_domain",
+              "        WHERE p.domain = p_project_domain", (API_GENERATIONS,)),
+)
+
+# mutants that change nothing observable, each with the reason (none so far)
+EQUIVALENT: dict[str, str] = {}
+
+# mutmut's survivors that change nothing observable, by mutant name (mutmut numbers a function's
+# mutants in order, so a change to that function renumbers them: check the diff in the report)
+PYTHON_EQUIVALENT: dict[str, str] = {
+    "codegen.services.stream_tokens.x_issue__mutmut_2":
+        "token_urlsafe(None) is token_urlsafe(32): 32 bytes is the library's default",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_6": "the secret is ASCII (token_urlsafe): any codec reads it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_8": "the codec name is case-insensitive: UTF-8 is utf-8",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_19": "the secret is ASCII (token_urlsafe): any codec writes it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_21": "the secret is ASCII (token_urlsafe): any codec writes it alike",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_17": "a 49-byte secret instead of 48: any length of 32 bytes or more is as good",
+    "codegen.auth.x_resolve_jwt_secret__mutmut_23": "the codec name is case-insensitive: UTF-8 is utf-8",
+    "codegen.auth.x\u01c1TokenService\u01c1__init____mutmut_1": "a bound of 100001 instead of 100000 known users",
+    "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_1": "the LRU's values are never read: None or \"\" alike",
+    "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_3": "popitem(last=None) is popitem(last=False): None is falsy",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_46": "popitem(last=None) is popitem(last=False): None is falsy",
+    "codegen.auth.x\u01c1TokenService\u01c1issue__mutmut_17": "PyJWT's default algorithm is HS256, the one named",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_13":
+        "no cache lookup: every token is verified again, with the same answer (only the cost differs)",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_14":
+        "no cache lookup: every token is verified again, with the same answer (only the cost differs)",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_18":
+        "exp >= now instead of exp > now: differs only at the exact float instant of expiry",
+    "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_44":
+        "nothing cached: every token is verified again, with the same answer (only the cost differs)",
+}
