@@ -144,6 +144,21 @@ async def run_block(block: str, server: ServeProcess, cwd: Path, env: dict[str, 
     return out.decode(), err.decode()
 
 
+def numbered_and_file_events(out: str) -> tuple[list[dict], list[dict]]:
+    """The stream's unnamed (progress) events and its named `event: file` ones, from curl's output."""
+    numbered: list[dict] = []
+    named: list[dict] = []
+    name = None
+    for line in out.splitlines():
+        if line.startswith("event: "):
+            name = line[len("event: "):]
+        elif line.startswith("data: "):
+            (named if name == "file" else numbered).append(orjson.loads(line[len("data: "):]))
+        elif not line:
+            name = None
+    return numbered, named
+
+
 async def test_the_curl_session_runs_as_written_and_again(readme_server: ServeProcess, tmp_path: Path) -> None:
     block = shell_blocks()["A session with curl"]
     work = tmp_path / "curl"
@@ -153,7 +168,8 @@ async def test_the_curl_session_runs_as_written_and_again(readme_server: ServePr
         assert ('"email":"ada@example.com"' in out) == (run == 1), out[:300]
         assert ('{"detail":"Email already registered"}' in out) == (run == 2), out[:300]
         # the stream while it runs: connected, every stage, then the end
-        events = [orjson.loads(line[6:]) for line in out.splitlines() if line.startswith("data: ")]
+        events, files = numbered_and_file_events(out)
+        assert files, "the stream carries the files as they are written (event: file)"
         stages = [e["stage"] for e in events]
         assert stages[0] == "connected"
         assert [s for s in ("planning", "architecture", "generating", "reviewing", "finalizing") if s in stages] == [
