@@ -1,0 +1,82 @@
+"""Edges of codegen/api the other API tests leave: the client address behind a trusted proxy, and a
+stream whose database goes away before its first replay (real HTTP, real PostgreSQL, real faults)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from codegen.services.users import REGISTER_THROTTLED
+from tests.faults import blocked_backend, table_locked
+from tests.helpers import ApiClient, read_events
+
+
+def _address() -> str:
+    """A documentation-range address of this test's own (register_hit counts per address)."""
+    octets = uuid.uuid4().bytes
+    return f"198.51.{octets[0]}.{octets[1]}"
+
+
+async def _register(http, server, forwarded_for: str):
+    api = ApiClient(http, server.url, extra_headers={"X-Forwarded-For": forwarded_for})
+    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+    return await api.call("POST", "/api/auth/register", {"email": email, "password": "correct horse"})
+
+
+async def test_trusted_forwarded_for_throttles_by_its_last_entry(make_server, http, fresh_database_url):
+    """CODEGEN_TRUST_FORWARDED_FOR: the address is the last X-Forwarded-For entry (our proxy's), not
+    one the client put in front of it; an empty last entry falls back to the peer's address."""
+    server = await make_server(
+        worker=False, database_url=fresh_database_url, register_rate_limit=1, trust_forwarded_for=True
+    )
+    proxy_seen = _address()
+    first = await _register(http, server, f"10.0.0.1, {proxy_seen}")
+    assert first.status == 201, first.body
+
+    # the client forges a different first entry: the proxy's last entry is the same, so it is throttled
+    forged = await _register(http, server, f"10.9.9.9, {proxy_seen}")
+    assert forged.status == 429, forged.body
+    assert forged.body == {"detail": REGISTER_THROTTLED}
+    assert int(forged.headers["Retry-After"]) > 0
+
+    other = await _register(http, server, _address())
+    assert other.status == 201, other.body
+
+    # no last entry: the peer (127.0.0.1) is the address, counted once and then throttled
+    peer = [await _register(http, server, f"{_address()}, ") for _ in range(2)]
+    assert [a.status for a in peer] == [201, 429], [a.body for a in peer]
+
+
+async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(server, alice, database_url):
+    """The connection under the stream's first catch-up query is cut (pg_terminate_backend): after
+    `connected`, the stream ends with a `reconnect` event naming the database and Last-Event-ID 0,
+    and a new stream then works."""
+    generation = await alice.generate()
+    async with table_locked(database_url, "generation_events") as admin:
+        response = await alice.open_stream(generation["id"])
+        events = asyncio.create_task(_all_events(response))
+        pid = await blocked_backend(admin, "seq > $2")
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        received = await asyncio.wait_for(events, 15)
+    assert [e.event for e in received] == [None, "reconnect"], received
+    assert received[0].data["stage"] == "connected"
+    final = received[-1]
+    assert final.id is None  # no id: the client's Last-Event-ID stays where it was
+    assert final.data["stage"] == "reconnect"
+    assert final.data["status"] == "pending"
+    assert final.data["last_event_id"] == 0
+    assert final.data["generation_id"] == generation["id"]
+    assert final.data["message"].startswith("The database is unavailable; reconnect")
+
+    # the pool replaces the connection: a new stream connects (and is closed by the test, the generation being pending)
+    again = await alice.open_stream(generation["id"])
+    try:
+        first = await asyncio.wait_for(anext(read_events(again)), 15)
+        assert first.data["stage"] == "connected"
+    finally:
+        again.close()
+
+
+async def _all_events(response):
+    return [event async for event in read_events(response, files=True)]
+
