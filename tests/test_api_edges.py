@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
+
+from codegen.services.generations import GENERATION_NOT_FOUND
 from codegen.services.users import REGISTER_THROTTLED
 from tests.faults import blocked_backend, table_locked
 from tests.helpers import ApiClient, read_events
@@ -75,6 +78,30 @@ async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(
         assert first.data["stage"] == "connected"
     finally:
         again.close()
+
+
+async def test_stream_of_a_generation_deleted_after_its_token_was_spent_is_404(server, alice, database_url):
+    """The project (and with it the generation) is deleted between the token's use and the stream's
+    first read: a 404 in the contract's shape, not a stream. The race is made real: the stream's read
+    waits on a lock the test holds while it deletes the project."""
+    generation = await alice.generate()
+    token = await alice.stream_token(generation["id"])
+    assert token.status == 200, token.body
+    holder = await asyncpg.connect(database_url)
+    admin = await asyncpg.connect(database_url)
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE generations IN ACCESS EXCLUSIVE MODE")
+            opened = asyncio.create_task(alice.try_stream(token.body["stream_url"], token.body["sse_token"]))
+            await blocked_backend(admin, "last_event_seq FROM generations")
+            await holder.execute("DELETE FROM projects WHERE id = $1", uuid.UUID(generation["project_id"]))
+        answer = await asyncio.wait_for(opened, 15)
+    finally:
+        await admin.close()
+        await holder.close()
+    assert answer.status == 404
+    assert answer.body == {"detail": GENERATION_NOT_FOUND}
+    assert answer.headers["Content-Type"].startswith("application/json")
 
 
 async def _all_events(response):
