@@ -7,6 +7,7 @@ import asyncio
 import uuid
 
 import asyncpg
+import orjson
 
 from codegen.services.generations import GENERATION_NOT_FOUND
 from codegen.services.users import REGISTER_THROTTLED
@@ -102,6 +103,53 @@ async def test_stream_of_a_generation_deleted_after_its_token_was_spent_is_404(s
     assert answer.status == 404
     assert answer.body == {"detail": GENERATION_NOT_FOUND}
     assert answer.headers["Content-Type"].startswith("application/json")
+
+
+async def test_a_completed_generations_stream_sends_its_stored_files_not_stray_live_deltas(server, alice, db_conn):
+    """A stream of a completed generation sends the stored files; a live delta for that generation that
+    still reaches this process (a stream of it from before completion keeps its mirror) is not sent
+    to it. The delta and the terminal event are real NOTIFYs on the channels the app listens to."""
+    generation = await alice.generate()
+    gid = uuid.UUID(generation["id"])
+    earlier = read_events(await alice.open_stream(generation["id"]), files=True)
+    assert (await anext(earlier)).data["stage"] == "connected"
+
+    # a token taken before completion (one is refused after it) is spent after it
+    token = await alice.stream_token(generation["id"])
+    assert token.status == 200, token.body
+    await db_conn.execute("UPDATE generations SET status = 'completed', progress = 1.0 WHERE id = $1", gid)
+    await db_conn.execute(
+        "INSERT INTO generation_files (generation_id, path, language, size, content) VALUES ($1, 'app.py', 'python', 6, 'x = 1\n')",
+        gid,
+    )
+    response = await alice.http.get(alice.base_url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+    assert response.status == 200, await response.text()
+    later = read_events(response, files=True)
+    connected, stored = await anext(later), await anext(later)
+    assert (connected.data["stage"], connected.data["status"]) == ("connected", "completed")
+    assert (stored.event, stored.data) == ("file", {"path": "app.py", "offset": 0, "text": "x = 1\n", "done": True})
+
+    stray = [str(gid), 0, "stray.py", 1, 0, "y = 2\n", False]
+    await db_conn.execute("SELECT pg_notify('codegen_files', $1)", orjson.dumps({"s": "another-process", "d": [stray]}).decode())
+    # the earlier stream (its mirror) gets the delta: it was delivered to this process
+    delta = await asyncio.wait_for(anext(earlier), 15)
+    if delta.event is None:  # the replay of the stored `queued` event comes first
+        assert delta.data["stage"] == "queued", delta
+        delta = await asyncio.wait_for(anext(earlier), 15)
+    assert (delta.event, delta.data.get("path"), delta.data.get("text")) == ("file", "stray.py", "y = 2\n"), delta
+    terminal = orjson.dumps({"status": "completed", "stage": "complete", "progress": 1.0, "generation_id": str(gid)}).decode()
+    written = await db_conn.fetchval("SELECT last_event_seq FROM generations WHERE id = $1", gid)
+    await db_conn.execute("SELECT pg_notify('codegen_events', $1)", f"{gid}:{written + 1}:{terminal}")
+    rest = await asyncio.wait_for(_list(later), 15)
+    # the stored events, then the terminal one, and no file event at all after the stored file
+    assert [e.event for e in rest] == [None] * (written + 1), rest
+    assert [e.id for e in rest] == list(range(1, written + 2))
+    assert rest[-1].data["status"] == "completed"
+    await asyncio.wait_for(_list(earlier), 15)
+
+
+async def _list(events):
+    return [event async for event in events]
 
 
 async def _all_events(response):
