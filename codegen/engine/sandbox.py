@@ -222,7 +222,9 @@ class Sandbox:
         descriptors: list[int] = []
         try:
             placed = _place(files, descriptors)
-            argv = self._bwrap_argv(placed, venv, python, command)
+            # the installation the interpreter lives in: mounted read-only, and kept out of the output
+            prefix = _interpreter_prefix(venv, python)
+            argv = self._bwrap_argv(placed, venv, prefix, command)
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
             if self.cgroup_parents:
                 # named by the server's pid too, so an operator can tell whose runs they are
@@ -230,7 +232,7 @@ class Sandbox:
                 # join the cgroup before bwrap starts, so nothing the project forks escapes the cap
                 argv = ["/bin/sh", "-c", 'for f in $CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"', "sh", *argv]
                 env["CGROUP_PROCS"] = " ".join(cgroup.procs_files)
-            return await self._execute(argv, env, timeout, descriptors, venv, python)
+            return await self._execute(argv, env, timeout, descriptors, _path_redactions(venv, prefix))
         finally:
             for fd in descriptors:
                 os.close(fd)
@@ -238,8 +240,8 @@ class Sandbox:
                 await asyncio.shield(cgroup.remove())
 
     async def _execute(
-        self, argv: list[str], env: dict[str, str], timeout: float, descriptors: list[int], venv: Path | None,
-        python: str,
+        self, argv: list[str], env: dict[str, str], timeout: float, descriptors: list[int],
+        path_redactions: list[tuple[str, str]],
     ) -> RunResult:
         started = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
@@ -265,11 +267,11 @@ class Sandbox:
             await asyncio.wait_for(asyncio.shield(reader), 5)
         except TimeoutError:
             reader.cancel()
-        redactions = (*self.redactions, *_path_redactions(venv, python))
+        redactions = (*self.redactions, *path_redactions)
         output = sanitize(tail.text(), redactions)[-self.limits.output_chars :]
         return RunResult(None if timed_out else proc.returncode, output, time.monotonic() - started, timed_out)
 
-    def _bwrap_argv(self, placed: list[str], venv: Path | None, python: str, command: list[str]) -> list[str]:
+    def _bwrap_argv(self, placed: list[str], venv: Path | None, prefix: Path | None, command: list[str]) -> list[str]:
         limits = self.limits
         argv = [
             self.bwrap,
@@ -288,7 +290,6 @@ class Sandbox:
                 argv += ["--ro-bind", str(top), str(top)]
         for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime"):
             argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-        prefix = _interpreter_prefix(venv, python)
         if prefix is not None and not _under(prefix, "/usr"):
             argv += ["--ro-bind", str(prefix), str(prefix)]
         if venv is not None:
@@ -371,11 +372,10 @@ def _under(path: Path, top: str) -> bool:
     return path == Path(top) or Path(top) in path.parents
 
 
-def _path_redactions(venv: Path | None, python: str) -> list[tuple[str, str]]:
+def _path_redactions(venv: Path | None, prefix: Path | None) -> list[tuple[str, str]]:
     pairs = []
     if venv is not None:
         pairs.append((str(venv), VENV_DIR))
-    prefix = _interpreter_prefix(venv, python)
     if prefix is not None and not _under(prefix, "/usr"):
         pairs.append((str(prefix), "/python"))
     return pairs
