@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from string import Template
 
-from codegen.generators.template import render
+from codegen.generators.template import render, templates
 from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
 from codegen.generators.template.kinds.rest_common import Dialect
 from codegen.generators.template.model import (
@@ -530,7 +530,7 @@ def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> st
     blocks += _invalid_tests(entity, url, dialect)
     blocks += _rule_tests(entity, url, dialect)
     for name, field, value in (spec.options.get("actions") or {}).get(entity.plural, []):
-        blocks.append(dialect.fill(render.template_text("rest_api", "test_action.py.tmpl"), url=url, action=name,
+        blocks.append(dialect.fill(templates.text("rest_api", "test_action.py.tmpl"), url=url, action=name,
                                    field=field, before=repr(not value), after=repr(value)))
     items = f'{dialect.json}["items"]' if spec.has("pagination") else dialect.json
     if spec.has("search"):
@@ -577,10 +577,10 @@ def _rule_tests(entity: EntitySpec, url: str, dialect: Dialect) -> list[str]:
     tests = []
     for field in entity.fields:
         for check, bad in render.violating_values(field):
-            tests.append(dialect.fill(render.template_text("rest_api", "test_rule.py.tmpl"), url=url,
+            tests.append(dialect.fill(templates.text("rest_api", "test_rule.py.tmpl"), url=url,
                                       field=field.name, check=check, bad=render.py_value(bad)))
         if "default" in field.rules:
-            tests.append(dialect.fill(render.template_text("rest_api", "test_default.py.tmpl"), url=url,
+            tests.append(dialect.fill(templates.text("rest_api", "test_default.py.tmpl"), url=url,
                                       field=field.name, default=render.py_value(field.rules["default"])))
     return tests
 

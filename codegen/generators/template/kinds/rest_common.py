@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
-from codegen.generators.template import render
+from codegen.generators.template import render, templates
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
 
@@ -113,4 +113,4 @@ def actions_block(spec: ProjectSpec, framework: str) -> str:
     """The lines of a resource's routes that add its actions (POST /<resource>/<id>/<action>), if any."""
     if not spec.options.get("actions"):
         return ""
-    return render.template_text("rest_api", f"actions_{framework}.py.tmpl")
+    return templates.text("rest_api", f"actions_{framework}.py.tmpl")

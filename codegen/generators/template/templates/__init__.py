@@ -1,0 +1,22 @@
+"""The fixed text of generated projects, one file per template, read with importlib.resources.
+
+``<kind>/<name>.tmpl`` holds a file or a fragment as it is written into a project, with
+``$name`` placeholders where the kind module fills in values. ``<kind>/manifest.toml``, where a
+kind has one, names the variants its logic chooses between and the files of each.
+setup.cfg's package_data ships both, so a non-editable install finds them too.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+
+def text(kind: str, name: str) -> str:
+    """The template ``<kind>/<name>`` (``name`` may hold a ``/``: ``converter/cli.py.tmpl``)."""
+    return resources.files(__name__).joinpath(kind, *name.split("/")).read_text(encoding="utf-8")
+
+
+def manifest(kind: str) -> dict:
+    """The parsed ``<kind>/manifest.toml``."""
+    return tomllib.loads(text(kind, "manifest.toml"))
