@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from codegen.generators.template import recipes, render
+from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.render import code, module
 from codegen.generators.template.words import human_list, title
@@ -108,141 +108,11 @@ def _field_literal(field: FieldSpec) -> str:
     return f'Field("{field.name}", "{field.type}"' + (")" if field.required else ", required=False)")
 
 
-MODELS = code(
-    '''
-    """The records this tool keeps, and how command-line text becomes field values."""
+MODELS = templates.text("cli", "models.py.tmpl")
 
-    from dataclasses import dataclass
-    from datetime import date, datetime, timezone
+STORE = templates.text("cli", "store.py.tmpl")
 
-
-    @dataclass(frozen=True)
-    class Field:
-        name: str
-        type: str  # str, int, float, bool, date or datetime
-        required: bool = True
-
-        @property
-        def default(self) -> object:
-            return False if self.type == "bool" else None
-
-
-    COLLECTIONS = {
-    $collections}
-
-    _TRUE = frozenset({"true", "yes", "y", "1", "on"})
-    _FALSE = frozenset({"false", "no", "n", "0", "off"})
-
-
-    def parse_value(field: Field, text: str) -> object:
-        """``text`` as a value of ``field``, JSON-ready (ValueError with a readable message)."""
-        try:
-            if field.type == "int":
-                return int(text)
-            if field.type == "float":
-                return float(text)
-            if field.type == "bool":
-                if text.lower() not in _TRUE | _FALSE:
-                    raise ValueError(text)
-                return text.lower() in _TRUE
-            if field.type == "date":
-                return date.fromisoformat(text).isoformat()
-            if field.type == "datetime":
-                moment = datetime.fromisoformat(text)
-                # a time written without an offset is taken as UTC
-                return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
-        except ValueError:
-            raise ValueError(f"{field.name}: {text!r} is not a valid {field.type}") from None
-        return text
-    '''
-)
-
-STORE = code(
-    '''
-    """Records kept in one JSON file: {"tasks": [{"id": 1, ...}, ...], ...}."""
-
-    import json
-    import os
-    import tempfile
-    from pathlib import Path
-
-
-    class JsonStore:
-        def __init__(self, path: str | Path) -> None:
-            self.path = Path(path)
-
-        def all(self, collection: str) -> list[dict]:
-            return self._load().get(collection, [])
-
-        def get(self, collection: str, item_id: int) -> dict | None:
-            return next((item for item in self.all(collection) if item["id"] == item_id), None)
-
-        def add(self, collection: str, record: dict) -> dict:
-            data = self._load()
-            items = data.setdefault(collection, [])
-            item = {"id": max((existing["id"] for existing in items), default=0) + 1, **record}
-            items.append(item)
-            self._save(data)
-            return item
-
-        def update(self, collection: str, item_id: int, changes: dict) -> dict | None:
-            data = self._load()
-            for item in data.get(collection, []):
-                if item["id"] == item_id:
-                    item.update(changes)
-                    self._save(data)
-                    return item
-            return None
-
-        def remove(self, collection: str, item_id: int) -> bool:
-            data = self._load()
-            items = data.get(collection, [])
-            kept = [item for item in items if item["id"] != item_id]
-            if len(kept) == len(items):
-                return False
-            data[collection] = kept
-            self._save(data)
-            return True
-
-        def _load(self) -> dict[str, list[dict]]:
-            if not self.path.exists():
-                return {}
-            with self.path.open(encoding="utf-8") as handle:
-                return json.load(handle)
-
-        def _save(self, data: dict[str, list[dict]]) -> None:
-            # write a temporary file and rename it, so a crash never leaves half a file
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=2, ensure_ascii=False)
-            os.replace(temporary, self.path)
-    '''
-)
-
-CONFTEST = code(
-    '''
-    """Fixtures: the tool run on a fresh data file."""
-
-    import json
-
-    import pytest
-
-    from $package.cli import main
-
-
-    @pytest.fixture
-    def run(tmp_path, capsys):
-        """Run the tool; returns the exit status and the JSON records it printed."""
-        data_file = str(tmp_path / "data.json")
-
-        def run(*args: str) -> tuple[int, list[dict]]:
-            status = main(["--db", data_file, *args])
-            return status, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-
-        return run
-    '''
-)
+CONFTEST = templates.text("cli", "conftest.py.tmpl")
 
 
 def _cli(spec: ProjectSpec) -> str:
@@ -300,95 +170,9 @@ def _cli(spec: ProjectSpec) -> str:
     return module(header, parser, actions)
 
 
-CLI_PARSER = code(
-    '''
-    def build_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(prog=__package__, description=DESCRIPTION)
-        parser.add_argument("--db", default=DEFAULT_DB, help=f"the data file (default {DEFAULT_DB})")
-        collections = parser.add_subparsers(dest="collection", required=True)
-        for name, fields in COLLECTIONS.items():
-            actions = collections.add_parser(name, help=f"manage {name}").add_subparsers(dest="action", required=True)
-            _field_options(actions.add_parser("add", help="add a record"), fields, creating=True)
-            $listing
-    $list_options        actions.add_parser("show", help="show one record").add_argument("id", type=int)
-            update = actions.add_parser("update", help="change fields of a record")
-            update.add_argument("id", type=int)
-            _field_options(update, fields, creating=False)
-            actions.add_parser("remove", help="remove a record").add_argument("id", type=int)
-        return parser
+CLI_PARSER = templates.text("cli", "cli_parser.py.tmpl")
 
-
-    def _field_options(parser: argparse.ArgumentParser, fields: tuple[Field, ...], *, creating: bool) -> None:
-        for field in fields:
-            option = "--" + field.name.replace("_", "-")
-            parser.add_argument(option, dest=field.name, required=creating and field.required, help=field.type)
-
-
-    def main(argv: list[str] | None = None) -> int:
-        args = build_parser().parse_args(argv)
-        store = JsonStore(args.db)
-        try:
-            return ACTIONS[args.action](store, args, COLLECTIONS[args.collection])
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    '''
-)
-
-CLI_ACTIONS = code(
-    '''
-    def _values(args: argparse.Namespace, fields: tuple[Field, ...]) -> dict:
-        return {f.name: parse_value(f, getattr(args, f.name)) for f in fields if getattr(args, f.name) is not None}
-
-
-    def _add(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        record = {field.name: field.default for field in fields} | _values(args, fields)
-        _print(store.add(args.collection, record))
-        return 0
-
-
-    def _list(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        items = store.all(args.collection)
-    $list_steps    for item in items:
-            _print(item)
-        return 0
-
-
-    def _show(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        item = store.get(args.collection, args.id)
-        if item is None:
-            return _missing(args)
-        _print(item)
-        return 0
-
-
-    def _update(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        changes = _values(args, fields)
-        if not changes:
-            raise ValueError("nothing to change: give at least one field option")
-        item = store.update(args.collection, args.id, changes)
-        if item is None:
-            return _missing(args)
-        _print(item)
-        return 0
-
-
-    def _remove(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        return 0 if store.remove(args.collection, args.id) else _missing(args)
-
-
-    def _missing(args: argparse.Namespace) -> int:
-        print(f"error: {args.collection} has no record {args.id}", file=sys.stderr)
-        return 1
-
-
-    def _print(item: dict) -> None:
-        print(json.dumps(item, ensure_ascii=False))
-
-
-    ACTIONS = {"add": _add, "list": _list, "show": _show, "update": _update, "remove": _remove}
-    '''
-)
+CLI_ACTIONS = templates.text("cli", "cli_actions.py.tmpl")
 
 # -- tests and README ------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from codegen.generators.template import render
+from codegen.generators.template import render, templates
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
 from codegen.generators.template.render import code
@@ -226,143 +226,7 @@ def _script(spec: ProjectSpec) -> str:
     return source
 
 
-SCRIPT = code(
-    '''
-    """$doc
-
-    Usage: python SCRIPT [INPUT.csv] [--group-by COLUMN] [--where COLUMN=VALUE] [--json] [--output FILE]
-    """
-
-    import argparse
-    import csv
-    import json
-    import statistics
-    import sys
-    from collections.abc import Callable
-    $datetime_import
-    from pathlib import Path
-
-
-    def parse_bool(text: str) -> bool:
-        lowered = text.lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        raise ValueError(text)
-
-
-    # the input columns and how each cell is read; an empty cell is None
-    COLUMNS: dict[str, Callable[[str], object]] = {
-    $columns}
-    GROUP_BY: str | None = $group
-    METRICS: list[tuple[str, str | None]] = [$metrics]
-    DEFAULT_INPUT = Path(__file__).with_name("$input")
-
-    AGGREGATES: dict[str, Callable[[list], float]] = {
-        "sum": sum,
-        "average": statistics.fmean,
-        "min": min,
-        "max": max,
-        "median": statistics.median,
-    }
-
-
-    def read_rows(path: str | Path) -> list[dict]:
-        """The rows of a CSV file, each cell converted; ValueError names the line of a bad cell."""
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
-            if missing:
-                raise ValueError(f"{path}: missing columns: {', '.join(missing)}")
-            return [_typed(row, reader.line_num) for row in reader]
-
-
-    def _typed(row: dict[str, str], line: int) -> dict:
-        typed = {}
-        for name, parse in COLUMNS.items():
-            text = (row.get(name) or "").strip()
-            try:
-                typed[name] = parse(text) if text else None
-            except ValueError:
-                raise ValueError(f"line {line}: {name} has an invalid value {text!r}") from None
-        return typed
-
-
-    def filter_rows(rows: list[dict], where: dict[str, str]) -> list[dict]:
-        """The rows whose columns hold the given values (written as in the CSV)."""
-        wanted = {name: COLUMNS[name](text) for name, text in where.items()}
-        return [row for row in rows if all(row[name] == value for name, value in wanted.items())]
-
-
-    def summarize(rows: list[dict], group_by: str | None = GROUP_BY) -> list[dict]:
-        """One line per group (a single "all" group without ``group_by``) with every metric."""
-        groups: dict[object, list[dict]] = {}
-        for row in rows:
-            groups.setdefault(row[group_by] if group_by else "all", []).append(row)
-        lines = []
-        for key in sorted(groups, key=lambda value: (value is None, str(value))):
-            line = {group_by or "group": key}
-            for name, column in METRICS:
-                if name == "count":
-                    line["count"] = len(groups[key])
-                    continue
-                values = [row[column] for row in groups[key] if row[column] is not None]
-                line[f"{name}_{column}"] = AGGREGATES[name](values) if values else None
-            lines.append(line)
-        return lines
-
-
-    def write_csv(lines: list[dict], out) -> None:
-        if not lines:
-            return
-        writer = csv.DictWriter(out, fieldnames=list(lines[0]), lineterminator="\\n")
-        writer.writeheader()
-        writer.writerows(lines)
-
-
-    def build_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("input", nargs="?", default=DEFAULT_INPUT, help="the CSV file to read")
-        parser.add_argument("--group-by", choices=list(COLUMNS), default=GROUP_BY, help="the column to group by")
-        parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="keep matching rows")
-        parser.add_argument("--json", action="store_true", help="write JSON instead of CSV")
-        parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
-        return parser
-
-
-    def main(argv: list[str] | None = None) -> int:
-        args = build_parser().parse_args(argv)
-        try:
-            where = dict(_condition(text) for text in args.where)
-            lines = summarize(filter_rows(read_rows(args.input), where), args.group_by)
-        except (OSError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-        try:
-            if args.json:
-                json.dump(lines, out, indent=2, default=str)
-                out.write("\\n")
-            else:
-                write_csv(lines, out)
-        finally:
-            if out is not sys.stdout:
-                out.close()
-        return 0
-
-
-    def _condition(text: str) -> tuple[str, str]:
-        name, sep, value = text.partition("=")
-        if not sep or name not in COLUMNS:
-            raise ValueError(f"--where takes COLUMN=VALUE with a column of: {', '.join(COLUMNS)}")
-        return name, value
-
-
-    if __name__ == "__main__":
-        raise SystemExit(main())
-    '''
-)
+SCRIPT = templates.text("data_script", "script.py.tmpl")
 
 
 def _tests(spec: ProjectSpec, rows: list[dict]) -> str:

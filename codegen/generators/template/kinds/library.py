@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegen.generators.template import recipes, render
+from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
 from codegen.generators.template.render import code
 from codegen.generators.template.words import camel, human_list
@@ -111,114 +111,12 @@ def _dataclass(entity: EntitySpec) -> str:
 
 
 def _models(spec: ProjectSpec) -> str:
-    header = code(
-        '''
-        """The record types: frozen dataclasses that check the type of every field."""
-
-        from dataclasses import dataclass
-        '''
-    ) + render.module_imports(render.all_fields(spec))
-    check = code(
-        '''
-        def _check(record: object, name: str, expected: type | tuple[type, ...], label: str, *, optional: bool = False) -> None:
-            value = getattr(record, name)
-            if value is None and optional:
-                return
-            # bool is a subclass of int: True is not a number here
-            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-                raise TypeError(f"{type(record).__name__}.{name} must be {label}, not {value!r}")
-        '''
-    )
+    header = templates.text("library", "models_header.py.tmpl") + render.module_imports(render.all_fields(spec))
+    check = templates.text("library", "models_footer.py.tmpl")
     return render.module(header, *(_dataclass(e) for e in spec.entities), check)
 
 
-COLLECTION = code(
-    '''
-    """An in-memory collection of records with ids, saved to and loaded from a JSON file."""
-
-    import dataclasses
-    import json
-    import typing
-    from datetime import date, datetime
-    from pathlib import Path
-    from typing import Generic, TypeVar
-
-    T = TypeVar("T")
-
-
-    class NotFound(KeyError):
-        """No record has this id."""
-
-
-    class Collection(Generic[T]):
-        def __init__(self, record_type: type[T]) -> None:
-            self.record_type = record_type
-            self._items: dict[int, T] = {}
-            self._next_id = 1
-
-        def __len__(self) -> int:
-            return len(self._items)
-
-        def add(self, record: T) -> T:
-            """Store ``record`` under a new id; the stored copy (with its id) is returned."""
-            stored = dataclasses.replace(record, id=self._next_id)
-            self._items[self._next_id] = stored
-            self._next_id += 1
-            return stored
-
-        def get(self, item_id: int) -> T:
-            try:
-                return self._items[item_id]
-            except KeyError:
-                raise NotFound(item_id) from None
-
-        def all(self) -> list[T]:
-            return list(self._items.values())
-
-        def find(self, **criteria: object) -> list[T]:
-            """The records whose fields equal every one of ``criteria``."""
-            return [item for item in self._items.values() if all(getattr(item, k) == v for k, v in criteria.items())]
-
-        def update(self, item_id: int, **changes: object) -> T:
-            """A new version of the record with ``changes``, checked like a new record."""
-            updated = dataclasses.replace(self.get(item_id), **changes)
-            self._items[item_id] = updated
-            return updated
-
-        def remove(self, item_id: int) -> None:
-            self.get(item_id)
-            del self._items[item_id]
-
-        def save(self, path: str | Path) -> None:
-            records = [dataclasses.asdict(item) for item in self._items.values()]
-            Path(path).write_text(json.dumps(records, indent=2, default=_to_json), encoding="utf-8")
-
-        @classmethod
-        def load(cls, record_type: type[T], path: str | Path) -> "Collection[T]":
-            collection = cls(record_type)
-            hints = typing.get_type_hints(record_type)
-            for data in json.loads(Path(path).read_text(encoding="utf-8")):
-                record = record_type(**{name: _from_json(value, hints[name]) for name, value in data.items()})
-                collection._items[record.id] = record
-                collection._next_id = max(collection._next_id, record.id + 1)
-            return collection
-
-
-    def _to_json(value: object) -> str:
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()
-        raise TypeError(f"cannot save {value!r}")
-
-
-    def _from_json(value: object, hint: object) -> object:
-        kinds = typing.get_args(hint) or (hint,)
-        if isinstance(value, str) and datetime in kinds:
-            return datetime.fromisoformat(value)
-        if isinstance(value, str) and date in kinds:
-            return date.fromisoformat(value)
-        return value
-    '''
-)
+COLLECTION = templates.text("library", "collection.py.tmpl")
 
 
 def _py_sample(field: FieldSpec, variant: int) -> str:

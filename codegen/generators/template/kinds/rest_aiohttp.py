@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from string import Template
 
+from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
     actions_block,
     Dialect,
@@ -52,43 +53,10 @@ def main(spec: ProjectSpec) -> str:
             default_database(spec),
         ]
     )
-    middleware = code(
-        '''
-        @web.middleware
-        async def json_errors(request: web.Request, handler) -> web.StreamResponse:
-            """Every error as {"detail": ...}: invalid data, unknown routes, wrong methods."""
-            try:
-                return await handler(request)
-            except InvalidData as exc:
-                return web.json_response({"detail": exc.detail}, status=422)
-            except web.HTTPException as exc:
-                if exc.status < 400 or exc.content_type == "application/json":
-                    raise
-                headers = {name: value for name, value in exc.headers.items() if name.lower() == "allow"}
-                return web.json_response({"detail": exc.reason}, status=exc.status, headers=headers)
-        '''
-    )
+    middleware = templates.text("rest_api", "aiohttp_main_imports.py.tmpl")
     middlewares = "json_errors, require_token(protected)" if auth else "json_errors"
     create_app = Template(
-        code(
-            '''
-            def create_app($signature) -> web.Application:
-            $protected    app = web.Application(middlewares=[$middlewares])
-            $store    app[STORE] = store
-            $secret    app.on_cleanup.append(close_store)
-            $auth_routes    for resource in RESOURCES:
-                    app.router.add_routes(crud_routes(resource))
-                return app
-
-
-            async def close_store(app: web.Application) -> None:
-                app[STORE].close()
-
-
-            if __name__ == "__main__":
-                web.run_app(create_app(), port=int(os.environ.get("PORT", "8080")))
-            '''
-        )
+        templates.text("rest_api", "aiohttp_main.py.tmpl")
     ).substitute(
         signature="database_path: str | None = None" + (", secret_key: str | None = None" if auth else ""),
         middlewares=middlewares,
@@ -128,154 +96,15 @@ def routes(spec: ProjectSpec) -> str:
     return module(header, body)
 
 
-ROUTES = code(
-    r'''
-    def json_error(error: type[web.HTTPException], detail: str, **headers: str) -> web.HTTPException:
-        """An HTTP error with the body {"detail": ...}."""
-        return error(text=json.dumps({"detail": detail}), content_type="application/json", headers=headers or None)
+ROUTES = templates.text("rest_api", "aiohttp_routes.py.tmpl")
 
-
-    async def json_body(request: web.Request) -> object:
-        """The JSON body, or None when it is not JSON (the model check then rejects it)."""
-        try:
-            return await request.json()
-        except json.JSONDecodeError:
-            return None
-
-
-    def crud_routes(resource: Resource) -> list[web.RouteDef]:
-        def found(request: web.Request) -> dict:
-            item = request.app[STORE].get(resource.name, int(request.match_info["item_id"]))
-            if item is None:
-                raise json_error(web.HTTPNotFound, f"{resource.label} not found")
-            return item
-
-        async def create(request: web.Request) -> web.Response:
-            data = validated(resource.create, await json_body(request))
-            return web.json_response(request.app[STORE].create(resource.name, data), status=201)
-
-        async def list_items(request: web.Request) -> web.Response:
-            store = request.app[STORE]
-    $list_body
-        async def read(request: web.Request) -> web.Response:
-            return web.json_response(found(request))
-
-        async def replace(request: web.Request) -> web.Response:
-            current = found(request)
-            data = validated(resource.create, await json_body(request))
-            return web.json_response(request.app[STORE].update(resource.name, current["id"], data))
-
-        async def update(request: web.Request) -> web.Response:
-            current = found(request)
-            changes = validated(resource.patch, await json_body(request), partial=True)
-            data = resource.patched(current, changes)
-            return web.json_response(request.app[STORE].update(resource.name, current["id"], data))
-
-        async def delete(request: web.Request) -> web.Response:
-            current = found(request)
-            request.app[STORE].delete(resource.name, current["id"])
-            return web.Response(status=204)
-
-    $actions    collection, one = f"/{resource.name}", rf"/{resource.name}/{{item_id:\d+}}"
-        return [
-            web.post(collection, create),
-            web.get(collection, list_items),
-            web.get(one, read),
-            web.put(one, replace),
-            web.patch(one, update),
-            web.delete(one, delete),
-        ]$more
-    '''
-)
-
-AUTH = code(
-    '''
-    """Registration, login and the bearer-token check of protected routes."""
-
-    from aiohttp import web
-
-    from app.accounts import Credentials, authenticate, bearer_token, login, register
-    from app.routes import STORE, json_body, json_error
-    from app.validation import validated
-
-    SECRET_KEY = web.AppKey("secret_key", str)
-
-
-    def current_user(request: web.Request) -> dict:
-        token = bearer_token(request.headers.get("Authorization"))
-        user = authenticate(request.app[STORE], request.app[SECRET_KEY], token)
-        if user is None:
-            raise json_error(web.HTTPUnauthorized, "Not authenticated", **{"WWW-Authenticate": "Bearer"})
-        return user
-
-
-    def require_token(protected: tuple[str, ...]):
-        """A middleware answering 401 to requests under the ``protected`` paths without a valid token."""
-
-        @web.middleware
-        async def middleware(request: web.Request, handler) -> web.StreamResponse:
-            if any(request.path == path or request.path.startswith(path + "/") for path in protected):
-                current_user(request)
-            return await handler(request)
-
-        return middleware
-
-
-    async def register_account(request: web.Request) -> web.Response:
-        body = validated(Credentials, await json_body(request))
-        user = register(request.app[STORE], body["username"], body["password"])
-        if user is None:
-            raise json_error(web.HTTPConflict, "Username already taken")
-        return web.json_response(user, status=201)
-
-
-    async def log_in(request: web.Request) -> web.Response:
-        body = validated(Credentials, await json_body(request))
-        token = login(request.app[STORE], request.app[SECRET_KEY], body["username"], body["password"])
-        if token is None:
-            raise json_error(web.HTTPUnauthorized, "Invalid username or password", **{"WWW-Authenticate": "Bearer"})
-        return web.json_response(token)
-
-
-    async def me(request: web.Request) -> web.Response:
-        return web.json_response(current_user(request))
-
-
-    auth_routes = [
-        web.post("/auth/register", register_account),
-        web.post("/auth/login", log_in),
-        web.get("/auth/me", me),
-    ]
-    '''
-)
+AUTH = templates.text("rest_api", "aiohttp_auth.py.tmpl")
 
 
 def fixtures(spec: ProjectSpec) -> str:
     # the credentials and fast-hashing fixtures come from rest_common.conftest
     if spec.has("auth"):
-        clients = code(
-            '''
-            @pytest.fixture
-            async def anon_client(aiohttp_client):
-                return await aiohttp_client(create_app(database_path=":memory:", secret_key="test-secret"))
-
-
-            @pytest.fixture
-            async def client(anon_client, credentials):
-                """A client sending the access token of a registered user."""
-                await anon_client.post("/auth/register", json=credentials)
-                resp = await anon_client.post("/auth/login", json=credentials)
-                token = (await resp.json())["access_token"]
-                anon_client.session.headers["Authorization"] = f"Bearer {token}"
-                return anon_client
-            '''
-        )
+        clients = templates.text("rest_api", "aiohttp_clients.py.tmpl")
     else:
-        clients = code(
-            '''
-            @pytest.fixture
-            async def client(aiohttp_client):
-                return await aiohttp_client(create_app(database_path=":memory:"))
-            '''
-        )
+        clients = templates.text("rest_api", "aiohttp_clients_auth.py.tmpl")
     return conftest(spec, clients)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
-from codegen.generators.template import render, templates
+from codegen.generators.template import templates
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
 
@@ -82,19 +82,7 @@ def validation_imports(spec: ProjectSpec) -> str:
     return "query_int, validated" if spec.has("pagination") else "validated"
 
 
-_AUTH_FIXTURES = code(
-    '''
-    @pytest.fixture
-    def credentials():
-        return {"username": "tester", "password": "correct horse battery"}
-
-
-    @pytest.fixture(autouse=True)
-    def fast_password_hashing(monkeypatch):
-        """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
-        monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
-    '''
-)
+_AUTH_FIXTURES = templates.text("rest_api", "auth_fixtures.py.tmpl")
 
 
 def conftest(spec: ProjectSpec, clients: str, *, framework_imports: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from string import Template
 
+from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
     actions_block,
     Dialect,
@@ -67,41 +68,14 @@ def main(spec: ProjectSpec) -> str:
         else "    for resource in RESOURCES:\n        app.register_blueprint(crud_blueprint(resource))\n"
     )
     create_app = Template(
-        code(
-            '''
-            def create_app($signature) -> Flask:
-                app = Flask(__name__)
-            $store    app.extensions["store"] = store
-            $secret    app.register_error_handler(InvalidData, invalid_data)
-                app.register_error_handler(HTTPException, http_error)
-            $register    return app
-            '''
-        )
+        templates.text("rest_api", "flask_main_imports.py.tmpl")
     ).substitute(
         signature="database_path: str | None = None" + (", secret_key: str | None = None" if auth else ""),
         store=indent(open_store(spec), 4),
         secret=indent(secret_key_line('app.config["SECRET_KEY"]'), 4) if auth else "",
         register=register,
     )
-    handlers = code(
-        '''
-        def invalid_data(exc: InvalidData):
-            return jsonify(detail=exc.detail), 422
-
-
-        def http_error(exc: HTTPException):
-            """Errors as {"detail": ...}: the message given when raised, else the status name."""
-            detail = exc.description if exc.description != type(exc).description else exc.name
-            response = jsonify(detail=detail)
-            response.status_code = exc.code
-            for name, value in exc.get_headers():
-                if name.lower() != "content-type":
-                    response.headers[name] = value
-            if exc.code == 401:
-                response.headers["WWW-Authenticate"] = "Bearer"
-            return response
-        '''
-    )
+    handlers = templates.text("rest_api", "flask_main.py.tmpl")
     return module(header, create_app, handlers)
 
 
@@ -125,139 +99,15 @@ def routes(spec: ProjectSpec) -> str:
     return module(header, body)
 
 
-ROUTES = code(
-    '''
-    def get_store() -> Store:
-        return current_app.extensions["store"]
+ROUTES = templates.text("rest_api", "flask_routes.py.tmpl")
 
-
-    def crud_blueprint(resource: Resource) -> Blueprint:
-        blueprint = Blueprint(resource.name, __name__, url_prefix=f"/{resource.name}")
-
-        def found(item_id: int) -> dict:
-            item = get_store().get(resource.name, item_id)
-            if item is None:
-                raise NotFound(f"{resource.label} not found")
-            return item
-
-        @blueprint.post("")
-        def create():
-            data = validated(resource.create, request.get_json(silent=True))
-            return get_store().create(resource.name, data), 201
-
-        @blueprint.get("")
-        def list_items():
-    $list_body
-        @blueprint.get("/<int:item_id>")
-        def read(item_id: int):
-            return found(item_id)
-
-        @blueprint.put("/<int:item_id>")
-        def replace(item_id: int):
-            found(item_id)
-            data = validated(resource.create, request.get_json(silent=True))
-            return get_store().update(resource.name, item_id, data)
-
-        @blueprint.patch("/<int:item_id>")
-        def update(item_id: int):
-            current = found(item_id)
-            changes = validated(resource.patch, request.get_json(silent=True), partial=True)
-            return get_store().update(resource.name, item_id, resource.patched(current, changes))
-
-        @blueprint.delete("/<int:item_id>")
-        def delete(item_id: int):
-            if not get_store().delete(resource.name, item_id):
-                raise NotFound(f"{resource.label} not found")
-            return "", 204
-
-    $actions    return blueprint
-    '''
-)
-
-AUTH = code(
-    '''
-    """Registration, login and the bearer-token check of protected routes."""
-
-    from flask import Blueprint, current_app, request
-    from werkzeug.exceptions import Conflict, Unauthorized
-
-    from app.accounts import Credentials, authenticate, bearer_token, login, register
-    from app.routes import get_store
-    from app.validation import validated
-
-    blueprint = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-    def current_user() -> dict:
-        token = bearer_token(request.headers.get("Authorization"))
-        user = authenticate(get_store(), current_app.config["SECRET_KEY"], token)
-        if user is None:
-            raise Unauthorized("Not authenticated")
-        return user
-
-
-    def require_user() -> None:
-        """Runs before every protected route: 401 without a valid access token.
-
-        A before_request hook must return None: Flask would answer with anything else.
-        """
-        current_user()
-
-
-    @blueprint.post("/register")
-    def register_account():
-        body = validated(Credentials, request.get_json(silent=True))
-        user = register(get_store(), body["username"], body["password"])
-        if user is None:
-            raise Conflict("Username already taken")
-        return user, 201
-
-
-    @blueprint.post("/login")
-    def log_in():
-        body = validated(Credentials, request.get_json(silent=True))
-        token = login(get_store(), current_app.config["SECRET_KEY"], body["username"], body["password"])
-        if token is None:
-            raise Unauthorized("Invalid username or password")
-        return token
-
-
-    @blueprint.get("/me")
-    def me():
-        return current_user()
-    '''
-)
+AUTH = templates.text("rest_api", "flask_auth.py.tmpl")
 
 
 def fixtures(spec: ProjectSpec) -> str:
     # the credentials and fast-hashing fixtures come from rest_common.conftest
     if spec.has("auth"):
-        clients = code(
-            '''
-            @pytest.fixture
-            def anon_client():
-                app = create_app(database_path=":memory:", secret_key="test-secret")
-                yield app.test_client()
-                app.extensions["store"].close()
-
-
-            @pytest.fixture
-            def client(anon_client, credentials):
-                """A client sending the access token of a registered user."""
-                anon_client.post("/auth/register", json=credentials)
-                token = anon_client.post("/auth/login", json=credentials).get_json()["access_token"]
-                anon_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-                return anon_client
-            '''
-        )
+        clients = templates.text("rest_api", "flask_clients.py.tmpl")
     else:
-        clients = code(
-            '''
-            @pytest.fixture
-            def client():
-                app = create_app(database_path=":memory:")
-                yield app.test_client()
-                app.extensions["store"].close()
-            '''
-        )
+        clients = templates.text("rest_api", "flask_clients_auth.py.tmpl")
     return conftest(spec, clients)
