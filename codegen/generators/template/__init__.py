@@ -89,7 +89,7 @@ class TemplateGenerator:
         )
         checklist.fail_if_nothing_served(requirements, request.prompt)
         files["README.md"] += "\n" + checklist.readme_section(requirements)
-        message = "; ".join([f"Planning {kinds.describe(plan.spec)}", *plan.assumptions])
+        message = "; ".join([f"Planning {kinds.of(plan.spec).describe(plan.spec)}", *plan.assumptions])
         notes = {**_spec_notes(plan.spec), "assumptions": plan.assumptions}
         return _Work(files=files, plan=message, written=list(files), notes=notes, requirements=requirements)
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from codegen.generators.base import GenerationError
-from codegen.generators.template import catalog, recipes
+from codegen.generators.template import catalog, kinds, recipes
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
@@ -303,13 +303,11 @@ def _store(b: _Builder, text: str, assumptions: list[str]) -> None:
 def _recipe(b: _Builder, text: str, assumptions: list[str]) -> None:
     flat = normalize(text).lower()
     if b.spec.kind == "webpage" and b.spec.recipe:
-        from codegen.generators.template.kinds import webpage
-
         if any(a.endswith("assumed a landing page") for a in assumptions):
             b.add("the page the prompt describes", SUBSTITUTED, _main_files(b),
                   "a landing page with a contact form: the offline generator recognised no page it writes")
         else:
-            b.add(webpage.describe(b.spec), MET, _main_files(b))
+            b.add(kinds.of(b.spec).describe(b.spec), MET, _main_files(b))
         sections = b.spec.options.get("sections") or []
         if sections:
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),

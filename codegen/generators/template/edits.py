@@ -132,7 +132,7 @@ class _Editor:
     def __init__(self, spec: ProjectSpec) -> None:
         self.spec = spec
         self.changes: list[str] = []
-        self.capabilities = kinds.capabilities(spec)
+        self.capabilities = kinds.of(spec).capabilities(spec)
 
     def apply(self, clause: list[Token]) -> None:
         verb_at = next((i for i, t in enumerate(clause) if t.text in _VERBS), None)

@@ -12,49 +12,54 @@ from codegen.generators.template.words import human_list, title
 _FEATURE_NOTES = {"pagination": "paginated lists", "search": "search", "sorting": "sorting"}
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    recipe = recipes.detect(context.flat)
-    if recipe and not context.manages_records:
-        spec.recipe = recipe.key
-        spec.entities, spec.features = [], []
-        return
-    default_entities(spec, context, what="records")
+class CommandLineTool:
+    """Command-line tools (the Kind protocol)."""
 
+    name = "cli"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    if spec.recipe:
-        return frozenset()
-    return frozenset({"entities", "fields", "pagination", "search", "sorting"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        recipe = recipes.detect(context.flat)
+        if recipe and not context.manages_records:
+            spec.recipe = recipe.key
+            spec.entities, spec.features = [], []
+            return
+        default_entities(spec, context, what="records")
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        if spec.recipe:
+            return frozenset()
+        return frozenset({"entities", "fields", "pagination", "search", "sorting"})
 
-def describe(spec: ProjectSpec) -> str:
-    if spec.recipe:
-        return f"an argparse command-line tool that {recipes.RECIPES[spec.recipe].description}"
-    text = f"an argparse command-line tool managing {', '.join(e.plural for e in spec.entities)} in a JSON file"
-    return "; ".join([text, *(_FEATURE_NOTES[f] for f in spec.features)])
+    def describe(self, spec: ProjectSpec) -> str:
+        if spec.recipe:
+            return f"an argparse command-line tool that {recipes.RECIPES[spec.recipe].description}"
+        text = f"an argparse command-line tool managing {', '.join(e.plural for e in spec.entities)} in a JSON file"
+        return "; ".join([text, *(_FEATURE_NOTES[f] for f in spec.features)])
 
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return recipes.RECIPES[spec.recipe].title if spec.recipe else None
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    package = spec.slug
-    files = {
-        f"{package}/__init__.py": render.package_docstring(spec),
-        f"{package}/__main__.py": code(
-            f'''
-            """``python -m {package}``."""
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        package = spec.slug
+        files = {
+            f"{package}/__init__.py": render.package_docstring(spec),
+            f"{package}/__main__.py": code(
+                f'''
+                """``python -m {package}``."""
 
-            from {package}.cli import main
+                from {package}.cli import main
 
-            raise SystemExit(main())
-            '''
-        ),
-        "pytest.ini": render.pytest_ini(),
-        "requirements.txt": render.requirements("pytest"),
-    }
-    if spec.recipe:
-        files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
-    else:
-        files.update(_manager_files(spec))
-    return files
+                raise SystemExit(main())
+                '''
+            ),
+            "pytest.ini": render.pytest_ini(),
+            "requirements.txt": render.requirements("pytest"),
+        }
+        if spec.recipe:
+            files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
+        else:
+            files.update(_manager_files(spec))
+        return files
 
 
 # -- a recipe ------------------------------------------------------------------

@@ -44,47 +44,65 @@ _PARSERS = {
 }
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    flat, assumptions = context.flat, context.assumptions
-    file_match = _FILE_RE.search(flat)
-    stem = file_match.group(1) if file_match else None
-    record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
-    columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
-    entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
-    group = _group_column(flat)
-    metrics = _metrics(flat, entity)
-    if group and not entity.field(group):
-        entity.fields.insert(0, FieldSpec(group, "str", True))
-    for _, column in metrics:
-        if column and not entity.field(column):
-            entity.fields.append(FieldSpec(column, "float", True))
-    numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
-    if not metrics:
-        if not numeric:
-            entity.fields.append(FieldSpec("amount", "float", True))
-            numeric = ["amount"]
-        metrics = [("count", None), ("sum", numeric[0]), ("average", numeric[0])]
-        assumptions.append(f"no measure named; assumed count, total and average of {numeric[0]}")
-    if not columns:
-        assumptions.append(f"no columns named; assumed {human_list([f.name for f in entity.fields])}")
-    for field in entity.fields:
-        field.required = False  # an empty cell is a missing value, not an error
-    spec.entities = [entity]
-    spec.options = {
-        "input": f"{stem or entity.plural}.csv",
-        "group_by": group,
-        "metrics": [[name, column] for name, column in metrics],
-    }
+class DataScript:
+    """CSV data-processing scripts (the Kind protocol)."""
 
+    name = "data_script"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset({"fields"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        flat, assumptions = context.flat, context.assumptions
+        file_match = _FILE_RE.search(flat)
+        stem = file_match.group(1) if file_match else None
+        record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
+        columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
+        entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
+        group = _group_column(flat)
+        metrics = _metrics(flat, entity)
+        if group and not entity.field(group):
+            entity.fields.insert(0, FieldSpec(group, "str", True))
+        for _, column in metrics:
+            if column and not entity.field(column):
+                entity.fields.append(FieldSpec(column, "float", True))
+        numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
+        if not metrics:
+            if not numeric:
+                entity.fields.append(FieldSpec("amount", "float", True))
+                numeric = ["amount"]
+            metrics = [("count", None), ("sum", numeric[0]), ("average", numeric[0])]
+            assumptions.append(f"no measure named; assumed count, total and average of {numeric[0]}")
+        if not columns:
+            assumptions.append(f"no columns named; assumed {human_list([f.name for f in entity.fields])}")
+        for field in entity.fields:
+            field.required = False  # an empty cell is a missing value, not an error
+        spec.entities = [entity]
+        spec.options = {
+            "input": f"{stem or entity.plural}.csv",
+            "group_by": group,
+            "metrics": [[name, column] for name, column in metrics],
+        }
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset({"fields"})
 
-def describe(spec: ProjectSpec) -> str:
-    measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
-    grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
-    return f"a Python script that reads {spec.options['input']} and reports {measures}{grouping}"
+    def describe(self, spec: ProjectSpec) -> str:
+        return f"a Python script that {_what(spec)}"
+
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return None
+
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        script = spec.slug
+        rows = _sample_rows(spec)
+        header = [f.name for f in spec.entities[0].fields]
+        csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
+        return {
+            f"{script}.py": _script(spec),
+            f"tests/test_{script}.py": _tests(spec, rows),
+            spec.options["input"]: csv_text,
+            "pytest.ini": render.pytest_ini(),
+            "requirements.txt": render.requirements("pytest"),
+            "README.md": _readme(spec),
+        }
 
 
 def _explicit_columns(flat: str) -> list[FieldSpec]:
@@ -126,6 +144,13 @@ def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
         if entry not in found:
             found.append(entry)
     return found
+
+
+def _what(spec: ProjectSpec) -> str:
+    """What the script does: "reads sales.csv and reports the total amount per region"."""
+    measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
+    grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
+    return f"reads {spec.options['input']} and reports {measures}{grouping}"
 
 
 def _label(name: str, column: str | None) -> str:
@@ -190,21 +215,6 @@ def _aggregate(name: str, values: list, count: int) -> float:
     return {"sum": sum, "average": statistics.fmean, "min": min, "max": max, "median": statistics.median}[name](values)
 
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    script = spec.slug
-    rows = _sample_rows(spec)
-    header = [f.name for f in spec.entities[0].fields]
-    csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
-    return {
-        f"{script}.py": _script(spec),
-        f"tests/test_{script}.py": _tests(spec, rows),
-        spec.options["input"]: csv_text,
-        "pytest.ini": render.pytest_ini(),
-        "requirements.txt": render.requirements("pytest"),
-        "README.md": _readme(spec),
-    }
-
-
 def _script(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
     columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in entity.fields)
@@ -212,7 +222,7 @@ def _script(spec: ProjectSpec) -> str:
         f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"]
     )
     group = render.py_value(spec.options["group_by"]) if spec.options["group_by"] else "None"
-    what = describe(spec).removeprefix("a Python script that ")
+    what = _what(spec)
     source = SCRIPT
     for marker, value in (
         ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.split(' and ', 1)[-1]}."),
@@ -308,7 +318,7 @@ def _readme(spec: ProjectSpec) -> str:
     columns = "\n".join(f"- `{f.name}`: {render.TYPE_DESCRIPTIONS[f.type]}" for f in entity.fields)
     return render.readme(
         spec,
-        f"A Python script (standard library only) that {describe(spec).removeprefix('a Python script that ')}.",
+        f"A Python script (standard library only) that {_what(spec)}.",
         f"## Use\n\n```sh\npython {script}.py {spec.options['input']}\npython {script}.py data.csv --json --output report.json\n"
         f"python {script}.py data.csv --where {entity.fields[0].name}=VALUE\n```",
         f"## Input\n\nA CSV file with a header row and these columns (an empty cell is a missing value):\n\n{columns}\n\n"

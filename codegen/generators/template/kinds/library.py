@@ -18,32 +18,37 @@ _PY_CHECKS = {
 }
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    recipe = recipes.detect(context.flat)
-    if recipe and not context.manages_records:
-        spec.recipe = recipe.key
-        spec.entities = []
-        return
-    default_entities(spec, context, what="record types")
+class Library:
+    """Python libraries (the Kind protocol)."""
 
+    name = "library"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset() if spec.recipe else frozenset({"entities", "fields"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        recipe = recipes.detect(context.flat)
+        if recipe and not context.manages_records:
+            spec.recipe = recipe.key
+            spec.entities = []
+            return
+        default_entities(spec, context, what="record types")
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset() if spec.recipe else frozenset({"entities", "fields"})
 
-def describe(spec: ProjectSpec) -> str:
-    if spec.recipe:
-        return f"a Python library that {recipes.RECIPES[spec.recipe].description}"
-    return f"a Python library of typed records ({', '.join(e.plural for e in spec.entities)}) with an in-memory collection"
+    def describe(self, spec: ProjectSpec) -> str:
+        if spec.recipe:
+            return f"a Python library that {recipes.RECIPES[spec.recipe].description}"
+        return f"a Python library of typed records ({', '.join(e.plural for e in spec.entities)}) with an in-memory collection"
 
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return recipes.RECIPES[spec.recipe].title if spec.recipe else None
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    files = {"pytest.ini": render.pytest_ini(), "requirements.txt": render.requirements("pytest")}
-    if spec.recipe:
-        files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
-    else:
-        files.update(_record_files(spec))
-    return files
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        files = {"pytest.ini": render.pytest_ini(), "requirements.txt": render.requirements("pytest")}
+        if spec.recipe:
+            files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
+        else:
+            files.update(_record_files(spec))
+        return files
 
 
 def _init(spec: ProjectSpec, imports: list[tuple[str, tuple[str, ...]]]) -> str:

@@ -6,6 +6,7 @@ from string import Template
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
+    Framework,
     actions_block,
     Dialect,
     conftest,
@@ -108,3 +109,16 @@ def fixtures(spec: ProjectSpec) -> str:
     else:
         clients = templates.text("rest_api", "aiohttp_clients_auth.py.tmpl")
     return conftest(spec, clients)
+
+
+FRAMEWORK = Framework(
+    requirements=REQUIREMENTS,
+    pytest_options=PYTEST_OPTIONS,
+    dialect=DIALECT,
+    run=RUN,
+    layout=LAYOUT,
+    auth=AUTH,
+    main=main,
+    routes=routes,
+    fixtures=fixtures,
+)

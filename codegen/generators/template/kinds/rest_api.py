@@ -12,7 +12,7 @@ from string import Template
 
 from codegen.generators.template import render, templates
 from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
-from codegen.generators.template.kinds.rest_common import Dialect
+from codegen.generators.template.kinds.rest_common import Dialect, Framework
 from codegen.generators.template.model import (
     FEATURE_LABELS,
     FRAMEWORK_LABELS,
@@ -24,46 +24,55 @@ from codegen.generators.template.model import (
 from codegen.generators.template.render import py_dict, sample_record
 from codegen.generators.template.words import article, camel, human_list, title
 
-FRAMEWORKS = {"fastapi": rest_fastapi, "flask": rest_flask, "aiohttp": rest_aiohttp}
+FRAMEWORKS: dict[str, Framework] = {
+    "fastapi": rest_fastapi.FRAMEWORK,
+    "flask": rest_flask.FRAMEWORK,
+    "aiohttp": rest_aiohttp.FRAMEWORK,
+}
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    default_entities(spec, context, what="resources")
+class RestApi:
+    """REST APIs (the Kind protocol)."""
 
+    name = "rest_api"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset({"entities", "fields", "framework", "store", *FEATURE_LABELS})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        default_entities(spec, context, what="resources")
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset({"entities", "fields", "framework", "store", *FEATURE_LABELS})
 
-def describe(spec: ProjectSpec) -> str:
-    parts = [f"{article(FRAMEWORK_LABELS[spec.framework])} REST API with {', '.join(e.plural for e in spec.entities)}"]
-    parts += [FEATURE_LABELS[f] for f in spec.features]
-    if spec.store == "memory":
-        parts.append("in-memory store")
-    return "; ".join(parts)
+    def describe(self, spec: ProjectSpec) -> str:
+        parts = [f"{article(FRAMEWORK_LABELS[spec.framework])} REST API with {', '.join(e.plural for e in spec.entities)}"]
+        parts += [FEATURE_LABELS[f] for f in spec.features]
+        if spec.store == "memory":
+            parts.append("in-memory store")
+        return "; ".join(parts)
 
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return None
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    framework = FRAMEWORKS[spec.framework]
-    files = {
-        "app/__init__.py": render.package_docstring(spec),
-        "app/models.py": _models(spec),
-        "app/store.py": STORE,
-        "app/validation.py": VALIDATION,
-        "pytest.ini": render.pytest_ini(*framework.PYTEST_OPTIONS),
-        "requirements.txt": render.requirements(*framework.REQUIREMENTS),
-        "README.md": _readme(spec, framework),
-        "app/main.py": framework.main(spec),
-        "app/routes.py": framework.routes(spec),
-        "tests/conftest.py": framework.fixtures(spec),
-    }
-    if spec.has("auth"):
-        files["app/auth.py"] = framework.AUTH
-        files["app/accounts.py"] = ACCOUNTS
-        files["tests/test_auth.py"] = _auth_tests(spec, framework.DIALECT)
-    for entity in spec.entities:
-        files[f"tests/test_{entity.plural}.py"] = _entity_tests(spec, entity, framework.DIALECT)
-    return files
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        framework = FRAMEWORKS[spec.framework]
+        files = {
+            "app/__init__.py": render.package_docstring(spec),
+            "app/models.py": _models(spec),
+            "app/store.py": STORE,
+            "app/validation.py": VALIDATION,
+            "pytest.ini": render.pytest_ini(*framework.pytest_options),
+            "requirements.txt": render.requirements(*framework.requirements),
+            "README.md": _readme(spec, framework),
+            "app/main.py": framework.main(spec),
+            "app/routes.py": framework.routes(spec),
+            "tests/conftest.py": framework.fixtures(spec),
+        }
+        if spec.has("auth"):
+            files["app/auth.py"] = framework.auth
+            files["app/accounts.py"] = ACCOUNTS
+            files["tests/test_auth.py"] = _auth_tests(spec, framework.dialect)
+        for entity in spec.entities:
+            files[f"tests/test_{entity.plural}.py"] = _entity_tests(spec, entity, framework.dialect)
+        return files
 
 
 # -- app/models.py -------------------------------------------------------------
@@ -288,7 +297,7 @@ def _auth_tests(spec: ProjectSpec, dialect: Dialect) -> str:
 # -- README -----------------------------------------------------------------------
 
 
-def _readme(spec: ProjectSpec, framework) -> str:
+def _readme(spec: ProjectSpec, framework: Framework) -> str:
     routes = []
     if spec.has("auth"):
         routes += [
@@ -330,14 +339,14 @@ def _readme(spec: ProjectSpec, framework) -> str:
     return render.readme(
         spec,
         f"Built with {stack}.",
-        "## Run\n\n```sh\npip install -r requirements.txt\n" + framework.RUN + "\n```",
+        "## Run\n\n```sh\npip install -r requirements.txt\n" + framework.run + "\n```",
         "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
         "## Endpoints\n\n| route | what it does |\n|---|---|\n" + "\n".join(routes),
         "\n\n".join(list_notes),
         "## Resources\n\nEvery item also has an `id` (integer, set by the server). Errors are "
         '`{"detail": ...}`; invalid data gives 422 with the list of problems.\n\n' + resources,
         "## Configuration\n\n" + "\n".join(config),
-        "## Layout\n\n" + "\n".join(f"- `{path}`: {what}" for path, what in framework.LAYOUT)
+        "## Layout\n\n" + "\n".join(f"- `{path}`: {what}" for path, what in framework.layout)
         + "\n- `app/models.py`: the pydantic models of each resource\n- `app/store.py`: SQLite storage"
         + "\n- `app/validation.py`: request checks shared by the routes\n- `tests/`: pytest tests, one file per resource",
     )

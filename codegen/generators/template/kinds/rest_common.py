@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from string import Template
 
@@ -22,6 +23,21 @@ class Dialect:
     def fill(self, template: str, **values: str) -> str:
         names = {"def": self.def_, "aw": self.aw, "status": self.status, "json": self.json}
         return Template(code(template)).substitute(names, **values)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One web framework's part of a REST API; rest_api.py writes the rest the same way for all."""
+
+    requirements: tuple[str, ...]  # keys of render.REQUIREMENTS
+    pytest_options: tuple[str, ...]  # extra pytest.ini lines
+    dialect: Dialect
+    run: str  # the README's command that starts the app
+    layout: list[tuple[str, str]]  # the README's (path, what it holds) of the framework's files
+    auth: str  # app/auth.py
+    main: Callable[[ProjectSpec], str]  # app/main.py
+    routes: Callable[[ProjectSpec], str]  # app/routes.py
+    fixtures: Callable[[ProjectSpec], str]  # tests/conftest.py
 
 
 def open_store(spec: ProjectSpec) -> str:

@@ -7,6 +7,7 @@ from string import Template
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
+    Framework,
     actions_block,
     Dialect,
     conftest,
@@ -112,3 +113,16 @@ def fixtures(spec: ProjectSpec) -> str:
     else:
         clients = templates.text("rest_api", "fastapi_clients_auth.py.tmpl")
     return conftest(spec, clients, framework_imports="from fastapi.testclient import TestClient\n")
+
+
+FRAMEWORK = Framework(
+    requirements=REQUIREMENTS,
+    pytest_options=PYTEST_OPTIONS,
+    dialect=DIALECT,
+    run=RUN,
+    layout=LAYOUT,
+    auth=AUTH,
+    main=main,
+    routes=routes,
+    fixtures=fixtures,
+)

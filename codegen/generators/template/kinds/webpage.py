@@ -30,28 +30,71 @@ _DESCRIPTIONS = {
 }
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    for variant, pattern in _VARIANTS:
-        if re.search(pattern, context.flat) and not (variant != "landing" and context.manages_records):
-            spec.recipe = variant
-            break
-    if spec.recipe in ("calculator", "stopwatch"):
-        spec.entities = []
-    if spec.recipe is None and not spec.entities and not context.domain:
-        spec.recipe = "landing"
-        context.assumptions.append("no records to manage named; assumed a landing page")
-    named = _named_sections(context.flat) if spec.recipe == "landing" else []
-    if named and len(named) > len(spec.entities):
-        spec.entities = []  # "with gallery, pricing and testimonials": the named sections, not the plural nouns alone
-    if spec.recipe == "landing" and not spec.entities:
-        if named:
-            spec.entities = [make_entity(name, [("title", "str", True), ("description", "str", False)]) for name in named]
-            spec.options["sections"] = [name.replace("_", " ") for name in named]
-        else:
-            spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
-            context.assumptions.append("no sections named; assumed a features section")
-    elif spec.recipe is None:
-        default_entities(spec, context, what="records")
+class WebPage:
+    """Static web pages (the Kind protocol)."""
+
+    name = "webpage"
+
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        for variant, pattern in _VARIANTS:
+            if re.search(pattern, context.flat) and not (variant != "landing" and context.manages_records):
+                spec.recipe = variant
+                break
+        if spec.recipe in ("calculator", "stopwatch"):
+            spec.entities = []
+        if spec.recipe is None and not spec.entities and not context.domain:
+            spec.recipe = "landing"
+            context.assumptions.append("no records to manage named; assumed a landing page")
+        named = _named_sections(context.flat) if spec.recipe == "landing" else []
+        if named and len(named) > len(spec.entities):
+            spec.entities = []  # "with gallery, pricing and testimonials": the named sections, not the plural nouns alone
+        if spec.recipe == "landing" and not spec.entities:
+            if named:
+                spec.entities = [make_entity(name, [("title", "str", True), ("description", "str", False)]) for name in named]
+                spec.options["sections"] = [name.replace("_", " ") for name in named]
+            else:
+                spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
+                context.assumptions.append("no sections named; assumed a features section")
+        elif spec.recipe is None:
+            default_entities(spec, context, what="records")
+
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset({"entities", "fields"}) if spec.recipe in (None, "landing") else frozenset()
+
+    def describe(self, spec: ProjectSpec) -> str:
+        if spec.recipe:
+            text = _DESCRIPTIONS[spec.recipe]
+            if spec.recipe == "landing":
+                text += f"; sections: {', '.join(e.plural for e in spec.entities)}"
+            return text
+        return f"a browser app (HTML, CSS and JavaScript, data in localStorage) for {', '.join(e.plural for e in spec.entities)}"
+
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return TITLES.get(spec.recipe)
+
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        body, script, ids = {
+            None: _app,
+            "landing": _landing,
+            "calculator": _calculator,
+            "stopwatch": _stopwatch,
+        }[spec.recipe](spec)
+        return {
+            "index.html": _page(spec, body),
+            "styles.css": STYLES,
+            "app.js": script,
+            "tests/test_page.py": _tests(ids),
+            "pytest.ini": render.pytest_ini(),
+            "requirements.txt": render.requirements("pytest"),
+            "README.md": render.readme(
+                spec,
+                f"{self.describe(spec)[0].upper()}{self.describe(spec)[1:]}. No build step: open `index.html` in a browser.",
+                "## Run\n\n```sh\npython -m http.server 8000  # then open http://127.0.0.1:8000\n```",
+                "## Test\n\n`tests/test_page.py` checks that the HTML parses, that every linked file exists and that "
+                "every element the script uses is on the page.\n\n```sh\npip install -r requirements.txt\npytest\n```",
+                "## Files\n\n- `index.html`: the page\n- `styles.css`: the styles\n- `app.js`: the behaviour",
+            ),
+        }
 
 
 _SECTIONS_RE = re.compile(r"\b(?:page|site|website|homepage)\b[^.;]*?\b(?:with|showing|containing|including) ([^.;]+)")
@@ -70,44 +113,6 @@ def _named_sections(flat: str) -> list[str]:
         if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
             names.append(name)
     return names[:8]
-
-
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset({"entities", "fields"}) if spec.recipe in (None, "landing") else frozenset()
-
-
-def describe(spec: ProjectSpec) -> str:
-    if spec.recipe:
-        text = _DESCRIPTIONS[spec.recipe]
-        if spec.recipe == "landing":
-            text += f"; sections: {', '.join(e.plural for e in spec.entities)}"
-        return text
-    return f"a browser app (HTML, CSS and JavaScript, data in localStorage) for {', '.join(e.plural for e in spec.entities)}"
-
-
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    body, script, ids = {
-        None: _app,
-        "landing": _landing,
-        "calculator": _calculator,
-        "stopwatch": _stopwatch,
-    }[spec.recipe](spec)
-    return {
-        "index.html": _page(spec, body),
-        "styles.css": STYLES,
-        "app.js": script,
-        "tests/test_page.py": _tests(ids),
-        "pytest.ini": render.pytest_ini(),
-        "requirements.txt": render.requirements("pytest"),
-        "README.md": render.readme(
-            spec,
-            f"{describe(spec)[0].upper()}{describe(spec)[1:]}. No build step: open `index.html` in a browser.",
-            "## Run\n\n```sh\npython -m http.server 8000  # then open http://127.0.0.1:8000\n```",
-            "## Test\n\n`tests/test_page.py` checks that the HTML parses, that every linked file exists and that "
-            "every element the script uses is on the page.\n\n```sh\npip install -r requirements.txt\npytest\n```",
-            "## Files\n\n- `index.html`: the page\n- `styles.css`: the styles\n- `app.js`: the behaviour",
-        ),
-    }
 
 
 def _page(spec: ProjectSpec, body: str) -> str:
