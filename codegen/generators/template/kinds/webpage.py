@@ -16,18 +16,8 @@ from codegen.generators.template import render, templates
 from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.words import article, human_list, identifier, title
 
-_VARIANTS = [
-    ("calculator", r"\bcalculator\b"),
-    ("stopwatch", r"\b(?:stopwatch|stop watch|timer|countdown|pomodoro|clock)\b"),
-    ("landing", r"\b(?:landing|portfolio|home ?page|homepage|personal (?:site|website|page)|marketing|brochure|resume|cv|"
-     r"company (?:site|website)|static site|about me|bakery|restaurant (?:site|website))\b"),
-]
-TITLES = {"calculator": "Calculator", "stopwatch": "Stopwatch"}
-_DESCRIPTIONS = {
-    "calculator": "a browser calculator (HTML, CSS and JavaScript)",
-    "stopwatch": "a browser stopwatch with laps and a countdown (HTML, CSS and JavaScript)",
-    "landing": "a static landing page (HTML, CSS and JavaScript) with a validated contact form",
-}
+# calculator, stopwatch, landing: their patterns, titles, descriptions and scripts
+_VARIANTS: dict[str, dict] = templates.manifest("webpage")
 
 
 class WebPage:
@@ -36,8 +26,8 @@ class WebPage:
     name = "webpage"
 
     def complete(self, spec: ProjectSpec, context: Context) -> None:
-        for variant, pattern in _VARIANTS:
-            if re.search(pattern, context.flat) and not (variant != "landing" and context.manages_records):
+        for variant, entry in _VARIANTS.items():
+            if re.search(entry["pattern"], context.flat) and not (variant != "landing" and context.manages_records):
                 spec.recipe = variant
                 break
         if spec.recipe in ("calculator", "stopwatch"):
@@ -63,14 +53,14 @@ class WebPage:
 
     def describe(self, spec: ProjectSpec) -> str:
         if spec.recipe:
-            text = _DESCRIPTIONS[spec.recipe]
+            text = _VARIANTS[spec.recipe]["description"]
             if spec.recipe == "landing":
                 text += f"; sections: {', '.join(e.plural for e in spec.entities)}"
             return text
         return f"a browser app (HTML, CSS and JavaScript, data in localStorage) for {', '.join(e.plural for e in spec.entities)}"
 
     def recipe_title(self, spec: ProjectSpec) -> str | None:
-        return TITLES.get(spec.recipe)
+        return _VARIANTS.get(spec.recipe, {}).get("title")
 
     def render_files(self, spec: ProjectSpec) -> dict[str, str]:
         body, script, ids = {
@@ -203,7 +193,7 @@ def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
         + "  </main>\n"
         + f"  <footer>\n    <p>{html.escape(spec.title)}</p>\n  </footer>\n"
     )
-    return body, LANDING_JS, ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
+    return body, _script("landing"), ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
 
 
 def _card_text(entity: EntitySpec, number: int) -> str:
@@ -224,7 +214,7 @@ def _calculator(spec: ProjectSpec) -> tuple[str, str, list[str]]:
         + '    <div id="keys" class="keys">\n      <button type="button" data-key="C" class="wide">C</button>\n'
         + f"{buttons}    </div>\n  </main>\n"
     )
-    return body, CALCULATOR_JS, ["display", "keys"]
+    return body, _script("calculator"), ["display", "keys"]
 
 
 _KEY_LABELS = {"/": "\u00f7", "*": "\u00d7", "-": "\u2212"}
@@ -234,20 +224,19 @@ _OPERATOR_CLASS = ' class="operator"'
 def _stopwatch(spec: ProjectSpec) -> tuple[str, str, list[str]]:
     body = _header(spec) + render.indent(templates.text("webpage", "stopwatch.html.tmpl"), 2)
     ids = re.findall(r'id="([^"]+)"', body)
-    return body, STOPWATCH_JS, [i for i in ids if not i.endswith("-title")]
+    return body, _script("stopwatch"), [i for i in ids if not i.endswith("-title")]
 
 
 # -- static assets ---------------------------------------------------------------------
 
 STYLES = templates.text("webpage", "styles.css.tmpl")
 
+
+def _script(variant: str) -> str:
+    return templates.text("webpage", _VARIANTS[variant]["script"])
+
+
 APP_JS = templates.text("webpage", "app.js.tmpl")
-
-LANDING_JS = templates.text("webpage", "landing.js.tmpl")
-
-CALCULATOR_JS = templates.text("webpage", "calculator.js.tmpl")
-
-STOPWATCH_JS = templates.text("webpage", "stopwatch.js.tmpl")
 
 
 def _tests(ids: list[str]) -> str:
