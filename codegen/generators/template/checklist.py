@@ -21,7 +21,7 @@ from codegen.generators.template import catalog, kinds, recipes
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS, ProjectSpec
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
-from codegen.generators.template.spec import FEATURE_RULES, recognised
+from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
 from codegen.generators.template.words import article, human_list, identifier, normalize, plural, singular
 
 MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"

@@ -22,7 +22,7 @@ from codegen.generators.template.model import (
     ProjectSpec,
     make_entity,
 )
-from codegen.generators.template.spec import FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES, corrected_tokens
+from codegen.generators.template.prompt_parser import FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES, corrected_tokens
 from codegen.generators.template.words import Token, human_list, identifier, is_plural, normalize, plural, singular
 
 _ADD_VERBS = frozenset(
