@@ -6,7 +6,7 @@ import json
 
 from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
-from codegen.generators.template.render import code, module
+from codegen.generators.template.render import module
 from codegen.generators.template.words import human_list, title
 
 _FEATURE_NOTES = {"pagination": "paginated lists", "search": "search", "sorting": "sorting"}
@@ -43,15 +43,7 @@ class CommandLineTool:
         package = spec.slug
         files = {
             f"{package}/__init__.py": render.package_docstring(spec),
-            f"{package}/__main__.py": code(
-                f'''
-                """``python -m {package}``."""
-
-                from {package}.cli import main
-
-                raise SystemExit(main())
-                '''
-            ),
+            f"{package}/__main__.py": templates.fill("cli", "main.py.tmpl", package=package),
             "pytest.ini": render.pytest_ini(),
             "requirements.txt": render.requirements("pytest"),
         }
@@ -149,22 +141,9 @@ def _cli(spec: ProjectSpec) -> str:
             'listing.add_argument("--offset", type=int, default=0, help="skip this many records first")',
         ]
         list_steps.append("items = items[max(args.offset, 0) : max(args.offset, 0) + max(args.limit, 0)]")
-    header = code(
-        f'''
-        """Command line: ``python -m {spec.slug} COLLECTION add|list|show|update|remove``."""
-
-        import argparse
-        import json
-        import os
-        import sys
-
-        from {spec.slug}.models import COLLECTIONS, Field, parse_value
-        from {spec.slug}.store import JsonStore
-
-        DEFAULT_DB = os.environ.get("{env}", "{spec.slug}.json")
-        DESCRIPTION = $description
-        '''
-    ).replace("$description", render.py_string(spec.summary))
+    header = templates.fill(
+        "cli", "cli_header.py.tmpl", package=spec.slug, env=env, description=render.py_string(spec.summary)
+    )
     listing = 'listing = actions.add_parser("list", help="list the records")'
     if not list_options:
         listing = 'actions.add_parser("list", help="list the records")'
@@ -212,60 +191,20 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
         f'"""Tests of the {name} commands."""\n\n'
         + ("import pytest\n\n" if any(f.required for f in entity.fields) else "")
         + f"RECORD = {json.dumps(record)}\nEXPECTED = {render.py_dict(expected)}\nCHANGED = {json.dumps(changed_args)}\n",
-        code(
-            f'''
-            def test_add_and_show(run):
-                status, [created] = run("{name}", "add", *RECORD)
-                assert status == 0
-                assert created == {{"id": 1, **EXPECTED}}
-                assert run("{name}", "show", "1") == (0, [created])
-
-
-            def test_list(run):
-                run("{name}", "add", *RECORD)
-                run("{name}", "add", *CHANGED)
-                status, items = run("{name}", "list")
-                assert status == 0
-                assert [item["id"] for item in items] == [1, 2]
-
-
-            def test_update_changes_only_the_fields_given(run):
-                run("{name}", "add", *RECORD)
-                status, [updated] = run("{name}", "update", "1", "--{first.name.replace('_', '-')}", {first_text!r})
-                assert status == 0
-                assert updated == {{"id": 1, **EXPECTED, "{first.name}": {render.py_value(first_value)}}}
-
-
-            def test_remove(run):
-                run("{name}", "add", *RECORD)
-                assert run("{name}", "remove", "1") == (0, [])
-                assert run("{name}", "show", "1")[0] == 1
-                assert run("{name}", "remove", "1")[0] == 1
-            '''
+        templates.fill(
+            "cli", "test_records.py.tmpl", name=name, option=first.name.replace("_", "-"), text=repr(first_text),
+            field=first.name, value=render.py_value(first_value),
         ),
     ]
     if any(f.required for f in entity.fields):
         blocks.append(
-            code(
-                f'''
-                def test_required_options_are_enforced(run):
-                    with pytest.raises(SystemExit):
-                        run("{name}", "add")
-                '''
-            )
+            templates.fill("cli", "test_required_options.py.tmpl", name=name)
         )
     typed = next((f for f in entity.fields if f.type not in ("str",)), None)
     if typed is not None:
         option = "--" + typed.name.replace("_", "-")
         blocks.append(
-            code(
-                f'''
-                def test_invalid_value_is_rejected(run):
-                    args = list(RECORD)
-                    args[args.index("{option}") + 1] = "not-a-value"
-                    assert run("{name}", "add", *args) == (2, [])
-                '''
-            )
+            templates.fill("cli", "test_invalid_value.py.tmpl", option=option, name=name)
         )
     blocks += _list_feature_tests(spec, entity)
     return "\n\n".join(block.rstrip("\n") + "\n" for block in blocks)
@@ -275,43 +214,17 @@ def _list_feature_tests(spec: ProjectSpec, entity: EntitySpec) -> list[str]:
     name, tests = entity.plural, []
     if spec.has("pagination"):
         tests.append(
-            code(
-                f'''
-                def test_list_pages(run):
-                    for _ in range(3):
-                        run("{name}", "add", *RECORD)
-                    status, items = run("{name}", "list", "--limit", "1", "--offset", "1")
-                    assert [item["id"] for item in items] == [2]
-                '''
-            )
+            templates.fill("cli", "test_list_pages.py.tmpl", name=name)
         )
     text = next((f for f in entity.fields if f.type == "str" and "Changed" in str(render.sample_value(f, 1))), None)
     if spec.has("search") and text is not None:
         tests.append(
-            code(
-                f'''
-                def test_list_search(run):
-                    run("{name}", "add", *RECORD)
-                    run("{name}", "add", *CHANGED)
-                    status, items = run("{name}", "list", "--search", "changed")
-                    assert [item["id"] for item in items] == [2]
-                '''
-            )
+            templates.fill("cli", "test_list_search.py.tmpl", name=name)
         )
     if spec.has("sorting"):
         field = entity.fields[0].name
         tests.append(
-            code(
-                f'''
-                def test_list_sorted(run):
-                    run("{name}", "add", *RECORD)
-                    run("{name}", "add", *CHANGED)
-                    values = [item["{field}"] for item in run("{name}", "list", "--sort", "{field}")[1]]
-                    assert values == sorted(values)
-                    values = [item["{field}"] for item in run("{name}", "list", "--sort", "{field}", "--desc")[1]]
-                    assert values == sorted(values, reverse=True)
-                '''
-            )
+            templates.fill("cli", "test_list_sorted.py.tmpl", name=name, field=field)
         )
     return tests
 

@@ -14,7 +14,6 @@ import statistics
 from codegen.generators.template import render, templates
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
-from codegen.generators.template.render import code
 from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
 
 METRICS = ("count", "sum", "average", "min", "max", "median")
@@ -247,64 +246,12 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
     typed = next((f for f in entity.fields if f.type != "str"), None)
     first_group = expected[0][group_key]
-    tests = code(
-        f'''
-        def write(tmp_path, text=SAMPLE):
-            path = tmp_path / "input.csv"
-            path.write_text(text, encoding="utf-8")
-            return path
-
-
-        def test_summarize(tmp_path):
-            lines = summarize(read_rows(write(tmp_path)))
-            assert [line["{group_key}"] for line in lines] == {[line[group_key] for line in expected]!r}
-            assert len(lines) == len(EXPECTED)
-            for line, wanted in zip(lines, EXPECTED, strict=True):
-                assert line == pytest.approx(wanted)
-
-
-        def test_filter_rows(tmp_path):
-            rows = read_rows(write(tmp_path))
-            kept = filter_rows(rows, {{"{header[0]}": {rows[0][header[0]]!r}}})
-            assert kept == [row for row in rows if row["{header[0]}"] == rows[0]["{header[0]}"]]
-            assert kept
-
-
-        def test_missing_column_is_reported(tmp_path):
-            path = write(tmp_path, "unrelated\\n1\\n")
-            with pytest.raises(ValueError, match="missing columns"):
-                read_rows(path)
-
-
-        def test_main_writes_csv(tmp_path):
-            output = tmp_path / "out.csv"
-            assert main([str(write(tmp_path)), "--output", str(output)]) == 0
-            written = list(csv.DictReader(output.open(encoding="utf-8")))
-            assert [line["{group_key}"] for line in written] == [str(line["{group_key}"]) for line in EXPECTED]
-
-
-        def test_main_writes_json(tmp_path, capsys):
-            assert main([str(write(tmp_path)), "--json"]) == 0
-            assert json.loads(capsys.readouterr().out)[0]["{group_key}"] == {first_group!r}
-
-
-        def test_sample_file_is_readable():
-            assert len(read_rows(DEFAULT_INPUT)) == {len(rows)}
-        '''
+    tests = templates.fill(
+        "data_script", "test_script.py.tmpl", group_key=group_key, groups=repr([line[group_key] for line in expected]),
+        first_column=header[0], first_value=repr(rows[0][header[0]]), first_group=repr(first_group), row_count=len(rows),
     )
     if typed is not None:
-        tests += "\n\n" + code(
-            f'''
-            def test_bad_value_names_its_line(tmp_path):
-                lines = SAMPLE.splitlines()
-                cells = lines[2].split(",")
-                cells[{header.index(typed.name)}] = "not-a-value"
-                text = "\\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\\n"
-                with pytest.raises(ValueError, match="line 3"):
-                    read_rows(write(tmp_path, text))
-                assert main([str(write(tmp_path, text))]) == 2
-            '''
-        )
+        tests += "\n\n" + templates.fill("data_script", "test_bad_value.py.tmpl", column=header.index(typed.name))
     expected_literal = "[\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
     return (
         f'"""Tests of {script}.py."""\n\nimport csv\nimport json\n\nimport pytest\n\n'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
-from codegen.generators.template.render import code
 from codegen.generators.template.words import camel, human_list
 
 # the Python type and the name used in error messages, per field type
@@ -146,58 +145,9 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
     typed = next((f for f in entity.fields if f.type != "str"), first)
     imports = (f"from datetime import {', '.join(datetime_imports)}\n\n" if datetime_imports else "") + "import pytest\n\n"
     imports += f"from {spec.slug} import Collection, NotFound, {cls}\n"
-    body = code(
-        f'''
-        def make(**changes):
-            return {cls}(**{{**VALUES, **changes}})
-
-
-        def test_add_assigns_ids():
-            {entity.plural} = Collection({cls})
-            first, second = {entity.plural}.add(make()), {entity.plural}.add(make())
-            assert (first.id, second.id) == (1, 2)
-            assert {entity.plural}.get(1) == first
-            assert len({entity.plural}) == 2
-
-
-        def test_update_makes_a_checked_copy():
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            updated = {entity.plural}.update(1, {first.name}={_py_sample(first, 1)})
-            assert updated.{first.name} == {_py_sample(first, 1)}
-            assert {entity.plural}.get(1) == updated
-            with pytest.raises(TypeError):
-                {entity.plural}.update(1, {typed.name}={render.py_value(render.bad_value(typed))})
-
-
-        def test_remove():
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            {entity.plural}.remove(1)
-            with pytest.raises(NotFound):
-                {entity.plural}.get(1)
-
-
-        def test_find():
-            {entity.plural} = Collection({cls})
-            wanted = {entity.plural}.add(make({first.name}={_py_sample(first, 1)}))
-            {entity.plural}.add(make())
-            assert {entity.plural}.find({first.name}={_py_sample(first, 1)}) == [wanted]
-
-
-        def test_wrong_type_is_rejected():
-            with pytest.raises(TypeError):
-                make({typed.name}={render.py_value(render.bad_value(typed))})
-
-
-        def test_save_and_load(tmp_path):
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            {entity.plural}.save(tmp_path / "{entity.plural}.json")
-            loaded = Collection.load({cls}, tmp_path / "{entity.plural}.json")
-            assert loaded.all() == {entity.plural}.all()
-            assert loaded.add(make()).id == 2
-        '''
+    body = templates.fill(
+        "library", "test_records.py.tmpl", cls=cls, plural=entity.plural, field=first.name, changed=_py_sample(first, 1),
+        typed=typed.name, bad=render.py_value(render.bad_value(typed)),
     )
     return f'"""Tests of {cls} and its collection."""\n\n{imports}\nVALUES = {{\n{values}}}\n\n\n{body}'
 
@@ -206,15 +156,9 @@ def _readme(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
     cls = camel(entity.name)
     args = ", ".join(f"{f.name}={_py_sample(f, 0)}" for f in entity.fields if f.required and f.type != "bool")
-    usage = code(
-        f'''
-        from {spec.slug} import Collection, {cls}
-
-        {entity.plural} = Collection({cls})
-        item = {entity.plural}.add({cls}({args}))
-        {entity.plural}.update(item.id, {entity.fields[0].name}={_py_sample(entity.fields[0], 1)})
-        {entity.plural}.save("{entity.plural}.json")
-        '''
+    usage = templates.fill(
+        "library", "readme_usage.md.tmpl", package=spec.slug, cls=cls, plural=entity.plural, args=args,
+        field=entity.fields[0].name, changed=_py_sample(entity.fields[0], 1),
     )
     tables = "\n\n".join(f"### {camel(e.name)}\n\n{render.fields_table(e)}" for e in spec.entities)
     return render.readme(

@@ -19,7 +19,7 @@ from codegen.generators.template.kinds.rest_common import (
     validation_imports,
 )
 from codegen.generators.template.model import ProjectSpec
-from codegen.generators.template.render import code, indent, module
+from codegen.generators.template.render import indent, module
 
 REQUIREMENTS = ("aiohttp", "pydantic", "pytest", "pytest-aiohttp")
 PYTEST_OPTIONS = ("asyncio_mode = auto", "asyncio_default_fixture_loop_scope = function")
@@ -70,25 +70,7 @@ def main(spec: ProjectSpec) -> str:
 
 
 def routes(spec: ProjectSpec) -> str:
-    header = code(
-        f'''
-        """CRUD routes, built once per resource from its models.
-
-        The store answers from a local SQLite database in well under a millisecond,
-        so the handlers call it directly instead of through a thread pool.
-        """
-
-        import json
-
-        from aiohttp import web
-
-        from app.models import Resource
-        from app.store import Store
-        from app.validation import {validation_imports(spec)}
-
-        STORE = web.AppKey("store", Store)
-        '''
-    )
+    header = templates.fill("rest_api", "aiohttp_routes_header.py.tmpl", validation=validation_imports(spec))
     list_body = list_query(spec, "request.query") + list_select(spec, "store")
     list_body += f"return web.json_response({list_result(spec)})\n"
     body = Template(ROUTES).substitute(

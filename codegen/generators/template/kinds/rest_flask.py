@@ -19,7 +19,7 @@ from codegen.generators.template.kinds.rest_common import (
     validation_imports,
 )
 from codegen.generators.template.model import ProjectSpec
-from codegen.generators.template.render import code, indent, module
+from codegen.generators.template.render import indent, module
 
 REQUIREMENTS = ("flask", "pydantic", "pytest")
 PYTEST_OPTIONS: tuple[str, ...] = ()
@@ -81,18 +81,7 @@ def main(spec: ProjectSpec) -> str:
 
 
 def routes(spec: ProjectSpec) -> str:
-    header = code(
-        f'''
-        """CRUD routes, a blueprint per resource built from its models."""
-
-        from flask import Blueprint, current_app, request
-        from werkzeug.exceptions import NotFound
-
-        from app.models import Resource
-        from app.store import Store
-        from app.validation import {validation_imports(spec)}
-        '''
-    )
+    header = templates.fill("rest_api", "flask_routes_header.py.tmpl", validation=validation_imports(spec))
     list_body = list_query(spec, "request.args") + list_select(spec, "get_store()") + f"return {list_result(spec)}\n"
     body = Template(ROUTES).substitute(
         list_body=indent(list_body, 8), actions=actions_block(spec, "flask")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from importlib import resources
+from string import Template
 
 
 def text(kind: str, name: str) -> str:
@@ -20,3 +21,8 @@ def text(kind: str, name: str) -> str:
 def manifest(kind: str) -> dict:
     """The parsed ``<kind>/manifest.toml``."""
     return tomllib.loads(text(kind, "manifest.toml"))
+
+
+def fill(kind: str, name: str, /, **values: object) -> str:
+    """The template ``<kind>/<name>`` with its ``$placeholders`` filled in (``$$`` is a dollar sign)."""
+    return Template(text(kind, name)).substitute(values)
