@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from string import Template
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
@@ -54,11 +53,10 @@ def main(spec: ProjectSpec) -> str:
             default_database(spec),
         ]
     )
-    middleware = templates.text("rest_api", "aiohttp_main_imports.py.tmpl")
+    middleware = templates.text("rest_api", "aiohttp_json_errors.py.tmpl")
     middlewares = "json_errors, require_token(protected)" if auth else "json_errors"
-    create_app = Template(
-        templates.text("rest_api", "aiohttp_main.py.tmpl")
-    ).substitute(
+    create_app = templates.fill(
+        "rest_api", "aiohttp_create_app.py.tmpl",
         signature="database_path: str | None = None" + (", secret_key: str | None = None" if auth else ""),
         middlewares=middlewares,
         protected='    protected = tuple(f"/{resource.name}" for resource in RESOURCES)\n' if auth else "",
@@ -73,13 +71,12 @@ def routes(spec: ProjectSpec) -> str:
     header = templates.fill("rest_api", "aiohttp_routes_header.py.tmpl", validation=validation_imports(spec))
     list_body = list_query(spec, "request.query") + list_select(spec, "store")
     list_body += f"return web.json_response({list_result(spec)})\n"
-    body = Template(ROUTES).substitute(
+    body = templates.fill(
+        "rest_api", "aiohttp_routes.py.tmpl",
         list_body=indent(list_body, 8), actions=actions_block(spec, "aiohttp"), more=" + actions" if spec.options.get("actions") else ""
     )
     return module(header, body)
 
-
-ROUTES = templates.text("rest_api", "aiohttp_routes.py.tmpl")
 
 AUTH = templates.text("rest_api", "aiohttp_auth.py.tmpl")
 

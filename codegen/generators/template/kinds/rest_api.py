@@ -8,7 +8,6 @@ fixtures (``fixtures``).
 
 from __future__ import annotations
 
-from string import Template
 
 from codegen.generators.template import render, templates
 from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
@@ -166,15 +165,14 @@ def _models(spec: ProjectSpec) -> str:
     imports += f"\nfrom pydantic import {pydantic}\n\nfrom app.validation import "
     imports += "InvalidData, validated\n" if spec.has("sorting") else "validated\n"
     classes = "\n\n".join(_model_classes(entity, module_types) for entity in spec.entities)
-    resource = Template(RESOURCE).substitute(
+    resource = templates.fill(
+        "rest_api", "resource.py.tmpl",
         fields="\n".join(resource_fields) + ("\n" if resource_fields else ""),
         methods="\n".join(methods),
     )
     entries = "\n".join(_resource_entry(spec, entity) for entity in spec.entities)
     return f"{header}{imports}\n\n{classes}\n\n{resource.rstrip()}\n\n\nRESOURCES = (\n{entries}\n)\n"
 
-
-RESOURCE = templates.text("rest_api", "resource.py.tmpl")
 
 RESOURCE_PATCHED = templates.text("rest_api", "resource_patched.py.tmpl")
 

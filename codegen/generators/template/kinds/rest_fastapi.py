@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from string import Template
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
@@ -54,9 +53,8 @@ def main(spec: ProjectSpec) -> str:
         default_database(spec),
     ]
     signature = "database_path: str | None = None" + (", secret_key: str | None = None" if auth else "")
-    body = Template(
-        templates.text("rest_api", "fastapi_main.py.tmpl")
-    ).substitute(
+    body = templates.fill(
+        "rest_api", "fastapi_create_app.py.tmpl",
         signature=signature,
         store=indent(open_store(spec), 4),
         title=json.dumps(spec.title),
@@ -90,8 +88,9 @@ def routes(spec: ProjectSpec) -> str:
         "from app.store import Store",
         *(["", 'T = TypeVar("T")'] if paginated else []),
     ]
-    page_model = templates.text("rest_api", "fastapi_routes_header.py.tmpl")
-    body = Template(ROUTES).substitute(
+    page_model = templates.text("rest_api", "fastapi_page_model.py.tmpl")
+    body = templates.fill(
+        "rest_api", "fastapi_routes.py.tmpl",
         list_model="Paginated[read_model]" if paginated else "list[read_model]",
         list_params=params[0] if len(params) == 1 else "\n" + indent("".join(f"{p},\n" for p in params), 8) + "    ",
         list_return="dict" if paginated else "list[dict]",
@@ -100,8 +99,6 @@ def routes(spec: ProjectSpec) -> str:
     )
     return module("\n".join(header), page_model if paginated else "", body)
 
-
-ROUTES = templates.text("rest_api", "fastapi_routes.py.tmpl")
 
 AUTH = templates.text("rest_api", "fastapi_auth.py.tmpl")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from string import Template
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
@@ -68,28 +67,26 @@ def main(spec: ProjectSpec) -> str:
         if auth
         else "    for resource in RESOURCES:\n        app.register_blueprint(crud_blueprint(resource))\n"
     )
-    create_app = Template(
-        templates.text("rest_api", "flask_main_imports.py.tmpl")
-    ).substitute(
+    create_app = templates.fill(
+        "rest_api", "flask_create_app.py.tmpl",
         signature="database_path: str | None = None" + (", secret_key: str | None = None" if auth else ""),
         store=indent(open_store(spec), 4),
         secret=indent(secret_key_line('app.config["SECRET_KEY"]'), 4) if auth else "",
         register=register,
     )
-    handlers = templates.text("rest_api", "flask_main.py.tmpl")
+    handlers = templates.text("rest_api", "flask_error_handlers.py.tmpl")
     return module(header, create_app, handlers)
 
 
 def routes(spec: ProjectSpec) -> str:
     header = templates.fill("rest_api", "flask_routes_header.py.tmpl", validation=validation_imports(spec))
     list_body = list_query(spec, "request.args") + list_select(spec, "get_store()") + f"return {list_result(spec)}\n"
-    body = Template(ROUTES).substitute(
+    body = templates.fill(
+        "rest_api", "flask_routes.py.tmpl",
         list_body=indent(list_body, 8), actions=actions_block(spec, "flask")
     )
     return module(header, body)
 
-
-ROUTES = templates.text("rest_api", "flask_routes.py.tmpl")
 
 AUTH = templates.text("rest_api", "flask_auth.py.tmpl")
 
