@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
+    Dialect,
     Framework,
     actions_block,
-    Dialect,
-    conftest,
     default_database,
     list_query,
     list_result,
@@ -19,16 +17,6 @@ from codegen.generators.template.kinds.rest_common import (
 )
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import indent, module
-
-REQUIREMENTS = ("aiohttp", "pydantic", "pytest", "pytest-aiohttp")
-PYTEST_OPTIONS = ("asyncio_mode = auto", "asyncio_default_fixture_loop_scope = function")
-DIALECT = Dialect(def_="async def", aw="await ", status="status", json="(await resp.json())")
-RUN = "python -m app.main  # http://127.0.0.1:8080 (PORT to change it)"
-LAYOUT = [
-    ("app/main.py", "`create_app()`: the aiohttp application and its JSON error middleware"),
-    ("app/routes.py", "the CRUD routes, built for each resource"),
-]
-
 
 _AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import SECRET_KEY, auth_routes, require_token"]
 
@@ -78,26 +66,17 @@ def routes(spec: ProjectSpec) -> str:
     return module(header, body)
 
 
-AUTH = templates.text("rest_api", "aiohttp_auth.py.tmpl")
-
-
-def fixtures(spec: ProjectSpec) -> str:
-    # the credentials and fast-hashing fixtures come from rest_common.conftest
-    if spec.has("auth"):
-        clients = templates.text("rest_api", "aiohttp_clients.py.tmpl")
-    else:
-        clients = templates.text("rest_api", "aiohttp_clients_auth.py.tmpl")
-    return conftest(spec, clients)
-
-
+# the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)
 FRAMEWORK = Framework(
-    requirements=REQUIREMENTS,
-    pytest_options=PYTEST_OPTIONS,
-    dialect=DIALECT,
-    run=RUN,
-    layout=LAYOUT,
-    auth=AUTH,
+    name="aiohttp",
+    requirements=("aiohttp", "pydantic", "pytest", "pytest-aiohttp"),
+    dialect=Dialect(def_="async def", aw="await ", status="status", json="(await resp.json())"),
+    run="python -m app.main  # http://127.0.0.1:8080 (PORT to change it)",
+    layout=[
+        ("app/main.py", "`create_app()`: the aiohttp application and its JSON error middleware"),
+        ("app/routes.py", "the CRUD routes, built for each resource"),
+    ],
     main=main,
     routes=routes,
-    fixtures=fixtures,
+    pytest_options=("asyncio_mode = auto", "asyncio_default_fixture_loop_scope = function"),
 )

@@ -66,7 +66,7 @@ class RestApi:
             "tests/conftest.py": framework.fixtures(spec),
         }
         if spec.has("auth"):
-            files["app/auth.py"] = framework.auth
+            files["app/auth.py"] = framework.auth()
             files["app/accounts.py"] = ACCOUNTS
             files["tests/test_auth.py"] = _auth_tests(spec, framework.dialect)
         for entity in spec.entities:

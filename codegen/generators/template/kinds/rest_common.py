@@ -27,17 +27,36 @@ class Dialect:
 
 @dataclass(frozen=True)
 class Framework:
-    """One web framework's part of a REST API; rest_api.py writes the rest the same way for all."""
+    """One web framework's part of a REST API; rest_api.py writes the rest the same way for all.
 
+    Its fixed texts are templates/rest_api/<name>_*.py.tmpl.
+    """
+
+    name: str  # "fastapi", "flask", "aiohttp"
     requirements: tuple[str, ...]  # keys of render.REQUIREMENTS
-    pytest_options: tuple[str, ...]  # extra pytest.ini lines
     dialect: Dialect
     run: str  # the README's command that starts the app
     layout: list[tuple[str, str]]  # the README's (path, what it holds) of the framework's files
-    auth: str  # app/auth.py
     main: Callable[[ProjectSpec], str]  # app/main.py
     routes: Callable[[ProjectSpec], str]  # app/routes.py
-    fixtures: Callable[[ProjectSpec], str]  # tests/conftest.py
+    pytest_options: tuple[str, ...] = ()  # extra pytest.ini lines
+    test_imports: str = ""  # tests/conftest.py's import of the framework's test client
+
+    def auth(self) -> str:
+        """app/auth.py"""
+        return templates.text("rest_api", f"{self.name}_auth.py.tmpl")
+
+    def fixtures(self, spec: ProjectSpec) -> str:
+        """tests/conftest.py: the client fixtures, after the shared credentials and fast-hashing fixtures
+        when the project has accounts."""
+        auth = spec.has("auth")
+        header = (
+            '"""Fixtures: a fresh application with an in-memory database for every test."""\n\n'
+            + "import pytest\n" + self.test_imports + "\n"
+            + ("from app import accounts\n" if auth else "") + "from app.main import create_app"
+        )
+        clients = templates.text("rest_api", f"{self.name}_clients{'_auth' if auth else ''}.py.tmpl")
+        return module(header, _AUTH_FIXTURES if auth else "", clients)
 
 
 def open_store(spec: ProjectSpec) -> str:
@@ -99,18 +118,6 @@ def validation_imports(spec: ProjectSpec) -> str:
 
 
 _AUTH_FIXTURES = templates.text("rest_api", "auth_fixtures.py.tmpl")
-
-
-def conftest(spec: ProjectSpec, clients: str, *, framework_imports: str = "") -> str:
-    """tests/conftest.py of a REST project: the framework's client fixtures (``clients``), after
-    the shared credentials and fast-hashing fixtures when the project has accounts."""
-    auth = spec.has("auth")
-    header = (
-        '"""Fixtures: a fresh application with an in-memory database for every test."""\n\n'
-        + "import pytest\n" + framework_imports + "\n"
-        + ("from app import accounts\n" if auth else "") + "from app.main import create_app"
-    )
-    return module(header, _AUTH_FIXTURES if auth else "", clients)
 
 
 def actions_block(spec: ProjectSpec, framework: str) -> str:

@@ -6,10 +6,9 @@ import json
 
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
+    Dialect,
     Framework,
     actions_block,
-    Dialect,
-    conftest,
     default_database,
     list_result,
     list_select,
@@ -18,16 +17,6 @@ from codegen.generators.template.kinds.rest_common import (
 )
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import indent, module
-
-REQUIREMENTS = ("fastapi", "uvicorn", "httpx", "pydantic", "pytest")
-PYTEST_OPTIONS: tuple[str, ...] = ()
-DIALECT = Dialect(def_="def", aw="", status="status_code", json="resp.json()")
-RUN = "uvicorn app.main:create_app --factory --reload  # then open http://127.0.0.1:8000/docs"
-LAYOUT = [
-    ("app/main.py", "`create_app()`: the FastAPI application"),
-    ("app/routes.py", "the CRUD routes, built for each resource"),
-]
-
 
 _AUTH_IMPORTS = ["from app.accounts import USERS", "from app.auth import current_user", "from app.auth import router as auth_router"]
 
@@ -100,26 +89,17 @@ def routes(spec: ProjectSpec) -> str:
     return module("\n".join(header), page_model if paginated else "", body)
 
 
-AUTH = templates.text("rest_api", "fastapi_auth.py.tmpl")
-
-
-def fixtures(spec: ProjectSpec) -> str:
-    # the credentials and fast-hashing fixtures come from rest_common.conftest
-    if spec.has("auth"):
-        clients = templates.text("rest_api", "fastapi_clients.py.tmpl")
-    else:
-        clients = templates.text("rest_api", "fastapi_clients_auth.py.tmpl")
-    return conftest(spec, clients, framework_imports="from fastapi.testclient import TestClient\n")
-
-
+# the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)
 FRAMEWORK = Framework(
-    requirements=REQUIREMENTS,
-    pytest_options=PYTEST_OPTIONS,
-    dialect=DIALECT,
-    run=RUN,
-    layout=LAYOUT,
-    auth=AUTH,
+    name="fastapi",
+    requirements=("fastapi", "uvicorn", "httpx", "pydantic", "pytest"),
+    dialect=Dialect(def_="def", aw="", status="status_code", json="resp.json()"),
+    run="uvicorn app.main:create_app --factory --reload  # then open http://127.0.0.1:8000/docs",
+    layout=[
+        ("app/main.py", "`create_app()`: the FastAPI application"),
+        ("app/routes.py", "the CRUD routes, built for each resource"),
+    ],
     main=main,
     routes=routes,
-    fixtures=fixtures,
+    test_imports="from fastapi.testclient import TestClient\n",
 )

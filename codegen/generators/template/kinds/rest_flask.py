@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 from codegen.generators.template import templates
 from codegen.generators.template.kinds.rest_common import (
+    Dialect,
     Framework,
     actions_block,
-    Dialect,
-    conftest,
     default_database,
     list_query,
     list_result,
@@ -19,16 +17,6 @@ from codegen.generators.template.kinds.rest_common import (
 )
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import indent, module
-
-REQUIREMENTS = ("flask", "pydantic", "pytest")
-PYTEST_OPTIONS: tuple[str, ...] = ()
-DIALECT = Dialect(def_="def", aw="", status="status_code", json="resp.get_json()")
-RUN = "flask --app app.main run  # http://127.0.0.1:5000"
-LAYOUT = [
-    ("app/main.py", "`create_app()`: the Flask application and its JSON error handlers"),
-    ("app/routes.py", "the CRUD routes, a blueprint for each resource"),
-]
-
 
 _AUTH_IMPORTS = [
     "from app.accounts import USERS",
@@ -88,26 +76,16 @@ def routes(spec: ProjectSpec) -> str:
     return module(header, body)
 
 
-AUTH = templates.text("rest_api", "flask_auth.py.tmpl")
-
-
-def fixtures(spec: ProjectSpec) -> str:
-    # the credentials and fast-hashing fixtures come from rest_common.conftest
-    if spec.has("auth"):
-        clients = templates.text("rest_api", "flask_clients.py.tmpl")
-    else:
-        clients = templates.text("rest_api", "flask_clients_auth.py.tmpl")
-    return conftest(spec, clients)
-
-
+# the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)
 FRAMEWORK = Framework(
-    requirements=REQUIREMENTS,
-    pytest_options=PYTEST_OPTIONS,
-    dialect=DIALECT,
-    run=RUN,
-    layout=LAYOUT,
-    auth=AUTH,
+    name="flask",
+    requirements=("flask", "pydantic", "pytest"),
+    dialect=Dialect(def_="def", aw="", status="status_code", json="resp.get_json()"),
+    run="flask --app app.main run  # http://127.0.0.1:5000",
+    layout=[
+        ("app/main.py", "`create_app()`: the Flask application and its JSON error handlers"),
+        ("app/routes.py", "the CRUD routes, a blueprint for each resource"),
+    ],
     main=main,
     routes=routes,
-    fixtures=fixtures,
 )
