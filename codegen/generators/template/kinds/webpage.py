@@ -106,21 +106,9 @@ def _named_sections(flat: str) -> list[str]:
 
 
 def _page(spec: ProjectSpec, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n'
-        "<head>\n"
-        '  <meta charset="utf-8">\n'
-        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"  <title>{html.escape(spec.title)}</title>\n"
-        f'  <meta name="description" content="{html.escape(spec.summary)}">\n'
-        '  <link rel="stylesheet" href="styles.css">\n'
-        '  <script src="app.js" defer></script>\n'
-        "</head>\n"
-        "<body>\n"
-        f"{body.rstrip()}\n"
-        "</body>\n"
-        "</html>\n"
+    return templates.fill(
+        "webpage", "index.html.tmpl",
+        title=html.escape(spec.title), description=html.escape(spec.summary), body=body.rstrip(),
     )
 
 
