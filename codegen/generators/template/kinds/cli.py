@@ -112,45 +112,23 @@ STORE = templates.text("cli", "store.py.tmpl")
 CONFTEST = templates.text("cli", "conftest.py.tmpl")
 
 
+# the list command's options and steps, one template pair per feature, in this order
+_LIST_FEATURES = ("search", "sorting", "pagination")
+
+
 def _cli(spec: ProjectSpec) -> str:
-    env = f"{spec.slug.upper()}_DB"
-    list_options, list_steps = [], []
-    if spec.has("search"):
-        list_options.append('listing.add_argument("--search", metavar="TEXT", help="records whose text holds TEXT")')
-        list_steps += [
-            "if args.search:",
-            "    needle = args.search.lower()",
-            '    texts = [field.name for field in fields if field.type == "str"]',
-            '    items = [item for item in items if any(needle in str(item.get(n) or "").lower() for n in texts)]',
-        ]
-    if spec.has("sorting"):
-        list_options += [
-            'listing.add_argument("--sort", choices=[field.name for field in fields], help="sort by this field")',
-            'listing.add_argument("--desc", action="store_true", help="sort in descending order")',
-        ]
-        list_steps += [
-            "if args.sort:",
-            "    # records without a value go last",
-            "    items = sorted(items, key=lambda item: (item.get(args.sort) is None, item.get(args.sort)))",
-            "    if args.desc:",
-            "        items.reverse()",
-        ]
-    if spec.has("pagination"):
-        list_options += [
-            'listing.add_argument("--limit", type=int, default=20, help="at most this many records (default 20)")',
-            'listing.add_argument("--offset", type=int, default=0, help="skip this many records first")',
-        ]
-        list_steps.append("items = items[max(args.offset, 0) : max(args.offset, 0) + max(args.limit, 0)]")
+    features = [feature for feature in _LIST_FEATURES if spec.has(feature)]
+    list_options = "".join(templates.text("cli", f"list_{feature}_options.py.tmpl") for feature in features)
+    list_steps = "".join(templates.text("cli", f"list_{feature}_steps.py.tmpl") for feature in features)
     header = templates.fill(
-        "cli", "cli_header.py.tmpl", package=spec.slug, env=env, description=render.py_string(spec.summary)
+        "cli", "cli_header.py.tmpl", package=spec.slug, env=f"{spec.slug.upper()}_DB",
+        description=render.py_string(spec.summary),
     )
     listing = 'listing = actions.add_parser("list", help="list the records")'
     if not list_options:
         listing = 'actions.add_parser("list", help="list the records")'
-    parser = CLI_PARSER.replace("$listing", listing).replace(
-        "$list_options", "".join(f"        {line}\n" for line in list_options)
-    )
-    actions = CLI_ACTIONS.replace("$list_steps", "".join(f"    {line}\n" for line in list_steps))
+    parser = CLI_PARSER.replace("$listing", listing).replace("$list_options", render.indent(list_options, 8))
+    actions = CLI_ACTIONS.replace("$list_steps", render.indent(list_steps, 4))
     return module(header, parser, actions)
 
 
