@@ -11,7 +11,8 @@ chosen over ruff because it is pure Python, needs no configuration and reports
 only what is wrong (undefined or unused names, redefinitions), never style,
 which the generated code does not have to share with ours. Every line of every
 template without a placeholder must appear in one of those projects, so no
-template escapes the check.
+template escapes the check. And the kinds that render them: one class per kind of
+project, each a Kind.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from pyflakes.api import check
 from pyflakes.reporter import Reporter
 
 from codegen.generators.base import GenerationError, GenerationRequest
-from codegen.generators.template import EXAMPLES, TemplateGenerator, templates
+from codegen.generators.template import EXAMPLES, TemplateGenerator, kinds, templates
+from codegen.generators.template.kinds.kind import Kind
+from codegen.generators.template.model import KIND_LABELS
 from codegen.lifecycle import Mode
 from tests.generators.measured_prompts import MEASURED, REFUSED
 from tests.generators.test_template_projects import CASES
@@ -110,6 +113,12 @@ def projects() -> list[dict[str, str]]:
         return generated
 
     return asyncio.run(generate_all())
+
+
+def test_every_kind_implements_the_protocol() -> None:
+    assert set(kinds.KINDS) == set(KIND_LABELS)
+    for name, kind in kinds.KINDS.items():
+        assert isinstance(kind, Kind) and kind.name == name
 
 
 def test_every_file_the_manifests_name_exists() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from codegen.generators.template.model import Context, ProjectSpec
 
 
+@runtime_checkable
 class Kind(Protocol):
     name: str  # the spec's ``kind``: "rest_api", "cli", ...
 
