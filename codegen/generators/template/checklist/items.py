@@ -9,8 +9,8 @@ from codegen.generators.template.model import ProjectSpec
 
 MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"
 
-NOT_FILES = ("README.md", "codegen.json")
-MAX_WHERE = 4
+NOT_FILES = ("README.md", "codegen.json")  # never named as where a request is met
+MAX_WHERE = 4  # files named per request, at most
 
 
 @dataclass
@@ -50,8 +50,9 @@ class Builder:
         return "\n".join(c for p, c in self.files.items() if p not in NOT_FILES and not p.startswith("tests/"))
 
 
-
 def main_files(b: Builder) -> list[str]:
-    return [p for p in b.files if p not in NOT_FILES and not p.startswith("tests/") and p.endswith((".py", ".html", ".js"))][:MAX_WHERE]
+    """The project's own code files (not tests, the README or the spec), the first few."""
+    code = [p for p in b.files if p not in NOT_FILES and not p.startswith("tests/") and p.endswith((".py", ".html", ".js"))]
+    return code[:MAX_WHERE]
 
 
