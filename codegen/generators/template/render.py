@@ -166,6 +166,10 @@ def package_docstring(spec: ProjectSpec) -> str:
     return f'"""{spec.title}.\n\n{summary}\n"""\n'
 
 
+# the README section of every project whose tests need only its requirements and pytest
+README_TEST = "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```"
+
+
 def readme(spec: ProjectSpec, *sections: str) -> str:
     body = "\n\n".join(section.strip("\n") for section in sections if section)
     return f"# {spec.title}\n\n{spec.summary}.\n\n{body}\n"

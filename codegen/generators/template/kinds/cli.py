@@ -69,7 +69,7 @@ def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
             spec,
             f"A command-line tool that {recipe.description}. Standard library only.",
             f"## Use\n\n```sh\n{usage}\npython -m {package} --help\n```",
-            "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+            render.README_TEST,
             f"## Layout\n\n- `{package}/{recipe.module}.py`: the functions, usable without the command line\n"
             f"- `{package}/cli.py`: the argparse front end\n- `tests/`: pytest tests",
         ),
@@ -233,7 +233,7 @@ def _readme(spec: ProjectSpec) -> str:
         f"A command-line tool (argparse, standard library only) that keeps {human_list([e.plural for e in spec.entities])} "
         f"in a JSON file: `{package}.json` in the current directory, or the path in `{package.upper()}_DB` or `--db`.",
         f"## Use\n\n```sh\n{usage}\n```\n\nEvery command prints the records it touches as JSON, one a line.",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
         "## Records\n\nEach record has an `id` (set by the tool). Dates are `YYYY-MM-DD`; true/false fields take "
         "`yes`/`no`.\n\n" + tables,
     )

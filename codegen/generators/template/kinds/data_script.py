@@ -270,5 +270,5 @@ def _readme(spec: ProjectSpec) -> str:
         f"python {script}.py data.csv --where {entity.fields[0].name}=VALUE\n```",
         f"## Input\n\nA CSV file with a header row and these columns (an empty cell is a missing value):\n\n{columns}\n\n"
         f"`{spec.options['input']}` is a small example.",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
     )

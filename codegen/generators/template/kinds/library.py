@@ -67,7 +67,7 @@ def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
             spec,
             f"A Python library that {recipe.description}. Standard library only.",
             f"## Use\n\n```python\n{recipes.fill(recipe.library_usage, package)}\n```",
-            "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+            render.README_TEST,
             "## API\n\n" + "\n".join(f"- `{name}`" for name in recipe.exports),
         ),
     }
@@ -167,6 +167,6 @@ def _readme(spec: ProjectSpec) -> str:
         "Records are frozen dataclasses that reject values of the wrong type; a `Collection` keeps them "
         "with ids and saves them to JSON.",
         f"## Use\n\n```python\n{usage.rstrip()}\n```",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
         "## Records\n\n" + tables,
     )

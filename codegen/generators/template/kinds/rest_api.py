@@ -338,7 +338,7 @@ def _readme(spec: ProjectSpec, framework: Framework) -> str:
         spec,
         f"Built with {stack}.",
         "## Run\n\n```sh\npip install -r requirements.txt\n" + framework.run + "\n```",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
         "## Endpoints\n\n| route | what it does |\n|---|---|\n" + "\n".join(routes),
         "\n\n".join(list_notes),
         "## Resources\n\nEvery item also has an `id` (integer, set by the server). Errors are "
