@@ -8,6 +8,8 @@ fixtures (``fixtures``).
 
 from __future__ import annotations
 
+from string import Template
+
 
 from codegen.generators.template import render, templates
 from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
@@ -295,56 +297,34 @@ def _auth_tests(spec: ProjectSpec, dialect: Dialect) -> str:
 # -- README -----------------------------------------------------------------------
 
 
+# the README lines chosen by feature
+_README = templates.manifest("rest_api", "readme.toml")
+
+
 def _readme(spec: ProjectSpec, framework: Framework) -> str:
-    routes = []
-    if spec.has("auth"):
-        routes += [
-            "| `POST /auth/register` | create an account: `{\"username\", \"password\"}` (password at least 8 characters) |",
-            "| `POST /auth/login` | `{\"username\", \"password\"}` gives `{\"access_token\", \"token_type\": \"bearer\"}` |",
-            "| `GET /auth/me` | the account of the token |",
-        ]
+    routes = [_README["routes"]["auth"]] if spec.has("auth") else []
     for entity in spec.entities:
-        url, label = f"/{entity.plural}", title(entity.name).lower()
-        routes += [
-            f"| `GET {url}` | list {entity.plural.replace('_', ' ')} |",
-            f"| `POST {url}` | create {article(label)} (201) |",
-            f"| `GET {url}/{{id}}` | one {label} (404 if unknown) |",
-            f"| `PUT {url}/{{id}}` | replace {article(label)} |",
-            f"| `PATCH {url}/{{id}}` | change some fields of {article(label)} |",
-            f"| `DELETE {url}/{{id}}` | delete {article(label)} (204) |",
-        ]
-    list_notes = []
-    if spec.has("pagination"):
-        list_notes.append(
-            "Lists are paginated: `?limit=` (1-100, default 20) and `?offset=` (default 0); the answer is "
-            '`{"items": [...], "total": n, "limit": l, "offset": o}`.'
-        )
-    if spec.has("search"):
-        list_notes.append("`?q=text` keeps the items whose text fields contain `text` (case-insensitive).")
-    if spec.has("sorting"):
-        list_notes.append("`?sort=field` sorts by a field; `?sort=-field` sorts in descending order.")
+        label = title(entity.name).lower()
+        routes.append(Template(_README["routes"]["resource"]).substitute(
+            url=f"/{entity.plural}", words=entity.plural.replace("_", " "), label=label, a_label=article(label)
+        ))
+    notes = [note for feature, note in _README["notes"].items() if spec.has(feature)]
+    configuration = [Template(_README["configuration"]["database"]).substitute(
+        default_db="app.db" if spec.store == "sqlite" else ":memory:"
+    )]
     if spec.has("auth"):
-        list_notes.append(
-            "Every resource route needs `Authorization: Bearer <access_token>`; without a valid token the answer is 401."
-        )
-    resources = "\n\n".join(f"### {title(e.plural)}\n\n{render.fields_table(e)}" for e in spec.entities)
-    default_db = "app.db" if spec.store == "sqlite" else ":memory:"
-    config = [f"- `DATABASE_PATH`: the SQLite file (default `{default_db}`; `:memory:` keeps nothing)."]
-    if spec.has("auth"):
-        config.append("- `SECRET_KEY`: signs the access tokens (default: a random key, so tokens end with the process).")
+        configuration.append(_README["configuration"]["auth"])
     features = [FEATURE_LABELS[f] for f in spec.features]
     stack = f"{FRAMEWORK_LABELS[spec.framework]}, pydantic and SQLite" + (f"; {human_list(features)}" if features else "")
-    return render.readme(
-        spec,
-        f"Built with {stack}.",
-        "## Run\n\n```sh\npip install -r requirements.txt\n" + framework.run + "\n```",
-        render.README_TEST,
-        "## Endpoints\n\n| route | what it does |\n|---|---|\n" + "\n".join(routes),
-        "\n\n".join(list_notes),
-        "## Resources\n\nEvery item also has an `id` (integer, set by the server). Errors are "
-        '`{"detail": ...}`; invalid data gives 422 with the list of problems.\n\n' + resources,
-        "## Configuration\n\n" + "\n".join(config),
-        "## Layout\n\n" + "\n".join(f"- `{path}`: {what}" for path, what in framework.layout)
-        + "\n- `app/models.py`: the pydantic models of each resource\n- `app/store.py`: SQLite storage"
-        + "\n- `app/validation.py`: request checks shared by the routes\n- `tests/`: pytest tests, one file per resource",
+    body = templates.fill(
+        "rest_api", "readme.md.tmpl",
+        stack=stack,
+        run=framework.run,
+        test=render.README_TEST,
+        routes="\n".join(routes),
+        notes="\n" + "\n\n".join(notes) + "\n\n" if notes else "\n",
+        resources="\n\n".join(f"### {title(e.plural)}\n\n{render.fields_table(e)}" for e in spec.entities),
+        configuration="\n".join(configuration),
+        layout="\n".join(f"- `{path}`: {what}" for path, what in framework.layout),
     )
+    return render.readme(spec, body)

@@ -1,8 +1,8 @@
 """The fixed text of generated projects, one file per template, read with importlib.resources.
 
 ``<kind>/<name>.tmpl`` holds a file or a fragment as it is written into a project, with
-``$name`` placeholders where the kind module fills in values. ``<kind>/manifest.toml``, where a
-kind has one, names the variants its logic chooses between and the files of each.
+``$name`` placeholders where the kind module fills in values. ``<kind>/*.toml``, where a kind
+has one, names the variants its logic chooses between (and their files or lines).
 setup.cfg's package_data ships both, so a non-editable install finds them too.
 """
 
@@ -18,9 +18,9 @@ def text(kind: str, name: str) -> str:
     return resources.files(__name__).joinpath(kind, *name.split("/")).read_text(encoding="utf-8")
 
 
-def manifest(kind: str) -> dict:
-    """The parsed ``<kind>/manifest.toml``."""
-    return tomllib.loads(text(kind, "manifest.toml"))
+def manifest(kind: str, name: str = "manifest.toml") -> dict:
+    """The parsed TOML file ``<kind>/<name>``."""
+    return tomllib.loads(text(kind, name))
 
 
 def fill(kind: str, name: str, /, **values: object) -> str:
