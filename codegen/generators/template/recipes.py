@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from codegen.generators.template import templates
+from codegen.generators.template.model import Context
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ def detect(flat: str) -> Recipe | None:
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), recipe)
     return best[1] if best else None
+
+
+def chosen(context: Context) -> Recipe | None:
+    """The recipe a project is built around: the one the prompt names, unless the prompt is about keeping records."""
+    recipe = detect(context.flat)
+    return None if recipe is None or context.manages_records else recipe
 
 
 def _load() -> dict[str, Recipe]:

@@ -18,10 +18,9 @@ class CommandLineTool:
     name = "cli"
 
     def complete(self, spec: ProjectSpec, context: Context) -> None:
-        recipe = recipes.detect(context.flat)
-        if recipe and not context.manages_records:
-            spec.recipe = recipe.key
-            spec.entities, spec.features = [], []
+        recipe = recipes.chosen(context)
+        if recipe:
+            spec.recipe, spec.entities, spec.features = recipe.key, [], []
             return
         default_entities(spec, context, what="records")
 

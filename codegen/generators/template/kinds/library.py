@@ -23,10 +23,9 @@ class Library:
     name = "library"
 
     def complete(self, spec: ProjectSpec, context: Context) -> None:
-        recipe = recipes.detect(context.flat)
-        if recipe and not context.manages_records:
-            spec.recipe = recipe.key
-            spec.entities = []
+        recipe = recipes.chosen(context)
+        if recipe:
+            spec.recipe, spec.entities = recipe.key, []
             return
         default_entities(spec, context, what="record types")
 
