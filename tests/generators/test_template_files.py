@@ -9,7 +9,8 @@ A template is checked after rendering: every Python file of a set of projects
 that between them use every template is compiled and run through pyflakes,
 chosen over ruff because it is pure Python, needs no configuration and reports
 only what is wrong (undefined or unused names, redefinitions), never style,
-which the generated code does not have to share with ours. Every line of every
+which the generated code does not have to share with ours. JSON, TOML, INI and
+HTML are parsed, and JavaScript by node where it is installed. Every line of every
 template without a placeholder must appear in one of those projects, so no
 template escapes the check. And the kinds that render them: one class per kind of
 project, each a Kind.
@@ -192,6 +193,17 @@ def test_rendered_data_and_pages_are_well_formed(projects: list[dict[str, str]])
     for name, text in _all_templates().items():
         if name.endswith(".toml"):
             tomllib.loads(text)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node to parse JavaScript with")
+def test_rendered_scripts_parse(projects: list[dict[str, str]], tmp_path: Path) -> None:
+    scripts = sorted({content for files in projects for path, content in files.items() if path.endswith(".js")})
+    assert scripts
+    for number, script in enumerate(scripts):
+        path = tmp_path / f"script{number}.js"
+        path.write_text(script, encoding="utf-8")
+        checked = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
 
 
 def test_every_template_is_rendered_by_the_checked_projects(projects: list[dict[str, str]]) -> None:
