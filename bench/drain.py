@@ -20,7 +20,11 @@ from typing import Any
 
 import orjson
 
-from bench.util import Context, create_pending, log, ratio, run_pgbench, sql_with_params
+from bench.context import Context
+from bench.databases import create_pending
+from bench.pgbench import run_pgbench, sql_with_params
+from bench.progress import log
+from bench.stats import ratio
 from codegen import lifecycle
 from codegen.db import load_queries
 
