@@ -85,7 +85,7 @@ async def _wait_drained(ctx: Context, dsn: str, count: int, timeout: float) -> d
     while True:
         rows = await ctx.dbs.admin_on(dsn, "SELECT status, count(*) AS n FROM generations GROUP BY status")
         by_status = {r["status"]: r["n"] for r in rows}
-        done = sum(n for s, n in by_status.items() if s in ("completed", "failed", "cancelled"))
+        done = sum(n for s, n in by_status.items() if s in lifecycle.TERMINAL)
         if done >= count or time.monotonic() > deadline:
             return by_status
         await asyncio.sleep(0.2)

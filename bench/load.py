@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 from typing import Any
 
 from bench.machine import cpu_seconds, machine_cpu_seconds, postgres_cpu_seconds
-from bench.processes import PYTHON, REPO
+from bench.processes import PYTHON, REPO, child_env
 from bench.stats import summary_ms
 
 
@@ -23,9 +22,8 @@ class LoadGen:
 
     @classmethod
     async def start(cls, spec: dict[str, Any]) -> LoadGen:
-        env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         process = await asyncio.create_subprocess_exec(
-            PYTHON, "-m", "bench.loadgen", cwd=str(REPO), env=env,
+            PYTHON, "-m", "bench.loadgen", cwd=str(REPO), env=child_env(),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=64 * 1024 * 1024,
         )
         assert process.stdin is not None

@@ -33,7 +33,7 @@ import orjson
 
 from bench.http_client import HttpConnection, build_request, connect_http
 from bench.machine import raise_nofile
-from bench.sse_client import Recorder, SseStream, open_stream
+from bench.sse_client import Recorder, SseStream, connect_stream, open_stream, stream_token_path
 from bench.stats import summary_ms
 
 
@@ -211,7 +211,6 @@ async def run_connect(spec: dict[str, Any]) -> dict[str, Any]:
     totals: list[float] = []
     first_legs: list[float] = []
     errors: list[str] = []
-    loop = asyncio.get_running_loop()
     open_streams: list[SseStream] = []
     for i in range(spec["samples"] + spec.get("warmup_samples", 5)):
         generation_id, jwt = spec["entries"][i % len(spec["entries"])]
@@ -220,14 +219,7 @@ async def run_connect(spec: dict[str, Any]) -> dict[str, Any]:
             if conn.closed:
                 conn = await connect_http(host, port)
             if spec.get("token_path"):
-                raw = build_request(
-                    "POST", spec["token_path"].format(id=generation_id), hostport, {"Authorization": f"Bearer {jwt}"}
-                )
-                status, body = await conn.request(raw)
-                if status != 200:
-                    raise RuntimeError(f"token {status} {body[:200]!r}")
-                answer = orjson.loads(body)
-                path = f"{answer['stream_url']}?token={answer['sse_token']}"
+                path = await stream_token_path(conn, spec, generation_id, jwt)
             else:
                 raw = build_request(
                     "POST", spec["post_path"], hostport, {"Content-Type": "application/json"},
@@ -238,10 +230,7 @@ async def run_connect(spec: dict[str, Any]) -> dict[str, Any]:
                     raise RuntimeError(f"post {status} {body[:200]!r}")
                 path = spec["stream_path"].format(id=generation_id)
             t1 = time.perf_counter()
-            _, stream = await loop.create_connection(lambda: SseStream(recorder), host, port)
-            assert stream.transport is not None
-            stream.transport.write(build_request("GET", path, hostport, {"Accept": "text/event-stream"}))
-            await asyncio.wait_for(asyncio.shield(stream.connected), timeout=10)
+            stream = await connect_stream(spec, path, recorder, "", timeout=10)
             t2 = time.perf_counter()
         except Exception as exc:  # noqa: BLE001 - counted and reported
             errors.append(f"{type(exc).__name__}: {exc}"[:300])

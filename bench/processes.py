@@ -25,6 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a child that imports from this checkout (``python -m ...``)."""
+    return {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), **extra}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,24 +77,22 @@ class Launcher:
     running: list[Proc] = field(default_factory=list)
 
     def server_env(self, dsn: str, **settings: Any) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-            "DATABASE_URL": dsn,
-            "CODEGEN_JWT_SECRET": JWT_SECRET,
-            "CODEGEN_DATA_DIR": str(self.workdir / "data"),
-            "CODEGEN_GENERATE_RATE_LIMIT": "0",
-            "CODEGEN_STREAM_TOKEN_RATE_LIMIT": "0",
+        env = child_env(
+            DATABASE_URL=dsn,
+            CODEGEN_JWT_SECRET=JWT_SECRET,
+            CODEGEN_DATA_DIR=str(self.workdir / "data"),
+            CODEGEN_GENERATE_RATE_LIMIT="0",
+            CODEGEN_STREAM_TOKEN_RATE_LIMIT="0",
             # the load comes from a few users and one address: quotas and per-address limits off
-            "CODEGEN_MAX_ACTIVE_GENERATIONS": "0",
-            "CODEGEN_MAX_STREAMS_PER_USER": "0",
-            "CODEGEN_REGISTER_RATE_LIMIT": "0",
-            "CODEGEN_LOGIN_ADDRESS_FREE_ATTEMPTS": "0",
-            "CODEGEN_LOG_LEVEL": "WARNING",
-            "CODEGEN_LOG_FORMAT": "text",
+            CODEGEN_MAX_ACTIVE_GENERATIONS="0",
+            CODEGEN_MAX_STREAMS_PER_USER="0",
+            CODEGEN_REGISTER_RATE_LIMIT="0",
+            CODEGEN_LOGIN_ADDRESS_FREE_ATTEMPTS="0",
+            CODEGEN_LOG_LEVEL="WARNING",
+            CODEGEN_LOG_FORMAT="text",
             # the scenarios measure the service's own path; the sandbox scenario turns tests on
-            "CODEGEN_VALIDATE": "syntax",
-        }
+            CODEGEN_VALIDATE="syntax",
+        )
         for key, value in settings.items():
             env["CODEGEN_" + key.upper()] = str(value)
         return env

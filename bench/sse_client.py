@@ -11,8 +11,9 @@ from typing import Any
 import orjson
 
 from bench.http_client import HttpConnection, build_request, connect_http
+from codegen import lifecycle
 
-TERMINAL = {b"completed", b"failed", b"cancelled"}
+TERMINAL = frozenset(status.encode() for status in lifecycle.TERMINAL)
 MAX_DELAY_SAMPLES = 1_000_000
 
 
@@ -209,29 +210,40 @@ class SseStream(asyncio.Protocol):
             self.transport.close()
 
 
+async def stream_token_path(conn: HttpConnection, spec: dict[str, Any], generation_id: str, jwt: str) -> str:
+    """POST for a stream token; the stream's path with it."""
+    raw = build_request(
+        "POST", spec["token_path"].format(id=generation_id), f"{spec['host']}:{spec['port']}",
+        {"Authorization": f"Bearer {jwt}"},
+    )
+    status, body = await conn.request(raw)
+    if status != 200:
+        raise RuntimeError(f"stream-token answered {status}: {body[:200]!r}")
+    answer = orjson.loads(body)
+    return f"{answer['stream_url']}?token={answer['sse_token']}"
+
+
+async def connect_stream(spec: dict[str, Any], path: str, recorder: Recorder, key: str, timeout: float) -> SseStream:
+    """GET the stream at ``path`` until its ``connected`` event."""
+    host, port = spec["host"], spec["port"]
+    loop = asyncio.get_running_loop()
+    _, stream = await loop.create_connection(lambda: SseStream(recorder, key), host, port)
+    assert stream.transport is not None
+    stream.transport.write(build_request("GET", path, f"{host}:{port}", {"Accept": "text/event-stream"}))
+    await asyncio.wait_for(asyncio.shield(stream.connected), timeout=timeout)
+    return stream
+
+
 async def open_stream(
     spec: dict[str, Any], entry: list[Any], recorder: Recorder, token_conn: HttpConnection | None
 ) -> tuple[SseStream, HttpConnection | None]:
     """POST the token (when the entry has one), then GET the stream until ``connected``."""
-    host, port = spec["host"], spec["port"]
-    hostport = f"{host}:{port}"
     generation_id, jwt = entry[0], entry[1]
     if spec.get("token_path"):
         if token_conn is None or token_conn.closed:
-            token_conn = await connect_http(host, port)
-        raw = build_request(
-            "POST", spec["token_path"].format(id=generation_id), hostport, {"Authorization": f"Bearer {jwt}"}
-        )
-        status, body = await token_conn.request(raw)
-        if status != 200:
-            raise RuntimeError(f"stream-token answered {status}: {body[:200]!r}")
-        answer = orjson.loads(body)
-        path = f"{answer['stream_url']}?token={answer['sse_token']}"
+            token_conn = await connect_http(spec["host"], spec["port"])
+        path = await stream_token_path(token_conn, spec, generation_id, jwt)
     else:
         path = spec["stream_path"].format(id=generation_id)
-    loop = asyncio.get_running_loop()
-    _, stream = await loop.create_connection(lambda: SseStream(recorder, generation_id), host, port)
-    assert stream.transport is not None
-    stream.transport.write(build_request("GET", path, hostport, {"Accept": "text/event-stream"}))
-    await asyncio.wait_for(asyncio.shield(stream.connected), timeout=spec.get("connect_timeout", 30))
+    stream = await connect_stream(spec, path, recorder, generation_id, spec.get("connect_timeout", 30))
     return stream, token_conn

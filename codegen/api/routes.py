@@ -170,6 +170,7 @@ ROUTES: tuple[Route, ...] = (
               "404": GENERATION_NOT_FOUND,
               "429": rate_limited("CODEGEN_STREAM_TOKEN_RATE_LIMIT token requests (every request counts)"),
           }),
+    # the same handler at the shorter path API.md also lists; a row of its own, with its own texts
     Route("POST", "/api/generations/{generation_id}/stream-token", streams.stream_token, "issueStreamTokenShort",
           "The same as `/api/generations/generate/{generation_id}/stream-token`", "streams", bare=True, responses={
               "200": Answer("The token", schemas.StreamTokenOut),
