@@ -63,7 +63,8 @@ class Route:
     auth: bool = True
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    headers: tuple[dict[str, Any], ...] = ()
+    # request headers it reads, as OpenAPI parameter objects
+    header_parameters: tuple[dict[str, Any], ...] = ()
     description: str | None = None
     # 503 when the database is unreachable (everything but the document and the metrics)
     needs_database: bool = True
@@ -189,7 +190,8 @@ def _components(routes: list[Route], responses: list[dict[str, Answer]]) -> dict
     """Every model the routes name: request models in validation mode, answers in serialization mode."""
     requests = [m for r in routes for m in (r.body, r.query) if m is not None]
     answers = [a.model for by_status in responses for a in by_status.values() if a.model is not None]
-    keyed = [(m, "validation") for m in dict.fromkeys(requests)] + [(m, "serialization") for m in dict.fromkeys(answers)]
+    keyed = [(m, "validation") for m in dict.fromkeys(requests)]
+    keyed += [(m, "serialization") for m in dict.fromkeys(answers)]
     _, top = models_json_schema(keyed, ref_template=REF)
     return top.get("$defs", {})
 
@@ -219,7 +221,7 @@ def _operation(route: Route, responses: dict[str, Answer], components: dict[str,
     }
     if route.description:
         entry["description"] = route.description
-    parameters = _path_parameters(route.path) + list(route.headers)
+    parameters = _path_parameters(route.path) + list(route.header_parameters)
     if route.query is not None:
         parameters += _query_parameters(route.query, components)
     if parameters:

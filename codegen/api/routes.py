@@ -111,7 +111,7 @@ ROUTES: tuple[Route, ...] = (
         "200": Answer("The user", schemas.UserOut),
     }),
     Route("POST", "/api/generations/generate", generations.create, "createGeneration", "Queue a generation",
-          "generations", bare=True, body=schemas.GenerateBody, headers=(IDEMPOTENCY_KEY,), responses={
+          "generations", bare=True, body=schemas.GenerateBody, header_parameters=(IDEMPOTENCY_KEY,), responses={
               "201": Answer("Stored (committed) and queued", schemas.GenerationCreated, links=GENERATION_LINKS),
               "400": error("An iteration without a usable parent (the detail says which)"),
               "404": PROJECT_NOT_FOUND,
@@ -180,7 +180,7 @@ ROUTES: tuple[Route, ...] = (
           }),
     Route("GET", "/api/generations/generate/{generation_id}/stream", streams.stream, "streamGeneration",
           "Server-sent progress events", "streams", auth=False, bare=True, query=schemas.StreamQuery,
-          headers=(LAST_EVENT_ID,),
+          header_parameters=(LAST_EVENT_ID,),
           description=("Authenticated by the stream token alone (EventSource cannot send headers). "
                        "Events: `id: <seq>` and one `data:` line of JSON; see docs/streaming.md."),
           responses={
