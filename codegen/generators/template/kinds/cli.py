@@ -174,15 +174,11 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
         ),
     ]
     if any(f.required for f in entity.fields):
-        blocks.append(
-            templates.fill("cli", "test_required_options.py.tmpl", name=name)
-        )
+        blocks.append(templates.fill("cli", "test_required_options.py.tmpl", name=name))
     typed = next((f for f in entity.fields if f.type not in ("str",)), None)
     if typed is not None:
         option = "--" + typed.name.replace("_", "-")
-        blocks.append(
-            templates.fill("cli", "test_invalid_value.py.tmpl", option=option, name=name)
-        )
+        blocks.append(templates.fill("cli", "test_invalid_value.py.tmpl", option=option, name=name))
     blocks += _list_feature_tests(spec, entity)
     return "\n\n".join(block.rstrip("\n") + "\n" for block in blocks)
 
@@ -190,19 +186,13 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
 def _list_feature_tests(spec: ProjectSpec, entity: EntitySpec) -> list[str]:
     name, tests = entity.plural, []
     if spec.has("pagination"):
-        tests.append(
-            templates.fill("cli", "test_list_pages.py.tmpl", name=name)
-        )
+        tests.append(templates.fill("cli", "test_list_pages.py.tmpl", name=name))
     text = next((f for f in entity.fields if f.type == "str" and "Changed" in str(render.sample_value(f, 1))), None)
     if spec.has("search") and text is not None:
-        tests.append(
-            templates.fill("cli", "test_list_search.py.tmpl", name=name)
-        )
+        tests.append(templates.fill("cli", "test_list_search.py.tmpl", name=name))
     if spec.has("sorting"):
         field = entity.fields[0].name
-        tests.append(
-            templates.fill("cli", "test_list_sorted.py.tmpl", name=name, field=field)
-        )
+        tests.append(templates.fill("cli", "test_list_sorted.py.tmpl", name=name, field=field))
     return tests
 
 

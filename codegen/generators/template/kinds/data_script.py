@@ -253,10 +253,8 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     if typed is not None:
         tests += "\n\n" + templates.fill("data_script", "test_bad_value.py.tmpl", column=header.index(typed.name))
     expected_literal = "[\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
-    return (
-        f'"""Tests of {script}.py."""\n\nimport csv\nimport json\n\nimport pytest\n\n'
-        f"from {script} import DEFAULT_INPUT, filter_rows, main, read_rows, summarize\n\n"
-        f'SAMPLE = """{csv_lines}\n"""\nEXPECTED = {expected_literal}\n\n\n{tests}'
+    return templates.fill(
+        "data_script", "tests.py.tmpl", script=script, sample=csv_lines, expected=expected_literal, tests=tests.rstrip("\n")
     )
 
 
