@@ -11,6 +11,8 @@ $$;
 -- codegen_create_generation behind the per-user quotas: active generations and the daily token
 -- budget. One user's creates are serialised here, so the count cannot be overrun by a burst.
 -- outcome: as codegen_create_generation, or too_many_active | budget_exhausted
+-- Its arguments and its result are codegen_create_generation's, written out again on purpose: a
+-- wrapper passes them through, and PostgreSQL has no way to declare "the same as that function's".
 CREATE OR REPLACE FUNCTION codegen_create_generation_within_quota(
     p_id uuid,
     p_user_id uuid,
