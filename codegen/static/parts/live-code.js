@@ -1,4 +1,4 @@
-// The code of a running generation as it is written (the live view's lower card).
+// The live view's second card: the code of a running generation (screens/live.js).
 
 import { h, setText } from '../dom.js';
 
