@@ -73,7 +73,11 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
     flat = normalize(text).lower()
     for method, path in _ROUTE_RE.findall(text):
         method = method.upper()
-        if _crud_route(b.spec, method, path):
+        reports = {r["path"]: r["entity"] for r in b.spec.options.get("reports") or []}
+        if method == "GET" and path.rstrip("/.") in reports:
+            entity = re.escape(reports[path.rstrip("/.")])
+            b.add(f"{method} {path}", MET, b.where(paths=rf"(?:routes|reports)\.py$|test_{entity}\.py$"))
+        elif _crud_route(b.spec, method, path):
             b.add(f"{method} {path}", MET, b.where(paths=r"routes\.py$|main\.py$"))
         else:
             b.add(f"{method} {path}", UNMET, [], "the offline generator writes the create, list, read, update and "
@@ -81,11 +85,12 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
     for rule in applied:
         if rule.entities:
             paths = "|".join(re.escape(p) for p in rule.entities)
-            routes = r"|routes\.py$" if rule.routes else ""
+            routes = r"|(?:routes|reports)\.py$" if rule.routes else ""
+            routes += r"|integrity\.py$" if rule.integrity else ""
             b.add(rule.text, MET, b.where(paths=rf"models\.py${routes}|test_({paths})\.py$"))
         else:
             b.add(rule.text, UNMET, [], rule.why_not)
-    for match in _UNIQUE_RE.finditer(flat):
+    for match in _UNIQUE_RE.finditer(flat) if b.spec.kind != "rest_api" else ():
         b.add(f"{match.group(1)} must be unique", UNMET, [], "the offline generator does not enforce uniqueness")
     _dropped_fields(b, lowered)
     for option in _OPTION_RE.findall(lowered):
