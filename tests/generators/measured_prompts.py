@@ -38,8 +38,7 @@ MEASURED = [
     M("A simple notes app", FAITHFUL),
     M("An API for a pizza shop with pizzas (name, price, vegetarian) and orders; orders belong to a customer",
       FAITHFUL),
-    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FLAGGED,
-      ("code must be unique",)),
+    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FAITHFUL),
     M("A Django REST framework API for a blog with posts and comments", FLAGGED, ("use Django",)),
     M("An API for a hotel with rooms and bookings, add sorting and search, deployed with Docker", FLAGGED,
       ("a Dockerfile",)),
@@ -180,7 +179,7 @@ MEASURED = [
     M("A JavaScript todo app in the browser with tasks that have a title and a done flag", FAITHFUL),
     M("A FastAPI service that exposes a /health endpoint and a /version endpoint", REFUSED, ("Cannot serve",)),
     M("A REST API for recipes with title and ingredients; title must be unique; search by ingredient", FLAGGED,
-      ("title must be unique", "search by ingredient")),
+      ("search by ingredient",)),
     M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
       "category", FAITHFUL),
     M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
@@ -220,7 +219,7 @@ MEASURED = [
     M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
     M("A URL shortener with click analytics", FLAGGED, ("redirecting a short link to its URL", "analytics")),
     M("An API to manage employees with name, email and salary; email must be unique; salary must be "
-      "at least 0", FLAGGED, ("email must be unique",)),
+      "at least 0", FAITHFUL),
 ]
 
 

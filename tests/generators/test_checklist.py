@@ -67,7 +67,7 @@ async def test_nothing_substituted_is_presented_as_met(template_generator: Templ
     assert items["use Django"]["status"] == SUBSTITUTED and "FastAPI" in items["use Django"]["detail"]
     assert items["store data in postgresql"]["status"] == SUBSTITUTED
     assert items["price must be positive"]["status"] == MET
-    assert items["title must be unique"]["status"] == UNMET
+    assert items["title must be unique"]["status"] == MET and "app/integrity.py" in items["title must be unique"]["where"]
     assert items["GET /top"]["status"] == UNMET
     assert items["books with title and price"]["status"] == MET
     readme = as_dict(result.files)["README.md"]

@@ -47,6 +47,9 @@ TEMPLATES = resources.files(templates)
 
 # prompts that reach the variants the measured prompts and the cases leave out
 EXTRA_PROMPTS = [
+    *(f"A {framework} API for customers and invoices (number, region, amount, due_date, paid); invoices belong to a "
+      "customer; number must be unique; GET /summary returns the total amount per region; a route that lists overdue "
+      "invoices" for framework in ("FastAPI", "Flask", "aiohttp")),
     "A python library with a function that computes sha256 checksums of files",
     "a python module with string helpers: slugify and camel case",
     "A Python library that validates email addresses and credit card numbers",

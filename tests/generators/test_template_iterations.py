@@ -151,7 +151,8 @@ async def test_link_and_natural_wording(template_generator: TemplateGenerator) -
     tasks = spec(files)["entities"][0]
     assert {"name": "category_id", "type": "int", "required": True} in tasks["fields"]
     assert spec(files)["features"] == ["search"]
-    assert diff(as_dict(first.files), files)["added"] == {"tests/test_categories.py"}
+    # the new link is checked against the categories (app/integrity.py)
+    assert diff(as_dict(first.files), files)["added"] == {"tests/test_categories.py", "app/integrity.py"}
 
 
 async def test_field_edits(template_generator: TemplateGenerator) -> None:
