@@ -133,7 +133,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
             if options & names and feature not in spec.features:
                 spec.features.append(feature)
         spec.features.sort(key=FEATURES.index)
-    kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
+    kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
     applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
     applied += report_routes.apply_uniqueness(spec, text) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)

@@ -165,6 +165,8 @@ def _unused_list_items(b: Builder, flat: str) -> None:
 def _sorts(b: Builder, flat: str) -> None:
     """ "sorted by score": sorting takes any field of an entity; a field no entity has cannot be sorted on."""
     fields = {f.name for e in b.spec.entities for f in e.fields}
+    if b.spec.kind == "data_script" and b.spec.options.get("sort"):
+        return  # the script's own "sort by ..." operation says what it sorts on
     for match in re.finditer(r"\b(?:sort|sorted|sorting|order|ordered|rank|ranked) by (?:the |their |its )?(\w+)", flat):
         word = match.group(1)
         if identifier(word) in fields or identifier(singular(word)) in fields or word in ("date", "name", "default"):
