@@ -30,6 +30,9 @@ _LIST_RE = re.compile(
 _ROUTE_CLAUSE_RE = re.compile(
     r"\b(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to|for|returning|listing) [^.;,]+", re.IGNORECASE
 )
+# "an API that returns the number of tasks per project": a report asked for without the word route
+_REPORT_CLAUSE_RE = re.compile(r"\b(?:returns?|reports?|shows?|gives?|computes?|displays?) (?:the |a )?"
+                               + _AGGREGATE_RE.pattern.removeprefix(r"\b"))
 _OPERATIONS = {"count": "count", "counts": "count", "number": "count", "total": "sum", "totals": "sum", "sum": "sum",
                "sums": "sum", "average": "average", "avg": "average", "mean": "average"}
 _MID_NOISE = frozenset("of the all a an its their".split())
@@ -54,8 +57,8 @@ def apply_reports(spec: ProjectSpec, text: str) -> list[Applied]:
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
         lowered = sentence.lower()
         explicit = _GET_RE.search(sentence)
-        asks_route = explicit is not None or _ROUTE_CLAUSE_RE.search(lowered) is not None
-        if not asks_route:
+        clause = _ROUTE_CLAUSE_RE.search(lowered) or _REPORT_CLAUSE_RE.search(lowered)
+        if explicit is None and clause is None:
             continue
         report, why = _aggregate(spec, lowered) if _AGGREGATE_RE.search(lowered) else _filtered(spec, lowered)
         path = explicit.group(1).rstrip("/.") if explicit else None
@@ -71,8 +74,8 @@ def apply_reports(spec: ProjectSpec, text: str) -> list[Applied]:
             reports.append(report)
         if explicit is not None:
             continue  # the checklist lists "GET /path" itself (checklist/details.py)
-        clause = _ROUTE_CLAUSE_RE.search(lowered).group(0).strip()
-        applied.append(Applied(clause, (report["entity"],), routes=True) if report else Applied(clause, (), why))
+        said = clause.group(0).strip()
+        applied.append(Applied(said, (report["entity"],), routes=True) if report else Applied(said, (), why))
     if reports:
         spec.options["reports"] = reports
     return applied
@@ -122,7 +125,7 @@ def _aggregate(spec: ProjectSpec, lowered: str) -> tuple[dict | None, str]:
         result = "count" if operation == "count" else (
             measure if operation == "sum" and measure.startswith("total") else f"{'total' if operation == 'sum' else 'average'}_{measure}")
         words = {"count": "count", "sum": "total", "average": "average"}[operation]
-        return {"entity": entity.plural, "path": f"/{entity.plural}/{words}-by-{group.replace('_', '-')}",
+        return {"entity": entity.plural, "path": f"/{entity.plural}/{words}-by-{group.removesuffix('_id').replace('_', '-')}",
                 "where": [], "group_by": group, "measure": measure, "operation": operation, "result": result}, ""
     if not any(_group_field(spec, e, group_word) for e in spec.entities):
         return None, f"no entity has a field {group_word} to group by"

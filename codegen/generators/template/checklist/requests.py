@@ -192,8 +192,9 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                   "sort the rows": options.get("sort")}
         for label, pattern in _DATA_OPERATIONS:
             if re.search(pattern, flat) and not served.get(label):
-                b.add(label, UNMET, [], "the offline generator's CSV scripts report counts, totals, averages, "
-                      "minimums and maximums, optionally per column value, and nothing else")
+                b.add(label, UNMET, [], "the offline generator's CSV scripts remove duplicate rows, keep rows by a "
+                      "column's value, report counts, totals, averages, minimums and maximums per column value, sort "
+                      "and keep the top N, and nothing else")
 
 
 # what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute

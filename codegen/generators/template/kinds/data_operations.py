@@ -29,7 +29,7 @@ _SORT_RE = re.compile(
     r"(?P<direction> desc\w*| asc\w*| highest first| lowest first| largest first| smallest first)?"
 )
 _TOP_RE = re.compile(
-    r"\b(?P<end>top|first|bottom) (?P<n>\d+|three|five|ten|twenty)(?: (?P<what>[a-z_]+))?"
+    r"\b(?P<end>top|first|bottom) (?P<n>\d+|three|five|ten|twenty)(?: (?!by\b)(?P<what>[a-z_]+))?"
     r"(?: by (?:the |their |total |sum of |highest )*(?P<by>[a-z_]+))?"
 )
 _NUMBERS = {"three": 3, "five": 5, "ten": 10, "twenty": 20}

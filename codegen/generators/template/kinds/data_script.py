@@ -193,7 +193,7 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
     for index in range(4):
         row = {}
         for field in spec.entities[0].fields:
-            if field.name == spec.options["group_by"]:
+            if field.name == spec.options["group_by"] and field.type == "str":
                 row[field.name] = _SAMPLE_TEXT[index]
             elif field.type == "str":
                 row[field.name] = f"{field.name} {index + 1}"
@@ -283,7 +283,9 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     operations = _operations(spec)
     csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
     typed = next((f for f in entity.fields if f.type != "str"), None)
-    imports = ["DEFAULT_INPUT", "filter_rows", "main", "process", "read_rows"]
+    imports = ["DEFAULT_INPUT", "main", "process", "read_rows"]
+    if operations["summarize"] or operations["where"]:
+        imports.append("filter_rows")
     if operations["summarize"]:
         expected = _expected(spec, rows)
         group_key = spec.options["group_by"] or "group"

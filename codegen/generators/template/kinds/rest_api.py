@@ -311,6 +311,17 @@ def _auth_tests(spec: ProjectSpec, dialect: Dialect) -> str:
 _README = templates.manifest("rest_api", "readme.toml")
 
 
+def _report_line(report: dict) -> str:
+    if report["group_by"] is None:
+        tests = [f"{field} is before today" if test == "before_today" else f"{field} is {str(value).lower()}"
+                 for field, test, value in report["where"]]
+        return Template(_README["routes"]["report_list"]).substitute(path=report["path"], table=report["entity"],
+                                                                     what=" and ".join(tests))
+    measure = f', "{report["result"]}": x' if report["measure"] else ""
+    return Template(_README["routes"]["report_groups"]).substitute(path=report["path"], group=report["group_by"],
+                                                                   measure=measure)
+
+
 def _readme(spec: ProjectSpec, framework: Framework) -> str:
     routes = [_README["routes"]["auth"]] if spec.has("auth") else []
     for entity in spec.entities:
@@ -318,7 +329,12 @@ def _readme(spec: ProjectSpec, framework: Framework) -> str:
         routes.append(Template(_README["routes"]["resource"]).substitute(
             url=f"/{entity.plural}", words=entity.plural.replace("_", " "), label=label, a_label=article(label)
         ))
+    routes += [_report_line(report) for report in spec.options.get("reports") or []]
     notes = [note for feature, note in _README["notes"].items() if spec.has(feature)]
+    if rest_integrity.checks_integrity(spec):
+        unique = [f"{field} repeats another record's" for fields in (spec.options.get("unique") or {}).values()
+                  for field in fields]
+        notes.append(Template(_README["notes"]["integrity"]).substitute(what=human_list(unique) or "value is taken"))
     configuration = [Template(_README["configuration"]["database"]).substitute(
         default_db="app.db" if spec.store == "sqlite" else ":memory:"
     )]
