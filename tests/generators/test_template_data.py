@@ -8,14 +8,11 @@ filter drops, and compare it with what the generator computed.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
-from tests.generators.template_helpers import as_dict, generate
-from tests.sandbox_helpers import say_nothing
+from tests.generators.template_helpers import as_dict, generate, own_test_results
 
 # prompt -> (lines the script must hold, test names it must have, requests met)
 CASES = {
@@ -77,11 +74,7 @@ async def test_an_operation_it_does_not_do_stays_flagged(template_generator: Tem
 
 @pytest.fixture(scope="session")
 async def data_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
-    async def run(prompt: str) -> tuple[str, object]:
-        result, _ = await generate(template_generator, prompt)
-        return prompt, await project_tester.run(as_dict(result.files), say_nothing)
-
-    return dict(await asyncio.gather(*(run(prompt) for prompt in CASES)))
+    return await own_test_results(template_generator, project_tester, list(CASES))
 
 
 @pytest.mark.slow

@@ -7,14 +7,11 @@ route, try a duplicate value (409) and a link to a missing parent (422).
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
-from tests.generators.template_helpers import as_dict, generate
-from tests.sandbox_helpers import say_nothing
+from tests.generators.template_helpers import as_dict, generate, own_test_results
 
 FRAMEWORKS = ["FastAPI", "Flask", "aiohttp"]
 
@@ -81,11 +78,7 @@ async def test_a_project_without_rules_keeps_the_plain_store(template_generator:
 
 @pytest.fixture(scope="session")
 async def report_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
-    async def run(text: str) -> tuple[str, object]:
-        result, _ = await generate(template_generator, text)
-        return text, await project_tester.run(as_dict(result.files), say_nothing)
-
-    return dict(await asyncio.gather(*(run(text) for text in PROMPTS)))
+    return await own_test_results(template_generator, project_tester, list(PROMPTS))
 
 
 @pytest.mark.slow

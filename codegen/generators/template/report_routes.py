@@ -109,24 +109,24 @@ def _aggregate(spec: ProjectSpec, lowered: str) -> tuple[dict | None, str]:
     mid = [w for w in match.group("mid").split() if w not in _MID_NOISE]
     named = [spec.entity(w) for w in mid + lowered.split() if spec.entity(w)]
     candidates = [e for i, e in enumerate(named + spec.entities) if all(e is not o for o in (named + spec.entities)[:i])]
+    # "total amount" sums amount; "totals" alone sums a field named total
+    measure_words = [identifier(w) for word in mid or [match.group("op").rstrip("s")] for w in (word, singular(word))]
     for entity in candidates:
         group = _group_field(spec, entity, group_word)
         if group is None:
             continue
-        measure = None
-        if operation != "count":
-            words = mid or [match.group("op").rstrip("s")]
-            measure = next((f.name for w in words for f in entity.fields
-                            if f.type in ("int", "float") and f.name in (identifier(w), identifier(singular(w)))), None)
-            if measure is None and entity.field(match.group("op").rstrip("s")):
-                measure = match.group("op").rstrip("s")
-            if measure is None:
-                continue
-        result = "count" if operation == "count" else (
-            measure if operation == "sum" and measure.startswith("total") else f"{'total' if operation == 'sum' else 'average'}_{measure}")
-        words = {"count": "count", "sum": "total", "average": "average"}[operation]
-        return {"entity": entity.plural, "path": f"/{entity.plural}/{words}-by-{group.removesuffix('_id').replace('_', '-')}",
-                "where": [], "group_by": group, "measure": measure, "operation": operation, "result": result}, ""
+        measure = next((f.name for w in measure_words for f in entity.fields
+                        if f.type in ("int", "float") and f.name == w), None)
+        if operation != "count" and measure is None:
+            continue
+        word = {"count": "count", "sum": "total", "average": "average"}[operation]
+        if operation == "count":
+            measure, result = None, "count"
+        else:
+            result = measure if operation == "sum" and measure.startswith("total") else f"{word}_{measure}"
+        path = f"/{entity.plural}/{word}-by-{group.removesuffix('_id').replace('_', '-')}"
+        return {"entity": entity.plural, "path": path, "where": [], "group_by": group, "measure": measure,
+                "operation": operation, "result": result}, ""
     if not any(_group_field(spec, e, group_word) for e in spec.entities):
         return None, f"no entity has a field {group_word} to group by"
     return None, "no number field of that entity is named to total or average"
