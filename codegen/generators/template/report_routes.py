@@ -172,3 +172,43 @@ def _filtered(spec: ProjectSpec, lowered: str) -> tuple[dict | None, str]:
         where.append([field.name, "is", not negated])
     return {"entity": entity.plural, "path": f"/{entity.plural}/{adjective}", "where": where, "group_by": None,
             "measure": None, "operation": "count", "result": "count"}, ""
+
+
+def snapshot(spec: ProjectSpec) -> dict[int, tuple[str, dict[int, str]]]:
+    """Each entity's plural and field names, keyed by object: taken before a follow-up edits the spec in place."""
+    return {id(e): (e.plural, {id(f): f.name for f in e.fields}) for e in spec.entities}
+
+
+def carry_over(before: dict[int, tuple[str, dict[int, str]]], spec: ProjectSpec) -> list[str]:
+    """The unique fields and reports of the spec made to follow its renamed and removed entities and fields;
+    what could not follow is removed, and said."""
+    names: dict[str, tuple[str, dict[str, str]]] = {}  # old plural -> (new plural, old field -> new field)
+    for entity in spec.entities:
+        if id(entity) in before:
+            plural, fields = before[id(entity)]
+            names[plural] = (entity.plural, {fields[id(f)]: f.name for f in entity.fields if id(f) in fields})
+    said: list[str] = []
+    unique: dict[str, list[str]] = {}
+    for plural, fields in (spec.options.get("unique") or {}).items():
+        new_plural, renamed = names.get(plural, (None, {}))
+        for field in fields:
+            if new_plural and field in renamed:
+                unique.setdefault(new_plural, []).append(renamed[field])
+            else:
+                said.append(f"{plural}.{field} is no longer checked for uniqueness")
+    reports = []
+    for report in spec.options.get("reports") or []:
+        new_plural, renamed = names.get(report["entity"], (None, {}))
+        used = [f for f in (report["group_by"], report["measure"], *(w[0] for w in report["where"])) if f]
+        if new_plural is None or any(f not in renamed for f in used):
+            said.append(f"removed the report route GET {report['path']}: what it reads is gone")
+            continue
+        reports.append({**report, "entity": new_plural, "group_by": renamed.get(report["group_by"]),
+                        "measure": renamed.get(report["measure"]),
+                        "where": [[renamed[f], test, value] for f, test, value in report["where"]]})
+    for key, value in (("unique", unique), ("reports", reports)):
+        if value:
+            spec.options[key] = value
+        else:
+            spec.options.pop(key, None)
+    return said
