@@ -80,8 +80,9 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
         elif _crud_route(b.spec, method, path):
             b.add(f"{method} {path}", MET, b.where(paths=r"routes\.py$|main\.py$"))
         else:
-            b.add(f"{method} {path}", UNMET, [], "the offline generator writes the create, list, read, update and "
-                  "delete routes of each resource, and no others")
+            b.add(f"{method} {path}", UNMET, [], "the offline generator writes each resource's create, list, read, "
+                  "update and delete routes, and GET routes that count, total or average a field per another field "
+                  "or list records by a true/false or due-date state; it could not read this route as one of them")
     for rule in applied:
         if rule.entities:
             paths = "|".join(re.escape(p) for p in rule.entities)

@@ -36,11 +36,13 @@ def main(spec: ProjectSpec) -> str:
         f"from fastapi import {'Depends, ' if auth else ''}FastAPI, Request",
         "from fastapi.responses import JSONResponse",
         "",
-        *(_AUTH_IMPORTS if auth else []),
-        "from app.models import RESOURCES",
-        f"from app.routes import crud_router{', report_router' if spec.options.get('reports') else ''}",
-        store_import(spec),
-        "from app.validation import InvalidData",
+        *sorted([  # the app's own imports, in isort's order
+            *(_AUTH_IMPORTS if auth else []),
+            "from app.models import RESOURCES",
+            f"from app.routes import crud_router{', report_router' if spec.options.get('reports') else ''}",
+            store_import(spec),
+            "from app.validation import InvalidData",
+        ]),
         "",
         default_database(spec),
     ]

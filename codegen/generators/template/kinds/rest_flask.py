@@ -40,11 +40,13 @@ def main(spec: ProjectSpec) -> str:
             "from flask import Flask, jsonify",
             "from werkzeug.exceptions import HTTPException",
             "",
-            *(_AUTH_IMPORTS if auth else []),
-            "from app.models import RESOURCES",
-            f"from app.routes import crud_blueprint{', reports_blueprint' if spec.options.get('reports') else ''}",
-            store_import(spec),
-            "from app.validation import InvalidData",
+            *sorted([  # the app's own imports, in isort's order
+                *(_AUTH_IMPORTS if auth else []),
+                "from app.models import RESOURCES",
+                f"from app.routes import crud_blueprint{', reports_blueprint' if spec.options.get('reports') else ''}",
+                store_import(spec),
+                "from app.validation import InvalidData",
+            ]),
             "",
             default_database(spec),
         ]
