@@ -35,7 +35,7 @@ class Producer:
         await self.db.close()
 
     async def claim(self, count: int) -> int:
-        move = lifecycle.move(Status.PENDING, Status.PROCESSING)
+        move = lifecycle.plan_transition(Status.PENDING, Status.PROCESSING)
         rows = await self.db.fetch(
             self.db.q.claim_pending, count, list(move.allowed_from), move.target.value, LEASE_SECONDS,
             "bench-producer", "bench", lifecycle.first_stages(),

@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.db import DatabaseUnavailable
-from codegen.errors import unauthorized
+from codegen.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def _rss_bytes() -> int | None:
 
 
 async def _database_gauges(app: web.Application) -> dict[str, Any] | None:
-    db = app[keys.DB]
+    db = app[appkeys.DB]
     try:
         async with asyncio.timeout(SCRAPE_DB_TIMEOUT):
             by_status = await db.fetch(GAUGES_SQL)
@@ -208,7 +208,7 @@ async def render(app: web.Application) -> str:
     lines += _family("codegen_http_requests_in_flight", "gauge", "HTTP requests being answered now (streams included).",
                      [("", metrics.in_flight)])
 
-    bus = app.get(keys.BUS)
+    bus = app.get(appkeys.BUS)
     if bus is not None:
         lines += _family("codegen_open_streams", "gauge", "Open SSE streams on this process (event bus subscribers).",
                          [("", bus.subscriber_count())])
@@ -216,11 +216,11 @@ async def render(app: web.Application) -> str:
                          [("", 1 if bus.connected.is_set() else 0)])
         lines += _family("codegen_event_bus_reconnects_total", "counter", "Times the LISTEN connection was re-made.",
                          [("", bus.reconnects)])
-    worker = app.get(keys.WORKER)
+    worker = app.get(appkeys.WORKER)
     if worker is not None:
         lines += _family("codegen_worker_running", "gauge", "Generations this process is working on now.",
                          [("", len(worker.running))])
-    db = app.get(keys.DB)
+    db = app.get(appkeys.DB)
     if db is not None:
         lines += _family("codegen_db_pool_connections", "gauge", "Connections in this process's pool, by state.", [
             ('{state="idle"}', db.pool.get_idle_size()),
@@ -244,11 +244,11 @@ async def render(app: web.Application) -> str:
 
 
 async def handler(request: web.Request) -> web.Response:
-    expected = request.app[keys.SETTINGS].metrics_token
+    expected = request.app[appkeys.SETTINGS].metrics_token
     if expected:
         given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, f"Bearer {expected}".encode()):
-            raise unauthorized()
+            raise Unauthenticated()
     body = await render(request.app)
     return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-cache"})
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
 from codegen.services import generations as generation_service
@@ -54,7 +54,7 @@ async def workers(queue: Server) -> AsyncIterator[list[Gated]]:
 def gated_worker(queue: Server, made: list[Gated], **overrides: object) -> Gated:
     generator = GatedGenerator()
     settings = queue.settings.model_copy(update={"worker_concurrency": 1, **overrides})
-    gated = Gated(Worker(queue.app[keys.DB], queue.app[keys.BUS], settings, generator), generator)
+    gated = Gated(Worker(queue.app[appkeys.DB], queue.app[appkeys.BUS], settings, generator), generator)
     made.append(gated)
     return gated
 
@@ -94,7 +94,7 @@ async def test_a_stale_move_renew_and_release_change_nothing_while_another_worke
     a_claim = a.worker.running[generation_id].claim
     before = await db_conn.fetchrow(ROW, generation_id)
     assert (before["status"], before["attempts"]) == ("processing", 2)
-    db = queue.app[keys.DB]
+    db = queue.app[appkeys.DB]
 
     moved = await generation_service.move(
         db, generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9, message="stale write",

@@ -4,9 +4,9 @@ import re
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
-from codegen.errors import header_error
+from codegen.api.http_errors import header_error
 from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery
 from codegen.services import generations
 
@@ -29,47 +29,47 @@ def idempotency_key(value: str | None) -> str | None:
 async def create(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     body = await parse_body(request, GenerateBody)
-    settings = request.app[keys.SETTINGS]
+    settings = request.app[appkeys.SETTINGS]
     limits = generations.CreateLimits(
         rate_limit=settings.generate_rate_limit, max_active=settings.max_active_generations,
         daily_token_budget=settings.daily_token_budget,
     )
     result = await generations.create(
-        request.app[keys.DB], user_id, body, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+        request.app[appkeys.DB], user_id, body, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
     )
     # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
-    request.app[keys.BUS].announce_queued()
+    request.app[appkeys.BUS].announce_queued()
     return json_response(result, status=201)
 
 
 async def get(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    return json_response(await generations.get(request.app[keys.DB], user_id, generation_id))
+    return json_response(await generations.get(request.app[appkeys.DB], user_id, generation_id))
 
 
 async def list_all(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     query = parse_query(request, ListGenerationsQuery)
-    return json_response(await generations.list_for_user(request.app[keys.DB], user_id, query))
+    return json_response(await generations.list_for_user(request.app[appkeys.DB], user_id, query))
 
 
 async def cancel(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    return json_response(await generations.cancel(request.app[keys.DB], user_id, generation_id))
+    return json_response(await generations.cancel(request.app[appkeys.DB], user_id, generation_id))
 
 
 async def files(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    return json_response(await generations.files(request.app[keys.DB], user_id, generation_id))
+    return json_response(await generations.files(request.app[appkeys.DB], user_id, generation_id))
 
 
 async def download(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    filename, archive = await generations.download(request.app[keys.DB], user_id, generation_id)
+    filename, archive = await generations.download(request.app[appkeys.DB], user_id, generation_id)
     return web.Response(
         body=archive, content_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
@@ -80,5 +80,5 @@ async def diff(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
     query = parse_query(request, DiffQuery)
-    text = await generations.diff(request.app[keys.DB], user_id, generation_id, query.against)
+    text = await generations.diff(request.app[appkeys.DB], user_id, generation_id, query.against)
     return web.Response(text=text, content_type="text/x-diff", charset="utf-8")

@@ -11,16 +11,15 @@ import orjson
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import CLOSE, FILES, RESYNC, StreamEvent, Subscription, make_event
 from codegen.engine.live import FileDelta, LiveFiles, LiveGeneration
-from codegen.errors import not_found
+from codegen.errors import GENERATION_NOT_FOUND, NotFound
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery
 from codegen.services import stream_tokens
-from codegen.services.generations import GENERATION_NOT_FOUND
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +33,9 @@ DIRECT_WRITE_MAX_BUFFER = 64 * 1024
 async def stream_token(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    settings = request.app[keys.SETTINGS]
+    settings = request.app[appkeys.SETTINGS]
     result = await stream_tokens.issue(
-        request.app[keys.DB], user_id, generation_id,
+        request.app[appkeys.DB], user_id, generation_id,
         ttl_seconds=settings.stream_token_ttl_seconds,
         rate_limit=settings.stream_token_rate_limit,
         stream_url=f"{api_prefix(request)}/generations/generate/{generation_id}/stream",
@@ -54,21 +53,21 @@ def _last_event_id(request: web.Request, query: StreamQuery) -> int:
 async def stream(request: web.Request) -> web.StreamResponse:
     generation_id = path_uuid(request, "generation_id")
     query = parse_query(request, StreamQuery)
-    db = request.app[keys.DB]
+    db = request.app[appkeys.DB]
     user_id = await stream_tokens.consume(db, generation_id, query.token)
     last_seq = _last_event_id(request, query)
-    settings = request.app[keys.SETTINGS]
+    settings = request.app[appkeys.SETTINGS]
 
-    live = request.app[keys.LIVE]
+    live = request.app[appkeys.LIVE]
     # subscribe before reading the table, so no event falls between the two
     with (
-        request.app[keys.STREAMS].hold(user_id),
-        request.app[keys.BUS].subscribe(str(generation_id)) as subscription,
+        request.app[appkeys.STREAMS].hold(user_id),
+        request.app[appkeys.BUS].subscribe(str(generation_id)) as subscription,
         live.follow(str(generation_id), subscription) as files,
     ):
         snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
         if snapshot is None:
-            raise not_found(GENERATION_NOT_FOUND)
+            raise NotFound(GENERATION_NOT_FOUND)
         async with sse_response(
             request, ping_interval=settings.sse_ping_seconds, send_timeout=SEND_TIMEOUT_SECONDS
         ) as response:
@@ -85,7 +84,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 sender.chunked = encoding == "chunked" and not response.compression
                 try:
                     await sender.follow(subscription)
-                    why = "The server is shutting down" if request.app[keys.BUS].closing and not sender.finished else ""
+                    why = "The server is shutting down" if request.app[appkeys.BUS].closing and not sender.finished else ""
                 except DatabaseUnavailable:
                     why = "The database is unavailable"
                 if why:

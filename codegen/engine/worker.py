@@ -144,7 +144,7 @@ class Worker:
         free = self.capacity - len(self.running)
         if free <= 0 or self._stopping:
             return 0
-        claim_move = lifecycle.move(Status.PENDING, Status.PROCESSING)
+        claim_move = lifecycle.plan_transition(Status.PENDING, Status.PROCESSING)
         rows = await self.db.fetch(
             self.db.q.claim_pending, free, list(claim_move.allowed_from), claim_move.target.value,
             self.settings.lease_seconds, self.worker_id, self.generator.name,
@@ -197,7 +197,7 @@ class Worker:
             self._wake.set()
 
     async def _release(self, claim: pipeline.Claim) -> None:
-        handback = lifecycle.move(Status.PROCESSING, Status.PENDING)
+        handback = lifecycle.plan_transition(Status.PROCESSING, Status.PENDING)
         try:
             await self.db.fetch(
                 self.db.q.release_claim, claim.generation_id, claim.lease_token,
@@ -253,8 +253,8 @@ class Worker:
 
     async def reap(self) -> int:
         """Expired leases go back to the queue, or fail once their attempts are spent."""
-        requeue = lifecycle.move(Status.PROCESSING, Status.PENDING)
-        fail = lifecycle.move(Status.PROCESSING, Status.FAILED)
+        requeue = lifecycle.plan_transition(Status.PROCESSING, Status.PENDING)
+        fail = lifecycle.plan_transition(Status.PROCESSING, Status.FAILED)
         max_attempts = self.settings.max_attempts
         returned = await self.db.fetch(
             self.db.q.requeue_expired, max_attempts, list(requeue.allowed_from), requeue.target.value

@@ -21,15 +21,11 @@ import asyncpg
 
 from codegen import lifecycle
 from codegen.db import Database
-from codegen.errors import bad_request, conflict, header_error, not_found, too_many_requests
+from codegen import errors
+from codegen.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotFound, RateLimited
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import GenerateBody, ListGenerationsQuery, keyset_page
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
-
-GENERATION_NOT_FOUND = "Generation not found"
-IDEMPOTENCY_KEY_REUSED = (
-    "Idempotency-Key was already used with a different request body; use a new key for a new request"
-)
 
 _CREATE_FIELDS = (
     "id", "status", "user_id", "project_id", "project_name", "project_domain", "auto_created_project",
@@ -54,7 +50,7 @@ async def create(
     db: Database, user_id: UUID, body: GenerateBody, limits: CreateLimits, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     if body.is_iteration and body.parent_generation_id is None:
-        raise bad_request("parent_generation_id is required when is_iteration is true")
+        raise InvalidInput(errors.PARENT_REQUIRED)
     if idempotency_key is None:
         return await _create(db, user_id, body, limits)
     request_hash = hashlib.sha256(body.model_dump_json().encode()).digest()
@@ -82,7 +78,7 @@ async def _replay(
     if row is None:
         return None
     if row["request_hash"] != request_hash:
-        raise header_error("Idempotency-Key", "idempotency_key_reused", IDEMPOTENCY_KEY_REUSED, key)
+        raise IdempotencyKeyReused(key)
     first = await conn.fetchrow(db.q.get_generation, row["generation_id"], user_id)
     assert first is not None  # the key's row goes with its generation (ON DELETE CASCADE)
     # the 201 as it was: the generation was pending then, whatever it is now
@@ -104,28 +100,18 @@ async def _create(
     assert row is not None
     outcome = row["outcome"]
     if outcome == "rate_limited":
-        raise too_many_requests(
-            f"Too many generation requests. Maximum {limits.rate_limit} requests per minute. Please wait before retrying.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.GENERATE_RATE_LIMITED.format(limit=limits.rate_limit), row["retry_after"])
     if outcome == "too_many_active":
-        raise too_many_requests(
-            f"Too many active generations. At most {limits.max_active} may be pending or processing at once; "
-            "wait for one to finish or cancel one.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.TOO_MANY_ACTIVE.format(limit=limits.max_active), row["retry_after"])
     if outcome == "budget_exhausted":
-        raise too_many_requests(
-            f"Daily token budget exhausted ({limits.daily_token_budget} tokens per day). It renews at midnight UTC.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.BUDGET_EXHAUSTED.format(budget=limits.daily_token_budget), row["retry_after"])
     if outcome == "project_not_found":
-        raise not_found("Project not found")
+        raise NotFound(errors.PROJECT_NOT_FOUND)
     if outcome == "parent_not_found":
-        raise bad_request("Parent generation not found")
+        raise InvalidInput(errors.PARENT_NOT_FOUND)
     if outcome.startswith("parent_not_completed:"):
         status = outcome.partition(":")[2]
-        raise bad_request(f"Parent generation is not completed (status: {status}); only a completed generation can be iterated on")
+        raise InvalidInput(errors.PARENT_NOT_COMPLETED.format(status=status))
     values = {
         **dict(row),
         "status": Status.PENDING.value, "user_id": user_id,
@@ -138,7 +124,7 @@ async def _create(
 async def get(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
     row = await db.fetchrow(db.q.get_generation, generation_id, user_id)
     if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
+        raise NotFound(errors.GENERATION_NOT_FOUND)
     return dict(row)
 
 
@@ -172,7 +158,7 @@ async def move(
     claim (``lease_token``) is no longer the caller's. With ``conn`` it runs
     inside the caller's transaction.
     """
-    planned = lifecycle.move(source, target)
+    planned = lifecycle.plan_transition(source, target)
     stage = stage or lifecycle.TERMINAL_STAGE.get(planned.target, Stage.QUEUED)
     run = conn.fetchrow if conn is not None else db.fetchrow
     row = await run(
@@ -190,14 +176,14 @@ async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, 
     if moved is None:
         # already terminal, or it became terminal while we looked
         current = await _status(db, user_id, generation_id)
-        raise conflict(f"Generation is already {current.value} and cannot be cancelled")
+        raise Conflict(errors.ALREADY_TERMINAL.format(status=current.value))
     return await get(db, user_id, generation_id)
 
 
 async def _status(db: Database, user_id: UUID, generation_id: UUID) -> Status:
     row = await db.fetchrow(db.q.get_generation_status, generation_id, user_id)
     if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
+        raise NotFound(errors.GENERATION_NOT_FOUND)
     return Status(row["status"])
 
 
@@ -216,9 +202,7 @@ async def files(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, A
 async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[str, bytes]:
     generation = await get(db, user_id, generation_id)
     if generation["status"] != Status.COMPLETED:
-        raise conflict(
-            f"Generation is not completed (status: {generation['status']}); files can be downloaded once it completes"
-        )
+        raise Conflict(errors.NOT_COMPLETED_DOWNLOAD.format(status=generation["status"]))
     rows = await db.fetch(db.q.file_contents, generation_id)
     folder = _slug(generation["project_name"]) or "project"
     # CPU work (compression) off the event loop, so other requests do not wait on a large project's zip
@@ -238,18 +222,13 @@ async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID |
     generation = await get(db, user_id, generation_id)
     base_id = against or generation["parent_generation_id"]
     if base_id is None:
-        raise bad_request("Generation has no parent; pass ?against=<generation_id> to compare with another generation")
+        raise InvalidInput(errors.NO_PARENT_TO_DIFF)
     # the base first: another user's (or an unknown) generation is a 404 whatever the state of this one
     base_status = await _status(db, user_id, base_id)
     if generation["status"] != Status.COMPLETED:
-        raise conflict(
-            f"Generation is not completed (status: {generation['status']}); its diff is available once it completes"
-        )
+        raise Conflict(errors.NOT_COMPLETED_DIFF.format(status=generation["status"]))
     if base_status != Status.COMPLETED:
-        raise conflict(
-            f"Generation {base_id} to compare with is not completed (status: {base_status.value}); "
-            "only completed generations can be compared"
-        )
+        raise Conflict(errors.BASE_NOT_COMPLETED.format(generation_id=base_id, status=base_status.value))
     old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
     new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
     return await asyncio.to_thread(unified_diff, old, new)

@@ -19,11 +19,9 @@ from uuid import UUID
 import jwt
 
 from codegen.db import Database
-from codegen.errors import bad_request, conflict, not_found, unauthorized
-from codegen.services.generations import GENERATION_NOT_FOUND
+from codegen import errors
+from codegen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
-INVALID_PREVIEW = "Invalid or expired preview link"
-NO_PAGE = "This generation has no index.html to preview"
 _AUDIENCE = "preview"
 _TYPES = {
     ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "text/javascript",
@@ -39,26 +37,26 @@ def preview_key(jwt_secret: str) -> bytes:
 async def issue(db: Database, key: bytes, user_id: UUID, generation_id: UUID, ttl_seconds: int) -> dict[str, Any]:
     row = await db.fetchrow(db.q.preview_target, generation_id, user_id)
     if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
+        raise NotFound(errors.GENERATION_NOT_FOUND)
     if row["status"] != "completed":
-        raise conflict(f"Generation is not completed (status: {row['status']}); only its finished page can be previewed")
+        raise Conflict(errors.PREVIEW_NOT_COMPLETED.format(status=row["status"]))
     if not row["has_page"]:
-        raise bad_request(NO_PAGE)
+        raise InvalidInput(errors.NO_PAGE)
     claims = {"sub": str(user_id), "gen": str(generation_id), "aud": _AUDIENCE, "exp": int(time.time()) + ttl_seconds}
     token = jwt.encode(claims, key, algorithm="HS256")
     return {"preview_url": f"/preview/{token}/index.html", "expires_in": ttl_seconds, "generation_id": generation_id}
 
 
 async def file(db: Database, key: bytes, token: str, path: str) -> tuple[str, str]:
-    """(content type, content) of a file of the generation the token is for; 401 for a bad token, 404 no file."""
+    """(content type, content) of a file of the generation the token is for; Unauthenticated for a bad token, NotFound for no file."""
     try:
         claims = jwt.decode(token, key, algorithms=["HS256"], audience=_AUDIENCE)
         user_id, generation_id = UUID(claims["sub"]), UUID(claims["gen"])
     except (jwt.InvalidTokenError, KeyError, ValueError):
-        raise unauthorized(INVALID_PREVIEW) from None
+        raise Unauthenticated(errors.INVALID_PREVIEW) from None
     content = await db.fetchval(db.q.preview_file, generation_id, user_id, path)
     if content is None:
-        raise not_found("Not Found")
+        raise NotFound(errors.FILE_NOT_FOUND)
     return _TYPES.get(PurePosixPath(path).suffix.lower(), "text/plain"), content
 
 

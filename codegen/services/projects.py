@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from codegen.db import Database
-from codegen.errors import not_found
+from codegen.errors import PROJECT_NOT_FOUND, NotFound
 from codegen.lifecycle import Status
 from codegen.schemas import ListProjectsQuery, keyset_page
 from codegen.services import generations as generation_service
@@ -34,7 +34,7 @@ async def create_project(
 async def get_project(db: Database, user_id: UUID, project_id: UUID) -> dict[str, Any]:
     row = await db.fetchrow(db.q.get_project, project_id, user_id)
     if row is None:
-        raise not_found("Project not found")
+        raise NotFound(PROJECT_NOT_FOUND)
     generations = await db.fetch(db.q.list_project_generations, project_id)
     return {**dict(row), "generations": [dict(g) for g in generations]}
 
@@ -47,4 +47,4 @@ async def delete_project(db: Database, user_id: UUID, project_id: UUID) -> None:
             db, generation["id"], Status.CANCELLED, message="The project was deleted", source=None
         )
     if await db.fetchval(db.q.delete_project, project_id, user_id) is None:
-        raise not_found("Project not found")
+        raise NotFound(PROJECT_NOT_FOUND)

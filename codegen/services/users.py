@@ -10,10 +10,9 @@ from uuid import UUID
 
 from codegen import auth
 from codegen.db import Database
-from codegen.errors import ApiError, conflict, too_many_requests, unauthorized
-
-SIGN_IN_THROTTLED = "Too many failed sign-in attempts. Please wait before retrying."
-REGISTER_THROTTLED = "Too many registrations from this address. Please wait before retrying."
+from codegen.errors import (
+    EMAIL_TAKEN, REGISTER_THROTTLED, SIGN_IN_THROTTLED, Conflict, InvalidCredentials, RateLimited, Unauthenticated,
+)
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,13 @@ async def register(
         subject = UUID(bytes=_key("address", address)[:16])
         wait = await db.fetchval(db.q.register_hit, subject, throttle.register_per_minute)
         if wait:
-            raise too_many_requests(REGISTER_THROTTLED, wait)
+            raise RateLimited(REGISTER_THROTTLED, wait)
     # hashed before the insert whether or not the email is taken, so both answers take as long
     async with gate.slot():
         password_hash = await auth.hash_password(password)
     row = await db.fetchrow(db.q.insert_user, uuid.uuid4(), email.strip(), password_hash)
     if row is None:
-        raise conflict("Email already registered")
+        raise Conflict(EMAIL_TAKEN)
     tokens.remember(row["id"])
     return {**dict(row), **_token_body(tokens, row["id"])}
 
@@ -62,12 +61,12 @@ async def login(
         free.append(throttle.address_free_attempts)
     wait = await db.fetchval(db.q.auth_attempt, keys, free, throttle.first_wait_seconds, throttle.max_wait_seconds)
     if wait:
-        raise too_many_requests(SIGN_IN_THROTTLED, wait)
+        raise RateLimited(SIGN_IN_THROTTLED, wait)
     row = await db.fetchrow(db.q.get_user_by_email, email.strip())
     async with gate.slot():
         valid = await auth.verify_password(row["password_hash"] if row else None, password)
     if not valid:
-        raise ApiError(401, "Invalid email or password", {"WWW-Authenticate": "Bearer"})
+        raise InvalidCredentials()
     assert row is not None
     await db.execute(db.q.auth_succeeded, account, keys[1] if len(keys) > 1 else None)
     if auth.needs_rehash(row["password_hash"]):
@@ -79,11 +78,11 @@ async def login(
 
 
 async def current_user(db: Database, tokens: auth.TokenService, authorization: str | None) -> UUID:
-    """The id of the user behind a valid token for an existing account, else 401."""
+    """The id of the user behind a valid token for an existing account, else Unauthenticated."""
     user_id = tokens.subject(authorization)
     if not tokens.is_known(user_id):
         if await db.fetchval(db.q.get_user, user_id) is None:
-            raise unauthorized()
+            raise Unauthenticated()
         tokens.remember(user_id)
     return user_id
 
@@ -91,7 +90,7 @@ async def current_user(db: Database, tokens: auth.TokenService, authorization: s
 async def profile(db: Database, user_id: UUID) -> dict[str, Any]:
     row = await db.fetchrow(db.q.get_user, user_id)
     if row is None:
-        raise unauthorized()
+        raise Unauthenticated()
     return dict(row)
 
 
