@@ -24,6 +24,8 @@ from aiohttp import web
 from codegen import appkeys
 from codegen.db import DatabaseUnavailable
 from codegen.errors import Unauthenticated
+from codegen.lifecycle import Status
+from codegen.store import metrics as metrics_store
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +40,6 @@ CLIENT_CLOSED = 499
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-GAUGES_SQL = """
-SELECT status, count(*) AS n FROM generations GROUP BY status
-"""
-PENDING_SQL = """
-SELECT count(*) AS depth, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-FROM generations WHERE status = 'pending'
-"""
-ALL_STATUSES = ("pending", "processing", "completed", "failed", "cancelled")
 
 
 def escape(value: str) -> str:
@@ -172,15 +166,15 @@ async def _database_gauges(app: web.Application) -> dict[str, Any] | None:
     db = app[appkeys.DB]
     try:
         async with asyncio.timeout(SCRAPE_DB_TIMEOUT):
-            by_status = await db.fetch(GAUGES_SQL)
-            pending = await db.fetchrow(PENDING_SQL)
+            by_status = await metrics_store.generations_by_status(db)
+            depth, oldest = await metrics_store.queue(db)
     except (DatabaseUnavailable, TimeoutError) as exc:
         log.warning("metrics: database gauges unavailable", extra={"error": str(exc)})
         return None
-    counts = dict.fromkeys(ALL_STATUSES, 0)
-    counts.update({r["status"]: r["n"] for r in by_status})
-    assert pending is not None
-    return {"by_status": counts, "depth": pending["depth"], "oldest": pending["oldest"] or 0.0}
+    # every status of the state machine, 0 when none is in it
+    counts = {status.value: 0 for status in Status}
+    counts.update(by_status)
+    return {"by_status": counts, "depth": depth, "oldest": oldest or 0.0}
 
 
 def _family(name: str, kind: str, help_text: str, samples: Iterable[tuple[str, float]]) -> list[str]:

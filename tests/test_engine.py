@@ -11,7 +11,7 @@ from codegen import appkeys
 from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 from tests.helpers import (
     ApiClient,
     FailingGenerator,
@@ -96,7 +96,7 @@ async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db
     )
     # the paused worker wakes up and tries to write with its old claim
     db = a.app[appkeys.DB]
-    moved = await generation_service.move(
+    moved = await generation_store.record_transition(
         db, old_claim.generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9,
         message="stale write", source=Status.PROCESSING, lease_token=old_claim.lease_token,
     )

@@ -19,7 +19,7 @@ import pytest
 from codegen import appkeys
 from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 from tests.conftest import Server, ServerFactory
 from tests.helpers import ApiClient, GatedGenerator, expire_lease
 
@@ -96,12 +96,12 @@ async def test_a_stale_move_renew_and_release_change_nothing_while_another_worke
     assert (before["status"], before["attempts"]) == ("processing", 2)
     db = queue.app[appkeys.DB]
 
-    moved = await generation_service.move(
+    moved = await generation_store.record_transition(
         db, generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9, message="stale write",
         source=Status.PROCESSING, lease_token=a_claim.lease_token,
     )
     assert moved is None, "a move with a lost claim was applied to the generation another worker holds"
-    finished = await generation_service.move(
+    finished = await generation_store.record_transition(
         db, generation_id, Status.COMPLETED, stage=Stage.COMPLETE, progress=1.0, message="stale completion",
         source=Status.PROCESSING, lease_token=a_claim.lease_token,
     )

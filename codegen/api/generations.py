@@ -7,7 +7,9 @@ from aiohttp import web
 from codegen import appkeys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
 from codegen.api.http_errors import header_error
-from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery
+from codegen.lifecycle import Mode
+from codegen.records import FileContent, GenerationFilter, NewGeneration
+from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery, page_answer
 from codegen.services import generations
 
 
@@ -34,8 +36,13 @@ async def create(request: web.Request) -> web.Response:
         rate_limit=settings.generate_rate_limit, max_active=settings.max_active_generations,
         daily_token_budget=settings.daily_token_budget,
     )
+    new = NewGeneration(
+        prompt=body.prompt, project_id=body.project_id, context=body.context.model_dump() if body.context else None,
+        generation_mode=Mode(body.generation_mode), is_iteration=body.is_iteration,
+        parent_generation_id=body.parent_generation_id,
+    )
     result = await generations.create(
-        request.app[appkeys.DB], user_id, body, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+        request.app[appkeys.DB], user_id, new, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
     )
     # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
     request.app[appkeys.BUS].announce_queued()
@@ -51,7 +58,9 @@ async def get(request: web.Request) -> web.Response:
 async def list_all(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     query = parse_query(request, ListGenerationsQuery)
-    return json_response(await generations.list_for_user(request.app[appkeys.DB], user_id, query))
+    which = GenerationFilter(project_id=query.project_id, status=query.status)
+    page = await generations.list_for_user(request.app[appkeys.DB], user_id, which, query.page())
+    return json_response(page_answer(page))
 
 
 async def cancel(request: web.Request) -> web.Response:
@@ -63,16 +72,25 @@ async def cancel(request: web.Request) -> web.Response:
 async def files(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    return json_response(await generations.files(request.app[appkeys.DB], user_id, generation_id))
+    listed = await generations.files(request.app[appkeys.DB], user_id, generation_id)
+    return json_response({"files": [_file_answer(file) for file in listed]})
+
+
+def _file_answer(file: FileContent) -> dict[str, object]:
+    answer: dict[str, object] = {"path": file.path, "language": file.language, "size": file.size, "content": file.content}
+    # the change mark only for an iteration (against its parent)
+    if file.change is not None:
+        answer["change"] = file.change
+    return answer
 
 
 async def download(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    filename, archive = await generations.download(request.app[appkeys.DB], user_id, generation_id)
+    download = await generations.download(request.app[appkeys.DB], user_id, generation_id)
     return web.Response(
-        body=archive, content_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        body=download.archive, content_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
     )
 
 

@@ -19,7 +19,7 @@ async def preview_token(request: web.Request) -> web.Response:
 
 async def preview_file(request: web.Request) -> web.Response:
     token, path = request.match_info["token"], request.match_info["path"]
-    content_type, content = await previews.file(request.app[appkeys.DB], request.app[appkeys.PREVIEW_KEY], token, path)
+    found = await previews.file(request.app[appkeys.DB], request.app[appkeys.PREVIEW_KEY], token, path)
     headers = {
         # set here, so the app-wide policy (frame-ancestors 'none') leaves it: the app frames its previews
         "Content-Security-Policy": previews.content_security_policy(request.host, token),
@@ -27,4 +27,4 @@ async def preview_file(request: web.Request) -> web.Response:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-store",
     }
-    return web.Response(text=content, content_type=content_type, charset="utf-8", headers=headers)
+    return web.Response(text=found.content, content_type=found.content_type, charset="utf-8", headers=headers)

@@ -4,14 +4,14 @@ from aiohttp import web
 
 from codegen import appkeys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
-from codegen.schemas import ListProjectsQuery, ProjectBody
+from codegen.schemas import ListProjectsQuery, ProjectBody, page_answer
 from codegen.services import projects
 
 
 async def list_all(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     query = parse_query(request, ListProjectsQuery)
-    return json_response(await projects.list_projects(request.app[appkeys.DB], user_id, query))
+    return json_response(page_answer(await projects.list_projects(request.app[appkeys.DB], user_id, query.page())))
 
 
 async def create(request: web.Request) -> web.Response:

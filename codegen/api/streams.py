@@ -20,6 +20,8 @@ from codegen.errors import GENERATION_NOT_FOUND, NotFound
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery
 from codegen.services import stream_tokens
+from codegen.store import events
+from codegen.store import files as file_store
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
         request.app[appkeys.BUS].subscribe(str(generation_id)) as subscription,
         live.follow(str(generation_id), subscription) as files,
     ):
-        snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
+        snapshot = await events.snapshot(db, generation_id)
         if snapshot is None:
             raise NotFound(GENERATION_NOT_FOUND)
         async with sse_response(
@@ -75,7 +77,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
             watcher = asyncio.ensure_future(response.wait())
             watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
             sender = _Sender(request, response, db, generation_id, last_seq, subscription, live, files)
-            sender.status = snapshot["status"]
+            sender.status = snapshot.status
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
                 await sender.send_file_snapshot()
@@ -139,8 +141,8 @@ class _Sender:
             # an event at or before last_seq was already sent (by a replay): skip it
 
     async def catch_up(self) -> None:
-        for row in await self.db.fetch(self.db.q.events_after, self.generation_id, self.last_seq):
-            await self.send(make_event(row["seq"], row["payload"]))
+        for seq, payload in await events.after(self.db, self.generation_id, self.last_seq):
+            await self.send(make_event(seq, payload))
             if self.finished:
                 return
 
@@ -169,12 +171,12 @@ class _Sender:
     async def send_file_snapshot(self) -> None:
         """Every file of the current attempt from offset 0 (a completed generation's: the stored files)."""
         if self.status == Status.COMPLETED:
-            rows = await self.db.fetch(self.db.q.file_contents, self.generation_id)
+            stored = await file_store.contents(self.db, self.generation_id)
             self.subscription.take_dirty_files()
             # nothing more will come: later changes (none) go to a detached, empty view
             self.files = LiveGeneration(self.live, str(self.generation_id), 0)
             self.files.loaded = self.files.final = True
-            frames = [FileDelta(row["path"], 0, row["content"], True).frame() for row in rows]
+            frames = [FileDelta(path, 0, content, True).frame() for path, content in stored.items()]
         else:
             await self.live.ready(self.files)
             self.subscription.take_dirty_files()
@@ -233,12 +235,12 @@ class _Sender:
             raise ConnectionResetError("stream client stopped reading") from None
 
 
-def _connected_frame(generation_id: UUID, snapshot: object, last_seq: int) -> bytes:
+def _connected_frame(generation_id: UUID, snapshot: events.Snapshot, last_seq: int) -> bytes:
     data = orjson.dumps({
         "generation_id": str(generation_id),
-        "status": snapshot["status"],  # type: ignore[index]
+        "status": snapshot.status,
         "stage": Stage.CONNECTED.value,
-        "progress": snapshot["progress"],  # type: ignore[index]
+        "progress": snapshot.progress,
         "message": "Stream connected",
         "timestamp": time.time(),
     })

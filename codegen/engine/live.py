@@ -37,6 +37,9 @@ import orjson
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import EventBus, Subscription
 from codegen.generators.base import GeneratedFile
+from codegen.store import files as file_store
+from codegen.store import live as store
+from codegen.store.live import StoredCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -156,21 +159,21 @@ class LiveGeneration:
         if path not in self.behind and not self.extend(path, offset, text, done):
             self.behind.add(path)
 
-    def load(self, rows: list[Any]) -> None:
+    def load(self, checkpoints: list[StoredCheckpoint]) -> None:
         """Take the checkpoints (newer than what is here), then the deltas held while they were read."""
-        for row in rows:
-            if row["attempt"] < self.attempt:
+        for row in checkpoints:
+            if row.attempt < self.attempt:
                 continue
-            if row["attempt"] > self.attempt:
-                self.restart(row["attempt"])
-            path, text, version = row["path"], row["text"], row["version"]
+            if row.attempt > self.attempt:
+                self.restart(row.attempt)
+            path, text, version = row.path, row.text, row.version
             file = self.files.get(path)
             if file is not None and version < file.version:
                 continue
             if file is None or version > file.version or not text.startswith(file.text):
-                self.replace(path, text, row["done"], version)
+                self.replace(path, text, row.done, version)
             else:
-                self.extend(path, 0, text, row["done"])
+                self.extend(path, 0, text, row.done)
             self.behind.discard(path)
         self.loaded = True
         held, self.held = self.held, []
@@ -392,14 +395,14 @@ class LiveFiles:
             self.interest = {g: until for g, until in self.interest.items() if until >= now}
             self._announce.update(g.generation_id for g in self.generations.values() if g.writer is None and g.watchers)
         announce, self._announce = sorted(self._announce), set()
-        rows: list[tuple[Any, ...]] = []
+        rows: list[store.Checkpoint] = []
         saved: list[str] = []
         for generation in list(self.generations.values()):
             if not generation.unsaved or not (generation.save_now or now - generation.saved_at >= CHECKPOINT_SECONDS):
                 continue
             for path in generation.unsaved:
                 file = generation.files[path]
-                rows.append((generation.generation_id, path, generation.attempt, file.version, file.text, file.done))
+                rows.append(store.Checkpoint(generation.generation_id, path, generation.attempt, file.version, file.text, file.done))
             generation.unsaved.clear()
             generation.save_now = False
             generation.saved_at = now
@@ -411,11 +414,7 @@ class LiveFiles:
         if announce:
             payloads += _chunked_payloads(self.sender, "w", announce)
         try:
-            await self.db.fetchval(
-                self.db.q.live_flush,
-                [uuid.UUID(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows], payloads,
-            )
+            await store.flush(self.db, rows, payloads)
         except FLUSH_ERRORS as exc:
             # streams here have it all; other processes' mirrors catch up at the next checkpoint, which has everything
             log.warning("live file deltas could not be sent", extra={"error": str(exc), "deltas": len(deltas)})
@@ -486,7 +485,7 @@ class LiveFiles:
         try:
             while True:
                 generation.reload = False
-                rows = await self.db.fetch(self.db.q.live_checkpoints, uuid.UUID(generation.generation_id))
+                rows = await store.latest(self.db, generation.generation_id)
                 if generation.writer is not None:
                     return
                 generation.load(rows)
@@ -509,11 +508,10 @@ class LiveFiles:
 
     async def _read_stored(self, generation: LiveGeneration) -> None:
         try:
-            rows = await self.db.fetch(self.db.q.file_contents, uuid.UUID(generation.generation_id))
+            stored = await file_store.contents(self.db, uuid.UUID(generation.generation_id))
         finally:
             generation.final_load = None
-        for row in rows:
-            path, content = row["path"], row["content"]
+        for path, content in stored.items():
             file = generation.files.get(path)
             if file is not None and content.startswith(file.text):
                 generation.extend(path, 0, content, True)

@@ -6,12 +6,13 @@ import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterator
-from typing import Any
 from uuid import UUID
 
 from codegen.db import Database
 from codegen import errors
 from codegen.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
+from codegen.records import StreamToken
+from codegen.store import stream_tokens as store
 
 STREAMS_RETRY_AFTER = 5
 
@@ -45,27 +46,26 @@ def _digest(token: str) -> bytes:
 
 async def issue(
     db: Database, user_id: UUID, generation_id: UUID, *, ttl_seconds: int, rate_limit: int, stream_url: str
-) -> dict[str, Any]:
+) -> StreamToken:
     token = secrets.token_urlsafe(32)  # URL-safe base64 of 32 random bytes, no padding
-    row = await db.fetchrow(db.q.issue_stream_token, user_id, generation_id, _digest(token), ttl_seconds, rate_limit)
-    assert row is not None
-    outcome = row["outcome"]
+    issued = await store.issue(db, user_id, generation_id, _digest(token), ttl_seconds, rate_limit)
+    outcome = issued.outcome
     if outcome == "rate_limited":
-        raise RateLimited(errors.TOKEN_RATE_LIMITED.format(limit=rate_limit), row["retry_after"])
+        raise RateLimited(errors.TOKEN_RATE_LIMITED.format(limit=rate_limit), issued.retry_after or 0)
     if outcome == "not_found":
         raise NotFound(errors.GENERATION_NOT_FOUND)
     if outcome == "failed":
-        raise InvalidInput(errors.STREAM_FAILED.format(error=row["error_message"]))
+        raise InvalidInput(errors.STREAM_FAILED.format(error=issued.error_message))
     if outcome == "cancelled":
         raise InvalidInput(errors.STREAM_CANCELLED)
     if outcome == "completed":
         raise InvalidInput(errors.STREAM_COMPLETED)
-    return {"sse_token": token, "expires_in": ttl_seconds, "stream_url": stream_url, "generation_id": generation_id}
+    return StreamToken(token, ttl_seconds, stream_url, generation_id)
 
 
 async def consume(db: Database, generation_id: UUID, token: str) -> UUID:
     """Spend a token on its generation; Unauthenticated when unknown, expired, used or for another generation."""
-    user_id = await db.fetchval(db.q.consume_stream_token, _digest(token), generation_id)
+    user_id = await store.consume(db, _digest(token), generation_id)
     if user_id is None:
         raise Unauthenticated(errors.INVALID_STREAM_TOKEN)
     return user_id
