@@ -15,6 +15,7 @@ import pytest
 
 from codegen import appkeys
 from codegen.engine import live as live_module
+from codegen.engine.live_payloads import MAX_PAYLOAD_BYTES
 from codegen.engine.worker import Worker
 from codegen.generators.base import GeneratedFile, GenerationResult
 from codegen.lifecycle import Mode, Stage
@@ -269,7 +270,7 @@ async def test_deltas_cross_processes_in_batches_under_the_notify_limit(make_ser
     assert assembled.files == {"big.py": big}
     # a handful of statements, not one per delta; every payload well under NOTIFY's 8,000 bytes
     assert hub.flushes - flushes <= 3
-    assert payloads and max(len(p.encode()) for p in payloads) <= live_module.MAX_PAYLOAD_BYTES
+    assert payloads and max(len(p.encode()) for p in payloads) <= MAX_PAYLOAD_BYTES
     writer.close()
 
 

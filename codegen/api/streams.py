@@ -15,7 +15,8 @@ from codegen import appkeys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import CLOSE, FILES, RESYNC, StreamEvent, Subscription, make_event
-from codegen.engine.live import FileDelta, LiveFiles, LiveGeneration
+from codegen.engine.live import LiveFiles
+from codegen.engine.live_generation import FileDelta, LiveGeneration
 from codegen.errors import GENERATION_NOT_FOUND, NotFound
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery

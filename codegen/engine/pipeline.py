@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from codegen import lifecycle
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
-from codegen.engine.live import LiveWriter
+from codegen.engine.live_writer import LiveWriter
 from codegen.engine.project_tests import ProjectTester, TestReport
 from codegen.generators import review
 from codegen.generators.base import (
