@@ -4,13 +4,14 @@ from aiohttp import web
 
 from codegen import appkeys
 from codegen.api.common import json_response
-from codegen.db import DatabaseUnavailable
 from codegen.api.http_errors import RETRY_AFTER_UNAVAILABLE
+from codegen.db import DatabaseUnavailable
+from codegen.store import health as health_store
 
 
 async def health(request: web.Request) -> web.Response:
     try:
-        await request.app[appkeys.DB].fetchval("SELECT 1")
+        await health_store.ping(request.app[appkeys.DB])
     except DatabaseUnavailable:
         return json_response(
             {"status": "degraded", "database": "unreachable"}, status=503,
