@@ -2,8 +2,11 @@
 
 Frozen dataclasses, one field per column the SQL returns (sql/queries), so a query and its record
 cannot drift apart silently: building one from a row with a missing or extra column fails. orjson
-writes them as JSON objects, field for field (the shapes of shared/API.md; the pydantic response
-models in codegen/schemas.py describe the same shapes for the OpenAPI document).
+writes them as JSON objects, field for field (the shapes of shared/API.md).
+
+A deliberate parallel: the pydantic response models of codegen/schemas.py describe the same shapes
+for the OpenAPI document (with constraints and descriptions); these are what the code passes around,
+built without validating each row again. tests/test_records.py checks that both name the same fields.
 """
 
 from __future__ import annotations
@@ -121,14 +124,7 @@ class ProjectGeneration:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectDetail:
-    id: UUID
-    name: str
-    domain: str
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
-    generation_count: int
+class ProjectDetail(Project):
     generations: list[ProjectGeneration]
 
 
@@ -172,71 +168,39 @@ class CreatedGeneration:
 
 
 @dataclass(frozen=True, slots=True)
-class Generation:
-    """One generation as ``GET /generations/{id}`` shows it."""
+class GenerationSummary(CreatedGeneration):
+    """What every view of a generation shows beyond its creation."""
 
-    id: UUID
-    status: str
-    user_id: UUID
-    project_id: UUID
-    project_name: str
-    project_domain: str
-    auto_created_project: bool
-    prompt: str
-    generation_mode: str
-    is_iteration: bool
-    parent_generation_id: UUID | None
-    context: Json
     stage: str
     progress: float
     message: str
     error_message: str | None
     attempts: int
     provider: str | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Generation(GenerationSummary):
+    """One generation as ``GET /generations/{id}`` shows it."""
+
+    context: Json
     usage: Json
     notes: Json
     tests: Json
     requirements: Json
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    updated_at: datetime
     files: Json
 
     def created(self) -> CreatedGeneration:
         """The 201 as it was: the generation was pending then, whatever it is now."""
-        return CreatedGeneration(
-            id=self.id, status=Status.PENDING.value, user_id=self.user_id, project_id=self.project_id,
-            project_name=self.project_name, project_domain=self.project_domain,
-            auto_created_project=self.auto_created_project, prompt=self.prompt,
-            generation_mode=self.generation_mode, is_iteration=self.is_iteration,
-            parent_generation_id=self.parent_generation_id, created_at=self.created_at,
-        )
+        fields = {name: getattr(self, name) for name in CreatedGeneration.__dataclass_fields__}
+        return CreatedGeneration(**{**fields, "status": Status.PENDING.value})
 
 
 @dataclass(frozen=True, slots=True)
-class GenerationListItem:
-    id: UUID
-    status: str
-    user_id: UUID
-    project_id: UUID
-    project_name: str
-    project_domain: str
-    auto_created_project: bool
-    prompt: str
-    generation_mode: str
-    is_iteration: bool
-    parent_generation_id: UUID | None
-    stage: str
-    progress: float
-    message: str
-    error_message: str | None
-    attempts: int
-    provider: str | None
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    updated_at: datetime
+class GenerationListItem(GenerationSummary):
     requirement_counts: Json
 
 
