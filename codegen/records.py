@@ -144,6 +144,14 @@ class NewGeneration:
 
 
 @dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A client's Idempotency-Key and the fingerprint of the request it came with."""
+
+    key: str
+    request_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class GenerationFilter:
     project_id: UUID | None = None
     status: Status | None = None

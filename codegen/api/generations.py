@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 
 from aiohttp import web
@@ -8,7 +9,7 @@ from codegen import appkeys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
 from codegen.api.http_errors import header_error
 from codegen.lifecycle import Mode
-from codegen.records import FileContent, GenerationFilter, NewGeneration
+from codegen.records import FileContent, GenerationFilter, IdempotencyKey, NewGeneration
 from codegen.schemas import DiffQuery, GenerateBody, ListGenerationsQuery, page_answer
 from codegen.services import generations
 
@@ -17,7 +18,8 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 _KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
 
 
-def idempotency_key(value: str | None) -> str | None:
+def idempotency_key(value: str | None, body: GenerateBody) -> IdempotencyKey | None:
+    """The request's Idempotency-Key, with the fingerprint that tells a retry from another request."""
     if value is None:
         return None
     if not _KEY_PATTERN.fullmatch(value):
@@ -25,7 +27,7 @@ def idempotency_key(value: str | None) -> str | None:
             IDEMPOTENCY_KEY, "string_pattern_mismatch",
             "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces", value,
         )
-    return value
+    return IdempotencyKey(value, hashlib.sha256(body.model_dump_json().encode()).digest())
 
 
 async def create(request: web.Request) -> web.Response:
@@ -42,7 +44,7 @@ async def create(request: web.Request) -> web.Response:
         parent_generation_id=body.parent_generation_id,
     )
     result = await generations.create(
-        request.app[appkeys.DB], user_id, new, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+        request.app[appkeys.DB], user_id, new, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY), body)
     )
     # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
     request.app[appkeys.BUS].announce_queued()

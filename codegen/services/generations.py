@@ -7,9 +7,7 @@ reaper statements take their allowed sources from the same state machine).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import difflib
-import hashlib
 import io
 import re
 import zipfile
@@ -17,15 +15,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
-import orjson
 
 from codegen import errors, lifecycle
 from codegen.db import Database
 from codegen.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotFound, RateLimited
 from codegen.lifecycle import Status
 from codegen.records import (
-    CreatedGeneration, Download, FileContent, Generation, GenerationFilter, GenerationListItem, NewGeneration, Page,
-    PageRequest, Position,
+    CreatedGeneration, Download, FileContent, Generation, GenerationFilter, GenerationListItem, IdempotencyKey,
+    NewGeneration, Page, PageRequest, Position,
 )
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 from codegen.store import files as file_store
@@ -47,39 +44,40 @@ class _KeyTaken(Exception):
 
 
 async def create(
-    db: Database, user_id: UUID, new: NewGeneration, limits: CreateLimits, idempotency_key: str | None = None
+    db: Database, user_id: UUID, new: NewGeneration, limits: CreateLimits, idempotency: IdempotencyKey | None = None
 ) -> CreatedGeneration:
     if new.is_iteration and new.parent_generation_id is None:
         raise InvalidInput(errors.PARENT_REQUIRED)
-    if idempotency_key is None:
+    if idempotency is None:
         return await _create(db, user_id, new, limits)
-    request_hash = hashlib.sha256(orjson.dumps(dataclasses.asdict(new), option=orjson.OPT_SORT_KEYS)).digest()
     try:
         async with db.transaction() as conn:
-            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+            replay = await _replay(db, conn, user_id, idempotency)
             if replay is not None:
                 return replay
             created = await _create(db, user_id, new, limits, conn)
-            if not await security.claim_idempotency_key(conn, db, user_id, idempotency_key, request_hash, created.id):
+            if not await security.claim_idempotency_key(
+                conn, db, user_id, idempotency.key, idempotency.request_hash, created.id
+            ):
                 raise _KeyTaken()
             return created
     except _KeyTaken:
         async with db.connection() as conn:
-            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+            replay = await _replay(db, conn, user_id, idempotency)
         assert replay is not None
         return replay
 
 
 async def _replay(
-    db: Database, conn: asyncpg.Connection, user_id: UUID, key: str, request_hash: bytes
+    db: Database, conn: asyncpg.Connection, user_id: UUID, idempotency: IdempotencyKey
 ) -> CreatedGeneration | None:
     """The first answer to this key (within 24 h), or None when the key is new."""
-    used = await security.idempotency_key(conn, db, user_id, key)
+    used = await security.idempotency_key(conn, db, user_id, idempotency.key)
     if used is None:
         return None
     first_hash, generation_id = used
-    if first_hash != request_hash:
-        raise IdempotencyKeyReused(key)
+    if first_hash != idempotency.request_hash:
+        raise IdempotencyKeyReused(idempotency.key)
     first = await store.get(db, user_id, generation_id, conn)
     assert first is not None  # the key's row goes with its generation (ON DELETE CASCADE)
     return first.created()
