@@ -12,20 +12,20 @@ from aiohttp import web
 
 from codegen import appkeys, metrics
 from codegen.api.common import json_response
+from codegen.api.http_errors import RETRY_AFTER_UNAVAILABLE, ApiError, from_domain
 from codegen.api.routes import setup_routes
 from codegen.auth import HashingGate, TokenService, resolve_jwt_secret
-from codegen.services.previews import preview_key
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable, migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.live import LiveFiles
 from codegen.engine.worker import Worker
-from codegen.api.http_errors import RETRY_AFTER_UNAVAILABLE, ApiError, from_domain
 from codegen.errors import SERVICE_UNAVAILABLE, DomainError
 from codegen.generators import Generator, build_generator
 from codegen.headers import add_security_headers
 from codegen.logs import RequestIds, request_id_var, user_id_var
 from codegen.services import stream_tokens, users
+from codegen.services.previews import preview_key
 
 log = logging.getLogger("codegen.http")
 

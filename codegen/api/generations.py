@@ -79,7 +79,9 @@ async def files(request: web.Request) -> web.Response:
 
 
 def _file_answer(file: FileContent) -> dict[str, object]:
-    answer: dict[str, object] = {"path": file.path, "language": file.language, "size": file.size, "content": file.content}
+    answer: dict[str, object] = {
+        "path": file.path, "language": file.language, "size": file.size, "content": file.content,
+    }
     # the change mark only for an iteration (against its parent)
     if file.change is not None:
         answer["change"] = file.change

@@ -194,7 +194,9 @@ class LiveFiles:
                 continue
             for path in generation.unsaved:
                 file = generation.files[path]
-                rows.append(store.Checkpoint(generation.generation_id, path, generation.attempt, file.version, file.text, file.done))
+                rows.append(store.Checkpoint(
+                    generation.generation_id, path, generation.attempt, file.version, file.text, file.done
+                ))
             generation.unsaved.clear()
             generation.save_now = False
             generation.saved_at = now

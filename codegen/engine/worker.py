@@ -250,7 +250,9 @@ class Worker:
         for generation_id in returned:
             log.warning("lease expired; generation requeued", extra={"generation_id": str(generation_id)})
         for generation_id in failed:
-            log.error("lease expired on the last attempt; generation failed", extra={"generation_id": str(generation_id)})
+            log.error(
+                "lease expired on the last attempt; generation failed", extra={"generation_id": str(generation_id)}
+            )
         await stream_tokens.purge_expired(self.db)
         await security.purge_expired(self.db)
         await live_store.purge(self.db, [s.value for s in Status if s not in lifecycle.TERMINAL])

@@ -129,7 +129,9 @@ async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> Generation
     current = await _status(db, user_id, generation_id)
     moved = None
     if not lifecycle.is_terminal(current):
-        moved = await store.record_transition(db, generation_id, Status.CANCELLED, message="Generation cancelled by the user")
+        moved = await store.record_transition(
+            db, generation_id, Status.CANCELLED, message="Generation cancelled by the user"
+        )
     if moved is None:
         # already terminal, or it became terminal while we looked
         current = await _status(db, user_id, generation_id)

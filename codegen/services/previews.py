@@ -17,8 +17,8 @@ from uuid import UUID
 
 import jwt
 
-from codegen.db import Database
 from codegen import errors
+from codegen.db import Database
 from codegen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from codegen.lifecycle import Status
 from codegen.records import PreviewFile, PreviewLink
@@ -51,7 +51,7 @@ async def issue(db: Database, key: bytes, user_id: UUID, generation_id: UUID, tt
 
 
 async def file(db: Database, key: bytes, token: str, path: str) -> PreviewFile:
-    """The content type and content of a file of the generation the token is for; Unauthenticated for a bad token, NotFound for no file."""
+    """A file of the generation the token is for; Unauthenticated for a bad token, NotFound for no such file."""
     try:
         claims = jwt.decode(token, key, algorithms=["HS256"], audience=_AUDIENCE)
         user_id, generation_id = UUID(claims["sub"]), UUID(claims["gen"])

@@ -19,7 +19,9 @@ async def list_projects(db: Database, user_id: UUID, request: PageRequest) -> Pa
     return Page.of(items, request, lambda item: Position(item.updated_at, item.id))
 
 
-async def create_project(db: Database, user_id: UUID, name: str, domain: str | None, description: str | None) -> Project:
+async def create_project(
+    db: Database, user_id: UUID, name: str, domain: str | None, description: str | None
+) -> Project:
     return await store.insert(db, uuid.uuid4(), user_id, name.strip() or name, domain or "general", description)
 
 

@@ -8,8 +8,8 @@ import secrets
 from collections.abc import Iterator
 from uuid import UUID
 
-from codegen.db import Database
 from codegen import errors
+from codegen.db import Database
 from codegen.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
 from codegen.records import StreamToken
 from codegen.store import stream_tokens as store

@@ -56,7 +56,9 @@ async def create(
     return Created(**row)
 
 
-async def get(db: Database, user_id: UUID, generation_id: UUID, conn: asyncpg.Connection | None = None) -> Generation | None:
+async def get(
+    db: Database, user_id: UUID, generation_id: UUID, conn: asyncpg.Connection | None = None
+) -> Generation | None:
     row = await runner(db, conn).fetchrow(db.q.get_generation, generation_id, user_id)
     return Generation(**row) if row is not None else None
 
