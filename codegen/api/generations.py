@@ -46,7 +46,7 @@ async def create(request: web.Request) -> web.Response:
     result = await generations.create(
         request.app[appkeys.DB], user_id, new, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY), body)
     )
-    # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
+    # committed: wake the workers (the create function does not NOTIFY, see sql/functions/generations.sql)
     request.app[appkeys.BUS].announce_queued()
     return json_response(result, status=201)
 
