@@ -44,7 +44,7 @@ def build_generator(settings: Settings) -> Generator:
         return OpenAIGenerator(settings)
     from codegen.generators.template import TemplateGenerator
 
-    return TemplateGenerator(settings)
+    return TemplateGenerator()
 
 
 def describe(settings: Settings) -> dict:
