@@ -41,7 +41,7 @@ def build_generator(settings: Settings) -> Generator:
     if settings.provider == "openai":
         from codegen.generators.openai import OpenAIGenerator
 
-        return OpenAIGenerator(settings)
+        return OpenAIGenerator(settings.llm)
     from codegen.generators.template import TemplateGenerator
 
     return TemplateGenerator(settings)
