@@ -153,7 +153,7 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
         worker = None
         if settings.worker:
             worker = Worker(
-                app[keys.DB], app[keys.BUS], settings, generator or build_generator(settings), live=app[keys.LIVE]
+                app[keys.DB], app[keys.BUS], settings.engine, generator or build_generator(settings), live=app[keys.LIVE]
             )
             await worker.start()
         app[keys.WORKER] = worker
