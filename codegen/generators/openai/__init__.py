@@ -13,7 +13,7 @@ each file as its block starts. Both end in a full snapshot of the project.
 
 Modules, in the order a request goes through them: ``generator`` (the modes,
 and repair of failing tests), ``prompts`` (what the model is asked),
-``budget`` (tokens), ``chat`` (one conversation: retries, the streamed answer),
+``budget`` (tokens), ``transport`` (one conversation: retries, the streamed answer),
 ``endpoint`` (where and how to call, how it fails), ``progress`` (reports and
 the live view) and ``answers`` (whether an answer's files can be used).
 """

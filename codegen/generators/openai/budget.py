@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from codegen.generators.base import GenerationError
 
 if TYPE_CHECKING:
-    from codegen.generators.openai.chat import Completion
+    from codegen.generators.openai.transport import Completion
 
 CHARS_PER_TOKEN = 4
 

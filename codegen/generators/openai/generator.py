@@ -15,7 +15,7 @@ from codegen.generators.base import GeneratedFile, GenerationError, GenerationRe
 from codegen.generators.llm_output import Plan, PlannedFile, parse_files, parse_plan
 from codegen.generators.openai.answers import check_answer, merge_repair, repair_failed_message, single_file, unresolved
 from codegen.generators.openai.budget import CHARS_PER_TOKEN, Budget
-from codegen.generators.openai.chat import ChatClient
+from codegen.generators.openai.transport import ChatClient
 from codegen.generators.openai.endpoint import Endpoint, RetryPolicy
 from codegen.generators.openai.progress import PROGRESS_FIRST, PROGRESS_LAST, FileStartReporter, Progress
 from codegen.generators.openai.prompts import (

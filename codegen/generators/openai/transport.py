@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Completion:
+    """A model's answer, and the tokens it cost (estimated when the endpoint reported none)."""
+
     text: str
     finish_reason: str | None
     prompt_tokens: int
