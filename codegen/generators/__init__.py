@@ -1,4 +1,8 @@
-"""Pluggable generators; the engine picks one from CODEGEN_PROVIDER."""
+"""Pluggable generators; the engine picks one from CODEGEN_PROVIDER.
+
+``build_generator`` is the one place that reads the whole ``Settings``: it hands the generator it
+builds only that generator's slice (``settings.llm`` for the openai provider).
+"""
 
 from __future__ import annotations
 
