@@ -13,7 +13,8 @@ says why). docs/sandbox.md has the threat model.
 The number of processes is capped by a pids cgroup when one is writable, and
 otherwise by ``RLIMIT_NPROC``, which the kernel does not apply to processes
 of host root: a server running as root without a writable cgroup refuses to
-run generated code.
+run generated code (the cgroup: engine/cgroup.py; what a run printed, made safe
+to show: engine/run_output.py).
 """
 
 from __future__ import annotations
