@@ -32,6 +32,10 @@ class Retryable(Exception):
         self.retry_after = retry_after
 
 
+def rejected(status: int, message: str) -> GenerationError:
+    return GenerationError(f"The model endpoint rejected the request ({status}): {message}")
+
+
 class Adaptable(Exception):
     """A 400 that names an optional request field the endpoint does not accept."""
 
@@ -39,6 +43,10 @@ class Adaptable(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    def final(self) -> GenerationError:
+        """The error once nothing is left to adapt."""
+        return rejected(self.status, self.message)
 
 
 def parse_retry_after(headers: Any, now: datetime | None = None) -> float | None:
@@ -171,7 +179,7 @@ class Endpoint:
             )
         if status in (400, 422) and _ADAPTABLE.search(message):
             return Adaptable(status, message)
-        return GenerationError(f"The model endpoint rejected the request ({status}): {message}")
+        return rejected(status, message)
 
     def stream_failure(self, error: Any) -> Exception:
         """An error sent inside a 200 answer (OpenRouter, some proxies), classified by its code."""

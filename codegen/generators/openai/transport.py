@@ -90,9 +90,7 @@ class ChatClient:
                 raise endpoint.timeout_error(whole_call=deadline.expired()) from None
             except Adaptable as exc:
                 if not endpoint.adapt(exc.message, payload):
-                    raise GenerationError(
-                        f"The model endpoint rejected the request ({exc.status}): {exc.message}"
-                    ) from None
+                    raise exc.final() from None
                 continue
             except Retryable as exc:
                 failures += 1
