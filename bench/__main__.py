@@ -25,8 +25,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench.loadgen import raise_nofile
-from bench.util import REPO, Context, Databases, Launcher, load_average, log
+from bench.context import Context
+from bench.databases import Databases
+from bench.machine import load_average, raise_nofile
+from bench.processes import REPO, Launcher
+from bench.progress import log
 
 SCENARIOS = {
     "create": "bench.create",

@@ -26,9 +26,11 @@ import asyncpg
 import orjson
 from aiohttp import web
 
+from codegen import lifecycle
+
 CHANNEL = "bench_bare"
 SERVICE_CHANNEL = "codegen_events"
-TERMINAL = ("completed", "failed", "cancelled")
+TERMINAL = sorted(lifecycle.TERMINAL)
 
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS bench_bare (

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.context import Context
+from bench.databases import create_pending
 from bench.fanout import TOKEN_PATH
-from bench.util import Context, create_pending, log, ratio, run_load, tokens_for
+from bench.load import run_load
+from bench.progress import log
+from bench.stats import ratio
+from bench.workload import tokens_for
 
 
 async def run(ctx: Context) -> dict[str, Any]:

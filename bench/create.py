@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.util import PROMPTS, Context, log, profiled, ratio, run_load_on, run_pgbench, sql_with_params, tokens_for
+from bench.context import Context
+from bench.load import run_load_on
+from bench.pgbench import run_pgbench, sql_with_params
+from bench.processes import profiled
+from bench.progress import log
+from bench.stats import ratio
+from bench.workload import PROMPTS, tokens_for
 from codegen.db import load_queries
 from codegen.services.generations import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
 

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.context import Context
+from bench.databases import create_pending
 from bench.fanout import sse_spec
+from bench.load import SseGroup
 from bench.producer import final_seqs, losses
-from bench.util import Context, SseGroup, create_pending, log, ratio, tokens_for
+from bench.progress import log
+from bench.stats import ratio
+from bench.workload import tokens_for
 
 
 async def one(ctx: Context, streams: int, stage_delay: float) -> dict[str, Any]:

@@ -20,7 +20,11 @@ from typing import Any
 
 import orjson
 
-from bench.util import Context, create_pending, log, ratio, run_pgbench, sql_with_params
+from bench.context import Context
+from bench.databases import create_pending
+from bench.pgbench import run_pgbench, sql_with_params
+from bench.progress import log
+from bench.stats import ratio
 from codegen import lifecycle
 from codegen.db import load_queries
 
@@ -81,7 +85,7 @@ async def _wait_drained(ctx: Context, dsn: str, count: int, timeout: float) -> d
     while True:
         rows = await ctx.dbs.admin_on(dsn, "SELECT status, count(*) AS n FROM generations GROUP BY status")
         by_status = {r["status"]: r["n"] for r in rows}
-        done = sum(n for s, n in by_status.items() if s in ("completed", "failed", "cancelled"))
+        done = sum(n for s, n in by_status.items() if s in lifecycle.TERMINAL)
         if done >= count or time.monotonic() > deadline:
             return by_status
         await asyncio.sleep(0.2)

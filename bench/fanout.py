@@ -22,8 +22,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bench.context import Context
+from bench.databases import create_pending
+from bench.load import SseGroup, run_load
+from bench.machine import rss_kb
+from bench.processes import profiled
 from bench.producer import Producer, final_seqs, losses
-from bench.util import Context, SseGroup, create_pending, log, profiled, ratio, rss_kb, run_load, tokens_for
+from bench.progress import log
+from bench.stats import ratio
+from bench.workload import tokens_for
 
 TOKEN_PATH = "/api/generations/generate/{id}/stream-token"
 

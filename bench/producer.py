@@ -12,7 +12,7 @@ import asyncio
 from typing import Any, Self
 from uuid import UUID
 
-from bench.util import open_db
+from bench.databases import open_db
 from codegen import lifecycle
 from codegen.lifecycle import Stage, Status
 from codegen.services import generations as generation_service

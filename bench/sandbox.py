@@ -29,7 +29,11 @@ from typing import Any
 
 import aiohttp
 
-from bench.util import PROMPTS, Context, create_pending, log, ratio
+from bench.context import Context
+from bench.databases import create_pending
+from bench.progress import log
+from bench.stats import ratio
+from bench.workload import PROMPTS
 from codegen.config import load_settings
 from codegen.engine.project_tests import ProjectTester
 from codegen.engine.sandbox import Sandbox
