@@ -19,7 +19,8 @@ from yarl import URL
 from bench.progress import log
 from bench.workload import PROMPTS, USER_PASSWORD, user_id
 from codegen.auth import hash_password
-from codegen.db import Database, EmbeddedPostgres, migrate
+from codegen.db import Database, EmbeddedPostgres
+from codegen.migrations import migrate
 
 
 def with_database(dsn: str, name: str) -> str:

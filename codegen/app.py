@@ -16,7 +16,8 @@ from codegen.api.routes import setup_routes
 from codegen.auth import HashingGate, TokenService, resolve_jwt_secret
 from codegen.services.previews import preview_key
 from codegen.config import Settings
-from codegen.db import Database, DatabaseUnavailable, migrate
+from codegen.db import Database, DatabaseUnavailable
+from codegen.migrations import migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.live import LiveFiles
 from codegen.engine.worker import Worker

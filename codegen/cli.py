@@ -14,7 +14,8 @@ from aiohttp import web
 
 from codegen.client import commands as client
 from codegen.config import Settings, load_settings
-from codegen.db import EmbeddedPostgres, migrate
+from codegen.db import EmbeddedPostgres
+from codegen.migrations import migrate
 from codegen.logs import setup_logging
 
 log = logging.getLogger("codegen")

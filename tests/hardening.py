@@ -251,7 +251,7 @@ class OwnCluster:
         """The DSN of a new, migrated database on this cluster."""
         import asyncpg
 
-        from codegen.db import migrate
+        from codegen.migrations import migrate
 
         admin = await asyncpg.connect(self.dsn())
         try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -86,6 +88,41 @@ def test_stages_by_mode() -> None:
     assert lifecycle.TERMINAL_STAGE == {
         Status.COMPLETED: Stage.COMPLETE, Status.FAILED: Stage.FAILED, Status.CANCELLED: Stage.CANCELLED
     }
+
+
+# -- the SQL and the browser client agree with lifecycle.py ------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# a list of statuses written out in SQL: "status IN ('pending', 'processing')"
+SQL_STATUS_LIST = re.compile(r"status\s+IN\s*\(([^)]*)\)", re.IGNORECASE)
+
+
+async def test_the_sql_terminal_statuses_are_lifecycles(db_conn: asyncpg.Connection) -> None:
+    """codegen_terminal_statuses() (sql/functions/statuses.sql) is what every function and query uses."""
+    assert set(await db_conn.fetchval("SELECT codegen_terminal_statuses()")) == {s.value for s in lifecycle.TERMINAL}
+
+
+def test_every_status_list_written_in_sql_is_one_lifecycle_names() -> None:
+    """The few lists still written out (a CHECK, a partial index and the queries it serves, where a
+    function call would keep the planner from the index) are all statuses, or the active ones."""
+    everything = {s.value for s in Status}
+    active = {s.value for s in Status if not lifecycle.is_terminal(s)}
+    found = []
+    for path in sorted((ROOT / "sql").rglob("*.sql")):
+        for listed in SQL_STATUS_LIST.findall(path.read_text(encoding="utf-8")):
+            statuses = set(re.findall(r"'(\w+)'", listed))
+            found.append(path.name)
+            assert statuses in (everything, active), (path.name, statuses)
+    assert len(found) >= 4, found  # the check looked at the real files
+
+
+def test_the_browser_clients_terminal_statuses_are_lifecycles() -> None:
+    """stream.js exports TERMINAL_STATUSES, the one list the client's screens ask (isTerminal);
+    tests/e2e/test_stream_rules.py reads the same constant from the module in Chromium."""
+    source = (ROOT / "codegen" / "static" / "stream.js").read_text(encoding="utf-8")
+    declared = re.search(r"export const TERMINAL_STATUSES = new Set\(\[([^\]]*)\]\)", source)
+    assert declared, "stream.js no longer exports TERMINAL_STATUSES as a Set"
+    assert set(re.findall(r"'(\w+)'", declared.group(1))) == {s.value for s in lifecycle.TERMINAL}
 
 
 # -- the conditional UPDATE ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Migrations: each applied once, also when processes start together; every time column is timestamptz."""
+"""Migrations: each applied once, also when processes start together; the SQL functions re-applied after
+them on every start; every time column is timestamptz."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from codegen.db import MIGRATIONS_DIR, load_queries, migrate, migration_files
+from codegen.db import load_queries
+from codegen.migrations import MIGRATIONS_DIR, function_files, migrate, migration_files
 from tests.databases import admin, with_database
+from tests.faults import restricted_role
 
 pytestmark = pytest.mark.database
 
@@ -66,6 +69,78 @@ async def test_concurrent_migrations_apply_each_once(empty_database_url: str) ->
         await conn.close()
     # and a later start has nothing to do
     assert await migrate(empty_database_url) == []
+
+
+FUNCTION_DEFINITIONS = """
+    SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = 'public' AND p.proname LIKE 'codegen%'
+    ORDER BY 1, 2"""
+CREATES_A_FUNCTION = re.compile(r"\bCREATE\s+(OR\s+REPLACE\s+)?FUNCTION\b", re.IGNORECASE)
+
+
+async def function_definitions(dsn: str) -> dict[tuple[str, str], str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return {(r["proname"], r["args"]): r["definition"] for r in await conn.fetch(FUNCTION_DEFINITIONS)}
+    finally:
+        await conn.close()
+
+
+def test_functions_are_defined_once_in_sql_functions_and_never_in_a_migration() -> None:
+    files = function_files()
+    assert files, "no sql/functions files found"
+    defined: list[str] = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        # re-applied on every start: nothing but CREATE OR REPLACE FUNCTION
+        assert not re.search(r"\b(CREATE|ALTER|DROP)\s+(TABLE|INDEX)\b", text, re.IGNORECASE), path.name
+        assert len(CREATES_A_FUNCTION.findall(text)) == text.count("CREATE OR REPLACE FUNCTION"), path.name
+        defined += re.findall(r"CREATE OR REPLACE FUNCTION (\w+)\(", text)
+    assert len(defined) == len(set(defined)), "a function is defined in two files"
+    for _, path in migration_files():
+        assert not CREATES_A_FUNCTION.search(path.read_text(encoding="utf-8")), f"{path.name} defines a function"
+
+
+async def test_a_start_applies_the_functions_the_database_lacks(empty_database_url: str) -> None:
+    assert await migrate(empty_database_url) == [version for version, _ in migration_files()]
+    fresh = await function_definitions(empty_database_url)
+    defined = {re.search(r"FUNCTION public\.(\w+)\(", d).group(1) for d in fresh.values()}
+    in_files = {name for path in function_files()
+                for name in re.findall(r"CREATE OR REPLACE FUNCTION (\w+)\(", path.read_text(encoding="utf-8"))}
+    assert defined == in_files
+    # a database whose functions are not the code's (as one migrated by an earlier version, before
+    # schema_functions existed): one body stale, one function missing
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        await conn.execute("CREATE OR REPLACE FUNCTION codegen_terminal_statuses() RETURNS text[]"
+                           " LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY['completed'] $$")
+        await conn.execute("DROP FUNCTION codegen_requirement_counts(jsonb)")
+        await conn.execute("DELETE FROM schema_functions")
+    finally:
+        await conn.close()
+    # processes starting together: one applies them, the others find them in place
+    assert await asyncio.gather(*(migrate(empty_database_url) for _ in range(3))) == [[], [], []]
+    assert await function_definitions(empty_database_url) == fresh
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM schema_functions") == 1
+    finally:
+        await conn.close()
+
+
+async def test_a_role_that_may_not_replace_the_functions_starts_once_they_are_in_place(
+    empty_database_url: str,
+) -> None:
+    await migrate(empty_database_url)
+    async with restricted_role(empty_database_url) as role:
+        assert await migrate(role.dsn) == []
+        # a change of the files (a new release) needs the functions' owner, as a migration does
+        await role.admin.execute("UPDATE schema_functions SET digest = 'an earlier release'")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await migrate(role.dsn)
+        assert await migrate(empty_database_url) == []
+        assert await migrate(role.dsn) == []
 
 
 async def test_every_time_column_is_timestamptz(db_conn: asyncpg.Connection) -> None:

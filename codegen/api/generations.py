@@ -37,7 +37,7 @@ async def create(request: web.Request) -> web.Response:
     result = await generations.create(
         request.app[keys.DB], user_id, body, limits, idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
     )
-    # committed: wake the workers (the create function does not NOTIFY, see sql/migrations/0002_functions.sql)
+    # committed: wake the workers (the create function does not NOTIFY, see sql/functions/generations.sql)
     request.app[keys.BUS].announce_queued()
     return json_response(result, status=201)
 

@@ -52,7 +52,7 @@ WITH moved AS (
         error_message = coalesce($6, g.error_message),
         last_event_seq = g.last_event_seq + 1,
         updated_at = now(),
-        completed_at = CASE WHEN $2 IN ('completed', 'failed', 'cancelled') THEN now() ELSE g.completed_at END,
+        completed_at = CASE WHEN $2 = ANY(codegen_terminal_statuses()) THEN now() ELSE g.completed_at END,
         lease_token = CASE WHEN $2 = 'processing' THEN g.lease_token END,
         lease_expires_at = CASE WHEN $2 = 'processing' THEN g.lease_expires_at END
     WHERE g.id = $1 AND g.status = ANY($7::text[]) AND ($8::uuid IS NULL OR g.lease_token = $8)

@@ -14,7 +14,22 @@ import time
 import pytest
 from playwright.async_api import expect
 
+from codegen import lifecycle
+
 pytestmark = pytest.mark.e2e
+
+
+async def test_the_clients_terminal_statuses_are_lifecycles(e2e_server, tab):
+    """The one list the screens ask (isTerminal), as the browser loads it, is lifecycle.TERMINAL."""
+    await tab.open(e2e_server, "")
+    terminal = await tab.page.evaluate(
+        """async () => {
+            const m = await import('/static/stream.js');
+            return { listed: [...m.TERMINAL_STATUSES], asked: ['pending', 'processing', 'completed', 'failed', 'cancelled']
+                .filter((status) => m.isTerminal(status)) };
+        }"""
+    )
+    assert set(terminal["listed"]) == set(terminal["asked"]) == {s.value for s in lifecycle.TERMINAL}
 
 
 async def test_completed_generation_opens_no_stream(e2e_server, tab):
