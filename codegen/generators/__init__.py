@@ -48,7 +48,7 @@ def build_generator(settings: Settings) -> Generator:
         return OpenAIGenerator(settings.llm)
     from codegen.generators.template import TemplateGenerator
 
-    return TemplateGenerator(settings)
+    return TemplateGenerator()
 
 
 def describe(settings: Settings) -> dict:

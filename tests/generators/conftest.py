@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from codegen.config import Settings, load_settings
 from codegen.generators.template import TemplateGenerator
 
 
-# named apart from tests/conftest.py's ``settings``, which needs a database
 @pytest.fixture(scope="session")
-def template_settings() -> Settings:
-    return load_settings({})
-
-
-@pytest.fixture(scope="session")
-def template_generator(template_settings: Settings) -> TemplateGenerator:
-    return TemplateGenerator(template_settings)
+def template_generator() -> TemplateGenerator:
+    return TemplateGenerator()

@@ -6,7 +6,7 @@ import pytest
 
 from codegen.generators.template.catalog import guess_type
 from codegen.generators.template.model import ProjectSpec
-from codegen.generators.template.spec import parse_prompt
+from codegen.generators.template.prompt_parser import parse_prompt
 from codegen.generators.template.words import identifier, plural, singular
 
 

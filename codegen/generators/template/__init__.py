@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codegen.config import Settings
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
 from codegen.generators.template import checklist, kinds
 from codegen.generators.template.edits import EditError, apply_follow_up
 from codegen.generators.template.model import KIND_LABELS, SPEC_FILE, ProjectSpec
-from codegen.generators.template.spec import kind_scores, parse_prompt
+from codegen.generators.template.prompt_parser import kind_scores, parse_prompt
 from codegen.generators.template.words import normalize
 from codegen.lifecycle import Mode, Stage
 
@@ -59,9 +58,6 @@ class _Work:
 class TemplateGenerator:
     name = "template"
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
     async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult:
         work = self._iterate(request) if request.is_iteration else self._create(request)
         phased = request.mode == Mode.PHASED
@@ -89,7 +85,7 @@ class TemplateGenerator:
         )
         checklist.fail_if_nothing_served(requirements, request.prompt)
         files["README.md"] += "\n" + checklist.readme_section(requirements)
-        message = "; ".join([f"Planning {kinds.describe(plan.spec)}", *plan.assumptions])
+        message = "; ".join([f"Planning {kinds.of(plan.spec).describe(plan.spec)}", *plan.assumptions])
         notes = {**_spec_notes(plan.spec), "assumptions": plan.assumptions}
         return _Work(files=files, plan=message, written=list(files), notes=notes, requirements=requirements)
 

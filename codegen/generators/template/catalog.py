@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-FIELD_TYPES = ("str", "int", "float", "bool", "date", "datetime")
-
 # domain phrase (regex over normalized text) -> default entities, most specific first
 DOMAINS: list[tuple[str, str, tuple[str, ...]]] = [
     # (pattern, title word, entities)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import textwrap
-from importlib import resources
 
 from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec
 
@@ -55,11 +54,6 @@ def module(*blocks: str) -> str:
 
 def indent(text: str, spaces: int) -> str:
     return textwrap.indent(text, " " * spaces)
-
-
-def template_text(kind: str, name: str) -> str:
-    """A fixed template text, from codegen/generators/template/templates/<kind>/<name>."""
-    return resources.files("codegen.generators.template.templates").joinpath(kind, name).read_text(encoding="utf-8")
 
 
 def sample_value(field: FieldSpec, variant: int = 0) -> object:
@@ -170,6 +164,10 @@ def fields_table(entity: EntitySpec) -> str:
 def package_docstring(spec: ProjectSpec) -> str:
     summary = textwrap.fill(f"{spec.summary}.", width=88)
     return f'"""{spec.title}.\n\n{summary}\n"""\n'
+
+
+# the README section of every project whose tests need only its requirements and pytest
+README_TEST = "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```"
 
 
 def readme(spec: ProjectSpec, *sections: str) -> str:

@@ -128,10 +128,6 @@ class Token:
     def is_word(self) -> bool:
         return self.text[:1].isalpha() or self.text[:1] == "_"
 
-    @property
-    def is_number(self) -> bool:
-        return self.text[:1].isdigit()
-
 
 # common spellings normalized before tokenizing, so keyword rules see one form
 _PHRASES = [

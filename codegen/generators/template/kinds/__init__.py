@@ -1,49 +1,28 @@
-"""One module per kind of project; each completes a spec, describes it and renders it.
+"""The kinds of project, each a class implementing the Kind protocol (kinds/kind.py), looked up by spec.kind.
 
-A kind module provides ``complete(spec, context)`` (fill in what the prompt
-left open), ``describe(spec)`` (the plan message), ``capabilities(spec)``
-(what a follow-up may change: "entities", "fields", features, "framework",
-"store") and ``render_files(spec)`` (path -> content).
+A kind completes a spec (fills in what the prompt left open), describes it,
+says what a follow-up may change and renders it into files.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from codegen.generators.template.kinds.cli import CommandLineTool
+from codegen.generators.template.kinds.data_script import DataScript
+from codegen.generators.template.kinds.kind import Kind
+from codegen.generators.template.kinds.library import Library
+from codegen.generators.template.kinds.rest_api import RestApi
+from codegen.generators.template.kinds.webpage import WebPage
+from codegen.generators.template.model import SPEC_FILE, ProjectSpec
 
-from codegen.generators.template.kinds import cli, data_script, library, rest_api, webpage
-from codegen.generators.template.model import SPEC_FILE, Context, ProjectSpec
-from codegen.generators.template.recipes import RECIPES
-
-_KINDS: dict[str, ModuleType] = {
-    "rest_api": rest_api,
-    "cli": cli,
-    "webpage": webpage,
-    "library": library,
-    "data_script": data_script,
-}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (RestApi(), CommandLineTool(), WebPage(), Library(), DataScript())}
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    _KINDS[spec.kind].complete(spec, context)
-
-
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return _KINDS[spec.kind].capabilities(spec)
-
-
-def recipe_title(spec: ProjectSpec) -> str | None:
-    """The title of the utility a project is built around ("Unit Converter"), if any."""
-    if spec.recipe in RECIPES:
-        return RECIPES[spec.recipe].title
-    return webpage.TITLES.get(spec.recipe) if spec.kind == "webpage" else None
-
-
-def describe(spec: ProjectSpec) -> str:
-    return _KINDS[spec.kind].describe(spec)
+def of(spec: ProjectSpec) -> Kind:
+    return KINDS[spec.kind]
 
 
 def render_project(spec: ProjectSpec) -> dict[str, str]:
     """Every file of the project, the spec file included, in path order."""
-    files = _KINDS[spec.kind].render_files(spec)
+    files = of(spec).render_files(spec)
     files[SPEC_FILE] = spec.to_json()
     return dict(sorted(files.items()))

@@ -4,57 +4,53 @@ from __future__ import annotations
 
 import json
 
-from codegen.generators.template import recipes, render
+from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
-from codegen.generators.template.render import code, module
+from codegen.generators.template.render import module
 from codegen.generators.template.words import human_list, title
 
 _FEATURE_NOTES = {"pagination": "paginated lists", "search": "search", "sorting": "sorting"}
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    recipe = recipes.detect(context.flat)
-    if recipe and not context.manages_records:
-        spec.recipe = recipe.key
-        spec.entities, spec.features = [], []
-        return
-    default_entities(spec, context, what="records")
+class CommandLineTool:
+    """Command-line tools (the Kind protocol)."""
 
+    name = "cli"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    if spec.recipe:
-        return frozenset()
-    return frozenset({"entities", "fields", "pagination", "search", "sorting"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        recipe = recipes.chosen(context)
+        if recipe:
+            spec.recipe, spec.entities, spec.features = recipe.key, [], []
+            return
+        default_entities(spec, context, what="records")
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        if spec.recipe:
+            return frozenset()
+        return frozenset({"entities", "fields", "pagination", "search", "sorting"})
 
-def describe(spec: ProjectSpec) -> str:
-    if spec.recipe:
-        return f"an argparse command-line tool that {recipes.RECIPES[spec.recipe].description}"
-    text = f"an argparse command-line tool managing {', '.join(e.plural for e in spec.entities)} in a JSON file"
-    return "; ".join([text, *(_FEATURE_NOTES[f] for f in spec.features)])
+    def describe(self, spec: ProjectSpec) -> str:
+        if spec.recipe:
+            return f"an argparse command-line tool that {recipes.RECIPES[spec.recipe].description}"
+        text = f"an argparse command-line tool managing {', '.join(e.plural for e in spec.entities)} in a JSON file"
+        return "; ".join([text, *(_FEATURE_NOTES[f] for f in spec.features)])
 
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return recipes.RECIPES[spec.recipe].title if spec.recipe else None
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    package = spec.slug
-    files = {
-        f"{package}/__init__.py": render.package_docstring(spec),
-        f"{package}/__main__.py": code(
-            f'''
-            """``python -m {package}``."""
-
-            from {package}.cli import main
-
-            raise SystemExit(main())
-            '''
-        ),
-        "pytest.ini": render.pytest_ini(),
-        "requirements.txt": render.requirements("pytest"),
-    }
-    if spec.recipe:
-        files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
-    else:
-        files.update(_manager_files(spec))
-    return files
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        package = spec.slug
+        files = {
+            f"{package}/__init__.py": render.package_docstring(spec),
+            f"{package}/__main__.py": templates.fill("cli", "main.py.tmpl", package=package),
+            "pytest.ini": render.pytest_ini(),
+            "requirements.txt": render.requirements("pytest"),
+        }
+        if spec.recipe:
+            files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
+        else:
+            files.update(_manager_files(spec))
+        return files
 
 
 # -- a recipe ------------------------------------------------------------------
@@ -72,7 +68,7 @@ def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
             spec,
             f"A command-line tool that {recipe.description}. Standard library only.",
             f"## Use\n\n```sh\n{usage}\npython -m {package} --help\n```",
-            "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+            render.README_TEST,
             f"## Layout\n\n- `{package}/{recipe.module}.py`: the functions, usable without the command line\n"
             f"- `{package}/cli.py`: the argparse front end\n- `tests/`: pytest tests",
         ),
@@ -108,287 +104,36 @@ def _field_literal(field: FieldSpec) -> str:
     return f'Field("{field.name}", "{field.type}"' + (")" if field.required else ", required=False)")
 
 
-MODELS = code(
-    '''
-    """The records this tool keeps, and how command-line text becomes field values."""
+MODELS = templates.text("cli", "models.py.tmpl")
 
-    from dataclasses import dataclass
-    from datetime import date, datetime, timezone
+STORE = templates.text("cli", "store.py.tmpl")
 
-
-    @dataclass(frozen=True)
-    class Field:
-        name: str
-        type: str  # str, int, float, bool, date or datetime
-        required: bool = True
-
-        @property
-        def default(self) -> object:
-            return False if self.type == "bool" else None
+CONFTEST = templates.text("cli", "conftest.py.tmpl")
 
 
-    COLLECTIONS = {
-    $collections}
-
-    _TRUE = frozenset({"true", "yes", "y", "1", "on"})
-    _FALSE = frozenset({"false", "no", "n", "0", "off"})
-
-
-    def parse_value(field: Field, text: str) -> object:
-        """``text`` as a value of ``field``, JSON-ready (ValueError with a readable message)."""
-        try:
-            if field.type == "int":
-                return int(text)
-            if field.type == "float":
-                return float(text)
-            if field.type == "bool":
-                if text.lower() not in _TRUE | _FALSE:
-                    raise ValueError(text)
-                return text.lower() in _TRUE
-            if field.type == "date":
-                return date.fromisoformat(text).isoformat()
-            if field.type == "datetime":
-                moment = datetime.fromisoformat(text)
-                # a time written without an offset is taken as UTC
-                return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
-        except ValueError:
-            raise ValueError(f"{field.name}: {text!r} is not a valid {field.type}") from None
-        return text
-    '''
-)
-
-STORE = code(
-    '''
-    """Records kept in one JSON file: {"tasks": [{"id": 1, ...}, ...], ...}."""
-
-    import json
-    import os
-    import tempfile
-    from pathlib import Path
-
-
-    class JsonStore:
-        def __init__(self, path: str | Path) -> None:
-            self.path = Path(path)
-
-        def all(self, collection: str) -> list[dict]:
-            return self._load().get(collection, [])
-
-        def get(self, collection: str, item_id: int) -> dict | None:
-            return next((item for item in self.all(collection) if item["id"] == item_id), None)
-
-        def add(self, collection: str, record: dict) -> dict:
-            data = self._load()
-            items = data.setdefault(collection, [])
-            item = {"id": max((existing["id"] for existing in items), default=0) + 1, **record}
-            items.append(item)
-            self._save(data)
-            return item
-
-        def update(self, collection: str, item_id: int, changes: dict) -> dict | None:
-            data = self._load()
-            for item in data.get(collection, []):
-                if item["id"] == item_id:
-                    item.update(changes)
-                    self._save(data)
-                    return item
-            return None
-
-        def remove(self, collection: str, item_id: int) -> bool:
-            data = self._load()
-            items = data.get(collection, [])
-            kept = [item for item in items if item["id"] != item_id]
-            if len(kept) == len(items):
-                return False
-            data[collection] = kept
-            self._save(data)
-            return True
-
-        def _load(self) -> dict[str, list[dict]]:
-            if not self.path.exists():
-                return {}
-            with self.path.open(encoding="utf-8") as handle:
-                return json.load(handle)
-
-        def _save(self, data: dict[str, list[dict]]) -> None:
-            # write a temporary file and rename it, so a crash never leaves half a file
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=2, ensure_ascii=False)
-            os.replace(temporary, self.path)
-    '''
-)
-
-CONFTEST = code(
-    '''
-    """Fixtures: the tool run on a fresh data file."""
-
-    import json
-
-    import pytest
-
-    from $package.cli import main
-
-
-    @pytest.fixture
-    def run(tmp_path, capsys):
-        """Run the tool; returns the exit status and the JSON records it printed."""
-        data_file = str(tmp_path / "data.json")
-
-        def run(*args: str) -> tuple[int, list[dict]]:
-            status = main(["--db", data_file, *args])
-            return status, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-
-        return run
-    '''
-)
+# the list command's options and steps, one template pair per feature, in this order
+_LIST_FEATURES = ("search", "sorting", "pagination")
 
 
 def _cli(spec: ProjectSpec) -> str:
-    env = f"{spec.slug.upper()}_DB"
-    list_options, list_steps = [], []
-    if spec.has("search"):
-        list_options.append('listing.add_argument("--search", metavar="TEXT", help="records whose text holds TEXT")')
-        list_steps += [
-            "if args.search:",
-            "    needle = args.search.lower()",
-            '    texts = [field.name for field in fields if field.type == "str"]',
-            '    items = [item for item in items if any(needle in str(item.get(n) or "").lower() for n in texts)]',
-        ]
-    if spec.has("sorting"):
-        list_options += [
-            'listing.add_argument("--sort", choices=[field.name for field in fields], help="sort by this field")',
-            'listing.add_argument("--desc", action="store_true", help="sort in descending order")',
-        ]
-        list_steps += [
-            "if args.sort:",
-            "    # records without a value go last",
-            "    items = sorted(items, key=lambda item: (item.get(args.sort) is None, item.get(args.sort)))",
-            "    if args.desc:",
-            "        items.reverse()",
-        ]
-    if spec.has("pagination"):
-        list_options += [
-            'listing.add_argument("--limit", type=int, default=20, help="at most this many records (default 20)")',
-            'listing.add_argument("--offset", type=int, default=0, help="skip this many records first")',
-        ]
-        list_steps.append("items = items[max(args.offset, 0) : max(args.offset, 0) + max(args.limit, 0)]")
-    header = code(
-        f'''
-        """Command line: ``python -m {spec.slug} COLLECTION add|list|show|update|remove``."""
-
-        import argparse
-        import json
-        import os
-        import sys
-
-        from {spec.slug}.models import COLLECTIONS, Field, parse_value
-        from {spec.slug}.store import JsonStore
-
-        DEFAULT_DB = os.environ.get("{env}", "{spec.slug}.json")
-        DESCRIPTION = $description
-        '''
-    ).replace("$description", render.py_string(spec.summary))
+    features = [feature for feature in _LIST_FEATURES if spec.has(feature)]
+    list_options = "".join(templates.text("cli", f"list_{feature}_options.py.tmpl") for feature in features)
+    list_steps = "".join(templates.text("cli", f"list_{feature}_steps.py.tmpl") for feature in features)
+    header = templates.fill(
+        "cli", "cli_header.py.tmpl", package=spec.slug, env=f"{spec.slug.upper()}_DB",
+        description=render.py_string(spec.summary),
+    )
     listing = 'listing = actions.add_parser("list", help="list the records")'
     if not list_options:
         listing = 'actions.add_parser("list", help="list the records")'
-    parser = CLI_PARSER.replace("$listing", listing).replace(
-        "$list_options", "".join(f"        {line}\n" for line in list_options)
-    )
-    actions = CLI_ACTIONS.replace("$list_steps", "".join(f"    {line}\n" for line in list_steps))
+    parser = CLI_PARSER.replace("$listing", listing).replace("$list_options", render.indent(list_options, 8))
+    actions = CLI_ACTIONS.replace("$list_steps", render.indent(list_steps, 4))
     return module(header, parser, actions)
 
 
-CLI_PARSER = code(
-    '''
-    def build_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(prog=__package__, description=DESCRIPTION)
-        parser.add_argument("--db", default=DEFAULT_DB, help=f"the data file (default {DEFAULT_DB})")
-        collections = parser.add_subparsers(dest="collection", required=True)
-        for name, fields in COLLECTIONS.items():
-            actions = collections.add_parser(name, help=f"manage {name}").add_subparsers(dest="action", required=True)
-            _field_options(actions.add_parser("add", help="add a record"), fields, creating=True)
-            $listing
-    $list_options        actions.add_parser("show", help="show one record").add_argument("id", type=int)
-            update = actions.add_parser("update", help="change fields of a record")
-            update.add_argument("id", type=int)
-            _field_options(update, fields, creating=False)
-            actions.add_parser("remove", help="remove a record").add_argument("id", type=int)
-        return parser
+CLI_PARSER = templates.text("cli", "cli_parser.py.tmpl")
 
-
-    def _field_options(parser: argparse.ArgumentParser, fields: tuple[Field, ...], *, creating: bool) -> None:
-        for field in fields:
-            option = "--" + field.name.replace("_", "-")
-            parser.add_argument(option, dest=field.name, required=creating and field.required, help=field.type)
-
-
-    def main(argv: list[str] | None = None) -> int:
-        args = build_parser().parse_args(argv)
-        store = JsonStore(args.db)
-        try:
-            return ACTIONS[args.action](store, args, COLLECTIONS[args.collection])
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    '''
-)
-
-CLI_ACTIONS = code(
-    '''
-    def _values(args: argparse.Namespace, fields: tuple[Field, ...]) -> dict:
-        return {f.name: parse_value(f, getattr(args, f.name)) for f in fields if getattr(args, f.name) is not None}
-
-
-    def _add(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        record = {field.name: field.default for field in fields} | _values(args, fields)
-        _print(store.add(args.collection, record))
-        return 0
-
-
-    def _list(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        items = store.all(args.collection)
-    $list_steps    for item in items:
-            _print(item)
-        return 0
-
-
-    def _show(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        item = store.get(args.collection, args.id)
-        if item is None:
-            return _missing(args)
-        _print(item)
-        return 0
-
-
-    def _update(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        changes = _values(args, fields)
-        if not changes:
-            raise ValueError("nothing to change: give at least one field option")
-        item = store.update(args.collection, args.id, changes)
-        if item is None:
-            return _missing(args)
-        _print(item)
-        return 0
-
-
-    def _remove(store: JsonStore, args: argparse.Namespace, fields: tuple[Field, ...]) -> int:
-        return 0 if store.remove(args.collection, args.id) else _missing(args)
-
-
-    def _missing(args: argparse.Namespace) -> int:
-        print(f"error: {args.collection} has no record {args.id}", file=sys.stderr)
-        return 1
-
-
-    def _print(item: dict) -> None:
-        print(json.dumps(item, ensure_ascii=False))
-
-
-    ACTIONS = {"add": _add, "list": _list, "show": _show, "update": _update, "remove": _remove}
-    '''
-)
+CLI_ACTIONS = templates.text("cli", "cli_actions.py.tmpl")
 
 # -- tests and README ------------------------------------------------------------
 
@@ -423,61 +168,17 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
         f'"""Tests of the {name} commands."""\n\n'
         + ("import pytest\n\n" if any(f.required for f in entity.fields) else "")
         + f"RECORD = {json.dumps(record)}\nEXPECTED = {render.py_dict(expected)}\nCHANGED = {json.dumps(changed_args)}\n",
-        code(
-            f'''
-            def test_add_and_show(run):
-                status, [created] = run("{name}", "add", *RECORD)
-                assert status == 0
-                assert created == {{"id": 1, **EXPECTED}}
-                assert run("{name}", "show", "1") == (0, [created])
-
-
-            def test_list(run):
-                run("{name}", "add", *RECORD)
-                run("{name}", "add", *CHANGED)
-                status, items = run("{name}", "list")
-                assert status == 0
-                assert [item["id"] for item in items] == [1, 2]
-
-
-            def test_update_changes_only_the_fields_given(run):
-                run("{name}", "add", *RECORD)
-                status, [updated] = run("{name}", "update", "1", "--{first.name.replace('_', '-')}", {first_text!r})
-                assert status == 0
-                assert updated == {{"id": 1, **EXPECTED, "{first.name}": {render.py_value(first_value)}}}
-
-
-            def test_remove(run):
-                run("{name}", "add", *RECORD)
-                assert run("{name}", "remove", "1") == (0, [])
-                assert run("{name}", "show", "1")[0] == 1
-                assert run("{name}", "remove", "1")[0] == 1
-            '''
+        templates.fill(
+            "cli", "test_records.py.tmpl", name=name, option=first.name.replace("_", "-"), text=repr(first_text),
+            field=first.name, value=render.py_value(first_value),
         ),
     ]
     if any(f.required for f in entity.fields):
-        blocks.append(
-            code(
-                f'''
-                def test_required_options_are_enforced(run):
-                    with pytest.raises(SystemExit):
-                        run("{name}", "add")
-                '''
-            )
-        )
+        blocks.append(templates.fill("cli", "test_required_options.py.tmpl", name=name))
     typed = next((f for f in entity.fields if f.type not in ("str",)), None)
     if typed is not None:
         option = "--" + typed.name.replace("_", "-")
-        blocks.append(
-            code(
-                f'''
-                def test_invalid_value_is_rejected(run):
-                    args = list(RECORD)
-                    args[args.index("{option}") + 1] = "not-a-value"
-                    assert run("{name}", "add", *args) == (2, [])
-                '''
-            )
-        )
+        blocks.append(templates.fill("cli", "test_invalid_value.py.tmpl", option=option, name=name))
     blocks += _list_feature_tests(spec, entity)
     return "\n\n".join(block.rstrip("\n") + "\n" for block in blocks)
 
@@ -485,45 +186,13 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
 def _list_feature_tests(spec: ProjectSpec, entity: EntitySpec) -> list[str]:
     name, tests = entity.plural, []
     if spec.has("pagination"):
-        tests.append(
-            code(
-                f'''
-                def test_list_pages(run):
-                    for _ in range(3):
-                        run("{name}", "add", *RECORD)
-                    status, items = run("{name}", "list", "--limit", "1", "--offset", "1")
-                    assert [item["id"] for item in items] == [2]
-                '''
-            )
-        )
+        tests.append(templates.fill("cli", "test_list_pages.py.tmpl", name=name))
     text = next((f for f in entity.fields if f.type == "str" and "Changed" in str(render.sample_value(f, 1))), None)
     if spec.has("search") and text is not None:
-        tests.append(
-            code(
-                f'''
-                def test_list_search(run):
-                    run("{name}", "add", *RECORD)
-                    run("{name}", "add", *CHANGED)
-                    status, items = run("{name}", "list", "--search", "changed")
-                    assert [item["id"] for item in items] == [2]
-                '''
-            )
-        )
+        tests.append(templates.fill("cli", "test_list_search.py.tmpl", name=name))
     if spec.has("sorting"):
         field = entity.fields[0].name
-        tests.append(
-            code(
-                f'''
-                def test_list_sorted(run):
-                    run("{name}", "add", *RECORD)
-                    run("{name}", "add", *CHANGED)
-                    values = [item["{field}"] for item in run("{name}", "list", "--sort", "{field}")[1]]
-                    assert values == sorted(values)
-                    values = [item["{field}"] for item in run("{name}", "list", "--sort", "{field}", "--desc")[1]]
-                    assert values == sorted(values, reverse=True)
-                '''
-            )
-        )
+        tests.append(templates.fill("cli", "test_list_sorted.py.tmpl", name=name, field=field))
     return tests
 
 
@@ -553,7 +222,7 @@ def _readme(spec: ProjectSpec) -> str:
         f"A command-line tool (argparse, standard library only) that keeps {human_list([e.plural for e in spec.entities])} "
         f"in a JSON file: `{package}.json` in the current directory, or the path in `{package.upper()}_DB` or `--db`.",
         f"## Use\n\n```sh\n{usage}\n```\n\nEvery command prints the records it touches as JSON, one a line.",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
         "## Records\n\nEach record has an `id` (set by the tool). Dates are `YYYY-MM-DD`; true/false fields take "
         "`yes`/`no`.\n\n" + tables,
     )

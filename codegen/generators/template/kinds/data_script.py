@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import statistics
 
-from codegen.generators.template import render
+from codegen.generators.template import render, templates
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
-from codegen.generators.template.render import code
 from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
 
 METRICS = ("count", "sum", "average", "min", "max", "median")
@@ -44,47 +43,65 @@ _PARSERS = {
 }
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    flat, assumptions = context.flat, context.assumptions
-    file_match = _FILE_RE.search(flat)
-    stem = file_match.group(1) if file_match else None
-    record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
-    columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
-    entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
-    group = _group_column(flat)
-    metrics = _metrics(flat, entity)
-    if group and not entity.field(group):
-        entity.fields.insert(0, FieldSpec(group, "str", True))
-    for _, column in metrics:
-        if column and not entity.field(column):
-            entity.fields.append(FieldSpec(column, "float", True))
-    numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
-    if not metrics:
-        if not numeric:
-            entity.fields.append(FieldSpec("amount", "float", True))
-            numeric = ["amount"]
-        metrics = [("count", None), ("sum", numeric[0]), ("average", numeric[0])]
-        assumptions.append(f"no measure named; assumed count, total and average of {numeric[0]}")
-    if not columns:
-        assumptions.append(f"no columns named; assumed {human_list([f.name for f in entity.fields])}")
-    for field in entity.fields:
-        field.required = False  # an empty cell is a missing value, not an error
-    spec.entities = [entity]
-    spec.options = {
-        "input": f"{stem or entity.plural}.csv",
-        "group_by": group,
-        "metrics": [[name, column] for name, column in metrics],
-    }
+class DataScript:
+    """CSV data-processing scripts (the Kind protocol)."""
 
+    name = "data_script"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset({"fields"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        flat, assumptions = context.flat, context.assumptions
+        file_match = _FILE_RE.search(flat)
+        stem = file_match.group(1) if file_match else None
+        record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
+        columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
+        entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
+        group = _group_column(flat)
+        metrics = _metrics(flat, entity)
+        if group and not entity.field(group):
+            entity.fields.insert(0, FieldSpec(group, "str", True))
+        for _, column in metrics:
+            if column and not entity.field(column):
+                entity.fields.append(FieldSpec(column, "float", True))
+        numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
+        if not metrics:
+            if not numeric:
+                entity.fields.append(FieldSpec("amount", "float", True))
+                numeric = ["amount"]
+            metrics = [("count", None), ("sum", numeric[0]), ("average", numeric[0])]
+            assumptions.append(f"no measure named; assumed count, total and average of {numeric[0]}")
+        if not columns:
+            assumptions.append(f"no columns named; assumed {human_list([f.name for f in entity.fields])}")
+        for field in entity.fields:
+            field.required = False  # an empty cell is a missing value, not an error
+        spec.entities = [entity]
+        spec.options = {
+            "input": f"{stem or entity.plural}.csv",
+            "group_by": group,
+            "metrics": [[name, column] for name, column in metrics],
+        }
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset({"fields"})
 
-def describe(spec: ProjectSpec) -> str:
-    measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
-    grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
-    return f"a Python script that reads {spec.options['input']} and reports {measures}{grouping}"
+    def describe(self, spec: ProjectSpec) -> str:
+        return f"a Python script that {_what(spec)}"
+
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return None
+
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        script = spec.slug
+        rows = _sample_rows(spec)
+        header = [f.name for f in spec.entities[0].fields]
+        csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
+        return {
+            f"{script}.py": _script(spec),
+            f"tests/test_{script}.py": _tests(spec, rows),
+            spec.options["input"]: csv_text,
+            "pytest.ini": render.pytest_ini(),
+            "requirements.txt": render.requirements("pytest"),
+            "README.md": _readme(spec),
+        }
 
 
 def _explicit_columns(flat: str) -> list[FieldSpec]:
@@ -126,6 +143,13 @@ def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
         if entry not in found:
             found.append(entry)
     return found
+
+
+def _what(spec: ProjectSpec) -> str:
+    """What the script does: "reads sales.csv and reports the total amount per region"."""
+    measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
+    grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
+    return f"reads {spec.options['input']} and reports {measures}{grouping}"
 
 
 def _label(name: str, column: str | None) -> str:
@@ -190,21 +214,6 @@ def _aggregate(name: str, values: list, count: int) -> float:
     return {"sum": sum, "average": statistics.fmean, "min": min, "max": max, "median": statistics.median}[name](values)
 
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    script = spec.slug
-    rows = _sample_rows(spec)
-    header = [f.name for f in spec.entities[0].fields]
-    csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
-    return {
-        f"{script}.py": _script(spec),
-        f"tests/test_{script}.py": _tests(spec, rows),
-        spec.options["input"]: csv_text,
-        "pytest.ini": render.pytest_ini(),
-        "requirements.txt": render.requirements("pytest"),
-        "README.md": _readme(spec),
-    }
-
-
 def _script(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
     columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in entity.fields)
@@ -212,7 +221,7 @@ def _script(spec: ProjectSpec) -> str:
         f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"]
     )
     group = render.py_value(spec.options["group_by"]) if spec.options["group_by"] else "None"
-    what = describe(spec).removeprefix("a Python script that ")
+    what = _what(spec)
     source = SCRIPT
     for marker, value in (
         ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.split(' and ', 1)[-1]}."),
@@ -226,143 +235,7 @@ def _script(spec: ProjectSpec) -> str:
     return source
 
 
-SCRIPT = code(
-    '''
-    """$doc
-
-    Usage: python SCRIPT [INPUT.csv] [--group-by COLUMN] [--where COLUMN=VALUE] [--json] [--output FILE]
-    """
-
-    import argparse
-    import csv
-    import json
-    import statistics
-    import sys
-    from collections.abc import Callable
-    $datetime_import
-    from pathlib import Path
-
-
-    def parse_bool(text: str) -> bool:
-        lowered = text.lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        raise ValueError(text)
-
-
-    # the input columns and how each cell is read; an empty cell is None
-    COLUMNS: dict[str, Callable[[str], object]] = {
-    $columns}
-    GROUP_BY: str | None = $group
-    METRICS: list[tuple[str, str | None]] = [$metrics]
-    DEFAULT_INPUT = Path(__file__).with_name("$input")
-
-    AGGREGATES: dict[str, Callable[[list], float]] = {
-        "sum": sum,
-        "average": statistics.fmean,
-        "min": min,
-        "max": max,
-        "median": statistics.median,
-    }
-
-
-    def read_rows(path: str | Path) -> list[dict]:
-        """The rows of a CSV file, each cell converted; ValueError names the line of a bad cell."""
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
-            if missing:
-                raise ValueError(f"{path}: missing columns: {', '.join(missing)}")
-            return [_typed(row, reader.line_num) for row in reader]
-
-
-    def _typed(row: dict[str, str], line: int) -> dict:
-        typed = {}
-        for name, parse in COLUMNS.items():
-            text = (row.get(name) or "").strip()
-            try:
-                typed[name] = parse(text) if text else None
-            except ValueError:
-                raise ValueError(f"line {line}: {name} has an invalid value {text!r}") from None
-        return typed
-
-
-    def filter_rows(rows: list[dict], where: dict[str, str]) -> list[dict]:
-        """The rows whose columns hold the given values (written as in the CSV)."""
-        wanted = {name: COLUMNS[name](text) for name, text in where.items()}
-        return [row for row in rows if all(row[name] == value for name, value in wanted.items())]
-
-
-    def summarize(rows: list[dict], group_by: str | None = GROUP_BY) -> list[dict]:
-        """One line per group (a single "all" group without ``group_by``) with every metric."""
-        groups: dict[object, list[dict]] = {}
-        for row in rows:
-            groups.setdefault(row[group_by] if group_by else "all", []).append(row)
-        lines = []
-        for key in sorted(groups, key=lambda value: (value is None, str(value))):
-            line = {group_by or "group": key}
-            for name, column in METRICS:
-                if name == "count":
-                    line["count"] = len(groups[key])
-                    continue
-                values = [row[column] for row in groups[key] if row[column] is not None]
-                line[f"{name}_{column}"] = AGGREGATES[name](values) if values else None
-            lines.append(line)
-        return lines
-
-
-    def write_csv(lines: list[dict], out) -> None:
-        if not lines:
-            return
-        writer = csv.DictWriter(out, fieldnames=list(lines[0]), lineterminator="\\n")
-        writer.writeheader()
-        writer.writerows(lines)
-
-
-    def build_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("input", nargs="?", default=DEFAULT_INPUT, help="the CSV file to read")
-        parser.add_argument("--group-by", choices=list(COLUMNS), default=GROUP_BY, help="the column to group by")
-        parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="keep matching rows")
-        parser.add_argument("--json", action="store_true", help="write JSON instead of CSV")
-        parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
-        return parser
-
-
-    def main(argv: list[str] | None = None) -> int:
-        args = build_parser().parse_args(argv)
-        try:
-            where = dict(_condition(text) for text in args.where)
-            lines = summarize(filter_rows(read_rows(args.input), where), args.group_by)
-        except (OSError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-        try:
-            if args.json:
-                json.dump(lines, out, indent=2, default=str)
-                out.write("\\n")
-            else:
-                write_csv(lines, out)
-        finally:
-            if out is not sys.stdout:
-                out.close()
-        return 0
-
-
-    def _condition(text: str) -> tuple[str, str]:
-        name, sep, value = text.partition("=")
-        if not sep or name not in COLUMNS:
-            raise ValueError(f"--where takes COLUMN=VALUE with a column of: {', '.join(COLUMNS)}")
-        return name, value
-
-
-    if __name__ == "__main__":
-        raise SystemExit(main())
-    '''
-)
+SCRIPT = templates.text("data_script", "script.py.tmpl")
 
 
 def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
@@ -373,69 +246,15 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
     typed = next((f for f in entity.fields if f.type != "str"), None)
     first_group = expected[0][group_key]
-    tests = code(
-        f'''
-        def write(tmp_path, text=SAMPLE):
-            path = tmp_path / "input.csv"
-            path.write_text(text, encoding="utf-8")
-            return path
-
-
-        def test_summarize(tmp_path):
-            lines = summarize(read_rows(write(tmp_path)))
-            assert [line["{group_key}"] for line in lines] == {[line[group_key] for line in expected]!r}
-            assert len(lines) == len(EXPECTED)
-            for line, wanted in zip(lines, EXPECTED, strict=True):
-                assert line == pytest.approx(wanted)
-
-
-        def test_filter_rows(tmp_path):
-            rows = read_rows(write(tmp_path))
-            kept = filter_rows(rows, {{"{header[0]}": {rows[0][header[0]]!r}}})
-            assert kept == [row for row in rows if row["{header[0]}"] == rows[0]["{header[0]}"]]
-            assert kept
-
-
-        def test_missing_column_is_reported(tmp_path):
-            path = write(tmp_path, "unrelated\\n1\\n")
-            with pytest.raises(ValueError, match="missing columns"):
-                read_rows(path)
-
-
-        def test_main_writes_csv(tmp_path):
-            output = tmp_path / "out.csv"
-            assert main([str(write(tmp_path)), "--output", str(output)]) == 0
-            written = list(csv.DictReader(output.open(encoding="utf-8")))
-            assert [line["{group_key}"] for line in written] == [str(line["{group_key}"]) for line in EXPECTED]
-
-
-        def test_main_writes_json(tmp_path, capsys):
-            assert main([str(write(tmp_path)), "--json"]) == 0
-            assert json.loads(capsys.readouterr().out)[0]["{group_key}"] == {first_group!r}
-
-
-        def test_sample_file_is_readable():
-            assert len(read_rows(DEFAULT_INPUT)) == {len(rows)}
-        '''
+    tests = templates.fill(
+        "data_script", "test_script.py.tmpl", group_key=group_key, groups=repr([line[group_key] for line in expected]),
+        first_column=header[0], first_value=repr(rows[0][header[0]]), first_group=repr(first_group), row_count=len(rows),
     )
     if typed is not None:
-        tests += "\n\n" + code(
-            f'''
-            def test_bad_value_names_its_line(tmp_path):
-                lines = SAMPLE.splitlines()
-                cells = lines[2].split(",")
-                cells[{header.index(typed.name)}] = "not-a-value"
-                text = "\\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\\n"
-                with pytest.raises(ValueError, match="line 3"):
-                    read_rows(write(tmp_path, text))
-                assert main([str(write(tmp_path, text))]) == 2
-            '''
-        )
+        tests += "\n\n" + templates.fill("data_script", "test_bad_value.py.tmpl", column=header.index(typed.name))
     expected_literal = "[\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
-    return (
-        f'"""Tests of {script}.py."""\n\nimport csv\nimport json\n\nimport pytest\n\n'
-        f"from {script} import DEFAULT_INPUT, filter_rows, main, read_rows, summarize\n\n"
-        f'SAMPLE = """{csv_lines}\n"""\nEXPECTED = {expected_literal}\n\n\n{tests}'
+    return templates.fill(
+        "data_script", "tests.py.tmpl", script=script, sample=csv_lines, expected=expected_literal, tests=tests.rstrip("\n")
     )
 
 
@@ -444,10 +263,10 @@ def _readme(spec: ProjectSpec) -> str:
     columns = "\n".join(f"- `{f.name}`: {render.TYPE_DESCRIPTIONS[f.type]}" for f in entity.fields)
     return render.readme(
         spec,
-        f"A Python script (standard library only) that {describe(spec).removeprefix('a Python script that ')}.",
+        f"A Python script (standard library only) that {_what(spec)}.",
         f"## Use\n\n```sh\npython {script}.py {spec.options['input']}\npython {script}.py data.csv --json --output report.json\n"
         f"python {script}.py data.csv --where {entity.fields[0].name}=VALUE\n```",
         f"## Input\n\nA CSV file with a header row and these columns (an empty cell is a missing value):\n\n{columns}\n\n"
         f"`{spec.options['input']}` is a small example.",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
     )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from codegen.generators.template import recipes, render
+from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities
-from codegen.generators.template.render import code
 from codegen.generators.template.words import camel, human_list
 
 # the Python type and the name used in error messages, per field type
@@ -18,32 +17,36 @@ _PY_CHECKS = {
 }
 
 
-def complete(spec: ProjectSpec, context: Context) -> None:
-    recipe = recipes.detect(context.flat)
-    if recipe and not context.manages_records:
-        spec.recipe = recipe.key
-        spec.entities = []
-        return
-    default_entities(spec, context, what="record types")
+class Library:
+    """Python libraries (the Kind protocol)."""
 
+    name = "library"
 
-def capabilities(spec: ProjectSpec) -> frozenset[str]:
-    return frozenset() if spec.recipe else frozenset({"entities", "fields"})
+    def complete(self, spec: ProjectSpec, context: Context) -> None:
+        recipe = recipes.chosen(context)
+        if recipe:
+            spec.recipe, spec.entities = recipe.key, []
+            return
+        default_entities(spec, context, what="record types")
 
+    def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
+        return frozenset() if spec.recipe else frozenset({"entities", "fields"})
 
-def describe(spec: ProjectSpec) -> str:
-    if spec.recipe:
-        return f"a Python library that {recipes.RECIPES[spec.recipe].description}"
-    return f"a Python library of typed records ({', '.join(e.plural for e in spec.entities)}) with an in-memory collection"
+    def describe(self, spec: ProjectSpec) -> str:
+        if spec.recipe:
+            return f"a Python library that {recipes.RECIPES[spec.recipe].description}"
+        return f"a Python library of typed records ({', '.join(e.plural for e in spec.entities)}) with an in-memory collection"
 
+    def recipe_title(self, spec: ProjectSpec) -> str | None:
+        return recipes.RECIPES[spec.recipe].title if spec.recipe else None
 
-def render_files(spec: ProjectSpec) -> dict[str, str]:
-    files = {"pytest.ini": render.pytest_ini(), "requirements.txt": render.requirements("pytest")}
-    if spec.recipe:
-        files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
-    else:
-        files.update(_record_files(spec))
-    return files
+    def render_files(self, spec: ProjectSpec) -> dict[str, str]:
+        files = {"pytest.ini": render.pytest_ini(), "requirements.txt": render.requirements("pytest")}
+        if spec.recipe:
+            files.update(_recipe_files(spec, recipes.RECIPES[spec.recipe]))
+        else:
+            files.update(_record_files(spec))
+        return files
 
 
 def _init(spec: ProjectSpec, imports: list[tuple[str, tuple[str, ...]]]) -> str:
@@ -63,7 +66,7 @@ def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
             spec,
             f"A Python library that {recipe.description}. Standard library only.",
             f"## Use\n\n```python\n{recipes.fill(recipe.library_usage, package)}\n```",
-            "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+            render.README_TEST,
             "## API\n\n" + "\n".join(f"- `{name}`" for name in recipe.exports),
         ),
     }
@@ -111,114 +114,12 @@ def _dataclass(entity: EntitySpec) -> str:
 
 
 def _models(spec: ProjectSpec) -> str:
-    header = code(
-        '''
-        """The record types: frozen dataclasses that check the type of every field."""
-
-        from dataclasses import dataclass
-        '''
-    ) + render.module_imports(render.all_fields(spec))
-    check = code(
-        '''
-        def _check(record: object, name: str, expected: type | tuple[type, ...], label: str, *, optional: bool = False) -> None:
-            value = getattr(record, name)
-            if value is None and optional:
-                return
-            # bool is a subclass of int: True is not a number here
-            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-                raise TypeError(f"{type(record).__name__}.{name} must be {label}, not {value!r}")
-        '''
-    )
+    header = templates.text("library", "models_header.py.tmpl") + render.module_imports(render.all_fields(spec))
+    check = templates.text("library", "models_footer.py.tmpl")
     return render.module(header, *(_dataclass(e) for e in spec.entities), check)
 
 
-COLLECTION = code(
-    '''
-    """An in-memory collection of records with ids, saved to and loaded from a JSON file."""
-
-    import dataclasses
-    import json
-    import typing
-    from datetime import date, datetime
-    from pathlib import Path
-    from typing import Generic, TypeVar
-
-    T = TypeVar("T")
-
-
-    class NotFound(KeyError):
-        """No record has this id."""
-
-
-    class Collection(Generic[T]):
-        def __init__(self, record_type: type[T]) -> None:
-            self.record_type = record_type
-            self._items: dict[int, T] = {}
-            self._next_id = 1
-
-        def __len__(self) -> int:
-            return len(self._items)
-
-        def add(self, record: T) -> T:
-            """Store ``record`` under a new id; the stored copy (with its id) is returned."""
-            stored = dataclasses.replace(record, id=self._next_id)
-            self._items[self._next_id] = stored
-            self._next_id += 1
-            return stored
-
-        def get(self, item_id: int) -> T:
-            try:
-                return self._items[item_id]
-            except KeyError:
-                raise NotFound(item_id) from None
-
-        def all(self) -> list[T]:
-            return list(self._items.values())
-
-        def find(self, **criteria: object) -> list[T]:
-            """The records whose fields equal every one of ``criteria``."""
-            return [item for item in self._items.values() if all(getattr(item, k) == v for k, v in criteria.items())]
-
-        def update(self, item_id: int, **changes: object) -> T:
-            """A new version of the record with ``changes``, checked like a new record."""
-            updated = dataclasses.replace(self.get(item_id), **changes)
-            self._items[item_id] = updated
-            return updated
-
-        def remove(self, item_id: int) -> None:
-            self.get(item_id)
-            del self._items[item_id]
-
-        def save(self, path: str | Path) -> None:
-            records = [dataclasses.asdict(item) for item in self._items.values()]
-            Path(path).write_text(json.dumps(records, indent=2, default=_to_json), encoding="utf-8")
-
-        @classmethod
-        def load(cls, record_type: type[T], path: str | Path) -> "Collection[T]":
-            collection = cls(record_type)
-            hints = typing.get_type_hints(record_type)
-            for data in json.loads(Path(path).read_text(encoding="utf-8")):
-                record = record_type(**{name: _from_json(value, hints[name]) for name, value in data.items()})
-                collection._items[record.id] = record
-                collection._next_id = max(collection._next_id, record.id + 1)
-            return collection
-
-
-    def _to_json(value: object) -> str:
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()
-        raise TypeError(f"cannot save {value!r}")
-
-
-    def _from_json(value: object, hint: object) -> object:
-        kinds = typing.get_args(hint) or (hint,)
-        if isinstance(value, str) and datetime in kinds:
-            return datetime.fromisoformat(value)
-        if isinstance(value, str) and date in kinds:
-            return date.fromisoformat(value)
-        return value
-    '''
-)
+COLLECTION = templates.text("library", "collection.py.tmpl")
 
 
 def _py_sample(field: FieldSpec, variant: int) -> str:
@@ -243,58 +144,9 @@ def _tests(spec: ProjectSpec, entity: EntitySpec) -> str:
     typed = next((f for f in entity.fields if f.type != "str"), first)
     imports = (f"from datetime import {', '.join(datetime_imports)}\n\n" if datetime_imports else "") + "import pytest\n\n"
     imports += f"from {spec.slug} import Collection, NotFound, {cls}\n"
-    body = code(
-        f'''
-        def make(**changes):
-            return {cls}(**{{**VALUES, **changes}})
-
-
-        def test_add_assigns_ids():
-            {entity.plural} = Collection({cls})
-            first, second = {entity.plural}.add(make()), {entity.plural}.add(make())
-            assert (first.id, second.id) == (1, 2)
-            assert {entity.plural}.get(1) == first
-            assert len({entity.plural}) == 2
-
-
-        def test_update_makes_a_checked_copy():
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            updated = {entity.plural}.update(1, {first.name}={_py_sample(first, 1)})
-            assert updated.{first.name} == {_py_sample(first, 1)}
-            assert {entity.plural}.get(1) == updated
-            with pytest.raises(TypeError):
-                {entity.plural}.update(1, {typed.name}={render.py_value(render.bad_value(typed))})
-
-
-        def test_remove():
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            {entity.plural}.remove(1)
-            with pytest.raises(NotFound):
-                {entity.plural}.get(1)
-
-
-        def test_find():
-            {entity.plural} = Collection({cls})
-            wanted = {entity.plural}.add(make({first.name}={_py_sample(first, 1)}))
-            {entity.plural}.add(make())
-            assert {entity.plural}.find({first.name}={_py_sample(first, 1)}) == [wanted]
-
-
-        def test_wrong_type_is_rejected():
-            with pytest.raises(TypeError):
-                make({typed.name}={render.py_value(render.bad_value(typed))})
-
-
-        def test_save_and_load(tmp_path):
-            {entity.plural} = Collection({cls})
-            {entity.plural}.add(make())
-            {entity.plural}.save(tmp_path / "{entity.plural}.json")
-            loaded = Collection.load({cls}, tmp_path / "{entity.plural}.json")
-            assert loaded.all() == {entity.plural}.all()
-            assert loaded.add(make()).id == 2
-        '''
+    body = templates.fill(
+        "library", "test_records.py.tmpl", cls=cls, plural=entity.plural, field=first.name, changed=_py_sample(first, 1),
+        typed=typed.name, bad=render.py_value(render.bad_value(typed)),
     )
     return f'"""Tests of {cls} and its collection."""\n\n{imports}\nVALUES = {{\n{values}}}\n\n\n{body}'
 
@@ -303,15 +155,9 @@ def _readme(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
     cls = camel(entity.name)
     args = ", ".join(f"{f.name}={_py_sample(f, 0)}" for f in entity.fields if f.required and f.type != "bool")
-    usage = code(
-        f'''
-        from {spec.slug} import Collection, {cls}
-
-        {entity.plural} = Collection({cls})
-        item = {entity.plural}.add({cls}({args}))
-        {entity.plural}.update(item.id, {entity.fields[0].name}={_py_sample(entity.fields[0], 1)})
-        {entity.plural}.save("{entity.plural}.json")
-        '''
+    usage = templates.fill(
+        "library", "readme_usage.md.tmpl", package=spec.slug, cls=cls, plural=entity.plural, args=args,
+        field=entity.fields[0].name, changed=_py_sample(entity.fields[0], 1),
     )
     tables = "\n\n".join(f"### {camel(e.name)}\n\n{render.fields_table(e)}" for e in spec.entities)
     return render.readme(
@@ -320,6 +166,6 @@ def _readme(spec: ProjectSpec) -> str:
         "Records are frozen dataclasses that reject values of the wrong type; a `Collection` keeps them "
         "with ids and saves them to JSON.",
         f"## Use\n\n```python\n{usage.rstrip()}\n```",
-        "## Test\n\n```sh\npip install -r requirements.txt\npytest\n```",
+        render.README_TEST,
         "## Records\n\n" + tables,
     )

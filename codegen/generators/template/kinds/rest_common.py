@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from string import Template
 
-from codegen.generators.template import render
+from codegen.generators.template import templates
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
 
@@ -22,6 +23,40 @@ class Dialect:
     def fill(self, template: str, **values: str) -> str:
         names = {"def": self.def_, "aw": self.aw, "status": self.status, "json": self.json}
         return Template(code(template)).substitute(names, **values)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One web framework's part of a REST API; rest_api.py writes the rest the same way for all.
+
+    Its fixed texts are templates/rest_api/<name>_*.py.tmpl.
+    """
+
+    name: str  # "fastapi", "flask", "aiohttp"
+    requirements: tuple[str, ...]  # keys of render.REQUIREMENTS
+    dialect: Dialect
+    run: str  # the README's command that starts the app
+    layout: list[tuple[str, str]]  # the README's (path, what it holds) of the framework's files
+    main: Callable[[ProjectSpec], str]  # app/main.py
+    routes: Callable[[ProjectSpec], str]  # app/routes.py
+    pytest_options: tuple[str, ...] = ()  # extra pytest.ini lines
+    test_imports: str = ""  # tests/conftest.py's import of the framework's test client
+
+    def auth(self) -> str:
+        """app/auth.py"""
+        return templates.text("rest_api", f"{self.name}_auth.py.tmpl")
+
+    def fixtures(self, spec: ProjectSpec) -> str:
+        """tests/conftest.py: the client fixtures, after the shared credentials and fast-hashing fixtures
+        when the project has accounts."""
+        auth = spec.has("auth")
+        header = (
+            '"""Fixtures: a fresh application with an in-memory database for every test."""\n\n'
+            + "import pytest\n" + self.test_imports + "\n"
+            + ("from app import accounts\n" if auth else "") + "from app.main import create_app"
+        )
+        clients = templates.text("rest_api", f"{self.name}_clients{'_auth' if auth else ''}.py.tmpl")
+        return module(header, _AUTH_FIXTURES if auth else "", clients)
 
 
 def open_store(spec: ProjectSpec) -> str:
@@ -82,35 +117,11 @@ def validation_imports(spec: ProjectSpec) -> str:
     return "query_int, validated" if spec.has("pagination") else "validated"
 
 
-_AUTH_FIXTURES = code(
-    '''
-    @pytest.fixture
-    def credentials():
-        return {"username": "tester", "password": "correct horse battery"}
-
-
-    @pytest.fixture(autouse=True)
-    def fast_password_hashing(monkeypatch):
-        """Cheap hashing in tests: the cost protects stored passwords, not the behaviour under test."""
-        monkeypatch.setitem(accounts.SCRYPT_PARAMS, "n", 2**4)
-    '''
-)
-
-
-def conftest(spec: ProjectSpec, clients: str, *, framework_imports: str = "") -> str:
-    """tests/conftest.py of a REST project: the framework's client fixtures (``clients``), after
-    the shared credentials and fast-hashing fixtures when the project has accounts."""
-    auth = spec.has("auth")
-    header = (
-        '"""Fixtures: a fresh application with an in-memory database for every test."""\n\n'
-        + "import pytest\n" + framework_imports + "\n"
-        + ("from app import accounts\n" if auth else "") + "from app.main import create_app"
-    )
-    return module(header, _AUTH_FIXTURES if auth else "", clients)
+_AUTH_FIXTURES = templates.text("rest_api", "auth_fixtures.py.tmpl")
 
 
 def actions_block(spec: ProjectSpec, framework: str) -> str:
     """The lines of a resource's routes that add its actions (POST /<resource>/<id>/<action>), if any."""
     if not spec.options.get("actions"):
         return ""
-    return render.template_text("rest_api", f"actions_{framework}.py.tmpl")
+    return templates.text("rest_api", f"actions_{framework}.py.tmpl")

@@ -1,17 +1,23 @@
-"""Follow-up prompts: read into edits of the parent's spec and applied in order.
-
-A follow-up is split into clauses ("add a due_date field to tasks and add
-pagination" is two). Each clause must be understood and applicable, or the
-whole iteration fails with a message naming the clause: no edit is dropped.
-"""
+"""Applying one clause of a follow-up to a spec: entities, fields, links, renames and settings."""
 
 from __future__ import annotations
 
-import copy
 import re
-from dataclasses import dataclass
 
 from codegen.generators.template import catalog, kinds
+from codegen.generators.template.edits.vocabulary import (
+    CHANGE_VERBS,
+    ENTITY_NOISE,
+    FILLER,
+    LINK_VERBS,
+    PROJECT_WORDS,
+    REMOVE_VERBS,
+    RENAME_VERBS,
+    REQUIREDNESS,
+    SETTING_CONTEXT,
+    TARGET_PREPOSITIONS,
+    VERBS,
+)
 from codegen.generators.template.entities import FIELD_NOISE, EntityParser
 from codegen.generators.template.model import (
     FEATURE_LABELS,
@@ -22,135 +28,43 @@ from codegen.generators.template.model import (
     ProjectSpec,
     make_entity,
 )
-from codegen.generators.template.spec import FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES, corrected_tokens
-from codegen.generators.template.words import Token, human_list, identifier, is_plural, normalize, plural, singular
-
-_ADD_VERBS = frozenset(
-    "add adds adding create include introduce support enable implement allow require protect need needs want"
-    " give provide expose offer have has get".split()
-)
-_REMOVE_VERBS = frozenset("remove delete drop disable exclude eliminate without".split())
-_RENAME_VERBS = frozenset(["rename"])
-_LINK_VERBS = frozenset("link links connect relate associate attach belong belongs".split())
-_CHANGE_VERBS = frozenset("make change set convert switch use move port migrate rewrite mark turn".split())
-_VERBS = _ADD_VERBS | _REMOVE_VERBS | _RENAME_VERBS | _CHANGE_VERBS | _LINK_VERBS
-_CLAUSE_ENDS = frozenset({".", ";", "!", "?", "\n"})
-_CONNECTORS = frozenset(", and then also please plus next finally".split())
-_FILLER = frozenset(
-    "a an the it its this that please i we you can could would should must will now also let us me my our"
-    " new all each every their to be is are so like able d ll want wish possible allow allows let lets"
-    " also just only".split()
-)
-# words naming "the project itself" in a rename
-_PROJECT_WORDS = frozenset("project app application api tool cli library page site script package it".split())
-_ENTITY_NOISE = frozenset(
-    "resource resources entity entities model models endpoint endpoints table tables collection collections"
-    " crud route routes api called named type types kind new object objects".split()
-)
-_TARGET_PREPOSITIONS = frozenset("to on for in into of from".split())
-_REQUIREDNESS = {"optional": False, "nullable": False, "required": True, "mandatory": True}
-# words that only qualify a feature, framework or store ("token based auth on all task endpoints")
-_SETTING_CONTEXT = frozenset(
-    "to on for in into of from by with and or the a an all every each list lists results result items endpoint"
-    " endpoints route routes api user users token tokens based access bearer key keys protected support basic"
-    " simple query parameter parameters page pages size store stores storing data persist persistence save"
-    " storage database db instead framework server web app it them using use via memory sqlite file dict".split()
-)
-_PHRASES = [
-    (r"\bget rid of\b", "remove"),
-    (r"\bturn on\b", "enable"),
-    (r"\bturn off\b", "disable"),
-    (r"\bswitch (?:over )?to\b", "use"),
-    (r"\bno longer need\b", "remove"),
-    (r"\bdo not need\b|\bdon'?t need\b", "remove"),
-]
+from codegen.generators.template.prompt_parser import FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES
+from codegen.generators.template.words import Token, human_list, identifier, is_plural, plural, singular
 
 
 class EditError(Exception):
     """A follow-up clause that cannot be applied; the message says why."""
 
 
-@dataclass
-class Iteration:
-    spec: ProjectSpec  # the parent's spec with every edit applied
-    changes: list[str]  # what each edit did, for the plan message
-
-
-def apply_follow_up(parent: ProjectSpec, text: str) -> Iteration:
-    """The parent's spec changed as ``text`` asks; EditError names the clause that cannot be applied."""
-    spec = copy.deepcopy(parent)
-    editor = _Editor(spec)
-    clauses = _clauses(text)
-    if not clauses:
-        raise EditError("The follow-up asks for no change the template generator can make")
-    for clause in clauses:
-        label = _clause_text(clause)
-        try:
-            editor.apply(clause)
-        except EditError as exc:
-            raise EditError(f'Cannot apply "{label}": {exc}') from None
-    return Iteration(spec=spec, changes=editor.changes)
-
-
-def _clauses(text: str) -> list[list[Token]]:
-    normalized = normalize(text)
-    for pattern, replacement in _PHRASES:
-        normalized = re.sub(pattern, replacement, normalized, flags=re.IGNORECASE)
-    clauses: list[list[Token]] = []
-    current: list[Token] = []
-    for token in corrected_tokens(normalized):
-        starts_clause = token.text in _VERBS - {"have", "has", "get", "need", "needs"} and (
-            not current or current[-1].text in _CONNECTORS
-        )
-        if token.text in _CLAUSE_ENDS or starts_clause:
-            clauses.append(current)
-            current = []
-        if token.text not in _CLAUSE_ENDS:
-            current.append(token)
-    clauses.append(current)
-    trimmed = []
-    for clause in clauses:
-        while clause and clause[-1].text in _CONNECTORS:
-            clause = clause[:-1]
-        while clause and clause[0].text in _CONNECTORS:
-            clause = clause[1:]
-        if any(t.is_word and t.text not in _FILLER for t in clause):
-            trimmed.append(clause)
-    return trimmed
-
-
-def _clause_text(clause: list[Token]) -> str:
-    text = " ".join(t.raw for t in clause)
-    return re.sub(r"\s+([,:)])|(\()\s+", r"\1\2", text)
-
-
 def _words(tokens: list[Token]) -> str:
     return " ".join(t.text for t in tokens)
 
 
-class _Editor:
+class Editor:
+    """Applies clauses to one spec, noting each change."""
+
     def __init__(self, spec: ProjectSpec) -> None:
         self.spec = spec
         self.changes: list[str] = []
-        self.capabilities = kinds.capabilities(spec)
+        self.capabilities = kinds.of(spec).capabilities(spec)
 
     def apply(self, clause: list[Token]) -> None:
-        verb_at = next((i for i, t in enumerate(clause) if t.text in _VERBS), None)
+        verb_at = next((i for i, t in enumerate(clause) if t.text in VERBS), None)
         verb = clause[verb_at].text if verb_at is not None else "add"
         subject = self._entity_before(clause, verb_at)
         rest = clause[verb_at + 1 :] if verb_at is not None else clause
-        if verb in _RENAME_VERBS:
+        if verb in RENAME_VERBS:
             self._rename(rest)
             return
-        if verb in _LINK_VERBS:
+        if verb in LINK_VERBS:
             self._link(clause)
             return
-        rest = self._settings(rest, enable=verb not in _REMOVE_VERBS)
+        rest = self._settings(rest, enable=verb not in REMOVE_VERBS)
         if not self._content(rest):
             return
-        if verb in _REMOVE_VERBS:
+        if verb in REMOVE_VERBS:
             self._remove(rest)
-        elif verb in _CHANGE_VERBS:
+        elif verb in CHANGE_VERBS:
             self._change(rest, subject)
         else:
             self._add(rest, subject)
@@ -191,9 +105,9 @@ class _Editor:
     def _add_entities(self, tokens: list[Token], link_to: str | None) -> None:
         self._require("entities", "resources")
         # a new entity is named in the plural ("add comments") or called one ("add a tag entity"), not "add dark mode"
-        called = {singular(tokens[i - 1].text) for i, t in enumerate(tokens) if t.text in _ENTITY_NOISE and i > 0}
+        called = {singular(tokens[i - 1].text) for i, t in enumerate(tokens) if t.text in ENTITY_NOISE and i > 0}
         plurals = {singular(t.text) for t in tokens if t.is_word and is_plural(t.text)}
-        cleaned = [t for t in tokens if t.text not in _ENTITY_NOISE]
+        cleaned = [t for t in tokens if t.text not in ENTITY_NOISE]
         parsed, unused = EntityParser(cleaned, allow_singular=bool(called)).entities_at(0)
         drafts = [d for d in parsed if d.name.rsplit("_", 1)[-1] in called | plurals]
         if not drafts:
@@ -252,7 +166,7 @@ class _Editor:
         of_at = next((i for i, t in enumerate(old_part) if t.text in ("of", "in", "on", "from")), None)
         entity_word = self._entity_word(old_part[of_at + 1 :]) if of_at is not None else None
         old_names = self._names(old_part[:of_at] if of_at is not None else old_part)
-        if not old_names or old_names[0] in _PROJECT_WORDS:
+        if not old_names or old_names[0] in PROJECT_WORDS:
             self.spec.title = " ".join(word.capitalize() for word in new.split("_"))
             self.spec.slug = new
             self.changes.append(f"renamed the project to {self.spec.title}")
@@ -301,7 +215,7 @@ class _Editor:
 
     def _change(self, rest: list[Token], subject: str | None) -> None:
         words = [t.text for t in rest]
-        requiredness = next((w for w in words if w in _REQUIREDNESS), None)
+        requiredness = next((w for w in words if w in REQUIREDNESS), None)
         mentioned = self._field_mentions(rest)
         type_word = next((w for w in words if w in catalog.TYPE_WORDS and w not in mentioned), None)
         if not (requiredness or type_word):
@@ -315,9 +229,9 @@ class _Editor:
             owner = self._field_owner(name, entity_word)
             field = owner.field(name)
             if requiredness:
-                if field.required == _REQUIREDNESS[requiredness]:
+                if field.required == REQUIREDNESS[requiredness]:
                     raise EditError(f"{name} of {owner.plural} is already {requiredness}")
-                field.required = _REQUIREDNESS[requiredness]
+                field.required = REQUIREDNESS[requiredness]
                 self.changes.append(f"made {name} of {owner.plural} {'required' if field.required else 'optional'}")
             else:
                 if field.type == catalog.TYPE_WORDS[type_word]:
@@ -347,7 +261,7 @@ class _Editor:
         if len(self.changes) == before:
             return tokens
         # what is left is about the settings ("to the task list", "instead of SQLite"), not more edits
-        ignored = _SETTING_CONTEXT | _VERBS | _FILLER
+        ignored = SETTING_CONTEXT | VERBS | FILLER
         fields = {f.name for entity in self.spec.entities for f in entity.fields}
         return [t for t in left if t.text not in ignored | fields and not self.spec.entity(t.text)]
 
@@ -385,19 +299,19 @@ class _Editor:
             raise EditError(f"this {KIND_LABELS[self.spec.kind]} has no {what} to change")
 
     def _content(self, tokens: list[Token]) -> bool:
-        return any(t.is_word and t.text not in _FILLER and t.text not in _ENTITY_NOISE for t in tokens)
+        return any(t.is_word and t.text not in FILLER and t.text not in ENTITY_NOISE for t in tokens)
 
     def _target(self, tokens: list[Token]) -> int | None:
         """Where "to tasks" / "on the tasks" / "for each task" starts, if anywhere."""
         for index in range(len(tokens) - 1, -1, -1):
-            if tokens[index].text in _TARGET_PREPOSITIONS and self._entity_word(tokens[index + 1 :]):
+            if tokens[index].text in TARGET_PREPOSITIONS and self._entity_word(tokens[index + 1 :]):
                 return index
         return None
 
     def _entity_word(self, tokens: list[Token]) -> str | None:
         """The first word of ``tokens`` after fillers, if it names (or could name) an entity."""
         for token in tokens:
-            if token.text in _FILLER or token.text in _ENTITY_NOISE:
+            if token.text in FILLER or token.text in ENTITY_NOISE:
                 continue
             if token.is_word and (self.spec.entity(token.text) or is_plural(token.text)):
                 return token.text
@@ -447,9 +361,9 @@ class _Editor:
 
     def _understood(self, unused: list[Token], also: list[str] = ()) -> None:
         """Fail on words an edit did not use: "add comments and translate everything" must not drop half."""
-        left = [t for t in unused if t.is_word and t.text not in _FILLER | _ENTITY_NOISE | FIELD_NOISE]
+        left = [t for t in unused if t.is_word and t.text not in FILLER | ENTITY_NOISE | FIELD_NOISE]
         if left or also:
-            words = " ".join([*also, _clause_text(unused).strip()] if left else also)
+            words = " ".join([*also, clause_text(unused).strip()] if left else also)
             raise EditError(f'the template generator does not understand "{words}"')
 
     def _field_like(self, tokens: list[Token]) -> bool:
@@ -464,6 +378,13 @@ class _Editor:
                 if current:
                     names.append("_".join(current))
                 current = []
-            elif token.is_word and token.text not in _FILLER | FIELD_NOISE | _ENTITY_NOISE:
+            elif token.is_word and token.text not in FILLER | FIELD_NOISE | ENTITY_NOISE:
                 current.append(token.text)
         return names
+
+
+def clause_text(clause: list[Token]) -> str:
+    """A clause as written, for messages."""
+    text = " ".join(t.raw for t in clause)
+    return re.sub(r"\s+([,:)])|(\()\s+", r"\1\2", text)
+

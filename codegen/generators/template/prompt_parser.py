@@ -132,7 +132,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
             if options & names and feature not in spec.features:
                 spec.features.append(feature)
         spec.features.sort(key=FEATURES.index)
-    kinds.complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
+    kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
     applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
@@ -235,7 +235,7 @@ def _title(text: str, spec: ProjectSpec, domain: tuple | None) -> str:
     suffix = _TITLE_SUFFIXES[spec.kind]
     if spec.kind == "webpage" and spec.recipe is None:
         suffix = "App"
-    recipe_title = kinds.recipe_title(spec)
+    recipe_title = kinds.of(spec).recipe_title(spec)
     if recipe_title:
         return recipe_title if spec.kind in ("library", "webpage") else f"{recipe_title} {suffix}"
     if domain:

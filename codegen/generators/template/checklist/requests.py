@@ -1,0 +1,218 @@
+"""The requests of a prompt the generator parses itself: kind, language, framework, entities, features, store, recipe."""
+
+from __future__ import annotations
+
+import re
+
+from codegen.generators.template import catalog, kinds, recipes
+from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITUTED, UNMET, Builder, main_files
+from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
+from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
+from codegen.generators.template.prompt_parser import FEATURE_RULES
+from codegen.generators.template.words import article, human_list, normalize, plural
+
+GENERIC_KIND_RE = re.compile(r"\b(app|application|system|platform|service|manager|tracker|backend|tool|utility|program|script)\b")
+
+_FRAMEWORKS_WRITTEN = "FastAPI, Flask or aiohttp"
+
+
+def kind(b: Builder, text: str, kind_named: bool) -> None:
+    label = KIND_LABELS[b.spec.kind]
+    if kind_named:
+        b.add(f"a {label}", MET, main_files(b))
+        return
+    generic = GENERIC_KIND_RE.search(normalize(text).lower())
+    if generic:
+        b.add(article(generic.group(1)), MET, main_files(b),
+              f"read as a {label}: the prompt does not say which kind of {generic.group(1)}")
+
+
+def language(b: Builder, prompt: str, requirements: list[str]) -> None:
+    web = b.spec.kind == "webpage"
+    for ask in asked_languages("\n".join([prompt, *requirements])):
+        if ask.language == "Python" and not web:
+            b.add("written in Python", MET, [p for p in b.files if p.endswith(".py")][:MAX_WHERE])
+        elif web and ask.language in WEB_LANGUAGES:
+            b.add(f"written in {ask.language}", MET, b.where(paths=r"\.js$"))
+        elif web and ask.language == "TypeScript":
+            b.add("written in TypeScript", SUBSTITUTED, b.where(paths=r"\.js$"),
+                  "plain JavaScript: the offline generator writes web pages without a build step")
+        else:
+            what = f"{ask.framework} ({ask.language})" if ask.framework else ask.language
+            wrote = "HTML, CSS and JavaScript" if web else "Python"
+            b.add(f"written in {what}", UNMET, [], f"the offline generator wrote {wrote}; it does not write {ask.language}")
+
+
+def framework(b: Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
+    if b.spec.kind == "rest_api" and b.spec.framework:
+        name = FRAMEWORK_LABELS[b.spec.framework]
+        replaced = next((a for a in assumptions if "does not write" in a and a.endswith(f"used {name}")), None)
+        if replaced:
+            other = replaced.split("does not write ", 1)[1].split(";", 1)[0]
+            b.add(f"use {other}", SUBSTITUTED, b.where(paths=r"app/main\.py$"),
+                  f"{name}: the offline generator writes {_FRAMEWORKS_WRITTEN}")
+        elif re.search(rf"\b{b.spec.framework}\b", flat):
+            b.add(f"use {name}", MET, b.where(paths=r"app/main\.py$"))
+    if b.spec.kind == "webpage":
+        other = re.search(r"\b(react|vue|angular|svelte|next\.?js|tailwind|bootstrap|jquery)\b", flat)
+        if other:
+            b.add(f"use {other.group(1)}", SUBSTITUTED, b.where(paths=r"\.js$"),
+                  "plain HTML, CSS and JavaScript: the offline generator uses no front-end framework")
+
+
+def entities(b: Builder, named: dict[str, bool]) -> None:
+    for entity in b.spec.entities:
+        if entity.name not in named:
+            continue
+        fields = [f.name for f in entity.fields]
+        text = entity.plural.replace("_", " ")
+        if named[entity.name]:
+            text += f" with {human_list(fields)}"
+        where = b.where(f'"{entity.plural}"', f"{entity.plural}", paths=rf"(^|/)(test_)?{entity.plural}\.py$")
+        code = b.code()
+        missing = [name for name in fields if name not in code]
+        if entity.name.split("_")[0] in _NOT_RECORD_HEADS:
+            b.add(text, UNMET, [], f"read as records called {entity.plural} from a phrase that names none")
+        elif missing:
+            b.add(text, UNMET, where, f"the files lack {human_list(missing)}")
+        else:
+            b.add(text, MET, where)
+
+
+# the first word of a parsed entity name that shows the phrase was not a kind of record ("earn badges")
+_NOT_RECORD_HEADS = frozenset(
+    "earn earns get gets receive receives win wins give gives make makes have has send sends see sees"
+    " popular recent top best latest trending".split()
+)
+
+
+def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
+    """"a bookstore API": the domain's usual entities stand for what the prompt did not name."""
+    domain = catalog.find_domain(normalize(text).lower())
+    if domain is None or b.spec.recipe or b.spec.kind == "data_script":
+        return
+    assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
+    pattern = next(p for p, word, _ in catalog.DOMAINS if word == domain[0])
+    kind_words = r"(?:\s+taking)?\s+(?:web\s+)?(?:app|application|api|tool|site|website|page|manager|tracker|system|service|cli)\b"
+    headed = re.search(rf"\b(?:{pattern}){kind_words}", normalize(text).lower())
+    if headed and not assumed and not any(b.spec.entity(name) for name in domain[1]):
+        wanted = human_list([plural(name).replace("_", " ") for name in domain[1]])
+        b.add(f"{article(domain[0].lower())} project", UNMET, [],
+              f"it keeps {human_list([e.plural for e in b.spec.entities])}, not {wanted}")
+        return
+    if assumed:
+        plurals = human_list([e.plural.replace("_", " ") for e in assumed])
+        b.add(f"{article(domain[0].lower())} project", MET, b.where(*(e.plural for e in assumed)),
+              f"no records named; it keeps {plurals}, the usual ones")
+
+
+_FEATURE_EVIDENCE = {
+    "auth": (r"auth", ("Bearer", "password")),
+    "pagination": (r"$^", ("offset", "limit", "--page", "page")),
+    "search": (r"$^", ("search", "query", "q=", '"q"')),
+    "sorting": (r"$^", ("sort", "order_by")),
+}
+
+
+def features(b: Builder, text: str) -> None:
+    flat = normalize(text).lower()
+    for feature, label in FEATURE_LABELS.items():
+        if not re.search(FEATURE_RULES[feature], flat):
+            continue
+        if feature in b.spec.features:
+            paths, needles = _FEATURE_EVIDENCE[feature]
+            where = b.where(*needles, paths=paths)
+            b.add(label, MET if where else UNMET, where, None if where else "no file implements it")
+        else:
+            detail = f"the offline generator adds {label} to REST APIs" + (" and command-line tools" if feature != "auth" else "")
+            b.add(label, UNMET, [], f"{detail}, not to a {KIND_LABELS[b.spec.kind]}")
+
+
+def store(b: Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
+    other = next((a for a in assumptions if a.startswith("used SQLite in place of ")), None)
+    if other:
+        name = other.removeprefix("used SQLite in place of ").split(" ", 1)[0]
+        b.add(f"store data in {name}", SUBSTITUTED, b.where("sqlite3"),
+              "SQLite: the offline generator writes SQLite stores, which need no server")
+    elif b.spec.store == "sqlite" and re.search(r"\bsqlite\b", flat):
+        b.add("store data in SQLite", MET, b.where("sqlite3"))
+    elif b.spec.store == "memory" and re.search(r"\b(?:in memory|no database|without (?:a )?database)\b", flat):
+        b.add("keep data in memory", MET, b.where(paths=r"store\.py$"))
+    elif b.spec.kind != "rest_api":
+        db = re.search(r"\b(postgres\w*|mysql|mariadb|mongo\w*|redis|sqlite|database)\b", flat)
+        if db:
+            b.add(f"store data in {db.group(1)}", UNMET, [],
+                  f"a {KIND_LABELS[b.spec.kind]} from the offline generator keeps its data in files or in memory")
+
+
+def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
+    flat = normalize(text).lower()
+    if b.spec.kind == "webpage" and b.spec.recipe:
+        if any(a.endswith("assumed a landing page") for a in assumptions):
+            b.add("the page the prompt describes", SUBSTITUTED, main_files(b),
+                  "a landing page with a contact form: the offline generator recognised no page it writes")
+        else:
+            b.add(kinds.of(b.spec).describe(b.spec), MET, main_files(b))
+        sections = b.spec.options.get("sections") or []
+        if sections:
+            b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
+                  "each a section of the page, with sample cards to replace")
+    elif b.spec.recipe in recipes.RECIPES:
+        recipe = recipes.RECIPES[b.spec.recipe]
+        own = _RECIPE_OWN_WORDS.get(recipe.key)
+        if own and not re.search(own, flat):
+            b.add(f"the {recipe.title.lower()} the prompt describes", SUBSTITUTED,
+                  b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
+                  f"({recipe.description}) is the nearest thing it writes")
+            return
+        b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
+        for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
+            b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
+    elif b.spec.kind == "data_script":
+        options = b.spec.options
+        metrics = human_list([f"{name} of {column}" if column else name for name, column in options["metrics"]])
+        grouping = f" per {options['group_by']}" if options["group_by"] else ""
+        report = f"read {options['input']} and report {metrics}{grouping}"
+        named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower())
+        if any(a.startswith("no measure named") for a in assumptions) or not named_input:
+            b.add("the data processing the prompt describes", SUBSTITUTED, main_files(b),
+                  f"no measure recognised: the script reads {options['input']} and reports {metrics}{grouping}")
+        else:
+            b.add(report, MET, main_files(b))
+        for label, pattern in _DATA_OPERATIONS:
+            if re.search(pattern, flat):
+                b.add(label, UNMET, [], "the offline generator's CSV scripts report counts, totals, averages, "
+                      "minimums and maximums, optionally per column value, and nothing else")
+
+
+# what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute
+_RECIPE_OWN_WORDS = {
+    "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
+    r"|grams?|meters?|metres?|feet|foot|inch\w*|lengths?|weights?|ounces?|yards?|distances?)\b",
+    "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn)\b",
+    "strings": r"\b(?:slug\w*|camel ?case|snake ?case|kebab|case conversion|truncat\w+|palindrom\w*|string|strings|text)\b",
+    "statistics": r"\b(?:mean|median|mode|averages?|standard deviation|stdev|variance|percentiles?|statistics|stats)\b",
+}
+# a recipe's request that names what the recipe does not do
+_MISSING_IN_RECIPE = {
+    "validators": r"\b(iban\w*|phone numbers?|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
+    r"|vat numbers?|domains?|ipv6|mac address\w*|hex colou?rs?|usernames?)\b",
+    "converter": r"\b(currenc\w+|dollars?|euros?|volumes?|liters?|litres?|gallons?|speeds?|time zones?|timezones?"
+    r"|bytes|megabytes|areas?|pressure|energy|roman numerals?|bases?|binary|hexadecimal)\b",
+    "statistics": r"\b(correlation|regression|histograms?|moving averages?|z ?scores?|quartiles?|outliers?)\b",
+    "strings": r"\b(wrap\w*|pad\w*|capitali[sz]\w*|templat\w+|markdown|html escap\w*|levenshtein|edit distance)\b",
+}
+_DATA_OPERATIONS = [
+    ("remove duplicate rows", r"\b(?:duplicat\w+|dedup\w*)\b"),
+    ("filter rows", r"\bfilter\w* (?:rows|records|lines|out)\b|\bonly (?:rows|records) (?:where|with)\b"),
+    ("merge or join files", r"\b(?:merg\w+|join\w*|combin\w+) (?:two |multiple |several )?(?:csv |files?|tables?|datasets?)"),
+    ("clean the data", r"\bclean\w*\b|\bempty (?:lines|rows|cells)\b|\bmissing values\b|\bnormali[sz]\w+\b"),
+    ("convert to another format", r"\bto (?:json|excel|xlsx|parquet|xml|sql)\b|\bconvert\w* (?:\w+ )?(?:csv|file)"),
+    ("parse log files", r"\blog files?\b|\bstatus codes\b|\baccess logs?\b"),
+    ("charts or plots", r"\b(?:charts?|plots?|graphs?|visuali[sz]\w+|matplotlib)\b"),
+    ("sort the rows", r"\bsort\w* (?:the )?(?:rows|records|lines|data|file)\b"),
+]
+
+
