@@ -1,7 +1,7 @@
 """Events for the streams: the service's own SQL, run from the benchmark like a worker would.
 
 ``claim`` takes pending generations with the worker's claim query; ``progress``
-writes progress steps through ``codegen.services.generations.move`` (the one
+writes progress steps through ``codegen.store.generations.record_transition`` (the one
 conditional UPDATE, its event row and its NOTIFY, as the pipeline does);
 ``finish`` moves them to completed. The bare baseline is fed the same way.
 """
@@ -15,7 +15,7 @@ from uuid import UUID
 from bench.databases import open_db
 from codegen import lifecycle
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 
 LEASE_SECONDS = 600.0
 
@@ -35,7 +35,7 @@ class Producer:
         await self.db.close()
 
     async def claim(self, count: int) -> int:
-        move = lifecycle.move(Status.PENDING, Status.PROCESSING)
+        move = lifecycle.plan_transition(Status.PENDING, Status.PROCESSING)
         rows = await self.db.fetch(
             self.db.q.claim_pending, count, list(move.allowed_from), move.target.value, LEASE_SECONDS,
             "bench-producer", "bench", lifecycle.first_stages(),
@@ -55,7 +55,7 @@ class Producer:
 
     async def progress(self, k: int, total: int) -> None:
         async def step(generation_id: UUID, lease: UUID) -> None:
-            seq = await generation_service.move(
+            seq = await generation_store.record_transition(
                 self.db, generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=(k + 1) / (total + 2),
                 message=f"Writing file {k + 1} of {total}", source=Status.PROCESSING, lease_token=lease,
             )
@@ -65,7 +65,7 @@ class Producer:
 
     async def finish(self) -> None:
         async def step(generation_id: UUID, lease: UUID) -> None:
-            seq = await generation_service.move(
+            seq = await generation_store.record_transition(
                 self.db, generation_id, Status.COMPLETED, stage=Stage.COMPLETE, progress=1.0,
                 message="Generation complete", source=Status.PROCESSING, lease_token=lease,
             )

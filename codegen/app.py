@@ -10,22 +10,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from codegen import keys, metrics
+from codegen import appkeys, metrics
 from codegen.api.common import json_response
+from codegen.api.http_errors import RETRY_AFTER_UNAVAILABLE, ApiError, from_domain
 from codegen.api.routes import setup_routes
 from codegen.auth import HashingGate, TokenService, resolve_jwt_secret
-from codegen.services.previews import preview_key
 from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.migrations import migrate
 from codegen.engine.bus import EventBus
 from codegen.engine.live import LiveFiles
 from codegen.engine.worker import Worker
-from codegen.errors import RETRY_AFTER_UNAVAILABLE, ApiError
+from codegen.errors import SERVICE_UNAVAILABLE, DomainError
 from codegen.generators import Generator, build_generator
 from codegen.headers import add_security_headers
 from codegen.logs import RequestIds, request_id_var, user_id_var
 from codegen.services import stream_tokens, users
+from codegen.services.previews import preview_key
 
 log = logging.getLogger("codegen.http")
 
@@ -42,10 +43,10 @@ PREPARED: web.RequestKey[web.StreamResponse] = web.RequestKey("prepared_response
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else request.app[keys.REQUEST_IDS].next()
+    request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else request.app[appkeys.REQUEST_IDS].next()
     request_id_var.set(request_id)
     user_id_var.set(None)
-    request[keys.REQUEST_ID] = request_id
+    request[appkeys.REQUEST_ID] = request_id
     started = time.perf_counter()
     status = 500
     try:
@@ -89,6 +90,8 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 def _error_response(request: web.Request, exc: Exception) -> web.StreamResponse:
+    if isinstance(exc, DomainError):
+        exc = from_domain(exc)
     if isinstance(exc, ApiError):
         return json_response({"detail": exc.detail}, status=exc.status, headers=exc.headers)
     if isinstance(exc, web.HTTPException):
@@ -96,13 +99,13 @@ def _error_response(request: web.Request, exc: Exception) -> web.StreamResponse:
             raise exc
         detail = exc.reason
         if exc.status == 413:
-            detail = f"Request body is too large (the limit is {request.app[keys.SETTINGS].max_body_bytes} bytes)"
+            detail = f"Request body is too large (the limit is {request.app[appkeys.SETTINGS].max_body_bytes} bytes)"
         headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         return json_response({"detail": detail}, status=exc.status, headers=headers)
     if isinstance(exc, DatabaseUnavailable):
         log.warning("database unavailable", extra={"error": str(exc)})
         return json_response(
-            {"detail": "Service temporarily unavailable"}, status=503, headers={"Retry-After": RETRY_AFTER_UNAVAILABLE}
+            {"detail": SERVICE_UNAVAILABLE}, status=503, headers={"Retry-After": RETRY_AFTER_UNAVAILABLE}
         )
     log.exception("unhandled error", exc_info=exc)
     return json_response({"detail": "Internal Server Error"}, status=500)
@@ -110,7 +113,7 @@ def _error_response(request: web.Request, exc: Exception) -> web.StreamResponse:
 
 async def _add_request_id(request: web.Request, response: web.StreamResponse) -> None:
     request[PREPARED] = response
-    request_id = request.get(keys.REQUEST_ID)
+    request_id = request.get(appkeys.REQUEST_ID)
     if request_id:
         response.headers[REQUEST_ID_HEADER] = request_id
 
@@ -123,10 +126,10 @@ def _database(settings: Settings) -> Callable[[web.Application], AsyncIterator[N
             settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max,
             probe_timeout=settings.db_probe_timeout_seconds,
         )
-        app[keys.DB] = db
+        app[appkeys.DB] = db
         secret = resolve_jwt_secret(settings.jwt_secret, settings.data_dir)
-        app[keys.TOKENS] = TokenService(secret, settings.jwt_ttl_seconds)
-        app[keys.PREVIEW_KEY] = preview_key(secret)
+        app[appkeys.TOKENS] = TokenService(secret, settings.jwt_ttl_seconds)
+        app[appkeys.PREVIEW_KEY] = preview_key(secret)
         yield
         await db.close()
 
@@ -138,8 +141,8 @@ def _event_bus(settings: Settings) -> Callable[[web.Application], AsyncIterator[
         assert settings.database_url
         bus = EventBus(settings.database_url, queue_size=settings.sse_queue_size)
         await bus.start()
-        app[keys.BUS] = bus
-        live = app[keys.LIVE] = LiveFiles(app[keys.DB], bus)
+        app[appkeys.BUS] = bus
+        live = app[appkeys.LIVE] = LiveFiles(app[appkeys.DB], bus)
         await live.start()
         yield
         bus.close_all()
@@ -154,10 +157,10 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
         worker = None
         if settings.worker:
             worker = Worker(
-                app[keys.DB], app[keys.BUS], settings.engine, generator or build_generator(settings), live=app[keys.LIVE]
+                app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings), live=app[appkeys.LIVE]
             )
             await worker.start()
-        app[keys.WORKER] = worker
+        app[appkeys.WORKER] = worker
         yield
         if worker is not None:
             await worker.stop()
@@ -168,9 +171,9 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
 async def _end_streams(app: web.Application) -> None:
     # open streams end now (with a final `reconnect` event), not after the server's grace period;
     # clients reconnect elsewhere
-    app[keys.BUS].close_all()
+    app[appkeys.BUS].close_all()
     # stop taking work and hand back what is running, so another process takes it at once
-    worker = app.get(keys.WORKER)
+    worker = app.get(appkeys.WORKER)
     if worker is not None:
         await worker.stop()
 
@@ -178,11 +181,11 @@ async def _end_streams(app: web.Application) -> None:
 def create_app(settings: Settings, *, generator: Generator | None = None) -> web.Application:
     """The application; ``generator`` overrides the one CODEGEN_PROVIDER names."""
     app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
-    app[keys.SETTINGS] = settings
-    app[keys.REQUEST_IDS] = RequestIds()
-    app[keys.STREAMS] = stream_tokens.OpenStreams(settings.max_streams_per_user)
-    app[keys.HASHING] = HashingGate(settings.password_hash_concurrency, settings.password_hash_queue)
-    app[keys.THROTTLE] = users.Throttle(
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.REQUEST_IDS] = RequestIds()
+    app[appkeys.STREAMS] = stream_tokens.OpenStreams(settings.max_streams_per_user)
+    app[appkeys.HASHING] = HashingGate(settings.password_hash_concurrency, settings.password_hash_queue)
+    app[appkeys.THROTTLE] = users.Throttle(
         account_free_attempts=settings.login_free_attempts,
         address_free_attempts=settings.login_address_free_attempts,
         first_wait_seconds=settings.login_backoff_base_seconds,

@@ -18,12 +18,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from codegen.config import JWT_SECRET_MIN_BYTES
-from codegen.errors import ApiError, unauthorized
+from codegen.errors import HASHING_BUSY, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 
-HASHING_BUSY = "Too many sign-in requests at the moment. Please retry shortly."
-HASHING_BUSY_RETRY_AFTER = "1"
+HASHING_BUSY_RETRY_AFTER = 1
 
 _hasher = PasswordHasher()
 # verified when the email is unknown, so that answer takes as long as a wrong password
@@ -47,7 +46,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
 class HashingGate:
     """At most ``concurrency`` password hashes at once in this process and ``queue`` more waiting;
-    beyond that a sign-in is answered 503 at once, before it costs any CPU or memory (argon2id takes
+    beyond that a sign-in is refused (Unavailable: 503) at once, before it costs any CPU or memory (argon2id takes
     about 64 MiB and a third of a second of a core per hash)."""
 
     def __init__(self, concurrency: int, queue: int) -> None:
@@ -58,7 +57,7 @@ class HashingGate:
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         if self._inside >= self._limit:
-            raise ApiError(503, HASHING_BUSY, {"Retry-After": HASHING_BUSY_RETRY_AFTER})
+            raise Unavailable(HASHING_BUSY, HASHING_BUSY_RETRY_AFTER)
         self._inside += 1
         try:
             async with self._slots:
@@ -124,13 +123,13 @@ class TokenService:
         return jwt.encode(claims, self._secret, algorithm=self.algorithm)
 
     def subject(self, authorization: str | None) -> UUID:
-        """The user id of a valid ``Bearer`` token, else 401."""
+        """The user id of a valid ``Bearer`` token, else Unauthenticated."""
         if not authorization:
-            raise unauthorized()
+            raise Unauthenticated()
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise unauthorized()
+            raise Unauthenticated()
         verified = self._verified.get(token)
         if verified is not None and verified[1] > time.time():
             return verified[0]
@@ -142,7 +141,7 @@ class TokenService:
             user_id = UUID(str(claims["sub"]))
             expires = float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError):
-            raise unauthorized() from None
+            raise Unauthenticated() from None
         self._verified[token] = (user_id, expires)
         if len(self._verified) > self._known_users_max:
             self._verified.popitem(last=False)

@@ -322,6 +322,3 @@ class EmbeddedPostgres:
             self._handler.close()
             self._handler = None
 
-
-def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()

@@ -1,106 +1,124 @@
-"""JSON errors in the contract's shape: ``{"detail": ...}``."""
+"""The domain's errors and every text a user may read in one.
+
+Services, the store and ``auth`` raise these; they know nothing of HTTP. Only the API layer
+(``codegen/api/http_errors.py``) turns them into status codes and headers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+# -- what a user reads --------------------------------------------------------------------
 
-from pydantic import ValidationError
+NOT_AUTHENTICATED = "Not authenticated"
+INVALID_CREDENTIALS = "Invalid email or password"
+EMAIL_TAKEN = "Email already registered"
+SIGN_IN_THROTTLED = "Too many failed sign-in attempts. Please wait before retrying."
+REGISTER_THROTTLED = "Too many registrations from this address. Please wait before retrying."
+HASHING_BUSY = "Too many sign-in requests at the moment. Please retry shortly."
 
-RETRY_AFTER_UNAVAILABLE = "5"
+PROJECT_NOT_FOUND = "Project not found"
+GENERATION_NOT_FOUND = "Generation not found"
+FILE_NOT_FOUND = "Not Found"
+PARENT_NOT_FOUND = "Parent generation not found"
+PARENT_REQUIRED = "parent_generation_id is required when is_iteration is true"
+PARENT_NOT_COMPLETED = (
+    "Parent generation is not completed (status: {status}); only a completed generation can be iterated on"
+)
+NO_PARENT_TO_DIFF = "Generation has no parent; pass ?against=<generation_id> to compare with another generation"
+IDEMPOTENCY_KEY_REUSED = (
+    "Idempotency-Key was already used with a different request body; use a new key for a new request"
+)
 
+GENERATE_RATE_LIMITED = (
+    "Too many generation requests. Maximum {limit} requests per minute. Please wait before retrying."
+)
+TOO_MANY_ACTIVE = (
+    "Too many active generations. At most {limit} may be pending or processing at once; "
+    "wait for one to finish or cancel one."
+)
+BUDGET_EXHAUSTED = "Daily token budget exhausted ({budget} tokens per day). It renews at midnight UTC."
 
-class ApiError(Exception):
-    """An answer other than success, with the detail clients match on."""
+ALREADY_TERMINAL = "Generation is already {status} and cannot be cancelled"
+NOT_COMPLETED_DOWNLOAD = (
+    "Generation is not completed (status: {status}); files can be downloaded once it completes"
+)
+NOT_COMPLETED_DIFF = "Generation is not completed (status: {status}); its diff is available once it completes"
+BASE_NOT_COMPLETED = (
+    "Generation {generation_id} to compare with is not completed (status: {status}); "
+    "only completed generations can be compared"
+)
 
-    def __init__(self, status: int, detail: Any, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = dict(headers or {})
+INVALID_STREAM_TOKEN = "Invalid or expired stream token"
+TOKEN_RATE_LIMITED = "Too many token requests. Maximum {limit} requests per minute. Please wait before retrying."
+TOO_MANY_STREAMS = "Too many open streams. At most {limit} per user; close one before opening another."
+STREAM_FAILED = "Generation has failed. Error: {error}. Cannot stream."
+STREAM_CANCELLED = "Generation was cancelled. Cannot stream."
+STREAM_COMPLETED = "Generation has already completed. Cannot stream."
 
+INVALID_PREVIEW = "Invalid or expired preview link"
+NO_PAGE = "This generation has no index.html to preview"
+PREVIEW_NOT_COMPLETED = (
+    "Generation is not completed (status: {status}); only its finished page can be previewed"
+)
 
-def not_found(detail: str) -> ApiError:
-    return ApiError(404, detail)
-
-
-def bad_request(detail: str) -> ApiError:
-    return ApiError(400, detail)
-
-
-def conflict(detail: str) -> ApiError:
-    return ApiError(409, detail)
-
-
-def too_many_requests(detail: str, retry_after: int) -> ApiError:
-    return ApiError(429, detail, {"Retry-After": str(retry_after)})
-
-
-def unauthorized(detail: str = "Not authenticated") -> ApiError:
-    return ApiError(401, detail, {"WWW-Authenticate": "Bearer"})
-
-
-# what orjson can write as a JSON number (larger integers are echoed back as strings)
-_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and not _INT_MIN <= value <= _INT_MAX:
-        return str(value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-# fields whose value a 422 never echoes (in ``input``, whether the item is about them or about the
-# object holding them): a password or token in an error body ends up in browser consoles and logs
-SECRET_FIELDS = frozenset({"password", "token", "sse_token", "access_token", "secret", "api_key"})
-REDACTED = "[redacted]"
+SERVICE_UNAVAILABLE = "Service temporarily unavailable"
 
 
-def _redacted(loc: tuple[Any, ...], value: Any) -> Any:
-    """``value`` as a 422 may show it: ``loc`` is where the value sits (empty: nested inside)."""
-    if any(part in SECRET_FIELDS for part in loc):
-        return REDACTED
-    if isinstance(value, Mapping):
-        return {k: REDACTED if k in SECRET_FIELDS else _redacted((), v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_redacted((), v) for v in value]
-    return value
+# -- the errors ---------------------------------------------------------------------------
 
 
-def validation_items(exc: ValidationError, location: str) -> list[dict[str, Any]]:
-    """pydantic errors as FastAPI's 422 items, ``loc`` starting with body/query/path."""
-    items = []
-    for error in exc.errors(include_url=False):
-        item: dict[str, Any] = {
-            "type": error["type"],
-            "loc": [location, *error["loc"]],
-            "msg": error["msg"],
-            # FastAPI reports a missing query or path parameter with input null
-            "input": None if error["type"] == "missing" and location != "body"
-            # a missing field's input is the object that lacks it, not the field's value
-            else _json_safe(_redacted(error["loc"][:-1] if error["type"] == "missing" else error["loc"],
-                                      error.get("input"))),
-        }
-        if error.get("ctx"):
-            item["ctx"] = _json_safe(error["ctx"])
-        items.append(item)
-    return items
+class DomainError(Exception):
+    """A request the rules refuse; ``message`` is what the user reads."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def validation_error(items: Iterable[dict[str, Any]]) -> ApiError:
-    return ApiError(422, list(items))
+class NotFound(DomainError):
+    """Unknown, or another user's."""
 
 
-def header_error(name: str, kind: str, msg: str, value: str) -> ApiError:
-    """A 422 about a request header, in the same shape as FastAPI's (``loc: ["header", name]``)."""
-    # a header's bytes that are not UTF-8 arrive as lone surrogates, which JSON cannot carry
-    shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return validation_error([{"type": kind, "loc": ["header", name], "msg": msg, "input": shown}])
+class Conflict(DomainError):
+    """Not possible in the object's current state."""
+
+
+class InvalidInput(DomainError):
+    """Well-formed, but not something the rules accept."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key sent again with another request."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(IDEMPOTENCY_KEY_REUSED)
+        self.key = key
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: a missing or bad token, or a link that expired."""
+
+    def __init__(self, message: str = NOT_AUTHENTICATED) -> None:
+        super().__init__(message)
+
+
+class InvalidCredentials(Unauthenticated):
+    """A sign-in with a wrong email or password."""
+
+    def __init__(self) -> None:
+        super().__init__(INVALID_CREDENTIALS)
+
+
+class RateLimited(DomainError):
+    """Too many requests; the caller may retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """This process cannot take the request right now; retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,7 +1,7 @@
 """The generation state machine: statuses, stages and the moves between them.
 
-Every status write in the code base asks this module which moves are legal,
-and the SQL applies the move conditionally (``WHERE status = ANY($allowed)``),
+Every status write in the code base asks this module which moves are legal
+(``plan_transition``), and the SQL applies the move conditionally (``WHERE status = ANY($allowed)``),
 so a move that lost a race to another process changes nothing and says so.
 """
 
@@ -58,7 +58,6 @@ STAGES_BY_MODE: dict[Mode, tuple[Stage, ...]] = {
 FIRST_STAGE: dict[Mode, Stage] = {mode: stages[0] for mode, stages in STAGES_BY_MODE.items()}
 
 
-
 def first_stages() -> dict[str, str]:
     """{mode: its first stage}, as the claim query (sql/queries/generations.sql claim_pending, $7) takes it."""
     return {mode.value: stage.value for mode, stage in FIRST_STAGE.items()}
@@ -77,7 +76,7 @@ class IllegalTransition(ValueError):
 
 
 @dataclass(frozen=True)
-class Move:
+class Transition:
     """A legal move: the target status and the statuses the SQL may apply it from."""
 
     target: Status
@@ -88,8 +87,9 @@ class Move:
         return self.target in TERMINAL
 
 
-def move(source: Status | str | None, target: Status | str) -> Move:
-    """Validate a move and return what the conditional UPDATE needs.
+def plan_transition(source: Status | str | None, target: Status | str) -> Transition:
+    """Validate a move and return what the conditional UPDATE needs (the store's
+    ``record_transition`` applies it: the one place a status changes).
 
     ``source`` is what the caller believes the status is (None: any legal
     source). The SQL re-checks against ``allowed_from`` so a stale belief
@@ -102,11 +102,7 @@ def move(source: Status | str | None, target: Status | str) -> Move:
         if source not in allowed:
             raise IllegalTransition(f"cannot move a generation from {source} to {target}")
         allowed = frozenset({source})
-    return Move(target=target, allowed_from=tuple(sorted(s.value for s in allowed)))
-
-
-def can_move(source: Status | str, target: Status | str) -> bool:
-    return Status(source) in _ENTERED_FROM[Status(target)]
+    return Transition(target=target, allowed_from=tuple(sorted(s.value for s in allowed)))
 
 
 def is_terminal(status: Status | str) -> bool:

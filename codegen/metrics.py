@@ -21,9 +21,11 @@ from typing import Any
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.db import DatabaseUnavailable
-from codegen.errors import unauthorized
+from codegen.errors import Unauthenticated
+from codegen.lifecycle import Status
+from codegen.store import metrics as metrics_store
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +40,6 @@ CLIENT_CLOSED = 499
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-GAUGES_SQL = """
-SELECT status, count(*) AS n FROM generations GROUP BY status
-"""
-PENDING_SQL = """
-SELECT count(*) AS depth, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-FROM generations WHERE status = 'pending'
-"""
-ALL_STATUSES = ("pending", "processing", "completed", "failed", "cancelled")
 
 
 def escape(value: str) -> str:
@@ -169,18 +163,18 @@ def _rss_bytes() -> int | None:
 
 
 async def _database_gauges(app: web.Application) -> dict[str, Any] | None:
-    db = app[keys.DB]
+    db = app[appkeys.DB]
     try:
         async with asyncio.timeout(SCRAPE_DB_TIMEOUT):
-            by_status = await db.fetch(GAUGES_SQL)
-            pending = await db.fetchrow(PENDING_SQL)
+            by_status = await metrics_store.generations_by_status(db)
+            depth, oldest = await metrics_store.queue(db)
     except (DatabaseUnavailable, TimeoutError) as exc:
         log.warning("metrics: database gauges unavailable", extra={"error": str(exc)})
         return None
-    counts = dict.fromkeys(ALL_STATUSES, 0)
-    counts.update({r["status"]: r["n"] for r in by_status})
-    assert pending is not None
-    return {"by_status": counts, "depth": pending["depth"], "oldest": pending["oldest"] or 0.0}
+    # every status of the state machine, 0 when none is in it
+    counts = {status.value: 0 for status in Status}
+    counts.update(by_status)
+    return {"by_status": counts, "depth": depth, "oldest": oldest or 0.0}
 
 
 def _family(name: str, kind: str, help_text: str, samples: Iterable[tuple[str, float]]) -> list[str]:
@@ -208,7 +202,7 @@ async def render(app: web.Application) -> str:
     lines += _family("codegen_http_requests_in_flight", "gauge", "HTTP requests being answered now (streams included).",
                      [("", metrics.in_flight)])
 
-    bus = app.get(keys.BUS)
+    bus = app.get(appkeys.BUS)
     if bus is not None:
         lines += _family("codegen_open_streams", "gauge", "Open SSE streams on this process (event bus subscribers).",
                          [("", bus.subscriber_count())])
@@ -216,11 +210,11 @@ async def render(app: web.Application) -> str:
                          [("", 1 if bus.connected.is_set() else 0)])
         lines += _family("codegen_event_bus_reconnects_total", "counter", "Times the LISTEN connection was re-made.",
                          [("", bus.reconnects)])
-    worker = app.get(keys.WORKER)
+    worker = app.get(appkeys.WORKER)
     if worker is not None:
         lines += _family("codegen_worker_running", "gauge", "Generations this process is working on now.",
                          [("", len(worker.running))])
-    db = app.get(keys.DB)
+    db = app.get(appkeys.DB)
     if db is not None:
         lines += _family("codegen_db_pool_connections", "gauge", "Connections in this process's pool, by state.", [
             ('{state="idle"}', db.pool.get_idle_size()),
@@ -244,11 +238,11 @@ async def render(app: web.Application) -> str:
 
 
 async def handler(request: web.Request) -> web.Response:
-    expected = request.app[keys.SETTINGS].metrics_token
+    expected = request.app[appkeys.SETTINGS].metrics_token
     if expected:
         given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, f"Bearer {expected}".encode()):
-            raise unauthorized()
+            raise Unauthenticated()
     body = await render(request.app)
     return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-cache"})
 

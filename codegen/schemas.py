@@ -1,4 +1,6 @@
-"""pydantic models of every request body, query and path parameter (and of responses)."""
+"""pydantic models of every request body, query and path parameter (and of responses), and the page cursor.
+
+The API's side only: services take and answer the plain values of codegen/records.py."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pydantic import (
 )
 
 from codegen.lifecycle import Status
+from codegen.records import Page, PageRequest, Position
 
 
 def _no_nul(value: str) -> str:
@@ -89,6 +92,8 @@ class ProjectBody(Body):
 
 
 class Cursor(BaseModel):
+    """The opaque ``cursor`` of a page: base64 of where the previous page ended."""
+
     created_at: datetime
     id: UUID
 
@@ -109,13 +114,10 @@ class Cursor(BaseModel):
         return cursor
 
 
-def keyset_page(rows: list[Any], limit: int, position: str) -> dict[str, Any]:
-    """One page of ``limit`` rows fetched as ``limit + 1``; the cursor is the last row's (``position``, id)."""
-    items = [dict(r) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = Cursor(created_at=items[-1][position], id=items[-1]["id"]).encode()
-    return {"items": items, "next_cursor": next_cursor}
+def page_answer(page: Page[Any]) -> dict[str, Any]:
+    """A page as the contract answers it: its items, and the cursor of the next page (null: none)."""
+    after = page.next
+    return {"items": page.items, "next_cursor": Cursor(created_at=after.at, id=after.id).encode() if after else None}
 
 
 class PageQuery(BaseModel):
@@ -128,6 +130,10 @@ class PageQuery(BaseModel):
     @classmethod
     def _decode_cursor(cls, value: Any) -> Any:
         return Cursor.decode(value) if isinstance(value, str) else value
+
+    def page(self) -> PageRequest:
+        """The page the services read: the cursor decoded to where the previous page ended."""
+        return PageRequest(self.limit, Position(self.cursor.created_at, self.cursor.id) if self.cursor else None)
 
 
 class ListGenerationsQuery(PageQuery):

@@ -99,6 +99,8 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "streams": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
     "services": (("codegen/services/generations.py", "codegen/services/projects.py", "codegen/services/users.py"),
                  ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
+    "store": (("codegen/store/generations.py", "codegen/store/projects.py", "codegen/store/users.py"),
+              ("tests/test_lifecycle.py", "tests/test_fencing.py", "tests/test_api_generations.py")),
     "engine": (("codegen/engine/worker.py", "codegen/engine/pipeline.py"),
                ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py", "tests/test_engine.py")),
 }

@@ -10,8 +10,7 @@ import uuid
 import asyncpg
 import orjson
 
-from codegen.services.generations import GENERATION_NOT_FOUND
-from codegen.services.users import REGISTER_THROTTLED
+from codegen.errors import GENERATION_NOT_FOUND, REGISTER_THROTTLED
 from tests.faults import blocked_backend, table_locked
 from tests.helpers import ApiClient, read_events
 

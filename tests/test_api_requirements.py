@@ -141,12 +141,12 @@ async def test_an_expired_or_foreign_preview_link_is_refused(working: Server, ca
 
     import jwt
 
-    from codegen import keys
+    from codegen import appkeys
 
     created = await carol.call("POST", "/api/generations/generate", {"prompt": "A calculator web page"})
     await carol.wait_for(created.body["id"])
     claims = {"sub": carol.user_id, "gen": created.body["id"], "aud": "preview"}
-    expired = jwt.encode({**claims, "exp": int(time.time()) - 5}, working.app[keys.PREVIEW_KEY], algorithm="HS256")
+    expired = jwt.encode({**claims, "exp": int(time.time()) - 5}, working.app[appkeys.PREVIEW_KEY], algorithm="HS256")
     # an access token is not a preview link, even for the same user
     for token in (expired, carol.token):
         async with http.get(f"{carol.base_url}/preview/{token}/index.html") as response:

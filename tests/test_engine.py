@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 from tests.helpers import (
     ApiClient,
     FailingGenerator,
@@ -52,7 +52,7 @@ async def test_lost_worker_is_taken_over_without_duplicates(make_server, http, d
     generation = await api.generate()
     await stuck.started.wait()
     stream = await api.open_stream(generation["id"])
-    await crash(a.app[keys.WORKER])
+    await crash(a.app[appkeys.WORKER])
     # time travel instead of a short lease (which a loaded machine lets run out on a live worker too)
     await expire_lease(db_conn, generation["id"])
 
@@ -83,7 +83,7 @@ async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db
     await api.sign_up()
     generation = await api.generate()
     await stuck.started.wait()
-    worker = a.app[keys.WORKER]
+    worker = a.app[appkeys.WORKER]
     old_claim = next(iter(worker.running.values())).claim
     # pause: the heartbeat stops, the lease runs out, another worker takes the generation
     for loop in worker._loops:
@@ -95,8 +95,8 @@ async def test_a_worker_past_its_lease_can_no_longer_write(make_server, http, db
         "SELECT last_event_seq FROM generations WHERE id = $1", old_claim.generation_id
     )
     # the paused worker wakes up and tries to write with its old claim
-    db = a.app[keys.DB]
-    moved = await generation_service.move(
+    db = a.app[appkeys.DB]
+    moved = await generation_store.record_transition(
         db, old_claim.generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9,
         message="stale write", source=Status.PROCESSING, lease_token=old_claim.lease_token,
     )
@@ -130,7 +130,7 @@ async def test_generation_fails_after_max_attempts(make_server, http, db_conn):
             "lease_expires_at = now() - interval '1 second' WHERE id = $1", gid,
         )
         settings = server.settings.model_copy(update={"max_attempts": 2})
-        reaper = Worker(server.app[keys.DB], server.app[keys.BUS], settings.engine, GatedGenerator())
+        reaper = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], settings.engine, GatedGenerator())
         await reaper.reap()
     final = await api.generation(generation["id"])
     assert final["status"] == "failed"
@@ -190,7 +190,7 @@ async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn
     run = await start_gated(make_server, http)
     server, api, generation, generator = run.server, run.api, run.generation, run.generator
     stream = await api.open_stream(generation["id"])
-    worker = server.app[keys.WORKER]
+    worker = server.app[appkeys.WORKER]
     [running] = worker.running.values()
     answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert (answer.status, answer.body["status"]) == (200, "cancelled")
@@ -255,7 +255,7 @@ async def test_worker_runs_at_most_its_concurrency(make_server, http):
     api = ApiClient(http, server.url)
     await api.sign_up()
     created = [await api.generate(prompt=f"Create a service number {i}") for i in range(4)]
-    worker = server.app[keys.WORKER]
+    worker = server.app[appkeys.WORKER]
     await wait_until(lambda: _true(len(worker.running) == 2))
     statuses = [(await api.generation(g["id"]))["status"] for g in created]
     assert statuses.count("processing") == 2 and statuses.count("pending") == 2
@@ -282,7 +282,7 @@ async def test_a_create_on_another_process_wakes_the_worker(make_server, http):
     working = await make_server(worker_poll_seconds=60)
     api = ApiClient(http, api_only.url)
     await api.sign_up()
-    await wait_until(lambda: _true(working.app[keys.WORKER] is not None))
+    await wait_until(lambda: _true(working.app[appkeys.WORKER] is not None))
     generation = await api.generate()
     final = await api.wait_for(generation["id"], timeout=15)
     assert final["status"] == "completed"

@@ -13,11 +13,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine.worker import Running, Worker
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationResult
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role
 from tests.helpers import GatedGenerator, expire_lease, wait_until
@@ -125,7 +125,7 @@ async def queued(server: Server, make_user: UserFactory) -> uuid.UUID:
 
 def own_worker(server: Server, generator: Any, **overrides: Any) -> Worker:
     settings = server.settings.model_copy(update={"worker_concurrency": 1, **overrides})
-    return Worker(server.app[keys.DB], server.app[keys.BUS], settings.engine, generator)
+    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], settings.engine, generator)
 
 
 async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple[uuid.UUID, GatedGenerator, Worker]:
@@ -184,8 +184,8 @@ async def test_a_move_never_lowers_the_progress(queue, make_user, db_conn):
         token = worker.running[gid].claim.lease_token
         reported = await db_conn.fetchval("SELECT progress FROM generations WHERE id = $1", gid)
         assert reported > 0
-        moved = await generation_service.move(
-            queue.app[keys.DB], gid, Status.PROCESSING, stage=Stage.GENERATING, progress=0.0, message="back to zero?",
+        moved = await generation_store.record_transition(
+            queue.app[appkeys.DB], gid, Status.PROCESSING, stage=Stage.GENERATING, progress=0.0, message="back to zero?",
             source=Status.PROCESSING, lease_token=token,
         )
         assert moved is not None

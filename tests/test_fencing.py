@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
-from codegen.services import generations as generation_service
+from codegen.store import generations as generation_store
 from tests.conftest import Server, ServerFactory
 from tests.helpers import ApiClient, GatedGenerator, expire_lease
 
@@ -54,7 +54,7 @@ async def workers(queue: Server) -> AsyncIterator[list[Gated]]:
 def gated_worker(queue: Server, made: list[Gated], **overrides: object) -> Gated:
     generator = GatedGenerator()
     settings = queue.settings.model_copy(update={"worker_concurrency": 1, **overrides})
-    gated = Gated(Worker(queue.app[keys.DB], queue.app[keys.BUS], settings.engine, generator), generator)
+    gated = Gated(Worker(queue.app[appkeys.DB], queue.app[appkeys.BUS], settings.engine, generator), generator)
     made.append(gated)
     return gated
 
@@ -94,14 +94,14 @@ async def test_a_stale_move_renew_and_release_change_nothing_while_another_worke
     a_claim = a.worker.running[generation_id].claim
     before = await db_conn.fetchrow(ROW, generation_id)
     assert (before["status"], before["attempts"]) == ("processing", 2)
-    db = queue.app[keys.DB]
+    db = queue.app[appkeys.DB]
 
-    moved = await generation_service.move(
+    moved = await generation_store.record_transition(
         db, generation_id, Status.PROCESSING, stage=Stage.GENERATING, progress=0.9, message="stale write",
         source=Status.PROCESSING, lease_token=a_claim.lease_token,
     )
     assert moved is None, "a move with a lost claim was applied to the generation another worker holds"
-    finished = await generation_service.move(
+    finished = await generation_store.record_transition(
         db, generation_id, Status.COMPLETED, stage=Stage.COMPLETE, progress=1.0, message="stale completion",
         source=Status.PROCESSING, lease_token=a_claim.lease_token,
     )

@@ -16,7 +16,7 @@ import asyncpg
 import jwt
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.auth import TokenService
 from tests.hardening import ServeProcess, bearer, register, rss_bytes, scrape
 from tests.helpers import ApiClient, wait_until
@@ -205,7 +205,7 @@ async def test_a_client_opening_streams_in_a_loop_is_bounded_by_the_rate_limit(m
     server = await make_server(worker=False)
     greedy = await _user(server.url, http)
     generation = await greedy.generate()
-    bus = server.app[keys.BUS]
+    bus = server.app[appkeys.BUS]
     opened: list[aiohttp.ClientResponse] = []
     statuses = []
     for _ in range(40):

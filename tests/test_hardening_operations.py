@@ -16,7 +16,7 @@ import aiohttp
 import asyncpg
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from tests.hardening import (
     ServeProcess,
     StreamLog,
@@ -94,7 +94,7 @@ async def test_metrics_in_prometheus_text_format(make_server, fresh_database_url
     assert samples['codegen_generations{status="pending"}'] == 1
     assert samples["codegen_queue_depth"] == 1
     assert samples["codegen_oldest_pending_age_seconds"] > 0.2
-    assert samples["codegen_open_streams"] == 1 == server.app[keys.BUS].subscriber_count()
+    assert samples["codegen_open_streams"] == 1 == server.app[appkeys.BUS].subscriber_count()
     assert samples["codegen_worker_running"] == 1
     assert samples["codegen_database_up"] == 1 and samples["codegen_event_bus_connected"] == 1
     assert samples["process_resident_memory_bytes"] > 10 * 2**20

@@ -16,7 +16,7 @@ import pytest
 from codegen import lifecycle
 from codegen.db import Database
 from codegen.lifecycle import IllegalTransition, Mode, Stage, Status
-from codegen.services import generations
+from codegen.store import generations
 from tests.conftest import Server, ServerFactory
 from tests.conftest import UserFactory as ServerUserFactory
 from tests.helpers import ApiClient
@@ -40,15 +40,13 @@ TERMINAL = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
 @pytest.mark.parametrize(("source", "target"), list(itertools.product(Status, Status)))
 def test_every_move_is_legal_or_refused(source: Status, target: Status) -> None:
     if (source, target) in LEGAL:
-        planned = lifecycle.move(source, target)
+        planned = lifecycle.plan_transition(source, target)
         assert planned.target is target
         assert planned.allowed_from == (source.value,)
         assert planned.is_terminal is (target in TERMINAL)
-        assert lifecycle.can_move(source, target)
     else:
         with pytest.raises(IllegalTransition):
-            lifecycle.move(source, target)
-        assert not lifecycle.can_move(source, target)
+            lifecycle.plan_transition(source, target)
 
 
 def test_nothing_leaves_a_terminal_state() -> None:
@@ -57,25 +55,25 @@ def test_nothing_leaves_a_terminal_state() -> None:
         assert lifecycle.is_terminal(source)
         for target in Status:
             with pytest.raises(IllegalTransition):
-                lifecycle.move(source, target)
+                lifecycle.plan_transition(source, target)
     for source in (Status.PENDING, Status.PROCESSING):
         assert not lifecycle.is_terminal(source)
 
 
 def test_a_move_without_a_believed_source_allows_exactly_the_legal_sources() -> None:
     for target in Status:
-        planned = lifecycle.move(None, target)
+        planned = lifecycle.plan_transition(None, target)
         assert set(planned.allowed_from) == {s.value for s, t in LEGAL if t is target}
         assert not set(planned.allowed_from) & {s.value for s in TERMINAL}
 
 
 def test_strings_are_accepted_and_unknown_statuses_refused() -> None:
-    assert lifecycle.move("pending", "processing").target is Status.PROCESSING
+    assert lifecycle.plan_transition("pending", "processing").target is Status.PROCESSING
     # the refusal names both ends (it reaches logs and errors)
     with pytest.raises(IllegalTransition, match="^cannot move a generation from completed to pending$"):
-        lifecycle.move("completed", "pending")
+        lifecycle.plan_transition("completed", "pending")
     with pytest.raises(ValueError):
-        lifecycle.move(None, "finished")
+        lifecycle.plan_transition(None, "finished")
 
 
 def test_stages_by_mode() -> None:
@@ -172,7 +170,7 @@ async def test_an_illegal_move_raises_and_writes_nothing(client: ApiClient, db: 
     for source, target in [(Status.PENDING, Status.COMPLETED), (Status.COMPLETED, Status.PROCESSING),
                            (Status.CANCELLED, Status.PENDING), (Status.FAILED, Status.CANCELLED)]:
         with pytest.raises(IllegalTransition):
-            await generations.move(db, created, target, message="never", source=source)
+            await generations.record_transition(db, created, target, message="never", source=source)
     assert await snapshot(db_conn, created) == before
 
 
@@ -181,9 +179,9 @@ async def test_a_stale_belief_cannot_apply_an_illegal_move(client: ApiClient, db
     created = uuid.UUID((await client.generate())["id"])
     before = await snapshot(db_conn, created)
     # completed is only legal from processing: the pending row does not move
-    assert await generations.move(db, created, Status.COMPLETED, message="done?") is None
+    assert await generations.record_transition(db, created, Status.COMPLETED, message="done?") is None
     # the caller believes it is processing; the database knows better
-    assert await generations.move(db, created, Status.COMPLETED, message="done?", source=Status.PROCESSING) is None
+    assert await generations.record_transition(db, created, Status.COMPLETED, message="done?", source=Status.PROCESSING) is None
     assert await snapshot(db_conn, created) == before
 
 
@@ -191,7 +189,7 @@ async def test_a_legal_move_updates_the_row_and_records_one_event(client: ApiCli
                                                                   db_conn: asyncpg.Connection) -> None:
     created = uuid.UUID((await client.generate())["id"])
     assert await events(db_conn, created) == [(1, "pending")]
-    seq = await generations.move(db, created, Status.FAILED, message="gave up", error_message="boom",
+    seq = await generations.record_transition(db, created, Status.FAILED, message="gave up", error_message="boom",
                                  source=Status.PENDING)
     assert seq == 2
     after = await snapshot(db_conn, created)
@@ -207,11 +205,11 @@ async def test_a_move_from_a_terminal_state_returns_none_and_writes_nothing(
     client: ApiClient, db: Database, db_conn: asyncpg.Connection
 ) -> None:
     created = uuid.UUID((await client.generate())["id"])
-    assert await generations.move(db, created, Status.CANCELLED, message="stop") == 2
+    assert await generations.record_transition(db, created, Status.CANCELLED, message="stop") == 2
     before = await snapshot(db_conn, created)
     assert before["status"] == "cancelled"
     for target in (Status.CANCELLED, Status.FAILED, Status.PROCESSING):
-        assert await generations.move(db, created, target, message="again", progress=1.0) is None
+        assert await generations.record_transition(db, created, target, message="again", progress=1.0) is None
     assert await snapshot(db_conn, created) == before
     assert await events(db_conn, created) == [(1, "pending"), (2, "cancelled")]
 
@@ -225,14 +223,14 @@ async def test_a_claimed_generation_moves_only_for_its_claim(client: ApiClient, 
     )
     before = await snapshot(db_conn, created)
     stranger = uuid.uuid4()
-    assert await generations.move(db, created, Status.COMPLETED, message="not mine", lease_token=stranger) is None
+    assert await generations.record_transition(db, created, Status.COMPLETED, message="not mine", lease_token=stranger) is None
     assert await snapshot(db_conn, created) == before
     # progress never goes down
-    seq = await generations.move(db, created, Status.PROCESSING, message="reviewing", stage=Stage.REVIEWING,
+    seq = await generations.record_transition(db, created, Status.PROCESSING, message="reviewing", stage=Stage.REVIEWING,
                                  progress=0.2, lease_token=lease, source=Status.PROCESSING)
     assert seq == before["last_event_seq"] + 1
     assert (await snapshot(db_conn, created))["progress"] == 0.5
-    assert await generations.move(db, created, Status.COMPLETED, message="done", progress=1.0, lease_token=lease) == seq + 1
+    assert await generations.record_transition(db, created, Status.COMPLETED, message="done", progress=1.0, lease_token=lease) == seq + 1
     done = await snapshot(db_conn, created)
     assert (done["status"], done["stage"], done["progress"]) == ("completed", "complete", 1.0)
     assert await db_conn.fetchval("SELECT lease_token FROM generations WHERE id = $1", created) is None
@@ -242,7 +240,7 @@ async def test_simultaneous_moves_apply_once(client: ApiClient, db: Database, db
     created = uuid.UUID((await client.generate())["id"])
     targets = [Status.CANCELLED, Status.FAILED] * 5
     results = await asyncio.gather(
-        *(generations.move(db, created, t, message=f"racer {i}") for i, t in enumerate(targets))
+        *(generations.record_transition(db, created, t, message=f"racer {i}") for i, t in enumerate(targets))
     )
     applied = [r for r in results if r is not None]
     assert applied == [2]

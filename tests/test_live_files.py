@@ -13,8 +13,9 @@ import asyncpg
 import orjson
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine import live as live_module
+from codegen.engine.live_payloads import MAX_PAYLOAD_BYTES
 from codegen.engine.worker import Worker
 from codegen.generators.base import GeneratedFile, GenerationResult
 from codegen.lifecycle import Mode, Stage
@@ -254,7 +255,7 @@ async def test_deltas_cross_processes_in_batches_under_the_notify_limit(make_ser
     try:
         response = await api.for_server(reader_server.url).open_stream(generation["id"])
         assembled = Assembled()
-        hub = writer_server.app[keys.LIVE]
+        hub = writer_server.app[appkeys.LIVE]
         flushes = hub.flushes
         writer = hub.writer(generation["id"], 1)
         big = "x = '\\u00e9\u00e9\u00e9'  # ✓ 🚀 \"quoted\" \x01\n" * 2000  # about 80,000 characters
@@ -269,7 +270,7 @@ async def test_deltas_cross_processes_in_batches_under_the_notify_limit(make_ser
     assert assembled.files == {"big.py": big}
     # a handful of statements, not one per delta; every payload well under NOTIFY's 8,000 bytes
     assert hub.flushes - flushes <= 3
-    assert payloads and max(len(p.encode()) for p in payloads) <= live_module.MAX_PAYLOAD_BYTES
+    assert payloads and max(len(p.encode()) for p in payloads) <= MAX_PAYLOAD_BYTES
     writer.close()
 
 
@@ -279,7 +280,7 @@ async def test_a_new_attempt_starts_its_files_again_from_offset_0(make_server, h
     api = ApiClient(http, writer_server.url)
     await api.sign_up()
     generation = await api.generate()
-    hub = writer_server.app[keys.LIVE]
+    hub = writer_server.app[appkeys.LIVE]
     first = hub.writer(generation["id"], 1)
     first.begin("a.py")
     first.append("a.py", "attempt one\n")
@@ -365,7 +366,7 @@ async def test_the_hub_forgets_what_nobody_follows(make_server, http):
     await generator.started.wait()
     generator.release.set()
     await api.wait_for(generation["id"])
-    hub = server.app[keys.LIVE]
+    hub = server.app[appkeys.LIVE]
     await wait_until(lambda: _true(not hub.generations))
 
 
@@ -374,7 +375,7 @@ async def test_statements_do_not_grow_with_the_tokens(make_server, http, fake_ll
     server = await llm_server(make_server, fake_llm)
     api = ApiClient(http, server.url)
     await api.sign_up()
-    hub = server.app[keys.LIVE]
+    hub = server.app[appkeys.LIVE]
     counts = []
     for lines in (50, 5000):
         body = "".join(f"print({i})\n" for i in range(lines))
@@ -438,9 +439,9 @@ async def test_a_stream_that_comes_before_the_worker_follows_it(make_server, htt
     response = await api.open_stream(generation["id"])
     assembled = Assembled()
     reader = asyncio.create_task(follow(response, assembled))
-    hub = server.app[keys.LIVE]
+    hub = server.app[appkeys.LIVE]
     assert generation["id"] in hub.generations  # the stream's mirror, before any worker
-    claimer = Worker(server.app[keys.DB], server.app[keys.BUS], server.settings.engine, generator, live=hub)
+    claimer = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings.engine, generator, live=hub)
     await claimer.start()
     try:
         numbered = await asyncio.wait_for(reader, timeout=30)
@@ -455,7 +456,7 @@ async def test_flushes_are_bounded_by_time_while_another_process_follows(make_se
     reader_server = await make_server(worker=False)
     api = ApiClient(http, server.url)
     await api.sign_up()
-    hub = server.app[keys.LIVE]
+    hub = server.app[appkeys.LIVE]
     body = "".join(f"print({i})\n" for i in range(1000))
     reply = stream(fenced("app.py", body), chunk_size=4)
     reply.delay = 0.001  # a model's pace, quickened

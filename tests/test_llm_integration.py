@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from codegen import keys
+from codegen import appkeys
 from tests.generators.fake_llm import (  # noqa: F401 - fake_llm is a fixture
     API_KEY,
     MODEL,
@@ -74,7 +74,7 @@ async def test_cancel_aborts_the_model_request_in_flight(make_server, http, fake
     await asyncio.wait_for(fake_llm.disconnected.wait(), timeout=1.0)
     events = [e async for e in read_events(stream_response)]
     assert events[-1].data["status"] == "cancelled"
-    await wait_until(lambda: _true(not server.app[keys.WORKER].running), timeout=1.0)
+    await wait_until(lambda: _true(not server.app[appkeys.WORKER].running), timeout=1.0)
 
 
 async def _true(value: bool) -> bool:
@@ -86,7 +86,7 @@ async def test_a_process_holds_many_model_generations_at_once_and_hands_them_bac
     count = 60
     fake_llm.add(*[hang() for _ in range(count)])
     server = await llm_server(make_server, fake_llm, worker_concurrency=2, generate_rate_limit=0, lease_seconds=3.0)
-    worker = server.app[keys.WORKER]
+    worker = server.app[appkeys.WORKER]
     assert worker.capacity == server.settings.model_concurrency == 200
     api = ApiClient(http, server.url)
     await api.sign_up()

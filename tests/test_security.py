@@ -9,13 +9,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from codegen.auth import HASHING_BUSY
-from codegen.errors import REDACTED
+from codegen.api.http_errors import REDACTED
+from codegen.errors import HASHING_BUSY, IDEMPOTENCY_KEY_REUSED, REGISTER_THROTTLED, SIGN_IN_THROTTLED
 from codegen.generators.base import GeneratedFile
 from codegen.generators.review import check_files, path_problem
 from codegen.headers import CONTENT_SECURITY_POLICY, add_security_headers
-from codegen.services.generations import IDEMPOTENCY_KEY_REUSED
-from codegen.services.users import REGISTER_THROTTLED, SIGN_IN_THROTTLED
 from tests.generators.fake_llm import API_KEY, MODEL, error, fake_llm, fenced, stream  # noqa: F401 - a fixture
 from tests.helpers import ApiClient
 

@@ -13,7 +13,8 @@ import pytest
 
 from codegen import auth
 from codegen.config import load_settings
-from codegen.errors import ApiError
+from codegen.api.http_errors import from_domain
+from codegen.errors import Unauthenticated
 from tests.helpers import sign_token
 
 
@@ -25,16 +26,16 @@ def test_a_remembered_token_still_expires():
     assert tokens.subject(f"Bearer {token}") == user_id
     assert tokens.subject(f"Bearer {token}") == user_id  # from memory
     time.sleep(max(0.0, expires - time.time()) + 0.05)  # the expiry itself is what is under test
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(Unauthenticated) as caught:
         tokens.subject(f"Bearer {token}")
-    assert caught.value.status == 401
+    assert from_domain(caught.value).status == 401
 
 
 def test_a_token_signed_with_another_key_is_never_remembered():
     tokens = auth.TokenService("k" * 64, ttl_seconds=3600)
     forged = sign_token("x" * 64, sub=str(uuid.uuid4()), exp=int(time.time()) + 60)
     for _ in range(2):
-        with pytest.raises(ApiError):
+        with pytest.raises(Unauthenticated):
             tokens.subject(f"Bearer {forged}")
 
 
@@ -60,9 +61,9 @@ def test_the_scheme_is_case_insensitive_and_the_token_trimmed(header):
 def test_anything_but_a_bearer_token_is_401(header):
     tokens = auth.TokenService("k" * 64, ttl_seconds=60)
     value = header.format(t=tokens.issue(uuid.uuid4())) if header else header
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(Unauthenticated) as caught:
         tokens.subject(value)
-    assert caught.value.status == 401
+    assert from_domain(caught.value).status == 401
 
 
 @pytest.mark.parametrize("claims", [{"exp": 4102444800}, {"sub": "not-a-uuid", "exp": 4102444800},
@@ -70,9 +71,9 @@ def test_anything_but_a_bearer_token_is_401(header):
 def test_a_token_without_a_user_id_or_expiry_is_401(claims):
     tokens = auth.TokenService("k" * 64, ttl_seconds=60)
     token = sign_token("k" * 64, **claims)  # our issuer and audience: only sub or exp is wrong
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(Unauthenticated) as caught:
         tokens.subject(f"Bearer {token}")
-    assert caught.value.status == 401
+    assert from_domain(caught.value).status == 401
 
 
 def test_known_users_are_a_bounded_lru():
@@ -140,7 +141,7 @@ def test_a_token_without_our_issuer_or_audience_is_refused():
     for claims in ({"aud": ours["aud"]}, {"iss": ours["iss"]}, {**ours, "iss": "another-service"},
                    {**ours, "aud": "another-api"}):
         token = jwt.encode({"sub": str(user_id), "exp": exp, **claims}, "k" * 64, algorithm="HS256")
-        with pytest.raises(ApiError):
+        with pytest.raises(Unauthenticated):
             tokens.subject(f"Bearer {token}")
 
 

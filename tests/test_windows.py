@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 
-from codegen import keys
+from codegen import appkeys
 from codegen.engine.worker import Worker
 from tests.conftest import Server, ServerFactory, UserFactory
 from tests.helpers import ApiClient, GatedGenerator
@@ -122,7 +122,7 @@ async def queue(make_server: ServerFactory) -> Server:
 
 
 def reaper_of(server: Server) -> Worker:
-    return Worker(server.app[keys.DB], server.app[keys.BUS], server.settings.engine, GatedGenerator())
+    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings.engine, GatedGenerator())
 
 
 async def claimed(db_conn: asyncpg.Connection, generation_id: str, attempts: int, lease_left: timedelta) -> uuid.UUID:
@@ -160,7 +160,7 @@ async def test_a_renewed_lease_runs_for_the_lease_seconds(
     user = await make_user(queue)
     gid = await claimed(db_conn, (await user.generate())["id"], 1, timedelta(seconds=1))
     token = await db_conn.fetchval("SELECT lease_token FROM generations WHERE id = $1", gid)
-    db = queue.app[keys.DB]
+    db = queue.app[appkeys.DB]
     # the renewal and the clock read in one transaction: now() is the same instant in both
     async with db_conn.transaction():
         renewed = await db_conn.fetchval(db.q.renew_lease, gid, token, 30.0)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import client_address, current_user, json_response, parse_body
 from codegen.schemas import Credentials
 from codegen.services import users
@@ -12,7 +12,7 @@ async def register(request: web.Request) -> web.Response:
     body = await parse_body(request, Credentials)
     app = request.app
     result = await users.register(
-        app[keys.DB], app[keys.TOKENS], app[keys.HASHING], app[keys.THROTTLE], body.email, body.password,
+        app[appkeys.DB], app[appkeys.TOKENS], app[appkeys.HASHING], app[appkeys.THROTTLE], body.email, body.password,
         client_address(request),
     )
     return json_response(result, status=201)
@@ -22,7 +22,7 @@ async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, Credentials)
     app = request.app
     result = await users.login(
-        app[keys.DB], app[keys.TOKENS], app[keys.HASHING], app[keys.THROTTLE], body.email, body.password,
+        app[appkeys.DB], app[appkeys.TOKENS], app[appkeys.HASHING], app[appkeys.THROTTLE], body.email, body.password,
         client_address(request),
     )
     return json_response(result)
@@ -30,4 +30,4 @@ async def login(request: web.Request) -> web.Response:
 
 async def me(request: web.Request) -> web.Response:
     user_id = await current_user(request)
-    return json_response(await users.profile(request.app[keys.DB], user_id))
+    return json_response(await users.profile(request.app[appkeys.DB], user_id))

@@ -9,8 +9,8 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from codegen import keys
-from codegen.errors import validation_error, validation_items
+from codegen import appkeys
+from codegen.api.http_errors import validation_error, validation_items
 from codegen.logs import user_id_var
 from codegen.services import users
 
@@ -65,7 +65,7 @@ def path_uuid(request: web.Request, name: str) -> UUID:
 
 async def current_user(request: web.Request) -> UUID:
     app = request.app
-    user_id = await users.current_user(app[keys.DB], app[keys.TOKENS], request.headers.get("Authorization"))
+    user_id = await users.current_user(app[appkeys.DB], app[appkeys.TOKENS], request.headers.get("Authorization"))
     user_id_var.set(str(user_id))
     return user_id
 
@@ -73,7 +73,7 @@ async def current_user(request: web.Request) -> UUID:
 def client_address(request: web.Request) -> str:
     """The client's address: the peer's, or (CODEGEN_TRUST_FORWARDED_FOR, behind a proxy that sets it)
     the last X-Forwarded-For entry, the one our proxy appended, which the client cannot forge."""
-    if request.app[keys.SETTINGS].trust_forwarded_for:
+    if request.app[appkeys.SETTINGS].trust_forwarded_for:
         forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
         if forwarded:
             return forwarded

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import json_response
+from codegen.api.http_errors import RETRY_AFTER_UNAVAILABLE
 from codegen.db import DatabaseUnavailable
-from codegen.errors import RETRY_AFTER_UNAVAILABLE
+from codegen.store import health as health_store
 
 
 async def health(request: web.Request) -> web.Response:
     try:
-        await request.app[keys.DB].fetchval("SELECT 1")
+        await health_store.ping(request.app[appkeys.DB])
     except DatabaseUnavailable:
         return json_response(
             {"status": "degraded", "database": "unreachable"}, status=503,

@@ -2,33 +2,33 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import current_user, json_response, parse_body, parse_query, path_uuid
-from codegen.schemas import ListProjectsQuery, ProjectBody
+from codegen.schemas import ListProjectsQuery, ProjectBody, page_answer
 from codegen.services import projects
 
 
 async def list_all(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     query = parse_query(request, ListProjectsQuery)
-    return json_response(await projects.list_projects(request.app[keys.DB], user_id, query))
+    return json_response(page_answer(await projects.list_projects(request.app[appkeys.DB], user_id, query.page())))
 
 
 async def create(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     body = await parse_body(request, ProjectBody)
-    project = await projects.create_project(request.app[keys.DB], user_id, body.name, body.domain, body.description)
+    project = await projects.create_project(request.app[appkeys.DB], user_id, body.name, body.domain, body.description)
     return json_response(project, status=201)
 
 
 async def get(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     project_id = path_uuid(request, "project_id")
-    return json_response(await projects.get_project(request.app[keys.DB], user_id, project_id))
+    return json_response(await projects.get_project(request.app[appkeys.DB], user_id, project_id))
 
 
 async def delete(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     project_id = path_uuid(request, "project_id")
-    await projects.delete_project(request.app[keys.DB], user_id, project_id)
+    await projects.delete_project(request.app[appkeys.DB], user_id, project_id)
     return web.Response(status=204)

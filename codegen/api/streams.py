@@ -11,16 +11,18 @@ import orjson
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
 
-from codegen import keys
+from codegen import appkeys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import CLOSE, FILES, RESYNC, StreamEvent, Subscription, make_event
-from codegen.engine.live import FileDelta, LiveFiles, LiveGeneration
-from codegen.errors import not_found
+from codegen.engine.live import LiveFiles
+from codegen.engine.live_generation import FileDelta, LiveGeneration
+from codegen.errors import GENERATION_NOT_FOUND, NotFound
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery
 from codegen.services import stream_tokens
-from codegen.services.generations import GENERATION_NOT_FOUND
+from codegen.store import events
+from codegen.store import files as file_store
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +36,9 @@ DIRECT_WRITE_MAX_BUFFER = 64 * 1024
 async def stream_token(request: web.Request) -> web.Response:
     user_id = await current_user(request)
     generation_id = path_uuid(request, "generation_id")
-    settings = request.app[keys.SETTINGS]
+    settings = request.app[appkeys.SETTINGS]
     result = await stream_tokens.issue(
-        request.app[keys.DB], user_id, generation_id,
+        request.app[appkeys.DB], user_id, generation_id,
         ttl_seconds=settings.stream_token_ttl_seconds,
         rate_limit=settings.stream_token_rate_limit,
         stream_url=f"{api_prefix(request)}/generations/generate/{generation_id}/stream",
@@ -54,21 +56,21 @@ def _last_event_id(request: web.Request, query: StreamQuery) -> int:
 async def stream(request: web.Request) -> web.StreamResponse:
     generation_id = path_uuid(request, "generation_id")
     query = parse_query(request, StreamQuery)
-    db = request.app[keys.DB]
+    db = request.app[appkeys.DB]
     user_id = await stream_tokens.consume(db, generation_id, query.token)
     last_seq = _last_event_id(request, query)
-    settings = request.app[keys.SETTINGS]
+    settings = request.app[appkeys.SETTINGS]
 
-    live = request.app[keys.LIVE]
+    live = request.app[appkeys.LIVE]
     # subscribe before reading the table, so no event falls between the two
     with (
-        request.app[keys.STREAMS].hold(user_id),
-        request.app[keys.BUS].subscribe(str(generation_id)) as subscription,
+        request.app[appkeys.STREAMS].hold(user_id),
+        request.app[appkeys.BUS].subscribe(str(generation_id)) as subscription,
         live.follow(str(generation_id), subscription) as files,
     ):
-        snapshot = await db.fetchrow(db.q.stream_snapshot, generation_id)
+        snapshot = await events.snapshot(db, generation_id)
         if snapshot is None:
-            raise not_found(GENERATION_NOT_FOUND)
+            raise NotFound(GENERATION_NOT_FOUND)
         async with sse_response(
             request, ping_interval=settings.sse_ping_seconds, send_timeout=SEND_TIMEOUT_SECONDS
         ) as response:
@@ -76,7 +78,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
             watcher = asyncio.ensure_future(response.wait())
             watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
             sender = _Sender(request, response, db, generation_id, last_seq, subscription, live, files)
-            sender.status = snapshot["status"]
+            sender.status = snapshot.status
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
                 await sender.send_file_snapshot()
@@ -85,7 +87,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 sender.chunked = encoding == "chunked" and not response.compression
                 try:
                     await sender.follow(subscription)
-                    why = "The server is shutting down" if request.app[keys.BUS].closing and not sender.finished else ""
+                    why = "The server is shutting down" if request.app[appkeys.BUS].closing and not sender.finished else ""
                 except DatabaseUnavailable:
                     why = "The database is unavailable"
                 if why:
@@ -140,8 +142,8 @@ class _Sender:
             # an event at or before last_seq was already sent (by a replay): skip it
 
     async def catch_up(self) -> None:
-        for row in await self.db.fetch(self.db.q.events_after, self.generation_id, self.last_seq):
-            await self.send(make_event(row["seq"], row["payload"]))
+        for seq, payload in await events.after(self.db, self.generation_id, self.last_seq):
+            await self.send(make_event(seq, payload))
             if self.finished:
                 return
 
@@ -170,12 +172,12 @@ class _Sender:
     async def send_file_snapshot(self) -> None:
         """Every file of the current attempt from offset 0 (a completed generation's: the stored files)."""
         if self.status == Status.COMPLETED:
-            rows = await self.db.fetch(self.db.q.file_contents, self.generation_id)
+            stored = await file_store.contents(self.db, self.generation_id)
             self.subscription.take_dirty_files()
             # nothing more will come: later changes (none) go to a detached, empty view
             self.files = LiveGeneration(self.live, str(self.generation_id), 0)
             self.files.loaded = self.files.final = True
-            frames = [FileDelta(row["path"], 0, row["content"], True).frame() for row in rows]
+            frames = [FileDelta(path, 0, content, True).frame() for path, content in stored.items()]
         else:
             await self.live.ready(self.files)
             self.subscription.take_dirty_files()
@@ -234,12 +236,12 @@ class _Sender:
             raise ConnectionResetError("stream client stopped reading") from None
 
 
-def _connected_frame(generation_id: UUID, snapshot: object, last_seq: int) -> bytes:
+def _connected_frame(generation_id: UUID, snapshot: events.Snapshot, last_seq: int) -> bytes:
     data = orjson.dumps({
         "generation_id": str(generation_id),
-        "status": snapshot["status"],  # type: ignore[index]
+        "status": snapshot.status,
         "stage": Stage.CONNECTED.value,
-        "progress": snapshot["progress"],  # type: ignore[index]
+        "progress": snapshot.progress,
         "message": "Stream connected",
         "timestamp": time.time(),
     })

@@ -192,9 +192,6 @@ class EventBus:
     def subscriber_count(self) -> int:
         return sum(len(s) for s in self._topics.values())
 
-    def topic_count(self) -> int:
-        return len(self._topics)
-
     def on_event(self, callback: Callable[[str, StreamEvent], None]) -> None:
         """Call ``callback(generation_id, event)`` for every event (the worker watches for cancels)."""
         self._event_listeners.append(callback)

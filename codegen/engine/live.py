@@ -28,7 +28,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Final
 
 import asyncpg
@@ -36,7 +35,11 @@ import orjson
 
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine.bus import EventBus, Subscription
-from codegen.generators.base import GeneratedFile
+from codegen.engine.live_generation import LiveGeneration
+from codegen.engine.live_payloads import chunked_payloads, payloads_for
+from codegen.engine.live_writer import LiveWriter
+from codegen.store import files as file_store
+from codegen.store import live as store
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +47,6 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS: Final = 0.05
 # the longest a file grows between two checkpoints (what a stream joining on another process starts from)
 CHECKPOINT_SECONDS: Final = 1.0
-# NOTIFY refuses payloads of 8,000 bytes or more; keep well clear
-MAX_PAYLOAD_BYTES: Final = 7000
 # the most a settle waits for its flush before the result is committed anyway
 SYNC_TIMEOUT_SECONDS: Final = 5.0
 # a process whose streams follow a generation written elsewhere says so this often; the writer sends that
@@ -53,212 +54,6 @@ SYNC_TIMEOUT_SECONDS: Final = 5.0
 INTEREST_REFRESH_SECONDS: Final = 5.0
 INTEREST_SECONDS: Final = 3 * INTEREST_REFRESH_SECONDS
 FLUSH_ERRORS: Final = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
-
-
-@dataclass(slots=True)
-class LiveFile:
-    text: str = ""
-    done: bool = False
-    version: int = 0
-    epoch: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class FileDelta:
-    path: str
-    offset: int
-    text: str
-    done: bool
-
-    def frame(self) -> bytes:
-        data = orjson.dumps({"path": self.path, "offset": self.offset, "text": self.text, "done": self.done})
-        return b"event: file\ndata: %s\n\n" % data
-
-
-class LiveGeneration:
-    """One generation's files as this process knows them, and the streams here that follow them."""
-
-    def __init__(self, hub: LiveFiles, generation_id: str, attempt: int) -> None:
-        self.hub = hub
-        self.generation_id = generation_id
-        self.attempt = attempt
-        self.files: dict[str, LiveFile] = {}
-        self.watchers: set[Subscription] = set()
-        self.writer: LiveWriter | None = None
-        # mirrors only: files that missed deltas (fixed by the next checkpoint), a load in flight,
-        # and the deltas that arrived during it
-        self.loaded = False
-        # loaded while its writer had text not yet checkpointed (whole files may be missing): reload at the next mark
-        self.unconfirmed = False
-        self.reload = False
-        self.behind: set[str] = set()
-        self.loading: asyncio.Task[None] | None = None
-        self.held: list[list[Any]] = []
-        # the files are the stored result (settled here before it was committed, or read from the store)
-        self.final = False
-        self.final_load: asyncio.Task[None] | None = None
-        # writers only: files changed since the last checkpoint, and when that was
-        self.unsaved: set[str] = set()
-        self.saved_at = 0.0
-        self.save_now = False
-
-    def _changed(self, path: str) -> None:
-        for subscription in self.watchers:
-            subscription.file_changed(path)
-
-    def restart(self, attempt: int) -> None:
-        """A new attempt: every file starts again (emptied, so a stream replaces what its client holds)."""
-        self.attempt = attempt
-        self.final = False
-        self.behind.clear()
-        for path, file in self.files.items():
-            file.text, file.done, file.version = "", False, 0
-            file.epoch = self.hub.next_epoch()
-            self._changed(path)
-
-    def replace(self, path: str, text: str, done: bool, version: int) -> None:
-        file = self.files.get(path)
-        if file is None:
-            file = self.files[path] = LiveFile()
-        file.text, file.done, file.version, file.epoch = text, done, version, self.hub.next_epoch()
-        self._changed(path)
-
-    def extend(self, path: str, offset: int, text: str, done: bool) -> bool:
-        """Apply a delta of the file's current version; False when it starts past the text (a gap)."""
-        file = self.files[path]
-        if offset > len(file.text):
-            return False
-        # the text only grows within a version: what overlaps is what we have
-        tail = text[len(file.text) - offset:]
-        if not tail and (file.done or not done):
-            return True
-        file.text += tail
-        file.done = file.done or done
-        self._changed(path)
-        return True
-
-    def apply_remote(self, attempt: int, path: str, version: int, offset: int, text: str, done: bool) -> None:
-        if attempt < self.attempt:
-            return
-        if attempt > self.attempt:
-            self.restart(attempt)
-        file = self.files.get(path)
-        known = -1 if file is None else file.version
-        if version < known:
-            return
-        if version > known or file is None:
-            if offset == 0:
-                self.replace(path, text, done, version)
-                self.behind.discard(path)
-            else:
-                self.behind.add(path)
-            return
-        if path not in self.behind and not self.extend(path, offset, text, done):
-            self.behind.add(path)
-
-    def load(self, rows: list[Any]) -> None:
-        """Take the checkpoints (newer than what is here), then the deltas held while they were read."""
-        for row in rows:
-            if row["attempt"] < self.attempt:
-                continue
-            if row["attempt"] > self.attempt:
-                self.restart(row["attempt"])
-            path, text, version = row["path"], row["text"], row["version"]
-            file = self.files.get(path)
-            if file is not None and version < file.version:
-                continue
-            if file is None or version > file.version or not text.startswith(file.text):
-                self.replace(path, text, row["done"], version)
-            else:
-                self.extend(path, 0, text, row["done"])
-            self.behind.discard(path)
-        self.loaded = True
-        held, self.held = self.held, []
-        for item in held:
-            self.apply_remote(*item)
-
-
-class LiveWriter:
-    """What a worker's generation writes through (the generator's ``FileSink``): this attempt's files."""
-
-    def __init__(self, hub: LiveFiles, generation: LiveGeneration) -> None:
-        self.hub = hub
-        self.generation = generation
-
-    @property
-    def active(self) -> bool:
-        return self.generation.writer is self
-
-    def begin(self, path: str) -> None:
-        self._replace(path, "", done=False)
-
-    def append(self, path: str, text: str) -> None:
-        file = self.generation.files.get(path)
-        if file is None:
-            self._replace(path, text, done=False)
-        elif text:
-            self._extend(path, file, text, done=False)
-
-    def end(self, path: str) -> None:
-        file = self.generation.files.get(path)
-        if file is not None and not file.done:
-            self._extend(path, file, "", done=True)
-
-    def finish(self, path: str, content: str) -> None:
-        file = self.generation.files.get(path)
-        if file is None or not content.startswith(file.text):
-            self._replace(path, content, done=True)
-        elif content != file.text or not file.done:
-            self._extend(path, file, content[len(file.text):], done=True)
-
-    def settle(self, files: list[GeneratedFile], parent: dict[str, str] | None = None) -> None:
-        """Make what streams hold equal to the result: ``files`` as they will be stored.
-
-        A file streamed as its result ends is only marked done; one the result changed is sent again
-        (its missing tail, or whole from offset 0). An iteration's unchanged parent files are not sent;
-        a file streamed (or inherited) that the result does not keep ends empty, as ``GET …/files``
-        shows a deleted file. Files are checkpointed at the next flush.
-        """
-        if not self.active:
-            return
-        current = self.generation.files
-        final = {f.path: f.content for f in files}
-        for path, content in final.items():
-            if path in current or parent is None or parent.get(path) != content:
-                self.finish(path, content)
-        gone = [p for p in current if p not in final]
-        gone += [p for p in parent or () if p not in final and p not in current]
-        for path in gone:
-            file = current.get(path)
-            if file is None or file.text or not file.done:
-                self._replace(path, "", done=True)
-        self.generation.save_now = True
-        self.hub.wake()
-
-    async def sync(self) -> None:
-        """The files are settled as the result: wait until they reached other processes (before it commits)."""
-        self.generation.final = True
-        await self.hub.sync(self.generation)
-
-    def close(self) -> None:
-        if self.active:
-            self.generation.writer = None
-            self.hub.release(self.generation)
-
-    def _replace(self, path: str, text: str, *, done: bool) -> None:
-        if not self.active:
-            return
-        file = self.generation.files.get(path)
-        version = 0 if file is None else file.version + 1
-        self.generation.replace(path, text, done, version)
-        self.hub.publish(self.generation, path, version, 0, text, done)
-
-    def _extend(self, path: str, file: LiveFile, text: str, *, done: bool) -> None:
-        if not self.active:
-            return
-        offset = len(file.text)
-        self.generation.extend(path, offset, text, done)
-        self.hub.publish(self.generation, path, file.version, offset, text, done)
 
 
 class LiveFiles:
@@ -392,14 +187,16 @@ class LiveFiles:
             self.interest = {g: until for g, until in self.interest.items() if until >= now}
             self._announce.update(g.generation_id for g in self.generations.values() if g.writer is None and g.watchers)
         announce, self._announce = sorted(self._announce), set()
-        rows: list[tuple[Any, ...]] = []
+        rows: list[store.Checkpoint] = []
         saved: list[str] = []
         for generation in list(self.generations.values()):
             if not generation.unsaved or not (generation.save_now or now - generation.saved_at >= CHECKPOINT_SECONDS):
                 continue
             for path in generation.unsaved:
                 file = generation.files[path]
-                rows.append((generation.generation_id, path, generation.attempt, file.version, file.text, file.done))
+                rows.append(store.Checkpoint(
+                    generation.generation_id, path, generation.attempt, file.version, file.text, file.done
+                ))
             generation.unsaved.clear()
             generation.save_now = False
             generation.saved_at = now
@@ -407,15 +204,11 @@ class LiveFiles:
             self.release(generation)
         if not deltas and not rows and not announce:
             return
-        payloads = self.payloads_for(deltas, saved)
+        payloads = payloads_for(self.sender, deltas, saved)
         if announce:
-            payloads += _chunked_payloads(self.sender, "w", announce)
+            payloads += chunked_payloads(self.sender, "w", announce)
         try:
-            await self.db.fetchval(
-                self.db.q.live_flush,
-                [uuid.UUID(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows], payloads,
-            )
+            await store.flush(self.db, rows, payloads)
         except FLUSH_ERRORS as exc:
             # streams here have it all; other processes' mirrors catch up at the next checkpoint, which has everything
             log.warning("live file deltas could not be sent", extra={"error": str(exc), "deltas": len(deltas)})
@@ -427,30 +220,6 @@ class LiveFiles:
             return
         self.flushes += 1
         self.payloads += len(payloads)
-
-    def payloads_for(self, deltas: list[list[Any]], saved: list[str]) -> list[str]:
-        """NOTIFY payloads of at most MAX_PAYLOAD_BYTES; a delta too long for one is cut into several."""
-        payloads: list[str] = []
-        items: list[bytes] = []
-        size = 0
-        head = b'{"s":"%s","d":[' % self.sender.encode()
-
-        def close() -> None:
-            nonlocal items, size
-            if items:
-                payloads.append((head + b",".join(items) + b"]}").decode())
-            items, size = [], 0
-
-        room = MAX_PAYLOAD_BYTES - len(head) - 300
-        for delta in _cut(deltas, room):
-            item = orjson.dumps(delta)
-            if size + len(item) + 1 > room:
-                close()
-            items.append(item)
-            size += len(item) + 1
-        close()
-        # the checkpoint marks go last: every delta before them is in the rows they name
-        return payloads + _chunked_payloads(self.sender, "c", saved)
 
     # -- following (the streams) --------------------------------------------------
 
@@ -486,7 +255,7 @@ class LiveFiles:
         try:
             while True:
                 generation.reload = False
-                rows = await self.db.fetch(self.db.q.live_checkpoints, uuid.UUID(generation.generation_id))
+                rows = await store.latest(self.db, generation.generation_id)
                 if generation.writer is not None:
                     return
                 generation.load(rows)
@@ -509,11 +278,10 @@ class LiveFiles:
 
     async def _read_stored(self, generation: LiveGeneration) -> None:
         try:
-            rows = await self.db.fetch(self.db.q.file_contents, uuid.UUID(generation.generation_id))
+            stored = await file_store.contents(self.db, uuid.UUID(generation.generation_id))
         finally:
             generation.final_load = None
-        for row in rows:
-            path, content = row["path"], row["content"]
+        for path, content in stored.items():
             file = generation.files.get(path)
             if file is not None and content.startswith(file.text):
                 generation.extend(path, 0, content, True)
@@ -564,27 +332,3 @@ class LiveFiles:
         for generation in self.generations.values():
             if generation.writer is None and generation.loading is None and generation.loaded:
                 self._load(generation)
-
-
-def _chunked_payloads(sender: str, key: str, ids: list[str]) -> list[str]:
-    """Payloads naming ``ids`` under ``key``, each under MAX_PAYLOAD_BYTES (40 bytes an id)."""
-    step = (MAX_PAYLOAD_BYTES - 100) // 40
-    return [
-        orjson.dumps({"s": sender, "d": [], key: ids[start:start + step]}).decode() for start in range(0, len(ids), step)
-    ]
-
-
-def _cut(deltas: list[list[Any]], room: int) -> Iterator[list[Any]]:
-    for delta in deltas:
-        text: str = delta[5]
-        if len(orjson.dumps(delta)) <= room:
-            yield delta
-            continue
-        # a character takes at most 6 bytes in JSON (an escaped control character)
-        step = max(1, (room - len(orjson.dumps([*delta[:5], "", delta[6]]))) // 6)
-        offset = delta[4]
-        for start in range(0, len(text), step):
-            piece = text[start:start + step]
-            last = start + step >= len(text)
-            yield [*delta[:4], offset + start, piece, delta[6] and last]
-

@@ -13,12 +13,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from codegen import lifecycle
 from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
-from codegen.engine.live import LiveWriter
+from codegen.engine.live_writer import LiveWriter
 from codegen.engine.project_tests import ProjectTester, TestReport
 from codegen.generators import review
 from codegen.generators.base import (
@@ -29,8 +28,11 @@ from codegen.generators.base import (
     Repairer,
 )
 from codegen.lifecycle import Mode, Stage, Status
-from codegen.services import generations as generation_service
+from codegen.records import Claim
 from codegen.services.files import language_for
+from codegen.store import files as file_store
+from codegen.store import generations as store
+from codegen.store import spend
 
 log = logging.getLogger(__name__)
 
@@ -42,33 +44,6 @@ GENERATOR_PROGRESS_CAP = 0.84
 
 class ClaimLost(Exception):
     """The generation is no longer this worker's (lease taken over, cancelled or deleted)."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    generation_id: UUID
-    user_id: UUID
-    lease_token: UUID
-    attempt: int
-    prompt: str
-    mode: Mode
-    context: dict[str, Any]
-    is_iteration: bool
-    parent_generation_id: UUID | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> Claim:
-        return cls(
-            generation_id=row["id"],
-            user_id=row["user_id"],
-            lease_token=row["lease_token"],
-            attempt=row["attempts"],
-            prompt=row["prompt"],
-            mode=Mode(row["generation_mode"]),
-            context=row["context"] or {},
-            is_iteration=row["is_iteration"],
-            parent_generation_id=row["parent_generation_id"],
-        )
 
 
 @dataclass
@@ -87,7 +62,7 @@ class ProgressWriter:
             raise GenerationError(f"the generator reported stage {stage} which {self.claim.mode} mode does not have")
         self.progress = max(self.progress, min(float(progress), 1.0))
         changed_stage = stage is not self.stage
-        seq = await generation_service.move(
+        seq = await store.record_transition(
             self.db, self.claim.generation_id, Status.PROCESSING,
             stage=stage, progress=self.progress, message=message,
             source=Status.PROCESSING, lease_token=self.claim.lease_token,
@@ -155,13 +130,12 @@ async def _check_spending(db: Database, settings: EngineSettings, claim: Claim) 
     """The spending stop: no model is called once today's tokens reach the user's budget or the
     service's daily limit (tokens are billed when a generation ends, so one running generation per
     worker slot may go past them)."""
-    row = await db.fetchrow(db.q.spend_today, claim.user_id)
-    assert row is not None
-    if settings.global_daily_token_limit and row["all_tokens"] >= settings.global_daily_token_limit:
+    user_tokens, all_tokens = await spend.today(db, claim.user_id)
+    if settings.global_daily_token_limit and all_tokens >= settings.global_daily_token_limit:
         raise GenerationError(
             "The service has reached its daily spending limit; no model was called. Try again after midnight UTC."
         )
-    if settings.daily_token_budget and row["user_tokens"] >= settings.daily_token_budget:
+    if settings.daily_token_budget and user_tokens >= settings.daily_token_budget:
         raise GenerationError(
             f"Your daily token budget ({settings.daily_token_budget} tokens) is spent; no model was called. "
             "It renews at midnight UTC."
@@ -257,8 +231,7 @@ def _failure_text(report: TestReport, limit: int = 6000) -> str:
 async def _parent_files(db: Database, claim: Claim) -> dict[str, str] | None:
     if not claim.is_iteration or claim.parent_generation_id is None:
         return None
-    rows = await db.fetch(db.q.parent_files, claim.parent_generation_id)
-    return {r["path"]: r["content"] for r in rows}
+    return await store.parent_files(db, claim.parent_generation_id)
 
 
 def _deduplicated(files: list[GeneratedFile]) -> list[GeneratedFile]:
@@ -275,7 +248,7 @@ async def _complete(
 ) -> None:
     """The move to completed and the files, in one transaction: only the claim holder writes them."""
     async with db.transaction() as conn:
-        seq = await generation_service.move(
+        seq = await store.record_transition(
             db, claim.generation_id, Status.COMPLETED, stage=Stage.COMPLETE, progress=1.0,
             message="Generation complete", source=Status.PROCESSING, lease_token=claim.lease_token, conn=conn,
         )
@@ -283,31 +256,28 @@ async def _complete(
             # only when the claim is lost between the finalizing write just before and this one, a window
             # no test can time; the same fence as ProgressWriter's, which tests/test_fencing.py drives
             raise ClaimLost()  # pragma: no cover
-        await conn.execute(db.q.delete_files, claim.generation_id)
-        await conn.execute(
-            db.q.insert_files, claim.generation_id,
+        await file_store.replace(
+            conn, db, claim.generation_id,
             [f.path for f in files], [language_for(f.path) for f in files],
             [len(f.content.encode()) for f in files], [f.content for f in files],
         )
-        await conn.execute(
-            db.q.set_result, claim.generation_id, usage, notes or None, tests.as_dict() if tests else None
-        )
-        await conn.execute(db.q.set_requirements, claim.generation_id, requirements)
+        await store.set_result(conn, db, claim.generation_id, usage, notes or None, tests.as_dict() if tests else None)
+        await store.set_requirements(conn, db, claim.generation_id, requirements)
         if _tokens(usage):
-            await conn.execute(db.q.record_spend, claim.generation_id, _tokens(usage))
+            await spend.record(conn, db, claim.generation_id, _tokens(usage))
 
 
 async def _fail(db: Database, claim: Claim, error: str, usage: dict[str, int] | None = None) -> None:
     """The move to failed and what the attempt cost (when known), in one transaction."""
     error = error.replace("\x00", "")[:10_000]
     async with db.transaction() as conn:
-        seq = await generation_service.move(
+        seq = await store.record_transition(
             db, claim.generation_id, Status.FAILED, stage=Stage.FAILED, message=error[:1000], error_message=error,
             source=Status.PROCESSING, lease_token=claim.lease_token, conn=conn,
         )
         if seq is None:
             raise ClaimLost()
         if usage:
-            await conn.execute(db.q.set_result, claim.generation_id, usage, None, None)
+            await store.set_result(conn, db, claim.generation_id, usage, None, None)
         if _tokens(usage):
-            await conn.execute(db.q.record_spend, claim.generation_id, _tokens(usage))
+            await spend.record(conn, db, claim.generation_id, _tokens(usage))

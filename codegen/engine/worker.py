@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from codegen import lifecycle
+from codegen.records import Claim
 from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
@@ -27,6 +28,9 @@ from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import Generator
 from codegen.lifecycle import Status
 from codegen.logs import generation_id_var, user_id_var
+from codegen.store import generations as store
+from codegen.store import live as live_store
+from codegen.store import security, stream_tokens
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ StopReason = Literal["cancelled", "claim_lost", "shutdown"]
 
 @dataclass
 class Running:
-    claim: pipeline.Claim
+    claim: Claim
     task: asyncio.Task[None] = field(init=False)
     stop_reason: StopReason | None = None
 
@@ -144,17 +148,12 @@ class Worker:
         free = self.capacity - len(self.running)
         if free <= 0 or self._stopping:
             return 0
-        claim_move = lifecycle.move(Status.PENDING, Status.PROCESSING)
-        rows = await self.db.fetch(
-            self.db.q.claim_pending, free, list(claim_move.allowed_from), claim_move.target.value,
-            self.settings.lease_seconds, self.worker_id, self.generator.name,
-            lifecycle.first_stages(),
-        )
-        for row in rows:
-            self._start(pipeline.Claim.from_row(row))
-        return len(rows)
+        claims = await store.claim(self.db, free, self.settings.lease_seconds, self.worker_id, self.generator.name)
+        for claim in claims:
+            self._start(claim)
+        return len(claims)
 
-    def _start(self, claim: pipeline.Claim) -> None:
+    def _start(self, claim: Claim) -> None:
         # the task copies the context: its logs carry the generation and its user
         generation_token = generation_id_var.set(str(claim.generation_id))
         user_token = user_id_var.set(str(claim.user_id))
@@ -196,13 +195,9 @@ class Worker:
                 del self.running[claim.generation_id]
             self._wake.set()
 
-    async def _release(self, claim: pipeline.Claim) -> None:
-        handback = lifecycle.move(Status.PROCESSING, Status.PENDING)
+    async def _release(self, claim: Claim) -> None:
         try:
-            await self.db.fetch(
-                self.db.q.release_claim, claim.generation_id, claim.lease_token,
-                handback.target.value, list(handback.allowed_from),
-            )
+            await store.release_claim(self.db, claim.generation_id, claim.lease_token)
         except TRANSIENT_ERRORS as exc:
             log.warning("could not hand the generation back; its lease will expire", extra={"error": str(exc)})
 
@@ -228,14 +223,12 @@ class Worker:
         if not held:
             return
         try:
-            rows = await self.db.fetch(
-                self.db.q.renew_leases, [gid for gid, _ in held], [item.claim.lease_token for _, item in held],
-                self.settings.lease_seconds,
+            renewed = await store.renew_leases(
+                self.db, [(gid, item.claim.lease_token) for gid, item in held], self.settings.lease_seconds
             )
         except Exception as exc:  # noqa: BLE001 - the loop outlives any failure; the next beat tries again
             log.warning("lease renewal failed", extra={"error": str(exc), "generations": len(held)})
             return
-        renewed = {row["id"] for row in rows}
         for generation_id, item in held:
             if generation_id not in renewed and self.running.get(generation_id) is item:
                 item.stop("claim_lost")
@@ -253,20 +246,14 @@ class Worker:
 
     async def reap(self) -> int:
         """Expired leases go back to the queue, or fail once their attempts are spent."""
-        requeue = lifecycle.move(Status.PROCESSING, Status.PENDING)
-        fail = lifecycle.move(Status.PROCESSING, Status.FAILED)
-        max_attempts = self.settings.max_attempts
-        returned = await self.db.fetch(
-            self.db.q.requeue_expired, max_attempts, list(requeue.allowed_from), requeue.target.value
-        )
-        failed = await self.db.fetch(self.db.q.fail_exhausted, max_attempts, list(fail.allowed_from), fail.target.value)
-        for row in returned:
-            log.warning("lease expired; generation requeued", extra={"generation_id": str(row["id"])})
-        for row in failed:
-            log.error("lease expired on the last attempt; generation failed", extra={"generation_id": str(row["id"])})
-        await self.db.execute(self.db.q.purge_expired_stream_tokens)
-        await self.db.execute(self.db.q.purge_stale_rate_limits)
-        await self.db.execute(self.db.q.purge_stale_auth_failures)
-        await self.db.execute(self.db.q.purge_expired_idempotency_keys)
-        await self.db.execute(self.db.q.purge_live_checkpoints, [s.value for s in Status if s not in lifecycle.TERMINAL])
+        returned, failed = await store.reap_expired(self.db, self.settings.max_attempts)
+        for generation_id in returned:
+            log.warning("lease expired; generation requeued", extra={"generation_id": str(generation_id)})
+        for generation_id in failed:
+            log.error(
+                "lease expired on the last attempt; generation failed", extra={"generation_id": str(generation_id)}
+            )
+        await stream_tokens.purge_expired(self.db)
+        await security.purge_expired(self.db)
+        await live_store.purge(self.db, [s.value for s in Status if s not in lifecycle.TERMINAL])
         return len(returned) + len(failed)

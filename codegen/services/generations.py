@@ -1,40 +1,33 @@
 """Generations: create, read, list, cancel, files, download and diff.
 
-Every status change in the code base goes through ``move`` (or the engine's
-claim and reaper queries, which take their allowed sources from the same
-state machine).
+A status changes in one place, ``store.generations.record_transition`` (the engine's claim and
+reaper statements take their allowed sources from the same state machine).
 """
 
 from __future__ import annotations
 
 import asyncio
 import difflib
-import hashlib
 import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from codegen import lifecycle
+from codegen import errors, lifecycle
 from codegen.db import Database
-from codegen.errors import bad_request, conflict, header_error, not_found, too_many_requests
-from codegen.lifecycle import Stage, Status
-from codegen.schemas import GenerateBody, ListGenerationsQuery, keyset_page
+from codegen.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotFound, RateLimited
+from codegen.lifecycle import Status
+from codegen.records import (
+    CreatedGeneration, Download, FileContent, Generation, GenerationFilter, GenerationListItem, IdempotencyKey,
+    NewGeneration, Page, PageRequest, Position,
+)
 from codegen.services.naming import SIMILAR_NAME_THRESHOLD, derive_domain, derive_name
-
-GENERATION_NOT_FOUND = "Generation not found"
-IDEMPOTENCY_KEY_REUSED = (
-    "Idempotency-Key was already used with a different request body; use a new key for a new request"
-)
-
-_CREATE_FIELDS = (
-    "id", "status", "user_id", "project_id", "project_name", "project_domain", "auto_created_project",
-    "prompt", "generation_mode", "is_iteration", "parent_generation_id", "created_at",
-)
+from codegen.store import files as file_store
+from codegen.store import generations as store
+from codegen.store import security
 
 
 @dataclass(frozen=True)
@@ -51,207 +44,145 @@ class _KeyTaken(Exception):
 
 
 async def create(
-    db: Database, user_id: UUID, body: GenerateBody, limits: CreateLimits, idempotency_key: str | None = None
-) -> dict[str, Any]:
-    if body.is_iteration and body.parent_generation_id is None:
-        raise bad_request("parent_generation_id is required when is_iteration is true")
-    if idempotency_key is None:
-        return await _create(db, user_id, body, limits)
-    request_hash = hashlib.sha256(body.model_dump_json().encode()).digest()
+    db: Database, user_id: UUID, new: NewGeneration, limits: CreateLimits, idempotency: IdempotencyKey | None = None
+) -> CreatedGeneration:
+    if new.is_iteration and new.parent_generation_id is None:
+        raise InvalidInput(errors.PARENT_REQUIRED)
+    if idempotency is None:
+        return await _create(db, user_id, new, limits)
     try:
         async with db.transaction() as conn:
-            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+            replay = await _replay(db, conn, user_id, idempotency)
             if replay is not None:
                 return replay
-            created = await _create(db, user_id, body, limits, conn)
-            if await conn.fetchval(db.q.insert_idempotency_key, user_id, idempotency_key, request_hash, created["id"]) is None:
+            created = await _create(db, user_id, new, limits, conn)
+            if not await security.claim_idempotency_key(
+                conn, db, user_id, idempotency.key, idempotency.request_hash, created.id
+            ):
                 raise _KeyTaken()
             return created
     except _KeyTaken:
         async with db.connection() as conn:
-            replay = await _replay(db, conn, user_id, idempotency_key, request_hash)
+            replay = await _replay(db, conn, user_id, idempotency)
         assert replay is not None
         return replay
 
 
 async def _replay(
-    db: Database, conn: asyncpg.Connection, user_id: UUID, key: str, request_hash: bytes
-) -> dict[str, Any] | None:
+    db: Database, conn: asyncpg.Connection, user_id: UUID, idempotency: IdempotencyKey
+) -> CreatedGeneration | None:
     """The first answer to this key (within 24 h), or None when the key is new."""
-    row = await conn.fetchrow(db.q.get_idempotency_key, user_id, key)
-    if row is None:
+    used = await security.idempotency_key(conn, db, user_id, idempotency.key)
+    if used is None:
         return None
-    if row["request_hash"] != request_hash:
-        raise header_error("Idempotency-Key", "idempotency_key_reused", IDEMPOTENCY_KEY_REUSED, key)
-    first = await conn.fetchrow(db.q.get_generation, row["generation_id"], user_id)
+    first_hash, generation_id = used
+    if first_hash != idempotency.request_hash:
+        raise IdempotencyKeyReused(idempotency.key)
+    first = await store.get(db, user_id, generation_id, conn)
     assert first is not None  # the key's row goes with its generation (ON DELETE CASCADE)
-    # the 201 as it was: the generation was pending then, whatever it is now
-    return {**{k: first[k] for k in _CREATE_FIELDS}, "status": Status.PENDING.value}
+    return first.created()
 
 
 async def _create(
-    db: Database, user_id: UUID, body: GenerateBody, limits: CreateLimits, conn: asyncpg.Connection | None = None
-) -> dict[str, Any]:
-    context = body.context.model_dump() if body.context else {}
-    run = conn.fetchrow if conn is not None else db.fetchrow
-    row = await run(
-        db.q.create_generation,
-        user_id, body.prompt, body.project_id,
-        derive_name(body.prompt), derive_domain(body.prompt),
-        context, body.generation_mode, body.is_iteration, body.parent_generation_id,
-        limits.rate_limit, SIMILAR_NAME_THRESHOLD, limits.max_active, limits.daily_token_budget,
-    )
-    assert row is not None
-    outcome = row["outcome"]
+    db: Database, user_id: UUID, new: NewGeneration, limits: CreateLimits, conn: asyncpg.Connection | None = None
+) -> CreatedGeneration:
+    quota = store.Quota(limits.rate_limit, SIMILAR_NAME_THRESHOLD, limits.max_active, limits.daily_token_budget)
+    row = await store.create(db, user_id, new, derive_name(new.prompt), derive_domain(new.prompt), quota, conn)
+    outcome = row.outcome
     if outcome == "rate_limited":
-        raise too_many_requests(
-            f"Too many generation requests. Maximum {limits.rate_limit} requests per minute. Please wait before retrying.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.GENERATE_RATE_LIMITED.format(limit=limits.rate_limit), row.retry_after or 0)
     if outcome == "too_many_active":
-        raise too_many_requests(
-            f"Too many active generations. At most {limits.max_active} may be pending or processing at once; "
-            "wait for one to finish or cancel one.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.TOO_MANY_ACTIVE.format(limit=limits.max_active), row.retry_after or 0)
     if outcome == "budget_exhausted":
-        raise too_many_requests(
-            f"Daily token budget exhausted ({limits.daily_token_budget} tokens per day). It renews at midnight UTC.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.BUDGET_EXHAUSTED.format(budget=limits.daily_token_budget), row.retry_after or 0)
     if outcome == "project_not_found":
-        raise not_found("Project not found")
+        raise NotFound(errors.PROJECT_NOT_FOUND)
     if outcome == "parent_not_found":
-        raise bad_request("Parent generation not found")
+        raise InvalidInput(errors.PARENT_NOT_FOUND)
     if outcome.startswith("parent_not_completed:"):
-        status = outcome.partition(":")[2]
-        raise bad_request(f"Parent generation is not completed (status: {status}); only a completed generation can be iterated on")
-    values = {
-        **dict(row),
-        "status": Status.PENDING.value, "user_id": user_id,
-        "prompt": body.prompt, "generation_mode": body.generation_mode,
-        "is_iteration": body.is_iteration, "parent_generation_id": body.parent_generation_id,
-    }
-    return {k: values[k] for k in _CREATE_FIELDS}
-
-
-async def get(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
-    row = await db.fetchrow(db.q.get_generation, generation_id, user_id)
-    if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
-    return dict(row)
-
-
-async def list_for_user(db: Database, user_id: UUID, query: ListGenerationsQuery) -> dict[str, Any]:
-    cursor = query.cursor
-    rows = await db.fetch(
-        db.q.list_generations, user_id, query.limit + 1, query.project_id,
-        query.status.value if query.status else None,
-        cursor.created_at if cursor else None, cursor.id if cursor else None,
+        raise InvalidInput(errors.PARENT_NOT_COMPLETED.format(status=outcome.partition(":")[2]))
+    assert row.project_id and row.project_name and row.project_domain and row.created_at
+    return CreatedGeneration(
+        id=row.id, status=Status.PENDING.value, user_id=user_id, project_id=row.project_id,
+        project_name=row.project_name, project_domain=row.project_domain,
+        auto_created_project=bool(row.auto_created_project), prompt=new.prompt,
+        generation_mode=str(new.generation_mode), is_iteration=new.is_iteration,
+        parent_generation_id=new.parent_generation_id, created_at=row.created_at,
     )
-    return keyset_page(rows, query.limit, "created_at")
 
 
-async def move(
-    db: Database,
-    generation_id: UUID,
-    target: Status,
-    *,
-    message: str,
-    stage: Stage | None = None,
-    progress: float = 0.0,
-    error_message: str | None = None,
-    source: Status | None = None,
-    lease_token: UUID | None = None,
-    conn: asyncpg.Connection | None = None,
-) -> int | None:
-    """Apply one state-machine move with one conditional UPDATE (plus its event).
-
-    Returns the new event's sequence number, or None when the move did not
-    apply: the generation was not in a status the move is legal from, or the
-    claim (``lease_token``) is no longer the caller's. With ``conn`` it runs
-    inside the caller's transaction.
-    """
-    planned = lifecycle.move(source, target)
-    stage = stage or lifecycle.TERMINAL_STAGE.get(planned.target, Stage.QUEUED)
-    run = conn.fetchrow if conn is not None else db.fetchrow
-    row = await run(
-        db.q.apply_move, generation_id, planned.target.value, stage.value, progress, message,
-        error_message, list(planned.allowed_from), lease_token,
-    )
-    return row["seq"] if row else None
+async def get(db: Database, user_id: UUID, generation_id: UUID) -> Generation:
+    generation = await store.get(db, user_id, generation_id)
+    if generation is None:
+        raise NotFound(errors.GENERATION_NOT_FOUND)
+    return generation
 
 
-async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
+async def list_for_user(
+    db: Database, user_id: UUID, which: GenerationFilter, request: PageRequest
+) -> Page[GenerationListItem]:
+    items = await store.page(db, user_id, which, request)
+    return Page.of(items, request, lambda item: Position(item.created_at, item.id))
+
+
+async def cancel(db: Database, user_id: UUID, generation_id: UUID) -> Generation:
     current = await _status(db, user_id, generation_id)
     moved = None
     if not lifecycle.is_terminal(current):
-        moved = await move(db, generation_id, Status.CANCELLED, message="Generation cancelled by the user")
+        moved = await store.record_transition(
+            db, generation_id, Status.CANCELLED, message="Generation cancelled by the user"
+        )
     if moved is None:
         # already terminal, or it became terminal while we looked
         current = await _status(db, user_id, generation_id)
-        raise conflict(f"Generation is already {current.value} and cannot be cancelled")
+        raise Conflict(errors.ALREADY_TERMINAL.format(status=current.value))
     return await get(db, user_id, generation_id)
 
 
 async def _status(db: Database, user_id: UUID, generation_id: UUID) -> Status:
-    row = await db.fetchrow(db.q.get_generation_status, generation_id, user_id)
-    if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
-    return Status(row["status"])
+    status = await store.status(db, user_id, generation_id)
+    if status is None:
+        raise NotFound(errors.GENERATION_NOT_FOUND)
+    return status
 
 
-async def files(db: Database, user_id: UUID, generation_id: UUID) -> dict[str, Any]:
+async def files(db: Database, user_id: UUID, generation_id: UUID) -> list[FileContent]:
     await _status(db, user_id, generation_id)
-    rows = await db.fetch(db.q.list_files, generation_id)
-    items = []
-    for r in rows:
-        item = {"path": r["path"], "language": r["language"], "size": r["size"], "content": r["content"]}
-        if r["change"] is not None:
-            item["change"] = r["change"]
-        items.append(item)
-    return {"files": items}
+    return await file_store.listed(db, generation_id)
 
 
-async def download(db: Database, user_id: UUID, generation_id: UUID) -> tuple[str, bytes]:
+async def download(db: Database, user_id: UUID, generation_id: UUID) -> Download:
     generation = await get(db, user_id, generation_id)
-    if generation["status"] != Status.COMPLETED:
-        raise conflict(
-            f"Generation is not completed (status: {generation['status']}); files can be downloaded once it completes"
-        )
-    rows = await db.fetch(db.q.file_contents, generation_id)
-    folder = _slug(generation["project_name"]) or "project"
+    if generation.status != Status.COMPLETED:
+        raise Conflict(errors.NOT_COMPLETED_DOWNLOAD.format(status=generation.status))
+    contents = await file_store.contents(db, generation_id)
+    folder = _slug(generation.project_name) or "project"
     # CPU work (compression) off the event loop, so other requests do not wait on a large project's zip
-    archive = await asyncio.to_thread(_zip, folder, [(r["path"], r["content"]) for r in rows])
-    return f"{folder}-{str(generation_id)[:8]}.zip", archive
+    archive = await asyncio.to_thread(_zip, folder, contents)
+    return Download(f"{folder}-{str(generation_id)[:8]}.zip", archive)
 
 
-def _zip(folder: str, files: list[tuple[str, str]]) -> bytes:
+def _zip(folder: str, files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, content in files:
+        for path, content in files.items():
             archive.writestr(f"{folder}/{path}", content)
     return buffer.getvalue()
 
 
 async def diff(db: Database, user_id: UUID, generation_id: UUID, against: UUID | None) -> str:
     generation = await get(db, user_id, generation_id)
-    base_id = against or generation["parent_generation_id"]
+    base_id = against or generation.parent_generation_id
     if base_id is None:
-        raise bad_request("Generation has no parent; pass ?against=<generation_id> to compare with another generation")
+        raise InvalidInput(errors.NO_PARENT_TO_DIFF)
     # the base first: another user's (or an unknown) generation is a 404 whatever the state of this one
     base_status = await _status(db, user_id, base_id)
-    if generation["status"] != Status.COMPLETED:
-        raise conflict(
-            f"Generation is not completed (status: {generation['status']}); its diff is available once it completes"
-        )
+    if generation.status != Status.COMPLETED:
+        raise Conflict(errors.NOT_COMPLETED_DIFF.format(status=generation.status))
     if base_status != Status.COMPLETED:
-        raise conflict(
-            f"Generation {base_id} to compare with is not completed (status: {base_status.value}); "
-            "only completed generations can be compared"
-        )
-    old = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, base_id)}
-    new = {r["path"]: r["content"] for r in await db.fetch(db.q.file_contents, generation_id)}
+        raise Conflict(errors.BASE_NOT_COMPLETED.format(generation_id=base_id, status=base_status.value))
+    old = await file_store.contents(db, base_id)
+    new = await file_store.contents(db, generation_id)
     return await asyncio.to_thread(unified_diff, old, new)
 
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import PurePosixPath
-from typing import Any
 from uuid import UUID
 
 import jwt
 
+from codegen import errors
 from codegen.db import Database
-from codegen.errors import bad_request, conflict, not_found, unauthorized
-from codegen.services.generations import GENERATION_NOT_FOUND
+from codegen.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from codegen.lifecycle import Status
+from codegen.records import PreviewFile, PreviewLink
+from codegen.store import files as file_store
 
-INVALID_PREVIEW = "Invalid or expired preview link"
-NO_PAGE = "This generation has no index.html to preview"
 _AUDIENCE = "preview"
 _TYPES = {
     ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "text/javascript",
@@ -36,30 +36,31 @@ def preview_key(jwt_secret: str) -> bytes:
     return hashlib.sha256(b"codegen-preview:" + jwt_secret.encode()).digest()
 
 
-async def issue(db: Database, key: bytes, user_id: UUID, generation_id: UUID, ttl_seconds: int) -> dict[str, Any]:
-    row = await db.fetchrow(db.q.preview_target, generation_id, user_id)
-    if row is None:
-        raise not_found(GENERATION_NOT_FOUND)
-    if row["status"] != "completed":
-        raise conflict(f"Generation is not completed (status: {row['status']}); only its finished page can be previewed")
-    if not row["has_page"]:
-        raise bad_request(NO_PAGE)
+async def issue(db: Database, key: bytes, user_id: UUID, generation_id: UUID, ttl_seconds: int) -> PreviewLink:
+    target = await file_store.preview_target(db, user_id, generation_id)
+    if target is None:
+        raise NotFound(errors.GENERATION_NOT_FOUND)
+    status, has_page = target
+    if status != Status.COMPLETED:
+        raise Conflict(errors.PREVIEW_NOT_COMPLETED.format(status=status))
+    if not has_page:
+        raise InvalidInput(errors.NO_PAGE)
     claims = {"sub": str(user_id), "gen": str(generation_id), "aud": _AUDIENCE, "exp": int(time.time()) + ttl_seconds}
     token = jwt.encode(claims, key, algorithm="HS256")
-    return {"preview_url": f"/preview/{token}/index.html", "expires_in": ttl_seconds, "generation_id": generation_id}
+    return PreviewLink(f"/preview/{token}/index.html", ttl_seconds, generation_id)
 
 
-async def file(db: Database, key: bytes, token: str, path: str) -> tuple[str, str]:
-    """(content type, content) of a file of the generation the token is for; 401 for a bad token, 404 no file."""
+async def file(db: Database, key: bytes, token: str, path: str) -> PreviewFile:
+    """A file of the generation the token is for; Unauthenticated for a bad token, NotFound for no such file."""
     try:
         claims = jwt.decode(token, key, algorithms=["HS256"], audience=_AUDIENCE)
         user_id, generation_id = UUID(claims["sub"]), UUID(claims["gen"])
     except (jwt.InvalidTokenError, KeyError, ValueError):
-        raise unauthorized(INVALID_PREVIEW) from None
-    content = await db.fetchval(db.q.preview_file, generation_id, user_id, path)
+        raise Unauthenticated(errors.INVALID_PREVIEW) from None
+    content = await file_store.preview_file(db, user_id, generation_id, path)
     if content is None:
-        raise not_found("Not Found")
-    return _TYPES.get(PurePosixPath(path).suffix.lower(), "text/plain"), content
+        raise NotFound(errors.FILE_NOT_FOUND)
+    return PreviewFile(_TYPES.get(PurePosixPath(path).suffix.lower(), "text/plain"), content)
 
 
 def content_security_policy(host: str, token: str) -> str:

@@ -6,14 +6,14 @@ import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterator
-from typing import Any
 from uuid import UUID
 
+from codegen import errors
 from codegen.db import Database
-from codegen.errors import bad_request, not_found, too_many_requests, unauthorized
-from codegen.services.generations import GENERATION_NOT_FOUND
+from codegen.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
+from codegen.records import StreamToken
+from codegen.store import stream_tokens as store
 
-INVALID_TOKEN = "Invalid or expired stream token"
 STREAMS_RETRY_AFTER = 5
 
 
@@ -28,10 +28,7 @@ class OpenStreams:
     def hold(self, user_id: UUID) -> Iterator[None]:
         held = self._by_user.get(user_id, 0)
         if self.limit and held >= self.limit:
-            raise too_many_requests(
-                f"Too many open streams. At most {self.limit} per user; close one before opening another.",
-                STREAMS_RETRY_AFTER,
-            )
+            raise RateLimited(errors.TOO_MANY_STREAMS.format(limit=self.limit), STREAMS_RETRY_AFTER)
         self._by_user[user_id] = held + 1
         try:
             yield
@@ -49,30 +46,26 @@ def _digest(token: str) -> bytes:
 
 async def issue(
     db: Database, user_id: UUID, generation_id: UUID, *, ttl_seconds: int, rate_limit: int, stream_url: str
-) -> dict[str, Any]:
+) -> StreamToken:
     token = secrets.token_urlsafe(32)  # URL-safe base64 of 32 random bytes, no padding
-    row = await db.fetchrow(db.q.issue_stream_token, user_id, generation_id, _digest(token), ttl_seconds, rate_limit)
-    assert row is not None
-    outcome = row["outcome"]
+    issued = await store.issue(db, user_id, generation_id, _digest(token), ttl_seconds, rate_limit)
+    outcome = issued.outcome
     if outcome == "rate_limited":
-        raise too_many_requests(
-            f"Too many token requests. Maximum {rate_limit} requests per minute. Please wait before retrying.",
-            row["retry_after"],
-        )
+        raise RateLimited(errors.TOKEN_RATE_LIMITED.format(limit=rate_limit), issued.retry_after or 0)
     if outcome == "not_found":
-        raise not_found(GENERATION_NOT_FOUND)
+        raise NotFound(errors.GENERATION_NOT_FOUND)
     if outcome == "failed":
-        raise bad_request(f"Generation has failed. Error: {row['error_message']}. Cannot stream.")
+        raise InvalidInput(errors.STREAM_FAILED.format(error=issued.error_message))
     if outcome == "cancelled":
-        raise bad_request("Generation was cancelled. Cannot stream.")
+        raise InvalidInput(errors.STREAM_CANCELLED)
     if outcome == "completed":
-        raise bad_request("Generation has already completed. Cannot stream.")
-    return {"sse_token": token, "expires_in": ttl_seconds, "stream_url": stream_url, "generation_id": generation_id}
+        raise InvalidInput(errors.STREAM_COMPLETED)
+    return StreamToken(token, ttl_seconds, stream_url, generation_id)
 
 
 async def consume(db: Database, generation_id: UUID, token: str) -> UUID:
-    """Spend a token on its generation; 401 when unknown, expired, used or for another generation."""
-    user_id = await db.fetchval(db.q.consume_stream_token, _digest(token), generation_id)
+    """Spend a token on its generation; Unauthenticated when unknown, expired, used or for another generation."""
+    user_id = await store.consume(db, _digest(token), generation_id)
     if user_id is None:
-        raise unauthorized(INVALID_TOKEN)
+        raise Unauthenticated(errors.INVALID_STREAM_TOKEN)
     return user_id

@@ -1,0 +1,3 @@
+-- name: ping
+-- The health check's one round trip.
+SELECT 1;
