@@ -189,6 +189,9 @@ class Settings(BaseModel):
             raise ValueError(f"jwt_secret is required when CODEGEN_ENV=production (at least {JWT_SECRET_MIN_BYTES} bytes)")
         return self
 
+    # The slices: each names its fields as its component reads them, so each property below maps
+    # environment-named fields onto one slice (the same shape three times, over different fields).
+
     @property
     def llm(self) -> LLMSettings:
         return LLMSettings(
