@@ -11,7 +11,6 @@ from codegen.config import load_settings
 from codegen.generators.llm_output import language_fits
 from codegen.generators.openai.prompts import render_file
 from codegen.languages import language_for
-from codegen.services import files
 
 ENVIRONMENT = {
     "CODEGEN_LLM_BASE_URL": "http://models.internal:8080/v1",
@@ -86,7 +85,6 @@ def test_the_dependency_cache_defaults_under_the_data_folder() -> None:
 
 
 def test_one_language_map_for_the_api_and_the_model() -> None:
-    assert files.language_for is language_for
     assert [language_for(p) for p in ("run.sh", "app.tsx", "Dockerfile", "notes.xyz")] == [
         "shell", "typescript", "dockerfile", "text"]
     # the model is shown a file under the language the API gives it

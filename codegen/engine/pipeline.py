@@ -29,7 +29,7 @@ from codegen.generators.base import (
 )
 from codegen.lifecycle import Mode, Stage, Status
 from codegen.records import Claim
-from codegen.services.files import language_for
+from codegen.languages import language_for
 from codegen.store import files as file_store
 from codegen.store import generations as store
 from codegen.store import spend
