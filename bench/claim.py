@@ -2,7 +2,7 @@
 
 For 1k / 10k / 100k pending generations spread over 10 / 1,000 users, the worker's own claim
 statement (``claim_pending``, fair across users) is timed taking one generation (a worker slot
-freeing up), each sample inside a transaction that is rolled back, so every sample sees the
+freeing up; ``claim_limit`` for more), each sample inside a transaction that is rolled back, so every sample sees the
 same queue. Baseline: the plain FIFO claim (oldest first, ``FOR UPDATE SKIP LOCKED``) doing
 the same update, timed the same way in the same database; the ratio is fair / FIFO at p50.
 """
@@ -66,9 +66,9 @@ async def fill(conn: asyncpg.Connection, pending: int, users: int) -> None:
     await conn.execute("ANALYZE generations")
 
 
-async def time_claim(conn: asyncpg.Connection, sql: str, samples: int) -> dict[str, Any]:
+async def time_claim(conn: asyncpg.Connection, sql: str, samples: int, limit: int) -> dict[str, Any]:
     planned = lifecycle.plan_transition(Status.PENDING, Status.PROCESSING)
-    args = (1, list(planned.allowed_from), planned.target.value, 60.0, "bench", "template",
+    args = (limit, list(planned.allowed_from), planned.target.value, 60.0, "bench", "template",
             json.dumps(lifecycle.first_stages()))  # a plain connection: no JSON codec
     durations: list[float] = []
     claimed = 0
@@ -92,8 +92,9 @@ async def run(ctx: Context) -> dict[str, Any]:
     queues: list[int] = ctx.size("claim_pending", [1000, 10000, 100000], [200])
     user_counts: list[int] = ctx.size("claim_users", [10, 1000], [10])
     samples: int = ctx.size("claim_samples", 30, 5)
+    limit: int = ctx.size("claim_limit", 1, 2)  # free worker slots: generations taken per claim
     sql = statements()
-    out: dict[str, Any] = {"samples": samples, "runs": []}
+    out: dict[str, Any] = {"samples": samples, "limit": limit, "runs": []}
     dsn = await ctx.dbs.fresh()
     conn = await asyncpg.connect(dsn)
     try:
@@ -101,9 +102,9 @@ async def run(ctx: Context) -> dict[str, Any]:
             for users in user_counts:
                 await fill(conn, pending, users)
                 for name in ("fair", "fifo"):
-                    await time_claim(conn, sql[name], 2)  # warm: plans cached, pages in memory
-                fair = await time_claim(conn, sql["fair"], samples)
-                fifo = await time_claim(conn, sql["fifo"], samples)
+                    await time_claim(conn, sql[name], 2, limit)  # warm: plans cached, pages in memory
+                fair = await time_claim(conn, sql["fair"], samples, limit)
+                fifo = await time_claim(conn, sql["fifo"], samples, limit)
                 run_ = {"pending": pending, "users": users, "fair": fair, "fifo": fifo,
                         "ratio_p50": ratio(fair["p50"], fifo["p50"])}
                 out["runs"].append(run_)

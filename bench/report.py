@@ -262,8 +262,9 @@ def markdown(results: dict[str, Any]) -> str:
         ]
     claim = scenarios.get("claim")
     if claim:
-        lines += _heading("## 7. The fair claim as the queue grows (one generation per claim)", claim)
-        lines += [f"{claim.get('samples')} samples each, every one rolled back (the queue stays the same).", "",
+        lines += _heading("## 7. The fair claim as the queue grows", claim)
+        lines += [f"{claim.get('limit')} generation(s) per claim, {claim.get('samples')} samples each, every one "
+                  "rolled back (the queue stays the same).", "",
                   "| pending | users | fair p50 ms | fair p99 ms | FIFO p50 ms | FIFO p99 ms | fair / FIFO p50 |",
                   "|---|---|---|---|---|---|---|"]
         for r in claim.get("runs") or []:
