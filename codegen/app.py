@@ -167,7 +167,7 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
         worker = None
         if settings.worker:
             worker = Worker(
-                app[appkeys.DB], app[appkeys.BUS], settings, generator or build_generator(settings), live=app[appkeys.LIVE]
+                app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings), live=app[appkeys.LIVE]
             )
             await worker.start()
         app[appkeys.WORKER] = worker
