@@ -75,7 +75,7 @@ async def test_database_outage_under_load(tmp_path, http):
         await asyncio.sleep(1.5)
         # streams on generations that will still be running when the database goes
         async with http.post(server.url + "/api/generations/generate", headers=bearer(watcher_token),
-                             json={"prompt": "Create a chess game with a leaderboard"}) as answer:
+                             json={"prompt": "Create a REST API for a bookstore with books and authors"}) as answer:
             assert answer.status == 201
             watched = [(await answer.json())["id"]]
         streams = {gid: StreamLog() for gid in watched}
