@@ -38,6 +38,7 @@ SCENARIOS = {
     "drain": "bench.drain",
     "connect": "bench.connect",
     "sandbox": "bench.sandbox",
+    "model": "bench.model",
 }
 
 

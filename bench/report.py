@@ -260,7 +260,26 @@ def markdown(results: dict[str, Any]) -> str:
             f"(ratio {_fmt(a.get('ratio_p99'), 2)}).",
             "",
         ]
+
+    model = scenarios.get("model")
+    if model:
+        lines += _heading("## 7. Model-backed generations against a paced fake model", model)
+        lines += model_rows(model)
     return "\n".join(lines) + "\n"
+
+
+def model_rows(model: dict[str, Any]) -> list[str]:
+    lines = ["| generations | completed | streamed = stored | drain s | vs one alone | delta p50 / p99 ms "
+             "| API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in model.get("rows", []):
+        d, a = row["delta_delay_ms"], row["api_ms"]
+        lines.append(
+            f"| {row['generations']} | {row['completed']} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
+            f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
+            f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"
+        )
+    return lines + [""]
 
 
 def charts(results: dict[str, Any], directory: Path) -> list[Path]:
