@@ -7,7 +7,8 @@ API, each with one viewer reading its stream, ``event: file`` deltas included. M
 
 - drain time: from the first create to the last terminal event, against one generation alone;
 - delta delay: model wrote a chunk → the viewer received the file text ending in it (same clock);
-- the API's latency meanwhile (GET /api/generations/{id}, one request every 50 ms);
+- the API's latency meanwhile (GET /api/generations/{id}, one request every 50 ms, from a process of
+  its own);
 - database transactions per generation (pg_stat_database, the probe's own transactions taken out);
 - the server's peak RSS, and its CPU pool's children;
 - that every streamed file equals the stored one.
@@ -25,12 +26,17 @@ import orjson
 
 from bench.context import Context
 from bench.paced_model import PacedModel
+from bench.processes import PYTHON, REPO, child_env
 from bench.progress import log
 from bench.stats import ratio, summary_ms
 from bench.workload import tokens_for
 from codegen import lifecycle
 
 PROBE_INTERVAL = 0.05
+CALIBRATION_PROBES = 200
+# PostgreSQL backends report their transaction counts when idle at most every 10 s (quick runs
+# wait less, and their transaction counts are not worth reading)
+STATS_DELAY = (11.0, 1.0)
 TERMINAL = {status.value for status in lifecycle.TERMINAL}
 
 
@@ -115,21 +121,37 @@ class Viewer:
         if event["text"]:
             self.deltas.append((now, event["offset"] + len(event["text"])))
 
-    async def stored(self) -> dict[str, str]:
-        async with self.http.get(f"{self.base}/api/generations/{self.generation_id}/files", headers=self.headers) as r:
-            return {f["path"]: f["content"] for f in (await r.json())["files"]}
 
 
-async def _probe(http: aiohttp.ClientSession, url: str, headers: dict[str, str], stop: asyncio.Event) -> list[float]:
-    latencies: list[float] = []
-    while not stop.is_set():
-        started = time.monotonic()
-        async with http.get(url, headers=headers) as r:
-            await r.read()
-            assert r.status == 200
-        latencies.append(time.monotonic() - started)
-        await asyncio.sleep(PROBE_INTERVAL)
-    return latencies
+async def _stored(ctx: Context, dsn: str, generation_id: str) -> dict[str, str]:
+    """The files as stored (GET …/files returns these; read here once the server is stopped)."""
+    rows = await ctx.dbs.admin_on(
+        dsn, "SELECT path, content FROM generation_files WHERE generation_id = $1::uuid", generation_id
+    )
+    return {row["path"]: row["content"] for row in rows}
+
+
+class Probe:
+    """``bench.api_probe`` in its own process: the API's latency without this process's lag."""
+
+    def __init__(self, url: str, token: str, interval: float, limit: int = 0) -> None:
+        self.argv = [PYTHON, "-m", "bench.api_probe", url, token, str(interval), str(limit)]
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> Probe:
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv, cwd=str(REPO), env=child_env(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        return self
+
+    async def latencies(self) -> list[float]:
+        """Stops the probe (unless it stops by itself at its limit) and returns what it measured."""
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.close()
+        out, _ = await self.process.communicate()
+        if self.process.returncode:
+            raise RuntimeError(f"the API probe failed ({self.process.returncode})")
+        return orjson.loads(out)
 
 
 async def _sample_rss(pid: int, stop: asyncio.Event) -> tuple[int, int]:
@@ -142,6 +164,7 @@ async def _sample_rss(pid: int, stop: asyncio.Event) -> tuple[int, int]:
 
 
 async def one(ctx: Context, n: int, pace: dict[str, float]) -> dict[str, Any]:
+    stats_delay = ctx.size("model_stats_delay", *STATS_DELAY)
     dsn = await ctx.dbs.fresh()
     model = PacedModel(**pace)
     await model.start()
@@ -152,31 +175,31 @@ async def one(ctx: Context, n: int, pace: dict[str, float]) -> dict[str, Any]:
     )
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
-            probe_headers = {"Authorization": f"Bearer {tokens[-1]}"}
             # the probe reads a generation of its own user; its transactions are counted alone first
             warm = Viewer(http, server.url, tokens[-1], "bench-probe")
             await warm.run()
             probe_url = f"{server.url}/api/generations/{warm.generation_id}"
+            # back to back, so that the worker's own background statements (claim poll, reaper) are noise
+            await asyncio.sleep(stats_delay)
             before = await _transactions(ctx, dsn)
-            calibrate = asyncio.Event()
-            calibrate_task = asyncio.create_task(_probe(http, probe_url, probe_headers, calibrate))
-            await asyncio.sleep(1.0)
-            calibrate.set()
-            probes_alone = len(await calibrate_task)
-            await asyncio.sleep(1.2)  # backends report their counts at most once a second
-            per_probe = (await _transactions(ctx, dsn) - before) / max(probes_alone, 1)
+            calibration = await Probe(probe_url, tokens[-1], 0, CALIBRATION_PROBES).start()
+            alone = await calibration.latencies()
+            await asyncio.sleep(stats_delay)
+            start_count = await _transactions(ctx, dsn)
+            per_probe = (start_count - before) / len(alone)
 
             viewers = [Viewer(http, server.url, tokens[i % len(tokens)], f"bench-{i}") for i in range(n)]
             stop = asyncio.Event()
-            probe = asyncio.create_task(_probe(http, probe_url, probe_headers, stop))
+            probe = await Probe(probe_url, tokens[-1], PROBE_INTERVAL).start()
             rss = asyncio.create_task(_sample_rss(server.pid, stop))
-            start_count = await _transactions(ctx, dsn)
             await asyncio.gather(*(viewer.run() for viewer in viewers))
             stop.set()
-            latencies, (peak_kb, children_kb) = await probe, await rss
-            await asyncio.sleep(1.2)
+            latencies, (peak_kb, children_kb) = await probe.latencies(), await rss
+            # a backend reports its counts when its client goes away (an idle one only every 10 s)
+            await ctx.launcher.stop(server)
+            await asyncio.sleep(1.5)
             transactions = await _transactions(ctx, dsn) - start_count
-            stored = [await viewer.stored() for viewer in viewers]
+            stored = [await _stored(ctx, dsn, viewer.generation_id) for viewer in viewers]
         delays = [
             received - sent_at
             for viewer in viewers

@@ -18,7 +18,7 @@ from codegen.generators.base import GeneratedFile, GenerationError, GenerationRe
 from codegen.generators.template import TemplateGenerator
 from codegen.lifecycle import Mode, Stage
 from tests.cpu_generators import SlowCpuGenerator, pid_and_square, sleep_forever
-from tests.conftest import stop_or_explain
+from tests.conftest import Server, stop_or_explain
 from tests.helpers import ApiClient, read_events, wait_until
 
 pytestmark = pytest.mark.database
@@ -31,13 +31,19 @@ async def messages(db_conn, generation_id: str) -> list[str]:
     )
 
 
-async def test_the_api_answers_while_a_generation_computes(make_server, http, db_conn, tmp_path):
-    generator = SlowCpuGenerator(tmp_path)
+async def computing(make_server, http, generator: SlowCpuGenerator) -> tuple[Server, ApiClient, dict, int]:
+    """A server whose worker runs ``generator``, one generation of it created; returns once the
+    child computing it is at its gate (with the child's pid)."""
     server = await make_server(generator=generator)
     api = ApiClient(http, server.url)
     await api.sign_up()
     generation = await api.generate()
-    child = await generator.opened()
+    return server, api, generation, await generator.opened()
+
+
+async def test_the_api_answers_while_a_generation_computes(make_server, http, db_conn, tmp_path):
+    generator = SlowCpuGenerator(tmp_path)
+    _server, api, generation, child = await computing(make_server, http, generator)
     assert child != os.getpid()
 
     # the child is blocked at its gate; on the event loop, these answers would only come after it gave up
@@ -69,11 +75,7 @@ async def test_a_generation_error_in_the_child_keeps_its_message_and_usage(make_
 
 async def test_cancel_while_the_child_computes_stops_the_generation(make_server, http, tmp_path):
     generator = SlowCpuGenerator(tmp_path)
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    await generator.opened()
+    server, api, generation, _child = await computing(make_server, http, generator)
     stream = await api.open_stream(generation["id"])
     answer = await api.call("POST", f"/api/generations/{generation['id']}/cancel")
     assert answer.body["status"] == "cancelled"
@@ -88,11 +90,7 @@ async def test_cancel_while_the_child_computes_stops_the_generation(make_server,
 
 async def test_shutdown_hands_back_a_computing_generation_and_ends_the_child(make_server, http, db_conn, tmp_path):
     generator = SlowCpuGenerator(tmp_path)
-    server = await make_server(generator=generator)
-    api = ApiClient(http, server.url)
-    await api.sign_up()
-    generation = await api.generate()
-    child = await generator.opened()
+    server, _api, generation, child = await computing(make_server, http, generator)
     await stop_or_explain(server)
     assert not generator.passed.exists()
     status = await db_conn.fetchval("SELECT status FROM generations WHERE id = $1", uuid.UUID(generation["id"]))
