@@ -136,6 +136,7 @@ class Probe:
 
     def __init__(self, url: str, token: str, interval: float, limit: int = 0) -> None:
         self.argv = [PYTHON, "-m", "bench.api_probe", url, token, str(interval), str(limit)]
+        self.limit = limit
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> Probe:
@@ -145,9 +146,10 @@ class Probe:
         return self
 
     async def latencies(self) -> list[float]:
-        """Stops the probe (unless it stops by itself at its limit) and returns what it measured."""
+        """What it measured: all ``limit`` requests, or (no limit) until now."""
         assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.close()
+        if self.limit == 0:
+            self.process.stdin.close()
         out, _ = await self.process.communicate()
         if self.process.returncode:
             raise RuntimeError(f"the API probe failed ({self.process.returncode})")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +185,27 @@ def _alive(pid: int) -> bool:
 
 async def _now(value: bool) -> bool:
     return value
+
+
+async def test_children_end_when_the_server_process_is_killed(tmp_path):
+    # a killed server sends no shutdown: its CPU children (and so its forkserver) must still go away
+    script = (
+        "import asyncio, os, sys\n"
+        "from codegen.engine.cpu import CpuPool\n"
+        "from tests.cpu_generators import pid_and_square\n"
+        "async def main():\n"
+        "    pool = CpuPool(1)\n"
+        "    pid, _ = await pool.run(pid_and_square, 2)\n"
+        "    print(pid, flush=True)\n"
+        "    await asyncio.sleep(3600)\n"
+        "asyncio.run(main())\n"
+    )
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).resolve().parent.parent),
+    )
+    assert server.stdout is not None
+    child = int(await server.stdout.readline())
+    assert _alive(child)
+    server.kill()
+    await server.wait()
+    await wait_until(lambda: _now(not _alive(child)))

@@ -21,6 +21,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,7 +57,9 @@ class CpuPool:
         self._closed = False
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._context, initializer=_end_with, initargs=(os.getpid(),)
+        )
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a child process; ``fn``, the arguments and the result must pickle."""
@@ -84,6 +88,21 @@ class CpuPool:
         for process in processes:
             if process.is_alive():
                 process.terminate()
+
+
+def _end_with(server_pid: int) -> None:
+    """Each child's initializer: the child ends when the server process does.
+
+    A server that is killed (SIGKILL, OOM) sends its children no shutdown; they would wait for work
+    forever, and keep the forkserver alive with them (each child holds its liveness pipe).
+    """
+    server = os.pidfd_open(server_pid)
+
+    def watch() -> None:
+        select.select([server], [], [])  # readable once the process has ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-server", daemon=True).start()
 
 
 @dataclass(frozen=True)
