@@ -1,5 +1,4 @@
-"""``python -m bench.api_probe URL TOKEN INTERVAL LIMIT``: GET ``URL`` with the user's token, one
-request every INTERVAL seconds, and print the latencies (seconds, JSON) at the end: after LIMIT
+"""``python -m bench.api_probe URL INTERVAL LIMIT``: GET ``URL``, one request every INTERVAL seconds, and print the latencies (seconds, JSON) at the end: after LIMIT
 requests, or (LIMIT 0) when its stdin closes.
 
 A process of its own, so that the benchmark's busy event loop (the paced model and the viewers)
@@ -16,13 +15,13 @@ import aiohttp
 import orjson
 
 
-async def probe(url: str, token: str, interval: float, limit: int) -> list[float]:
+async def probe(url: str, interval: float, limit: int) -> list[float]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     closed = asyncio.ensure_future(reader.read())
     latencies: list[float] = []
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with aiohttp.ClientSession() as http:
         while not closed.done() and (not limit or len(latencies) < limit):
             started = time.monotonic()
             async with http.get(url) as response:
@@ -36,5 +35,5 @@ async def probe(url: str, token: str, interval: float, limit: int) -> list[float
 
 
 if __name__ == "__main__":
-    url, token, interval, limit = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-    sys.stdout.buffer.write(orjson.dumps(asyncio.run(probe(url, token, interval, limit))))
+    url, interval, limit = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+    sys.stdout.buffer.write(orjson.dumps(asyncio.run(probe(url, interval, limit))))

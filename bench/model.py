@@ -7,9 +7,10 @@ API, each with one viewer reading its stream, ``event: file`` deltas included. M
 
 - drain time: from the first create to the last terminal event, against one generation alone;
 - delta delay: model wrote a chunk → the viewer received the file text ending in it (same clock);
-- the API's latency meanwhile (GET /api/generations/{id}, one request every 50 ms, from a process of
-  its own);
-- database transactions per generation (pg_stat_database, the probe's own transactions taken out);
+- the API's latency meanwhile (GET /api/generator, one request every 50 ms, from a process of its
+  own; a route without the database, so the figure is the event loop's and the count below stays clean);
+- database transactions per generation (pg_stat_database, read after the server is stopped, what a
+  server's start and stop cost taken out), one viewer's stream token and stream included;
 - the server's peak RSS, and its CPU pool's children;
 - that every streamed file equals the stored one.
 """
@@ -26,17 +27,16 @@ import orjson
 
 from bench.context import Context
 from bench.paced_model import PacedModel
-from bench.processes import PYTHON, REPO, child_env
+from bench.processes import PYTHON, REPO, Proc, child_env
 from bench.progress import log
 from bench.stats import ratio, summary_ms
 from bench.workload import tokens_for
 from codegen import lifecycle
 
 PROBE_INTERVAL = 0.05
-CALIBRATION_PROBES = 200
-# PostgreSQL backends report their transaction counts when idle at most every 10 s (quick runs
-# wait less, and their transaction counts are not worth reading)
-STATS_DELAY = (11.0, 1.0)
+# a route without the database: the probe measures how long the event loop makes a request wait,
+# and adds nothing to the transactions counted
+PROBE_PATH = "/api/generator"
 TERMINAL = {status.value for status in lifecycle.TERMINAL}
 
 
@@ -134,8 +134,8 @@ async def _stored(ctx: Context, dsn: str, generation_id: str) -> dict[str, str]:
 class Probe:
     """``bench.api_probe`` in its own process: the API's latency without this process's lag."""
 
-    def __init__(self, url: str, token: str, interval: float, limit: int = 0) -> None:
-        self.argv = [PYTHON, "-m", "bench.api_probe", url, token, str(interval), str(limit)]
+    def __init__(self, url: str, interval: float, limit: int = 0) -> None:
+        self.argv = [PYTHON, "-m", "bench.api_probe", url, str(interval), str(limit)]
         self.limit = limit
         self.process: asyncio.subprocess.Process | None = None
 
@@ -165,43 +165,50 @@ async def _sample_rss(pid: int, stop: asyncio.Event) -> tuple[int, int]:
     return peak, children_peak
 
 
-async def one(ctx: Context, n: int, pace: dict[str, float]) -> dict[str, Any]:
-    stats_delay = ctx.size("model_stats_delay", *STATS_DELAY)
+async def _reported_transactions(ctx: Context, dsn: str) -> int:
+    """Transactions of the database so far, read once its clients are gone: a backend reports its
+    counts when its connection closes (an idle one only every 10 s)."""
+    await asyncio.sleep(1.5)
+    return await _transactions(ctx, dsn)
+
+
+async def _server(ctx: Context, dsn: str, name: str, model: PacedModel) -> Proc:
+    return await ctx.launcher.codegen(
+        dsn, worker=True, name=name, provider="openai", llm_base_url=model.url or "http://127.0.0.1:9/v1",
+        llm_api_key="bench-key", llm_model="bench-model",
+    )
+
+
+async def startup_transactions(ctx: Context) -> int:
+    """What starting and stopping a server costs the database, taken out of every row."""
+    dsn = await ctx.dbs.fresh()
+    try:
+        before = await _transactions(ctx, dsn)
+        await ctx.launcher.stop(await _server(ctx, dsn, "codegen-model-idle", PacedModel()))
+        return await _reported_transactions(ctx, dsn) - before
+    finally:
+        await ctx.dbs.drop(dsn)
+
+
+async def one(ctx: Context, n: int, pace: dict[str, float], startup: int) -> dict[str, Any]:
     dsn = await ctx.dbs.fresh()
     model = PacedModel(**pace)
     await model.start()
-    tokens = tokens_for(max(n, 2))
-    server = await ctx.launcher.codegen(
-        dsn, worker=True, name=f"codegen-model-{n}", provider="openai", llm_base_url=model.url,
-        llm_api_key="bench-key", llm_model="bench-model",
-    )
+    tokens = tokens_for(n)
+    before = await _transactions(ctx, dsn)
+    server = await _server(ctx, dsn, f"codegen-model-{n}", model)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
-            # the probe reads a generation of its own user; its transactions are counted alone first
-            warm = Viewer(http, server.url, tokens[-1], "bench-probe")
-            await warm.run()
-            probe_url = f"{server.url}/api/generations/{warm.generation_id}"
-            # back to back, so that the worker's own background statements (claim poll, reaper) are noise
-            await asyncio.sleep(stats_delay)
-            before = await _transactions(ctx, dsn)
-            calibration = await Probe(probe_url, tokens[-1], 0, CALIBRATION_PROBES).start()
-            alone = await calibration.latencies()
-            await asyncio.sleep(stats_delay)
-            start_count = await _transactions(ctx, dsn)
-            per_probe = (start_count - before) / len(alone)
-
-            viewers = [Viewer(http, server.url, tokens[i % len(tokens)], f"bench-{i}") for i in range(n)]
+            viewers = [Viewer(http, server.url, tokens[i], f"bench-{i}") for i in range(n)]
             stop = asyncio.Event()
-            probe = await Probe(probe_url, tokens[-1], PROBE_INTERVAL).start()
+            probe = await Probe(server.url + PROBE_PATH, PROBE_INTERVAL).start()
             rss = asyncio.create_task(_sample_rss(server.pid, stop))
             await asyncio.gather(*(viewer.run() for viewer in viewers))
             stop.set()
             latencies, (peak_kb, children_kb) = await probe.latencies(), await rss
-            # a backend reports its counts when its client goes away (an idle one only every 10 s)
-            await ctx.launcher.stop(server)
-            await asyncio.sleep(1.5)
-            transactions = await _transactions(ctx, dsn) - start_count
-            stored = [await _stored(ctx, dsn, viewer.generation_id) for viewer in viewers]
+        await ctx.launcher.stop(server)
+        transactions = await _reported_transactions(ctx, dsn) - before - startup
+        stored = [await _stored(ctx, dsn, viewer.generation_id) for viewer in viewers]
         delays = [
             received - sent_at
             for viewer in viewers
@@ -209,17 +216,17 @@ async def one(ctx: Context, n: int, pace: dict[str, float]) -> dict[str, Any]:
             if (sent_at := model.sent[viewer.tag].time_of(end)) is not None
         ]
         drain = max(v.finished for v in viewers) - min(v.created for v in viewers)
-        own = transactions - per_probe * len(latencies)
         return {
             "generations": n,
             "completed": sum(v.status == "completed" for v in viewers),
             "identical": sum(v.files == files and bool(files) for v, files in zip(viewers, stored, strict=True)),
             "drain_seconds": round(drain, 2),
-            "delta_delay_ms": {k: v for k, v in summary_ms(delays).items() if k != "quantiles"},
-            "api_ms": {k: v for k, v in summary_ms(latencies).items() if k != "quantiles"},
-            "model_late_ms": {k: v for k, v in summary_ms(model.lateness).items() if k != "quantiles"},
-            "transactions_per_generation": round(own / n, 1),
-            "transactions_per_probe": round(per_probe, 2),
+            "delta_delay_ms": _without_quantiles(summary_ms(delays)),
+            "api_ms": _without_quantiles(summary_ms(latencies)),
+            "api_path": PROBE_PATH,
+            "model_late_ms": _without_quantiles(summary_ms(model.lateness)),
+            "transactions_per_generation": round(transactions / n, 1),
+            "startup_transactions": startup,
             "chars": pace["chars"],
             "rss_mb": round(peak_kb / 1024, 1),
             "cpu_pool_rss_mb": round(children_kb / 1024, 1),
@@ -230,14 +237,19 @@ async def one(ctx: Context, n: int, pace: dict[str, float]) -> dict[str, Any]:
         await ctx.dbs.drop(dsn)
 
 
+def _without_quantiles(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if k != "quantiles"}
+
+
 async def run(ctx: Context) -> dict[str, Any]:
     sizes: list[int] = ctx.size("model_generations", [1, 20, 50], [1, 3])
     pace = ctx.size("model_pace", {"first_token": 0.5, "rate": 60.0, "chars": 2400},
                     {"first_token": 0.1, "rate": 200.0, "chars": 300})
+    startup = await startup_transactions(ctx)
     rows = []
     for n in sizes:
         log(f"model: {n} generation(s) together against the paced fake model ({pace})")
-        row = await one(ctx, n, pace)
+        row = await one(ctx, n, pace, startup)
         rows.append(row)
         alone = rows[0]["drain_seconds"]
         row["drain_vs_alone"] = ratio(row["drain_seconds"], alone)
