@@ -36,7 +36,7 @@ from bench.stats import ratio
 from bench.workload import PROMPTS
 from codegen.config import load_settings
 from codegen.engine.project_tests import ProjectTester
-from codegen.engine.sandbox import Sandbox, base_python
+from codegen.engine.sandbox import Sandbox
 from tests.sandbox_helpers import processes_with
 
 PROJECT = {
@@ -66,7 +66,7 @@ async def _plain(argv: list[str], cwd: Path) -> float:
 
 
 async def _overhead(sandbox: Sandbox, tester: ProjectTester, runs: int) -> dict[str, Any]:
-    python = base_python(tester.settings)
+    python = tester.python
     async with tester.dependencies.environment(["pytest"]) as venv:
         venv_python = str(venv / "bin" / "python")
         commands = {
@@ -103,7 +103,7 @@ async def _throughput(tester: ProjectTester, runs: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     passed = sum(r.status == "passed" for r in reports)
     return {"runs": runs, "passed": passed, "seconds": round(seconds, 2), "runs_per_second": round(runs / seconds, 2),
-            "cap": tester.settings.sandbox_concurrency or os.cpu_count()}
+            "cap": tester.settings.sandbox.concurrency or os.cpu_count()}
 
 
 async def _probe_api(url: str, until: asyncio.Event, interval: float = 0.05) -> list[float]:
@@ -164,8 +164,8 @@ async def _wait_done(ctx: Context, dsn: str, timeout: float) -> dict[str, Any]:
 async def _cancel(sandbox: Sandbox, tester: ProjectTester) -> dict[str, Any]:
     marker = f"codegen-bench-cancel-{os.getpid()}"
     project = {"sleeper.py": "import time\ntime.sleep(600)\n"}
-    task = asyncio.create_task(sandbox.run(project, [base_python(tester.settings), "sleeper.py", marker],
-                                           python=base_python(tester.settings)))
+    task = asyncio.create_task(sandbox.run(project, [tester.python, "sleeper.py", marker],
+                                           python=tester.python))
     while not processes_with(marker):
         await asyncio.sleep(0.005)
     started = time.perf_counter()
@@ -178,7 +178,7 @@ async def _cancel(sandbox: Sandbox, tester: ProjectTester) -> dict[str, Any]:
 
 async def run(ctx: Context) -> dict[str, Any]:
     settings = load_settings({}, data_dir=ctx.workdir / "sandbox-data", validate_mode="tests")
-    tester = await ProjectTester.start(settings)
+    tester = await ProjectTester.start(settings.validation)
     if tester.sandbox is None:
         return {"error": f"no sandbox: {tester.unavailable}"}
     log(f"sandbox: overhead ({sys.executable})")

@@ -160,8 +160,8 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
         cpu = CpuPool(settings.cpu_workers)
         if settings.worker:
             worker = Worker(
-                app[appkeys.DB], app[appkeys.BUS], settings, generator or build_generator(settings), live=app[appkeys.LIVE],
-                cpu=cpu,
+                app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings),
+                live=app[appkeys.LIVE], cpu=cpu,
             )
             await worker.start()
         app[appkeys.WORKER] = worker

@@ -1,11 +1,14 @@
 """Settings from the environment, validated once at start.
 
-Every setting is documented in README.md ("Configuration"); keep the two in step.
+Every setting is documented in README.md ("Configuration"); keep the two in step. ``Settings`` is
+the whole configuration, flat as the environment names it; each component takes only its slice
+(``settings.llm``, ``settings.engine``, ``settings.validation``), a frozen value built from it.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +17,83 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 ENV_PREFIX = "CODEGEN_"
 # an HS256 key shorter than its hash output is guessable offline from one token
 JWT_SECRET_MIN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """The openai provider's slice: the model endpoint, one generation's token budget and time limit."""
+
+    base_url: str | None
+    api_key: str | None = field(repr=False)
+    model: str | None
+    max_tokens: int
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What one sandboxed run may use."""
+
+    timeout_seconds: float
+    memory_mb: int
+    max_processes: int
+    max_file_mb: int
+    max_open_files: int
+    workdir_mb: int
+    output_chars: int
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The sandbox's slice: the bubblewrap to run, its limits, and what its output must never show."""
+
+    bwrap: str
+    # the interpreter that creates the sandbox's virtualenvs (None: the server's own Python)
+    python: str | None
+    limits: SandboxLimits
+    # sandboxed runs at once per process (None: the number of CPUs)
+    concurrency: int | None
+    # replaced in every output a user sees: the host's data folder and the service's secrets
+    data_dir: Path
+    secrets: tuple[str, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DependencySettings:
+    """The slice of the virtualenvs that hold generated projects' requirements."""
+
+    cache_dir: Path
+    pip_timeout_seconds: float
+    venv_max_mb: int
+    cache_max_mb: int
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    """How generated projects are checked: their own tests in the sandbox, and repair rounds when they fail."""
+
+    mode: Literal["syntax", "tests"]
+    repair_rounds: int
+    sandbox: SandboxSettings
+    dependencies: DependencySettings
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """The worker's and its pipeline's slice (the ``worker`` setting only says whether a process runs one)."""
+
+    concurrency: int
+    model_concurrency: int
+    poll_seconds: float
+    lease_seconds: float
+    max_attempts: int
+    stage_delay: float
+    # the spending stop (0: off)
+    daily_token_budget: int
+    global_daily_token_limit: int
+    # the model endpoint's address, kept out of the errors users read
+    model_endpoint: str | None
+    validation: ValidationSettings
 
 
 class Settings(BaseModel):
@@ -111,9 +191,63 @@ class Settings(BaseModel):
             raise ValueError(f"jwt_secret is required when CODEGEN_ENV=production (at least {JWT_SECRET_MIN_BYTES} bytes)")
         return self
 
+    # The slices: each names its fields as its component reads them, so each property below maps
+    # environment-named fields onto one slice (the same shape three times, over different fields).
+
     @property
-    def embedded_database(self) -> bool:
-        return self.database_url is None
+    def llm(self) -> LLMSettings:
+        return LLMSettings(
+            base_url=self.llm_base_url,
+            api_key=self.llm_api_key,
+            model=self.llm_model,
+            max_tokens=self.llm_max_tokens,
+            timeout_seconds=self.llm_timeout_seconds,
+        )
+
+    @property
+    def validation(self) -> ValidationSettings:
+        limits = SandboxLimits(
+            timeout_seconds=self.validate_timeout_seconds,
+            memory_mb=self.validate_memory_mb,
+            max_processes=self.sandbox_max_processes,
+            max_file_mb=self.sandbox_max_file_mb,
+            max_open_files=self.sandbox_max_open_files,
+            workdir_mb=self.sandbox_workdir_mb,
+            output_chars=self.sandbox_output_chars,
+        )
+        secrets = (self.jwt_secret, self.llm_api_key, self.database_url, self.metrics_token, self.llm_base_url)
+        sandbox = SandboxSettings(
+            bwrap=self.sandbox_bwrap,
+            python=self.validate_python,
+            limits=limits,
+            concurrency=self.sandbox_concurrency,
+            data_dir=self.data_dir,
+            secrets=tuple(secret for secret in secrets if secret),
+        )
+        dependencies = DependencySettings(
+            cache_dir=self.sandbox_cache_dir or self.data_dir / "sandbox" / "venvs",
+            pip_timeout_seconds=self.sandbox_pip_timeout_seconds,
+            venv_max_mb=self.sandbox_venv_max_mb,
+            cache_max_mb=self.sandbox_cache_max_mb,
+        )
+        return ValidationSettings(
+            mode=self.validate_mode, repair_rounds=self.repair_rounds, sandbox=sandbox, dependencies=dependencies
+        )
+
+    @property
+    def engine(self) -> EngineSettings:
+        return EngineSettings(
+            concurrency=self.worker_concurrency,
+            model_concurrency=self.model_concurrency,
+            poll_seconds=self.worker_poll_seconds,
+            lease_seconds=self.lease_seconds,
+            max_attempts=self.max_attempts,
+            stage_delay=self.stage_delay,
+            daily_token_budget=self.daily_token_budget,
+            global_daily_token_limit=self.global_daily_token_limit,
+            model_endpoint=self.llm_base_url,
+            validation=self.validation,
+        )
 
 
 # env var (without prefix, or the full name for DATABASE_URL) -> field

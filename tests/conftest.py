@@ -304,7 +304,7 @@ async def project_tester(sandbox_cache_dir: Path) -> ProjectTester:
     """
     settings = load_settings({}, validate_mode="tests", data_dir=sandbox_cache_dir / "data",
                              sandbox_cache_dir=sandbox_cache_dir)
-    tester = await ProjectTester.start(settings)
+    tester = await ProjectTester.start(settings.validation)
     if tester.sandbox is None:
         pytest.fail(f"the sandbox cannot start on this host, so generated code cannot be tested: {tester.unavailable}")
     return tester

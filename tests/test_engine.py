@@ -129,8 +129,8 @@ async def test_generation_fails_after_max_attempts(make_server, http, db_conn):
             "UPDATE generations SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(), "
             "lease_expires_at = now() - interval '1 second' WHERE id = $1", gid,
         )
-        reaper = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings.model_copy(update={"max_attempts": 2}),
-                        GatedGenerator())
+        settings = server.settings.model_copy(update={"max_attempts": 2})
+        reaper = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], settings.engine, GatedGenerator())
         await reaper.reap()
     final = await api.generation(generation["id"])
     assert final["status"] == "failed"

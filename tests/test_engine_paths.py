@@ -125,7 +125,7 @@ async def queued(server: Server, make_user: UserFactory) -> uuid.UUID:
 
 def own_worker(server: Server, generator: Any, **overrides: Any) -> Worker:
     settings = server.settings.model_copy(update={"worker_concurrency": 1, **overrides})
-    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], settings, generator)
+    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], settings.engine, generator)
 
 
 async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple[uuid.UUID, GatedGenerator, Worker]:

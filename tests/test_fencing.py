@@ -54,7 +54,7 @@ async def workers(queue: Server) -> AsyncIterator[list[Gated]]:
 def gated_worker(queue: Server, made: list[Gated], **overrides: object) -> Gated:
     generator = GatedGenerator()
     settings = queue.settings.model_copy(update={"worker_concurrency": 1, **overrides})
-    gated = Gated(Worker(queue.app[appkeys.DB], queue.app[appkeys.BUS], settings, generator), generator)
+    gated = Gated(Worker(queue.app[appkeys.DB], queue.app[appkeys.BUS], settings.engine, generator), generator)
     made.append(gated)
     return gated
 

@@ -441,7 +441,7 @@ async def test_a_stream_that_comes_before_the_worker_follows_it(make_server, htt
     reader = asyncio.create_task(follow(response, assembled))
     hub = server.app[appkeys.LIVE]
     assert generation["id"] in hub.generations  # the stream's mirror, before any worker
-    claimer = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings, generator, live=hub)
+    claimer = Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings.engine, generator, live=hub)
     await claimer.start()
     try:
         numbered = await asyncio.wait_for(reader, timeout=30)

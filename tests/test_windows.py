@@ -122,7 +122,7 @@ async def queue(make_server: ServerFactory) -> Server:
 
 
 def reaper_of(server: Server) -> Worker:
-    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings, GatedGenerator())
+    return Worker(server.app[appkeys.DB], server.app[appkeys.BUS], server.settings.engine, GatedGenerator())
 
 
 async def claimed(db_conn: asyncpg.Connection, generation_id: str, attempts: int, lease_left: timedelta) -> uuid.UUID:

@@ -22,14 +22,13 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from codegen.config import Settings
-from codegen.engine.sandbox import sanitize
+from codegen.config import DependencySettings
+from codegen.engine.run_output import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -46,25 +45,6 @@ _NO_MATCH_RE = re.compile(r"(?:No matching distribution found for|satisfies the 
 
 class DependencyError(Exception):
     """The requirements cannot be installed; the text names what and why, safe to show."""
-
-
-@dataclass(frozen=True)
-class DependencySettings:
-    root: Path
-    python: str
-    pip_timeout_seconds: float
-    venv_max_mb: int
-    cache_max_mb: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings, python: str) -> DependencySettings:
-        return cls(
-            root=settings.sandbox_cache_dir or settings.data_dir / "sandbox" / "venvs",
-            python=python,
-            pip_timeout_seconds=settings.sandbox_pip_timeout_seconds,
-            venv_max_mb=settings.sandbox_venv_max_mb,
-            cache_max_mb=settings.sandbox_cache_max_mb,
-        )
 
 
 def read_requirements(files: dict[str, str]) -> list[str]:
@@ -99,8 +79,10 @@ def read_requirements(files: dict[str, str]) -> list[str]:
 
 
 class DependencyCache:
-    def __init__(self, settings: DependencySettings) -> None:
+    def __init__(self, settings: DependencySettings, python: str) -> None:
         self.settings = settings
+        # the interpreter each virtualenv is made from (part of its key)
+        self.python = python
         self._locks: dict[str, asyncio.Lock] = {}
         self._in_use: dict[str, int] = {}
 
@@ -110,7 +92,7 @@ class DependencyCache:
     ) -> AsyncIterator[Path]:
         """The virtualenv for ``requirements``, installed when missing; kept from eviction while held."""
         key = self._key(requirements)
-        path = self.settings.root / key
+        path = self.settings.cache_dir / key
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             if not (path / _READY).exists():
@@ -128,15 +110,15 @@ class DependencyCache:
                 del self._in_use[key]
 
     def _key(self, requirements: list[str]) -> str:
-        text = "\n".join([f"python={self.settings.python}", *requirements])
+        text = "\n".join([f"python={self.python}", *requirements])
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     async def _install(self, path: Path, requirements: list[str]) -> None:
-        self.settings.root.mkdir(parents=True, exist_ok=True)
-        building = self.settings.root / f".building-{uuid.uuid4().hex}"
+        self.settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        building = self.settings.cache_dir / f".building-{uuid.uuid4().hex}"
         started = time.monotonic()
         try:
-            await self._run([self.settings.python, "-m", "venv", "--without-pip", str(building)], "create a virtualenv")
+            await self._run([self.python, "-m", "venv", "--without-pip", str(building)], "create a virtualenv")
             requirement_file = building / "requirements.txt"
             requirement_file.write_text("\n".join(requirements) + "\n")
             await self._run(
@@ -190,13 +172,13 @@ class DependencyCache:
                                       "wheel matches it on this platform (only wheels are installed)")
             errors = [line for line in text.splitlines() if line.startswith("ERROR")] or text.splitlines()[-1:]
             detail = sanitize(errors[-1] if errors else f"exit status {proc.returncode}",
-                              [(str(self.settings.root), "<cache>")])
+                              [(str(self.settings.cache_dir), "<cache>")])
             raise DependencyError(f"could not {what}: {detail[:300]}")
 
     def _evict(self) -> None:
         """Remove least recently used environments until the cache fits its size (never one in use)."""
         entries = []
-        for path in self.settings.root.iterdir():
+        for path in self.settings.cache_dir.iterdir():
             if path.name.startswith(".") or not (path / _READY).exists():
                 continue
             marker = path / _LAST_USED

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from codegen import lifecycle
-from codegen.config import Settings
+from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import cpu as cpu_work
 from codegen.engine.cpu import CpuPool
@@ -32,7 +32,7 @@ from codegen.generators.base import (
 )
 from codegen.lifecycle import Mode, Stage, Status
 from codegen.records import Claim
-from codegen.services.files import language_for
+from codegen.languages import language_for
 from codegen.store import files as file_store
 from codegen.store import generations as store
 from codegen.store import spend
@@ -81,7 +81,7 @@ class ProgressWriter:
 
 
 async def run(
-    db: Database, settings: Settings, generator: Generator, claim: Claim, tester: ProjectTester,
+    db: Database, settings: EngineSettings, generator: Generator, claim: Claim, tester: ProjectTester,
     live: LiveWriter | None = None,
     *, cpu: CpuPool,
 ) -> Status:
@@ -131,7 +131,7 @@ async def run(
         return Status.FAILED
 
 
-async def _check_spending(db: Database, settings: Settings, claim: Claim) -> None:
+async def _check_spending(db: Database, settings: EngineSettings, claim: Claim) -> None:
     """The spending stop: no model is called once today's tokens reach the user's budget or the
     service's daily limit (tokens are billed when a generation ends, so one running generation per
     worker slot may go past them)."""
@@ -147,13 +147,13 @@ async def _check_spending(db: Database, settings: Settings, claim: Claim) -> Non
         )
 
 
-def _without_endpoint(message: str, settings: Settings) -> str:
+def _without_endpoint(message: str, settings: EngineSettings) -> str:
     """The message with the model endpoint's address taken out: users see what went wrong, the log
     (which keeps the whole message) says where."""
-    if not settings.llm_base_url:
+    if not settings.model_endpoint:
         return message
-    endpoint = urlsplit(settings.llm_base_url.rstrip("/"))
-    for secret in (settings.llm_base_url.rstrip("/"), endpoint.netloc, endpoint.hostname):
+    endpoint = urlsplit(settings.model_endpoint.rstrip("/"))
+    for secret in (settings.model_endpoint.rstrip("/"), endpoint.netloc, endpoint.hostname):
         if secret:
             message = message.replace(secret, "<model endpoint>")
     return message
@@ -186,7 +186,7 @@ class Verified:
 
 
 async def _verify(
-    settings: Settings, generator: Generator, tester: ProjectTester, request: GenerationRequest,
+    settings: EngineSettings, generator: Generator, tester: ProjectTester, request: GenerationRequest,
     writer: ProgressWriter, current: Verified,
     cpu: CpuPool,
 ) -> Verified:
@@ -205,8 +205,8 @@ async def _verify(
 
     report = await tester.run(_as_dict(current.files), say)
     rounds = 0
-    while report.status == "failed" and rounds < settings.repair_rounds and isinstance(generator, Repairer):
-        await say(f"{report.summary()}; repairing (round {rounds + 1} of {settings.repair_rounds})")
+    while report.status == "failed" and rounds < settings.validation.repair_rounds and isinstance(generator, Repairer):
+        await say(f"{report.summary()}; repairing (round {rounds + 1} of {settings.validation.repair_rounds})")
         try:
             repaired = await generator.repair(request, current.files, _failure_text(report), current.usage)
             files = _deduplicated(repaired.files)

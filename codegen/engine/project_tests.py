@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from codegen.config import Settings
-from codegen.engine.dependencies import DependencyCache, DependencyError, DependencySettings, read_requirements
+from codegen.config import ValidationSettings
+from codegen.engine.dependencies import DependencyCache, DependencyError, read_requirements
 from codegen.engine.sandbox import VENV_DIR, RunResult, Sandbox, SandboxError, base_python
 
 log = logging.getLogger(__name__)
@@ -79,20 +79,20 @@ def _is_python_test(path: str) -> bool:
 
 
 class ProjectTester:
-    def __init__(self, settings: Settings, sandbox: Sandbox | None, unavailable: str | None) -> None:
+    def __init__(self, settings: ValidationSettings, sandbox: Sandbox | None, unavailable: str | None) -> None:
         self.settings = settings
         self.sandbox = sandbox
         self.unavailable = unavailable
-        self.python = base_python(settings)
-        self.dependencies = DependencyCache(DependencySettings.from_settings(settings, self.python))
-        self._slots = asyncio.Semaphore(settings.sandbox_concurrency or os.cpu_count() or 1)
+        self.python = base_python(settings.sandbox)
+        self.dependencies = DependencyCache(settings.dependencies, self.python)
+        self._slots = asyncio.Semaphore(settings.sandbox.concurrency or os.cpu_count() or 1)
 
     @classmethod
-    async def start(cls, settings: Settings) -> ProjectTester:
+    async def start(cls, settings: ValidationSettings) -> ProjectTester:
         """Probe the sandbox once; say at start, once, when generated code cannot run here."""
-        if settings.validate_mode != "tests":
+        if settings.mode != "tests":
             return cls(settings, None, "tests are turned off on this server (CODEGEN_VALIDATE=syntax)")
-        sandbox, why = await Sandbox.probe(settings)
+        sandbox, why = await Sandbox.probe(settings.sandbox)
         if sandbox is None:
             reason = f"no sandbox on this host: {why}"
             log.warning("generated projects' tests will not run: the sandbox cannot start", extra={"reason": why})

@@ -13,16 +13,15 @@ says why). docs/sandbox.md has the threat model.
 The number of processes is capped by a pids cgroup when one is writable, and
 otherwise by ``RLIMIT_NPROC``, which the kernel does not apply to processes
 of host root: a server running as root without a writable cgroup refuses to
-run generated code.
+run generated code (the cgroup: engine/cgroup.py; what a run printed, made safe
+to show: engine/run_output.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
-import re
 import shutil
 import signal
 import sys
@@ -31,18 +30,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from codegen.config import Settings
-
-log = logging.getLogger(__name__)
+from codegen.config import SandboxLimits, SandboxSettings
+from codegen.engine.cgroup import RunCgroup
+from codegen.engine.run_output import OutputTail, sanitize, secret_redactions
 
 SANDBOX_UID = 65534
 WORKDIR = "/work"
 VENV_DIR = "/venv"
-# what a run reads before it is cut off; only the tail is kept
-_READ_CHUNK = 65536
-_CGROUP_PARENT = "codegen-sandbox"
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Inside the sandbox, before the command: prlimit applies the limits (after the user namespace exists, so
 # they count this sandbox's processes), env drops the PWD bwrap sets and enters the working directory.
@@ -52,29 +46,6 @@ ENV = "/usr/bin/env"
 
 class SandboxError(Exception):
     """The project cannot be placed in the sandbox (a path clash, a bad path); the text is safe to show."""
-
-
-@dataclass(frozen=True)
-class SandboxLimits:
-    timeout_seconds: float
-    memory_mb: int
-    max_processes: int
-    max_file_mb: int
-    max_open_files: int
-    workdir_mb: int
-    output_chars: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SandboxLimits:
-        return cls(
-            timeout_seconds=settings.validate_timeout_seconds,
-            memory_mb=settings.validate_memory_mb,
-            max_processes=settings.sandbox_max_processes,
-            max_file_mb=settings.sandbox_max_file_mb,
-            max_open_files=settings.sandbox_max_open_files,
-            workdir_mb=settings.sandbox_workdir_mb,
-            output_chars=settings.sandbox_output_chars,
-        )
 
 
 @dataclass(frozen=True)
@@ -89,83 +60,6 @@ class RunResult:
         return -self.exit_code if self.exit_code is not None and self.exit_code < 0 else None
 
 
-class _Cgroup:
-    """A per-run pids (and memory) cgroup: v2 where delegated, v1 controllers otherwise."""
-
-    def __init__(self, dirs: list[Path]) -> None:
-        self.dirs = dirs
-
-    @staticmethod
-    def parents() -> list[Path] | None:
-        """Writable parent directories holding this service's runs, or None."""
-        root = Path("/sys/fs/cgroup")
-        v2 = root / "cgroup.subtree_control"
-        candidates: list[Path] = []
-        if v2.exists():
-            with contextlib.suppress(OSError):
-                if "pids" in v2.read_text().split():
-                    candidates = [root / _CGROUP_PARENT]
-        elif (root / "pids" / "cgroup.procs").exists():
-            candidates = [root / "pids" / _CGROUP_PARENT]
-            if (root / "memory" / "cgroup.procs").exists():
-                candidates.append(root / "memory" / _CGROUP_PARENT)
-        if not candidates:
-            return None
-        try:
-            for parent in candidates:
-                parent.mkdir(exist_ok=True)
-                if not os.access(parent, os.W_OK):
-                    return None
-        except OSError:
-            return None
-        return candidates
-
-    @classmethod
-    def create(cls, parents: list[Path], run_id: str, limits: SandboxLimits) -> _Cgroup:
-        dirs: list[Path] = []
-        for parent in parents:
-            path = parent / run_id
-            path.mkdir()
-            dirs.append(path)
-            if (path / "pids.max").exists():
-                (path / "pids.max").write_text(str(limits.max_processes))
-            memory = (limits.memory_mb + limits.workdir_mb * 2) * 1024 * 1024
-            for name in ("memory.max", "memory.limit_in_bytes"):
-                if (path / name).exists():
-                    with contextlib.suppress(OSError):
-                        (path / name).write_text(str(memory))
-        return cls(dirs)
-
-    @property
-    def procs_files(self) -> list[str]:
-        return [str(d / "cgroup.procs") for d in self.dirs]
-
-    async def remove(self) -> None:
-        """Kill whatever is left in the cgroup, then remove it (a moment after the namespace dies)."""
-        for _ in range(100):
-            pids = self._pids()
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            if not pids:
-                try:
-                    for d in self.dirs:
-                        d.rmdir()
-                    return
-                except OSError:
-                    pass
-            await asyncio.sleep(0.02)
-        log.warning("a sandbox cgroup could not be removed", extra={"cgroup": self.dirs[0].name})
-
-    def _pids(self) -> list[int]:
-        pids: set[int] = set()
-        for d in self.dirs:
-            with contextlib.suppress(OSError, ValueError):
-                if d.exists():
-                    pids.update(int(p) for p in (d / "cgroup.procs").read_text().split())
-        return sorted(pids)
-
-
 @dataclass(frozen=True)
 class Sandbox:
     """A working bubblewrap sandbox; build one with ``probe``."""
@@ -177,22 +71,21 @@ class Sandbox:
     redactions: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    async def probe(cls, settings: Settings) -> tuple[Sandbox | None, str | None]:
+    async def probe(cls, settings: SandboxSettings) -> tuple[Sandbox | None, str | None]:
         """A sandbox that was seen to run a command here, or None and why not."""
-        bwrap = shutil.which(settings.sandbox_bwrap)
+        bwrap = shutil.which(settings.bwrap)
         if bwrap is None:
-            return None, f"bubblewrap ({settings.sandbox_bwrap}) is not installed on this host"
+            return None, f"bubblewrap ({settings.bwrap}) is not installed on this host"
         missing = [tool for tool in (PRLIMIT, ENV) if not os.access(tool, os.X_OK)]
         if missing:
             return None, f"{' and '.join(missing)} (util-linux, coreutils) missing on this host"
-        parents = _Cgroup.parents()
+        parents = RunCgroup.parents()
         if parents is None and os.geteuid() == 0:
             return None, (
                 "the server runs as root without a writable pids cgroup, so the sandbox cannot cap its "
                 "number of processes; run the server as an ordinary user"
             )
-        sandbox = cls(bwrap, SandboxLimits.from_settings(settings), tuple(parents) if parents else None,
-                      _redactions(settings))
+        sandbox = cls(bwrap, settings.limits, tuple(parents) if parents else None, secret_redactions(settings))
         python = base_python(settings)
         try:
             result = await sandbox.run({}, [python, "-I", "-S", "-c", "print('sandbox ok')"], python=python)
@@ -218,7 +111,7 @@ class Sandbox:
         written on the host. Cancelling the caller kills the sandbox, and everything in it, first.
         """
         timeout = self.limits.timeout_seconds if timeout_seconds is None else timeout_seconds
-        cgroup: _Cgroup | None = None
+        cgroup: RunCgroup | None = None
         descriptors: list[int] = []
         try:
             placed = _place(files, descriptors)
@@ -228,7 +121,7 @@ class Sandbox:
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
             if self.cgroup_parents:
                 # named by the server's pid too, so an operator can tell whose runs they are
-                cgroup = _Cgroup.create(list(self.cgroup_parents), f"{os.getpid()}-{uuid.uuid4().hex}", self.limits)
+                cgroup = RunCgroup.create(list(self.cgroup_parents), f"{os.getpid()}-{uuid.uuid4().hex}", self.limits)
                 # join the cgroup before bwrap starts, so nothing the project forks escapes the cap
                 argv = ["/bin/sh", "-c", 'for f in $CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"', "sh", *argv]
                 env["CGROUP_PROCS"] = " ".join(cgroup.procs_files)
@@ -248,7 +141,7 @@ class Sandbox:
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True, pass_fds=descriptors,
         )
-        tail = _Tail(self.limits.output_chars * 4)
+        tail = OutputTail(self.limits.output_chars * 4)
         reader = asyncio.create_task(tail.drain(proc.stdout))
         timed_out = False
         try:
@@ -316,9 +209,9 @@ class Sandbox:
         return argv
 
 
-def base_python(settings: Settings) -> str:
+def base_python(settings: SandboxSettings) -> str:
     """The real interpreter file the sandbox runs (a virtualenv's python points into another installation)."""
-    configured = settings.validate_python or getattr(sys, "_base_executable", sys.executable)
+    configured = settings.python or getattr(sys, "_base_executable", sys.executable)
     return str(Path(shutil.which(configured) or configured).resolve())
 
 
@@ -380,48 +273,6 @@ def _path_redactions(venv: Path | None, prefix: Path | None) -> list[tuple[str, 
         pairs.append((str(prefix), "/python"))
     return pairs
 
-
-def _redactions(settings: Settings) -> tuple[tuple[str, str], ...]:
-    pairs = [(str(settings.data_dir.resolve()), "<data>")]
-    for secret in (settings.jwt_secret, settings.llm_api_key, settings.database_url, settings.metrics_token,
-                   settings.llm_base_url):
-        if secret and len(secret) >= 4:
-            pairs.append((secret, "<redacted>"))
-    return tuple(pairs)
-
-
-def sanitize(text: str, redactions: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()) -> str:
-    """Untrusted output made safe to store and show: no escapes, no control or bidi characters, no host facts."""
-    text = _ANSI_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL_RE.sub("", text.replace("\t", "    "))
-    # longest first, so a path inside a longer one is not half replaced
-    for needle, replacement in sorted(redactions, key=lambda pair: -len(pair[0])):
-        text = text.replace(needle, replacement)
-    return text
-
-
-class _Tail:
-    """Everything the sandbox prints is read (a blocked writer would hang); only the tail is kept."""
-
-    def __init__(self, keep_bytes: int) -> None:
-        self.keep = keep_bytes
-        self.buffer = bytearray()
-        self.total = 0
-
-    async def drain(self, stream: asyncio.StreamReader | None) -> None:
-        if stream is None:
-            return
-        while chunk := await stream.read(_READ_CHUNK):
-            self.total += len(chunk)
-            self.buffer.extend(chunk)
-            if len(self.buffer) > 2 * self.keep:
-                del self.buffer[: len(self.buffer) - self.keep]
-
-    def text(self) -> str:
-        text = bytes(self.buffer[-self.keep :]).decode("utf-8", "replace")
-        if self.total > self.keep:
-            text = f"[{self.total - self.keep} earlier bytes of output not kept]\n" + text
-        return text
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:

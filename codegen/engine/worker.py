@@ -19,7 +19,7 @@ import asyncpg
 
 from codegen import lifecycle
 from codegen.records import Claim
-from codegen.config import Settings
+from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
@@ -56,7 +56,7 @@ class Running:
 
 class Worker:
     def __init__(
-        self, db: Database, bus: EventBus, settings: Settings, generator: Generator,
+        self, db: Database, bus: EventBus, settings: EngineSettings, generator: Generator,
         tester: ProjectTester | None = None, live: LiveFiles | None = None,
         cpu: CpuPool | None = None,
     ) -> None:
@@ -71,7 +71,7 @@ class Worker:
         self.generator = generator
         # probed at start unless given: where no sandbox can start, every generation's tests are not_run
         self._probe_sandbox = tester is None
-        self.tester = tester or ProjectTester(settings, None, "the sandbox was not probed yet")
+        self.tester = tester or ProjectTester(settings.validation, None, "the sandbox was not probed yet")
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.running: dict[UUID, Running] = {}
         self._wake = asyncio.Event()
@@ -82,7 +82,7 @@ class Worker:
 
     async def start(self) -> None:
         if self._probe_sandbox:
-            self.tester = await ProjectTester.start(self.settings)
+            self.tester = await ProjectTester.start(self.settings.validation)
         if self._owns_live:
             await self.live.start()
         self.bus.on_queue(self._wake.set)
@@ -135,11 +135,11 @@ class Worker:
                 else:  # pragma: no cover - only a bug of ours raises anything else here (logged, not swallowed)
                     log.exception("claiming failed unexpectedly; retrying", extra={"delay": delay})
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.worker_poll_seconds)
+                delay = min(delay * 2, self.settings.poll_seconds)
                 continue
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races the wake-up
             try:
-                async with asyncio.timeout(self.settings.worker_poll_seconds):
+                async with asyncio.timeout(self.settings.poll_seconds):
                     await self._wake.wait()
             except TimeoutError:
                 pass
@@ -149,7 +149,7 @@ class Worker:
         """Generations held at once: a model-backed generator waits on tokens, so it holds many more."""
         if getattr(self.generator, "io_bound", False):
             return self.settings.model_concurrency
-        return self.settings.worker_concurrency
+        return self.settings.concurrency
 
     async def claim_available(self) -> int:
         free = self.capacity - len(self.running)

@@ -1,4 +1,8 @@
-"""Pluggable generators; the engine picks one from CODEGEN_PROVIDER."""
+"""Pluggable generators; the engine picks one from CODEGEN_PROVIDER.
+
+``build_generator`` is the one place that reads the whole ``Settings``: it hands the generator it
+builds only that generator's slice (``settings.llm`` for the openai provider).
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ def build_generator(settings: Settings) -> Generator:
     if settings.provider == "openai":
         from codegen.generators.openai import OpenAIGenerator
 
-        return OpenAIGenerator(settings)
+        return OpenAIGenerator(settings.llm)
     from codegen.generators.template import TemplateGenerator
 
     return TemplateGenerator()

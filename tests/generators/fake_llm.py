@@ -221,7 +221,7 @@ def make_generator(url: str | None, *, settings: dict[str, Any] | None = None, *
     """A generator tuned for tests: instant backoff, small minimum answer."""
     kwargs.setdefault("backoff_base", 0.01)
     kwargs.setdefault("min_completion_tokens", 16)
-    return OpenAIGenerator(make_settings(url, **(settings or {})), **kwargs)
+    return OpenAIGenerator(make_settings(url, **(settings or {})).llm, **kwargs)
 
 
 class RecordingReporter:

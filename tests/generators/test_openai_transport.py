@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from codegen.generators.base import GenerationError, GenerationRequest, GenerationResult
-from codegen.generators.openai import _prompt_tokens_estimate
+from codegen.generators.openai.budget import prompt_tokens_estimate
 from codegen.lifecycle import Mode
 from tests.generators.fake_llm import (
     FakeLLM,
@@ -233,7 +233,7 @@ async def test_budget_caps_max_tokens_and_stops_when_spent(fake_llm: FakeLLM) ->
 
     assert len(fake_llm.requests) == 1
     sent = fake_llm.requests[0].body
-    assert sent["max_tokens"] == 3000 - _prompt_tokens_estimate(sent["messages"])
+    assert sent["max_tokens"] == 3000 - prompt_tokens_estimate(sent["messages"])
 
 
 async def test_a_hang_times_out_within_the_configured_timeout(fake_llm: FakeLLM) -> None:

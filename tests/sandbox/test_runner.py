@@ -7,7 +7,7 @@ import pytest
 from codegen.config import load_settings
 from codegen.engine.dependencies import DependencyError, read_requirements
 from codegen.engine.project_tests import ProjectTester
-from codegen.engine.sandbox import sanitize
+from codegen.engine.run_output import sanitize
 from tests.sandbox_helpers import say_nothing
 
 pytestmark = pytest.mark.slow
@@ -89,7 +89,7 @@ async def test_bubblewrap_that_cannot_start_fails_closed(tmp_path) -> None:
     fake_bwrap.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
     fake_bwrap.chmod(0o755)
     settings = load_settings({}, data_dir=tmp_path / "data", sandbox_bwrap=str(fake_bwrap))
-    tester = await ProjectTester.start(settings)
+    tester = await ProjectTester.start(settings.validation)
     assert tester.sandbox is None
     assert tester.unavailable == ("no sandbox on this host: bubblewrap cannot create its namespaces on this host "
                                   "(bwrap: setting up uid map: Permission denied)")
