@@ -38,8 +38,7 @@ MEASURED = [
     M("A simple notes app", FAITHFUL),
     M("An API for a pizza shop with pizzas (name, price, vegetarian) and orders; orders belong to a customer",
       FAITHFUL),
-    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FLAGGED,
-      ("code must be unique",)),
+    M("A REST API for invoices. quantity must be at least 1 and code must be unique", FAITHFUL),
     M("A Django REST framework API for a blog with posts and comments", FLAGGED, ("use Django",)),
     M("An API for a hotel with rooms and bookings, add sorting and search, deployed with Docker", FLAGGED,
       ("a Dockerfile",)),
@@ -75,7 +74,7 @@ MEASURED = [
     M("Process orders.csv and report total revenue per country", FAITHFUL),
     M("A script that reads temperatures.csv (city, date, temperature) and prints the average temperature per city",
       FAITHFUL),
-    M("Clean a CSV file: remove duplicate rows and empty lines", REFUSED, ("remove duplicate rows",)),
+    M("Clean a CSV file: remove duplicate rows and empty lines", FLAGGED, ("clean the data",)),
     M("Analyze a log file and count HTTP status codes", REFUSED, ("parse log files",)),
     # web pages
     M("A personal portfolio website with projects and skills", FAITHFUL),
@@ -180,7 +179,7 @@ MEASURED = [
     M("A JavaScript todo app in the browser with tasks that have a title and a done flag", FAITHFUL),
     M("A FastAPI service that exposes a /health endpoint and a /version endpoint", REFUSED, ("Cannot serve",)),
     M("A REST API for recipes with title and ingredients; title must be unique; search by ingredient", FLAGGED,
-      ("title must be unique", "search by ingredient")),
+      ("search by ingredient",)),
     M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
       "category", FAITHFUL),
     M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
@@ -220,7 +219,42 @@ MEASURED = [
     M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
     M("A URL shortener with click analytics", FLAGGED, ("redirecting a short link to its URL", "analytics")),
     M("An API to manage employees with name, email and salary; email must be unique; salary must be "
-      "at least 0", FLAGGED, ("email must be unique",)),
+      "at least 0", FAITHFUL),
+    # batch six (issue 13's report routes, uniqueness, parent links and CSV operations; docs/generators.md)
+    M("A FastAPI app for a small shop with orders (customer, region, total, status); GET /summary returns total per "
+      "region", FAITHFUL),
+    M("An API for invoices with number, amount, due_date and paid, plus a route that lists overdue invoices", FAITHFUL),
+    M("Flask API for support tickets with title, priority and status, and GET /stats with the count per status",
+      FAITHFUL),
+    M("A REST API for employees and departments; each employee belongs to a department; email must be unique",
+      FAITHFUL),
+    M("aiohttp API to manage products with sku, name and price; sku must be unique and price must be positive",
+      FAITHFUL),
+    M("A membership API where username is unique and members have username, email and joined_on", FAITHFUL),
+    M("Build an API for a music library with artists and albums; albums belong to an artist; title is required",
+      FAITHFUL),
+    M("A script that reads customers.csv, removes duplicate rows and writes the result", FAITHFUL),
+    M("Read orders.csv with columns order_id, customer, country and amount, keep only the rows where country is "
+      "Germany, and sum amount by customer", FAITHFUL),
+    M("A python script that loads scores.csv (player, game, points) and prints the top 5 players by points", FAITHFUL),
+    M("CSV tool: group inventory.csv by warehouse and count the items in each, sorted by count", FAITHFUL),
+    M("A script to compute the average price per category from products.csv with columns name, category and price",
+      FAITHFUL),
+    M("Take a CSV of transactions and convert it to JSON", FLAGGED,
+      ("the data processing the prompt describes", "convert to another format")),
+    M("A command line tool to keep track of my books with title, author and year, with --search", FAITHFUL),
+    M("A landing page for a yoga studio with classes, schedule and a contact form", FLAGGED,
+      ("schedule and a contact form",)),
+    M("A python library with a function to parse durations like 1h30m into seconds", REFUSED, ("Cannot serve",)),
+    M("An API for a coworking space with desks and bookings; a booking belongs to a desk; users can cancel a booking",
+      FAITHFUL),
+    M("A REST API that returns the number of tasks per project, with projects and tasks where each task belongs to a "
+      "project", FAITHFUL),
+    M("An API for a bike rental: bikes (model, hourly_rate) and rentals (started_at, ended_at); hourly_rate must be "
+      "at least 1", FAITHFUL),
+    M("A web page to keep a list of movies I want to watch with title and year", FLAGGED, ("year",)),
+    M("Build a Java Spring Boot API for a library", REFUSED, ("Spring Boot",)),
+    M("Make a flask api for a blog where slug is unique, posts have title, slug and body", FAITHFUL),
 ]
 
 

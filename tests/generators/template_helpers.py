@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from codegen.generators.base import GeneratedFile, GenerationRequest, GenerationResult
@@ -55,3 +56,14 @@ async def generate(
 
 def as_dict(files: list[GeneratedFile]) -> dict[str, str]:
     return {f.path: f.content for f in files}
+
+
+async def own_test_results(generator: TemplateGenerator, tester, prompts: list[str]) -> dict[str, object]:
+    """Each prompt's project run through its own tests in the sandbox (``tester``: the project_tester fixture)."""
+    from tests.sandbox_helpers import say_nothing
+
+    async def run(prompt: str) -> tuple[str, object]:
+        result, _ = await generate(generator, prompt)
+        return prompt, await tester.run(as_dict(result.files), say_nothing)
+
+    return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))

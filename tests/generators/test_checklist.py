@@ -12,7 +12,7 @@ from codegen.generators.template import EXAMPLES, TemplateGenerator
 from codegen.generators.template.checklist import CAN_DO, MET, SUBSTITUTED, UNMET
 from codegen.generators.template.languages import asked_languages
 from tests.generators.measured_prompts import FAITHFUL, FLAGGED, MEASURED, REFUSED, M, report
-from tests.generators.template_helpers import as_dict, generate
+from tests.generators.template_helpers import as_dict, generate, own_test_results
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ async def test_nothing_substituted_is_presented_as_met(template_generator: Templ
     assert items["use Django"]["status"] == SUBSTITUTED and "FastAPI" in items["use Django"]["detail"]
     assert items["store data in postgresql"]["status"] == SUBSTITUTED
     assert items["price must be positive"]["status"] == MET
-    assert items["title must be unique"]["status"] == UNMET
+    assert items["title must be unique"]["status"] == MET and "app/integrity.py" in items["title must be unique"]["where"]
     assert items["GET /top"]["status"] == UNMET
     assert items["books with title and price"]["status"] == MET
     readme = as_dict(result.files)["README.md"]
@@ -164,17 +164,8 @@ async def test_rules_and_relations_become_constraints_and_tests(template_generat
 @pytest.fixture(scope="session")
 async def measured_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
     """Each completed measured prompt's project, and the rules prompt's, through its own tests in the sandbox."""
-    from tests.sandbox_helpers import say_nothing
-
     prompts = [case.prompt for case in MEASURED if case.verdict != REFUSED] + [RULES_PROMPT]
-
-    async def run(prompt: str) -> tuple[str, object]:
-        result, _ = await generate(template_generator, prompt)
-        return prompt, await project_tester.run(as_dict(result.files), say_nothing)
-
-    import asyncio
-
-    return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))
+    return await own_test_results(template_generator, project_tester, prompts)
 
 
 @pytest.mark.slow

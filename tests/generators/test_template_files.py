@@ -47,6 +47,12 @@ TEMPLATES = resources.files(templates)
 
 # prompts that reach the variants the measured prompts and the cases leave out
 EXTRA_PROMPTS = [
+    "A script that reads people.csv with columns name, city and age, drops duplicate rows, keeps only rows where city "
+    "is Paris and shows the top 2 by age",
+    "Read visits.csv with columns page and duration and count visits per page where page is home, sorted by count",
+    *(f"A {framework} API for customers and invoices (number, region, amount, due_date, paid); invoices belong to a "
+      "customer; number must be unique; GET /summary returns the total amount per region; a route that lists overdue "
+      "invoices" for framework in ("FastAPI", "Flask", "aiohttp")),
     "A python library with a function that computes sha256 checksums of files",
     "a python module with string helpers: slugify and camel case",
     "A Python library that validates email addresses and credit card numbers",

@@ -151,7 +151,8 @@ async def test_link_and_natural_wording(template_generator: TemplateGenerator) -
     tasks = spec(files)["entities"][0]
     assert {"name": "category_id", "type": "int", "required": True} in tasks["fields"]
     assert spec(files)["features"] == ["search"]
-    assert diff(as_dict(first.files), files)["added"] == {"tests/test_categories.py"}
+    # the new link is checked against the categories (app/integrity.py)
+    assert diff(as_dict(first.files), files)["added"] == {"tests/test_categories.py", "app/integrity.py"}
 
 
 async def test_field_edits(template_generator: TemplateGenerator) -> None:
@@ -183,6 +184,25 @@ async def test_other_kinds_take_the_edits_they_support(template_generator: Templ
     assert "quantity" in with_column["sales.csv"].splitlines()[0]
 
 
+REPORTS_PROMPT = ("A Flask API for customers and invoices (number, region, amount, due_date, paid); invoices belong to a "
+                  "customer; number must be unique; GET /summary returns the total amount per region; a route that "
+                  "lists overdue invoices")
+
+
+async def test_reports_and_unique_fields_follow_renames_and_removals(template_generator: TemplateGenerator) -> None:
+    first, _ = await generate(template_generator, REPORTS_PROMPT)
+    files, recorder = await iterate(template_generator, as_dict(first.files),
+                                    "rename invoices to bills and rename number to code")
+    options = spec(files)["options"]
+    assert options["unique"] == {"bills": ["code"]}
+    assert {(r["path"], r["entity"]) for r in options["reports"]} == {("/summary", "bills"), ("/invoices/overdue", "bills")}
+    assert "def test_code_must_be_unique(client)" in files["tests/test_bills.py"]
+    files, recorder = await iterate(template_generator, files, "remove the region field from bills")
+    assert [r["path"] for r in spec(files)["options"]["reports"]] == ["/invoices/overdue"]
+    assert any("GET /summary" in message for message in recorder.messages(Stage.PLANNING))
+    assert '"/summary"' not in files["app/reports.py"]
+
+
 @pytest.fixture(scope="session")
 async def iterated_projects(template_generator: TemplateGenerator) -> dict[str, dict[str, str]]:
     chain = await build_chain(template_generator)
@@ -194,7 +214,12 @@ async def iterated_projects(template_generator: TemplateGenerator) -> dict[str, 
     aiohttp_files = as_dict(aiohttp.files)
     for follow_up in ("add authentication", "add search and sorting", "add tags with name and color"):
         aiohttp_files, _ = await iterate(template_generator, aiohttp_files, follow_up)
-    return {"fastapi chain": chain[-1], "cli chain": cli_files, "aiohttp chain": aiohttp_files}
+    reports, _ = await generate(template_generator, REPORTS_PROMPT)
+    reports_files = as_dict(reports.files)
+    for follow_up in ("rename invoices to bills and rename number to code", "switch to aiohttp", "add authentication"):
+        reports_files, _ = await iterate(template_generator, reports_files, follow_up)
+    return {"fastapi chain": chain[-1], "cli chain": cli_files, "aiohttp chain": aiohttp_files,
+            "reports chain": reports_files}
 
 
 @pytest.mark.slow

@@ -106,6 +106,7 @@ class Context:
     domain: tuple | None  # catalog.find_domain(flat)
     explicit_fields: bool  # some entity came with its fields ("tasks with title and due_date")
     assumptions: list[str]  # where the kind module says what it assumed
+    text: str = ""  # the prompt as written (values keep their case: "where country is Germany")
 
     @property
     def manages_records(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.generators.template import catalog, kinds, rules
+from codegen.generators.template import catalog, kinds, report_routes, rules
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
 from codegen.generators.template.recipes import RECIPES
@@ -107,7 +107,8 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     flat = " ".join(t.text for t in tokens)
     assumptions: list[str] = []
 
-    drafts = EntityParser(tokens).parse()
+    # "a route that lists overdue invoices" names a route, not an entity overdue_invoices
+    drafts = EntityParser(corrected_tokens(normalize(report_routes.without_routes(text)))).parse()
     kind = _kind(flat, assumptions)
     domain = catalog.find_domain(flat)
     spec = ProjectSpec(kind=kind, title="", slug="", summary=_summary(prompt))
@@ -132,8 +133,9 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
             if options & names and feature not in spec.features:
                 spec.features.append(feature)
         spec.features.sort(key=FEATURES.index)
-    kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions))
+    kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
     applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
+    applied += report_routes.apply_uniqueness(spec, text) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)

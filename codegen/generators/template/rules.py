@@ -64,7 +64,8 @@ class Applied:
     text: str  # the rule or relation as the prompt says it
     entities: tuple[str, ...]  # plurals it was applied to; empty: not applied
     why_not: str | None = None
-    routes: bool = False  # it added routes (an action), not only model checks
+    routes: bool = False  # it added routes (an action, a report), not only model checks
+    integrity: bool = False  # it is checked by app/integrity.py (uniqueness)
 
 
 # "cannot be negative" is "must be non negative"
@@ -151,6 +152,8 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
         if subject in NOT_SUBJECTS:
             continue
         text = f"{subject} must {'not ' if negated else ''}be {rule}"
+        if rule == "unique" and not negated:
+            continue  # report_routes.apply_uniqueness
         if negated:
             rule = _NEGATIONS.get(rule.replace(" ", ""))
             if rule is None:
@@ -165,9 +168,6 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
                 targets = [(entity, new)]
         if not targets:
             applied.append(Applied(text, (), f"no entity has a field {subject}"))
-            continue
-        if rule == "unique":
-            applied.append(Applied(text, (), "the offline generator does not enforce uniqueness"))
             continue
         done = []
         for entity, field in targets:

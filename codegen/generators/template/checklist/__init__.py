@@ -24,10 +24,11 @@ from codegen.generators.template.words import human_list, normalize
 
 # what the template generator can write, for error messages and GET /api/generator
 WRITES = [
-    "REST API (FastAPI, Flask, aiohttp) with SQLite or in-memory storage, token auth, pagination, search, sorting",
+    "REST API (FastAPI, Flask, aiohttp) with SQLite or in-memory storage, token auth, pagination, search, sorting, "
+    "validation rules, unique fields, checked links, state actions and report routes (counts or totals per field)",
     "command-line tool (records in a JSON file, or a converter, word counter, checksum, password generator, calculator)",
     "Python library (records, validators, string helpers, statistics, converters)",
-    "CSV data script (totals, averages, counts per column)",
+    "CSV data script (dedupe, filter by a column's value, totals, averages, counts per column, sort, top N)",
     "static web page (HTML, CSS, JavaScript: a records app, a landing page, a calculator, a stopwatch)",
 ]
 LANGUAGES = ["python", "html", "css", "javascript"]

@@ -73,19 +73,25 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
     flat = normalize(text).lower()
     for method, path in _ROUTE_RE.findall(text):
         method = method.upper()
-        if _crud_route(b.spec, method, path):
+        reports = {r["path"]: r["entity"] for r in b.spec.options.get("reports") or []}
+        if method == "GET" and path.rstrip("/.") in reports:
+            entity = re.escape(reports[path.rstrip("/.")])
+            b.add(f"{method} {path}", MET, b.where(paths=rf"(?:routes|reports)\.py$|test_{entity}\.py$"))
+        elif _crud_route(b.spec, method, path):
             b.add(f"{method} {path}", MET, b.where(paths=r"routes\.py$|main\.py$"))
         else:
-            b.add(f"{method} {path}", UNMET, [], "the offline generator writes the create, list, read, update and "
-                  "delete routes of each resource, and no others")
+            b.add(f"{method} {path}", UNMET, [], "the offline generator writes each resource's create, list, read, "
+                  "update and delete routes, and GET routes that count, total or average a field per another field "
+                  "or list records by a true/false or due-date state; it could not read this route as one of them")
     for rule in applied:
         if rule.entities:
             paths = "|".join(re.escape(p) for p in rule.entities)
-            routes = r"|routes\.py$" if rule.routes else ""
+            routes = r"|(?:routes|reports)\.py$" if rule.routes else ""
+            routes += r"|integrity\.py$" if rule.integrity else ""
             b.add(rule.text, MET, b.where(paths=rf"models\.py${routes}|test_({paths})\.py$"))
         else:
             b.add(rule.text, UNMET, [], rule.why_not)
-    for match in _UNIQUE_RE.finditer(flat):
+    for match in _UNIQUE_RE.finditer(flat) if b.spec.kind != "rest_api" else ():
         b.add(f"{match.group(1)} must be unique", UNMET, [], "the offline generator does not enforce uniqueness")
     _dropped_fields(b, lowered)
     for option in _OPTION_RE.findall(lowered):
@@ -160,6 +166,8 @@ def _unused_list_items(b: Builder, flat: str) -> None:
 def _sorts(b: Builder, flat: str) -> None:
     """ "sorted by score": sorting takes any field of an entity; a field no entity has cannot be sorted on."""
     fields = {f.name for e in b.spec.entities for f in e.fields}
+    if b.spec.kind == "data_script" and b.spec.options.get("sort"):
+        return  # the script's own "sort by ..." operation says what it sorts on
     for match in re.finditer(r"\b(?:sort|sorted|sorting|order|ordered|rank|ranked) by (?:the |their |its )?(\w+)", flat):
         word = match.group(1)
         if identifier(word) in fields or identifier(singular(word)) in fields or word in ("date", "name", "default"):

@@ -120,6 +120,8 @@ def features(b: Builder, text: str) -> None:
     for feature, label in FEATURE_LABELS.items():
         if not re.search(FEATURE_RULES[feature], flat):
             continue
+        if feature == "sorting" and b.spec.kind == "data_script" and b.spec.options.get("sort"):
+            continue  # listed as the script's "sort by ..." operation
         if feature in b.spec.features:
             paths, needles = _FEATURE_EVIDENCE[feature]
             where = b.where(*needles, paths=paths)
@@ -176,15 +178,23 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         grouping = f" per {options['group_by']}" if options["group_by"] else ""
         report = f"read {options['input']} and report {metrics}{grouping}"
         named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower())
-        if any(a.startswith("no measure named") for a in assumptions) or not named_input:
+        done = options.get("operations") or []
+        for label in done:
+            b.add(label, MET, main_files(b))
+        if options.get("summarize") is False:
+            b.add(f"read {options['input']} and write the rows kept", MET, main_files(b))
+        elif any(a.startswith("no measure named") for a in assumptions) or not named_input:
             b.add("the data processing the prompt describes", SUBSTITUTED, main_files(b),
                   f"no measure recognised: the script reads {options['input']} and reports {metrics}{grouping}")
         else:
             b.add(report, MET, main_files(b))
+        served = {"remove duplicate rows": options.get("dedupe"), "filter rows": options.get("where"),
+                  "sort the rows": options.get("sort")}
         for label, pattern in _DATA_OPERATIONS:
-            if re.search(pattern, flat):
-                b.add(label, UNMET, [], "the offline generator's CSV scripts report counts, totals, averages, "
-                      "minimums and maximums, optionally per column value, and nothing else")
+            if re.search(pattern, flat) and not served.get(label):
+                b.add(label, UNMET, [], "the offline generator's CSV scripts remove duplicate rows, keep rows by a "
+                      "column's value, report counts, totals, averages, minimums and maximums per column value, sort "
+                      "and keep the top N, and nothing else")
 
 
 # what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute

@@ -11,6 +11,7 @@ import copy
 import re
 from dataclasses import dataclass
 
+from codegen.generators.template import report_routes
 from codegen.generators.template.edits.editor import EditError, Editor, clause_text
 from codegen.generators.template.edits.vocabulary import CLAUSE_ENDS, CONNECTORS, FILLER, PHRASES, VERBS
 from codegen.generators.template.model import ProjectSpec
@@ -29,6 +30,7 @@ class Iteration:
 def apply_follow_up(parent: ProjectSpec, text: str) -> Iteration:
     """The parent's spec changed as ``text`` asks; EditError names the clause that cannot be applied."""
     spec = copy.deepcopy(parent)
+    before = report_routes.snapshot(spec)
     editor = Editor(spec)
     clauses = _clauses(text)
     if not clauses:
@@ -39,7 +41,8 @@ def apply_follow_up(parent: ProjectSpec, text: str) -> Iteration:
             editor.apply(clause)
         except EditError as exc:
             raise EditError(f'Cannot apply "{label}": {exc}') from None
-    return Iteration(spec=spec, changes=editor.changes)
+    # report routes and unique fields follow renamed entities and fields (edits change them in place)
+    return Iteration(spec=spec, changes=editor.changes + report_routes.carry_over(before, spec))
 
 
 def _clauses(text: str) -> list[list[Token]]:

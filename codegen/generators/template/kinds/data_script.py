@@ -8,11 +8,13 @@ filled in and said in the plan.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 
 from codegen.generators.template import render, templates
 from codegen.generators.template.entities import EntityParser
+from codegen.generators.template.kinds import data_operations
 from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
 from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
 
@@ -32,6 +34,8 @@ _FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")
 _NOT_COLUMNS = frozenset(
     "a an the all each every row rows line lines file files data csv record records it them value values column columns".split()
 )
+# words of an operation, never of a column name: "columns a and b, drops duplicate rows"
+_OPERATION_WORDS = frozenset("rows duplicate duplicates keep only sort sorted top group grouped filter remove drop".split())
 # how the generated script reads a cell of each field type
 _PARSERS = {
     "str": "str",
@@ -62,8 +66,10 @@ class DataScript:
         for _, column in metrics:
             if column and not entity.field(column):
                 entity.fields.append(FieldSpec(column, "float", True))
+        operations, group, metrics = data_operations.read(context.text, flat, entity, group, metrics)
         numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
-        if not metrics:
+        summarize = bool(metrics or group or not operations["operations"])
+        if not metrics and summarize:
             if not numeric:
                 entity.fields.append(FieldSpec("amount", "float", True))
                 numeric = ["amount"]
@@ -78,6 +84,8 @@ class DataScript:
             "input": f"{stem or entity.plural}.csv",
             "group_by": group,
             "metrics": [[name, column] for name, column in metrics],
+            "summarize": summarize,
+            **operations,
         }
 
     def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
@@ -91,7 +99,7 @@ class DataScript:
 
     def render_files(self, spec: ProjectSpec) -> dict[str, str]:
         script = spec.slug
-        rows = _sample_rows(spec)
+        rows = data_operations.apply_to_samples(_operations(spec), _sample_rows(spec), _types(spec))
         header = [f.name for f in spec.entities[0].fields]
         csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
         return {
@@ -107,13 +115,16 @@ class DataScript:
 def _explicit_columns(flat: str) -> list[FieldSpec]:
     tokens = tokenize(flat)
     for index, token in enumerate(tokens):
-        if token.text in ("columns", "fields", "headers", "header"):
+        # "columns: a, b", and "sales.csv (a, b, c)"
+        in_brackets = token.text in ("csv", "tsv") and index + 1 < len(tokens) and tokens[index + 1].text == "("
+        if token.text in ("columns", "fields", "headers", "header") or in_brackets:
             start = index + 1
             while start < len(tokens) and tokens[start].text in (":", "(", "named", "called", "like"):
                 start += 1
             drafts, _ = EntityParser(tokens).fields_at(start)
             if drafts:
-                return [FieldSpec(d.name, d.type, d.required) for d in drafts if d.name not in _NOT_COLUMNS]
+                return [FieldSpec(d.name, d.type, d.required) for d in drafts
+                        if d.name not in _NOT_COLUMNS and not _OPERATION_WORDS & set(d.name.split("_"))]
     return []
 
 
@@ -147,9 +158,13 @@ def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
 
 def _what(spec: ProjectSpec) -> str:
     """What the script does: "reads sales.csv and reports the total amount per region"."""
+    operations = _operations(spec)
+    steps = "".join(f", {label}" for label in operations["operations"])
+    if not operations["summarize"]:
+        return f"reads {spec.options['input']}{steps} and writes the rows"
     measures = human_list([_label(name, column) for name, column in spec.options["metrics"]])
     grouping = f" per {spec.options['group_by']}" if spec.options["group_by"] else ""
-    return f"reads {spec.options['input']} and reports {measures}{grouping}"
+    return f"reads {spec.options['input']}{steps} and reports {measures}{grouping}"
 
 
 def _label(name: str, column: str | None) -> str:
@@ -178,7 +193,7 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
     for index in range(4):
         row = {}
         for field in spec.entities[0].fields:
-            if field.name == spec.options["group_by"]:
+            if field.name == spec.options["group_by"] and field.type == "str":
                 row[field.name] = _SAMPLE_TEXT[index]
             elif field.type == "str":
                 row[field.name] = f"{field.name} {index + 1}"
@@ -190,10 +205,29 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
     return rows
 
 
+def _operations(spec: ProjectSpec) -> dict:
+    """The operations of the spec; a spec written before they existed has none."""
+    defaults = {"dedupe": False, "where": {}, "sort": None, "limit": None, "operations": [], "summarize": True}
+    return {key: spec.options.get(key, default) for key, default in defaults.items()}
+
+
+def _types(spec: ProjectSpec) -> dict[str, str]:
+    return {f.name: f.type for f in spec.entities[0].fields}
+
+
+def _kept(spec: ProjectSpec, rows: list[dict]) -> list[int]:
+    """The indices of the sample rows written, in order, when the script writes rows instead of a report."""
+    operations, types = _operations(spec), _types(spec)
+    kept = data_operations.kept_rows(operations, rows, types)
+    return data_operations.ordered(operations, kept, lambda index, key: data_operations.typed(rows[index][key], types[key]))
+
+
 def _expected(spec: ProjectSpec, rows: list[dict]) -> list[dict]:
     """What the generated script must report for ``rows``, computed here to write the test."""
     group = spec.options["group_by"]
-    types = {f.name: f.type for f in spec.entities[0].fields}
+    types = _types(spec)
+    operations = _operations(spec)
+    rows = [rows[index] for index in data_operations.kept_rows(operations, rows, types)]
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row[group] if group else "all", []).append(row)
@@ -205,7 +239,7 @@ def _expected(spec: ProjectSpec, rows: list[dict]) -> list[dict]:
             values = [convert(row[column]) for row in groups[key]] if column else []
             line[_label(name, column)] = _aggregate(name, values, len(groups[key]))
         result.append(line)
-    return result
+    return data_operations.ordered(operations, result, lambda line, key: line.get(key))
 
 
 def _aggregate(name: str, values: list, count: int) -> float:
@@ -229,6 +263,11 @@ def _script(spec: ProjectSpec) -> str:
         ("$group", group),
         ("$metrics", metrics),
         ("$input", spec.options["input"]),
+        ("$dedupe", repr(_operations(spec)["dedupe"])),
+        ("$where", json.dumps(_operations(spec)["where"])),
+        ("$summarize", repr(_operations(spec)["summarize"])),
+        ("$sort", repr(tuple(_operations(spec)["sort"])) if _operations(spec)["sort"] else "None"),
+        ("$limit", repr(_operations(spec)["limit"])),
         ("$datetime_import\n", render.module_imports(entity.fields)),
     ):
         source = source.replace(marker, value)
@@ -241,21 +280,51 @@ SCRIPT = templates.text("data_script", "script.py.tmpl")
 def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     script, entity = spec.slug, spec.entities[0]
     header = [f.name for f in entity.fields]
-    expected = _expected(spec, rows)
-    group_key = spec.options["group_by"] or "group"
+    operations = _operations(spec)
     csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
     typed = next((f for f in entity.fields if f.type != "str"), None)
-    first_group = expected[0][group_key]
-    tests = templates.fill(
-        "data_script", "test_script.py.tmpl", group_key=group_key, groups=repr([line[group_key] for line in expected]),
-        first_column=header[0], first_value=repr(rows[0][header[0]]), first_group=repr(first_group), row_count=len(rows),
-    )
+    imports = ["DEFAULT_INPUT", "main", "process", "read_rows"]
+    if operations["summarize"] or operations["where"]:
+        imports.append("filter_rows")
+    if operations["summarize"]:
+        expected = _expected(spec, rows)
+        group_key = spec.options["group_by"] or "group"
+        tests = templates.fill(
+            "data_script", "test_script.py.tmpl", group_key=group_key, groups=repr([line[group_key] for line in expected]),
+            first_column=header[0], first_value=repr(rows[0][header[0]]), first_group=repr(expected[0][group_key]),
+            row_count=len(rows),
+        )
+        results = "EXPECTED = [\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
+    else:
+        tests = templates.fill("data_script", "test_rows.py.tmpl", row_count=len(rows))
+        results = f"KEPT = {_kept(spec, rows)!r}  # the indices of the sample rows written, in order"
     if typed is not None:
         tests += "\n\n" + templates.fill("data_script", "test_bad_value.py.tmpl", column=header.index(typed.name))
-    expected_literal = "[\n" + "".join(f"    {render.py_dict(line, 1)},\n" for line in expected) + "]"
+    for block, names in _operation_tests(operations):
+        tests += "\n\n\n" + block
+        imports += names
     return templates.fill(
-        "data_script", "tests.py.tmpl", script=script, sample=csv_lines, expected=expected_literal, tests=tests.rstrip("\n")
+        "data_script", "tests.py.tmpl", script=script, sample=csv_lines, expected=results, tests=tests.rstrip("\n"),
+        imports=", ".join(sorted(set(imports), key=lambda name: (not name.isupper(), name))),
     )
+
+
+def _operation_tests(operations: dict) -> list[tuple[str, list[str]]]:
+    """A test of each operation the prompt named, and the names it imports from the script."""
+    tests = []
+    if operations["dedupe"]:
+        tests.append((templates.text("data_script", "test_dedupe.py.tmpl").rstrip("\n"), ["dedupe"]))
+    for column, value in operations["where"].items():
+        tests.append((templates.fill("data_script", "test_where.py.tmpl", column=column, value=json.dumps(value),
+                                     slug=identifier(value) or "value").rstrip("\n"), ["WHERE"]))
+    if operations["sort"]:
+        key, descending = operations["sort"]
+        tests.append((templates.fill("data_script", "test_sorted.py.tmpl", key=key, descending=repr(descending))
+                      .rstrip("\n"), []))
+    if operations["limit"]:
+        tests.append((templates.fill("data_script", "test_limit.py.tmpl", limit=str(operations["limit"])).rstrip("\n"),
+                      ["LIMIT"]))
+    return tests
 
 
 def _readme(spec: ProjectSpec) -> str:

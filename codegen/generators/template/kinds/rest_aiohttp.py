@@ -12,7 +12,10 @@ from codegen.generators.template.kinds.rest_common import (
     list_result,
     list_select,
     open_store,
+    reports_block,
+    reports_import,
     secret_key_line,
+    store_import,
     validation_imports,
 )
 from codegen.generators.template.model import ProjectSpec
@@ -32,11 +35,14 @@ def main(spec: ProjectSpec) -> str:
             "",
             "from aiohttp import web",
             "",
-            *(_AUTH_IMPORTS if auth else []),
-            "from app.models import RESOURCES",
-            "from app.routes import STORE, crud_routes",
-            "from app.store import Store",
-            "from app.validation import InvalidData",
+            *sorted([  # the app's own imports, in isort's order
+                *(_AUTH_IMPORTS if auth else []),
+                "from app.models import RESOURCES",
+                f"from app.routes import STORE, crud_routes{', report_routes' if spec.options.get('reports') else ''}",
+                *(["from app.reports import REPORTS"] if auth and spec.options.get("reports") else []),
+                store_import(spec),
+                "from app.validation import InvalidData",
+            ]),
             "",
             default_database(spec),
         ]
@@ -47,7 +53,8 @@ def main(spec: ProjectSpec) -> str:
         "rest_api", "aiohttp_create_app.py.tmpl",
         signature="database_path: str | None = None" + (", secret_key: str | None = None" if auth else ""),
         middlewares=middlewares,
-        protected='    protected = tuple(f"/{resource.name}" for resource in RESOURCES)\n' if auth else "",
+        protected=_protected(spec) if auth else "",
+        reports="    app.router.add_routes(report_routes())\n" if spec.options.get("reports") else "",
         store=indent(open_store(spec), 4),
         secret=indent(secret_key_line("app[SECRET_KEY]"), 4) if auth else "",
         auth_routes="    app.router.add_routes(auth_routes)\n" if auth else "",
@@ -55,15 +62,22 @@ def main(spec: ProjectSpec) -> str:
     return module(header, middleware, create_app)
 
 
+def _protected(spec: ProjectSpec) -> str:
+    reports = " + tuple(report.path for report in REPORTS)" if spec.options.get("reports") else ""
+    return f'    protected = tuple(f"/{{resource.name}}" for resource in RESOURCES){reports}\n'
+
+
 def routes(spec: ProjectSpec) -> str:
     header = templates.fill("rest_api", "aiohttp_routes_header.py.tmpl", validation=validation_imports(spec))
+    header = header.replace("from app.models import Resource\n", "".join(
+        line + "\n" for line in ["from app.models import Resource", *reports_import(spec)]))
     list_body = list_query(spec, "request.query") + list_select(spec, "store")
     list_body += f"return web.json_response({list_result(spec)})\n"
     body = templates.fill(
         "rest_api", "aiohttp_routes.py.tmpl",
         list_body=indent(list_body, 8), actions=actions_block(spec, "aiohttp"), more=" + actions" if spec.options.get("actions") else ""
     )
-    return module(header, body)
+    return module(header, body + reports_block(spec, "aiohttp"))
 
 
 # the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)

@@ -12,7 +12,7 @@ from string import Template
 
 
 from codegen.generators.template import render, templates
-from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask
+from codegen.generators.template.kinds import rest_aiohttp, rest_fastapi, rest_flask, rest_integrity
 from codegen.generators.template.kinds.rest_common import Dialect, Framework
 from codegen.generators.template.model import (
     FEATURE_LABELS,
@@ -22,7 +22,7 @@ from codegen.generators.template.model import (
     ProjectSpec,
     default_entities,
 )
-from codegen.generators.template.render import py_dict, sample_record
+from codegen.generators.template.render import py_dict
 from codegen.generators.template.words import article, camel, human_list, title
 
 FRAMEWORKS: dict[str, Framework] = {
@@ -67,6 +67,10 @@ class RestApi:
             "app/routes.py": framework.routes(spec),
             "tests/conftest.py": framework.fixtures(spec),
         }
+        if rest_integrity.checks_integrity(spec):
+            files["app/integrity.py"] = rest_integrity.integrity_module(spec)
+        if spec.options.get("reports"):
+            files["app/reports.py"] = rest_integrity.reports_module(spec)
         if spec.has("auth"):
             files["app/auth.py"] = framework.auth()
             files["app/accounts.py"] = ACCOUNTS
@@ -194,16 +198,21 @@ ACCOUNTS = templates.text("rest_api", "accounts.py.tmpl")
 def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> str:
     url = f"/{entity.plural}"
     first = entity.fields[0]
-    changed = sample_record(entity, 1)
+    payload, changed, third = rest_integrity.payloads(spec, entity)
+    fixture = "import pytest\n\n" if rest_integrity.links(spec).get(entity.plural) else ""
+    records = f"PAYLOAD = {py_dict(payload)}\nCHANGED = {py_dict(changed)}\n"
+    if third != payload:
+        records += f"THIRD = {py_dict(third)}  # shares no unique value with PAYLOAD\n"
     blocks = [
-        f'"""Tests of the {url} endpoints."""\n\nPAYLOAD = {py_dict(sample_record(entity))}\nCHANGED = {py_dict(changed)}\n',
+        f'"""Tests of the {url} endpoints."""\n\n{fixture}{records}',
         dialect.fill(
             templates.text("rest_api", "test_crud.py.tmpl"),
             url=url,
             first=first.name,
         ),
-        _list_test(spec, url, dialect),
+        _list_test(spec, url, dialect, "THIRD" if third != payload else "PAYLOAD"),
     ]
+    blocks += rest_integrity.entity_test_blocks(spec, entity, dialect)
     blocks += _invalid_tests(entity, url, dialect)
     blocks += _rule_tests(entity, url, dialect)
     for name, field, value in (spec.options.get("actions") or {}).get(entity.plural, []):
@@ -217,7 +226,7 @@ def _entity_tests(spec: ProjectSpec, entity: EntitySpec, dialect: Dialect) -> st
     return "\n\n".join(block.rstrip("\n") + "\n" for block in blocks if block)
 
 
-def _list_test(spec: ProjectSpec, url: str, dialect: Dialect) -> str:
+def _list_test(spec: ProjectSpec, url: str, dialect: Dialect, third: str) -> str:
     if not spec.has("pagination"):
         return dialect.fill(
             templates.text("rest_api", "test_list.py.tmpl"),
@@ -226,6 +235,7 @@ def _list_test(spec: ProjectSpec, url: str, dialect: Dialect) -> str:
     return dialect.fill(
         templates.text("rest_api", "test_list_paginated.py.tmpl"),
         url=url,
+        third=third,
     )
 
 
@@ -301,6 +311,17 @@ def _auth_tests(spec: ProjectSpec, dialect: Dialect) -> str:
 _README = templates.manifest("rest_api", "readme.toml")
 
 
+def _report_line(report: dict) -> str:
+    if report["group_by"] is None:
+        tests = [f"{field} is before today" if test == "before_today" else f"{field} is {str(value).lower()}"
+                 for field, test, value in report["where"]]
+        return Template(_README["routes"]["report_list"]).substitute(path=report["path"], table=report["entity"],
+                                                                     what=" and ".join(tests))
+    measure = f', "{report["result"]}": x' if report["measure"] else ""
+    return Template(_README["routes"]["report_groups"]).substitute(path=report["path"], group=report["group_by"],
+                                                                   measure=measure)
+
+
 def _readme(spec: ProjectSpec, framework: Framework) -> str:
     routes = [_README["routes"]["auth"]] if spec.has("auth") else []
     for entity in spec.entities:
@@ -308,7 +329,12 @@ def _readme(spec: ProjectSpec, framework: Framework) -> str:
         routes.append(Template(_README["routes"]["resource"]).substitute(
             url=f"/{entity.plural}", words=entity.plural.replace("_", " "), label=label, a_label=article(label)
         ))
+    routes += [_report_line(report) for report in spec.options.get("reports") or []]
     notes = [note for feature, note in _README["notes"].items() if spec.has(feature)]
+    if rest_integrity.checks_integrity(spec):
+        unique = [f"{field} repeats another record's" for fields in (spec.options.get("unique") or {}).values()
+                  for field in fields]
+        notes.append(Template(_README["notes"]["integrity"]).substitute(what=human_list(unique) or "value is taken"))
     configuration = [Template(_README["configuration"]["database"]).substitute(
         default_db="app.db" if spec.store == "sqlite" else ":memory:"
     )]

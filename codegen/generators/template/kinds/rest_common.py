@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from string import Template
 
 from codegen.generators.template import templates
+from codegen.generators.template.kinds.rest_integrity import checks_integrity
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import code, indent, module
 
@@ -62,10 +63,25 @@ class Framework:
 def open_store(spec: ProjectSpec) -> str:
     """Lines of ``create_app`` opening the store as ``store``."""
     tables = "[resource.name for resource in RESOURCES]" + (" + [USERS]" if spec.has("auth") else "")
+    store = "CheckedStore" if checks_integrity(spec) else "Store"
     return (
         'path = database_path or os.environ.get("DATABASE_PATH", DEFAULT_DATABASE)\n'
-        f"store = Store(path, {tables})\n"
+        f"store = {store}(path, {tables})\n"
     )
+
+
+def store_import(spec: ProjectSpec) -> str:
+    """The import of the store class ``open_store`` uses."""
+    return "from app.integrity import CheckedStore" if checks_integrity(spec) else "from app.store import Store"
+
+
+def reports_block(spec: ProjectSpec, framework: str) -> str:
+    """The end of app/routes.py registering the report routes, if any."""
+    return templates.text("rest_api", f"reports_{framework}.py.tmpl") if spec.options.get("reports") else ""
+
+
+def reports_import(spec: ProjectSpec) -> list[str]:
+    return ["from app.reports import REPORTS, Report"] if spec.options.get("reports") else []
 
 
 def default_database(spec: ProjectSpec) -> str:

@@ -13,7 +13,10 @@ from codegen.generators.template.kinds.rest_common import (
     list_result,
     list_select,
     open_store,
+    reports_block,
+    reports_import,
     secret_key_line,
+    store_import,
 )
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.render import indent, module
@@ -33,11 +36,13 @@ def main(spec: ProjectSpec) -> str:
         f"from fastapi import {'Depends, ' if auth else ''}FastAPI, Request",
         "from fastapi.responses import JSONResponse",
         "",
-        *(_AUTH_IMPORTS if auth else []),
-        "from app.models import RESOURCES",
-        "from app.routes import crud_router",
-        "from app.store import Store",
-        "from app.validation import InvalidData",
+        *sorted([  # the app's own imports, in isort's order
+            *(_AUTH_IMPORTS if auth else []),
+            "from app.models import RESOURCES",
+            f"from app.routes import crud_router{', report_router' if spec.options.get('reports') else ''}",
+            store_import(spec),
+            "from app.validation import InvalidData",
+        ]),
         "",
         default_database(spec),
     ]
@@ -50,6 +55,8 @@ def main(spec: ProjectSpec) -> str:
         secret=indent(secret_key_line("app.state.secret_key"), 4) if auth else "",
         auth_router="    app.include_router(auth_router)\n" if auth else "",
         dependencies=", dependencies=[Depends(current_user)]" if auth else "",
+        reports=f"    app.include_router(report_router(){', dependencies=[Depends(current_user)]' if auth else ''})\n"
+        if spec.options.get("reports") else "",
     )
     return module("\n".join(lines), body)
 
@@ -74,6 +81,7 @@ def routes(spec: ProjectSpec) -> str:
         *(["from pydantic import BaseModel"] if paginated else []),
         "",
         "from app.models import Resource",
+        *reports_import(spec),
         "from app.store import Store",
         *(["", 'T = TypeVar("T")'] if paginated else []),
     ]
@@ -86,7 +94,7 @@ def routes(spec: ProjectSpec) -> str:
         list_body=list_body,
         actions=actions_block(spec, "fastapi"),
     )
-    return module("\n".join(header), page_model if paginated else "", body)
+    return module("\n".join(header), page_model if paginated else "", body + reports_block(spec, "fastapi"))
 
 
 # the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)

@@ -12,7 +12,10 @@ from codegen.generators.template.kinds.rest_common import (
     list_result,
     list_select,
     open_store,
+    reports_block,
+    reports_import,
     secret_key_line,
+    store_import,
     validation_imports,
 )
 from codegen.generators.template.model import ProjectSpec
@@ -37,11 +40,13 @@ def main(spec: ProjectSpec) -> str:
             "from flask import Flask, jsonify",
             "from werkzeug.exceptions import HTTPException",
             "",
-            *(_AUTH_IMPORTS if auth else []),
-            "from app.models import RESOURCES",
-            "from app.routes import crud_blueprint",
-            "from app.store import Store",
-            "from app.validation import InvalidData",
+            *sorted([  # the app's own imports, in isort's order
+                *(_AUTH_IMPORTS if auth else []),
+                "from app.models import RESOURCES",
+                f"from app.routes import crud_blueprint{', reports_blueprint' if spec.options.get('reports') else ''}",
+                store_import(spec),
+                "from app.validation import InvalidData",
+            ]),
             "",
             default_database(spec),
         ]
@@ -61,19 +66,30 @@ def main(spec: ProjectSpec) -> str:
         store=indent(open_store(spec), 4),
         secret=indent(secret_key_line('app.config["SECRET_KEY"]'), 4) if auth else "",
         register=register,
+        reports=_register_reports(spec),
     )
     handlers = templates.text("rest_api", "flask_error_handlers.py.tmpl")
     return module(header, create_app, handlers)
 
 
+def _register_reports(spec: ProjectSpec) -> str:
+    if not spec.options.get("reports"):
+        return ""
+    if spec.has("auth"):
+        return "    reports = reports_blueprint()\n    reports.before_request(require_user)\n    app.register_blueprint(reports)\n"
+    return "    app.register_blueprint(reports_blueprint())\n"
+
+
 def routes(spec: ProjectSpec) -> str:
     header = templates.fill("rest_api", "flask_routes_header.py.tmpl", validation=validation_imports(spec))
+    header = header.replace("from app.models import Resource\n", "".join(
+        line + "\n" for line in ["from app.models import Resource", *reports_import(spec)]))
     list_body = list_query(spec, "request.args") + list_select(spec, "get_store()") + f"return {list_result(spec)}\n"
     body = templates.fill(
         "rest_api", "flask_routes.py.tmpl",
         list_body=indent(list_body, 8), actions=actions_block(spec, "flask")
     )
-    return module(header, body)
+    return module(header, body + reports_block(spec, "flask"))
 
 
 # the same fields in each rest_<framework>.py, each with its own values (a deliberate parallel)
