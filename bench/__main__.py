@@ -38,6 +38,7 @@ SCENARIOS = {
     "drain": "bench.drain",
     "connect": "bench.connect",
     "sandbox": "bench.sandbox",
+    "claim": "bench.claim",
     "model": "bench.model",
 }
 

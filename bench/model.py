@@ -1,4 +1,4 @@
-"""Scenario 7: model-backed generations against a realistically paced fake model (issue 12 item 5).
+"""Scenario 8: model-backed generations against a realistically paced fake model (issue 12 item 5).
 
 One server process at its default settings (CODEGEN_MODEL_CONCURRENCY 200) with the openai
 provider pointed at ``bench.paced_model`` (first token after ~0.5 s, ~60 small chunks a second,

@@ -83,9 +83,10 @@ class Launcher:
             CODEGEN_DATA_DIR=str(self.workdir / "data"),
             CODEGEN_GENERATE_RATE_LIMIT="0",
             CODEGEN_STREAM_TOKEN_RATE_LIMIT="0",
-            # the load comes from a few users and one address: quotas and per-address limits off
+            # the load comes from a few users and one address: quotas and per-address limits off, except
+            # the open-stream limit, set above any scenario's streams so each stream pays for its slot
             CODEGEN_MAX_ACTIVE_GENERATIONS="0",
-            CODEGEN_MAX_STREAMS_PER_USER="0",
+            CODEGEN_MAX_STREAMS_PER_USER="1000000",
             CODEGEN_REGISTER_RATE_LIMIT="0",
             CODEGEN_LOGIN_ADDRESS_FREE_ATTEMPTS="0",
             CODEGEN_LOG_LEVEL="WARNING",

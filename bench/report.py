@@ -260,10 +260,21 @@ def markdown(results: dict[str, Any]) -> str:
             f"(ratio {_fmt(a.get('ratio_p99'), 2)}).",
             "",
         ]
+    claim = scenarios.get("claim")
+    if claim:
+        lines += _heading("## 7. The fair claim as the queue grows", claim)
+        lines += [f"{claim.get('limit')} generation(s) per claim, {claim.get('samples')} samples each, every one "
+                  "rolled back (the queue stays the same).", "",
+                  "| pending | users | fair p50 ms | fair p99 ms | FIFO p50 ms | FIFO p99 ms | fair / FIFO p50 |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in claim.get("runs") or []:
+            lines.append(f"| {r['pending']:,} | {r['users']:,} | {_fmt(r['fair']['p50'], 2)} | {_fmt(r['fair']['p99'], 2)} | "
+                         f"{_fmt(r['fifo']['p50'], 2)} | {_fmt(r['fifo']['p99'], 2)} | {_fmt(r['ratio_p50'], 2)} |")
+        lines.append("")
 
     model = scenarios.get("model")
     if model:
-        lines += _heading("## 7. Model-backed generations against a paced fake model", model)
+        lines += _heading("## 8. Model-backed generations against a paced fake model", model)
         lines += model_rows(model)
     return "\n".join(lines) + "\n"
 

@@ -137,6 +137,16 @@ def _database(settings: Settings) -> Callable[[web.Application], AsyncIterator[N
     return ctx
 
 
+def _open_streams(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        streams = app[appkeys.STREAMS] = stream_tokens.OpenStreams(app[appkeys.DB], settings.max_streams_per_user)
+        streams.start()
+        yield
+        await streams.stop()
+
+    return ctx
+
+
 def _event_bus(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         assert settings.database_url
@@ -188,7 +198,6 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     app = web.Application(middlewares=[metrics.middleware, request_context], client_max_size=settings.max_body_bytes)
     app[appkeys.SETTINGS] = settings
     app[appkeys.REQUEST_IDS] = RequestIds()
-    app[appkeys.STREAMS] = stream_tokens.OpenStreams(settings.max_streams_per_user)
     app[appkeys.HASHING] = HashingGate(settings.password_hash_concurrency, settings.password_hash_queue)
     app[appkeys.THROTTLE] = users.Throttle(
         account_free_attempts=settings.login_free_attempts,
@@ -199,6 +208,7 @@ def create_app(settings: Settings, *, generator: Generator | None = None) -> web
     )
     metrics.setup(app)
     app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(_open_streams(settings))
     app.cleanup_ctx.append(_event_bus(settings))
     app.cleanup_ctx.append(_worker(settings, generator))
     app.on_shutdown.append(_end_streams)

@@ -144,7 +144,7 @@ class Settings(BaseModel):
 
     # quotas (0: off)
     max_active_generations: int = Field(20, ge=0)  # pending plus processing, per user
-    max_streams_per_user: int = Field(20, ge=0)  # open streams per user per process
+    max_streams_per_user: int = Field(20, ge=0)  # open streams per user, across all processes
     daily_token_budget: int = Field(2_000_000, ge=0)  # LLM tokens per user per UTC day
     global_daily_token_limit: int = Field(50_000_000, ge=0)  # all users, per UTC day: the spending stop
 

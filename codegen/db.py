@@ -158,9 +158,13 @@ class Database:
         try:
             while True:
                 try:
+                    if conn is None or conn.is_closed():
+                        # A new connection costs more round trips (TCP, TLS, authentication) than a
+                        # SELECT 1: it gets the pool's connect timeout, or a database behind a slow
+                        # link would never be seen answering again after an outage.
+                        connect_timeout = max(self.probe_timeout, CONNECT_TIMEOUT_SECONDS)
+                        conn = await asyncpg.connect(self.dsn, timeout=connect_timeout)
                     async with asyncio.timeout(self.probe_timeout):
-                        if conn is None or conn.is_closed():
-                            conn = await asyncpg.connect(self.dsn, timeout=self.probe_timeout)
                         await conn.fetchval("SELECT 1")
                 except (*UNAVAILABLE_ERRORS, asyncpg.PostgresError) as exc:
                     if conn is not None:

@@ -40,6 +40,7 @@ STREAMING = "tests/test_streaming.py"
 API_FILES = "tests/test_api_files.py"
 API_GENERATIONS = "tests/test_api_generations.py"
 API_PROJECTS = "tests/test_api_projects.py"
+OPEN_STREAMS = "tests/test_open_streams.py"
 
 MUTANTS: tuple[SqlMutant, ...] = (
     # -- the claim and its fence
@@ -64,11 +65,17 @@ MUTANTS: tuple[SqlMutant, ...] = (
     SqlMutant("release-spends-an-attempt", GEN,
               "attempts = greatest(g.attempts - 1, 0)", "attempts = g.attempts", (ENGINE,)),
     SqlMutant("claim-newest-first", GEN,
-              "    ORDER BY q.place + coalesce(r.n, 0), q.created_at\n    LIMIT $1",
-              "    ORDER BY q.place + coalesce(r.n, 0), q.created_at DESC\n    LIMIT $1", (ENGINE_PATHS,)),
+              "    ORDER BY q.turn, q.created_at\n    LIMIT $1",
+              "    ORDER BY q.turn, q.created_at DESC\n    LIMIT $1", (ENGINE_PATHS,)),
     SqlMutant("claim-unfair", GEN,
-              "    ORDER BY q.place + coalesce(r.n, 0), q.created_at\n", "    ORDER BY q.created_at\n",
+              "    ORDER BY q.turn, q.created_at\n    LIMIT $1", "    ORDER BY q.created_at\n    LIMIT $1",
               ("tests/test_security.py",)),
+    SqlMutant("claim-only-each-users-oldest", GEN,
+              "        LIMIT $1 - 1\n", "        LIMIT 0\n", ("tests/test_claim_bound.py",)),
+    SqlMutant("claim-heads-skip-users", GEN,
+              "WHERE g.status = 'pending' AND g.user_id > h.user_id",
+              "WHERE g.status = 'pending' AND g.user_id > h.user_id AND g.created_at > h.created_at",
+              ("tests/test_claim_bound.py",)),
     SqlMutant("claim-no-attempt-count", GEN,
               "        attempts = g.attempts + 1,\n        lease_token = gen_random_uuid(),",
               "        lease_token = gen_random_uuid(),", (ENGINE, FENCING)),
@@ -116,16 +123,18 @@ MUTANTS: tuple[SqlMutant, ...] = (
               ") AS counted\nWHERE p.id = $1",
               (WINDOWS,)),
     # -- stream tokens
-    SqlMutant("token-reusable", TOKENS,
-              "DELETE FROM stream_tokens\nWHERE token_hash = $1 AND generation_id = $2 AND expires_at > now()\n"
-              "RETURNING user_id;",
-              "SELECT user_id FROM stream_tokens\nWHERE token_hash = $1 AND generation_id = $2 AND expires_at > now();",
+    SqlMutant("token-reusable", TOKEN_FUNCTIONS,
+              "DELETE FROM stream_tokens t\n"
+              "    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now()\n"
+              "    RETURNING t.user_id INTO v_user;",
+              "SELECT t.user_id INTO v_user FROM stream_tokens t\n"
+              "    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now();",
               (STREAMING,)),
-    SqlMutant("token-any-generation", TOKENS,
-              "WHERE token_hash = $1 AND generation_id = $2 AND expires_at > now()",
-              "WHERE token_hash = $1 AND $2::uuid IS NOT NULL AND expires_at > now()", (STREAMING,)),
-    SqlMutant("token-never-expires", TOKENS,
-              "AND generation_id = $2 AND expires_at > now()", "AND generation_id = $2", (WINDOWS, STREAMING)),
+    SqlMutant("token-any-generation", TOKEN_FUNCTIONS,
+              "AND t.generation_id = p_generation_id AND", "AND p_generation_id IS NOT NULL AND", (STREAMING,)),
+    SqlMutant("token-never-expires", TOKEN_FUNCTIONS,
+              "AND t.generation_id = p_generation_id AND t.expires_at > now()", "AND t.generation_id = p_generation_id",
+              (WINDOWS, STREAMING)),
     SqlMutant("token-twice-the-life", TOKEN_FUNCTIONS,
               "now() + make_interval(secs => p_ttl_seconds)", "now() + make_interval(secs => 2 * p_ttl_seconds)",
               (WINDOWS, STREAMING)),
@@ -135,6 +144,26 @@ MUTANTS: tuple[SqlMutant, ...] = (
     SqlMutant("token-for-anothers-generation", TOKEN_FUNCTIONS,
               "FROM generations g WHERE g.id = p_generation_id AND g.user_id = p_user_id;",
               "FROM generations g WHERE g.id = p_generation_id;", (STREAMING,)),
+    # -- open streams per user, across processes
+    SqlMutant("open-streams-per-process", TOKEN_FUNCTIONS,
+              "IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user) >= p_limit THEN",
+              "IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user AND s.process = p_process) >= p_limit THEN",
+              (OPEN_STREAMS,)),
+    SqlMutant("open-streams-lapsed-still-count", TOKEN_FUNCTIONS,
+              "DELETE FROM open_streams s WHERE s.user_id = v_user AND s.expires_at <= now();",
+              "DELETE FROM open_streams s WHERE s.user_id = v_user AND false;", (OPEN_STREAMS,)),
+    SqlMutant("open-streams-not-serialised", TOKEN_FUNCTIONS,
+              "PERFORM pg_advisory_xact_lock(hashtextextended('codegen-streams:' || v_user::text, 0));",
+              "PERFORM hashtextextended('codegen-streams:' || v_user::text, 0);", (OPEN_STREAMS,)),
+    SqlMutant("open-streams-close-keeps-slot", TOKENS,
+              "DELETE FROM open_streams WHERE id = ANY($1::bigint[]);",
+              "DELETE FROM open_streams WHERE id = ANY($1::bigint[]) AND false;", (OPEN_STREAMS,)),
+    SqlMutant("open-streams-heartbeat-renews-nothing", TOKENS,
+              "WHERE process = $1 AND id <> ALL($3::bigint[])", "WHERE process = $1 AND false AND id <> ALL($3::bigint[])",
+              (OPEN_STREAMS,)),
+    SqlMutant("open-streams-heartbeat-keeps-lapsed", TOKENS,
+              "DELETE FROM open_streams WHERE process <> $1 AND expires_at <= now()",
+              "DELETE FROM open_streams WHERE process <> $1 AND false", (OPEN_STREAMS,)),
     # -- files and their change marks
     SqlMutant("files-unchanged-by-path", FILES,
               "WHEN cur.content = par.content THEN 'unchanged'", "WHEN cur.path = par.path THEN 'unchanged'",

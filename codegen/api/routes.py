@@ -188,7 +188,7 @@ ROUTES: tuple[Route, ...] = (
                             schema={"type": "string"}),
               "401": Answer("`Invalid or expired stream token`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
               "404": GENERATION_NOT_FOUND,
-              "429": Answer("CODEGEN_MAX_STREAMS_PER_USER streams of this user are open on this process",
+              "429": Answer("CODEGEN_MAX_STREAMS_PER_USER streams of this user are open (on any process)",
                             schemas.ErrorOut, headers=RETRY_AFTER),
           }),
     Route("GET", "/api/projects", projects.list_all, "listProjects", "The user's projects, most recently active first",

@@ -56,15 +56,17 @@ def _last_event_id(request: web.Request, query: StreamQuery) -> int:
 async def stream(request: web.Request) -> web.StreamResponse:
     generation_id = path_uuid(request, "generation_id")
     query = parse_query(request, StreamQuery)
-    db = request.app[appkeys.DB]
-    user_id = await stream_tokens.consume(db, generation_id, query.token)
-    last_seq = _last_event_id(request, query)
-    settings = request.app[appkeys.SETTINGS]
+    # the token is spent and one of the user's open-stream slots taken (across processes) until the stream ends
+    async with request.app[appkeys.STREAMS].open(generation_id, query.token):
+        return await _serve(request, generation_id, _last_event_id(request, query))
 
+
+async def _serve(request: web.Request, generation_id: UUID, last_seq: int) -> web.StreamResponse:
+    db = request.app[appkeys.DB]
+    settings = request.app[appkeys.SETTINGS]
     live = request.app[appkeys.LIVE]
     # subscribe before reading the table, so no event falls between the two
     with (
-        request.app[appkeys.STREAMS].hold(user_id),
         request.app[appkeys.BUS].subscribe(str(generation_id)) as subscription,
         live.follow(str(generation_id), subscription) as files,
     ):

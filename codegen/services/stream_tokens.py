@@ -2,42 +2,108 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import logging
 import secrets
-from collections.abc import Iterator
-from uuid import UUID
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import asyncpg
 
 from codegen import errors
-from codegen.db import Database
+from codegen.db import Database, DatabaseUnavailable
 from codegen.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
 from codegen.records import StreamToken
 from codegen.store import stream_tokens as store
 
+log = logging.getLogger(__name__)
+
 STREAMS_RETRY_AFTER = 5
+# what a slot's statements may meet when the database is away; a stream never fails over its slot
+UNREACHABLE = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+# a slot of a process that stops renewing (it died) stops counting this long after its last renewal
+STREAM_LEASE_SECONDS = 30
+HEARTBEAT_SECONDS = STREAM_LEASE_SECONDS / 3
 
 
 class OpenStreams:
-    """Open streams per user in this process, at most ``limit`` each (0: no limit)."""
+    """Open streams per user, at most ``limit`` each across every process (0: no limit).
 
-    def __init__(self, limit: int) -> None:
+    Each open stream is a row of ``open_streams`` (a slot), taken by the statement that spends
+    its token and deleted when the stream ends, so no database connection is held per stream.
+    ``heartbeat`` renews all of this process's slots in one statement; the slots of a process
+    that died lapse after ``lease_seconds``.
+    """
+
+    def __init__(self, db: Database, limit: int, *, lease_seconds: int = STREAM_LEASE_SECONDS) -> None:
+        self.db = db
         self.limit = limit
-        self._by_user: dict[UUID, int] = {}
+        self.lease_seconds = lease_seconds
+        self.process = uuid4()
+        # slots whose stream ended but whose delete did not get through (cancelled, database away):
+        # the next heartbeat deletes them, so they are not renewed for ever
+        self._unclosed: set[int] = set()
+        self._heartbeat: asyncio.Task[None] | None = None
 
-    @contextlib.contextmanager
-    def hold(self, user_id: UUID) -> Iterator[None]:
-        held = self._by_user.get(user_id, 0)
-        if self.limit and held >= self.limit:
+    @contextlib.asynccontextmanager
+    async def open(self, generation_id: UUID, token: str) -> AsyncIterator[UUID]:
+        """Spend ``token`` on its generation and hold a slot while the block runs; yields the user.
+
+        Unauthenticated when the token is unknown, expired, used or for another generation;
+        RateLimited when the user has ``limit`` streams open (the token is spent all the same).
+        """
+        opened = await store.open_stream(
+            self.db, _digest(token), generation_id, self.process, self.lease_seconds, self.limit
+        )
+        if opened.outcome == "invalid_token" or opened.user_id is None:
+            raise Unauthenticated(errors.INVALID_STREAM_TOKEN)
+        if opened.outcome == "too_many":
             raise RateLimited(errors.TOO_MANY_STREAMS.format(limit=self.limit), STREAMS_RETRY_AFTER)
-        self._by_user[user_id] = held + 1
         try:
-            yield
+            yield opened.user_id
         finally:
-            left = self._by_user[user_id] - 1
-            if left:
-                self._by_user[user_id] = left
-            else:
-                del self._by_user[user_id]
+            if opened.stream_id is not None:
+                await self._close(opened.stream_id)
+
+    async def _close(self, stream_id: int) -> None:
+        self._unclosed.add(stream_id)
+        try:
+            await store.close_streams(self.db, [stream_id])
+        except UNREACHABLE as exc:
+            log.warning("closing a stream's slot failed; the next heartbeat retries", extra={"error": str(exc)})
+            return
+        self._unclosed.discard(stream_id)
+
+    async def heartbeat(self) -> None:
+        """Renew this process's slots, delete the unclosed ones and those of dead processes: one statement."""
+        unclosed = list(self._unclosed)
+        await store.renew_streams(self.db, self.process, self.lease_seconds, unclosed)
+        self._unclosed.difference_update(unclosed)
+
+    def start(self) -> None:
+        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="open-streams-heartbeat")
+
+    async def stop(self) -> None:
+        """Stop renewing and give back every slot this process still holds."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        try:
+            await store.close_process_streams(self.db, self.process)
+        except UNREACHABLE as exc:
+            log.warning("giving back the open streams' slots failed; they lapse", extra={"error": str(exc)})
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self.heartbeat()
+            except UNREACHABLE as exc:
+                # the slots outlive a missed beat by two more (the lease is three beats)
+                log.warning("renewing the open streams' slots failed", extra={"error": str(exc)})
 
 
 def _digest(token: str) -> bytes:
@@ -61,11 +127,3 @@ async def issue(
     if outcome == "completed":
         raise InvalidInput(errors.STREAM_COMPLETED)
     return StreamToken(token, ttl_seconds, stream_url, generation_id)
-
-
-async def consume(db: Database, generation_id: UUID, token: str) -> UUID:
-    """Spend a token on its generation; Unauthenticated when unknown, expired, used or for another generation."""
-    user_id = await store.consume(db, _digest(token), generation_id)
-    if user_id is None:
-        raise Unauthenticated(errors.INVALID_STREAM_TOKEN)
-    return user_id

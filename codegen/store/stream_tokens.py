@@ -25,9 +25,37 @@ async def issue(
     return Issued(row["outcome"], row["retry_after"], row["error_message"])
 
 
-async def consume(db: Database, digest: bytes, generation_id: UUID) -> UUID | None:
-    """The token's user, spending it; None when unknown, expired, used or for another generation."""
-    return await db.fetchval(db.q.consume_stream_token, digest, generation_id)
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """``outcome``: opened, invalid_token or too_many; ``stream_id`` is the slot kept (None: no limit)."""
+
+    outcome: str
+    user_id: UUID | None
+    stream_id: int | None
+
+
+async def open_stream(
+    db: Database, digest: bytes, generation_id: UUID, process: UUID, lease_seconds: int, limit: int
+) -> Opened:
+    """Spend the token and take a slot of its user's open streams, in one statement."""
+    row = await db.fetchrow(db.q.open_stream, digest, generation_id, process, lease_seconds, limit)
+    assert row is not None
+    return Opened(row["outcome"], row["user_id"], row["stream_id"])
+
+
+async def close_streams(db: Database, stream_ids: list[int]) -> None:
+    await db.execute(db.q.close_stream, stream_ids)
+
+
+async def renew_streams(db: Database, process: UUID, lease_seconds: int, closed: list[int]) -> tuple[int, int]:
+    """Renew every slot of ``process`` and delete ``closed`` and lapsed ones: (renewed, lapsed)."""
+    row = await db.fetchrow(db.q.renew_open_streams, process, lease_seconds, closed)
+    assert row is not None
+    return row["renewed"], row["lapsed"]
+
+
+async def close_process_streams(db: Database, process: UUID) -> None:
+    await db.execute(db.q.close_process_streams, process)
 
 
 async def purge_expired(db: Database) -> None:

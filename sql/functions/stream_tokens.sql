@@ -29,3 +29,41 @@ BEGIN
     RETURN QUERY SELECT 'issued', 0, NULL::text;
 END;
 $$;
+
+-- GET …/stream: spend the token and, when p_limit > 0, take one of the user's open-stream slots,
+-- in one statement. One user's opens are serialised here, so opens on any number of processes
+-- cannot overrun the limit. A refused open has spent its token, as a refused stream always did.
+-- outcome: opened | invalid_token | too_many; stream_id is NULL when no slot is kept (p_limit 0)
+CREATE OR REPLACE FUNCTION codegen_open_stream(
+    p_token_hash bytea, p_generation_id uuid, p_process uuid, p_lease_seconds integer, p_limit integer
+) RETURNS TABLE (outcome text, user_id uuid, stream_id bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_user uuid;
+    v_stream bigint;
+BEGIN
+    DELETE FROM stream_tokens t
+    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now()
+    RETURNING t.user_id INTO v_user;
+    IF v_user IS NULL THEN
+        RETURN QUERY SELECT 'invalid_token', NULL::uuid, NULL::bigint;
+        RETURN;
+    END IF;
+    IF p_limit <= 0 THEN
+        RETURN QUERY SELECT 'opened', v_user, NULL::bigint;
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('codegen-streams:' || v_user::text, 0));
+    -- a crashed process's slots: their lease lapsed, nobody renews them
+    DELETE FROM open_streams s WHERE s.user_id = v_user AND s.expires_at <= now();
+    IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user) >= p_limit THEN
+        RETURN QUERY SELECT 'too_many', v_user, NULL::bigint;
+        RETURN;
+    END IF;
+    INSERT INTO open_streams (user_id, process, expires_at)
+    VALUES (v_user, p_process, now() + make_interval(secs => p_lease_seconds))
+    RETURNING id INTO v_stream;
+    RETURN QUERY SELECT 'opened', v_user, v_stream;
+END;
+$$;

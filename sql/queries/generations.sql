@@ -68,18 +68,52 @@ FROM moved m;
 -- in its user's queue plus what that user already has running, and the lowest turns go first
 -- (oldest first among equal turns). So one user's thousand queued generations delay another
 -- user's first by at most one worker slot.
-WITH running AS (
+-- Only each user's first $1 queued rows can be among the $1 lowest turns (a row at place p has
+-- p - 1 lower turns before it), so only they are ranked: the cost grows with the users who have
+-- something queued, not with the queue (bench/claim.py, docs/performance.md). The literal
+-- status = 'pending' lets the planner use generations_pending_user_idx (migration 0011); $2 is
+-- the lifecycle's list of statuses a claim moves from, which is exactly that.
+WITH RECURSIVE heads AS (
+    -- each user's oldest queued generation: one index probe per user (a loose index scan)
+    (SELECT g.user_id, g.id, g.created_at FROM generations g
+     WHERE g.status = 'pending'
+     ORDER BY g.user_id, g.created_at, g.id
+     LIMIT 1)
+    UNION ALL
+    SELECT following.* FROM heads h
+    CROSS JOIN LATERAL (
+        SELECT g.user_id, g.id, g.created_at FROM generations g
+        WHERE g.status = 'pending' AND g.user_id > h.user_id
+        ORDER BY g.user_id, g.created_at, g.id
+        LIMIT 1
+    ) AS following
+), running AS (
     SELECT user_id, count(*) AS n FROM generations WHERE status = 'processing' GROUP BY user_id
 ), queued AS (
-    SELECT id, created_at, row_number() OVER (PARTITION BY user_id ORDER BY created_at, id) AS place, user_id
-    FROM generations
-    WHERE status = ANY($2::text[])
-), next AS (
-    SELECT g.id FROM generations g
-    JOIN queued q ON q.id = g.id
+    SELECT h.id, h.created_at, 1 AS place, h.user_id FROM heads h
+    UNION ALL
+    -- the next $1 - 1 of each user, only when more than one generation is claimed
+    SELECT later.id, later.created_at, 1 + later.n, h.user_id
+    FROM heads h
+    CROSS JOIN LATERAL (
+        SELECT g.id, g.created_at, row_number() OVER (ORDER BY g.created_at, g.id) AS n
+        FROM generations g
+        WHERE g.user_id = h.user_id AND g.status = 'pending' AND (g.created_at, g.id) > (h.created_at, h.id)
+        ORDER BY g.created_at, g.id
+        LIMIT $1 - 1
+    ) AS later
+    WHERE $1 > 1
+), ranked AS (
+    SELECT q.id, q.place + coalesce(r.n, 0) AS turn, q.created_at
+    FROM queued q
     LEFT JOIN running r ON r.user_id = q.user_id
+    ORDER BY turn, q.created_at
+), next AS (
+    -- in turn order, locking rows only until $1 are taken (not every candidate)
+    SELECT g.id FROM ranked q
+    JOIN generations g ON g.id = q.id
     WHERE g.status = ANY($2::text[])
-    ORDER BY q.place + coalesce(r.n, 0), q.created_at
+    ORDER BY q.turn, q.created_at
     LIMIT $1
     FOR UPDATE OF g SKIP LOCKED
 ), claimed AS (

@@ -1,0 +1,178 @@
+"""Open streams per user across processes: each open stream is a row (a slot) of ``open_streams``.
+
+Two app instances on one database share the limit; a closed stream frees its slot at once; the
+slots of a killed process stop counting when their lease lapses, moved there by time travel
+(as tests/test_windows.py does), never by waiting for the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import aiohttp
+import asyncpg
+import pytest
+
+from codegen import appkeys
+from codegen.config import Settings
+from codegen.services.stream_tokens import STREAM_LEASE_SECONDS
+from tests.conftest import Server, ServerFactory, UserFactory
+from tests.hardening import ServeProcess
+from tests.helpers import Answer, ApiClient
+
+pytestmark = pytest.mark.database
+
+LIMIT = 2
+TOO_MANY = {"detail": "Too many open streams. At most 2 per user; close one before opening another."}
+LIMITED = {"worker": False, "generate_rate_limit": 0, "stream_token_rate_limit": 0, "max_streams_per_user": LIMIT}
+
+
+async def slots(db_conn: asyncpg.Connection, user: ApiClient) -> list[asyncpg.Record]:
+    return await db_conn.fetch(
+        "SELECT id, process, expires_at - now() AS lease_left FROM open_streams WHERE user_id = $1 ORDER BY id",
+        uuid.UUID(user.user_id),
+    )
+
+
+async def wait_for_slots(db_conn: asyncpg.Connection, user: ApiClient, count: int) -> None:
+    async with asyncio.timeout(10):
+        while len(await slots(db_conn, user)) != count:
+            await asyncio.sleep(0.02)
+
+
+async def try_open(user: ApiClient, generation_id: str) -> Answer:
+    token = await user.stream_token(generation_id)
+    assert token.status == 200, token.body
+    return await user.try_stream(token.body["stream_url"], token.body["sse_token"])
+
+
+def assert_refused(answer: Answer) -> None:
+    assert (answer.status, answer.body) == (429, TOO_MANY)
+    assert answer.headers["Retry-After"] == "5"
+
+
+async def test_the_limit_holds_across_two_processes_and_a_closed_stream_frees_its_slot(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    one, two = await make_server(**LIMITED), await make_server(**LIMITED)
+    alice = await make_user(one)
+    generation = (await alice.generate())["id"]
+    first = await alice.open_stream(generation)
+    second = await alice.for_server(two.url).open_stream(generation)
+    try:
+        # one stream on each process: the limit of two is reached on both
+        assert_refused(await try_open(alice, generation))
+        assert_refused(await try_open(alice.for_server(two.url), generation))
+        held = await slots(db_conn, alice)
+        assert [row["process"] for row in held] == [one.app[appkeys.STREAMS].process, two.app[appkeys.STREAMS].process]
+        for row in held:
+            assert timedelta(seconds=STREAM_LEASE_SECONDS - 5) < row["lease_left"] <= timedelta(seconds=STREAM_LEASE_SECONDS)
+
+        first.close()  # the stream on process one ends: its slot is deleted, process two may use it
+        await wait_for_slots(db_conn, alice, 1)
+        third = await alice.for_server(two.url).open_stream(generation)
+        third.close()
+        await wait_for_slots(db_conn, alice, 1)
+    finally:
+        first.close()
+        second.close()
+    await wait_for_slots(db_conn, alice, 0)
+
+
+async def test_simultaneous_opens_on_two_processes_never_overrun_the_limit(
+    make_server: ServerFactory, make_user: UserFactory, http: aiohttp.ClientSession, db_conn: asyncpg.Connection
+) -> None:
+    servers = [await make_server(**LIMITED), await make_server(**LIMITED)]
+    alice = await make_user(servers[0])
+    generation = (await alice.generate())["id"]
+    tokens = [await alice.stream_token(generation) for _ in range(10)]
+
+    async def open_on(server: Server, token: Answer) -> aiohttp.ClientResponse:
+        return await http.get(server.url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+
+    responses = await asyncio.gather(*(open_on(servers[i % 2], token) for i, token in enumerate(tokens)))
+    try:
+        assert sorted(r.status for r in responses) == [200] * LIMIT + [429] * (10 - LIMIT)
+        assert len(await slots(db_conn, alice)) == LIMIT
+    finally:
+        for response in responses:
+            response.close()
+    await wait_for_slots(db_conn, alice, 0)
+
+
+async def test_a_killed_processes_slots_free_when_their_lease_lapses(
+    make_server: ServerFactory, make_user: UserFactory, http: aiohttp.ClientSession, db_conn: asyncpg.Connection,
+    database_url: str, settings: Settings, tmp_path,
+) -> None:
+    victim = ServeProcess.start(
+        database_url, tmp_path, "victim", jwt_secret=settings.jwt_secret, worker="false", max_streams_per_user=LIMIT,
+        stream_token_rate_limit=0, generate_rate_limit=0,
+    )
+    try:
+        survivor = await make_server(**LIMITED)
+        await victim.wait_ready(http)
+        alice = await make_user(survivor)
+        generation = (await alice.generate())["id"]
+        streams = [await alice.for_server(victim.url).open_stream(generation) for _ in range(LIMIT)]
+        victim.proc.kill()  # SIGKILL: nothing of the victim's gets to close its streams
+        victim.proc.wait(10)
+        for stream in streams:
+            stream.close()
+        assert len(await slots(db_conn, alice)) == LIMIT
+        assert_refused(await try_open(alice, generation))
+
+        # time travel: the victim renewed its slots last 25 s ago (inside the lease), then 31 s ago (outside)
+        uid = uuid.UUID(alice.user_id)
+        move = "UPDATE open_streams SET expires_at = now() + make_interval(secs => $2) WHERE user_id = $1"
+        await db_conn.execute(move, uid, STREAM_LEASE_SECONDS - 25)
+        assert_refused(await try_open(alice, generation))
+        await db_conn.execute(move, uid, STREAM_LEASE_SECONDS - 31)
+        opened = await alice.open_stream(generation)
+        # the lapsed slots are gone; the new one is the survivor's
+        assert [row["process"] for row in await slots(db_conn, alice)] == [survivor.app[appkeys.STREAMS].process]
+        opened.close()
+        await wait_for_slots(db_conn, alice, 0)
+    finally:
+        victim.stop()
+
+
+async def test_a_heartbeat_renews_its_own_slots_and_deletes_lapsed_ones(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    one, two = await make_server(**LIMITED), await make_server(**LIMITED)
+    alice = await make_user(one)
+    generation = (await alice.generate())["id"]
+    mine = await alice.open_stream(generation)
+    theirs = await alice.for_server(two.url).open_stream(generation)
+    try:
+        uid = uuid.UUID(alice.user_id)
+        # one's slot has a second left; two's lapsed a second ago (as if two had stopped renewing)
+        await db_conn.execute(
+            "UPDATE open_streams SET expires_at = now() + make_interval(secs => CASE WHEN process = $2 THEN 1 ELSE -1 END)"
+            " WHERE user_id = $1", uid, one.app[appkeys.STREAMS].process,
+        )
+        await one.app[appkeys.STREAMS].heartbeat()
+        (held,) = await slots(db_conn, alice)
+        assert held["process"] == one.app[appkeys.STREAMS].process
+        assert held["lease_left"] > timedelta(seconds=STREAM_LEASE_SECONDS - 5)
+    finally:
+        mine.close()
+        theirs.close()
+    await wait_for_slots(db_conn, alice, 0)
+
+
+async def test_a_stopping_process_gives_back_its_slots(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    one = await make_server(**LIMITED)
+    alice = await make_user(one)
+    generation = (await alice.generate())["id"]
+    stream = await alice.open_stream(generation)
+    try:
+        await wait_for_slots(db_conn, alice, 1)
+        await one.stop()
+        assert await slots(db_conn, alice) == []
+    finally:
+        stream.close()
