@@ -39,6 +39,7 @@ SCENARIOS = {
     "connect": "bench.connect",
     "sandbox": "bench.sandbox",
     "claim": "bench.claim",
+    "model": "bench.model",
 }
 
 

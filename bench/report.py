@@ -271,7 +271,26 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {r['pending']:,} | {r['users']:,} | {_fmt(r['fair']['p50'], 2)} | {_fmt(r['fair']['p99'], 2)} | "
                          f"{_fmt(r['fifo']['p50'], 2)} | {_fmt(r['fifo']['p99'], 2)} | {_fmt(r['ratio_p50'], 2)} |")
         lines.append("")
+
+    model = scenarios.get("model")
+    if model:
+        lines += _heading("## 8. Model-backed generations against a paced fake model", model)
+        lines += model_rows(model)
     return "\n".join(lines) + "\n"
+
+
+def model_rows(model: dict[str, Any]) -> list[str]:
+    lines = ["| generations | completed | streamed = stored | drain s | vs one alone | delta p50 / p99 ms "
+             "| API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in model.get("rows", []):
+        d, a = row["delta_delay_ms"], row["api_ms"]
+        lines.append(
+            f"| {row['generations']} | {row['completed']} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
+            f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
+            f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"
+        )
+    return lines + [""]
 
 
 def charts(results: dict[str, Any], directory: Path) -> list[Path]:

@@ -19,6 +19,7 @@ from codegen.config import Settings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.migrations import migrate
 from codegen.engine.bus import EventBus
+from codegen.engine.cpu import CpuPool
 from codegen.engine.live import LiveFiles
 from codegen.engine.worker import Worker
 from codegen.errors import SERVICE_UNAVAILABLE, DomainError
@@ -165,15 +166,19 @@ def _event_bus(settings: Settings) -> Callable[[web.Application], AsyncIterator[
 def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         worker = None
+        # CPU work of the generations (template generation, review) runs in these processes, not on the loop
+        cpu = CpuPool(settings.cpu_workers)
         if settings.worker:
             worker = Worker(
-                app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings), live=app[appkeys.LIVE]
+                app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings),
+                live=app[appkeys.LIVE], cpu=cpu,
             )
             await worker.start()
         app[appkeys.WORKER] = worker
         yield
         if worker is not None:
             await worker.stop()
+        cpu.close()
 
     return ctx
 

@@ -128,6 +128,8 @@ class Settings(BaseModel):
     worker: bool = True
     worker_concurrency: int = Field(4, ge=1)
     model_concurrency: int = Field(200, ge=1)
+    # processes for CPU work off the event loop (template generation, review); unset: the number of CPUs
+    cpu_workers: int | None = Field(None, ge=1)
     worker_poll_seconds: float = Field(5.0, gt=0)
     lease_seconds: float = Field(30.0, gt=0)
     max_attempts: int = Field(3, ge=1)

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"drain_generations": 20, "connect_samples": 10, "fanout_streams": [12], "crossproc_streams": [6],
-         "sandbox_overhead_runs": 2, "sandbox_runs": 2, "sandbox_generations": 2}
+         "sandbox_overhead_runs": 2, "sandbox_runs": 2, "sandbox_generations": 2, "model_generations": [1, 3]}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(450)]
 
@@ -116,3 +116,13 @@ def test_sandbox_runs_are_measured(quick_run: dict) -> None:
     assert sandbox["throughput"]["passed"] == sandbox["throughput"]["runs"] == SIZES["sandbox_runs"]
     assert sandbox["cancel"]["cancel_to_gone_ms"] > 0
     assert sandbox["api"]["by_tests"] == {"completed/passed": SIZES["sandbox_generations"]}
+
+
+def test_model_backed_generations_stream_what_is_stored(quick_run: dict) -> None:
+    rows = quick_run["scenarios"]["model"]["rows"]
+    assert [r["generations"] for r in rows] == SIZES["model_generations"]
+    for row in rows:
+        assert row["completed"] == row["identical"] == row["generations"], row
+        assert row["delta_delay_ms"]["n"] > 0 and row["api_ms"]["n"] > 0
+        # (a quick run does not wait for PostgreSQL's statistics: its transaction count is not checked)
+        assert "transactions_per_generation" in row and row["rss_mb"] > 0

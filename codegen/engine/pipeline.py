@@ -17,15 +17,18 @@ from urllib.parse import urlsplit
 from codegen import lifecycle
 from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
+from codegen.engine import cpu as cpu_work
+from codegen.engine.cpu import CpuPool
 from codegen.engine.live_writer import LiveWriter
 from codegen.engine.project_tests import ProjectTester, TestReport
-from codegen.generators import review
 from codegen.generators.base import (
     GeneratedFile,
     GenerationError,
     GenerationRequest,
+    GenerationResult,
     Generator,
     Repairer,
+    Reporter,
 )
 from codegen.lifecycle import Mode, Stage, Status
 from codegen.records import Claim
@@ -80,11 +83,13 @@ class ProgressWriter:
 async def run(
     db: Database, settings: EngineSettings, generator: Generator, claim: Claim, tester: ProjectTester,
     live: LiveWriter | None = None,
+    *, cpu: CpuPool,
 ) -> Status:
     """Take a claimed generation to a terminal state; returns that state.
 
     ``live`` receives the files' text as it is written; before the result is committed it is made
-    equal to the files stored, and sent to every process.
+    equal to the files stored, and sent to every process. ``cpu`` runs the review, and the generator
+    itself when it is CPU-bound, off the event loop.
 
     Raises ClaimLost when the generation stopped being ours; CancelledError
     propagates (the worker decides what a cancel means).
@@ -97,13 +102,13 @@ async def run(
             generation_id=str(claim.generation_id), prompt=claim.prompt, mode=claim.mode,
             context=claim.context, parent_files=parent_files, live=live,
         )
-        result = await generator.generate(request, writer.capped)
+        result = await _generate(cpu, generator, request, writer.capped)
         files = _deduplicated(result.files)
         _show(request, files)
         if claim.mode is Mode.PHASED:
             await writer(Stage.REVIEWING, REVIEW_PROGRESS, f"Reviewing {len(files)} files")
-        _review(files, result.usage)
-        verified = await _verify(settings, generator, tester, request, writer, Verified(files, result.usage))
+        await _review(cpu, files, result.usage)
+        verified = await _verify(settings, generator, tester, request, writer, Verified(files, result.usage), cpu)
         await writer(Stage.FINALIZING, FINALIZE_PROGRESS, f"Saving {len(verified.files)} files")
         _show(request, verified.files)
         if live is not None:
@@ -160,8 +165,15 @@ def _tokens(usage: dict[str, int] | None) -> int:
     return int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
 
 
-def _review(files: list[GeneratedFile], usage: dict[str, int] | None) -> None:
-    problems = review.check_files(files)
+async def _generate(cpu: CpuPool, generator: Generator, request: GenerationRequest, report: Reporter) -> GenerationResult:
+    # a CPU-bound generator (the template one) would hold the loop, and every request of the process, while it works
+    if getattr(generator, "cpu_bound", False):
+        return await cpu_work.generate(cpu, generator, request, report)
+    return await generator.generate(request, report)
+
+
+async def _review(cpu: CpuPool, files: list[GeneratedFile], usage: dict[str, int] | None) -> None:
+    problems = await cpu_work.review_files(cpu, files)
     if problems:
         raise GenerationError("The review found problems: " + "; ".join(problems[:10]), usage=usage)
 
@@ -176,6 +188,7 @@ class Verified:
 async def _verify(
     settings: EngineSettings, generator: Generator, tester: ProjectTester, request: GenerationRequest,
     writer: ProgressWriter, current: Verified,
+    cpu: CpuPool,
 ) -> Verified:
     """Run the project's tests in the sandbox; a generator that can repair gets up to REPAIR_ROUNDS tries.
 
@@ -197,7 +210,7 @@ async def _verify(
         try:
             repaired = await generator.repair(request, current.files, _failure_text(report), current.usage)
             files = _deduplicated(repaired.files)
-            _review(files, repaired.usage)
+            await _review(cpu, files, repaired.usage)
         except GenerationError as exc:
             # the files and their result stay those of the last tested snapshot
             await say(f"Repair round {rounds + 1} could not be made: {str(exc)[:300]}")

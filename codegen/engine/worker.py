@@ -23,6 +23,7 @@ from codegen.config import EngineSettings
 from codegen.db import Database, DatabaseUnavailable
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
+from codegen.engine.cpu import CpuPool
 from codegen.engine.live import LiveFiles
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators.base import Generator
@@ -57,11 +58,15 @@ class Worker:
     def __init__(
         self, db: Database, bus: EventBus, settings: EngineSettings, generator: Generator,
         tester: ProjectTester | None = None, live: LiveFiles | None = None,
+        cpu: CpuPool | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
         self._owns_live = live is None
         self.live = live or LiveFiles(db, bus)
+        # the app passes its pool (sized by CODEGEN_CPU_WORKERS); a worker made alone sizes one by the CPUs
+        self._owns_cpu = cpu is None
+        self.cpu = cpu or CpuPool()
         self.settings = settings
         self.generator = generator
         # probed at start unless given: where no sandbox can start, every generation's tests are not_run
@@ -110,6 +115,8 @@ class Worker:
             await asyncio.gather(*tasks, return_exceptions=True)
         if self._owns_live:
             await self.live.stop()
+        if self._owns_cpu:
+            self.cpu.close()
 
     # -- claiming ----------------------------------------------------------------
 
@@ -175,7 +182,7 @@ class Worker:
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
         live = self.live.writer(str(claim.generation_id), claim.attempt)
         try:
-            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester, live)
+            status = await pipeline.run(self.db, self.settings, self.generator, claim, self.tester, live, cpu=self.cpu)
             log.info("generation finished", extra={"status": status.value})
         except pipeline.ClaimLost:
             log.warning("generation is no longer ours; stopped without writing", extra={"worker_id": self.worker_id})

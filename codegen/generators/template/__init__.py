@@ -57,6 +57,8 @@ class _Work:
 
 class TemplateGenerator:
     name = "template"
+    # pure computation: the engine runs it in its CPU pool, off the event loop (codegen/engine/cpu.py)
+    cpu_bound = True
 
     async def generate(self, request: GenerationRequest, report: Reporter) -> GenerationResult:
         work = self._iterate(request) if request.is_iteration else self._create(request)
