@@ -96,6 +96,8 @@ async def service(ctx: Context, streams: int, *, many: bool, events: int, interv
         await ctx.dbs.drop(dsn)
 
 
+# The same steps as ``service`` above, on purpose: the baseline is measured exactly as the service is,
+# so the ratio compares servers and not procedures.
 async def bare(ctx: Context, streams: int, *, events: int, interval: float) -> dict[str, Any]:
     """The bare server fed the very notifications the service gets (same generation, same SQL, same rate)."""
     dsn = await ctx.dbs.fresh()

@@ -213,6 +213,7 @@ def markdown(results: dict[str, Any]) -> str:
             )
         lines.append("")
 
+    # each section renders its own table: the columns differ, the loop's shape is all they share
     drain = scenarios.get("drain")
     if drain:
         lines += _heading("## 4. Drain rate (template generator, no stage delay)", drain)

@@ -1,3 +1,9 @@
+"""Generation handlers: create, read, list, cancel, files, download, diff.
+
+Every handler has the same three steps on purpose (parse the request, call one service, answer):
+a shared helper would hide which service a route calls, which is what a reader looks for here.
+"""
+
 from __future__ import annotations
 
 import hashlib

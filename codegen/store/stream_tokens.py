@@ -25,6 +25,7 @@ async def issue(
     return Issued(row["outcome"], row["retry_after"], row["error_message"])
 
 
+# shaped like Issued on purpose: each statement answers an outcome and what the caller needs with it
 @dataclass(frozen=True, slots=True)
 class Opened:
     """``outcome``: opened, invalid_token or too_many; ``stream_id`` is the slot kept (None: no limit)."""

@@ -19,6 +19,8 @@ INSERT INTO projects (id, user_id, name, domain, description) VALUES ($1, $2, $3
 RETURNING id, name, domain, description, created_at, updated_at, 0::bigint AS generation_count;
 
 -- name: get_project
+-- The same projection as list_projects, written out in both on purpose: each query reads whole here,
+-- and tests/test_api_projects.py checks that a project's activity (updated_at) reads the same from both.
 SELECT p.id, p.name, p.domain, p.description, p.created_at,
        greatest(p.updated_at, counted.newest) AS updated_at, counted.generation_count
 FROM projects p

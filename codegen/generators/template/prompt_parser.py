@@ -188,6 +188,7 @@ def _kind(flat: str, assumptions: list[str]) -> str:
     return "rest_api"
 
 
+# _framework and _store read alike on purpose: a rule table, else an unsupported name to flag, else the default
 def _framework(flat: str, assumptions: list[str]) -> str:
     for pattern, framework in FRAMEWORK_RULES:
         if re.search(pattern, flat):

@@ -25,7 +25,8 @@ _FUNCTION_RES = [
 _COMMANDS_RE = re.compile(r"\b(?:with|has|have|supports?|offers?) (?:the |a )?((?:[a-z_][a-z0-9_]{1,})"
                           r"(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*) (?:sub ?)?commands\b")
 _FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
-# (request text, pattern over the normalized text, is it met when the project has ...)
+# (request text, pattern over the normalized text, is it met when the project has ...): data, in rows of the
+# same shape as languages.py's tables of kinds and languages (a parallel of data, not of logic)
 _OPERATIONS: list[tuple[str, str, str | None]] = [
     ("rate limiting", r"\brate ?limit\w*|\bthrottl\w*", None),
     ("CORS", r"\bcors\b", None),
