@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from codegen import metrics, openapi, schemas
+from codegen import errors, metrics, openapi, schemas
 from codegen.api import auth, generations, generator, health, previews, projects, streams
 from codegen.api.common import json_response
 from codegen.openapi import (
@@ -52,12 +52,12 @@ async def api_docs(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "api-docs.html", headers={"Cache-Control": "no-cache"})
 
 
-GENERATION_NOT_FOUND = error("`Generation not found`: unknown, or another user's")
-PROJECT_NOT_FOUND = error("`Project not found`: unknown, or another user's")
+GENERATION_NOT_FOUND = error(f"`{errors.GENERATION_NOT_FOUND}`: unknown, or another user's")
+PROJECT_NOT_FOUND = error(f"`{errors.PROJECT_NOT_FOUND}`: unknown, or another user's")
 NOT_COMPLETED = error("Not completed yet")
 NEXT_PAGE = "One page; pass `next_cursor` as `cursor` for the next"
 SIGN_IN_BUSY = Answer(
-    "Password hashing is at capacity: `Too many sign-in requests at the moment. Please retry shortly.`",
+    f"Password hashing is at capacity: `{errors.HASHING_BUSY}`",
     schemas.ErrorOut, headers=RETRY_AFTER,
 )
 IDEMPOTENCY_KEY = {
@@ -95,14 +95,14 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/auth/register", auth.register, "register", "Create an account (and sign in)", "auth",
           auth=False, bare=True, body=schemas.Credentials, responses={
               "201": Answer("Registered; the answer carries an access token", schemas.RegisterOut),
-              "409": error("`Email already registered` (emails compare case-insensitively)"),
+              "409": error(f"`{errors.EMAIL_TAKEN}` (emails compare case-insensitively)"),
               "429": rate_limited("CODEGEN_REGISTER_RATE_LIMIT registrations from one client address"),
               "503": SIGN_IN_BUSY,
           }),
     Route("POST", "/api/auth/login", auth.login, "login", "Sign in", "auth", auth=False, bare=True,
           body=schemas.Credentials, responses={
               "200": Answer("Signed in", schemas.TokenOut),
-              "401": Answer("`Invalid email or password`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
+              "401": Answer(f"`{errors.INVALID_CREDENTIALS}`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
               "429": Answer("The account or the client address is waiting out its backoff after failed sign-ins",
                             schemas.ErrorOut, headers=RETRY_AFTER),
               "503": SIGN_IN_BUSY,
@@ -160,7 +160,7 @@ ROUTES: tuple[Route, ...] = (
                        "forbids every network request but its own files and lets only this app frame it."),
           responses={
               "200": Answer("The link", schemas.PreviewTokenOut),
-              "400": error("`This generation has no index.html to preview`"),
+              "400": error(f"`{errors.NO_PAGE}`"),
               "404": GENERATION_NOT_FOUND, "409": NOT_COMPLETED,
           }),
     Route("POST", "/api/generations/generate/{generation_id}/stream-token", streams.stream_token, "issueStreamToken",
@@ -186,7 +186,7 @@ ROUTES: tuple[Route, ...] = (
           responses={
               "200": Answer("`text/event-stream` until the terminal event", media="text/event-stream",
                             schema={"type": "string"}),
-              "401": Answer("`Invalid or expired stream token`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
+              "401": Answer(f"`{errors.INVALID_STREAM_TOKEN}`", schemas.ErrorOut, headers=WWW_AUTHENTICATE),
               "404": GENERATION_NOT_FOUND,
               "429": Answer("CODEGEN_MAX_STREAMS_PER_USER streams of this user are open (on any process)",
                             schemas.ErrorOut, headers=RETRY_AFTER),
