@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -35,21 +36,33 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
+def _upstream(url: str):
+    """How to reach the server ``url`` names: TCP, or the embedded server's Unix socket (``?host=/dir``)."""
+    parts = urlsplit(url)
+    socket_dir = parse_qs(parts.query).get("host", [None])[0]
+    if socket_dir and socket_dir.startswith("/"):
+        port = parts.port or 5432
+        path = str(Path(socket_dir) / f".s.PGSQL.{port}")
+        return lambda: asyncio.open_unix_connection(path)
+    return lambda: asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 5432)
+
+
 @pytest.fixture
 async def slow_handshake_url(database_url: str) -> AsyncIterator[str]:
     """``database_url`` through a proxy that delays every new connection by HANDSHAKE_DELAY."""
-    target = urlsplit(database_url)
+    connect_upstream = _upstream(database_url)
 
     async def relay(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(HANDSHAKE_DELAY)
-        server_reader, server_writer = await asyncio.open_connection(target.hostname, target.port or 5432)
+        server_reader, server_writer = await connect_upstream()
         await asyncio.gather(_pipe(client_reader, server_writer), _pipe(server_reader, client_writer))
 
     proxy = await asyncio.start_server(relay, "127.0.0.1", 0)
     port = proxy.sockets[0].getsockname()[1]
-    netloc = target.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{port}" if "@" in target.netloc else f"127.0.0.1:{port}"
+    parts = urlsplit(database_url)
+    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
     try:
-        yield urlunsplit(target._replace(netloc=netloc))
+        yield urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}", query=""))
     finally:
         proxy.close()
 
