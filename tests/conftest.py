@@ -44,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.basetemp is None:
         config.option.basetemp = tempfile.mkdtemp(prefix="codegen-pytest-")
         config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+        # and the processes the tests start put their temporary files there too: a server killed
+        # on purpose cannot remove its own (its CPU pool's forkserver socket, /tmp/pymp-*)
+        os.environ["TMPDIR"] = config.option.basetemp
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
