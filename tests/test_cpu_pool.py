@@ -209,3 +209,33 @@ async def test_children_end_when_the_server_process_is_killed(tmp_path):
     server.kill()
     await server.wait()
     await wait_until(lambda: _now(not _alive(child)))
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
+async def test_a_child_ends_with_the_process_it_watches(pidfd):
+    # the initializer of every CPU child, with Linux's pidfd and without it (macOS: it polls)
+    watched = await asyncio.create_subprocess_exec("sleep", "3600")
+    script = (
+        "import os, time\n"
+        + ("" if pidfd else "del os.pidfd_open\n")
+        + "from codegen.engine.cpu import _end_with\n"
+        f"_end_with({watched.pid})\n"
+        "print('watching', flush=True)\n"
+        "time.sleep(3600)\n"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).resolve().parent.parent),
+    )
+    try:
+        assert child.stdout is not None
+        assert await child.stdout.readline() == b"watching\n"
+        assert child.returncode is None
+        watched.kill()
+        await watched.wait()
+        async with asyncio.timeout(30):  # a bound for a broken build; the wait is on the exit itself
+            assert await child.wait() == 0
+    finally:
+        for process in (watched, child):
+            if process.returncode is None:
+                process.kill()
+                await process.wait()

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import select
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -96,11 +97,21 @@ def _end_with(server_pid: int) -> None:
     A server that is killed (SIGKILL, OOM) sends its children no shutdown; they would wait for work
     forever, and keep the forkserver alive with them (each child holds its liveness pipe).
     """
-    server = os.pidfd_open(server_pid)
+    if hasattr(os, "pidfd_open"):  # Linux
+        server = os.pidfd_open(server_pid)
 
-    def watch() -> None:
-        select.select([server], [], [])  # readable once the process has ended
-        os._exit(0)
+        def watch() -> None:
+            select.select([server], [], [])  # readable once the process has ended
+            os._exit(0)
+    else:  # elsewhere (macOS): ask once a second whether the server is still there
+
+        def watch() -> None:
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(server_pid, 0)
+                except ProcessLookupError:
+                    os._exit(0)
 
     threading.Thread(target=watch, name="end-with-server", daemon=True).start()
 
