@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import orjson
 
 from bench.context import Context
 from bench.paced_model import PacedModel
-from bench.processes import PYTHON, REPO, Proc, child_env
+from bench.processes import PYTHON, REPO, Proc, child_env, profiled
 from bench.progress import log
 from bench.stats import ratio, summary_ms
 from bench.workload import tokens_for
@@ -76,7 +77,7 @@ class Viewer:
         self.files: dict[str, str] = {}
         self.deltas: list[tuple[float, int]] = []  # (received, file offset after the text)
         self.generation_id = ""
-        self.created = self.finished = 0.0
+        self.created = self.finished = self.first_delta = 0.0
         self.status = ""
 
     async def run(self) -> None:
@@ -119,6 +120,7 @@ class Viewer:
         before = self.files.get(event["path"], "")
         self.files[event["path"]] = before[: event["offset"]] + event["text"]
         if event["text"]:
+            self.first_delta = self.first_delta or now
             self.deltas.append((now, event["offset"] + len(event["text"])))
 
 
@@ -172,41 +174,69 @@ async def _reported_transactions(ctx: Context, dsn: str) -> int:
     return await _transactions(ctx, dsn)
 
 
-async def _server(ctx: Context, dsn: str, name: str, model: PacedModel) -> Proc:
+async def _server(ctx: Context, dsn: str, name: str, model: PacedModel, **settings: Any) -> Proc:
     return await ctx.launcher.codegen(
         dsn, worker=True, name=name, provider="openai", llm_base_url=model.url or "http://127.0.0.1:9/v1",
-        llm_api_key="bench-key", llm_model="bench-model",
+        llm_api_key="bench-key", llm_model="bench-model", **settings,
     )
 
 
-async def startup_transactions(ctx: Context) -> int:
-    """What starting and stopping a server costs the database, taken out of every row."""
+async def startup_transactions(ctx: Context, processes: int = 1) -> int:
+    """What starting and stopping ``processes`` servers costs the database, taken out of a row."""
     dsn = await ctx.dbs.fresh()
     try:
         before = await _transactions(ctx, dsn)
-        await ctx.launcher.stop(await _server(ctx, dsn, "codegen-model-idle", PacedModel()))
+        servers = [await _server(ctx, dsn, f"codegen-model-idle-{i}", PacedModel()) for i in range(processes)]
+        for server in servers:
+            await ctx.launcher.stop(server)
         return await _reported_transactions(ctx, dsn) - before
     finally:
         await ctx.dbs.drop(dsn)
 
 
-async def one(ctx: Context, n: int, pace: dict[str, float], startup: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Row:
+    """One measurement: ``generations`` created together over ``processes`` servers, each holding at
+    most ``model_concurrency`` model generations at once (None: the default, 200)."""
+
+    generations: int
+    processes: int = 1
+    model_concurrency: int | None = None
+
+    @classmethod
+    def of(cls, spec: int | dict[str, Any]) -> Row:
+        return cls(spec) if isinstance(spec, int) else cls(**spec)
+
+    def label(self) -> str:
+        where = f"{self.processes} processes" if self.processes > 1 else "one process"
+        held = f", CODEGEN_MODEL_CONCURRENCY {self.model_concurrency}" if self.model_concurrency else ""
+        return f"{self.generations} generation(s) together on {where}{held}"
+
+
+async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> dict[str, Any]:
+    n = spec.generations
     dsn = await ctx.dbs.fresh()
     model = PacedModel(**pace)
     await model.start()
     tokens = tokens_for(n)
     before = await _transactions(ctx, dsn)
-    server = await _server(ctx, dsn, f"codegen-model-{n}", model)
+    settings = {} if spec.model_concurrency is None else {"model_concurrency": str(spec.model_concurrency)}
+    servers = [await _server(ctx, dsn, f"codegen-model-{n}-{i}", model, **settings) for i in range(spec.processes)]
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
-            viewers = [Viewer(http, server.url, tokens[i], f"bench-{i}") for i in range(n)]
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=1800), connector=aiohttp.TCPConnector(limit=0)
+        ) as http:  # one connection per viewer: the default pool of 100 would queue the rest
+            # viewers take the servers in turn: each server gets its share of creates and streams
+            viewers = [Viewer(http, servers[i % len(servers)].url, tokens[i], f"bench-{i}") for i in range(n)]
             stop = asyncio.Event()
-            probe = await Probe(server.url + PROBE_PATH, PROBE_INTERVAL).start()
-            rss = asyncio.create_task(_sample_rss(server.pid, stop))
-            await asyncio.gather(*(viewer.run() for viewer in viewers))
+            probe = await Probe(servers[0].url + PROBE_PATH, PROBE_INTERVAL).start()
+            rss = [asyncio.create_task(_sample_rss(server.pid, stop)) for server in servers]
+            async with profiled(servers[0].pid, f"model-{n}", ctx.workdir):
+                await asyncio.gather(*(viewer.run() for viewer in viewers))
             stop.set()
-            latencies, (peak_kb, children_kb) = await probe.latencies(), await rss
-        await ctx.launcher.stop(server)
+            latencies, sampled = await probe.latencies(), [await task for task in rss]
+        for server in servers:
+            await ctx.launcher.stop(server)
         transactions = await _reported_transactions(ctx, dsn) - before - startup
         stored = [await _stored(ctx, dsn, viewer.generation_id) for viewer in viewers]
         delays = [
@@ -218,6 +248,8 @@ async def one(ctx: Context, n: int, pace: dict[str, float], startup: int) -> dic
         drain = max(v.finished for v in viewers) - min(v.created for v in viewers)
         return {
             "generations": n,
+            "processes": spec.processes,
+            "model_concurrency": spec.model_concurrency,
             "completed": sum(v.status == "completed" for v in viewers),
             "identical": sum(v.files == files and bool(files) for v, files in zip(viewers, stored, strict=True)),
             "drain_seconds": round(drain, 2),
@@ -225,14 +257,20 @@ async def one(ctx: Context, n: int, pace: dict[str, float], startup: int) -> dic
             "api_ms": _without_quantiles(summary_ms(latencies)),
             "api_path": PROBE_PATH,
             "model_late_ms": _without_quantiles(summary_ms(model.lateness)),
+            # created → the first text of code on its stream (the model's 0.5 s first token included)
+            "first_code_ms": _without_quantiles(
+                summary_ms([v.first_delta - v.created for v in viewers if v.first_delta])
+            ),
             "transactions_per_generation": round(transactions / n, 1),
             "startup_transactions": startup,
             "chars": pace["chars"],
-            "rss_mb": round(peak_kb / 1024, 1),
-            "cpu_pool_rss_mb": round(children_kb / 1024, 1),
+            # peaks per process, summed: the processes peak at about the same moment (the end)
+            "rss_mb": round(sum(peak for peak, _ in sampled) / 1024, 1),
+            "cpu_pool_rss_mb": round(sum(children for _, children in sampled) / 1024, 1),
         }
     finally:
-        await ctx.launcher.stop(server)
+        for server in servers:
+            await ctx.launcher.stop(server)
         await model.close()
         await ctx.dbs.drop(dsn)
 
@@ -242,22 +280,28 @@ def _without_quantiles(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 async def run(ctx: Context) -> dict[str, Any]:
-    sizes: list[int] = ctx.size("model_generations", [1, 20, 50], [1, 3])
+    specs = ctx.size(
+        "model_generations",
+        [1, 200, {"generations": 200, "processes": 2}, {"generations": 1000, "model_concurrency": 1000}],
+        [1, 3, {"generations": 3, "processes": 2}],
+    )
     pace = ctx.size("model_pace", {"first_token": 0.5, "rate": 60.0, "chars": 2400},
                     {"first_token": 0.1, "rate": 200.0, "chars": 300})
-    startup = await startup_transactions(ctx)
+    startups: dict[int, int] = {}
     rows = []
-    for n in sizes:
-        log(f"model: {n} generation(s) together against the paced fake model ({pace})")
-        row = await one(ctx, n, pace, startup)
+    for spec in map(Row.of, specs):
+        if spec.processes not in startups:
+            startups[spec.processes] = await startup_transactions(ctx, spec.processes)
+        log(f"model: {spec.label()}, against the paced fake model ({pace})")
+        row = await one(ctx, spec, pace, startups[spec.processes])
         rows.append(row)
         alone = rows[0]["drain_seconds"]
         row["drain_vs_alone"] = ratio(row["drain_seconds"], alone)
         d, a = row["delta_delay_ms"], row["api_ms"]
         log(
-            f"  drain {row['drain_seconds']} s ({row['drain_vs_alone']}× one alone); {row['completed']}/{n} completed,"
-            f" {row['identical']} streamed files identical; delta p50 {d['p50']} p99 {d['p99']} ms; API p99 {a['p99']} ms;"
-            f" {row['transactions_per_generation']} transactions/generation; RSS {row['rss_mb']} MB"
-            f" (+{row['cpu_pool_rss_mb']} MB CPU pool)"
+            f"  drain {row['drain_seconds']} s ({row['drain_vs_alone']}× one alone); {row['completed']}/{spec.generations}"
+            f" completed, {row['identical']} streamed files identical; delta p50 {d['p50']} p99 {d['p99']} ms;"
+            f" API p99 {a['p99']} ms; {row['transactions_per_generation']} transactions/generation;"
+            f" RSS {row['rss_mb']} MB (+{row['cpu_pool_rss_mb']} MB CPU pool)"
         )
     return {"rows": rows}

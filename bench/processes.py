@@ -152,14 +152,18 @@ async def wait_healthy(proc: Proc, timeout: float = 60.0) -> None:
 
 @contextlib.asynccontextmanager
 async def profiled(pid: int, name: str, workdir: Path) -> AsyncIterator[None]:
-    """With BENCH_PYSPY=1: py-spy samples ``pid`` for the duration of the block (raw folded stacks)."""
+    """With BENCH_PYSPY=1: py-spy samples ``pid`` for the duration of the block.
+
+    Raw folded stacks, or another py-spy format named by BENCH_PYSPY_FORMAT (``speedscope`` keeps the
+    samples in time order, which shows what the process did during one stall).
+    """
     exe = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
     if not os.environ.get("BENCH_PYSPY") or not Path(exe).exists():
         yield
         return
     out = workdir / f"profile-{name}.txt"
     process = await asyncio.create_subprocess_exec(
-        exe, "record", "-p", str(pid), "-r", "250", "-f", "raw", "-o", str(out),
+        exe, "record", "-p", str(pid), "-r", "250", "-f", os.environ.get("BENCH_PYSPY_FORMAT", "raw"), "-o", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
     try:

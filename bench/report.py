@@ -281,14 +281,22 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def model_rows(model: dict[str, Any]) -> list[str]:
-    lines = ["| generations | completed | streamed = stored | drain s | vs one alone | delta p50 / p99 ms "
-             "| API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| generations | completed | streamed = stored | drain s | vs one alone | first code p50 / p99 s "
+             "| delta p50 / p99 ms | API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in model.get("rows", []):
         d, a = row["delta_delay_ms"], row["api_ms"]
+        first = row.get("first_code_ms") or {}
+        first_s = [None if first.get(q) is None else first[q] / 1000 for q in ("p50", "p99")]
+        label = _fmt(row["generations"])
+        if row.get("processes", 1) > 1:
+            label += f" on {row['processes']} processes"
+        if row.get("model_concurrency"):
+            label += f" (cap {_fmt(row['model_concurrency'])})"
         lines.append(
-            f"| {row['generations']} | {row['completed']} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
-            f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
+            f"| {label} | {row['completed']} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
+            f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(first_s[0], 2)} / {_fmt(first_s[1], 2)} | "
+            f"{_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
             f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"
         )
     return lines + [""]

@@ -169,6 +169,7 @@ def _worker(settings: Settings, generator: Generator | None) -> Callable[[web.Ap
         # CPU work of the generations (template generation, review) runs in these processes, not on the loop
         cpu = CpuPool(settings.cpu_workers)
         if settings.worker:
+            await cpu.start()
             worker = Worker(
                 app[appkeys.DB], app[appkeys.BUS], settings.engine, generator or build_generator(settings),
                 live=app[appkeys.LIVE], cpu=cpu,

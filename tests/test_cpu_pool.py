@@ -100,6 +100,28 @@ async def test_shutdown_hands_back_a_computing_generation_and_ends_the_child(mak
     await wait_until(lambda: _now(not _alive(child)))
 
 
+async def test_a_worker_starts_its_pool_children_before_any_generation(make_server):
+    # started from a thread at start-up, so the first generation to need the pool does not start them
+    # (and the forkserver) on the event loop
+    server = await make_server()
+    pool = server.app[appkeys.WORKER].cpu
+    assert len(pool.children) == pool.workers
+    assert all(_alive(pid) for pid in pool.children)
+
+
+async def test_start_runs_every_child_and_tasks_reuse_them():
+    pool = CpuPool(2)
+    try:
+        assert pool.children == []
+        await pool.start()
+        started = sorted(pool.children)
+        assert len(started) == 2
+        pids = {(await pool.run(pid_and_square, n))[0] for n in range(6)}
+        assert pids <= set(started) and sorted(pool.children) == started
+    finally:
+        pool.close()
+
+
 async def test_template_generation_runs_in_a_child_with_the_same_result():
     request = GenerationRequest(generation_id="g", prompt="A CLI that converts temperatures", mode=Mode.PHASED)
     inline_reports: list[tuple] = []

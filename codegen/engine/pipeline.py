@@ -100,7 +100,7 @@ async def run(
         parent_files = await _parent_files(db, claim)
         request = GenerationRequest(
             generation_id=str(claim.generation_id), prompt=claim.prompt, mode=claim.mode,
-            context=claim.context, parent_files=parent_files, live=live,
+            context=claim.context, parent_files=parent_files, live=live, cpu=cpu.run,
         )
         result = await _generate(cpu, generator, request, writer.capped)
         files = _deduplicated(result.files)

@@ -14,10 +14,23 @@ it propagate.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from codegen.lifecycle import Mode, Stage
+
+
+T = TypeVar("T")
+
+# runs a pure function of picklable arguments and answers its result: the engine's CPU pool, so that
+# a generator's CPU-heavy steps (parsing and checking a long answer) stay off the event loop
+CpuRunner = Callable[..., Awaitable[Any]]
+
+
+async def run_inline(fn: Callable[..., T], *args: Any) -> T:
+    """The CpuRunner outside the engine (and inside a CPU pool's child): the call, here and now."""
+    return fn(*args)
 
 
 class GenerationError(Exception):
@@ -67,6 +80,8 @@ class GenerationRequest:
     parent_files: dict[str, str] | None = None
     # where file text goes as it is written (None: nobody watches)
     live: FileSink | None = field(default=None, compare=False, repr=False)
+    # where CPU-heavy steps run (the engine passes its CPU pool)
+    cpu: CpuRunner = field(default=run_inline, compare=False, repr=False)
 
     @property
     def is_iteration(self) -> bool:

@@ -59,6 +59,12 @@ def check_answer(parsed: ParsedOutput, finish_reason: str | None, base: dict[str
     return problems
 
 
+def read_answer(text: str, finish_reason: str | None, base: dict[str, str]) -> tuple[ParsedOutput, list[FileProblem]]:
+    """The files of an answer and what is wrong with them: parsing and checks (``ast.parse``), CPU work."""
+    parsed = parse_files(text)
+    return parsed, check_answer(parsed, finish_reason, base)
+
+
 def repair_failed_message(problems: list[FileProblem]) -> str:
     parts = []
     for kind, words in _PROBLEM_WORDS.items():

@@ -12,8 +12,8 @@ import aiohttp
 from codegen.config import LLMSettings
 from codegen.generators import llm_checklist
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult, Reporter
-from codegen.generators.llm_output import Plan, PlannedFile, parse_files, parse_plan
-from codegen.generators.openai.answers import check_answer, merge_repair, repair_failed_message, single_file, unresolved
+from codegen.generators.llm_output import Plan, PlannedFile, parse_plan
+from codegen.generators.openai.answers import merge_repair, read_answer, repair_failed_message, single_file, unresolved
 from codegen.generators.openai.budget import CHARS_PER_TOKEN, Budget
 from codegen.generators.openai.transport import ChatClient
 from codegen.generators.openai.endpoint import Endpoint, RetryPolicy
@@ -119,8 +119,7 @@ class OpenAIGenerator:
                 messages = [{"role": "system", "content": WRITER_SYSTEM + ITERATION_RULES},
                             {"role": "user", "content": user}]
                 answer = await client.complete(messages, purpose="repair failing tests")
-                parsed = parse_files(answer.text)
-                problems = check_answer(parsed, answer.finish_reason, current)
+                parsed, problems = await request.cpu(read_answer, answer.text, answer.finish_reason, current)
                 if problems:
                     raise GenerationError(
                         "the model's repair could not be used: " + "; ".join(p.describe() for p in problems[:5])
@@ -172,7 +171,7 @@ class OpenAIGenerator:
         answer = await client.complete(
             [{"role": "system", "content": system}, {"role": "user", "content": user}], purpose="plan"
         )
-        plan = parse_plan(answer.text)
+        plan = await request.cpu(parse_plan, answer.text)
         # an iteration may only delete files; a new project needs something to write
         if plan is None or not (plan.files if request.is_iteration else plan.to_write):
             if plan is not None and request.is_iteration:
@@ -244,7 +243,9 @@ class OpenAIGenerator:
 
         watcher = FileStartReporter(None, live=request.live, only_path=item.path) if request.live else None
         answer = await client.complete(messages, purpose=f"write {item.path}", watcher=watcher)
-        file, problem = single_file(answer.text, answer.finish_reason, item.path, files.get(item.path))
+        file, problem = await request.cpu(
+            single_file, answer.text, answer.finish_reason, item.path, files.get(item.path)
+        )
         if problem is None:
             if request.live is not None:
                 request.live.finish(item.path, file.content)
@@ -256,7 +257,9 @@ class OpenAIGenerator:
             {"role": "user", "content": repair_request([problem], continue_after=False)},
         ]
         answer = await client.complete(messages, purpose=f"repair {item.path}", watcher=watcher)
-        file, problem = single_file(answer.text, answer.finish_reason, item.path, files.get(item.path))
+        file, problem = await request.cpu(
+            single_file, answer.text, answer.finish_reason, item.path, files.get(item.path)
+        )
         if problem is not None:
             raise GenerationError(repair_failed_message([problem]))
         if request.live is not None:
@@ -277,8 +280,7 @@ class OpenAIGenerator:
         watcher = FileStartReporter(progress, start, PROGRESS_LAST - 0.05, live=request.live)
 
         answer = await client.complete(messages, purpose="write files", watcher=watcher)
-        parsed = parse_files(answer.text)
-        problems = check_answer(parsed, answer.finish_reason, parent)
+        parsed, problems = await request.cpu(read_answer, answer.text, answer.finish_reason, parent)
         outcome = _Outcome()
         if problems:
             named = ", ".join(dict.fromkeys(p.path or "the answer" for p in problems))
@@ -289,8 +291,8 @@ class OpenAIGenerator:
                 {"role": "user", "content": repair_request(problems, continue_after=answer.finish_reason == "length")},
             ]
             repair = await client.complete(messages, purpose="repair files", watcher=watcher)
-            repaired = parse_files(repair.text)
-            still_bad = unresolved(problems, repaired, check_answer(repaired, repair.finish_reason, parent))
+            repaired, repaired_problems = await request.cpu(read_answer, repair.text, repair.finish_reason, parent)
+            still_bad = unresolved(problems, repaired, repaired_problems)
             if still_bad:
                 raise GenerationError(repair_failed_message(still_bad))
             parsed = merge_repair(parsed, repaired, problems)
