@@ -37,12 +37,15 @@ TOKEN_PATH = "/api/generations/generate/{id}/stream-token"
 
 def sse_spec(
     port: int, entries: list[list[str]], timeout: float, *, token: bool, listen_dsn: str | None = None,
-    listen_channel: str = "codegen_events",
+    listen_channel: str = "codegen_events", storm: bool = False,
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "mode": "sse", "host": "127.0.0.1", "port": port, "streams": entries, "timeout": timeout,
         "open_concurrency": 32,
     }
+    if storm:
+        # tokens first, then every stream connects at once; a connect may wait its turn, not fail
+        spec.update(storm=True, connect_timeout=120)
     if token:
         spec["token_path"] = TOKEN_PATH
     else:
@@ -60,7 +63,9 @@ async def _warm(port: int, entries: list[list[str]]) -> None:
     await run_load(spec, timeout=60)
 
 
-async def service(ctx: Context, streams: int, *, many: bool, events: int, interval: float) -> dict[str, Any]:
+async def service(
+    ctx: Context, streams: int, *, many: bool, events: int, interval: float, storm: bool = False
+) -> dict[str, Any]:
     dsn = await ctx.dbs.fresh()
     users = ctx.dbs.users
     tokens = tokens_for(users)
@@ -71,10 +76,10 @@ async def service(ctx: Context, streams: int, *, many: bool, events: int, interv
         await _warm(server.port, entries)
         await asyncio.sleep(0.5)
         before = rss_kb(server.pid)
-        spec = sse_spec(server.port, entries, timeout=120 + events * interval * 4, token=True, listen_dsn=dsn)
+        spec = sse_spec(server.port, entries, timeout=120 + events * interval * 4, token=True, listen_dsn=dsn, storm=storm)
         gen = await SseGroup.start(spec)
         try:
-            ready = await gen.wait_ready(timeout=60 + streams / 20)
+            ready = await gen.wait_ready(timeout=120 + streams / 20)
             await asyncio.sleep(1.0)
             after = rss_kb(server.pid)
             async with Producer(dsn) as producer, profiled(server.pid, f"fanout-{'many' if many else 'one'}-{streams}", ctx.workdir):
@@ -142,6 +147,7 @@ def _line(label: str, r: dict[str, Any]) -> str:
         f"NOTIFY floor p99 {f.get('p99')}; server's part p50 {v.get('p50')} p99 {v.get('p99')}; "
         f"lost {r.get('lost')}, dup {r.get('duplicates')}, unfinished {r.get('unterminated')}; "
         f"{r.get('kb_per_stream')} KB/stream; opened {r.get('opened')}/{r.get('streams')} in {r.get('open_seconds')} s"
+        f" ({r.get('unavailable', 0)} answered 503)"
     )
 
 
@@ -184,4 +190,10 @@ async def run(ctx: Context) -> dict[str, Any]:
             row["ratio_many_vs_bare"] = ratio(row["many"]["delay_ms"]["p99"], bare_p99)
             log(_line("  codegen, one each", row["many"]) + f"; p99 vs bare {row['ratio_many_vs_bare']}")
         rows.append(row)
-    return {"rows": rows}
+    storms = []
+    for n in ctx.size("fanout_storm_streams", [10000], [40]):
+        # a reconnect storm: after a deploy or a blip every open stream reconnects at once
+        log(f"fanout: reconnect storm, {n} streams on one generation connecting together, then {events} events")
+        storms.append(await service(ctx, n, many=False, events=events, interval=interval, storm=True))
+        log(_line("  codegen, storm", storms[-1]))
+    return {"rows": rows, "storms": storms}

@@ -148,6 +148,16 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
     token_conns: list[HttpConnection | None] = [None] * spec.get("open_concurrency", 32)
     free_conns = list(range(len(token_conns)))
 
+    async def token_for(i: int) -> str:
+        async with limit:
+            slot = free_conns.pop()
+            try:
+                if token_conns[slot] is None or token_conns[slot].closed:  # type: ignore[union-attr]
+                    token_conns[slot] = await connect_http(spec["host"], spec["port"])
+                return await stream_token_path(token_conns[slot], spec, entries[i][0], entries[i][1])  # type: ignore[arg-type]
+            finally:
+                free_conns.append(slot)
+
     async def opener(i: int) -> None:
         async with limit:
             slot = free_conns.pop()
@@ -160,8 +170,21 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
             finally:
                 free_conns.append(slot)
 
-    t0 = time.perf_counter()
-    await asyncio.gather(*(opener(i) for i in range(len(entries))))
+    async def storm_opener(i: int, path: str) -> None:
+        # every stream at once, as after a deploy: no limit on how many connect together
+        try:
+            streams[i] = await connect_stream(spec, path, recorder, entries[i][0], spec.get("connect_timeout", 30))
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failures.append(f"{type(exc).__name__}: {exc}"[:300])
+
+    if spec.get("storm"):
+        # the tokens first (as many connections as usual), then every stream's GET together
+        paths = await asyncio.gather(*(token_for(i) for i in range(len(entries))))
+        t0 = time.perf_counter()
+        await asyncio.gather(*(storm_opener(i, path) for i, path in enumerate(paths)))
+    else:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(opener(i) for i in range(len(entries))))
     open_seconds = time.perf_counter() - t0
     for conn in token_conns:
         if conn is not None:
@@ -182,6 +205,7 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "streams": len(entries), "opened": len(open_streams), "open_failures": len(failures),
         "failure_samples": failures[:3], "open_seconds": round(open_seconds, 3),
+        "unavailable": sum("HTTP 503" in f for f in failures),
         "unfinished": len(still), "delay_ms": summary_ms(recorder.delays),
         "dropped_samples": recorder.dropped_samples, "per_stream": per_stream,
         "worst_by_event_ms": {str(k): round(v * 1000, 2) for k, v in sorted(recorder.worst.items())},

@@ -79,21 +79,29 @@ class Viewer:
         self.generation_id = ""
         self.created = self.finished = self.first_delta = 0.0
         self.status = ""
+        self.error = ""
 
     async def run(self) -> None:
+        """Create, take a stream token, read the stream; a refusal is kept in ``error`` (the row counts them)."""
         self.created = time.monotonic()
+        try:
+            await self._run()
+        except (AssertionError, aiohttp.ClientError, TimeoutError) as exc:
+            self.error = str(exc)[:200] or type(exc).__name__
+        self.finished = time.monotonic()
+
+    async def _run(self) -> None:
         body = {"prompt": f"Write a Python script that lists values [{self.tag}]", "generation_mode": "unified"}
         async with self.http.post(self.base + "/api/generations/generate", json=body, headers=self.headers) as r:
-            assert r.status == 201, await r.text()
+            assert r.status == 201, f"create: {r.status} {await r.text()}"
             self.generation_id = (await r.json())["id"]
         url = f"{self.base}/api/generations/generate/{self.generation_id}/stream-token"
         async with self.http.post(url, headers=self.headers) as r:
-            assert r.status == 200, await r.text()
+            assert r.status == 200, f"stream token: {r.status} {await r.text()}"
             token = await r.json()
         async with self.http.get(self.base + token["stream_url"], params={"token": token["sse_token"]}) as stream:
-            assert stream.status == 200, await stream.text()
+            assert stream.status == 200, f"stream: {stream.status} {await stream.text()}"
             await self._read(stream)
-        self.finished = time.monotonic()
 
     async def _read(self, stream: aiohttp.ClientResponse) -> None:
         name: str | None = None
@@ -218,7 +226,8 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
     dsn = await ctx.dbs.fresh()
     model = PacedModel(**pace)
     await model.start()
-    tokens = tokens_for(n)
+    # the template database holds ctx.dbs.users users: beyond that, users create several generations each
+    tokens = tokens_for(min(n, ctx.dbs.users))
     before = await _transactions(ctx, dsn)
     settings = {} if spec.model_concurrency is None else {"model_concurrency": str(spec.model_concurrency)}
     servers = [await _server(ctx, dsn, f"codegen-model-{n}-{i}", model, **settings) for i in range(spec.processes)]
@@ -227,7 +236,7 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
             timeout=aiohttp.ClientTimeout(total=1800), connector=aiohttp.TCPConnector(limit=0)
         ) as http:  # one connection per viewer: the default pool of 100 would queue the rest
             # viewers take the servers in turn: each server gets its share of creates and streams
-            viewers = [Viewer(http, servers[i % len(servers)].url, tokens[i], f"bench-{i}") for i in range(n)]
+            viewers = [Viewer(http, servers[i % len(servers)].url, tokens[i % len(tokens)], f"bench-{i}") for i in range(n)]
             stop = asyncio.Event()
             probe = await Probe(servers[0].url + PROBE_PATH, PROBE_INTERVAL).start()
             rss = [asyncio.create_task(_sample_rss(server.pid, stop)) for server in servers]
@@ -238,21 +247,24 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
         for server in servers:
             await ctx.launcher.stop(server)
         transactions = await _reported_transactions(ctx, dsn) - before - startup
-        stored = [await _stored(ctx, dsn, viewer.generation_id) for viewer in viewers]
+        stored = [await _stored(ctx, dsn, viewer.generation_id) if viewer.generation_id else {} for viewer in viewers]
         delays = [
             received - sent_at
             for viewer in viewers
             for received, end in viewer.deltas
             if (sent_at := model.sent[viewer.tag].time_of(end)) is not None
         ]
-        drain = max(v.finished for v in viewers) - min(v.created for v in viewers)
+        served = [v for v in viewers if not v.error]
+        drain = max(v.finished for v in served) - min(v.created for v in viewers) if served else None
         return {
             "generations": n,
             "processes": spec.processes,
             "model_concurrency": spec.model_concurrency,
             "completed": sum(v.status == "completed" for v in viewers),
+            "refused": sum(bool(v.error) for v in viewers),
+            "refused_samples": sorted({v.error for v in viewers if v.error})[:3],
             "identical": sum(v.files == files and bool(files) for v, files in zip(viewers, stored, strict=True)),
-            "drain_seconds": round(drain, 2),
+            "drain_seconds": None if drain is None else round(drain, 2),
             "delta_delay_ms": _without_quantiles(summary_ms(delays)),
             "api_ms": _without_quantiles(summary_ms(latencies)),
             "api_path": PROBE_PATH,
@@ -300,7 +312,8 @@ async def run(ctx: Context) -> dict[str, Any]:
         d, a = row["delta_delay_ms"], row["api_ms"]
         log(
             f"  drain {row['drain_seconds']} s ({row['drain_vs_alone']}× one alone); {row['completed']}/{spec.generations}"
-            f" completed, {row['identical']} streamed files identical; delta p50 {d['p50']} p99 {d['p99']} ms;"
+            f" completed ({row['refused']} refused: {row['refused_samples']}), {row['identical']} streamed files"
+            f" identical; delta p50 {d['p50']} p99 {d['p99']} ms;"
             f" API p99 {a['p99']} ms; {row['transactions_per_generation']} transactions/generation;"
             f" RSS {row['rss_mb']} MB (+{row['cpu_pool_rss_mb']} MB CPU pool)"
         )

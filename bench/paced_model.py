@@ -74,6 +74,13 @@ class PacedModel:
             await self._runner.cleanup()
 
     async def _complete(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._answer(request)
+        except ConnectionResetError:
+            # the service went away mid-answer (stopped, or it gave the generation up): nothing to send to
+            return web.Response(status=499)
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         body = await request.json()
         match = _TAG.search(orjson.dumps(body["messages"]).decode())

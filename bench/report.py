@@ -168,10 +168,11 @@ def markdown(results: dict[str, Any]) -> str:
     fanout = scenarios.get("fanout")
     if fanout:
         lines += _heading("## 2. Stream fan-out (delay from commit to arrival)", fanout)
+        first = (fanout.get("rows") or [{}])[0]
         lines += [
             (
-                f"{fanout.get('rows', [{}])[0].get('events', '?')} events per generation, "
-                f"{fanout.get('rows', [{}])[0].get('interval', 0) * 1000:g} ms apart; the NOTIFY floor is when "
+                f"{first.get('events', '?')} events per generation, "
+                f"{first.get('interval', 0) * 1000:g} ms apart; the NOTIFY floor is when "
                 "the same notification reached a plain asyncpg LISTEN in the load generator."
             ),
             "",
@@ -197,6 +198,7 @@ def markdown(results: dict[str, Any]) -> str:
                     f"{_fmt(r.get('kb_per_stream'))} | {_fmt(vs, 2) if vs else ''} |"
                 )
         lines += ["", "Usual stack: 1,000 streams on one generation p99 50–76 ms, 55 KB per stream.", ""]
+        lines += storm_rows(fanout.get("storms", []))
 
     cross = scenarios.get("crossproc")
     if cross:
@@ -280,21 +282,42 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def storm_rows(storms: list[dict[str, Any]]) -> list[str]:
+    """The reconnect storm: every stream of one generation connecting at once, then the same events."""
+    if not storms:
+        return []
+    lines = ["Reconnect storm: the stream tokens first, then every stream's GET at once, on one generation.", "",
+             "| streams | connected | 503 | other failures | all connected in s | KB per idle stream "
+             "| delay p50 / p99 ms | lost |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in storms:
+        d = _lat(r, "delay_ms")
+        others = (r.get("open_failures") or 0) - (r.get("unavailable") or 0)
+        lost = sum(r.get(k) or 0 for k in ("lost", "duplicates", "unterminated"))
+        lines.append(
+            f"| {_fmt(r.get('streams'))} | {_fmt(r.get('opened'))} | {_fmt(r.get('unavailable'))} | {_fmt(others)} | "
+            f"{_fmt(r.get('open_seconds'), 1)} | {_fmt(r.get('kb_per_stream'))} | "
+            f"{_fmt(d.get('p50'), 1)} / {_fmt(d.get('p99'), 1)} | {_fmt(lost)} |"
+        )
+    return lines + [""]
+
+
 def model_rows(model: dict[str, Any]) -> list[str]:
-    lines = ["| generations | completed | streamed = stored | drain s | vs one alone | first code p50 / p99 s "
+    lines = ["| generations | completed (refused) | streamed = stored | drain s | vs one alone | first code p50 / p99 s "
              "| delta p50 / p99 ms | API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in model.get("rows", []):
         d, a = row["delta_delay_ms"], row["api_ms"]
         first = row.get("first_code_ms") or {}
         first_s = [None if first.get(q) is None else first[q] / 1000 for q in ("p50", "p99")]
+        refused = f" ({_fmt(row['refused'])})" if row.get("refused") else ""
         label = _fmt(row["generations"])
         if row.get("processes", 1) > 1:
             label += f" on {row['processes']} processes"
         if row.get("model_concurrency"):
             label += f" (cap {_fmt(row['model_concurrency'])})"
         lines.append(
-            f"| {label} | {row['completed']} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
+            f"| {label} | {row['completed']}{refused} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
             f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(first_s[0], 2)} / {_fmt(first_s[1], 2)} | "
             f"{_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
             f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"

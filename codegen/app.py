@@ -28,6 +28,7 @@ from codegen.headers import add_security_headers
 from codegen.logs import RequestIds, request_id_var, user_id_var
 from codegen.services import stream_tokens, users
 from codegen.services.previews import preview_key
+from codegen.store.stream_reads import StreamReads
 
 log = logging.getLogger("codegen.http")
 
@@ -140,6 +141,7 @@ def _database(settings: Settings) -> Callable[[web.Application], AsyncIterator[N
 def _open_streams(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         streams = app[appkeys.STREAMS] = stream_tokens.OpenStreams(app[appkeys.DB], settings.max_streams_per_user)
+        app[appkeys.STREAM_READS] = StreamReads(app[appkeys.DB])
         streams.start()
         yield
         await streams.stop()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from codegen.logs import RequestIds
     from codegen.services.stream_tokens import OpenStreams
     from codegen.services.users import Throttle
+    from codegen.store.stream_reads import StreamReads
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -28,5 +29,6 @@ REQUEST_IDS: web.AppKey[RequestIds] = web.AppKey("request_ids")
 HASHING: web.AppKey[HashingGate] = web.AppKey("hashing")
 THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 STREAMS: web.AppKey[OpenStreams] = web.AppKey("streams")
+STREAM_READS: web.AppKey[StreamReads] = web.AppKey("stream_reads")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

@@ -124,16 +124,16 @@ MUTANTS: tuple[SqlMutant, ...] = (
               (WINDOWS,)),
     # -- stream tokens
     SqlMutant("token-reusable", TOKEN_FUNCTIONS,
-              "DELETE FROM stream_tokens t\n"
-              "    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now()\n"
-              "    RETURNING t.user_id INTO v_user;",
-              "SELECT t.user_id INTO v_user FROM stream_tokens t\n"
-              "    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now();",
+              "DELETE FROM stream_tokens t USING asked a\n"
+              "        WHERE t.token_hash = a.token_hash AND t.generation_id = a.generation_id AND t.expires_at > now()\n"
+              "        RETURNING a.ord, t.user_id",
+              "SELECT a.ord, t.user_id FROM stream_tokens t JOIN asked a\n"
+              "        ON t.token_hash = a.token_hash AND t.generation_id = a.generation_id AND t.expires_at > now()",
               (STREAMING,)),
     SqlMutant("token-any-generation", TOKEN_FUNCTIONS,
-              "AND t.generation_id = p_generation_id AND", "AND p_generation_id IS NOT NULL AND", (STREAMING,)),
+              "AND t.generation_id = a.generation_id AND", "AND a.generation_id IS NOT NULL AND", (STREAMING,)),
     SqlMutant("token-never-expires", TOKEN_FUNCTIONS,
-              "AND t.generation_id = p_generation_id AND t.expires_at > now()", "AND t.generation_id = p_generation_id",
+              "AND t.generation_id = a.generation_id AND t.expires_at > now()", "AND t.generation_id = a.generation_id",
               (WINDOWS, STREAMING)),
     SqlMutant("token-twice-the-life", TOKEN_FUNCTIONS,
               "now() + make_interval(secs => p_ttl_seconds)", "now() + make_interval(secs => 2 * p_ttl_seconds)",
@@ -146,8 +146,8 @@ MUTANTS: tuple[SqlMutant, ...] = (
               "FROM generations g WHERE g.id = p_generation_id;", (STREAMING,)),
     # -- open streams per user, across processes
     SqlMutant("open-streams-per-process", TOKEN_FUNCTIONS,
-              "IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user) >= p_limit THEN",
-              "IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user AND s.process = p_process) >= p_limit THEN",
+              "v_open := (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user);",
+              "v_open := (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user AND s.process = p_process);",
               (OPEN_STREAMS,)),
     SqlMutant("open-streams-lapsed-still-count", TOKEN_FUNCTIONS,
               "DELETE FROM open_streams s WHERE s.user_id = v_user AND s.expires_at <= now();",

@@ -59,7 +59,7 @@ async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(
     async with table_locked(database_url, "generation_events") as admin:
         response = await alice.open_stream(generation["id"])
         events = asyncio.create_task(_list(read_events(response, files=True)))
-        pid = await blocked_backend(admin, "seq > $2")
+        pid = await blocked_backend(admin, "e.seq > asked.seq")
         assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
         received = await asyncio.wait_for(events, 15)
     assert [e.event for e in received] == [None, "reconnect"], received

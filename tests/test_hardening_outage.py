@@ -252,7 +252,7 @@ async def test_a_stream_that_fails_midway_ends_cleanly(make_server, http, databa
         async with table_locked(database_url, "generation_events") as admin:
             # an event number beyond the stream's last one: the stream reads the table to fill the gap
             await admin.execute("SELECT pg_notify('codegen_events', $1)", f'{gid}:{written + 5}:{{"status": "processing"}}')
-            pid = await blocked_backend(admin, "seq > $2")
+            pid = await blocked_backend(admin, "e.seq > asked.seq")
             stop = "pg_terminate_backend" if failure == "database" else "pg_cancel_backend"
             assert await admin.fetchval(f"SELECT {stop}($1)", pid)
             await asyncio.wait_for(reader, 15)

@@ -13,7 +13,7 @@ from aiohttp_sse import EventSourceResponse, sse_response
 
 from codegen import appkeys
 from codegen.api.common import api_prefix, current_user, json_response, parse_query, path_uuid
-from codegen.db import Database, DatabaseUnavailable
+from codegen.db import DatabaseUnavailable
 from codegen.engine.bus import CLOSE, FILES, RESYNC, StreamEvent, Subscription, make_event
 from codegen.engine.live import LiveFiles
 from codegen.engine.live_generation import FileDelta, LiveGeneration
@@ -21,8 +21,7 @@ from codegen.errors import GENERATION_NOT_FOUND, NotFound
 from codegen.lifecycle import Stage, Status
 from codegen.schemas import StreamQuery
 from codegen.services import stream_tokens
-from codegen.store import events
-from codegen.store import files as file_store
+from codegen.store.stream_reads import Snapshot, StreamReads
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 
 async def _serve(request: web.Request, generation_id: UUID, last_seq: int) -> web.StreamResponse:
-    db = request.app[appkeys.DB]
+    reads = request.app[appkeys.STREAM_READS]
     settings = request.app[appkeys.SETTINGS]
     live = request.app[appkeys.LIVE]
     # subscribe before reading the table, so no event falls between the two
@@ -70,7 +69,7 @@ async def _serve(request: web.Request, generation_id: UUID, last_seq: int) -> we
         request.app[appkeys.BUS].subscribe(str(generation_id)) as subscription,
         live.follow(str(generation_id), subscription) as files,
     ):
-        snapshot = await events.snapshot(db, generation_id)
+        snapshot = await reads.snapshot(generation_id)
         if snapshot is None:
             raise NotFound(GENERATION_NOT_FOUND)
         async with sse_response(
@@ -79,7 +78,7 @@ async def _serve(request: web.Request, generation_id: UUID, last_seq: int) -> we
             # the ping task ends when a write fails: wake the reader so the stream is freed
             watcher = asyncio.ensure_future(response.wait())
             watcher.add_done_callback(lambda _: subscription.offer(CLOSE))
-            sender = _Sender(request, response, db, generation_id, last_seq, subscription, live, files)
+            sender = _Sender(request, response, reads, generation_id, last_seq, subscription, live, files)
             sender.status = snapshot.status
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
@@ -106,8 +105,8 @@ class _Sender:
     """Writes one client's stream: replay after ``last_seq``, then live events, until the terminal one."""
 
     def __init__(
-        self, request: web.Request, response: EventSourceResponse, db: Database, generation_id: UUID, last_seq: int,
-        subscription: Subscription, live: LiveFiles, files: LiveGeneration,
+        self, request: web.Request, response: EventSourceResponse, reads: StreamReads, generation_id: UUID,
+        last_seq: int, subscription: Subscription, live: LiveFiles, files: LiveGeneration,
     ) -> None:
         self.subscription = subscription
         self.live = live
@@ -116,7 +115,7 @@ class _Sender:
         self.sent: dict[str, tuple[int, int, bool]] = {}
         self.request = request
         self.response = response
-        self.db = db
+        self.reads = reads
         self.generation_id = generation_id
         self.last_seq = last_seq
         self.finished = False
@@ -144,7 +143,7 @@ class _Sender:
             # an event at or before last_seq was already sent (by a replay): skip it
 
     async def catch_up(self) -> None:
-        for seq, payload in await events.after(self.db, self.generation_id, self.last_seq):
+        for seq, payload in await self.reads.after(self.generation_id, self.last_seq):
             await self.send(make_event(seq, payload))
             if self.finished:
                 return
@@ -174,7 +173,7 @@ class _Sender:
     async def send_file_snapshot(self) -> None:
         """Every file of the current attempt from offset 0 (a completed generation's: the stored files)."""
         if self.status == Status.COMPLETED:
-            stored = await file_store.contents(self.db, self.generation_id)
+            stored = await self.reads.contents(self.generation_id)
             self.subscription.take_dirty_files()
             # nothing more will come: later changes (none) go to a detached, empty view
             self.files = LiveGeneration(self.live, str(self.generation_id), 0)
@@ -238,7 +237,7 @@ class _Sender:
             raise ConnectionResetError("stream client stopped reading") from None
 
 
-def _connected_frame(generation_id: UUID, snapshot: events.Snapshot, last_seq: int) -> bytes:
+def _connected_frame(generation_id: UUID, snapshot: Snapshot, last_seq: int) -> bytes:
     data = orjson.dumps({
         "generation_id": str(generation_id),
         "status": snapshot.status,

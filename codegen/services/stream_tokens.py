@@ -17,6 +17,7 @@ from codegen.db import Database, DatabaseUnavailable
 from codegen.errors import InvalidInput, NotFound, RateLimited, Unauthenticated
 from codegen.records import StreamToken
 from codegen.store import stream_tokens as store
+from codegen.store.batch import Batcher
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,9 @@ class OpenStreams:
 
     Each open stream is a row of ``open_streams`` (a slot), taken by the statement that spends
     its token and deleted when the stream ends, so no database connection is held per stream.
-    ``heartbeat`` renews all of this process's slots in one statement; the slots of a process
-    that died lapse after ``lease_seconds``.
+    Streams that connect or end at about the same time share one statement (a reconnect storm's
+    thousands included: store/batch.py). ``heartbeat`` renews all of this process's slots in one
+    statement; the slots of a process that died lapse after ``lease_seconds``.
     """
 
     def __init__(self, db: Database, limit: int, *, lease_seconds: int = STREAM_LEASE_SECONDS) -> None:
@@ -46,6 +48,8 @@ class OpenStreams:
         # the next heartbeat deletes them, so they are not renewed for ever
         self._unclosed: set[int] = set()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._open: Batcher[tuple[bytes, UUID], store.Opened] = Batcher(self._open_many, dropped=self._give_back)
+        self._close_slots: Batcher[int, None] = Batcher(self._close_many)
 
     @contextlib.asynccontextmanager
     async def open(self, generation_id: UUID, token: str) -> AsyncIterator[UUID]:
@@ -54,9 +58,7 @@ class OpenStreams:
         Unauthenticated when the token is unknown, expired, used or for another generation;
         RateLimited when the user has ``limit`` streams open (the token is spent all the same).
         """
-        opened = await store.open_stream(
-            self.db, _digest(token), generation_id, self.process, self.lease_seconds, self.limit
-        )
+        opened = await self._open((_digest(token), generation_id))
         if opened.outcome == "invalid_token" or opened.user_id is None:
             raise Unauthenticated(errors.INVALID_STREAM_TOKEN)
         if opened.outcome == "too_many":
@@ -67,10 +69,22 @@ class OpenStreams:
             if opened.stream_id is not None:
                 await self._close(opened.stream_id)
 
+    async def _open_many(self, asked: list[tuple[bytes, UUID]]) -> list[store.Opened]:
+        return await store.open_streams(self.db, asked, self.process, self.lease_seconds, self.limit)
+
+    def _give_back(self, opened: store.Opened) -> None:
+        """A slot taken for a stream whose request was cancelled meanwhile: the next heartbeat deletes it."""
+        if opened.stream_id is not None:
+            self._unclosed.add(opened.stream_id)
+
+    async def _close_many(self, stream_ids: list[int]) -> list[None]:
+        await store.close_streams(self.db, stream_ids)
+        return [None] * len(stream_ids)
+
     async def _close(self, stream_id: int) -> None:
         self._unclosed.add(stream_id)
         try:
-            await store.close_streams(self.db, [stream_id])
+            await self._close_slots(stream_id)
         except UNREACHABLE as exc:
             log.warning("closing a stream's slot failed; the next heartbeat retries", extra={"error": str(exc)})
             return

@@ -35,13 +35,14 @@ class Opened:
     stream_id: int | None
 
 
-async def open_stream(
-    db: Database, digest: bytes, generation_id: UUID, process: UUID, lease_seconds: int, limit: int
-) -> Opened:
-    """Spend the token and take a slot of its user's open streams, in one statement."""
-    row = await db.fetchrow(db.q.open_stream, digest, generation_id, process, lease_seconds, limit)
-    assert row is not None
-    return Opened(row["outcome"], row["user_id"], row["stream_id"])
+async def open_streams(
+    db: Database, asked: list[tuple[bytes, UUID]], process: UUID, lease_seconds: int, limit: int
+) -> list[Opened]:
+    """Spend each (token digest, generation) and take a slot of its user's open streams: one statement."""
+    digests = [digest for digest, _generation in asked]
+    generations = [generation for _digest, generation in asked]
+    rows = await db.fetch(db.q.open_streams, digests, generations, process, lease_seconds, limit)
+    return [Opened(row["outcome"], row["user_id"], row["stream_id"]) for row in rows]
 
 
 async def close_streams(db: Database, stream_ids: list[int]) -> None:

@@ -30,40 +30,65 @@ BEGIN
 END;
 $$;
 
--- GET …/stream: spend the token and, when p_limit > 0, take one of the user's open-stream slots,
--- in one statement. One user's opens are serialised here, so opens on any number of processes
--- cannot overrun the limit. A refused open has spent its token, as a refused stream always did.
--- outcome: opened | invalid_token | too_many; stream_id is NULL when no slot is kept (p_limit 0)
-CREATE OR REPLACE FUNCTION codegen_open_stream(
-    p_token_hash bytea, p_generation_id uuid, p_process uuid, p_lease_seconds integer, p_limit integer
-) RETURNS TABLE (outcome text, user_id uuid, stream_id bigint)
+-- the one-stream form, replaced by the batch form below
+DROP FUNCTION IF EXISTS codegen_open_stream(bytea, uuid, uuid, integer, integer);
+
+-- GET …/stream, for every stream that connects at about the same time (one, or a reconnect storm's
+-- thousands) in one statement: spend each token of p_token_hashes on the generation at the same place
+-- of p_generation_ids and, when p_limit > 0, take one of its user's open-stream slots. One user's
+-- opens are serialised by the user's lock, so opens on any number of processes cannot overrun the
+-- limit; the locks are taken in user order, so two processes' batches cannot deadlock. A refused open
+-- has spent its token, as a refused stream always did.
+-- One row per token, ord = its place (1-based); outcome: opened | invalid_token | too_many;
+-- stream_id is NULL when no slot is kept (p_limit 0)
+CREATE OR REPLACE FUNCTION codegen_open_streams(
+    p_token_hashes bytea[], p_generation_ids uuid[], p_process uuid, p_lease_seconds integer, p_limit integer
+) RETURNS TABLE (ord integer, outcome text, user_id uuid, stream_id bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
+    v_ords integer[];
+    v_users uuid[];
     v_user uuid;
+    v_open integer;
     v_stream bigint;
 BEGIN
-    DELETE FROM stream_tokens t
-    WHERE t.token_hash = p_token_hash AND t.generation_id = p_generation_id AND t.expires_at > now()
-    RETURNING t.user_id INTO v_user;
-    IF v_user IS NULL THEN
-        RETURN QUERY SELECT 'invalid_token', NULL::uuid, NULL::bigint;
-        RETURN;
-    END IF;
-    IF p_limit <= 0 THEN
-        RETURN QUERY SELECT 'opened', v_user, NULL::bigint;
-        RETURN;
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('codegen-streams:' || v_user::text, 0));
-    -- a crashed process's slots: their lease lapsed, nobody renews them
-    DELETE FROM open_streams s WHERE s.user_id = v_user AND s.expires_at <= now();
-    IF (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user) >= p_limit THEN
-        RETURN QUERY SELECT 'too_many', v_user, NULL::bigint;
-        RETURN;
-    END IF;
-    INSERT INTO open_streams (user_id, process, expires_at)
-    VALUES (v_user, p_process, now() + make_interval(secs => p_lease_seconds))
-    RETURNING id INTO v_stream;
-    RETURN QUERY SELECT 'opened', v_user, v_stream;
+    WITH asked AS (
+        SELECT a.token_hash, a.generation_id, a.ord::integer AS ord
+        FROM unnest(p_token_hashes, p_generation_ids) WITH ORDINALITY AS a(token_hash, generation_id, ord)
+    ), spent AS (
+        DELETE FROM stream_tokens t USING asked a
+        WHERE t.token_hash = a.token_hash AND t.generation_id = a.generation_id AND t.expires_at > now()
+        RETURNING a.ord, t.user_id
+    )
+    SELECT array_agg(s.ord ORDER BY s.user_id, s.ord), array_agg(s.user_id ORDER BY s.user_id, s.ord)
+    INTO v_ords, v_users FROM spent s;
+
+    RETURN QUERY
+    SELECT o::integer, 'invalid_token', NULL::uuid, NULL::bigint
+    FROM generate_subscripts(p_token_hashes, 1) AS o
+    WHERE o <> ALL(coalesce(v_ords, '{}'));
+
+    FOR i IN 1 .. coalesce(array_length(v_ords, 1), 0) LOOP
+        IF p_limit <= 0 THEN
+            RETURN QUERY SELECT v_ords[i], 'opened', v_users[i], NULL::bigint;
+            CONTINUE;
+        END IF;
+        IF v_user IS DISTINCT FROM v_users[i] THEN
+            v_user := v_users[i];
+            PERFORM pg_advisory_xact_lock(hashtextextended('codegen-streams:' || v_user::text, 0));
+            DELETE FROM open_streams s WHERE s.user_id = v_user AND s.expires_at <= now();
+            v_open := (SELECT count(*) FROM open_streams s WHERE s.user_id = v_user);
+        END IF;
+        IF v_open >= p_limit THEN
+            RETURN QUERY SELECT v_ords[i], 'too_many', v_user, NULL::bigint;
+            CONTINUE;
+        END IF;
+        INSERT INTO open_streams (user_id, process, expires_at)
+        VALUES (v_user, p_process, now() + make_interval(secs => p_lease_seconds))
+        RETURNING id INTO v_stream;
+        v_open := v_open + 1;
+        RETURN QUERY SELECT v_ords[i], 'opened', v_user, v_stream;
+    END LOOP;
 END;
 $$;

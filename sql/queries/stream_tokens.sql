@@ -1,9 +1,9 @@
 -- name: issue_stream_token
 SELECT * FROM codegen_issue_stream_token($1, $2, $3, $4, $5);
 
--- name: open_stream
--- Single use: the token is gone the moment it is accepted; the stream's slot is taken with it.
-SELECT * FROM codegen_open_stream($1, $2, $3, $4, $5);
+-- name: open_streams
+-- Single use: each token is gone the moment it is accepted; its stream's slot is taken with it.
+SELECT ord, outcome, user_id, stream_id FROM codegen_open_streams($1, $2, $3, $4, $5) ORDER BY ord;
 
 -- name: close_stream
 DELETE FROM open_streams WHERE id = ANY($1::bigint[]);
