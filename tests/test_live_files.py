@@ -424,8 +424,27 @@ async def test_an_iteration_streams_what_changed_and_ends_deleted_files_empty(ma
     assert numbered[-1].data["status"] == "completed"
     stored = await stored_files(api, child["id"])
     assert stored == {"keep.py": "kept = 1\n", "change.py": "new = 2\n", "add.py": "added = 3\n", "drop.py": ""}
-    # the parent's unchanged file is not streamed; the deleted one ends empty, as GET …/files shows it
-    assert assembled.files == {p: c for p, c in stored.items() if p != "keep.py"}
+    # the deleted file ends empty, as GET …/files shows it; the parent's unchanged file need not be
+    # streamed (it is, when the stream connects after the generation completed: its stored files)
+    changed = {p: c for p, c in stored.items() if p != "keep.py"}
+    assert {p: c for p, c in assembled.files.items() if p != "keep.py"} == changed
+    assert assembled.files.get("keep.py", stored["keep.py"]) == stored["keep.py"]
+
+
+async def test_a_stream_of_a_completed_iteration_gets_the_files_as_listed_deleted_ones_empty(make_server, http):
+    _server, api, parent = await signed_in(make_server, http, IteratingGenerator())
+    assert (await api.wait_for(parent["id"]))["status"] == "completed"
+    child = await api.generate(is_iteration=True, parent_generation_id=parent["id"])
+    # the token is taken while the generation runs and spent once it has completed
+    token = await api.stream_token(child["id"])
+    assert token.status == 200, token.body
+    assert (await api.wait_for(child["id"]))["status"] == "completed"
+    response = await http.get(api.base_url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+    assert response.status == 200
+    assembled = Assembled()
+    await follow(response, assembled)
+    assert assembled.files == await stored_files(api, child["id"])
+    assert assembled.files["drop.py"] == "" and all(assembled.done.values())
     assert all(assembled.done.values())
 
 

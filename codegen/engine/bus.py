@@ -108,6 +108,10 @@ class Subscription:
             self.offer(FILES)
         dirty.add(path)
 
+    def close_callback(self, _done: object) -> None:
+        """A done-callback that ends the stream (its reader wakes on CLOSE)."""
+        self.offer(CLOSE)
+
     def take_dirty_files(self) -> set[str]:
         dirty, self.dirty_files = self.dirty_files or set(), None
         return dirty

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from codegen.db import Database
+from codegen.store import files
 from codegen.store.batch import Batcher
 
 
@@ -46,7 +47,8 @@ class StreamReads:
         return await self._events((generation_id, seq))
 
     async def contents(self, generation_id: UUID) -> dict[str, str]:
-        """{path: content} of the stored files, in path order; shared with other callers: read only."""
+        """{path: content} as GET …/files lists them (an iteration's deleted files empty), in path order;
+        shared with other callers: read only."""
         return await self._files(generation_id)
 
     async def _read_snapshots(self, generation_ids: list[UUID]) -> list[Snapshot | None]:
@@ -64,8 +66,9 @@ class StreamReads:
         return [[event for event in by_generation[generation] if event[0] > seq] for generation, seq in asked]
 
     async def _read_files(self, generation_ids: list[UUID]) -> list[dict[str, str]]:
-        rows = await self.db.fetch(self.db.q.file_contents_many, list(set(generation_ids)))
-        by_generation: defaultdict[UUID, dict[str, str]] = defaultdict(dict)
-        for row in rows:
-            by_generation[row["generation_id"]][row["path"]] = row["content"]
-        return [by_generation[generation_id] for generation_id in generation_ids]
+        # one statement per generation: a batch's streams are on a few generations (a storm's on one)
+        listed = {
+            generation_id: {file.path: file.content for file in await files.listed(self.db, generation_id)}
+            for generation_id in dict.fromkeys(generation_ids)
+        }
+        return [listed[generation_id] for generation_id in generation_ids]

@@ -41,8 +41,3 @@ FROM generations g WHERE g.id = $1 AND g.user_id = $2;
 -- One file of a completed generation of this user, for its preview.
 SELECT f.content FROM generation_files f JOIN generations g ON g.id = f.generation_id
 WHERE g.id = $1 AND g.user_id = $2 AND g.status = 'completed' AND f.path = $3;
-
--- name: file_contents_many
--- file_contents for many generations at once (streams connecting together: codegen/store/batch.py)
-SELECT generation_id, path, content FROM generation_files WHERE generation_id = ANY($1::uuid[])
-ORDER BY generation_id, path;
