@@ -43,6 +43,9 @@ async def test_completed_generation_carries_its_checklist(carol: ApiClient) -> N
     assert by_text["GET /summary"]["detail"]
     for item in done["requirements"]:
         assert set(item) == {"text", "status", "where", "detail"}
+    # the template generator's checklist is what it knows it wrote: its tests not running changes none of it
+    assert done["tests"]["status"] == "not_run"
+    assert not any("not verified by tests" in (item["detail"] or "") for item in done["requirements"])
 
     listed = await carol.call("GET", "/api/generations")
     counts = next(i for i in listed.body["items"] if i["id"] == created.body["id"])["requirement_counts"]

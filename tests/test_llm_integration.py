@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
+
 from codegen import appkeys
 from tests.generators.fake_llm import (  # noqa: F401 - fake_llm is a fixture
     API_KEY,
@@ -110,3 +112,25 @@ async def test_a_process_holds_many_model_generations_at_once_and_hands_them_bac
     assert asyncio.get_running_loop().time() - started < 10
     rows = await db_conn.fetch("SELECT status FROM generations WHERE id = ANY($1::uuid[])", ids[1:])
     assert {r["status"] for r in rows} == {"pending"}
+
+
+async def test_phased_checklist_claims_say_the_tests_did_not_verify_them(make_server, http, fake_llm):
+    """The planner's checklist through the engine: with the tests turned off (CODEGEN_VALIDATE=syntax) a request
+    the model met stays met and says it was not verified by tests, and why; the template generator's is untouched."""
+    plan = orjson.dumps({
+        "summary": "hello", "files": [{"path": "app.py", "purpose": "the script"}],
+        "requirements": [
+            {"text": "prints hello world", "status": "met", "files": ["app.py"], "detail": None},
+            {"text": "a GUI", "status": "unmet", "files": [], "detail": "a script was asked for"},
+        ],
+    }).decode()
+    fake_llm.add(stream(plan), stream(fenced("app.py", "print('hello world')\n")))
+    final = await generated(make_server, http, fake_llm, "phased")
+    assert final["status"] == "completed", final["error_message"]
+    reason = final["tests"]["reason"]
+    assert final["tests"]["status"] == "not_run" and "CODEGEN_VALIDATE=syntax" in reason
+    assert final["requirements"] == [
+        {"text": "prints hello world", "status": "met", "where": ["app.py"],
+         "detail": f"not verified by tests: {reason}"},
+        {"text": "a GUI", "status": "unmet", "where": [], "detail": "a script was asked for"},
+    ]

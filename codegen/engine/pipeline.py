@@ -21,6 +21,7 @@ from codegen.engine import cpu as cpu_work
 from codegen.engine.cpu import CpuPool
 from codegen.engine.live_writer import LiveWriter
 from codegen.engine.project_tests import ProjectTester, TestReport
+from codegen.generators import llm_checklist
 from codegen.generators.base import (
     GeneratedFile,
     GenerationError,
@@ -114,8 +115,10 @@ async def run(
         if live is not None:
             # the streams of every process hold the files before the event that says they are done
             await live.sync()
-        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests,
-                        result.requirements)
+        requirements = result.requirements
+        if result.requirements_claimed and verified.tests is not None:
+            requirements = llm_checklist.against_tests(requirements, verified.tests.as_dict())
+        await _complete(db, claim, verified.files, verified.usage, dict(result.notes), verified.tests, requirements)
         return Status.COMPLETED
     except GenerationError as exc:
         log.warning("generation failed", extra={"error": str(exc)})

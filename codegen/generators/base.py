@@ -102,6 +102,9 @@ class GenerationResult:
     notes: dict[str, Any] = field(default_factory=dict)
     # the requirements checklist: [{"text", "status": "met"|"substituted"|"unmet", "where": [paths], "detail"}]
     requirements: list[dict[str, Any]] = field(default_factory=list)
+    # the checklist states what the generator claims (a model's word), not what it knows it wrote: the
+    # engine holds the requests still ``met`` against the project's tests (llm_checklist.against_tests)
+    requirements_claimed: bool = False
 
 
 class Reporter(Protocol):

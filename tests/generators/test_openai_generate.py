@@ -339,3 +339,38 @@ async def test_without_a_checklist_every_request_is_listed_unchecked(fake_llm: F
     assert [item["text"] for item in result.requirements] == ["Create a tiny counter app", "It counts clicks"]
     assert {item["status"] for item in result.requirements} == {"unmet"}
     assert all("not checked" in item["detail"] for item in result.requirements)
+
+
+async def test_unified_gives_its_checklist_in_the_same_answer_checked_against_the_files(fake_llm: FakeLLM) -> None:
+    checklist = [
+        {"text": "a counter", "status": "met", "where": ["app/store.py"], "detail": None},
+        {"text": "a main entry point", "status": "met", "where": ["app/main.py", "app/cli.py"]},
+        {"text": "a web UI", "status": "unmet", "where": [], "detail": "a command-line app was asked for"},
+    ]
+    block = "```json checklist\n" + orjson.dumps({"requirements": checklist}).decode() + "\n```\n"
+    fake_llm.add(stream(fenced("app/store.py", STORE_PY) + fenced("app/main.py", MAIN_PY) + block))
+
+    result = await make_generator(fake_llm.url).generate(request(Mode.UNIFIED), RecordingReporter())
+
+    assert {f.path: f.content for f in result.files} == {"app/store.py": STORE_PY, "app/main.py": MAIN_PY}
+    assert result.requirements == [
+        {"text": "a counter", "status": "met", "where": ["app/store.py"], "detail": None},
+        {"text": "a main entry point", "status": "unmet", "where": ["app/main.py"],
+         "detail": "the model said met, but the files it names were not written (app/cli.py)"},
+        {"text": "a web UI", "status": "unmet", "where": [], "detail": "a command-line app was asked for"},
+    ]
+    assert result.requirements_claimed
+    system = next(m["content"] for m in fake_llm.requests[0].body["messages"] if m["role"] == "system")
+    assert "```json checklist" in system
+
+
+async def test_a_unified_repair_keeps_the_first_answers_checklist(fake_llm: FakeLLM) -> None:
+    checklist = [{"text": "a counter", "status": "met", "where": ["app/store.py"], "detail": None}]
+    block = "```json checklist\n" + orjson.dumps(checklist).decode() + "\n```\n"
+    cut = "### app/store.py\n```python path=app/store.py\nclass Store:\n"
+    fake_llm.add(stream(fenced("app/main.py", MAIN_PY) + block + cut, finish_reason="length"),
+                 stream(fenced("app/store.py", STORE_PY)))
+
+    result = await make_generator(fake_llm.url).generate(request(Mode.UNIFIED), RecordingReporter())
+
+    assert result.requirements == checklist

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 import pytest
 
 from tests.generators.fake_llm import API_KEY, MODEL, FakeLLM, fake_llm, fenced, stream  # noqa: F401 - fixture
@@ -99,3 +100,29 @@ async def test_cancel_during_a_test_run_kills_the_sandbox(make_server, http, fak
     assert not processes_with(marker), "the sandboxed processes outlived the cancel by 5 s"
     final = await api.wait_for(generation_id)
     assert final["status"] == "cancelled" and final["tests"] is None
+
+
+def checklist_block(*items: dict) -> str:
+    return "```json checklist\n" + orjson.dumps({"requirements": list(items)}).decode() + "\n```\n"
+
+
+async def test_a_checklist_claim_whose_tests_still_fail_is_not_met(make_server, http, fake_llm, sandbox_cache_dir):
+    """Unified mode: the model's checklist comes with its files; after the sandboxed run, a request claimed met
+    whose file the failing output names becomes unmet, naming the failing test; the others keep their word."""
+    claims = checklist_block(
+        {"text": "an add function", "status": "met", "where": ["calc.py", "tests/test_calc.py"], "detail": None},
+        {"text": "pytest configured", "status": "met", "where": ["pytest.ini"], "detail": None},
+        {"text": "a GUI", "status": "unmet", "where": [], "detail": "a module was asked for"},
+    )
+    fake_llm.add(stream(BUGGY + claims))
+    api, generation_id = await generation_through(make_server, http, fake_llm, sandbox_cache_dir, repair_rounds=0)
+    final = await api.wait_for(generation_id, timeout=120)
+    assert final["status"] == "completed", final["error_message"]
+    assert final["tests"]["status"] == "failed", final["tests"]
+    assert "calc.py" in final["tests"]["output"] and "pytest.ini" not in final["tests"]["output"]
+    assert final["requirements"] == [
+        {"text": "an add function", "status": "unmet", "where": ["calc.py", "tests/test_calc.py"],
+         "detail": "its tests failed: tests/test_calc.py::test_add"},
+        {"text": "pytest configured", "status": "met", "where": ["pytest.ini"], "detail": None},
+        {"text": "a GUI", "status": "unmet", "where": [], "detail": "a module was asked for"},
+    ]

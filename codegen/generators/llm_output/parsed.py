@@ -25,6 +25,8 @@ class ParsedOutput:
     broken_json: bool = False
     # paths named in a broken JSON answer, to tell the model which files to resend
     broken_json_paths: list[str] = field(default_factory=list)
+    # the text of the answer's ```json checklist block (a complete one), which is not a file
+    checklist: str | None = None
 
     @property
     def empty(self) -> bool:

@@ -11,6 +11,9 @@ from codegen.generators.llm_output.parsed import ParsedFile, ParsedOutput
 from codegen.generators.llm_output.paths import path_from_heading, path_from_info, path_from_intro, safe_path
 
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# the info string of the block where a unified answer gives its requirements checklist (```` ```json checklist ````):
+# not a file, its text is kept apart for codegen.generators.llm_checklist
+_CHECKLIST_INFO = re.compile(r"^\s*(?:json\s+)?checklist\s*$", re.I)
 _DELETE_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?[*_]{0,2}(?:delete|deleted|remove|removed)(?:\s+file)?[*_]{0,2}\s*:\s*[*_]{0,2}\s*"
     r"`?(?P<path>[^`*\s]+)`?\s*[*_]{0,2}\s*$",
@@ -24,6 +27,8 @@ class _Block:
     path: str | None  # normalised; None for an anonymous block
     # the model named a path outside the project: the content is dropped
     unsafe: bool = False
+    # the requirements checklist block: kept out of the files
+    checklist: bool = False
     lines: list[str] = field(default_factory=list)
     # depth of fences opened inside this block (a README's own code examples)
     nested: int = 0
@@ -74,7 +79,7 @@ class FileStreamParser:
 
     def _tell_partial(self) -> None:
         block, partial = self._block, self._partial
-        if self._listener is None or block is None or block.unsafe:
+        if self._listener is None or block is None or block.unsafe or block.checklist:
             return
         text = partial.lstrip(" ")
         if len(partial) - len(text) <= 3 and (not text or text[0] in "`~"):
@@ -123,10 +128,10 @@ class FileStreamParser:
                 return
             else:
                 block.nested += 1
-        elif block.path is None and not block.unsafe:
+        elif block.path is None and not block.unsafe and not block.checklist:
             self._json_hint(line)
         block.lines.append(line)
-        if self._listener is not None and not block.unsafe:
+        if self._listener is not None and not block.unsafe and not block.checklist:
             self._listener.append(block.path, (line + "\n")[self._told:])
 
     def _outside_line(self, line: str) -> None:
@@ -150,6 +155,10 @@ class FileStreamParser:
 
     def _open_block(self, fence: str, info: str) -> None:
         previous = self._previous_line
+        if _CHECKLIST_INFO.match(info):
+            self._previous_line = ""
+            self._block = _Block(fence=fence, path=None, checklist=True)
+            return
         raw = path_from_info(info) or path_from_heading(previous) or path_from_intro(previous, info)
         self._previous_line = ""
         path = safe_path(raw) if raw is not None else None
@@ -169,6 +178,10 @@ class FileStreamParser:
         if content and closed:
             content += "\n"
         if block.unsafe:
+            return
+        if block.checklist:
+            if closed:
+                self._out.checklist = content
             return
         if closed and self._listener is not None:
             self._listener.end(block.path)

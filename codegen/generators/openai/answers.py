@@ -125,4 +125,5 @@ def merge_repair(first: ParsedOutput, repair: ParsedOutput, problems: list[FileP
         deleted=list(dict.fromkeys(first.deleted + repair.deleted)),
     )
     merged.files.update(repair.files)
+    merged.checklist = repair.checklist or first.checklist
     return merged

@@ -101,6 +101,8 @@ class OpenAIGenerator:
             requirements=llm_checklist.checked(
                 outcome.requirements, files, request.prompt, request.additional_requirements
             ),
+            # the model's claims: the engine holds those still met against the project's tests
+            requirements_claimed=True,
         )
 
     async def repair(
@@ -272,7 +274,8 @@ class OpenAIGenerator:
         """Every file in one streamed answer, repaired once if some come back unusable."""
         parent = request.parent_files or {}
         await progress(Stage.GENERATING, start, f"Asking {self.endpoint.model} to write the project")
-        system = WRITER_SYSTEM + (ITERATION_RULES if request.is_iteration else "")
+        # the checklist comes in the same answer, after the files (llm_checklist.UNIFIED_RULES)
+        system = WRITER_SYSTEM + (ITERATION_RULES if request.is_iteration else "") + llm_checklist.UNIFIED_RULES
         user = request_text(request)
         if request.is_iteration:
             user += "\n\nThe project's current files:\n\n" + render_files(parent, self._context_limit(client))
@@ -299,6 +302,7 @@ class OpenAIGenerator:
         elif answer.finish_reason == "length":
             outcome.notes["output_limit"] = "the answer reached the model's output limit after its last complete file"
         outcome.written = {path: f.content for path, f in parsed.files.items()}
+        outcome.requirements = llm_checklist.from_answer(parsed.checklist)
         self._take_deletions([p for p in parsed.deleted if p not in outcome.written], parent, outcome)
         return outcome
 

@@ -7,7 +7,8 @@ import { h, setText } from '../dom.js';
 // view; scrolling up or choosing a file leaves it, Follow (or scrolling back to the end) returns.
 // The DOM changes at most once a frame, and by appending to one text node, so a fast model
 // (50 updates a second and more) never blocks the page.
-export function liveCode() {
+// `headingId`: the card's heading id (one per page: the conversation names it after its turn).
+export function liveCode({ headingId = 'live-code-heading' } = {}) {
   const tree = h('ul', { class: 'live-tree', 'aria-label': 'Files' });
   const empty = h('p', { class: 'muted live-empty' }, 'No file started yet.');
   const title = h('h3', { class: 'live-path' }, '');
@@ -107,8 +108,8 @@ export function liveCode() {
 
   const element = h(
     'section',
-    { class: 'card live-code-card', 'aria-labelledby': 'live-code-heading' },
-    h('div', { class: 'result-head' }, h('h2', { id: 'live-code-heading' }, 'Code'), follow),
+    { class: 'card live-code-card', 'aria-labelledby': headingId },
+    h('div', { class: 'result-head' }, h('h2', { id: headingId }, 'Code'), follow),
     h(
       'div',
       { class: 'live-panes' },

@@ -137,16 +137,17 @@ export function submitGeneration(form, { ctx, prompt, requirements, errors, subm
     submit.disabled = true;
     setText(submit, 'Starting…');
     try {
-      const generation = await api.generate({
+      const body = {
         prompt: text,
         project_id,
         context: { additional_requirements: requirementsFrom(requirements.value) },
         generation_mode: mode ? mode.value : defaultMode,
         is_iteration,
         parent_generation_id,
-      });
+      };
+      const generation = await api.generate(body);
       announce(started);
-      if (after) after(generation);
+      if (after) after(generation, body);
       else go(`#/g/${generation.id}`);
     } catch (err) {
       if (!ctx.alive) return;

@@ -1,25 +1,25 @@
 // #/p/<project id>: a project as a conversation, oldest first, with a follow-up at the end.
 
 import { api } from '../api.js';
-import { h, append, clear, setText } from '../dom.js';
+import { h, clear, setText } from '../dom.js';
 import { requirementItem } from '../parts/checklist.js';
 import { diffView } from '../parts/diff.js';
 import { iterateForm } from '../parts/prompt-form.js';
 import { isTerminal } from '../stream.js';
-import { alertBox, errorText, newestFirst, screen, stageLabel, statusBadge } from '../ui.js';
+import { followTurn } from '../parts/turn-live.js';
+import { alertBox, announce, errorText, newestFirst, screen, statusBadge } from '../ui.js';
 
 // Every prompt of a project and what became of it, oldest first: the prompt, then the result with its
-// checklist, its files or its changes; at the end a follow-up on the newest completed result.
+// checklist, its files or its changes; at the end a follow-up on the newest completed result. A turn
+// still running is followed over its stream (parts/turn-live.js) and read once more when it ends: the
+// thread is never polled.
 export async function conversationScreen(ctx, projectId) {
   screen('Conversation', h('p', { class: 'muted' }, 'Loading…'));
-  const load = async () => {
-    const project = await api.project(projectId);
-    const turns = await Promise.all(newestFirst(project.generations).reverse().map((g) => api.generation(g.id)));
-    return { project, turns };
-  };
-  let state;
+  let project;
+  let turns;
   try {
-    state = await load();
+    project = await api.project(projectId);
+    turns = await Promise.all(newestFirst(project.generations).reverse().map((g) => api.generation(g.id)));
   } catch (err) {
     if (!ctx.alive) return;
     screen('Conversation', alertBox(errorText(err)), h('p', {}, h('a', { href: '#/history' }, 'Back to your history')));
@@ -29,48 +29,66 @@ export async function conversationScreen(ctx, projectId) {
   const thread = h('ol', { class: 'thread', 'aria-label': 'Prompts and results, oldest first' });
   const followUpBox = h('div', {});
   const meta = h('p', { class: 'hint' });
-  let timer = null;
+  const shown = new Map(); // generation id -> {generation, li, follower}, oldest first
   let shownLatest = null;
-  ctx.onLeave(() => window.clearTimeout(timer));
+  ctx.onLeave(() => {
+    for (const turn of shown.values()) if (turn.follower) turn.follower.close();
+  });
 
-  // the thread is redrawn as turns finish; the follow-up form only when the turn it follows changes
-  const show = ({ project, turns }) => {
-    setText(meta, `${project.domain || 'general'} · ${turns.length} prompt${turns.length === 1 ? '' : 's'}`);
-    clear(thread);
-    append(thread, turns.map((g) => turnItem(g)));
-    const latest = [...turns].reverse().find((g) => g.status === 'completed');
-    if ((latest && latest.id) !== shownLatest) {
-      shownLatest = latest && latest.id;
-      clear(followUpBox);
-      followUpBox.append(
-        latest
-          ? iterateForm(ctx, latest, {
-              heading: 'Follow up',
-              after: () => {
-                shownLatest = null; // a fresh form once the thread shows the new turn
-                refresh();
-              },
-            })
-          : h('p', { class: 'muted' }, 'A follow-up needs a completed result.'),
-      );
-    }
-    window.clearTimeout(timer);
-    // a turn still running: read again shortly (no stream here; its own page has the live view)
-    if (turns.some((g) => !isTerminal(g.status))) timer = window.setTimeout(refresh, 1500);
+  // the meta line, and the follow-up form only when the turn it follows changes
+  const update = () => {
+    const list = [...shown.values()].map((turn) => turn.generation);
+    setText(meta, `${project.domain || 'general'} · ${list.length} prompt${list.length === 1 ? '' : 's'}`);
+    const latest = [...list].reverse().find((g) => g.status === 'completed');
+    if ((latest && latest.id) === shownLatest) return;
+    shownLatest = latest && latest.id;
+    clear(followUpBox);
+    followUpBox.append(
+      latest
+        ? iterateForm(ctx, latest, {
+            heading: 'Follow up',
+            after: (created, sent) => {
+              shownLatest = null; // a fresh form; the new turn is followed from the answer to the POST
+              place({ ...created, context: sent.context });
+            },
+          })
+        : h('p', { class: 'muted' }, 'A follow-up needs a completed result.'),
+    );
   };
-  const refresh = async () => {
-    try {
-      const next = await load();
-      if (ctx.alive) show(next);
-    } catch (err) {
-      if (ctx.alive) thread.after(alertBox(errorText(err)));
-    }
+
+  // draw a turn, or draw it again in its place; a running one is followed over its stream
+  const place = (g) => {
+    const old = shown.get(g.id);
+    if (old && old.follower) old.follower.close();
+    let li = null;
+    const follower = isTerminal(g.status)
+      ? null
+      : followTurn(g, {
+          onFinished: (fresh) => {
+            if (!ctx.alive) return;
+            place(fresh);
+            announce(fresh.status === 'completed' ? 'The follow-up is ready.' : `The turn ended: ${fresh.status}.`);
+          },
+          onStatus: (status) => {
+            if (!li || li.dataset.status === status) return;
+            li.dataset.status = status;
+            const badge = li.querySelector('.turn-answer > .badge');
+            badge.className = `badge status-${status}`;
+            setText(badge, status);
+          },
+        });
+    li = turnItem(g, follower);
+    if (old) old.li.replaceWith(li);
+    else thread.append(li);
+    shown.set(g.id, { generation: g, li, follower });
+    update();
   };
-  screen(state.project.name, meta, thread, followUpBox);
-  show(state);
+
+  screen(project.name, meta, thread, followUpBox);
+  for (const g of turns) place(g);
 }
 
-function turnItem(g) {
+function turnItem(g, follower) {
   const extra = ((g.context || {}).additional_requirements || []).filter((r) => typeof r === 'string');
   const ask = h(
     'div',
@@ -80,12 +98,14 @@ function turnItem(g) {
     extra.length ? h('ul', { class: 'turn-extra' }, extra.map((r) => h('li', {}, r))) : null,
   );
   const answer = h('div', { class: 'turn-answer' }, statusBadge(g.status), ' ', h('a', { href: `#/g/${g.id}` }, 'Open'));
+  if (follower) {
+    answer.append(follower.element);
+    return h('li', { class: 'turn', dataset: { generationId: g.id, status: g.status } }, ask, answer);
+  }
   if (g.status === 'failed') {
     answer.append(h('p', { class: 'turn-error' }, g.error_message || 'It failed.'));
   } else if (g.status === 'cancelled') {
     answer.append(h('p', { class: 'muted' }, 'Cancelled.'));
-  } else if (!isTerminal(g.status)) {
-    answer.append(h('p', { class: 'muted' }, `${stageLabel(g.stage)}: ${g.message || ''}`));
   } else {
     const items = g.requirements || [];
     answer.append(

@@ -3,9 +3,10 @@
 // liveView puts the parts together and wires them to the stream (stream.js); when the stream
 // ends it reads the generation again and hands it to `showFinished`.
 
-import { api, formatWait } from '../api.js';
+import { api } from '../api.js';
 import { h, append, clear, setText } from '../dom.js';
 import { liveCode } from '../parts/live-code.js';
+import { progressMeter, reconnectButton } from '../parts/progress.js';
 import { isTerminal, watchGeneration } from '../stream.js';
 import { STAGES, alertBox, announce, errorText, main, stageLabel } from '../ui.js';
 
@@ -42,38 +43,6 @@ function stageChecklist(stages) {
   }
 
   return { element, mark, active: () => element.querySelector('[data-state="active"]') };
-}
-
-// The progress bar and its percentage; progress never goes back.
-function progressMeter() {
-  const bar = h('div', { class: 'bar-fill' });
-  const percent = h('span', { class: 'percent' }, '0%');
-  const progress = h(
-    'div',
-    {
-      class: 'progress',
-      role: 'progressbar',
-      'aria-label': 'Generation progress',
-      'aria-valuemin': '0',
-      'aria-valuemax': '100',
-      'aria-valuenow': '0',
-    },
-    bar,
-  );
-  let last = 0;
-  return {
-    element: h('div', { class: 'progress-row' }, progress, percent),
-    percent: () => Math.round(last * 100),
-    set(value) {
-      if (typeof value !== 'number' || Number.isNaN(value)) return;
-      last = Math.max(last, Math.min(1, Math.max(0, value)));
-      const pct = Math.round(last * 100);
-      bar.style.width = `${pct}%`;
-      progress.setAttribute('aria-valuenow', String(pct));
-      progress.setAttribute('aria-valuetext', `${pct}%`);
-      setText(percent, `${pct}%`);
-    },
-  };
 }
 
 // "Status: processing · stage: Planning · 40%", and the status badge of the summary above.
@@ -137,47 +106,6 @@ function connectionLine() {
           `Connection lost. Reconnecting in ${(info.delayMs / 1000).toFixed(1)} s (attempt ${info.attempt} of ${info.of}).`,
         );
       element.dataset.state = state;
-    },
-  };
-}
-
-// Reconnect, offered once the stream gave up; after a 429 it counts down the wait first.
-function reconnectButton() {
-  const button = h('button', { type: 'button', hidden: true }, 'Reconnect');
-  let countdown = null;
-
-  function stop() {
-    if (countdown) window.clearInterval(countdown);
-    countdown = null;
-  }
-
-  function ready() {
-    button.disabled = false;
-    setText(button, 'Reconnect');
-  }
-
-  return {
-    element: button,
-    stop,
-    offer(retryAfter) {
-      button.hidden = false;
-      if (!retryAfter) {
-        ready();
-        return;
-      }
-      let left = retryAfter;
-      button.disabled = true;
-      setText(button, `Reconnect (in ${formatWait(left)})`);
-      stop();
-      countdown = window.setInterval(() => {
-        left -= 1;
-        if (left <= 0) {
-          stop();
-          ready();
-        } else {
-          setText(button, `Reconnect (in ${formatWait(left)})`);
-        }
-      }, 1000);
     },
   };
 }
