@@ -25,6 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from bench.charts import charts as make_charts
 from bench.context import Context
 from bench.databases import Databases
 from bench.machine import load_average, raise_nofile
@@ -116,7 +117,7 @@ async def main(args: argparse.Namespace) -> Path:
             results["scenarios"][name] = outcome
             report.write(results, json_path)  # partial results are worth having
     if not args.no_charts:
-        charts = report.charts(results, charts_dir)
+        charts = make_charts(results, charts_dir)
         results["charts"] = [str(p) for p in charts]
     report.write(results, json_path)
     failed = [name for name, outcome in results["scenarios"].items() if "error" in outcome]

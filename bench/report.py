@@ -42,7 +42,7 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
-def _lat(result: dict[str, Any] | None, key: str = "latency_ms") -> dict[str, Any]:
+def latencies(result: dict[str, Any] | None, key: str = "latency_ms") -> dict[str, Any]:
     return (result or {}).get(key) or {}
 
 
@@ -69,15 +69,15 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                     None if r is None else r >= TARGETS["create_off_vs_bare"]))
     for row in rows:
         on = row.get("worker_on", {})
-        p99 = _lat(on).get("p99")
+        p99 = latencies(on).get("p99")
         ok = None if p99 is None else (on.get("rps", 0) >= TARGETS["create_on_rps"] and p99 < TARGETS["create_on_p99_ms"])
         out.append((f"create, worker on, {row['clients']} clients", "≥ 350/s, p99 < 1 s",
                     f"{_fmt(on.get('rps'))}/s, p99 {_fmt(p99)} ms", ok))
     for row in scenarios.get("fanout", {}).get("rows", []):
         one = row.get("one") or {}
-        p99 = _lat(one, "delay_ms").get("p99")
+        p99 = latencies(one, "delay_ms").get("p99")
         if row["streams"] >= 2000:
-            bare_p99 = _lat(row.get("bare"), "delay_ms").get("p99")
+            bare_p99 = latencies(row.get("bare"), "delay_ms").get("p99")
             out.append((f"{row['streams']} streams on one generation", "p99 < 60 ms, 0 lost",
                         f"p99 {_fmt(p99)} ms (bare aiohttp, same events: {_fmt(bare_p99)} ms), {one.get('lost')} lost",
                         None if p99 is None else p99 < TARGETS["fanout_2000_p99_ms"] and one.get("lost") == 0))
@@ -86,14 +86,14 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                         None if one.get("lost") is None else one.get("lost") == 0))
         many = row.get("many") or {}
         if many:
-            out.append((f"{row['streams']} streams, one per generation", "0 lost", f"{many.get('lost')} lost, p99 {_fmt(_lat(many, 'delay_ms').get('p99'))} ms",
+            out.append((f"{row['streams']} streams, one per generation", "0 lost", f"{many.get('lost')} lost, p99 {_fmt(latencies(many, 'delay_ms').get('p99'))} ms",
                         None if many.get("lost") is None else many.get("lost") == 0))
     kb = [r["one"].get("kb_per_stream") for r in scenarios.get("fanout", {}).get("rows", []) if r.get("one") and r["streams"] >= 1000]
     if kb:
         out.append(("memory per open stream", "< 25 KB", f"{_fmt(max(kb))} KB", max(kb) < TARGETS["kb_per_stream"]))
     for row in scenarios.get("crossproc", {}).get("rows", []):
         c = row.get("cross") or {}
-        out.append((f"cross-process, {row['streams']} streams", "0 lost", f"{c.get('lost')} lost, p99 {_fmt(_lat(c, 'delay_ms').get('p99'))} ms",
+        out.append((f"cross-process, {row['streams']} streams", "0 lost", f"{c.get('lost')} lost, p99 {_fmt(latencies(c, 'delay_ms').get('p99'))} ms",
                     None if c.get("lost") is None else c.get("lost") == 0))
     for label, row in (scenarios.get("sandbox", {}).get("overhead") or {}).items():
         extra = row.get("overhead_p50_ms")
@@ -101,7 +101,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                     None if extra is None else extra < TARGETS["sandbox_overhead_p50_ms"]))
     connect = scenarios.get("connect", {}).get("service")
     if connect:
-        p50 = _lat(connect, "total_ms").get("p50")
+        p50 = latencies(connect, "total_ms").get("p50")
         out.append(("token → connected", "p50 < 10 ms", f"p50 {_fmt(p50, 2)} ms", None if p50 is None else p50 < TARGETS["connect_p50_ms"]))
     return out
 
@@ -156,7 +156,7 @@ def markdown(results: dict[str, Any]) -> str:
                 rate = r.get("rps", r.get("tps"))
                 if rate is not None and vs is None and r.get("tps"):
                     vs = None
-                lat = _lat(r)
+                lat = latencies(r)
                 lines.append(
                     f"| {c} | {label} | {_fmt(rate)} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
                     f"{_fmt(r.get('errors', r.get('failed')))} | {_fmt(vs, 2) if vs is not None else ''} | "
@@ -185,10 +185,10 @@ def markdown(results: dict[str, Any]) -> str:
                 r = row.get(key)
                 if not r:
                     continue
-                d = _lat(r, "delay_ms")
+                d = latencies(r, "delay_ms")
                 vs = row.get("ratio_one_vs_bare") if key == "one" else row.get("ratio_many_vs_bare") if key == "many" else None
-                floor = _lat(r, "listen_delay_ms").get("p99")
-                serve = _lat(r, "serve_delay_ms")
+                floor = latencies(r, "listen_delay_ms").get("p99")
+                serve = latencies(r, "serve_delay_ms")
                 runs = row.get(f"{key}_p99_runs")
                 label_runs = f"{label} (p99 of {len(runs)} runs: {', '.join(_fmt(x, 0) for x in runs)})" if runs and len(runs) > 1 else label
                 lines.append(
@@ -207,8 +207,8 @@ def markdown(results: dict[str, Any]) -> str:
                   "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for row in cross.get("rows", []):
             c = row.get("cross") or {}
-            d = _lat(c, "delay_ms")
-            f = _lat(c, "listen_delay_ms")
+            d = latencies(c, "delay_ms")
+            f = latencies(c, "listen_delay_ms")
             lines.append(
                 f"| {row['streams']} | {_fmt(d.get('n'))} | {_fmt(d.get('p50'), 2)} | {_fmt(d.get('p99'), 2)} | {_fmt(d.get('max'), 2)} | "
                 f"{_fmt(c.get('lost'))} | {_fmt(f.get('p99'), 2)} | {_fmt(row.get('ratio_vs_floor'), 2)} |"
@@ -236,8 +236,8 @@ def markdown(results: dict[str, Any]) -> str:
         for label, key in (("bare aiohttp: POST (1 INSERT) + GET /sse", "bare"), ("**codegen: POST stream-token + GET stream**", "service")):
             r = connect.get(key) or {}
             lines.append(
-                f"| {label} | {_fmt(r.get('samples'))} | {_fmt(_lat(r, 'total_ms').get('p50'), 2)} | {_fmt(_lat(r, 'total_ms').get('p99'), 2)} | "
-                f"{_fmt(_lat(r, 'token_ms').get('p50'), 2)} | {_fmt(r.get('errors'))} |"
+                f"| {label} | {_fmt(r.get('samples'))} | {_fmt(latencies(r, 'total_ms').get('p50'), 2)} | {_fmt(latencies(r, 'total_ms').get('p99'), 2)} | "
+                f"{_fmt(latencies(r, 'token_ms').get('p50'), 2)} | {_fmt(r.get('errors'))} |"
             )
         lines += ["", f"Ratio p50 codegen / bare: {_fmt(connect.get('ratio_p50'), 2)}.", ""]
     sandbox = scenarios.get("sandbox")
@@ -258,8 +258,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"Cancel to no process left: {_fmt(c.get('cancel_to_gone_ms'))} ms.",
             "",
             f"GET /api/health while the worker drained {_fmt(a.get('generations'))} template generations with their "
-            f"tests ({a.get('by_tests')}): p50 {_fmt(_lat(a, 'busy_ms').get('p50'), 2)} ms, "
-            f"p99 {_fmt(_lat(a, 'busy_ms').get('p99'), 2)} ms; idle, same run: p99 {_fmt(_lat(a, 'idle_ms').get('p99'), 2)} ms "
+            f"tests ({a.get('by_tests')}): p50 {_fmt(latencies(a, 'busy_ms').get('p50'), 2)} ms, "
+            f"p99 {_fmt(latencies(a, 'busy_ms').get('p99'), 2)} ms; idle, same run: p99 {_fmt(latencies(a, 'idle_ms').get('p99'), 2)} ms "
             f"(ratio {_fmt(a.get('ratio_p99'), 2)}).",
             "",
         ]
@@ -291,7 +291,7 @@ def storm_rows(storms: list[dict[str, Any]]) -> list[str]:
              "| delay p50 / p99 ms | lost |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in storms:
-        d = _lat(r, "delay_ms")
+        d = latencies(r, "delay_ms")
         others = (r.get("open_failures") or 0) - (r.get("unavailable") or 0)
         lost = sum(r.get(k) or 0 for k in ("lost", "duplicates", "unterminated"))
         lines.append(
@@ -323,80 +323,3 @@ def model_rows(model: dict[str, Any]) -> list[str]:
             f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"
         )
     return lines + [""]
-
-
-def charts(results: dict[str, Any], directory: Path) -> list[Path]:
-    """Small PNGs: create throughput, create p99, fan-out delay, memory per stream."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed (pip install -e .[bench]): no charts")
-        return []
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    scenarios = results.get("scenarios", {})
-    plt.rcParams.update({"font.size": 8, "figure.dpi": 100})
-
-    rows = scenarios.get("create", {}).get("rows", [])
-    if rows:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
-        labels = [str(r["clients"]) for r in rows]
-        series = [
-            ("bare aiohttp + INSERT", [r.get("bare", {}).get("rps") for r in rows], [_lat(r.get("bare")).get("p99") for r in rows]),
-            ("pgbench, same SQL", [r.get("pgbench", {}).get("tps") for r in rows], [_lat(r.get("pgbench")).get("p99") for r in rows]),
-            ("codegen, worker off", [r.get("worker_off", {}).get("rps") for r in rows], [_lat(r.get("worker_off")).get("p99") for r in rows]),
-            ("codegen, worker on", [r.get("worker_on", {}).get("rps") for r in rows], [_lat(r.get("worker_on")).get("p99") for r in rows]),
-        ]
-        width = 0.8 / len(series)
-        for k, (name, rates, p99s) in enumerate(series):
-            xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(rows))]
-            ax1.bar(xs, [v or 0 for v in rates], width, label=name)
-            ax2.bar(xs, [v or 0 for v in p99s], width, label=name)
-        ax1.axhline(USUAL_STACK["create_rps_64"], color="grey", linestyle="--", linewidth=0.8)
-        ax1.text(-0.4, USUAL_STACK["create_rps_64"], "usual stack", fontsize=6, va="bottom", color="grey")
-        for ax, title in ((ax1, "creates per second"), (ax2, "p99 latency (ms)")):
-            ax.set_xticks(range(len(rows)), labels)
-            ax.set_xlabel("concurrent clients")
-            ax.set_title(title)
-        ax2.set_yscale("log")
-        # below the plots, where no bar can hide under it
-        fig.legend(*ax1.get_legend_handles_labels(), loc="lower center", ncol=len(series), fontsize=7, frameon=False)
-        fig.tight_layout(rect=(0, 0.08, 1, 1))
-        written.append(_save(fig, directory / "create.png"))
-        plt.close(fig)
-
-    frows = scenarios.get("fanout", {}).get("rows", [])
-    if frows:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
-        ns = [r["streams"] for r in frows]
-        for key, name in (("bare", "bare aiohttp"), ("one", "codegen, one generation"), ("many", "codegen, one each")):
-            p99 = [_lat(r.get(key), "delay_ms").get("p99") for r in frows]
-            p50 = [_lat(r.get(key), "delay_ms").get("p50") for r in frows]
-            if any(v is not None for v in p99):
-                line = ax1.plot(ns, p99, marker="o", label=f"{name} p99")[0]
-                ax1.plot(ns, p50, marker=".", linestyle=":", color=line.get_color(), label=f"{name} p50")
-            kb = [(r.get(key) or {}).get("kb_per_stream") for r in frows]
-            if any(v is not None for v in kb):
-                ax2.plot(ns, kb, marker="o", label=name)
-        ax1.axhline(TARGETS["fanout_2000_p99_ms"], color="red", linestyle="--", linewidth=0.8, label="target p99")
-        ax1.set_title("delay from commit to arrival (ms)")
-        ax1.set_xlabel("open streams")
-        ax1.legend(fontsize=6)
-        ax2.axhline(TARGETS["kb_per_stream"], color="red", linestyle="--", linewidth=0.8, label="target")
-        ax2.axhline(USUAL_STACK["kb_per_stream"], color="grey", linestyle="--", linewidth=0.8, label="usual stack")
-        ax2.set_title("server memory per open stream (KB)")
-        ax2.set_xlabel("open streams")
-        ax2.set_ylim(bottom=0)
-        ax2.legend(fontsize=6)
-        fig.tight_layout()
-        written.append(_save(fig, directory / "fanout.png"))
-        plt.close(fig)
-    return written
-
-
-def _save(fig: Any, path: Path) -> Path:
-    fig.savefig(path, dpi=90)
-    return path

@@ -102,8 +102,9 @@ def test_token_to_connected_answers(quick_run: dict) -> None:
 def test_report_and_charts(quick_run: dict, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     from bench import report
+    from bench.charts import charts as make_charts
 
-    charts = report.charts(quick_run, tmp_path)
+    charts = make_charts(quick_run, tmp_path)
     assert {p.name for p in charts} == {"create.png", "fanout.png"}
     assert all(p.stat().st_size > 1000 for p in charts)
     assert "## Targets" in report.markdown(quick_run)
