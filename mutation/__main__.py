@@ -95,7 +95,11 @@ def _run_sql_mutant(copy: Path, mutant: SqlMutant) -> Outcome:
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "lifecycle": (("codegen/lifecycle.py",), ("tests/test_lifecycle.py", "tests/test_fencing.py")),
     "auth": (("codegen/auth.py",), ("tests/test_tokens.py", "tests/test_api_auth.py")),
-    "stream_tokens": (("codegen/services/stream_tokens.py",), ("tests/test_windows.py", "tests/test_streaming.py")),
+    "stream_tokens": (("codegen/services/stream_tokens.py",),
+                      ("tests/test_windows.py", "tests/test_streaming.py", "tests/test_open_streams.py",
+                       "tests/test_storm.py")),
+    "batch": (("codegen/store/batch.py", "codegen/store/stream_reads.py"),
+              ("tests/test_batch.py", "tests/test_storm.py", "tests/test_streaming.py")),
     "streams": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
     "services": (("codegen/services/generations.py", "codegen/services/projects.py", "codegen/services/users.py"),
                  ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
@@ -116,8 +120,11 @@ def _private_copy(scratch: Path) -> Path:
     return scratch
 
 
-def run_python(scopes: list[str]) -> dict[str, object]:
-    """mutmut 3 over each scope, in a private copy whose [mutmut] names the scope's modules and tests."""
+def run_python(scopes: list[str], mutants: list[str] | None = None) -> dict[str, object]:
+    """mutmut 3 over each scope, in a private copy whose [mutmut] names the scope's modules and tests.
+
+    ``mutants``: only these (of the one scope given), their outcomes merged into the saved run's.
+    """
     report: dict[str, object] = {}
     for scope in scopes:
         modules, tests = SCOPES[scope]
@@ -134,23 +141,50 @@ def run_python(scopes: list[str]) -> dict[str, object]:
             env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
             started = time.monotonic()
             # one mutant at a time: the machine is shared, and each mutant's tests use the database
-            subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1"],
+            subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1", *(mutants or [])],
                            cwd=copy, env=env, check=False, stdout=subprocess.DEVNULL)
             subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=copy, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
-            listed = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=copy, env=env,
+            listed = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=copy, env=env,
                                     capture_output=True, text=True, check=True).stdout
+            statuses = dict(line.strip().rsplit(": ", 1) for line in listed.splitlines() if ": " in line)
+            if mutants:
+                statuses = {name: statuses[name] for name in mutants}
             survivors = {
                 name: subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=copy, env=env,
                                      capture_output=True, text=True, check=False).stdout
-                for name in (line.split(":")[0].strip() for line in listed.splitlines()
-                             if line.strip().endswith("survived"))
+                for name, status in statuses.items() if status in UNKILLED
             }
-            report[scope] = {"modules": list(modules), "tests": list(tests), "stats": stats,
-                             "survivors": survivors, "seconds": round(time.monotonic() - started)}
-            print(f"{scope}: {stats}", flush=True)
+            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            seconds = round(time.monotonic() - started)
+            if mutants:
+                report[scope] = _rechecked(scope, statuses, survivors, stamp, seconds)
+            else:
+                report[scope] = {"modules": list(modules), "tests": list(tests), "stats": stats,
+                                 "statuses": statuses, "survivors": survivors, "seconds": seconds, "measured": stamp}
+            print(f"{scope}: {report[scope]['stats']}", flush=True)
     return report
+
+
+UNKILLED = ("survived", "no tests")
+
+
+def _rechecked(scope: str, statuses: dict[str, str], survivors: dict[str, str], stamp: str,
+               seconds: int) -> dict[str, object]:
+    """The saved run of ``scope`` with these mutants' new outcomes (run again after a test was added)."""
+    saved = json.loads((RESULTS / "python.json").read_text())[scope]
+    saved["statuses"].update(statuses)
+    for name, status in statuses.items():
+        saved["survivors"].pop(name, None)
+        if status in UNKILLED:
+            saved["survivors"][name] = survivors[name]
+    counted = {"total": len(saved["statuses"])}
+    for status in saved["statuses"].values():
+        counted[status.replace(" ", "_")] = counted.get(status.replace(" ", "_"), 0) + 1
+    saved["stats"] = counted
+    saved.setdefault("rechecked", []).append(f"{len(statuses)} mutants at {stamp} ({seconds} s)")
+    return saved
 
 
 def _sql_section(outcomes: list[Outcome]) -> list[str]:
@@ -178,8 +212,8 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
 
 
 def _python_section(report: dict[str, object]) -> list[str]:
-    lines = ["| scope | modules | tests | killed | survived | equivalent | other | score | time |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| scope | modules | tests | killed | survived | equivalent | other | score | time | finished |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     survivors: list[str] = []
     equivalents: list[str] = []
     all_killed = all_scored = 0
@@ -188,17 +222,20 @@ def _python_section(report: dict[str, object]) -> list[str]:
         stats = result["stats"]
         killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
         equivalent = sum(name in PYTHON_EQUIVALENT for name in result["survivors"])
-        survived = int(stats.get("survived", 0)) - equivalent
+        # a mutant that no selected test reaches ("no tests") is not killed: it counts as a survivor
+        survived = int(stats.get("survived", 0)) + int(stats.get("no_tests", 0)) - equivalent
         other = int(stats.get("total", 0)) - killed - survived - equivalent
         scored = killed + survived
         all_killed, all_scored = all_killed + killed, all_scored + scored
         score = f"{100.0 * killed / scored:.1f} %" if scored else "-"
         lines.append(f"| {scope} | {', '.join(f'`{m}`' for m in result['modules'])} | "
                      f"{', '.join(f'`{t}`' for t in result['tests'])} | {killed} | {survived} | {equivalent} | "
-                     f"{other} | {score} | {result['seconds']} s |")
+                     f"{other} | {score} | {result['seconds']} s | {result.get('measured', '-')}"
+                     f"{''.join(f'; again: {r}' for r in result.get('rechecked', []))} |")
         for name, diff in result["survivors"].items():
             changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and line[1:2] != line[0:1]]
-            row = f"- `{name}`: `{' / '.join(changed)}`"
+            untested = " (no test reaches it)" if result.get("statuses", {}).get(name) == "no tests" else ""
+            row = f"- `{name}`{untested}: `{' / '.join(changed)}`"
             if name in PYTHON_EQUIVALENT:
                 equivalents.append(f"{row}: {PYTHON_EQUIVALENT[name]}")
             else:
@@ -206,9 +243,13 @@ def _python_section(report: dict[str, object]) -> list[str]:
     total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
     summary = (
         f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
-        f"({total})** over the scopes below, equivalent mutants left out (\"other\": not checked, no tests, "
-        "suspicious or errors, as mutmut counts them; not in the score either)."
+        f"({total})** over the scopes below, equivalent mutants left out; a mutant no selected test reaches "
+        "(mutmut's \"no tests\") counts as survived (\"other\": not checked, suspicious or errors, as mutmut "
+        "counts them; not in the score)."
     )
+    missing = [scope for scope in SCOPES if scope not in report]
+    if missing:
+        summary += f" Not run, so not in the score: {', '.join(missing)}."
     head = [summary, ""]
     tail = ["", "Survivors (each to be killed by a test):", "", *survivors] if survivors else []
     if equivalents:
@@ -248,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("what", nargs="?", choices=("sql", "python", "all", "doc"), default="all",
                         help="doc: only write docs/testing.md again from the saved results")
     parser.add_argument("--only", nargs="*", help="SQL mutant ids (sql), or scopes (python): " + ", ".join(SCOPES))
+    parser.add_argument("--mutants", nargs="*",
+                        help="python, one scope in --only: run only these mutmut mutants again, merged into its saved run")
     args = parser.parse_args(argv)
     if args.what == "doc":
         saved_sql, saved_python = RESULTS / "sql.json", RESULTS / "python.json"
@@ -256,7 +299,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     sql = run_sql(args.only if args.what == "sql" else None) if args.what in ("sql", "all") else None
     scopes = args.only if args.what == "python" and args.only else list(SCOPES)
-    python = run_python(scopes) if args.what in ("python", "all") else None
+    if args.mutants and (args.what != "python" or len(scopes) != 1):
+        parser.error("--mutants needs python and exactly one scope in --only")
+    python = run_python(scopes, args.mutants) if args.what in ("python", "all") else None
     RESULTS.mkdir(exist_ok=True)
     if sql is not None:
         sql = _merged(sql)
