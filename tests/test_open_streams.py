@@ -19,6 +19,7 @@ from codegen import appkeys
 from codegen.config import Settings
 from codegen.services.stream_tokens import STREAM_LEASE_SECONDS
 from tests.conftest import Server, ServerFactory, UserFactory
+from tests.faults import blocked_backend, table_locked
 from tests.hardening import ServeProcess
 from tests.helpers import Answer, ApiClient
 
@@ -176,3 +177,30 @@ async def test_a_stopping_process_gives_back_its_slots(
         assert await slots(db_conn, alice) == []
     finally:
         stream.close()
+
+
+async def test_a_slot_taken_for_a_connect_cancelled_meanwhile_is_deleted_by_the_next_heartbeat(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection, database_url: str
+) -> None:
+    server = await make_server(**LIMITED)
+    alice = await make_user(server)
+    generation = (await alice.generate())["id"]
+    gone, later = [(await alice.stream_token(generation)).body["sse_token"] for _ in range(2)]
+    streams = server.app[appkeys.STREAMS]
+
+    async def connect(token: str) -> None:
+        async with streams.open(uuid.UUID(generation), token):
+            pass
+
+    async with table_locked(database_url, "stream_tokens") as admin:
+        cancelled = asyncio.create_task(connect(gone))
+        await blocked_backend(admin, "codegen_open_streams")
+        # the statement that takes its slot is in flight: the connect goes away before it answers
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+    # the next batch runs only after the first one's answers were handed out (or back)
+    await connect(later)
+    assert len(await slots(db_conn, alice)) == 1  # the cancelled connect's slot, which nobody closes
+    await streams.heartbeat()
+    assert await slots(db_conn, alice) == []
