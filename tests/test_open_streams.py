@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import timedelta
 
 import aiohttp
@@ -21,7 +22,7 @@ from codegen.services.stream_tokens import STREAM_LEASE_SECONDS
 from tests.conftest import Server, ServerFactory, UserFactory
 from tests.faults import blocked_backend, table_locked
 from tests.hardening import ServeProcess
-from tests.helpers import Answer, ApiClient
+from tests.helpers import Answer, ApiClient, wait_until
 
 pytestmark = pytest.mark.database
 
@@ -204,3 +205,58 @@ async def test_a_slot_taken_for_a_connect_cancelled_meanwhile_is_deleted_by_the_
     assert len(await slots(db_conn, alice)) == 1  # the cancelled connect's slot, which nobody closes
     await streams.heartbeat()
     assert await slots(db_conn, alice) == []
+
+
+GATE = 1717  # an advisory lock key of this test's own
+
+
+async def test_a_users_opens_on_two_processes_wait_for_each_other_while_one_is_taking_its_slot(
+    make_server: ServerFactory, make_user: UserFactory, http: aiohttp.ClientSession, db_conn: asyncpg.Connection
+) -> None:
+    """Process one's statement has counted the user's slots and inserted its own, but not committed;
+    process two's statement for the same user must wait for it, or both see room under the limit."""
+    one_each = {**LIMITED, "max_streams_per_user": 1}
+    one, two = await make_server(**one_each), await make_server(**one_each)
+    alice = await make_user(one)
+    generation = (await alice.generate())["id"]
+    tokens = [await alice.stream_token(generation) for _ in range(2)]
+
+    def connect(server: Server, token: Answer) -> asyncio.Task[aiohttp.ClientResponse]:
+        return asyncio.create_task(
+            http.get(server.url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+        )
+
+    async def waiting_statements() -> int:
+        return await db_conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            " AND position('codegen_open_streams' in query) > 0"
+        )
+
+    # a fault of the test's own: a slot's insert waits (its transaction open) while the test holds GATE
+    await db_conn.execute(f"""
+        CREATE FUNCTION test_slot_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_advisory_xact_lock_shared({GATE}); RETURN NEW; END $$;
+        CREATE TRIGGER test_slot_gate AFTER INSERT ON open_streams FOR EACH ROW EXECUTE FUNCTION test_slot_gate();
+    """)
+    responses: list[aiohttp.ClientResponse] = []
+    try:
+        await db_conn.execute("SELECT pg_advisory_lock($1)", GATE)
+        first = connect(one, tokens[0])
+        await wait_until(lambda: _equals(waiting_statements(), 1))
+        second = connect(two, tokens[1])
+        # the second waits too: on the user's lock (or, were the opens not serialised, on the gate after its insert)
+        await wait_until(lambda: _equals(waiting_statements(), 2))
+        await db_conn.execute("SELECT pg_advisory_unlock($1)", GATE)
+        responses = [await first, await second]
+        assert [r.status for r in responses] == [200, 429]
+        assert len(await slots(db_conn, alice)) == 1
+    finally:
+        await db_conn.execute("SELECT pg_advisory_unlock_all()")
+        await db_conn.execute("DROP TRIGGER test_slot_gate ON open_streams; DROP FUNCTION test_slot_gate()")
+        for response in responses:
+            response.close()
+    await wait_for_slots(db_conn, alice, 0)
+
+
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected
