@@ -290,7 +290,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="doc: only write docs/testing.md again from the saved results")
     parser.add_argument("--only", nargs="*", help="SQL mutant ids (sql), or scopes (python): " + ", ".join(SCOPES))
     parser.add_argument("--mutants", nargs="*",
-                        help="python, one scope in --only: run only these mutmut mutants again, merged into its saved run")
+                        help="python, one scope in --only: run only these mutmut mutants again, "
+                             "merged into its saved run")
     args = parser.parse_args(argv)
     if args.what == "doc":
         saved_sql, saved_python = RESULTS / "sql.json", RESULTS / "python.json"
