@@ -20,7 +20,9 @@ def test_each_mutants_original_text_is_still_there_once(mutant) -> None:
     assert text.count(mutant.original) == 1, f"{mutant.id}: update mutation/sql_mutants.py to the new text"
     assert mutant.mutated != mutant.original
     for test in mutant.tests:
-        assert (ROOT / test).is_file(), f"{mutant.id}: no test file {test}"
+        path, _, name = test.partition("::")  # a file, or one test of it
+        assert (ROOT / path).is_file(), f"{mutant.id}: no test file {path}"
+        assert not name or f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{mutant.id}: no test {test}"
 
 
 def test_mutant_ids_are_unique_and_equivalents_are_mutants() -> None:
