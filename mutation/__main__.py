@@ -45,6 +45,8 @@ class Outcome:
     verdict: str  # killed | survived | error | timeout
     seconds: float
     detail: str = ""
+    at: str = ""  # when it ran (UTC)
+    only: bool = False  # in a run of some mutants (--only), not of all
 
 
 def _pytest(cwd: Path, tests: tuple[str, ...] | list[str]) -> subprocess.CompletedProcess[str]:
@@ -66,6 +68,9 @@ def run_sql(only: list[str] | None = None) -> list[Outcome]:
         if baseline.returncode != 0:
             raise SystemExit(f"the unmutated tests fail; fix that first:\n{baseline.stdout[-3000:]}")
         outcomes = [_run_sql_mutant(copy, mutant) for mutant in chosen]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for outcome in outcomes:
+        outcome.at, outcome.only = stamp, bool(only)
     return outcomes
 
 
@@ -201,6 +206,12 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
         f"{f', {equivalent} equivalent' if equivalent else ''}, {len(outcomes)} run "
         f"(`python -m mutation sql`, {sum(o.seconds for o in outcomes) / 60:.0f} min at nice 19)."
     )
+    for at in sorted({o.at for o in outcomes}):
+        ran = [o for o in outcomes if o.at == at]
+        if ran[0].only:
+            summary += f" Run again at {at} (`--only`): " + ", ".join(f"`{o.id}`" for o in ran) + "."
+        else:
+            summary += f" A run of all the mutants finished at {at or '(not dated)'}: the outcome of {len(ran)} below."
     lines = [
         summary,
         "",
