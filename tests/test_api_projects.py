@@ -20,6 +20,7 @@ from tests.helpers import (
     ApiClient,
     assert_utc_timestamp,
     item_at,
+    read_events,
     wait_until,
 )
 
@@ -233,6 +234,22 @@ async def test_delete_project(alice: ApiClient, db_conn: asyncpg.Connection) -> 
     # a generation for the deleted project is refused
     assert_project_not_found(await alice.call("POST", "/api/generations/generate",
                                               {"prompt": "Build a doomed app please", "project_id": project["id"]}))
+
+
+async def test_deleting_a_project_cancels_its_running_generation_and_its_stream_says_so(alice: ApiClient) -> None:
+    generation = await alice.generate("Build a doomed app please")
+    events = read_events(await alice.open_stream(generation["id"]))
+    assert (await anext(events)).data["stage"] == "connected"
+    # the stream has replayed what is stored (the queued event) before the rows go
+    assert (await anext(events)).data["status"] == "pending"
+    assert (await alice.call("DELETE", f"/api/projects/{generation['project_id']}")).status == 204
+    # the cancellation is recorded before the rows go, so the stream ends with it instead of falling silent
+    try:
+        async with asyncio.timeout(15):
+            seen = [event.data async for event in events]  # until the stream ends
+    except TimeoutError:
+        raise AssertionError("the stream of a deleted project's generation did not end") from None
+    assert [(e["status"], e["message"]) for e in seen] == [("cancelled", "The project was deleted")]
 
 
 async def test_delete_without_the_prefix(alice: ApiClient) -> None:
