@@ -217,6 +217,23 @@ async def test_connecting_after_completion_replays_everything(make_server, http)
     assert events[-1].data["stage"] == "complete"
 
 
+async def test_a_stream_connecting_after_completion_sends_the_stored_files_as_listed(make_server, http):
+    idle = await make_server(worker=False)
+    api = ApiClient(http, idle.url)
+    await api.sign_up()
+    generation = await api.generate()
+    token = await api.stream_token(generation["id"])
+    worker = await make_server()
+    await api.for_server(worker.url).wait_for(generation["id"])
+    listed = await api.call("GET", f"/api/generations/{generation['id']}/files")
+    assert listed.status == 200 and listed.body["files"], listed.body
+
+    response = await http.get(idle.url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+    events = [e async for e in read_events(response, files=True)]
+    sent = [(e.data["path"], e.data["offset"], e.data["text"], e.data["done"]) for e in events if e.event == "file"]
+    assert sent == [(f["path"], 0, f["content"], True) for f in listed.body["files"]]
+
+
 async def test_two_instances_stream_the_same_generation(make_server, http):
     generator = GatedGenerator()
     a = await make_server(worker=False)
