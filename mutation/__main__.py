@@ -148,7 +148,7 @@ def run_python(scopes: list[str], mutants: list[str] | None = None) -> dict[str,
                               # workers forked from a clean fork server: forked from mutmut's own process (its
                               # default) they inherit the stats run's finished session (its shared database
                               # dropped, its child processes reaped), so a mutant's tests fail whatever it does
-                              + "process_isolation = forkserver\nforkserver_warmup = none\n"
+                              + "process_isolation = forkserver\nforkserver_warmup = collect\n"
                               + "pytest_add_cli_args_test_selection =\n" + "".join(f"    {t}\n" for t in tests),
                               encoding="utf-8")
             env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
