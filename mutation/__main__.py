@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.what == "doc":
         saved_sql, saved_python = RESULTS / "sql.json", RESULTS / "python.json"
         write_doc([Outcome(**o) for o in json.loads(saved_sql.read_text())] if saved_sql.exists() else None,
-                  json.loads(saved_python.read_text()) if saved_python.exists() else None)
+                  json.loads(saved_python.read_text()) if saved_python.exists() else {})
         return
     sql = run_sql(args.only if args.what == "sql" else None) if args.what in ("sql", "all") else None
     scopes = args.only if args.what == "python" and args.only else list(SCOPES)
