@@ -103,3 +103,38 @@ async def test_a_batch_refuses_exactly_the_opens_over_the_limit_and_the_invalid_
         finally:
             for response in responses:
                 response.close()
+
+
+async def test_streams_resuming_at_different_events_in_one_replay_statement_each_get_only_theirs(
+    make_server: ServerFactory, make_user: UserFactory, database_url: str
+):
+    server = await make_server(worker=False, generate_rate_limit=0, stream_token_rate_limit=0)
+    alice = await make_user(server)
+    generation, other = await alice.generate(), await alice.generate("Build an online shop with a cart")
+    replays = server.app[appkeys.STREAM_READS]._events
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        async def connect(generation_id: str, last_event_id: int) -> aiohttp.ClientResponse:
+            token = (await alice.stream_token(generation_id)).body
+            params = {"token": token["sse_token"], "last_event_id": str(last_event_id)}
+            return await http.get(server.url + token["stream_url"], params=params)
+
+        async with table_locked(database_url, "generation_events") as admin:
+            # a stream on another generation holds the replay statement, so the next two share the next one
+            holder = asyncio.create_task(connect(other["id"], 0))
+            await blocked_backend(admin, "FROM generation_events")
+            fresh = asyncio.create_task(connect(generation["id"], 0))
+            resumed = asyncio.create_task(connect(generation["id"], 1))  # it has the queued event (1) already
+            await wait_until(lambda: _now(replays.waiting == 2))
+        responses = await asyncio.gather(holder, fresh, resumed)
+        try:
+            assert [r.status for r in responses] == [200, 200, 200]
+            assert (await alice.call("POST", f"/api/generations/{generation['id']}/cancel")).status == 200
+            fresh_ids = [e.id async for e in read_events(responses[1])]
+            resumed_ids = [e.id async for e in read_events(responses[2])]
+            # connected (its id: the last event the stream has), the replay after it, the cancellation
+            assert fresh_ids == [0, 1, 2]
+            assert resumed_ids == [1, 2]
+            assert replays.batches == 2
+        finally:
+            for response in responses:
+                response.close()
