@@ -228,3 +228,17 @@ async def test_renaming_the_files_of_a_folder_is_refused_not_served_as_records(
     # a CLI that keeps photos as records is still served
     result, _ = await generate(template_generator, "A CLI to manage photos with title and taken_at")
     assert any(f.path.endswith("cli.py") for f in result.files)
+
+
+async def test_a_landing_page_writes_known_sections_in_their_shape(template_generator: TemplateGenerator) -> None:
+    prompt = "A landing page for a coffee shop with a menu, opening hours, a faq and a gallery and a contact form"
+    result, _ = await generate(template_generator, prompt)
+    page = as_dict(result.files)["index.html"]
+    menu = page[page.index('<section id="menus">'):page.index("</section>", page.index('<section id="menus">'))]
+    assert "<h2>Menu</h2>" in menu and menu.count('<span class="price">') >= 3
+    assert '<table class="hours">' in page and "<h2>Opening hours</h2>" in page
+    assert page.count("<details>") == 3 and "<summary>" in page
+    # a section it does not know by name is still a row of cards
+    assert '<section id="galleries">' in page and "Gallery 1" in page
+    sections = next(item for item in result.requirements if item["text"].startswith("sections "))
+    assert sections["status"] == MET and "sample content to replace" in sections["detail"]

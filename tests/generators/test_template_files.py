@@ -72,6 +72,9 @@ EXTRA_PROMPTS = [
     "A FastAPI API for parcels with weight and sent_at, paginated, sorted and searchable, with login; "
     "weight must be positive; users can archive a parcel",
     "A CLI to manage books with title and pages, with search, sorting and pagination",
+    # every section a landing page knows by name (templates/webpage/sections/)
+    "A landing page for a bakery with a menu, opening hours, pricing, faq, testimonials and a gallery",
+    "A homepage for a law firm with our team, location, about us and services",
 ]
 
 

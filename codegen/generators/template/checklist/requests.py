@@ -160,7 +160,8 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         sections = b.spec.options.get("sections") or []
         if sections:
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
-                  "each a section of the page, with sample cards to replace")
+                  "each a section of the page with sample content to replace (a menu, opening hours, prices, questions, "
+                  "reviews, a team or an address where the section is one of those, else cards)")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         own = _RECIPE_OWN_WORDS.get(recipe.key)
