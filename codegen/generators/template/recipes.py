@@ -30,6 +30,24 @@ class Recipe:
     cli_tests: str
     cli_usage: str  # README lines, with $package for the command
     library_usage: str  # README snippet
+    parts: tuple[dict[str, str], ...] = ()  # request, pattern, defines: what the checklist lists when named
+    wins_over: tuple[str, ...] = ()  # recipes this one is chosen over when both match
+
+
+def named_parts(recipe: Recipe, flat: str) -> list[dict[str, str]]:
+    """The parts of ``recipe`` the prompt names ("a stack and a queue")."""
+    return [part for part in recipe.parts if re.search(part["pattern"], flat)]
+
+
+def accounted(key: str | None, flat: str) -> str:
+    """What the named parts of recipe ``key`` account for: their phrases in the prompt and their requests'
+    words, so that "binary search tree" asks for no search feature and "LRU cache" for no caching."""
+    recipe = RECIPES.get(key or "")
+    if recipe is None:
+        return ""
+    named = named_parts(recipe, flat)
+    return " ".join([*(m.group(0) for part in named for m in re.finditer(part["pattern"], flat)),
+                     *(part["request"] for part in named)])
 
 
 def fill(text: str, package: str) -> str:
@@ -38,13 +56,18 @@ def fill(text: str, package: str) -> str:
 
 
 def detect(flat: str) -> Recipe | None:
-    """The recipe a prompt asks for, if any (the earliest one named)."""
+    """The recipe a prompt asks for, if any: the earliest one named, unless another named one wins over it."""
     best = None
+    matched = []
     for recipe in RECIPES.values():
         match = re.search(recipe.pattern, flat)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), recipe)
-    return best[1] if best else None
+        if match:
+            matched.append(recipe)
+            if best is None or match.start() < best[0]:
+                best = (match.start(), recipe)
+    if best is None:
+        return None
+    return next((recipe for recipe in matched if best[1].key in recipe.wins_over), best[1])
 
 
 def chosen(context: Context) -> Recipe | None:
@@ -57,7 +80,8 @@ def _load() -> dict[str, Recipe]:
     recipes = {}
     for key, entry in templates.manifest("recipes").items():
         texts = {part: templates.text("recipes", f"{key}/{part}.py.tmpl") for part in ("source", "tests", "cli", "cli_tests")}
-        recipes[key] = Recipe(key=key, **{**entry, "exports": tuple(entry["exports"])}, **texts)
+        listed = {name: tuple(entry.get(name, ())) for name in ("exports", "parts", "wins_over")}
+        recipes[key] = Recipe(key=key, **{**entry, **listed}, **texts)
     return recipes
 
 
