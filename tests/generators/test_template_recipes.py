@@ -152,10 +152,19 @@ async def test_what_the_recipe_does_not_write_is_unmet(
     assert f"**NOT DONE**: {unmet}" in section
 
 
-async def test_a_structure_it_does_not_write_is_not_passed_off(template_generator: TemplateGenerator) -> None:
-    # a red-black tree is not the binary search tree the recipe writes: nothing else is asked, so it refuses
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "A python library implementing a red-black tree",  # not the binary search tree the recipe writes
+        "A python library to read the file size of every file in a folder",  # reading files, not formatting sizes
+        "a python library to parse YAML config files",  # YAML, not INI
+        "A CLI that sends messages to a job queue",  # a message queue, not the data structure
+    ],
+)
+async def test_what_it_does_not_write_is_not_passed_off(template_generator: TemplateGenerator, prompt: str) -> None:
+    # nothing else of substance is asked, so each is refused rather than served with a recipe part
     with pytest.raises(GenerationError) as failure:
-        await generate(template_generator, "A python library implementing a red-black tree")
+        await generate(template_generator, prompt)
     assert "Cannot serve" in str(failure.value)
 
 
