@@ -42,6 +42,12 @@ REQUESTS = {
     "roman numerals": "roman numerals (", "ini": "an INI config parser (", "byte sizes": "human-readable byte sizes (",
 }
 
+# the module of each part, in the generated package and as tests/test_<module>.py
+MODULES = {
+    "stack": "stack", "queue": "queue", "linked list": "linked_list", "lru cache": "lru_cache",
+    "priority queue": "priority_queue", "trie": "trie", "binary search tree": "bst",
+    "roman numerals": "roman", "ini": "ini", "byte sizes": "sizes",
+}
 # a word of the names of each part's own tests
 TEST_WORDS = {part: part.split()[0] for part in REQUESTS} | {"byte sizes": "size"}
 
@@ -90,18 +96,25 @@ def _test_names(source: str) -> list[str]:
 async def test_named_parts_are_defined_tested_and_met(template_generator: TemplateGenerator, case: Case) -> None:
     result, _ = await generate(template_generator, case.prompt)
     files = as_dict(result.files)
-    module = "structures" if case.recipe == "data_structures" else "formats"
-    package = next(path.split("/")[0] for path in files if path.endswith(f"/{module}.py"))
     spec = json.loads(files["codegen.json"])["spec"]
     assert (spec["kind"], spec["recipe"]) == (case.kind, case.recipe)
-    defined = _defined(files[f"{package}/{module}.py"])
-    tests = files[f"tests/test_{module}.py"]
-    test_names = _test_names(tests)
+    package = spec["slug"]
     parts = STRUCTURES if case.recipe == "data_structures" else FORMATS
-    for part in case.named or parts:  # a prompt that names none gets them all
+    # a library holds exactly the parts named (all when none is); a command-line tool holds every part
+    held = set(case.named or parts) if case.kind == "library" else set(parts)
+    modules = {path.removeprefix(f"{package}/").removesuffix(".py") for path in files
+               if path.startswith(f"{package}/") and path.removesuffix(".py").split("/")[-1] in MODULES.values()}
+    assert modules == {MODULES[part] for part in held}
+    assert {path for path in files if path.startswith("tests/test_") and path != "tests/test_cli.py"} == {
+        f"tests/test_{MODULES[part]}.py" for part in held
+    }
+    for part in held:
+        defined = _defined(files[f"{package}/{MODULES[part]}.py"])
+        tests = files[f"tests/test_{MODULES[part]}.py"]
+        assert f"from {package}.{MODULES[part]} import " in tests
         for name, methods in parts[part].items():
             assert name in defined, (part, name)
-            # exported by a library, and called by the project's own tests
+            # exported by a library, and called by the part's own tests
             if case.kind == "library":
                 assert f"    \"{name}\",\n" in files[f"{package}/__init__.py"]
             if methods is None:
@@ -109,12 +122,12 @@ async def test_named_parts_are_defined_tested_and_met(template_generator: Templa
             else:
                 assert methods <= defined[name], (name, methods - defined[name])
                 assert all(f".{method}(" in tests for method in methods if not method.startswith("__")), name
-        assert any(TEST_WORDS[part] in test for test in test_names), (part, test_names)
+        assert any(TEST_WORDS[part] in test for test in _test_names(tests)), part
 
     items = {item["text"]: item for item in result.requirements}
     for part in case.named:
         item = next(item for text, item in items.items() if text.startswith(REQUESTS[part]))
-        assert item["status"] == MET and item["where"] == [f"{package}/{module}.py"], item
+        assert item["status"] == MET and item["where"] == [f"{package}/{MODULES[part]}.py"], item
     claimed = {part for part, request in REQUESTS.items() if any(text.startswith(request) for text in items)}
     assert claimed == set(case.named), "a part the prompt did not name is listed"
     assert [item for item in result.requirements if item["status"] != MET] == []
@@ -127,7 +140,7 @@ async def test_roman_numerals_are_not_a_unit_conversion(template_generator: Temp
     # "converts" comes before "roman numerals", and used to choose the unit converter
     result, _ = await generate(template_generator, "A CLI that converts numbers to roman numerals and back")
     files = as_dict(result.files)
-    assert "formats_cli/formats.py" in files and not any(path.endswith("converter.py") for path in files)
+    assert "formats_cli/roman.py" in files and not any(path.endswith("converter.py") for path in files)
     # the unit converter stays the answer where no small format is named
     result, _ = await generate(template_generator, "A command line tool that converts kilometers to miles")
     assert any(path.endswith("/converter.py") for path in as_dict(result.files))
@@ -177,21 +190,26 @@ async def recipe_test_results(template_generator: TemplateGenerator, project_tes
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("prompt", PROMPTS, ids=lambda prompt: prompt[:40])
-def test_recipe_project_passes_its_own_tests(recipe_test_results: dict, prompt: str) -> None:
+async def test_recipe_project_passes_its_own_tests(
+    template_generator: TemplateGenerator, recipe_test_results: dict, prompt: str
+) -> None:
     outcome = recipe_test_results[prompt]
     assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
-    assert outcome.passed >= 9 and outcome.failed == 0 and outcome.errors == 0
+    # every test function of the project ran (a parametrized one counts once or more)
+    result, _ = await generate(template_generator, prompt)
+    written = sum(len(_test_names(text)) for path, text in as_dict(result.files).items() if path.startswith("tests/test_"))
+    assert outcome.passed >= written > 0 and outcome.failed == 0 and outcome.errors == 0
 
 
 # a broken implementation, and the generated test that must catch it
 BREAKS = [
-    ("data_structures", "self._entries.popitem(last=False)", "self._entries.popitem(last=True)",
+    ("lru_cache", "self._entries.popitem(last=False)", "self._entries.popitem(last=True)",
      "test_lru_cache_evicts_the_least_recently_used"),
-    ("data_structures", 'return node is not None and "$" in node', "return node is not None",
+    ("trie", 'return node is not None and "$" in node', "return node is not None",
      "test_trie_searches_whole_words_and_prefixes"),
-    ("data_structures", "self._heap[0][2]", "self._heap[-1][2]", "test_priority_queue_pops_the_smallest_priority_first"),
-    ("formats", "(50, \"L\"), (40, \"XL\"),", "(50, \"L\"),", "test_roman_numerals_both_ways"),
-    ("formats", "(1000, [\"B\", \"kB\"", "(1024, [\"B\", \"kB\"", "test_format_size"),
+    ("priority_queue", "self._heap[0][2]", "self._heap[-1][2]", "test_priority_queue_pops_the_smallest_priority_first"),
+    ("roman", "(50, \"L\"), (40, \"XL\"),", "(50, \"L\"),", "test_roman_numerals_both_ways"),
+    ("sizes", "(1000, [\"B\", \"kB\"", "(1024, [\"B\", \"kB\"", "test_format_size"),
 ]
 
 
@@ -200,12 +218,15 @@ BREAKS = [
 async def test_the_generated_tests_catch_a_broken_implementation(
     template_generator: TemplateGenerator, project_tester
 ) -> None:
-    prompts = {"data_structures": "A python library of common data structures",
-               "formats": "A Python library to format byte sizes in human readable form like 1.5 MB and parse them back"}
-    for recipe, original, broken, test in BREAKS:
-        result, _ = await generate(template_generator, prompts[recipe])
-        files = as_dict(result.files)
-        path = next(p for p in files if p.endswith(("/structures.py", "/formats.py")) and not p.startswith("tests/"))
+    prompts = ["A python library of common data structures", "A CLI that converts numbers to roman numerals and back"]
+    projects = {}
+    for prompt in prompts:
+        result, _ = await generate(template_generator, prompt)
+        projects.update({path.split("/")[-1].removesuffix(".py"): (path, as_dict(result.files))
+                         for path in as_dict(result.files) if not path.startswith("tests/")})
+    for module, original, broken, test in BREAKS:
+        path, project = projects[module]
+        files = dict(project)
         assert files[path].count(original) == 1, original
         files[path] = files[path].replace(original, broken)
         outcome = await project_tester.run(files, say_nothing)

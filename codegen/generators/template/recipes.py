@@ -30,11 +30,12 @@ class Recipe:
     cli_tests: str
     cli_usage: str  # README lines, with $package for the command
     library_usage: str  # README snippet
-    parts: tuple[dict[str, str], ...] = ()  # request, pattern, defines: what the checklist lists when named
+    parts: tuple[dict, ...] = ()  # name, request, pattern, defines, module, exports (+ their texts)
     wins_over: tuple[str, ...] = ()  # recipes this one is chosen over when both match
+    parts_verb: str = ""  # "implements" (a stack): before the named parts' names, in a library of some parts
 
 
-def named_parts(recipe: Recipe, flat: str) -> list[dict[str, str]]:
+def named_parts(recipe: Recipe, flat: str) -> list[dict]:
     """The parts of ``recipe`` the prompt names ("a stack and a queue")."""
     return [part for part in recipe.parts if re.search(part["pattern"], flat)]
 
@@ -76,10 +77,32 @@ def chosen(context: Context) -> Recipe | None:
     return None if recipe is None or context.manages_records else recipe
 
 
+def selected(recipe: Recipe, flat: str) -> list[str]:
+    """The modules of the parts a library is written with: those the prompt names, or all when it names none."""
+    return [part["module"] for part in named_parts(recipe, flat) or recipe.parts]
+
+
+def modules(recipe: Recipe, parts: list[str] | None) -> list[tuple[str, tuple[str, ...], str, str]]:
+    """(module, exports, source, tests) of each module a project of ``recipe`` holds: the recipe's one module,
+    or the parts named in ``parts`` (all of them when None)."""
+    if not recipe.parts:
+        return [(recipe.module, recipe.exports, recipe.source, recipe.tests)]
+    return [(part["module"], tuple(part["exports"]), part["source"], part["tests"])
+            for part in recipe.parts if parts is None or part["module"] in parts]
+
+
+def _text(key: str, name: str) -> str:
+    return templates.text("recipes", f"{key}/{name}.py.tmpl")
+
+
 def _load() -> dict[str, Recipe]:
     recipes = {}
     for key, entry in templates.manifest("recipes").items():
-        texts = {part: templates.text("recipes", f"{key}/{part}.py.tmpl") for part in ("source", "tests", "cli", "cli_tests")}
+        # a recipe of parts has a module and its tests per part instead of one of each
+        own = ("cli", "cli_tests") if entry.get("parts") else ("source", "tests", "cli", "cli_tests")
+        texts = {"source": "", "tests": "", **{name: _text(key, name) for name in own}}
+        for part in entry.get("parts", ()):
+            part.update(source=_text(key, part["module"]), tests=_text(key, f"test_{part['module']}"))
         listed = {name: tuple(entry.get(name, ())) for name in ("exports", "parts", "wins_over")}
         recipes[key] = Recipe(key=key, **{**entry, **listed}, **texts)
     return recipes

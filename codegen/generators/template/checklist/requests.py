@@ -175,7 +175,8 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
             where = b.where(part["defines"])
             b.add(part["request"], MET if where else UNMET, where, None if where else "no file defines it")
         if not named:
-            b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
+            defined = [part["defines"] for part in recipe.parts]
+            b.add(recipe.description, MET, b.where(*defined) if defined else b.where(paths=rf"{recipe.module}\.py$"))
         for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
             b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
     elif b.spec.kind == "data_script":
