@@ -118,6 +118,10 @@ class Viewer:
                 event = orjson.loads("\n".join(data))
                 if name == "file":
                     self._file(event)
+                elif name == "reconnect":
+                    # the server ended the stream early (database away, shutting down); this viewer does not retry
+                    self.error = f"told to reconnect: {event.get('message', '')}"[:200]
+                    return
                 elif event.get("status") in TERMINAL:
                     self.status = event["status"]
                     return

@@ -61,7 +61,9 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
         r"|\bonly (?:the|their) (?:owner|author)\b|\bprivate to\b"
     ), None),
     ("a shopping cart", r"\b(?:shopping )?carts?\b|\bbaskets?\b", None),
-    ("redirecting a short link to its URL", r"\b(?:url|link) shorten\w*|\bshort (?:links?|urls?)\b|\bredirect\w*\b", None),
+    ("making a short code for each link and redirecting it to its URL", (
+        r"\b(?:url|link) shorten\w*|\bshort (?:links?|urls?|codes?)\b|\bredirect\w*\b"
+    ), None),
     ("SMS or push notifications", r"\bsms\b|\btext messages?\b|\bpush notifications?\b|\breminders?\b", None),
     ("analytics", r"\banalytics\b|\bclick (?:counts?|tracking)\b|\bdashboards?\b", None),
     ("markdown rendering", r"\bmarkdown\b", None),
