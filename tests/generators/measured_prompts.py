@@ -70,7 +70,7 @@ MEASURED = [
     M("a python module with a function slugify() and a function truncate_words()", FLAGGED,
       ("function truncate_words",)),
     M("A small python package for computing mean, median and mode of a list", FAITHFUL),
-    M("A Python library that implements a trie with insert and search", REFUSED, ("Cannot serve",)),
+    M("A Python library that implements a trie with insert and search", FAITHFUL),
     # data scripts
     M("Process orders.csv and report total revenue per country", FAITHFUL),
     M("A script that reads temperatures.csv (city, date, temperature) and prints the average temperature per city",
@@ -170,7 +170,7 @@ MEASURED = [
     M("A CLI password manager that stores passwords encrypted with a master password", REFUSED, ("encryption",)),
     M("A command line tool to convert miles to kilometers and pounds to kilograms", FAITHFUL),
     M("An API that sends a welcome email when a user registers", REFUSED, ("Cannot serve",)),
-    M("A small python library with a Stack and a Queue class", REFUSED, ("Cannot serve",)),
+    M("A small python library with a Stack and a Queue class", FAITHFUL),
     M("A script that reads sales.csv and plots monthly revenue as a chart", REFUSED, ("charts or plots",)),
     M("A landing page for a photography studio with gallery, pricing and testimonials", FAITHFUL),
     M("A web page to track my daily water intake with amount and drunk_at", REFUSED, ("Cannot serve",)),
@@ -279,6 +279,16 @@ MEASURED = [
     M('Write a function that returns the nth Fibonacci number, with tests', REFUSED, ('Cannot serve',)),
     M('An API for a conference: talks (title, speaker, room, starts_at) and attendees who can register for a talk', FLAGGED, ('can register for a talk',)),
     M('Build me a personal finance tracker with income and expenses and a monthly summary', FLAGGED, ('income', 'monthly summary',)),
+    # issue 13 item 2: named data structures and small formats (the data-structures and formats recipes)
+    M("A python library with an LRU cache that has a capacity and evicts the least recently used entry", FAITHFUL),
+    M("a python package with a priority queue, a linked list and a binary search tree", FAITHFUL),
+    M("A command line tool that completes words from a list using a trie", FAITHFUL),
+    M("A python library to convert roman numerals to integers and back, with validation", FAITHFUL),
+    M("a python module to parse INI config files with sections, comments and typed getters", FAITHFUL),
+    M("A Python library to format byte sizes in human readable form like 1.5 MB and parse them back", FAITHFUL),
+    M("A CLI that converts numbers to roman numerals and back", FAITHFUL),
+    M("A python library with a graph and a stack", FLAGGED, ("graph",)),
+    M("A python library for parsing YAML files and roman numerals", FLAGGED, ("yaml",)),
 ]
 
 

@@ -95,7 +95,12 @@ def _all_templates() -> dict[str, str]:
 
 def _named_by_manifests() -> list[str]:
     recipes = templates.manifest("recipes")
-    named = [f"recipes/{key}/{part}.py.tmpl" for key in recipes for part in ("source", "tests", "cli", "cli_tests")]
+    named = []
+    for key, recipe in recipes.items():
+        # a recipe of parts has a module and its tests per part instead of one source and one tests file
+        own = [p["module"] for p in recipe.get("parts", ())] + [f"test_{p['module']}" for p in recipe.get("parts", ())]
+        own += ["cli", "cli_tests"] + ([] if recipe.get("parts") else ["source", "tests"])
+        named += [f"recipes/{key}/{name}.py.tmpl" for name in own]
     named += [f"webpage/{variant['script']}" for variant in templates.manifest("webpage").values()]
     return ["recipes/manifest.toml", "webpage/manifest.toml", *named]
 
