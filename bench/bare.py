@@ -134,7 +134,7 @@ def main() -> None:
         uvloop.install()
     except ImportError:
         pass
-    web.run_app(make_app(), host="127.0.0.1", port=args.port, access_log=None, print=None, backlog=1024)
+    web.run_app(make_app(), host="127.0.0.1", port=args.port, access_log=None, print=None, backlog=4096)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ def _line(label: str, r: dict[str, Any]) -> str:
         f"NOTIFY floor p99 {f.get('p99')}; server's part p50 {v.get('p50')} p99 {v.get('p99')}; "
         f"lost {r.get('lost')}, dup {r.get('duplicates')}, unfinished {r.get('unterminated')}; "
         f"{r.get('kb_per_stream')} KB/stream; opened {r.get('opened')}/{r.get('streams')} in {r.get('open_seconds')} s"
-        f" ({r.get('unavailable', 0)} answered 503)"
+        f" ({r.get('unavailable', 0)} answered 503, {r.get('told_to_reconnect', 0)} told to reconnect)"
     )
 
 

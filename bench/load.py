@@ -95,6 +95,7 @@ class SseGroup:
             "streams": sum(r["streams"] for r in results), "opened": sum(r["opened"] for r in results),
             "open_failures": sum(r["open_failures"] for r in results),
             "unavailable": sum(r.get("unavailable", 0) for r in results),
+            "told_to_reconnect": sum(r.get("told_to_reconnect", 0) for r in results),
             "failure_samples": [f for r in results for f in r["failure_samples"]][:3],
             "open_seconds": max(r["open_seconds"] for r in results),
             "unfinished": sum(r["unfinished"] for r in results),

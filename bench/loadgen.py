@@ -206,6 +206,7 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
         "streams": len(entries), "opened": len(open_streams), "open_failures": len(failures),
         "failure_samples": failures[:3], "open_seconds": round(open_seconds, 3),
         "unavailable": sum("HTTP 503" in f for f in failures),
+        "told_to_reconnect": sum(s.told_to_reconnect for s in open_streams),
         "unfinished": len(still), "delay_ms": summary_ms(recorder.delays),
         "dropped_samples": recorder.dropped_samples, "per_stream": per_stream,
         "worst_by_event_ms": {str(k): round(v * 1000, 2) for k, v in sorted(recorder.worst.items())},

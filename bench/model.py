@@ -118,6 +118,10 @@ class Viewer:
                 event = orjson.loads("\n".join(data))
                 if name == "file":
                     self._file(event)
+                elif name == "reconnect":
+                    # the server ended the stream early (database away, shutting down); this viewer does not retry
+                    self.error = f"told to reconnect: {event.get('message', '')}"[:200]
+                    return
                 elif event.get("status") in TERMINAL:
                     self.status = event["status"]
                     return
@@ -264,6 +268,11 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
             "refused": sum(bool(v.error) for v in viewers),
             "refused_samples": sorted({v.error for v in viewers if v.error})[:3],
             "identical": sum(v.files == files and bool(files) for v, files in zip(viewers, stored, strict=True)),
+            # viewers that were served (not refused) and still ended with other files than the stored ones
+            "different_samples": [
+                _difference(v, files) for v, files in zip(viewers, stored, strict=True)
+                if not v.error and (v.files != files or not files)
+            ][:5],
             "drain_seconds": None if drain is None else round(drain, 2),
             "delta_delay_ms": _without_quantiles(summary_ms(delays)),
             "api_ms": _without_quantiles(summary_ms(latencies)),
@@ -285,6 +294,18 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
             await ctx.launcher.stop(server)
         await model.close()
         await ctx.dbs.drop(dsn)
+
+
+def _difference(viewer: Viewer, stored: dict[str, str]) -> dict[str, Any]:
+    """Where a viewer's assembled files and the stored ones part (the report names what went wrong)."""
+    paths = {}
+    for path in sorted(set(viewer.files) | set(stored)):
+        got, want = viewer.files.get(path), stored.get(path)
+        if got != want:  # (a missing file counts as empty text)
+            got, want = got or "", want or ""
+            at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+            paths[path] = {"streamed": len(got), "stored": len(want), "first_difference": at}
+    return {"generation_id": viewer.generation_id, "status": viewer.status, "error": viewer.error, "paths": paths}
 
 
 def _without_quantiles(summary: dict[str, Any]) -> dict[str, Any]:

@@ -288,8 +288,8 @@ def storm_rows(storms: list[dict[str, Any]]) -> list[str]:
         return []
     lines = ["Reconnect storm: the stream tokens first, then every stream's GET at once, on one generation.", "",
              "| streams | connected | 503 | other failures | all connected in s | KB per idle stream "
-             "| delay p50 / p99 ms | lost |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| delay p50 / p99 ms | lost | told to reconnect |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in storms:
         d = latencies(r, "delay_ms")
         others = (r.get("open_failures") or 0) - (r.get("unavailable") or 0)
@@ -297,7 +297,7 @@ def storm_rows(storms: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {_fmt(r.get('streams'))} | {_fmt(r.get('opened'))} | {_fmt(r.get('unavailable'))} | {_fmt(others)} | "
             f"{_fmt(r.get('open_seconds'), 1)} | {_fmt(r.get('kb_per_stream'))} | "
-            f"{_fmt(d.get('p50'), 1)} / {_fmt(d.get('p99'), 1)} | {_fmt(lost)} |"
+            f"{_fmt(d.get('p50'), 1)} / {_fmt(d.get('p99'), 1)} | {_fmt(lost)} | {_fmt(r.get('told_to_reconnect'))} |"
         )
     return lines + [""]
 

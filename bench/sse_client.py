@@ -65,6 +65,8 @@ class SseStream(asyncio.Protocol):
         self.received = 0
         self.duplicates = 0
         self.skipped = 0
+        # `event: reconnect`: the server ended the stream early (shutting down, database away)
+        self.told_to_reconnect = 0
         self.terminal = False
         self.last_seq = 0
         self.eof = False
@@ -162,6 +164,9 @@ class SseStream(asyncio.Protocol):
     def _on_message(self, message: bytes, now: float) -> None:
         if message.startswith(b"event: file"):
             return  # live file content: not a numbered event (the live files scenario is for a later bench)
+        if message.startswith(b"event: reconnect"):
+            self.told_to_reconnect += 1  # no id: not a repeated event; this client does not reconnect
+            return
         seq = -1
         data = b""
         if message.startswith(b"id: ") and message.count(b"\n") == 1:

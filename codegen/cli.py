@@ -24,6 +24,7 @@ log = logging.getLogger("codegen")
 # stays within 10 s: the worker's hand-back (at most engine.worker.STOP_TIMEOUT_SECONDS, 3 s),
 # then this wait, then closing the pool (at most db.CLOSE_TIMEOUT_SECONDS, 2 s)
 SHUTDOWN_TIMEOUT = 4.0
+LISTEN_BACKLOG = 4096
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +72,10 @@ async def _serve(settings: Settings, *, http: bool) -> None:
     await runner.setup()
     try:
         if http:
-            site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
+            # a reconnect storm brings thousands of connects at once: a short accept queue makes the kernel
+            # drop some while the loop is busy (their clients see the connection reset); Linux caps it at
+            # net.core.somaxconn (4096 by default)
+            site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
             await site.start()
             port = site._server.sockets[0].getsockname()[1] if site._server else settings.port  # type: ignore[union-attr]
             url = f"http://{settings.host}:{port}"

@@ -63,13 +63,14 @@ MEASURED = [
     M("A CLI that computes sha256 checksums of files", FAITHFUL),
     M("A CLI to track my habits with name and frequency", FAITHFUL),
     M("A Python CLI that converts Celsius to Fahrenheit", FAITHFUL),
-    M("A python script to rename all jpg files in a folder by date", REFUSED, ("Cannot serve",)),
+    M("A python script to rename all jpg files in a folder by date", REFUSED,
+      ("Cannot write a program that renames, moves or sorts the files of a folder",)),
     # libraries
     M("A Python library for validating IBAN numbers and email addresses", FLAGGED, ("iban",)),
     M("a python module with a function slugify() and a function truncate_words()", FLAGGED,
       ("function truncate_words",)),
     M("A small python package for computing mean, median and mode of a list", FAITHFUL),
-    M("A Python library that implements a trie with insert and search", REFUSED, ("Cannot serve",)),
+    M("A Python library that implements a trie with insert and search", FAITHFUL),
     # data scripts
     M("Process orders.csv and report total revenue per country", FAITHFUL),
     M("A script that reads temperatures.csv (city, date, temperature) and prints the average temperature per city",
@@ -107,7 +108,7 @@ MEASURED = [
     # the shopping cart left out, the URL shortener without a redirect, a sensor page for a weather dashboard)
     M("I want an online store backend with products, a shopping cart and checkout with Stripe", FLAGGED,
       ("payments", "a shopping cart")),
-    M("Create a URL shortener API", FLAGGED, ("redirecting a short link to its URL",)),
+    M("Create a URL shortener API", FLAGGED, ("making a short code for each link and redirecting it to its URL",)),
     M("A Flask API for a dentist: patients have name, email and phone, appointments have date and notes. "
       "Only admins can delete patients.", FLAGGED, ("roles and permissions",)),
     M("Make a command line todo app with add, list, done commands", FLAGGED, ("command done",)),
@@ -169,7 +170,7 @@ MEASURED = [
     M("A CLI password manager that stores passwords encrypted with a master password", REFUSED, ("encryption",)),
     M("A command line tool to convert miles to kilometers and pounds to kilograms", FAITHFUL),
     M("An API that sends a welcome email when a user registers", REFUSED, ("Cannot serve",)),
-    M("A small python library with a Stack and a Queue class", REFUSED, ("Cannot serve",)),
+    M("A small python library with a Stack and a Queue class", FAITHFUL),
     M("A script that reads sales.csv and plots monthly revenue as a chart", REFUSED, ("charts or plots",)),
     M("A landing page for a photography studio with gallery, pricing and testimonials", FAITHFUL),
     M("A web page to track my daily water intake with amount and drunk_at", REFUSED, ("Cannot serve",)),
@@ -197,7 +198,8 @@ MEASURED = [
       "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders")),
     M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FLAGGED,
       ("members vote on the next book",)),
-    M("A CLI that renames files in a folder to lowercase", REFUSED, ("Cannot serve",)),
+    M("A CLI that renames files in a folder to lowercase", REFUSED,
+      ("Cannot write a program that renames, moves or sorts the files of a folder",)),
     M("Python library for parsing and validating semantic version strings like 1.2.3", REFUSED, ("Cannot serve",)),
     M("A CSV script that reads transactions.csv with columns date, account and amount and reports the "
       "total amount per account", FAITHFUL),
@@ -217,7 +219,7 @@ MEASURED = [
     M("A markdown note taking web app with tags", FLAGGED, ("a notes project", "markdown rendering")),
     M("A CLI to track workouts with exercise, sets, reps and weight, with --sort and --limit", FAITHFUL),
     M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
-    M("A URL shortener with click analytics", FLAGGED, ("redirecting a short link to its URL", "analytics")),
+    M("A URL shortener with click analytics", FLAGGED, ("making a short code for each link and redirecting it to its URL", "analytics")),
     M("An API to manage employees with name, email and salary; email must be unique; salary must be "
       "at least 0", FAITHFUL),
     # batch six (issue 13's report routes, uniqueness, parent links and CSV operations; docs/generators.md)
@@ -255,6 +257,38 @@ MEASURED = [
     M("A web page to keep a list of movies I want to watch with title and year", FLAGGED, ("year",)),
     M("Build a Java Spring Boot API for a library", REFUSED, ("Spring Boot",)),
     M("Make a flask api for a blog where slug is unique, posts have title, slug and body", FAITHFUL),
+    # batch seven: 20 prompts written before any run (commit c983c71), measured on their first run in docs/generators.md
+    M('Build a URL shortener API with FastAPI: POST a long URL, get a short code, GET /{code} redirects', FLAGGED,
+      ('GET /{code}', 'making a short code for each link and redirecting it to its URL')),
+    M('A command-line tool that renames all photos in a folder by the date they were taken', REFUSED, ('Cannot write a program that renames, moves or sorts the files of a folder',)),
+    M('Make a simple weather dashboard web page that shows the forecast for a city', REFUSED, ('Cannot serve',)),
+    M("Create a REST API for a dentist's appointments with patients, dentists and appointments; an appointment cannot be in the past", FLAGGED, ('appointment must not be in the past',)),
+    M('Python script that reads a CSV of employees (name, department, salary) and prints the average salary per department', FLAGGED, ('the data processing the prompt describes',)),
+    M('Write a Discord bot that replies to !ping with pong', REFUSED, ('Cannot write a chat bot',)),
+    M('A to-do CLI where I can add, list, complete and delete tasks, saved to a JSON file', FAITHFUL),
+    M('An API for a movie watchlist where users sign up, log in and rate movies from 1 to 5', FAITHFUL),
+    M('Create a Node.js Express server with a /health endpoint', REFUSED, ('Cannot write this in Express',)),
+    M('A Python library with a function that checks whether a string is a valid IPv4 address', FLAGGED, ('string must be a valid ipv4',)),
+    M('A landing page for a coffee shop with a menu, opening hours and a contact form', FAITHFUL),
+    M('Build a REST API for a parking garage: spots (number, level, size) and tickets; a ticket belongs to a spot', FAITHFUL),
+    M('Script to merge two CSV files on the email column', REFUSED, ('Cannot serve',)),
+    M('Make a snake game in the browser', REFUSED, ('Cannot write a game',)),
+    M("An API to manage a warehouse's stock with products (sku, name, quantity) where sku must be unique and quantity can't be negative", FAITHFUL),
+    M('A Python CLI that converts Markdown files to HTML', REFUSED, ('Cannot serve',)),
+    M('A GraphQL API for a bookstore', REFUSED, ('Cannot write a GraphQL, gRPC or SOAP API',)),
+    M('Write a function that returns the nth Fibonacci number, with tests', REFUSED, ('Cannot serve',)),
+    M('An API for a conference: talks (title, speaker, room, starts_at) and attendees who can register for a talk', FLAGGED, ('can register for a talk',)),
+    M('Build me a personal finance tracker with income and expenses and a monthly summary', FLAGGED, ('income', 'monthly summary',)),
+    # issue 13 item 2: named data structures and small formats (the data-structures and formats recipes)
+    M("A python library with an LRU cache that has a capacity and evicts the least recently used entry", FAITHFUL),
+    M("a python package with a priority queue, a linked list and a binary search tree", FAITHFUL),
+    M("A command line tool that completes words from a list using a trie", FAITHFUL),
+    M("A python library to convert roman numerals to integers and back, with validation", FAITHFUL),
+    M("a python module to parse INI config files with sections, comments and typed getters", FAITHFUL),
+    M("A Python library to format byte sizes in human readable form like 1.5 MB and parse them back", FAITHFUL),
+    M("A CLI that converts numbers to roman numerals and back", FAITHFUL),
+    M("A python library with a graph and a stack", FLAGGED, ("graph",)),
+    M("A python library for parsing YAML files and roman numerals", FLAGGED, ("yaml",)),
 ]
 
 

@@ -190,3 +190,55 @@ async def test_state_actions_become_routes_with_tests(template_generator: Templa
     assert "def test_archive_sets_archived(client)" in tests and "def test_mark_paid_sets_paid(client)" in tests
     items = {item["text"]: item["status"] for item in result.requirements}
     assert items["can archive an invoice"] == items["mark an invoice as paid"] == MET
+
+
+@pytest.mark.parametrize(
+    ("prompt", "model_line", "request_text"),
+    [
+        # a contraction is read before the apostrophe goes: without it the rule vanished, unmarked
+        ("An API for stock with products (sku, name, quantity) where quantity can't be negative",
+         "quantity: Annotated[int, Field(ge=0)]", "quantity must not be negative"),
+        ("An API for movies (title, rating) where users rate movies from 1 to 5",
+         "rating: Annotated[int, Field(ge=1, le=5)]", "rating must be between 1 and 5"),
+    ],
+)
+async def test_batch_seven_rules_are_enforced_and_listed(
+    template_generator: TemplateGenerator, prompt: str, model_line: str, request_text: str
+) -> None:
+    result, _ = await generate(template_generator, prompt)
+    assert model_line in as_dict(result.files)["app/models.py"]
+    assert {item["text"]: item["status"] for item in result.requirements}[request_text] == MET
+
+
+async def test_registering_for_something_is_listed_not_dropped(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "An API for talks (title) and attendees who can register for a talk")
+    listed = {item["text"]: item for item in result.requirements}
+    assert listed["can register for a talk"]["status"] == UNMET
+    # signing up to the service itself stays the account feature, not an action
+    result, _ = await generate(template_generator, "An API where users can register and log in to keep bookmarks")
+    assert all("register" not in item["text"] for item in result.requirements if item["status"] != MET)
+
+
+async def test_renaming_the_files_of_a_folder_is_refused_not_served_as_records(
+    template_generator: TemplateGenerator,
+) -> None:
+    with pytest.raises(GenerationError) as failure:
+        await generate(template_generator, "A command-line tool that renames all photos in a folder by date taken")
+    assert "Cannot write a program that renames, moves or sorts the files of a folder" in str(failure.value)
+    # a CLI that keeps photos as records is still served
+    result, _ = await generate(template_generator, "A CLI to manage photos with title and taken_at")
+    assert any(f.path.endswith("cli.py") for f in result.files)
+
+
+async def test_a_landing_page_writes_known_sections_in_their_shape(template_generator: TemplateGenerator) -> None:
+    prompt = "A landing page for a coffee shop with a menu, opening hours, a faq and a gallery and a contact form"
+    result, _ = await generate(template_generator, prompt)
+    page = as_dict(result.files)["index.html"]
+    menu = page[page.index('<section id="menus">'):page.index("</section>", page.index('<section id="menus">'))]
+    assert "<h2>Menu</h2>" in menu and menu.count('<span class="price">') >= 3
+    assert '<table class="hours">' in page and "<h2>Opening hours</h2>" in page
+    assert page.count("<details>") == 3 and "<summary>" in page
+    # a section it does not know by name is still a row of cards
+    assert '<section id="galleries">' in page and "Gallery 1" in page
+    sections = next(item for item in result.requirements if item["text"].startswith("sections "))
+    assert sections["status"] == MET and "sample content to replace" in sections["detail"]

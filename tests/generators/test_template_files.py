@@ -72,6 +72,9 @@ EXTRA_PROMPTS = [
     "A FastAPI API for parcels with weight and sent_at, paginated, sorted and searchable, with login; "
     "weight must be positive; users can archive a parcel",
     "A CLI to manage books with title and pages, with search, sorting and pagination",
+    # every section a landing page knows by name (templates/webpage/sections/)
+    "A landing page for a bakery with a menu, opening hours, pricing, faq, testimonials and a gallery",
+    "A homepage for a law firm with our team, location, about us and services",
 ]
 
 
@@ -92,7 +95,12 @@ def _all_templates() -> dict[str, str]:
 
 def _named_by_manifests() -> list[str]:
     recipes = templates.manifest("recipes")
-    named = [f"recipes/{key}/{part}.py.tmpl" for key in recipes for part in ("source", "tests", "cli", "cli_tests")]
+    named = []
+    for key, recipe in recipes.items():
+        # a recipe of parts has a module and its tests per part instead of one source and one tests file
+        own = [p["module"] for p in recipe.get("parts", ())] + [f"test_{p['module']}" for p in recipe.get("parts", ())]
+        own += ["cli", "cli_tests"] + ([] if recipe.get("parts") else ["source", "tests"])
+        named += [f"recipes/{key}/{name}.py.tmpl" for name in own]
     named += [f"webpage/{variant['script']}" for variant in templates.manifest("webpage").values()]
     return ["recipes/manifest.toml", "webpage/manifest.toml", *named]
 

@@ -147,6 +147,10 @@ _UNSUPPORTED: list[tuple[str, str, bool]] = [
     ("a browser extension", r"(?:browser|chrome|firefox) (?:extension|add ?on|plugin)", True),
     ("a compiler, interpreter or operating-system program", r"compiler|interpreter for|operating system|kernel module|device driver", True),
     ("an email or notification service", r"email (?:service|sender|server)|smtp server|newsletter sender", True),
+    ("a program that renames, moves or sorts the files of a folder", (
+        r"renam\w* (?:all |the |my |every |each )?(?:\w+ )?(?:files|photos|pictures|images|documents|mp3s|songs)"
+        r"|(?:organi[sz]\w*|sort\w*|mov\w*) (?:all |the |my )?(?:\w+ )?(?:files|photos|pictures|downloads) (?:in|into|by|from)"
+    ), True),
 ]
 
 

@@ -30,6 +30,25 @@ class Recipe:
     cli_tests: str
     cli_usage: str  # README lines, with $package for the command
     library_usage: str  # README snippet
+    parts: tuple[dict, ...] = ()  # name, request, pattern, defines, module, exports (+ their texts)
+    wins_over: tuple[str, ...] = ()  # recipes this one is chosen over when both match
+    parts_verb: str = ""  # "implements" (a stack): before the named parts' names, in a library of some parts
+
+
+def named_parts(recipe: Recipe, flat: str) -> list[dict]:
+    """The parts of ``recipe`` the prompt names ("a stack and a queue")."""
+    return [part for part in recipe.parts if re.search(part["pattern"], flat)]
+
+
+def accounted(key: str | None, flat: str) -> str:
+    """What the named parts of recipe ``key`` account for: their phrases in the prompt and their requests'
+    words, so that "binary search tree" asks for no search feature and "LRU cache" for no caching."""
+    recipe = RECIPES.get(key or "")
+    if recipe is None:
+        return ""
+    named = named_parts(recipe, flat)
+    return " ".join([*(m.group(0) for part in named for m in re.finditer(part["pattern"], flat)),
+                     *(part["request"] for part in named)])
 
 
 def fill(text: str, package: str) -> str:
@@ -38,13 +57,18 @@ def fill(text: str, package: str) -> str:
 
 
 def detect(flat: str) -> Recipe | None:
-    """The recipe a prompt asks for, if any (the earliest one named)."""
+    """The recipe a prompt asks for, if any: the earliest one named, unless another named one wins over it."""
     best = None
+    matched = []
     for recipe in RECIPES.values():
         match = re.search(recipe.pattern, flat)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), recipe)
-    return best[1] if best else None
+        if match:
+            matched.append(recipe)
+            if best is None or match.start() < best[0]:
+                best = (match.start(), recipe)
+    if best is None:
+        return None
+    return next((recipe for recipe in matched if best[1].key in recipe.wins_over), best[1])
 
 
 def chosen(context: Context) -> Recipe | None:
@@ -53,11 +77,34 @@ def chosen(context: Context) -> Recipe | None:
     return None if recipe is None or context.manages_records else recipe
 
 
+def selected(recipe: Recipe, flat: str) -> list[str]:
+    """The modules of the parts a library is written with: those the prompt names, or all when it names none."""
+    return [part["module"] for part in named_parts(recipe, flat) or recipe.parts]
+
+
+def modules(recipe: Recipe, parts: list[str] | None) -> list[tuple[str, tuple[str, ...], str, str]]:
+    """(module, exports, source, tests) of each module a project of ``recipe`` holds: the recipe's one module,
+    or the parts named in ``parts`` (all of them when None)."""
+    if not recipe.parts:
+        return [(recipe.module, recipe.exports, recipe.source, recipe.tests)]
+    return [(part["module"], tuple(part["exports"]), part["source"], part["tests"])
+            for part in recipe.parts if parts is None or part["module"] in parts]
+
+
+def _text(key: str, name: str) -> str:
+    return templates.text("recipes", f"{key}/{name}.py.tmpl")
+
+
 def _load() -> dict[str, Recipe]:
     recipes = {}
     for key, entry in templates.manifest("recipes").items():
-        texts = {part: templates.text("recipes", f"{key}/{part}.py.tmpl") for part in ("source", "tests", "cli", "cli_tests")}
-        recipes[key] = Recipe(key=key, **{**entry, "exports": tuple(entry["exports"])}, **texts)
+        # a recipe of parts has a module and its tests per part instead of one of each
+        own = ("cli", "cli_tests") if entry.get("parts") else ("source", "tests", "cli", "cli_tests")
+        texts = {"source": "", "tests": "", **{name: _text(key, name) for name in own}}
+        for part in entry.get("parts", ()):
+            part.update(source=_text(key, part["module"]), tests=_text(key, f"test_{part['module']}"))
+        listed = {name: tuple(entry.get(name, ())) for name in ("exports", "parts", "wins_over")}
+        recipes[key] = Recipe(key=key, **{**entry, **listed}, **texts)
     return recipes
 
 

@@ -150,6 +150,12 @@ _PHRASES = [
     (r"\be-?commerce\b", "ecommerce"),
     (r"\bset[ -]up\b", "setup"),
     (r"[\u2018\u2019`]", "'"),
+    # contractions before the apostrophes go (tokenize drops them): "can't be negative" is a rule
+    (r"\bcan'?t\b", "cannot"),
+    (r"\bwon't\b", "will not"),
+    (r"\b(must|should|does|do|is|are|may)n't\b", r"\1 not"),
+    # a rating scale is a rule on the rating field: "rate movies from 1 to 5"
+    (r"\brate (\w+(?: \w+)?) (?:from|on a scale of) (\d+) (?:to|-) (\d+)\b", r"rate \1; rating must be between \2 and \3"),
     (r"[\u201c\u201d]", '"'),
     (r"[\u2013\u2014]", " - "),
 ]

@@ -117,8 +117,9 @@ _FEATURE_EVIDENCE = {
 
 def features(b: Builder, text: str) -> None:
     flat = normalize(text).lower()
+    parts = recipes.accounted(b.spec.recipe, flat)
     for feature, label in FEATURE_LABELS.items():
-        if not re.search(FEATURE_RULES[feature], flat):
+        if not re.search(FEATURE_RULES[feature], flat) or re.search(FEATURE_RULES[feature], parts):
             continue
         if feature == "sorting" and b.spec.kind == "data_script" and b.spec.options.get("sort"):
             continue  # listed as the script's "sort by ..." operation
@@ -160,7 +161,8 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         sections = b.spec.options.get("sections") or []
         if sections:
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
-                  "each a section of the page, with sample cards to replace")
+                  "each a section of the page with sample content to replace (a menu, opening hours, prices, questions, "
+                  "reviews, a team or an address where the section is one of those, else cards)")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         own = _RECIPE_OWN_WORDS.get(recipe.key)
@@ -169,7 +171,13 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                   b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
                   f"({recipe.description}) is the nearest thing it writes")
             return
-        b.add(recipe.description, MET, b.where(paths=rf"{recipe.module}\.py$"))
+        named = recipes.named_parts(recipe, flat)
+        for part in named:  # each structure or format named, met only where a file defines it
+            where = b.where(part["defines"])
+            b.add(part["request"], MET if where else UNMET, where, None if where else "no file defines it")
+        if not named:
+            defined = [part["defines"] for part in recipe.parts]
+            b.add(recipe.description, MET, b.where(*defined) if defined else b.where(paths=rf"{recipe.module}\.py$"))
         for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
             b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
     elif b.spec.kind == "data_script":
@@ -213,6 +221,11 @@ _MISSING_IN_RECIPE = {
     r"|bytes|megabytes|areas?|pressure|energy|roman numerals?|bases?|binary|hexadecimal)\b",
     "statistics": r"\b(correlation|regression|histograms?|moving averages?|z ?scores?|quartiles?|outliers?)\b",
     "strings": r"\b(wrap\w*|pad\w*|capitali[sz]\w*|templat\w+|markdown|html escap\w*|levenshtein|edit distance)\b",
+    "data_structures": r"\b(graphs?|red black trees?|avl trees?|b trees?|skip lists?|bloom filters?|hash (?:maps?|tables?)"
+    r"|union find|disjoint sets?|segment trees?|(?:circular|ring) buffers?|doubly linked lists?|circular linked lists?"
+    r"|deques?|sets?|matri(?:x|ces)|sparse arrays?|interval trees?|suffix (?:trees?|arrays?))\b",
+    "formats": r"\b(yaml|toml|json|xml|csv|durations?|semantic versions?|semver|dates?|times?|markdown|html|cron"
+    r"|base ?64|hex\w*|binary|morse|urls?|query strings?|emails?|phone numbers?|units?|currenc\w+)\b",
 }
 _DATA_OPERATIONS = [
     ("remove duplicate rows", r"\b(?:duplicat\w+|dedup\w*)\b"),

@@ -59,20 +59,20 @@ class CommandLineTool:
 def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
     package = spec.slug
     usage = recipe.cli_usage.replace("$package", f"python -m {package}")
-    return {
-        f"{package}/{recipe.module}.py": recipes.fill(recipe.source, package),
-        f"{package}/cli.py": recipes.fill(recipe.cli, package),
-        f"tests/test_{recipe.module}.py": recipes.fill(recipe.tests, package),
-        "tests/test_cli.py": recipes.fill(recipe.cli_tests, package),
-        "README.md": render.readme(
-            spec,
-            f"A command-line tool that {recipe.description}. Standard library only.",
-            f"## Use\n\n```sh\n{usage}\npython -m {package} --help\n```",
-            render.README_TEST,
-            f"## Layout\n\n- `{package}/{recipe.module}.py`: the functions, usable without the command line\n"
-            f"- `{package}/cli.py`: the argparse front end\n- `tests/`: pytest tests",
-        ),
-    }
+    held = recipes.modules(recipe, None)  # the command line uses every part of a recipe of parts
+    files = {f"{package}/{module}.py": recipes.fill(source, package) for module, _, source, _ in held}
+    files[f"{package}/cli.py"] = recipes.fill(recipe.cli, package)
+    files.update({f"tests/test_{module}.py": recipes.fill(tests, package) for module, _, _, tests in held})
+    files["tests/test_cli.py"] = recipes.fill(recipe.cli_tests, package)
+    layout = "".join(f"- `{package}/{module}.py`: the functions, usable without the command line\n" for module, *_ in held)
+    files["README.md"] = render.readme(
+        spec,
+        f"A command-line tool that {recipe.description}. Standard library only.",
+        f"## Use\n\n```sh\n{usage}\npython -m {package} --help\n```",
+        render.README_TEST,
+        f"## Layout\n\n{layout}- `{package}/cli.py`: the argparse front end\n- `tests/`: pytest tests",
+    )
+    return files
 
 
 # -- a record manager ----------------------------------------------------------

@@ -26,6 +26,8 @@ class Library:
         recipe = recipes.chosen(context)
         if recipe:
             spec.recipe, spec.entities = recipe.key, []
+            if recipe.parts:
+                spec.options["parts"] = recipes.selected(recipe, context.flat)
             return
         default_entities(spec, context, what="record types")
 
@@ -34,7 +36,7 @@ class Library:
 
     def describe(self, spec: ProjectSpec) -> str:
         if spec.recipe:
-            return f"a Python library that {recipes.RECIPES[spec.recipe].description}"
+            return f"a Python library that {_description(spec, recipes.RECIPES[spec.recipe])}"
         return f"a Python library of typed records ({', '.join(e.plural for e in spec.entities)}) with an in-memory collection"
 
     def recipe_title(self, spec: ProjectSpec) -> str | None:
@@ -56,20 +58,33 @@ def _init(spec: ProjectSpec, imports: list[tuple[str, tuple[str, ...]]]) -> str:
     return render.package_docstring(spec) + "\n" + "\n".join(sorted(lines)) + f"\n\n__all__ = [\n{all_names}]\n"
 
 
+def _description(spec: ProjectSpec, recipe: recipes.Recipe) -> str:
+    """What the library does: the recipe's description, or the parts it was written with ("implements a trie")."""
+    parts = spec.options.get("parts")
+    if not recipe.parts or parts is None or len(parts) == len(recipe.parts):
+        return recipe.description
+    names = human_list([p["name"] for p in recipe.parts if p["module"] in parts])
+    return f"{recipe.parts_verb} {names}, with tests".lstrip()
+
+
 def _recipe_files(spec: ProjectSpec, recipe: recipes.Recipe) -> dict[str, str]:
     package = spec.slug
-    return {
-        f"{package}/__init__.py": _init(spec, [(recipe.module, recipe.exports)]),
-        f"{package}/{recipe.module}.py": recipes.fill(recipe.source, package),
-        f"tests/test_{recipe.module}.py": recipes.fill(recipe.tests, package),
-        "README.md": render.readme(
-            spec,
-            f"A Python library that {recipe.description}. Standard library only.",
-            f"## Use\n\n```python\n{recipes.fill(recipe.library_usage, package)}\n```",
-            render.README_TEST,
-            "## API\n\n" + "\n".join(f"- `{name}`" for name in recipe.exports),
-        ),
-    }
+    held = recipes.modules(recipe, spec.options.get("parts"))
+    exports = [name for _, names, _, _ in held for name in names]
+    usage = "\n\n".join(recipes.fill(part["usage"], package) for part in recipe.parts
+                        if any(part["module"] == module for module, *_ in held)) or recipe.library_usage
+    files = {f"{package}/__init__.py": _init(spec, [(module, names) for module, names, _, _ in held])}
+    for module, _, source, tests in held:
+        files[f"{package}/{module}.py"] = recipes.fill(source, package)
+        files[f"tests/test_{module}.py"] = recipes.fill(tests, package)
+    files["README.md"] = render.readme(
+        spec,
+        f"A Python library that {_description(spec, recipe)}. Standard library only.",
+        f"## Use\n\n```python\n{recipes.fill(usage, package)}\n```",
+        render.README_TEST,
+        "## API\n\n" + "\n".join(f"- `{name}`" for name in exports),
+    )
+    return files
 
 
 # -- typed records ---------------------------------------------------------------

@@ -158,9 +158,15 @@ def _input(entity: EntitySpec, field) -> str:
 
 
 def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
-    nav = "".join(f'      <a href="#{e.plural}">{html.escape(title(e.plural))}</a>\n' for e in spec.entities)
+    nav = "".join(f'      <a href="#{e.plural}">{html.escape(_section_heading(e))}</a>\n' for e in spec.entities)
     sections = []
     for entity in spec.entities:
+        known = _known_section(entity)
+        if known:
+            filled = templates.fill("webpage", f"sections/{known['template']}", id=entity.plural,
+                                    heading=html.escape(known["heading"]))
+            sections.append(render.indent(filled, 4).rstrip("\n"))
+            continue
         cards = "".join(
             f'        <article class="card">\n          <h3>{html.escape(title(entity.name))} {number}</h3>\n'
             f"          <p>{html.escape(_card_text(entity, number))}</p>\n        </article>\n"
@@ -182,6 +188,22 @@ def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
         + f"  <footer>\n    <p>{html.escape(spec.title)}</p>\n  </footer>\n"
     )
     return body, _script("landing"), ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
+
+
+_KNOWN_SECTIONS = templates.manifest("webpage", "sections/manifest.toml")
+
+
+def _known_section(section: EntitySpec) -> dict[str, str] | None:
+    """The template and heading of a section known by its name (a menu, opening hours, pricing, ...)."""
+    for entry in _KNOWN_SECTIONS.values():
+        if re.fullmatch(entry["pattern"], section.name) or re.fullmatch(entry["pattern"], section.plural):
+            return entry
+    return None
+
+
+def _section_heading(section: EntitySpec) -> str:
+    known = _known_section(section)
+    return known["heading"] if known else title(section.plural)
 
 
 def _card_text(entity: EntitySpec, number: int) -> str:

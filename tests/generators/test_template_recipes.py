@@ -1,0 +1,234 @@
+"""The data-structures and small-formats recipes (issue 13, item 2: library functions named in the prompt).
+
+A prompt that names a data structure or a small format gets a project whose
+module defines what it names, whose own tests cover each of them and pass in
+the sandbox (never outside it), and whose checklist marks each named one met
+with the file that defines it, and what the recipe does not write unmet.
+The generated code is only read here (``ast``), never imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+
+from codegen.generators.base import GenerationError
+from codegen.generators.template import TemplateGenerator
+from codegen.generators.template.checklist import MET, UNMET
+from tests.generators.template_helpers import as_dict, generate, own_test_results
+from tests.sandbox_helpers import say_nothing
+
+# what a part of a recipe must define: class -> its methods, or a function -> None
+STRUCTURES = {
+    "stack": {"Stack": {"push", "pop", "peek", "is_empty"}},
+    "queue": {"Queue": {"enqueue", "dequeue", "peek", "is_empty"}},
+    "linked list": {"LinkedList": {"append", "prepend", "remove", "find", "reverse", "__iter__"}},
+    "lru cache": {"LRUCache": {"get", "put"}},
+    "priority queue": {"PriorityQueue": {"push", "pop", "peek"}},
+    "trie": {"Trie": {"insert", "search", "starts_with", "words_with_prefix"}},
+    "binary search tree": {"BinarySearchTree": {"insert", "contains", "in_order"}},
+}
+FORMATS = {
+    "roman numerals": {"to_roman": None, "from_roman": None},
+    "ini": {"parse_ini": None, "Config": {"get", "get_int", "get_float", "get_bool", "get_list", "sections"}},
+    "byte sizes": {"format_size": None, "parse_size": None},
+}
+# the checklist's request for each part (its first words)
+REQUESTS = {
+    "stack": "a stack (", "queue": "a queue (", "linked list": "a linked list (", "lru cache": "an LRU cache (",
+    "priority queue": "a priority queue on a heap (", "trie": "a trie (", "binary search tree": "a binary search tree (",
+    "roman numerals": "roman numerals (", "ini": "an INI config parser (", "byte sizes": "human-readable byte sizes (",
+}
+
+# the module of each part, in the generated package and as tests/test_<module>.py
+MODULES = {
+    "stack": "stack", "queue": "queue", "linked list": "linked_list", "lru cache": "lru_cache",
+    "priority queue": "priority_queue", "trie": "trie", "binary search tree": "bst",
+    "roman numerals": "roman", "ini": "ini", "byte sizes": "sizes",
+}
+# a word of the names of each part's own tests
+TEST_WORDS = {part: part.split()[0] for part in REQUESTS} | {"byte sizes": "size"}
+
+
+class Case:
+    def __init__(self, prompt: str, kind: str, recipe: str, named: tuple[str, ...]) -> None:
+        self.prompt, self.kind, self.recipe, self.named = prompt, kind, recipe, named
+
+
+CASES = [
+    Case("A Python library that implements a trie with insert and search", "library", "data_structures", ("trie",)),
+    Case("A small python library with a Stack and a Queue class", "library", "data_structures", ("stack", "queue")),
+    Case("A python library with an LRU cache that has a capacity and evicts the least recently used entry", "library",
+         "data_structures", ("lru cache",)),
+    Case("a python package with a priority queue, a linked list and a binary search tree", "library",
+         "data_structures", ("linked list", "priority queue", "binary search tree")),
+    Case("A python library of common data structures", "library", "data_structures", ()),
+    Case("A command line tool that completes words from a list using a trie", "cli", "data_structures", ("trie",)),
+    Case("A python library to convert roman numerals to integers and back, with validation", "library", "formats",
+         ("roman numerals",)),
+    Case("a python module to parse INI config files with sections, comments and typed getters", "library", "formats",
+         ("ini",)),
+    Case("A Python library to format byte sizes in human readable form like 1.5 MB and parse them back", "library",
+         "formats", ("byte sizes",)),
+    Case("A CLI that converts numbers to roman numerals and back", "cli", "formats", ("roman numerals",)),
+]
+PROMPTS = [case.prompt for case in CASES]
+
+
+def _defined(source: str) -> dict[str, set[str] | None]:
+    """The module's top-level functions (-> None) and classes (-> their method names), read, not run."""
+    found: dict[str, set[str] | None] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            found[node.name] = None
+        elif isinstance(node, ast.ClassDef):
+            found[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+    return found
+
+
+def _test_names(source: str) -> list[str]:
+    return [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.prompt[:40])
+async def test_named_parts_are_defined_tested_and_met(template_generator: TemplateGenerator, case: Case) -> None:
+    result, _ = await generate(template_generator, case.prompt)
+    files = as_dict(result.files)
+    spec = json.loads(files["codegen.json"])["spec"]
+    assert (spec["kind"], spec["recipe"]) == (case.kind, case.recipe)
+    package = spec["slug"]
+    parts = STRUCTURES if case.recipe == "data_structures" else FORMATS
+    # a library holds exactly the parts named (all when none is); a command-line tool holds every part
+    held = set(case.named or parts) if case.kind == "library" else set(parts)
+    modules = {path.removeprefix(f"{package}/").removesuffix(".py") for path in files
+               if path.startswith(f"{package}/") and path.removesuffix(".py").split("/")[-1] in MODULES.values()}
+    assert modules == {MODULES[part] for part in held}
+    assert {path for path in files if path.startswith("tests/test_") and path != "tests/test_cli.py"} == {
+        f"tests/test_{MODULES[part]}.py" for part in held
+    }
+    for part in held:
+        defined = _defined(files[f"{package}/{MODULES[part]}.py"])
+        tests = files[f"tests/test_{MODULES[part]}.py"]
+        assert f"from {package}.{MODULES[part]} import " in tests
+        for name, methods in parts[part].items():
+            assert name in defined, (part, name)
+            # exported by a library, and called by the part's own tests
+            if case.kind == "library":
+                assert f"    \"{name}\",\n" in files[f"{package}/__init__.py"]
+            if methods is None:
+                assert f"{name}(" in tests, name
+            else:
+                assert methods <= defined[name], (name, methods - defined[name])
+                assert all(f".{method}(" in tests for method in methods if not method.startswith("__")), name
+        assert any(TEST_WORDS[part] in test for test in _test_names(tests)), part
+
+    items = {item["text"]: item for item in result.requirements}
+    for part in case.named:
+        item = next(item for text, item in items.items() if text.startswith(REQUESTS[part]))
+        assert item["status"] == MET and item["where"] == [f"{package}/{MODULES[part]}.py"], item
+    claimed = {part for part, request in REQUESTS.items() if any(text.startswith(request) for text in items)}
+    assert claimed == set(case.named), "a part the prompt did not name is listed"
+    assert [item for item in result.requirements if item["status"] != MET] == []
+    section = files["README.md"].split("## What was asked", 1)[1]
+    for part in case.named:
+        assert f"**met**: {REQUESTS[part]}" in section
+
+
+async def test_roman_numerals_are_not_a_unit_conversion(template_generator: TemplateGenerator) -> None:
+    # "converts" comes before "roman numerals", and used to choose the unit converter
+    result, _ = await generate(template_generator, "A CLI that converts numbers to roman numerals and back")
+    files = as_dict(result.files)
+    assert "formats_cli/roman.py" in files and not any(path.endswith("converter.py") for path in files)
+    # the unit converter stays the answer where no small format is named
+    result, _ = await generate(template_generator, "A command line tool that converts kilometers to miles")
+    assert any(path.endswith("/converter.py") for path in as_dict(result.files))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "met", "unmet"),
+    [
+        ("A python library with a graph and a stack", "a stack (", "graph"),
+        ("Python library with a min heap and a deque", "a priority queue on a heap (", "deque"),
+        ("A python library for parsing YAML files and roman numerals", "roman numerals (", "yaml"),
+    ],
+)
+async def test_what_the_recipe_does_not_write_is_unmet(
+    template_generator: TemplateGenerator, prompt: str, met: str, unmet: str
+) -> None:
+    result, _ = await generate(template_generator, prompt)
+    items = {item["text"]: item for item in result.requirements}
+    assert next(item for text, item in items.items() if text.startswith(met))["status"] == MET
+    assert items[unmet]["status"] == UNMET and items[unmet]["detail"]
+    section = as_dict(result.files)["README.md"].split("## What was asked", 1)[1]
+    assert f"**NOT DONE**: {unmet}" in section
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "A python library implementing a red-black tree",  # not the binary search tree the recipe writes
+        "A python library to read the file size of every file in a folder",  # reading files, not formatting sizes
+        "a python library to parse YAML config files",  # YAML, not INI
+        "A CLI that sends messages to a job queue",  # a message queue, not the data structure
+    ],
+)
+async def test_what_it_does_not_write_is_not_passed_off(template_generator: TemplateGenerator, prompt: str) -> None:
+    # nothing else of substance is asked, so each is refused rather than served with a recipe part
+    with pytest.raises(GenerationError) as failure:
+        await generate(template_generator, prompt)
+    assert "Cannot serve" in str(failure.value)
+
+
+@pytest.fixture(scope="module")
+async def recipe_test_results(template_generator: TemplateGenerator, project_tester) -> dict[str, object]:
+    """Each case's project through its own tests in the sandbox (the helper the measured prompts use)."""
+    return await own_test_results(template_generator, project_tester, PROMPTS)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("prompt", PROMPTS, ids=lambda prompt: prompt[:40])
+async def test_recipe_project_passes_its_own_tests(
+    template_generator: TemplateGenerator, recipe_test_results: dict, prompt: str
+) -> None:
+    outcome = recipe_test_results[prompt]
+    assert outcome.status == "passed", f"{outcome.summary()}\n{outcome.output}"
+    # every test function of the project ran (a parametrized one counts once or more)
+    result, _ = await generate(template_generator, prompt)
+    written = sum(len(_test_names(text)) for path, text in as_dict(result.files).items() if path.startswith("tests/test_"))
+    assert outcome.passed >= written > 0 and outcome.failed == 0 and outcome.errors == 0
+
+
+# a broken implementation, and the generated test that must catch it
+BREAKS = [
+    ("lru_cache", "self._entries.popitem(last=False)", "self._entries.popitem(last=True)",
+     "test_lru_cache_evicts_the_least_recently_used"),
+    ("trie", 'return node is not None and "$" in node', "return node is not None",
+     "test_trie_searches_whole_words_and_prefixes"),
+    ("priority_queue", "self._heap[0][2]", "self._heap[-1][2]", "test_priority_queue_pops_the_smallest_priority_first"),
+    ("roman", "(50, \"L\"), (40, \"XL\"),", "(50, \"L\"),", "test_roman_numerals_both_ways"),
+    ("sizes", "(1000, [\"B\", \"kB\"", "(1024, [\"B\", \"kB\"", "test_format_size"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_the_generated_tests_catch_a_broken_implementation(
+    template_generator: TemplateGenerator, project_tester
+) -> None:
+    prompts = ["A python library of common data structures", "A CLI that converts numbers to roman numerals and back"]
+    projects = {}
+    for prompt in prompts:
+        result, _ = await generate(template_generator, prompt)
+        projects.update({path.split("/")[-1].removesuffix(".py"): (path, as_dict(result.files))
+                         for path in as_dict(result.files) if not path.startswith("tests/")})
+    for module, original, broken, test in BREAKS:
+        path, project = projects[module]
+        files = dict(project)
+        assert files[path].count(original) == 1, original
+        files[path] = files[path].replace(original, broken)
+        outcome = await project_tester.run(files, say_nothing)
+        assert outcome.failed >= 1, (test, outcome.summary())
+        assert test in outcome.output, (test, outcome.output[-2000:])
