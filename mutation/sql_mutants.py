@@ -220,6 +220,10 @@ PYTHON_EQUIVALENT: dict[str, str] = {
         "the drainer task's name None instead of 'batcher': the name is only shown in a task's repr; nothing reads it",
     "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_8":
         "the drainer task unnamed instead of 'batcher': the name is only shown in a task's repr; nothing reads it",
+    "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_9":
+        "the drainer task named 'XXbatcherXX': the name is only shown in a task's repr; nothing reads it",
+    "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_10":
+        "the drainer task named 'BATCHER': the name is only shown in a task's repr; nothing reads it",
     "codegen.services.projects.x_create_project__mutmut_13":
         "name.strip() and name instead of name.strip() or name: its one caller passes ProjectBody.name, already "
         "stripped and at least 1 character, so both are name",
