@@ -239,7 +239,8 @@ def _python_section(report: dict[str, object]) -> list[str]:
     for scope, result in report.items():
         assert isinstance(result, dict)
         stats = result["stats"]
-        killed = int(stats.get("killed", 0)) + int(stats.get("timeout", 0))
+        # not "timeout": with the fork server it also stands for a worker whose test run raised (exit 255)
+        killed = int(stats.get("killed", 0))
         equivalent = sum(name in PYTHON_EQUIVALENT for name in result["survivors"])
         # a mutant that no selected test reaches ("no tests") is not killed: it counts as a survivor
         survived = int(stats.get("survived", 0)) + int(stats.get("no_tests", 0)) - equivalent
@@ -263,8 +264,8 @@ def _python_section(report: dict[str, object]) -> list[str]:
     summary = (
         f"Python mutants (mutmut 3, `python -m mutation python`): **{all_killed} of {all_scored} killed "
         f"({total})** over the scopes below, equivalent mutants left out; a mutant no selected test reaches "
-        "(mutmut's \"no tests\") counts as survived (\"other\": not checked, suspicious or errors, as mutmut "
-        "counts them; not in the score)."
+        "(mutmut's \"no tests\") counts as survived (\"other\": not checked, timeouts, suspicious or errors, as "
+        "mutmut counts them, not in the score; a \"timeout\" is also a worker whose test run raised)."
     )
     missing = [scope for scope in SCOPES if scope not in report]
     if missing:
