@@ -153,3 +153,30 @@ async def test_a_completed_generations_stream_sends_its_stored_files_not_stray_l
 
 async def _list(events):
     return [event async for event in events]
+
+
+async def test_a_stream_whose_generation_is_deleted_with_its_events_ends_with_the_terminal_event(
+    server, alice, database_url
+):
+    """The project is deleted (and with it the generation and its stored events) in the transaction that
+    sends the generation's terminal event, after events the stream never got: the stream cannot replay
+    them from the table, and must still end with the terminal event it holds rather than wait for ever."""
+    generation = await alice.generate()
+    response = await alice.open_stream(generation["id"])
+    events = read_events(response)
+    assert (await asyncio.wait_for(anext(events), 15)).data["stage"] == "connected"
+    assert (await asyncio.wait_for(anext(events), 15)).id == 1  # the queued event, replayed
+    terminal = orjson.dumps({
+        "generation_id": generation["id"], "status": "cancelled", "stage": "cancelled", "progress": 0.0,
+        "message": "The project was deleted", "timestamp": 0,
+    }).decode()
+    admin = await asyncpg.connect(database_url)
+    try:
+        async with admin.transaction():
+            await admin.execute("DELETE FROM projects WHERE id = $1", uuid.UUID(generation["project_id"]))
+            # event 2 was never sent; event 3 (terminal) is: a gap the table can no longer fill
+            await admin.execute("SELECT pg_notify('codegen_events', $1)", f"{generation['id']}:3:{terminal}")
+    finally:
+        await admin.close()
+    rest = await asyncio.wait_for(_list(events), 15)
+    assert [(e.id, e.data["status"]) for e in rest] == [(3, "cancelled")]

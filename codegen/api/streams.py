@@ -150,6 +150,10 @@ class _Sender:
             elif item is RESYNC or (isinstance(item, StreamEvent) and item.seq > self.last_seq + 1):
                 await self.send_files()
                 await self.catch_up()
+                if isinstance(item, StreamEvent) and item.terminal and item.seq > self.last_seq and not self.finished:
+                    # the table no longer holds what came before it (the project was deleted with its
+                    # generations): end with the terminal event in hand rather than wait for ever
+                    await self.send(item)
             # an event at or before last_seq was already sent (by a replay): skip it
 
     async def catch_up(self) -> None:
