@@ -81,6 +81,9 @@ class Launcher:
             DATABASE_URL=dsn,
             CODEGEN_JWT_SECRET=JWT_SECRET,
             CODEGEN_DATA_DIR=str(self.workdir / "data"),
+            # a server's temporary files (its CPU pool's forkserver socket folder, left behind when the
+            # server is killed) go in the run's folder, which the run removes
+            TMPDIR=str(self.workdir),
             CODEGEN_GENERATE_RATE_LIMIT="0",
             CODEGEN_STREAM_TOKEN_RATE_LIMIT="0",
             # the load comes from a few users and one address: quotas and per-address limits off, except
