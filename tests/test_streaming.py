@@ -11,6 +11,7 @@ import pytest
 from codegen import appkeys
 from codegen.generators.base import GenerationError
 from tests.helpers import (
+    Answer,
     ApiClient,
     FailingGenerator,
     GatedGenerator,
@@ -197,7 +198,9 @@ async def test_resume_header_and_query_while_running(make_server, http):
     assert all_ids == list(range(1, len(all_ids) + 1))
 
 
-async def test_connecting_after_completion_replays_everything(make_server, http):
+async def completed_after_its_token(make_server, http) -> tuple[ApiClient, dict, Answer]:
+    """A generation whose stream token was taken while it was pending and which completed since, on a
+    server without a worker (``api``'s), done by a second server's worker."""
     idle = await make_server(worker=False)
     api = ApiClient(http, idle.url)
     await api.sign_up()
@@ -205,8 +208,12 @@ async def test_connecting_after_completion_replays_everything(make_server, http)
     token = await api.stream_token(generation["id"])
     worker = await make_server()
     await api.for_server(worker.url).wait_for(generation["id"])
+    return api, generation, token
 
-    response = await http.get(idle.url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+
+async def test_connecting_after_completion_replays_everything(make_server, http):
+    api, _generation, token = await completed_after_its_token(make_server, http)
+    response = await http.get(api.base_url + token.body["stream_url"], params={"token": token.body["sse_token"]})
     events = [e async for e in read_events(response)]
     assert_well_formed(events)
     assert events[0].data["status"] == "completed"
@@ -218,17 +225,11 @@ async def test_connecting_after_completion_replays_everything(make_server, http)
 
 
 async def test_a_stream_connecting_after_completion_sends_the_stored_files_as_listed(make_server, http):
-    idle = await make_server(worker=False)
-    api = ApiClient(http, idle.url)
-    await api.sign_up()
-    generation = await api.generate()
-    token = await api.stream_token(generation["id"])
-    worker = await make_server()
-    await api.for_server(worker.url).wait_for(generation["id"])
+    api, generation, token = await completed_after_its_token(make_server, http)
     listed = await api.call("GET", f"/api/generations/{generation['id']}/files")
     assert listed.status == 200 and listed.body["files"], listed.body
 
-    response = await http.get(idle.url + token.body["stream_url"], params={"token": token.body["sse_token"]})
+    response = await http.get(api.base_url + token.body["stream_url"], params={"token": token.body["sse_token"]})
     events = [e async for e in read_events(response, files=True)]
     sent = [(e.data["path"], e.data["offset"], e.data["text"], e.data["done"]) for e in events if e.event == "file"]
     assert sent == [(f["path"], 0, f["content"], True) for f in listed.body["files"]]
