@@ -24,16 +24,18 @@ Modes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
 from bench.http_client import HttpConnection, build_request, connect_http
 from bench.machine import raise_nofile
-from bench.sse_client import Recorder, SseStream, connect_stream, open_stream, stream_token_path
+from bench.sse_client import Recorder, SseStream, connect_stream, open_stream, stream_path, stream_token_path
 from bench.stats import summary_ms
 
 
@@ -148,38 +150,42 @@ async def run_sse(spec: dict[str, Any]) -> dict[str, Any]:
     token_conns: list[HttpConnection | None] = [None] * spec.get("open_concurrency", 32)
     free_conns = list(range(len(token_conns)))
 
-    async def token_for(i: int) -> str:
+    @contextlib.asynccontextmanager
+    async def token_connection() -> AsyncIterator[int]:
+        """One of the ``open_concurrency`` token connections (its slot in token_conns) while the block runs."""
         async with limit:
             slot = free_conns.pop()
             try:
-                if token_conns[slot] is None or token_conns[slot].closed:  # type: ignore[union-attr]
-                    token_conns[slot] = await connect_http(spec["host"], spec["port"])
-                return await stream_token_path(token_conns[slot], spec, entries[i][0], entries[i][1])  # type: ignore[arg-type]
+                yield slot
             finally:
                 free_conns.append(slot)
 
+    def failed(exc: Exception) -> None:
+        failures.append(f"{type(exc).__name__}: {exc}"[:300])
+
+    async def path_for(i: int) -> str:
+        async with token_connection() as slot:
+            path, token_conns[slot] = await stream_path(spec, entries[i], token_conns[slot])
+            return path
+
     async def opener(i: int) -> None:
-        async with limit:
-            slot = free_conns.pop()
+        async with token_connection() as slot:
             try:
-                stream, token_conns[slot] = await open_stream(spec, entries[i], recorder, token_conns[slot])
-                streams[i] = stream
+                streams[i], token_conns[slot] = await open_stream(spec, entries[i], recorder, token_conns[slot])
             except Exception as exc:  # noqa: BLE001 - counted and reported
-                failures.append(f"{type(exc).__name__}: {exc}"[:300])
+                failed(exc)
                 token_conns[slot] = None
-            finally:
-                free_conns.append(slot)
 
     async def storm_opener(i: int, path: str) -> None:
         # every stream at once, as after a deploy: no limit on how many connect together
         try:
             streams[i] = await connect_stream(spec, path, recorder, entries[i][0], spec.get("connect_timeout", 30))
         except Exception as exc:  # noqa: BLE001 - counted and reported
-            failures.append(f"{type(exc).__name__}: {exc}"[:300])
+            failed(exc)
 
     if spec.get("storm"):
         # the tokens first (as many connections as usual), then every stream's GET together
-        paths = await asyncio.gather(*(token_for(i) for i in range(len(entries))))
+        paths = await asyncio.gather(*(path_for(i) for i in range(len(entries))))
         t0 = time.perf_counter()
         await asyncio.gather(*(storm_opener(i, path) for i, path in enumerate(paths)))
     else:

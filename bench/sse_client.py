@@ -243,12 +243,19 @@ async def open_stream(
     spec: dict[str, Any], entry: list[Any], recorder: Recorder, token_conn: HttpConnection | None
 ) -> tuple[SseStream, HttpConnection | None]:
     """POST the token (when the entry has one), then GET the stream until ``connected``."""
-    generation_id, jwt = entry[0], entry[1]
-    if spec.get("token_path"):
-        if token_conn is None or token_conn.closed:
-            token_conn = await connect_http(spec["host"], spec["port"])
-        path = await stream_token_path(token_conn, spec, generation_id, jwt)
-    else:
-        path = spec["stream_path"].format(id=generation_id)
-    stream = await connect_stream(spec, path, recorder, generation_id, spec.get("connect_timeout", 30))
+    path, token_conn = await stream_path(spec, entry, token_conn)
+    stream = await connect_stream(spec, path, recorder, entry[0], spec.get("connect_timeout", 30))
     return stream, token_conn
+
+
+async def stream_path(
+    spec: dict[str, Any], entry: list[Any], token_conn: HttpConnection | None
+) -> tuple[str, HttpConnection | None]:
+    """The entry's stream path, with a fresh token when the spec asks for one (POSTed on ``token_conn``,
+    opened when it is missing or closed); the connection to use for the next token."""
+    generation_id, jwt = entry[0], entry[1]
+    if not spec.get("token_path"):
+        return spec["stream_path"].format(id=generation_id), token_conn
+    if token_conn is None or token_conn.closed:
+        token_conn = await connect_http(spec["host"], spec["port"])
+    return await stream_token_path(token_conn, spec, generation_id, jwt), token_conn
