@@ -129,10 +129,10 @@ def against_tests(checklist: list[dict[str, Any]], tests: dict[str, Any] | None)
       tests and why.
     - ``passed``, or no result: unchanged.
     """
-    status = (tests or {}).get("status")
+    tests = tests or {}
+    status = tests.get("status")
     if status not in ("failed", "not_run", "error"):
         return checklist
-    tests = tests or {}
     met = [item for item in checklist if item["status"] == MET]
     if status != "failed":
         reason = tests.get("reason") or "no reason was given"
