@@ -10,9 +10,11 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,8 +54,32 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 # the health probe: SELECT 1 this often, on a connection of its own; no answer within
 # CODEGEN_DB_PROBE_TIMEOUT_SECONDS and the database is taken as unreachable (see Database.watch)
 PROBE_INTERVAL_SECONDS = 0.25
+# A probe deadline this process itself reached this late (its event loop busy with other work) says
+# nothing about the database: the answer may be in the socket, unread. Such a deadline is given a
+# new window, this many times at most, so a database that is really gone is still noticed.
+PROBE_LATE_BY_SECONDS = 0.1
+PROBE_LATE_WINDOWS = 3
 # how long closing the pool waits for connections in use before it cuts them
 CLOSE_TIMEOUT_SECONDS = 2.0
+
+
+class Lane(Enum):
+    """How a statement gets its connection; set for a task and what it starts with ``Database.lane``.
+
+    REQUEST (the default): waits at most ACQUIRE_TIMEOUT_SECONDS for a pooled connection, then 503
+    (the client retries later). GENERATION: a generation's own statements wait as long as it takes:
+    given up, they would lose the attempt's work, to be done again after its lease expired, adding to
+    the load that kept the pool busy. LEASES: the worker's lease renewals, on a connection of their
+    own, so that a busy pool never lets the leases of running generations lapse. A database that stops
+    answering is the probe's to notice in every lane: it interrupts every waiter.
+    """
+
+    REQUEST = "request"
+    GENERATION = "generation"
+    LEASES = "leases"
+
+
+_lane: ContextVar[Lane] = ContextVar("codegen_db_lane", default=Lane.REQUEST)
 
 
 class DatabaseUnavailable(Exception):
@@ -105,6 +131,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=30,
+        # statements are prepared per connection; plain SQL text keys the cache
+        statement_cache_size=256,
+        reset=_keep_session,
+        # a new connection (after an outage, say) gives up after this long: the request gets a 503
+        timeout=CONNECT_TIMEOUT_SECONDS,
+    )
+
+
 async def _keep_session(_conn: asyncpg.Connection) -> None:
     """Nothing to reset on release: the service keeps no session state (its advisory locks are
     transaction-scoped, and asyncpg still rolls back an open transaction). The default reset
@@ -126,6 +167,9 @@ class Database:
     q: Queries
     dsn: str
     probe_timeout: float = 1.0
+    # one connection for Lane.LEASES
+    lease_pool: asyncpg.Pool | None = None
+    acquire_timeout: float = ACQUIRE_TIMEOUT_SECONDS
     healthy: bool = True
     # what the probe interrupts when the database stops answering
     _in_use: set[Any] = field(default_factory=set)
@@ -134,21 +178,17 @@ class Database:
 
     @classmethod
     async def connect(
-        cls, dsn: str, *, min_size: int = 2, max_size: int = 10, probe_timeout: float = 1.0
+        cls, dsn: str, *, min_size: int = 2, max_size: int = 10, probe_timeout: float = 1.0,
+        acquire_timeout: float = ACQUIRE_TIMEOUT_SECONDS,
     ) -> Database:
-        pool = await asyncpg.create_pool(
-            dsn,
-            min_size=min_size,
-            max_size=max_size,
-            init=_init_connection,
-            command_timeout=30,
-            # statements are prepared per connection; plain SQL text keys the cache
-            statement_cache_size=256,
-            reset=_keep_session,
-            # a new connection (after an outage, say) gives up after this long: the request gets a 503
-            timeout=CONNECT_TIMEOUT_SECONDS,
-        )
-        db = cls(pool=pool, q=Queries(load_queries()), dsn=dsn, probe_timeout=probe_timeout)
+        pool = await _create_pool(dsn, min_size, max_size)
+        try:
+            lease_pool = await _create_pool(dsn, 1, 1)
+        except BaseException:
+            await pool.close()
+            raise
+        db = cls(pool=pool, q=Queries(load_queries()), dsn=dsn, probe_timeout=probe_timeout, lease_pool=lease_pool,
+                 acquire_timeout=acquire_timeout)
         db._probe = asyncio.create_task(db.watch(), name="database-probe")
         return db
 
@@ -164,8 +204,7 @@ class Database:
                         # link would never be seen answering again after an outage.
                         connect_timeout = max(self.probe_timeout, CONNECT_TIMEOUT_SECONDS)
                         conn = await asyncpg.connect(self.dsn, timeout=connect_timeout)
-                    async with asyncio.timeout(self.probe_timeout):
-                        await conn.fetchval("SELECT 1")
+                    await self.answers(conn)
                 except (*UNAVAILABLE_ERRORS, asyncpg.PostgresError) as exc:
                     if conn is not None:
                         conn.terminate()  # never wait on a server that does not answer
@@ -182,6 +221,26 @@ class Database:
             if conn is not None:
                 conn.terminate()
 
+    async def answers(self, conn: asyncpg.Connection) -> None:
+        """SELECT 1 answered within ``probe_timeout`` of time this process was watching, else TimeoutError."""
+        loop = asyncio.get_running_loop()
+        query = asyncio.ensure_future(conn.fetchval("SELECT 1"))
+        try:
+            for _ in range(1 + PROBE_LATE_WINDOWS):
+                deadline = loop.time() + self.probe_timeout
+                await asyncio.wait([query], timeout=self.probe_timeout)
+                if query.done():
+                    query.result()
+                    return
+                late_by = loop.time() - deadline
+                if late_by < PROBE_LATE_BY_SECONDS:
+                    break
+                log.debug("the health probe's deadline passed while the event loop was busy; one more window",
+                          extra={"late_by_ms": round(late_by * 1000)})
+            raise TimeoutError(f"SELECT 1 was not answered within {self.probe_timeout} s")
+        finally:
+            query.cancel()  # (a no-op once answered; the caller terminates the connection of an unanswered one)
+
     def _mark_unreachable(self) -> None:
         self.healthy = False
         for conn in list(self._in_use):
@@ -195,17 +254,34 @@ class Database:
             self._probe.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._probe
+        for pool in (self.pool, self.lease_pool):
+            if pool is None:
+                continue
+            try:
+                await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT_SECONDS)
+            except TimeoutError:
+                log.warning("database pool did not close in time; terminating its connections")
+                pool.terminate()
+
+    @staticmethod
+    @contextmanager
+    def lane(lane: Lane) -> Iterator[None]:
+        """Statements of this task (and of the tasks it starts meanwhile) take their connection the ``lane`` way."""
+        token = _lane.set(lane)
         try:
-            await asyncio.wait_for(self.pool.close(), CLOSE_TIMEOUT_SECONDS)
-        except TimeoutError:
-            log.warning("database pool did not close in time; terminating its connections")
-            self.pool.terminate()
+            yield
+        finally:
+            _lane.reset(token)
 
     def _acquire(self) -> Any:
+        lane = _lane.get()
+        if lane is Lane.LEASES and self.lease_pool is not None:
+            return self.lease_pool.acquire(timeout=None)
         # Only a request that has to queue for a connection needs the acquire timeout (a timer
         # per request otherwise, on the API's hottest path). An idle connection is handed over
         # at once, and a holder that must reconnect is bounded by the pool's connect timeout.
-        return self.pool.acquire(timeout=None if self.pool.get_idle_size() else ACQUIRE_TIMEOUT_SECONDS)
+        patient = lane is not Lane.REQUEST or self.pool.get_idle_size()
+        return self.pool.acquire(timeout=None if patient else self.acquire_timeout)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:

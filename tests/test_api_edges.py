@@ -81,6 +81,24 @@ async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(
         again.close()
 
 
+async def test_stream_whose_database_goes_away_during_its_file_snapshot_says_reconnect(server, alice, database_url):
+    """The connection under the stream's first read of the live files (their checkpoints, sent as the
+    snapshot right after `connected`) is cut: the stream ends with a `reconnect` event naming the
+    database, as it does when the cut comes later, not with silence (a viewer left without a terminal
+    event, seen at 1,000 streams when the health probe cut the pool's connections)."""
+    generation = await alice.generate()
+    async with table_locked(database_url, "live_file_checkpoints") as admin:
+        response = await alice.open_stream(generation["id"])
+        events = asyncio.create_task(_list(read_events(response, files=True)))
+        pid = await blocked_backend(admin, "FROM live_file_checkpoints")
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        received = await asyncio.wait_for(events, 15)
+    assert [e.event for e in received] == [None, "reconnect"], received
+    assert received[0].data["stage"] == "connected"
+    assert received[-1].data["message"].startswith("The database is unavailable; reconnect")
+    assert received[-1].data["last_event_id"] == 0
+
+
 async def test_stream_of_a_generation_deleted_after_its_token_was_spent_is_404(server, alice, database_url):
     """The project (and with it the generation) is deleted between the token's use and the stream's
     first read: a 404 in the contract's shape, not a stream. The race is made real: the stream's read

@@ -90,13 +90,14 @@ async def _serve(request: web.Request, generation_id: UUID, last_seq: int) -> we
             sender.status = snapshot.status
             try:
                 await sender.write(_connected_frame(generation_id, snapshot, last_seq))
-                await sender.send_file_snapshot()
-                # the headers are out: live events may now be written as raw chunks (HTTP/1.1, no compression)
-                encoding = response.headers.get("Transfer-Encoding", "").lower()
-                sender.chunked = encoding == "chunked" and not response.compression
-                # ... and nothing reads them again: a stream that stays open for hours need not hold them
-                response.headers.clear()
                 try:
+                    # (the file snapshot reads too: a database lost here also ends with `reconnect`, not silence)
+                    await sender.send_file_snapshot()
+                    # the headers are out: live events may now be written as raw chunks (HTTP/1.1, no compression)
+                    encoding = response.headers.get("Transfer-Encoding", "").lower()
+                    sender.chunked = encoding == "chunked" and not response.compression
+                    # ... and nothing reads them again: a stream that stays open for hours need not hold them
+                    response.headers.clear()
                     await sender.follow(subscription)
                     why = "The server is shutting down" if request.app[appkeys.BUS].closing and not sender.finished else ""
                 except DatabaseUnavailable:

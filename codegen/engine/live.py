@@ -33,7 +33,7 @@ from typing import Any, Final
 import asyncpg
 import orjson
 
-from codegen.db import Database, DatabaseUnavailable
+from codegen.db import Database, DatabaseUnavailable, Lane
 from codegen.engine.bus import EventBus, Subscription
 from codegen.engine.live_generation import LiveGeneration
 from codegen.engine.live_payloads import chunked_payloads, payloads_for
@@ -153,6 +153,11 @@ class LiveFiles:
             self._task = None
 
     async def _flush_loop(self) -> None:
+        # the generations' deltas and checkpoints: a busy pool delays a flush (the next one carries more), never drops it
+        with Database.lane(Lane.GENERATION):
+            await self._flush_forever()
+
+    async def _flush_forever(self) -> None:
         while True:
             # a file changed since its checkpoint is checkpointed within CHECKPOINT_SECONDS, even if all is
             # quiet; mirrors are announced again every INTEREST_REFRESH_SECONDS

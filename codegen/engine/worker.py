@@ -20,7 +20,7 @@ import asyncpg
 from codegen import lifecycle
 from codegen.records import Claim
 from codegen.config import EngineSettings
-from codegen.db import Database, DatabaseUnavailable
+from codegen.db import Database, DatabaseUnavailable, Lane
 from codegen.engine import pipeline
 from codegen.engine.bus import EventBus, StreamEvent
 from codegen.engine.cpu import CpuPool
@@ -178,6 +178,11 @@ class Worker:
         self.running[claim.generation_id] = item
 
     async def _execute(self, item: Running) -> None:
+        # a busy pool slows the generation down; it does not end it (and its work with it)
+        with Database.lane(Lane.GENERATION):
+            await self._execute_in_lane(item)
+
+    async def _execute_in_lane(self, item: Running) -> None:
         claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
         live = self.live.writer(str(claim.generation_id), claim.attempt)
@@ -230,9 +235,11 @@ class Worker:
         if not held:
             return
         try:
-            renewed = await store.renew_leases(
-                self.db, [(gid, item.claim.lease_token) for gid, item in held], self.settings.lease_seconds
-            )
+            # on a connection of its own: the generations' statements queued for the pool never hold it up
+            with Database.lane(Lane.LEASES):
+                renewed = await store.renew_leases(
+                    self.db, [(gid, item.claim.lease_token) for gid, item in held], self.settings.lease_seconds
+                )
         except Exception as exc:  # noqa: BLE001 - the loop outlives any failure; the next beat tries again
             log.warning("lease renewal failed", extra={"error": str(exc), "generations": len(held)})
             return
