@@ -145,6 +145,11 @@ async def _stored(ctx: Context, dsn: str, generation_id: str) -> dict[str, str]:
     return {row["path"]: row["content"] for row in rows}
 
 
+async def _attempts(ctx: Context, dsn: str) -> dict[str, int]:
+    rows = await ctx.dbs.admin_on(dsn, "SELECT id::text AS id, attempts FROM generations")
+    return {row["id"]: int(row["attempts"]) for row in rows}
+
+
 class Probe:
     """``bench.api_probe`` in its own process: the API's latency without this process's lag."""
 
@@ -252,9 +257,13 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
             await ctx.launcher.stop(server)
         transactions = await _reported_transactions(ctx, dsn) - before - startup
         stored = [await _stored(ctx, dsn, viewer.generation_id) if viewer.generation_id else {} for viewer in viewers]
+        attempts = await _attempts(ctx, dsn)
+        # a generation run more than once (its lease lapsed) streams each attempt from offset 0, and the
+        # model's record of when it sent what is then ambiguous: its delays are left out, and counted
+        retried = {v.tag for v in viewers if attempts.get(v.generation_id, 1) > 1}
         delays = [
             received - sent_at
-            for viewer in viewers
+            for viewer in viewers if viewer.tag not in retried
             for received, end in viewer.deltas
             if (sent_at := model.sent[viewer.tag].time_of(end)) is not None
         ]
@@ -265,13 +274,19 @@ async def one(ctx: Context, spec: Row, pace: dict[str, float], startup: int) -> 
             "processes": spec.processes,
             "model_concurrency": spec.model_concurrency,
             "completed": sum(v.status == "completed" for v in viewers),
+            "failed": sum(v.status == "failed" for v in viewers),
+            # generations that needed more than one attempt (a lease that lapsed, an interrupted attempt)
+            "retried": len(retried),
+            # served, yet the stream ended with neither a terminal event nor `reconnect`
+            "silent_ends": sum(not v.error and not v.status for v in viewers),
             "refused": sum(bool(v.error) for v in viewers),
             "refused_samples": sorted({v.error for v in viewers if v.error})[:3],
             "identical": sum(v.files == files and bool(files) for v, files in zip(viewers, stored, strict=True)),
-            # viewers that were served (not refused) and still ended with other files than the stored ones
+            # completed viewers whose streamed files are not the stored ones (a failed generation stores none)
+            "different": sum(v.status == "completed" and v.files != files for v, files in zip(viewers, stored, strict=True)),
             "different_samples": [
                 _difference(v, files) for v, files in zip(viewers, stored, strict=True)
-                if not v.error and (v.files != files or not files)
+                if v.status == "completed" and (v.files != files or not files)
             ][:5],
             "drain_seconds": None if drain is None else round(drain, 2),
             "delta_delay_ms": _without_quantiles(summary_ms(delays)),

@@ -303,9 +303,10 @@ def storm_rows(storms: list[dict[str, Any]]) -> list[str]:
 
 
 def model_rows(model: dict[str, Any]) -> list[str]:
-    lines = ["| generations | completed (refused) | streamed = stored | drain s | vs one alone | first code p50 / p99 s "
-             "| delta p50 / p99 ms | API p50 / p99 ms | transactions / generation | RSS MB (+ CPU pool) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| generations | completed (refused) | streamed = stored | failed / retried / silent ends | drain s "
+             "| vs one alone | first code p50 / p99 s | delta p50 / p99 ms | API p50 / p99 ms | transactions / generation "
+             "| RSS MB (+ CPU pool) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in model.get("rows", []):
         d, a = row["delta_delay_ms"], row["api_ms"]
         first = row.get("first_code_ms") or {}
@@ -317,7 +318,9 @@ def model_rows(model: dict[str, Any]) -> list[str]:
         if row.get("model_concurrency"):
             label += f" (cap {_fmt(row['model_concurrency'])})"
         lines.append(
-            f"| {label} | {row['completed']}{refused} | {row['identical']} | {_fmt(row['drain_seconds'], 2)} | "
+            f"| {label} | {row['completed']}{refused} | {row['identical']} | "
+            f"{_fmt(row.get('failed'))} / {_fmt(row.get('retried'))} / {_fmt(row.get('silent_ends'))} | "
+            f"{_fmt(row['drain_seconds'], 2)} | "
             f"{_fmt(row.get('drain_vs_alone'), 2)} | {_fmt(first_s[0], 2)} / {_fmt(first_s[1], 2)} | "
             f"{_fmt(d['p50'])} / {_fmt(d['p99'])} | {_fmt(a['p50'])} / {_fmt(a['p99'])} | "
             f"{_fmt(row['transactions_per_generation'])} | {_fmt(row['rss_mb'])} (+{_fmt(row['cpu_pool_rss_mb'])}) |"
