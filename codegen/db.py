@@ -64,15 +64,10 @@ CLOSE_TIMEOUT_SECONDS = 2.0
 
 
 class Lane(Enum):
-    """How a statement gets its connection; set for a task and what it starts with ``Database.lane``.
-
-    REQUEST (the default): waits at most ACQUIRE_TIMEOUT_SECONDS for a pooled connection, then 503
-    (the client retries later). GENERATION: a generation's own statements wait as long as it takes:
-    given up, they would lose the attempt's work, to be done again after its lease expired, adding to
-    the load that kept the pool busy. LEASES: the worker's lease renewals, on a connection of their
-    own, so that a busy pool never lets the leases of running generations lapse. A database that stops
-    answering is the probe's to notice in every lane: it interrupts every waiter.
-    """
+    """How a statement gets its connection (``Database.lane``). REQUEST: waits ACQUIRE_TIMEOUT_SECONDS, then
+    503. GENERATION: waits as long as it takes (given up, the attempt's work was lost and redone after its
+    lease, adding to the load). LEASES: the lease renewals' own connection, so a busy pool never lets
+    running leases lapse. In every lane the probe interrupts the waiters of a database that stopped answering."""
 
     REQUEST = "request"
     GENERATION = "generation"

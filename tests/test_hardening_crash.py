@@ -93,12 +93,14 @@ async def test_kill_9_one_of_two_processes_loses_nothing(fresh_database_url, tmp
         # the streams on the dead process break; each resumes on the survivor after the last id it saw
         await asyncio.gather(*readers)
         broken = [gid for gid in watched if not logs[gid].terminal]
-        resumed: dict[str, StreamLog] = {}
+        resumed: dict[str, StreamLog | None] = {}
 
         async def resume(gid: str) -> None:
             last = logs[gid].last_id
-            response = await open_stream(http, survivor.url, owner[gid], gid, last_event_id=last)
-            resumed[gid] = await follow(response, StreamLog(), timeout=90)
+            # the survivor may complete it before the client asks again (a loaded machine): the contract's
+            # 400, and the client reads the result instead (checked below)
+            response = await open_stream(http, survivor.url, owner[gid], gid, last_event_id=last, completed_ok=True)
+            resumed[gid] = None if response is None else await follow(response, StreamLog(), timeout=90)
 
         await asyncio.gather(*(resume(gid) for gid in broken))
 
@@ -146,11 +148,14 @@ async def test_kill_9_one_of_two_processes_loses_nothing(fresh_database_url, tmp
         # the broken streams resumed on the survivor without a gap
         for gid in broken:
             before, after = logs[gid], resumed[gid]
+            seqs = next(r["seqs"] for r in rows if str(r["id"]) == gid)
+            if after is None:  # completed before the token request: what it saw is the start of the sequence
+                assert before.ids == seqs[: len(before.ids)], (gid, before.ids, seqs)
+                continue
             assert after.events[0].data["stage"] == "connected" and after.events[0].id == before.last_id
             assert after.terminal and after.ended == "eof", (gid, after.ended)
             ids = before.ids + after.ids
             assert ids == list(range(1, len(ids) + 1)), (gid, before.ids, after.ids)
-            seqs = next(r["seqs"] for r in rows if str(r["id"]) == gid)
             assert ids == seqs
         assert survivor.alive()
 
