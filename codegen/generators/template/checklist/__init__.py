@@ -13,7 +13,10 @@ did not understand.
 
 from __future__ import annotations
 
+import re
+
 from codegen.generators.base import GenerationError
+from codegen.generators.template import recipes
 from codegen.generators.template.checklist import details, requests, sentences
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, NOT_FILES, SUBSTITUTED, UNMET, Builder, Requirement
 from codegen.generators.template.checklist.requests import GENERIC_KIND_RE
@@ -81,7 +84,17 @@ def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
         return
     missed = [item.text for item in items if item.status != MET]
     why = f" (not served: {human_list(missed[:4])})" if missed else ""
-    raise GenerationError(f'Cannot serve "{" ".join(prompt.split())[:160]}"{why}. {CAN_DO}.')
+    functions = ""
+    if FUNCTION_RE.search(normalize(prompt).lower()):
+        functions = f". The functions it writes: {FUNCTIONS}"
+    raise GenerationError(f'Cannot serve "{" ".join(prompt.split())[:160]}"{why}{functions}. {CAN_DO}.')
+
+
+# "write a function that ...": the functions the generator writes are its recipes'
+FUNCTION_RE = re.compile(r"\bfunctions?\b")
+FUNCTIONS = human_list([f"{name}()" for key in ("numbers", "strings", "validators", "converter", "statistics", "formats")
+                        for name in recipes.RECIPES[key].exports or
+                        [e for part in recipes.RECIPES[key].parts for e in part["exports"] if e[0].islower()]])
 
 
 _GENERIC_TEXTS = frozenset({"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())})

@@ -27,8 +27,6 @@ from codegen.generators.template.kinds import data_operations, webpage
 from codegen.generators.template.prompt_parser import (
     _GENERIC_KIND_WORDS, _KIND_RULES, _OTHER_DATABASES, _OTHER_FRAMEWORKS, FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES,
 )
-from codegen.generators.template import rules
-from codegen.generators.template.rules import ACTION_RE, DEFAULT_RE, RELATION_RES, RULE_RE
 from codegen.generators.template.words import plural, singular
 
 DETAIL = "the offline generator did not act on this"
@@ -79,7 +77,7 @@ _KIND_WORDS = {
     "cli": "command commands flag flags option options argument arguments terminal shell file files json line lines"
     " prints print output",
     "library": "function functions class classes method methods module modules package packages helper helpers"
-    " utility utilities import file files",
+    " utility utilities import file files return returns check checks checking whether",
     "data_script": "csv file files column columns row rows line lines data read load loads process processes print"
     " prints output outputs write writes result results report reports compute computes computing calculate"
     " calculates group grouped groups each item items entry entries record records value values",
@@ -90,6 +88,8 @@ STOP_WORDS = frozenset(f"{_FUNCTION_WORDS} {_REQUEST_WORDS} {_THING_WORDS}".spli
 # clauses, for naming what is left where it stands
 _CLAUSE_RE = re.compile(r"[,;:()]|\s(?:where|which|who|so that|such that|while|but|and then|then)\s")
 
+# verbs of keeping records ("students submit assignments", "users log workouts"), which a project of records does
+_RECORD_VERBS = frozenset("log logs note notes post posts submit submits enter enters write writes".split())
 
 # what a project is for: "for a yoga studio", "to manage a warehouse's stock" (not "for renaming photos", an
 # activity, and not a "for each"), and the nouns before its kind ("a membership API", "a coffee shop landing
@@ -114,7 +114,6 @@ def _patterns(b: Builder) -> list[str]:
         *(pattern for rules in _KIND_RULES.values() for pattern, _ in rules),
         *(pattern for pattern, _ in [*_GENERIC_KIND_WORDS, *FRAMEWORK_RULES, *STORE_RULES]),
         _OTHER_FRAMEWORKS, _OTHER_DATABASES, *FEATURE_RULES.values(),
-        RULE_RE.pattern, DEFAULT_RE.pattern, ACTION_RE.pattern, *(p.pattern for p in RELATION_RES),
         *(pattern for pattern, _, _ in catalog.DOMAINS),
     ]
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
@@ -122,6 +121,9 @@ def _patterns(b: Builder) -> list[str]:
         patterns += [recipe.pattern, *(part["pattern"] for part in recipe.parts)]
         patterns += [requests._RECIPE_OWN_WORDS.get(recipe.key, r"$^"), requests._MISSING_IN_RECIPE.get(recipe.key, r"$^")]
         # a converter converts both ways ("to roman numerals and back", "between celsius and fahrenheit")
+        # a string helper's input ("a word", "two words are anagrams", "a title")
+        patterns += [r"\b(?:two )?(?:words?|strings?|texts?|sentences?|phrases?|titles?)\b" if recipe.key == "strings"
+                     else r"$^"]
         patterns += [r"\b(?:and|them|it) back\b|\bboth ways\b|\bvice versa\b|\bbetween \w+ and \w+"]
     if b.spec.kind == "webpage" and b.spec.recipe:
         patterns += [variant["pattern"] for variant in webpage._VARIANTS.values() if "pattern" in variant]
@@ -151,12 +153,15 @@ def _named_words(b: Builder) -> set[str]:
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
-        what = [recipe.title, recipe.description, *(f"{p['name']} {p['request']}" for p in recipe.parts)]
+        what = [recipe.title, recipe.description, *(f"{p['name']} {p['request']}" for p in recipe.parts),
+                *(e.replace("_", " ") for e in recipe.exports)]
+        if b.spec.kind == "cli":  # its options: "of a given length" is --length
+            what += re.findall(r"--([a-z][a-z-]*)", recipe.cli_usage)
         names |= set(re.findall(r"[a-z0-9]+", " ".join(what).lower()))
     from codegen.generators.template.checklist.sentences import _KIND_VERBS
 
     names |= _KIND_VERBS.get(b.spec.recipe or "", set()) | _KIND_VERBS.get(b.spec.kind, set())
-    names |= set(rules._NOT_ACTIONS) if b.spec.entities else set()
+    names |= _RECORD_VERBS if b.spec.entities else set()
     names |= {w for value in b.spec.options.values() if isinstance(value, str) for w in re.findall(r"[a-z0-9]+", value)}
     return names
 

@@ -57,6 +57,7 @@ _KIND_VERBS = {
     "checksum": {"calculate", "calculates", "compute", "computes", "verify", "verifies"},
     "converter": {"calculate", "calculates", "compute", "computes"},
     "password": {"calculate", "calculates", "compute", "computes"},
+    "numbers": {"calculate", "calculates", "compute", "computes", "check", "checks", "return", "returns"},
 }
 
 
