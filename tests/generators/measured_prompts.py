@@ -292,6 +292,14 @@ MEASURED = [
     M("A CLI that converts numbers to roman numerals and back", FAITHFUL),
     M("A python library with a graph and a stack", FLAGGED, ("graph",)),
     M("A python library for parsing YAML files and roman numerals", FLAGGED, ("yaml",)),
+    # gen13: "a function that ..." wording and the functions added for it (number functions, anagrams, phone
+    # numbers), written by the engineer who built them: they measure that the recipes hold, not prompts in general
+    M("a python function to compute the factorial of a number", FAITHFUL),
+    M("Write a function that checks if a number is prime", FAITHFUL),
+    M("A python function to check whether a word is a palindrome", FAITHFUL),
+    M("A python function that checks whether two words are anagrams", FAITHFUL),
+    M("a python function that validates phone numbers", FAITHFUL),
+    M("Write a function that sorts a list using merge sort", REFUSED, ("The functions it writes",)),
 ]
 
 

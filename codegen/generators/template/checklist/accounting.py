@@ -7,13 +7,17 @@ between one and five", "attendees who can sign up for a workshop". Each such
 clause becomes a request of its own, unmet, instead of vanishing.
 
 A word is *accounted for* when it is a stop word (a function word, a verb or
-adjective every request has: "build", "simple", "my"), when a pattern the
-parser or the checklist acted on matched over it (a kind, a framework, a
-feature, a rule, a relation, an action, a route, a recipe, a domain, a CSV
-operation, ...), or when it names something of the project or the checklist
-(an entity, a field, a section, an option, the words of any request already
-listed, met or not). What is left of a clause (nouns, verbs, numbers,
-adjectives that constrain) is what the generator did not act on.
+adjective every request has: "build", "simple", "my"), a word of the kind of
+project or of its recipe, when a pattern the parser acted on matched over it
+(a kind, a framework, a feature, a store, a recipe, a domain, a CSV
+operation, what the project is for, ...), or when it names something of the
+project or the checklist (an entity, a field, a section, an option, the words
+of any request already listed, met or not). Rules, relations and actions
+count only through the requests they listed: a rule the parser did not read
+leaves its words. What is left of a clause (nouns, verbs, numbers, adjectives
+that constrain) is what the generator did not act on. A clause that an
+operation or a behaviour already listed as a request of its own is that
+request's.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ _FUNCTION_WORDS = (
     " is are was were be been being am do does did doing done has have had having will would shall should can"
     " could may might must cannot can't won't don't doesn't isn't aren't shouldn't"
     " what which who whom whose where when while how why whether"
-    " all any each every some such same other another own lot lots bit kind sort way"
+    " all any each every some such same other another own lot lots bit kind way"
     " just really very quite pretty rather please thanks thank hi hello hey ok okay"
     " etc eg ie e g i e like such"
 )
@@ -202,21 +206,22 @@ def unaccounted(b: Builder, key: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-# requests the checklist lists for a whole clause when their pattern matches in it ("only admins can delete
-# patients" is "roles and permissions", "send email alerts when ..." is "sending email or notifications")
-def _clause_patterns() -> list[str]:
-    from codegen.generators.template.checklist import details, sentences
+def _claimed(clause: str, listed: list[str]) -> bool:
+    """Whether a request already listed stands for the whole clause: an operation whose pattern matches in it
+    ("only admins can delete patients" is "roles and permissions"), or a clause listed as it is ("patients book
+    appointments and receive sms reminders")."""
+    from codegen.generators.template.checklist import details
 
-    return [*(pattern for _, pattern, _ in details._OPERATIONS), *(p for _, p in requests._DATA_OPERATIONS),
-            sentences._BEHAVIOUR_RE.pattern]
+    operations = [(label, pattern) for label, pattern, _ in details._OPERATIONS] + requests._DATA_OPERATIONS
+    if any(label.lower() in listed and re.search(pattern, clause) for label, pattern in operations):
+        return True
+    return any(len(text.split()) >= 3 and (text in clause or clause in text) for text in listed)
 
 
 def account(b: Builder, key: str) -> None:
     """Each clause of ``key`` with words nothing accounts for becomes a request, unmet."""
     listed = [item.text.lower() for item in b.items]
     for clause, words in unaccounted(b, key):
-        if any(clause in text for text in listed):
-            continue
-        if any(re.search(pattern, clause) for pattern in _clause_patterns()):
+        if _claimed(clause, listed):
             continue
         b.add(clause, UNMET, [], f"{DETAIL} (nothing in the project answers {', '.join(dict.fromkeys(words))})")
