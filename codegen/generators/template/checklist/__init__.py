@@ -30,7 +30,8 @@ WRITES = [
     "REST API (FastAPI, Flask, aiohttp) with SQLite or in-memory storage, token auth, pagination, search, sorting, "
     "validation rules, unique fields, checked links, state actions and report routes (counts or totals per field)",
     "command-line tool (records in a JSON file, or a converter, word counter, checksum, password generator, calculator)",
-    "Python library (records, validators, string helpers, statistics, converters, data structures: stack, queue, "
+    "Python library (records, validators, string helpers, statistics, converters, number functions: primes, "
+    "Fibonacci, factorial, gcd, lcm; data structures: stack, queue, "
     "linked list, LRU cache, priority queue, trie, binary search tree; roman numerals, INI config, byte sizes)",
     "CSV data script (dedupe, filter by a column's value, totals, averages, counts per column, sort, top N)",
     "static web page (HTML, CSS, JavaScript: a records app, a landing page, a calculator, a stopwatch)",

@@ -208,14 +208,15 @@ def unaccounted(b: Builder, key: str) -> list[tuple[str, list[str]]]:
 
 def _claimed(clause: str, listed: list[str]) -> bool:
     """Whether a request already listed stands for the whole clause: an operation whose pattern matches in it
-    ("only admins can delete patients" is "roles and permissions"), or a clause listed as it is ("patients book
-    appointments and receive sms reminders")."""
+    ("only admins can delete patients" is "roles and permissions"), or a request that holds the clause ("patients
+    book appointments and receive sms reminders", listed as a behaviour nothing does); not a shorter request the
+    clause holds ("sku must be unique" in "sku must be unique and quantity can't be negative")."""
     from codegen.generators.template.checklist import details
 
     operations = [(label, pattern) for label, pattern, _ in details._OPERATIONS] + requests._DATA_OPERATIONS
     if any(label.lower() in listed and re.search(pattern, clause) for label, pattern in operations):
         return True
-    return any(len(text.split()) >= 3 and (text in clause or clause in text) for text in listed)
+    return any(clause in text for text in listed)
 
 
 def account(b: Builder, key: str) -> None:
