@@ -93,9 +93,11 @@ def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
 
 # "write a function that ...": the functions the generator writes are its recipes'
 FUNCTION_RE = re.compile(r"\bfunctions?\b")
-FUNCTIONS = human_list([f"{name}()" for key in ("numbers", "strings", "validators", "converter", "statistics", "formats")
-                        for name in recipes.RECIPES[key].exports or
-                        [e for part in recipes.RECIPES[key].parts for e in part["exports"] if e[0].islower()]])
+_FUNCTION_RECIPES = ("numbers", "strings", "validators", "converter", "statistics", "formats")
+FUNCTIONS = human_list([f"{name}()" for key in _FUNCTION_RECIPES
+                        for name in recipes.RECIPES[key].exports or [e for p in recipes.RECIPES[key].parts
+                                                                     for e in p["exports"]]
+                        if name[0].islower()])  # functions, not classes or constants
 
 
 _GENERIC_TEXTS = frozenset({"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())})

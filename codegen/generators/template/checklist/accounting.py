@@ -123,11 +123,13 @@ def _patterns(b: Builder) -> list[str]:
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
         patterns += [recipe.pattern, *(part["pattern"] for part in recipe.parts)]
-        patterns += [requests._RECIPE_OWN_WORDS.get(recipe.key, r"$^"), requests._MISSING_IN_RECIPE.get(recipe.key, r"$^")]
+        patterns += [requests._RECIPE_OWN_WORDS.get(recipe.key, r"$^"),
+                     requests._MISSING_IN_RECIPE.get(recipe.key, r"$^")]
         # a converter converts both ways ("to roman numerals and back", "between celsius and fahrenheit")
-        # a string helper's input ("a word", "two words are anagrams", "a title")
-        patterns += [r"\b(?:two )?(?:words?|strings?|texts?|sentences?|phrases?|titles?)\b" if recipe.key == "strings"
-                     else r"$^"]
+        # a function's input ("a word", "two words are anagrams", "a title", "the gcd of two numbers")
+        inputs = {"strings": r"\b(?:two )?(?:words?|strings?|texts?|sentences?|phrases?|titles?)\b",
+                  "numbers": r"\b(?:two |an? )?(?:numbers?|integers?)\b"}
+        patterns += [inputs.get(recipe.key, r"$^")]
         patterns += [r"\b(?:and|them|it) back\b|\bboth ways\b|\bvice versa\b|\bbetween \w+ and \w+"]
     if b.spec.kind == "webpage" and b.spec.recipe:
         patterns += [variant["pattern"] for variant in webpage._VARIANTS.values() if "pattern" in variant]
