@@ -353,3 +353,19 @@ async def test_a_function_it_does_not_write_is_refused_naming_those_it_does(
     assert "Cannot serve" in message and CAN_DO in message
     assert "The functions it writes: " in message and "fibonacci()" in message and "is_email()" in message
 
+
+
+async def test_an_entity_listed_with_its_own_fields_is_kept_beside_a_field_of_its_name(
+    template_generator: TemplateGenerator,
+) -> None:
+    # the first advertised example lost its authors (books have an author field) with every request marked met
+    result, _ = await generate(template_generator, EXAMPLES[0])
+    files = as_dict(result.files)
+    spec = json.loads(files["codegen.json"])["spec"]
+    entities = {e["plural"]: [f["name"] for f in e["fields"]] for e in spec["entities"]}
+    assert entities == {"books": ["title", "author", "price"], "authors": ["name", "bio"]}
+    assert "tests/test_authors.py" in files
+    # a field list's plural words stay fields: "workouts with name, sets and reps" names no sets or reps
+    result, _ = await generate(template_generator, "A CLI to track workouts with name, sets and reps")
+    spec = json.loads(as_dict(result.files)["codegen.json"])["spec"]
+    assert [e["plural"] for e in spec["entities"]] == ["workouts"]
