@@ -121,7 +121,7 @@ MEASURED = [
     M("Build a markdown to HTML converter CLI", REFUSED, ("unit converter",)),
     M("CSV: compute the median salary per department from employees.csv", FAITHFUL),
     M("A FastAPI app that lets users upload images and tags them", REFUSED, ("upload",)),
-    M("a page with a form to sign up for a newsletter", FLAGGED, ("token auth",)),
+    M("a page with a form to sign up for a newsletter", FLAGGED, ("token auth", "to signup for a newsletter")),
     M("a tool that monitors a website and alerts me when it is down", REFUSED, ("Cannot serve",)),
     M("a Python class for a bank account with deposit and withdraw methods", FLAGGED,
       ("function deposit", "function withdraw")),
@@ -206,7 +206,8 @@ MEASURED = [
     M("A personal blog website with posts, about and contact sections", FLAGGED, ("about", "contact sections")),
     M("A single page app for a shopping list with item, quantity and "
       "bought", FLAGGED, ("the page the prompt describes",)),
-    M("A countdown timer page for new year", FAITHFUL),
+    # faithful until gen13's accounting: the countdown page does not count down to New Year, and now says so
+    M("A countdown timer page for new year", FLAGGED, ("a countdown timer page for new year",)),
     M("An API for a hotel with rooms and guests, rooms have number, floor and price_per_night, with "
       "pagination and search", FAITHFUL),
     M("Write a Rust web server that serves static files", REFUSED, ("Cannot serve",)),
@@ -254,12 +255,13 @@ MEASURED = [
       "project", FAITHFUL),
     M("An API for a bike rental: bikes (model, hourly_rate) and rentals (started_at, ended_at); hourly_rate must be "
       "at least 1", FAITHFUL),
-    M("A web page to keep a list of movies I want to watch with title and year", FLAGGED, ("year",)),
+    M("A web page to keep a list of movies I want to watch with title and year", FLAGGED,
+      ("year", "a webpage to keep a list of movies i want to watch with title and year")),
     M("Build a Java Spring Boot API for a library", REFUSED, ("Spring Boot",)),
     M("Make a flask api for a blog where slug is unique, posts have title, slug and body", FAITHFUL),
     # batch seven: 20 prompts written before any run (commit c983c71), measured on their first run in docs/generators.md
     M('Build a URL shortener API with FastAPI: POST a long URL, get a short code, GET /{code} redirects', FLAGGED,
-      ('GET /{code}', 'making a short code for each link and redirecting it to its URL')),
+      ('GET /{code}', 'making a short code for each link and redirecting it to its URL', 'post a long url')),
     M('A command-line tool that renames all photos in a folder by the date they were taken', REFUSED, ('Cannot write a program that renames, moves or sorts the files of a folder',)),
     M('Make a simple weather dashboard web page that shows the forecast for a city', REFUSED, ('Cannot serve',)),
     M("Create a REST API for a dentist's appointments with patients, dentists and appointments; an appointment cannot be in the past", FLAGGED, ('appointment must not be in the past',)),
@@ -276,7 +278,8 @@ MEASURED = [
     M("An API to manage a warehouse's stock with products (sku, name, quantity) where sku must be unique and quantity can't be negative", FAITHFUL),
     M('A Python CLI that converts Markdown files to HTML', REFUSED, ('Cannot serve',)),
     M('A GraphQL API for a bookstore', REFUSED, ('Cannot write a GraphQL, gRPC or SOAP API',)),
-    M('Write a function that returns the nth Fibonacci number, with tests', REFUSED, ('Cannot serve',)),
+    # refused until gen13's number functions recipe
+    M('Write a function that returns the nth Fibonacci number, with tests', FAITHFUL),
     M('An API for a conference: talks (title, speaker, room, starts_at) and attendees who can register for a talk', FLAGGED, ('can register for a talk',)),
     M('Build me a personal finance tracker with income and expenses and a monthly summary', FLAGGED, ('income', 'monthly summary',)),
     # issue 13 item 2: named data structures and small formats (the data-structures and formats recipes)
@@ -289,6 +292,14 @@ MEASURED = [
     M("A CLI that converts numbers to roman numerals and back", FAITHFUL),
     M("A python library with a graph and a stack", FLAGGED, ("graph",)),
     M("A python library for parsing YAML files and roman numerals", FLAGGED, ("yaml",)),
+    # gen13: "a function that ..." wording and the functions added for it (number functions, anagrams, phone
+    # numbers), written by the engineer who built them: they measure that the recipes hold, not prompts in general
+    M("a python function to compute the factorial of a number", FAITHFUL),
+    M("Write a function that checks if a number is prime", FAITHFUL),
+    M("A python function to check whether a word is a palindrome", FAITHFUL),
+    M("A python function that checks whether two words are anagrams", FAITHFUL),
+    M("a python function that validates phone numbers", FAITHFUL),
+    M("Write a function that sorts a list using merge sort", REFUSED, ("The functions it writes",)),
 ]
 
 

@@ -59,6 +59,7 @@ EXTRA_PROMPTS = [
     "A python library to generate random passwords",
     "A python library that evaluates arithmetic expressions",
     "A python library to count words in a text",
+    "A command line tool that prints prime numbers, fibonacci numbers and factorials",
     "A python library for unit conversion between celsius and fahrenheit",
     "A python library to compute mean, median and standard deviation",
     "A command line password generator",

@@ -232,3 +232,57 @@ async def test_the_generated_tests_catch_a_broken_implementation(
         outcome = await project_tester.run(files, say_nothing)
         assert outcome.failed >= 1, (test, outcome.summary())
         assert test in outcome.output, (test, outcome.output[-2000:])
+
+
+# gen13: functions asked for as such ("write a function that ..."), written by the number-functions recipe and the
+# string helpers and validators; each project's own tests pass in the sandbox, and catch a broken implementation
+FUNCTION_PROMPTS = [
+    "write a python function that returns the nth fibonacci number",
+    "A command line tool that prints prime numbers, fibonacci numbers and factorials",
+    "A python function that checks whether two words are anagrams",
+    "a python function that validates phone numbers",
+]
+FUNCTION_BREAKS = [
+    ("numbers", "    return previous\n\n\ndef fibonacci_sequence", "    return current\n\n\ndef fibonacci_sequence",
+     "test_fibonacci"),
+    ("numbers", "if n % 2 == 0 or n % 3 == 0:", "if n % 2 == 0:", "test_is_prime"),
+    ("numbers", "return abs(a * b) // gcd(a, b)", "return abs(a * b)", "test_gcd_and_lcm"),
+    ("text", "return bool(letters(first)) and letters(first) == letters(second)",
+     "return letters(first) == letters(second)", "test_is_anagram"),
+    ("validators", "if not 7 <= digits <= 15", "if not 7 <= digits <= 16", "test_is_phone"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_function_projects_pass_their_own_tests_and_catch_broken_functions(
+    template_generator: TemplateGenerator, project_tester
+) -> None:
+    outcomes = await own_test_results(template_generator, project_tester, FUNCTION_PROMPTS)
+    for prompt, outcome in outcomes.items():
+        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
+        assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
+    projects = {}
+    for prompt in FUNCTION_PROMPTS:
+        result, _ = await generate(template_generator, prompt)
+        files = as_dict(result.files)
+        projects.update({path.split("/")[-1].removesuffix(".py"): (path, files)
+                         for path in files if not path.startswith("tests/") and path.endswith(".py")})
+    for module, original, broken, test in FUNCTION_BREAKS:
+        path, project = projects[module]
+        files = dict(project)
+        assert files[path].count(original) == 1, original
+        files[path] = files[path].replace(original, broken)
+        outcome = await project_tester.run(files, say_nothing)
+        assert outcome.failed >= 1, (test, outcome.summary())
+        assert test in outcome.output, (test, outcome.output[-2000:])
+
+
+async def test_the_number_functions_are_defined_and_listed(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "A python library with functions for prime numbers and factorials")
+    files = as_dict(result.files)
+    package = json.loads(files["codegen.json"])["spec"]["slug"]
+    defined = _defined(files[f"{package}/numbers.py"])
+    assert {"is_prime", "primes_up_to", "fibonacci", "fibonacci_sequence", "factorial", "gcd", "lcm"} <= set(defined)
+    assert all(f'    "{name}",\n' in files[f"{package}/__init__.py"] for name in ("is_prime", "factorial"))
+    assert [item for item in result.requirements if item["status"] != MET] == []

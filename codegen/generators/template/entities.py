@@ -138,9 +138,11 @@ class EntityParser:
         for name, index, attached in named_by_kind:
             if attached or not self.found:
                 self._add(name, None, index)
-        # "workouts with name, sets and reps": sets and reps are fields, not entities
+        # "workouts with name, sets and reps": sets and reps are fields, not entities; but "books (title, author)
+        # and authors (name, bio)" names authors with fields of their own, an entity as well as a field
         field_names = {f.name for draft in self.found.values() for f in draft.fields or []}
-        kept = [d for d in self.found.values() if d.name not in field_names and plural(d.name) not in field_names]
+        kept = [d for d in self.found.values()
+                if d.fields or (d.name not in field_names and plural(d.name) not in field_names)]
         return sorted(kept, key=lambda draft: draft.position)
 
     def entities_at(self, start: int) -> tuple[list[EntityDraft], list[Token]]:

@@ -60,6 +60,8 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\blibrary (?:for|that|to|of|which)\b", 5),
         (r"\b(?:sdk|lib|reusable|importable|utility functions|helper functions|module|package)\b", 2),
         (r"\b(?:python )?class(?:es)? (?:for|that|to|with|representing)\b", 3),
+        # "write a function that ...", "a python function to ...": a library of the function (a recipe's)
+        (r"\b(?:python )?functions? (?:that|to|which|for|called|named|returning)\b", 3),
     ],
     "data_script": [
         (r"\b(?:csv|tsv|etl|spreadsheets?|excel|xlsx|pandas|dataset)\b", 4),

@@ -43,7 +43,7 @@ _ACTION_VERB = (
     r"(archive|approve|reject|publish|unpublish|cancel|assign|mark|complete|close|reopen|borrow|return|check ?out|pay"
     r"|ship|refund|like|follow|unfollow|vote|upload|download|export|import|send|email|notify|share|rate|reserve"
     r"|transfer|withdraw|deposit|duplicate|clone|restore|lock|unlock|block|ban|invite|schedule|remind"
-    r"|register for|sign up for|enrol+ in)\b"
+    r"|register for|sign ?up for|enrol+ in)\b"
     r"(?: (?:an? |the |their |his |her |my )?(?!and\b|or\b)(\w+))?"
     r"(?: as (\w+))?"
 )

@@ -13,7 +13,10 @@ did not understand.
 
 from __future__ import annotations
 
+import re
+
 from codegen.generators.base import GenerationError
+from codegen.generators.template import recipes
 from codegen.generators.template.checklist import details, requests, sentences
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, NOT_FILES, SUBSTITUTED, UNMET, Builder, Requirement
 from codegen.generators.template.checklist.requests import GENERIC_KIND_RE
@@ -27,7 +30,8 @@ WRITES = [
     "REST API (FastAPI, Flask, aiohttp) with SQLite or in-memory storage, token auth, pagination, search, sorting, "
     "validation rules, unique fields, checked links, state actions and report routes (counts or totals per field)",
     "command-line tool (records in a JSON file, or a converter, word counter, checksum, password generator, calculator)",
-    "Python library (records, validators, string helpers, statistics, converters, data structures: stack, queue, "
+    "Python library (records, validators, string helpers, statistics, converters, number functions: primes, "
+    "Fibonacci, factorial, gcd, lcm; data structures: stack, queue, "
     "linked list, LRU cache, priority queue, trie, binary search tree; roman numerals, INI config, byte sizes)",
     "CSV data script (dedupe, filter by a column's value, totals, averages, counts per column, sort, top N)",
     "static web page (HTML, CSS, JavaScript: a records app, a landing page, a calculator, a stopwatch)",
@@ -81,7 +85,19 @@ def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
         return
     missed = [item.text for item in items if item.status != MET]
     why = f" (not served: {human_list(missed[:4])})" if missed else ""
-    raise GenerationError(f'Cannot serve "{" ".join(prompt.split())[:160]}"{why}. {CAN_DO}.')
+    functions = ""
+    if FUNCTION_RE.search(normalize(prompt).lower()):
+        functions = f". The functions it writes: {FUNCTIONS}"
+    raise GenerationError(f'Cannot serve "{" ".join(prompt.split())[:160]}"{why}{functions}. {CAN_DO}.')
+
+
+# "write a function that ...": the functions the generator writes are its recipes'
+FUNCTION_RE = re.compile(r"\bfunctions?\b")
+_FUNCTION_RECIPES = ("numbers", "strings", "validators", "converter", "statistics", "formats")
+FUNCTIONS = human_list([f"{name}()" for key in _FUNCTION_RECIPES
+                        for name in recipes.RECIPES[key].exports or [e for p in recipes.RECIPES[key].parts
+                                                                     for e in p["exports"]]
+                        if name[0].islower()])  # functions, not classes or constants
 
 
 _GENERIC_TEXTS = frozenset({"tests", "written in python", *(f"a {label}".lower() for label in KIND_LABELS.values())})

@@ -209,13 +209,14 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
 _RECIPE_OWN_WORDS = {
     "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
     r"|grams?|meters?|metres?|feet|foot|inch\w*|lengths?|weights?|ounces?|yards?|distances?)\b",
-    "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn)\b",
-    "strings": r"\b(?:slug\w*|camel ?case|snake ?case|kebab|case conversion|truncat\w+|palindrom\w*|string|strings|text)\b",
+    "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn"
+    r"|phone(?: numbers?)?|telephone numbers?)\b",
+    "strings": r"\b(?:slug\w*|camel ?case|snake ?case|kebab|case conversion|truncat\w+|palindrom\w*|anagrams?|string|strings|text)\b",
     "statistics": r"\b(?:mean|median|mode|averages?|standard deviation|stdev|variance|percentiles?|statistics|stats)\b",
 }
 # a recipe's request that names what the recipe does not do
 _MISSING_IN_RECIPE = {
-    "validators": r"\b(iban\w*|phone numbers?|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
+    "validators": r"\b(iban\w*|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
     r"|vat numbers?|domains?|ipv6|mac address\w*|hex colou?rs?|usernames?)\b",
     "converter": r"\b(currenc\w+|dollars?|euros?|volumes?|liters?|litres?|gallons?|speeds?|time zones?|timezones?"
     r"|bytes|megabytes|areas?|pressure|energy|roman numerals?|bases?|binary|hexadecimal)\b",

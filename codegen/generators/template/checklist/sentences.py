@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from codegen.generators.template.checklist import accounting
 from codegen.generators.template.checklist.details import detail_in
 from codegen.generators.template.checklist.items import MET, UNMET, Builder
 from codegen.generators.template.prompt_parser import recognised
@@ -30,6 +31,7 @@ def unrecognised(b: Builder, texts: list[str]) -> None:
             in_items = any(item.text.lower() in key or key in item.text.lower() for item in b.items)
             if recognised(key) or words & names or in_items or detail_in(sentence):
                 _behaviour(b, key)
+                accounting.account(b, key)
                 continue
             b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
 
@@ -55,6 +57,7 @@ _KIND_VERBS = {
     "checksum": {"calculate", "calculates", "compute", "computes", "verify", "verifies"},
     "converter": {"calculate", "calculates", "compute", "computes"},
     "password": {"calculate", "calculates", "compute", "computes"},
+    "numbers": {"calculate", "calculates", "compute", "computes", "check", "checks", "return", "returns"},
 }
 
 
