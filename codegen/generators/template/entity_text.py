@@ -4,6 +4,7 @@
 - what follows "return 400 with" / "respond with a 422 and" is a response, never an entity
   ("per-field messages", "error details");
 - a possessive "X's Y" is Y of X: "their org's events" names events, not an entity "org events";
+- a word of behaviour or layout before a noun ("drag and drop shelves") is not part of its name;
 - "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource.
 """
 
@@ -19,12 +20,15 @@ _STATUS_RE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*)'s\s+([A-Za-z][\w-]*)")
+# behaviour and layout words before a noun ("drag and drop shelves", "a masonry gallery"): the noun is the name
+_BEHAVIOUR_RE = re.compile(r"\b(?:drag(?:ging)? (?:and|&|n) drop(?:pable)?|draggable|masonry|sortable)\b", re.IGNORECASE)
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
 
 
 def for_entities(text: str) -> str:
     """``text`` as the entity parser should read it."""
     text = _METHOD_RE.sub("", text)
+    text = _BEHAVIOUR_RE.sub("", text)
     text = _STATUS_RE.sub(" ", text)
     text = _POSSESSIVE_RE.sub(r"\2", text)
     return re.sub(r"\([^()]*\)", lambda m: _LIST_OF_RE.sub("", m.group(0)), text)

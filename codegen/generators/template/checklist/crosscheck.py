@@ -25,7 +25,7 @@ _COMPARISON_RE = re.compile(
 )
 # words of interactive behaviour in a page, which the generator never writes
 BEHAVIOUR_RE = re.compile(
-    r"\b(lightbox(?:es)?|drag(?:ging)? (?:and|&|n) drop(?:ping)?|drag_and_drop|carousels?|(?:image )?sliders?"
+    r"\b(lightbox(?:es)?|drag(?:ging)? (?:and|&|n) drop(?:ping)?|drag_and_drop|(?:image |photo )?(?:carousels?|sliders?)"
     r"|modals?(?: dialogs?)?|pop ?ups?|infinite scroll(?:ing)?|dark mode(?: toggle| switch)?|theme toggle"
     r"|parallax(?: scrolling)?|animations?|animated \w+|masonry(?: layout| grid)?|live preview|autocomplete"
     r"|lazy loading|zoom(?:able)?)\b"

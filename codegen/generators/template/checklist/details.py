@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, recipes
+from codegen.generators.template.checklist.crosscheck import BEHAVIOUR_RE
 from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
@@ -156,7 +157,8 @@ def _unused_list_items(b: Builder, flat: str) -> None:
     known |= {singular(w) for w in known} | {w for s in b.spec.options.get("sections") or [] for w in s.split()}
     covered = " ".join(item.text.lower() for item in b.items)
     for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
-        for item in re.split(r",|\band\b|\bor\b", match.group(1)):
+        # behaviour of a page ("drag and drop", "a lightbox") is the crosscheck's, named whole
+        for item in re.split(r",|\band\b|\bor\b", BEHAVIOUR_RE.sub(" ", match.group(1))):
             words = [w for w in item.split() if w not in _ITEM_NOISE]
             if not words or len(words) > 3 or not all(w.isalpha() for w in words):
                 continue

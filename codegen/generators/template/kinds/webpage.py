@@ -89,7 +89,7 @@ class WebPage:
 
 _SECTIONS_RE = re.compile(r"\b(?:page|site|website|homepage)\b[^.;]*?\b(?:with|showing|containing|including) ([^.;]+)")
 # interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
-_BEHAVIOUR_WORDS = re.compile(r"\b(?:a |an |the )?(?:lightbox(?:es)?|carousels?|sliders?|modals?|pop ?ups?|drag and drop"
+_BEHAVIOUR_WORDS = re.compile(r"\b(?:lightbox(?:es)?|carousels?|sliders?|modals?|pop ?ups?|drag and drop"
                               r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?)\b")
 _NOT_SECTIONS = frozenset("contact contact_form form a an the our my some".split())
 
@@ -101,8 +101,8 @@ def _named_sections(flat: str) -> list[str]:
         return []
     names = []
     for item in re.split(r",|\band\b", match.group(1)):
-        if _BEHAVIOUR_WORDS.search(item) and not re.sub(_BEHAVIOUR_WORDS, "", item).strip(" ,"):
-            continue  # "and lightbox": behaviour, listed unmet by the checklist, not a section
+        if _BEHAVIOUR_WORDS.search(item):
+            continue  # "and lightbox", "an image carousel": behaviour, listed unmet by the checklist, not a section
         item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": a gallery (its layout is listed unmet)
         words = [w for w in item.split() if w not in ("a", "an", "the", "our", "my", "some", "section", "sections")]
         name = identifier("_".join(words[:3]))
