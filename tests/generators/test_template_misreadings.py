@@ -96,3 +96,11 @@ async def test_another_kind_for_a_browser_program_is_named_substituted(template_
                                              "localStorage")
     assert items["a browser app"]["status"] == SUBSTITUTED
     assert "REST API" in items["a browser app"]["detail"] and "local_storage" in items["a browser app"]["detail"]
+
+
+async def test_a_listed_entity_not_written_is_unmet_even_when_a_route_names_it(
+    template_generator: TemplateGenerator,
+) -> None:
+    items = await _items(template_generator, "An API for a farm: fields, crops and tractors. Endpoints: "
+                                             "GET /fields/:id/crops, DELETE /tractors/:id")
+    assert items["fields"]["status"] == UNMET and items["crops"]["status"] == MET

@@ -78,7 +78,9 @@ def _listed_entities(b: Builder, flat: str) -> None:
     """Each plural name of a comma list that names entities of the project: an entity, a field, or an item."""
     entity_words = {w for e in b.spec.entities for w in (e.name, e.plural)}
     field_words = {f.name for e in b.spec.entities for f in e.fields}
-    listed = " ".join(item.text.lower() for item in b.items)
+    # an item about the name itself ("vets", "and vets", "vets with name"), not one that only mentions it ("GET
+    # /vets/:id/schedule", "a vet cannot have overlapping appointments"): that one does not say vets are missing
+    listed = [re.sub(r"^(?:and |or |the |a |an )", "", item.text.lower()) for item in b.items]
     for match in _LIST_RE.finditer(flat):
         names = [re.sub(r"\([^()]*\)", "", n).strip() for n in re.split(r",\s*(?:and |or )?|\s(?:and|or)\s", match.group(1))]
         names = [n.split()[-1] for n in names if n and len(n.split()) <= 2]
@@ -86,6 +88,6 @@ def _listed_entities(b: Builder, flat: str) -> None:
             continue
         for name in names:
             known = {name, singular(name)} & (entity_words | field_words)
-            if known or not is_plural(name) or re.search(rf"\b{re.escape(singular(name))}", listed):
+            if known or not is_plural(name) or any(re.match(rf"{re.escape(singular(name))}", text) for text in listed):
                 continue
             b.add(name, UNMET, [], "listed with the entities, but the offline generator did not write it")
