@@ -27,14 +27,14 @@ _COMPARISON_RE = re.compile(
 BEHAVIOUR_RE = re.compile(
     r"\b(lightbox(?:es)?|drag(?:ging)? (?:and|&|n) drop(?:ping)?|drag_and_drop|(?:image |photo )?(?:carousels?|sliders?)"
     r"|modals?(?: dialogs?)?|pop ?ups?|infinite scroll(?:ing)?|dark mode(?: toggle| switch)?|theme toggle"
-    r"|parallax(?: scrolling)?|animations?|animated \w+|masonry(?: layout| grid)?|live preview|autocomplete"
-    r"|lazy loading|zoom(?:able)?)\b"
+    r"|parallax(?: scrolling)?|animations?|masonry(?: layout| grid)?|live preview|autocomplete"
+    r"|lazy loading)\b"
 )
 _LAYOUT = frozenset({"masonry"})
 # words that ask for a program in the browser
 _BROWSER_RE = re.compile(
     r"\b(local_?storage|session_?storage|indexed_?db|drag(?:ging)? (?:and|&|n) drop|kanban(?: board)?"
-    r"|(?:like|a) trello|in the browser|browser app|single page app)\b"
+    r"|(?:like|a) trello|browser app|single page app)\b"
 )
 
 
@@ -56,6 +56,8 @@ def _field_comparisons(b: Builder, flat: str) -> None:
 
 
 def _behaviour(b: Builder, flat: str) -> None:
+    if b.spec.kind != "webpage" and not _BROWSER_RE.search(flat):
+        return  # "an API with autocomplete": a page's words in a prompt for no page
     for found in dict.fromkeys(m.group(1) for m in BEHAVIOUR_RE.finditer(flat)):
         what = "a layout" if found.split()[0] in _LAYOUT else "interactive behaviour"
         b.add(found, UNMET, [], f"{what} the offline generator does not write: the page has no {found}")
