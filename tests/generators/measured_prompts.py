@@ -300,6 +300,173 @@ MEASURED = [
     M("A python function that checks whether two words are anagrams", FAITHFUL),
     M("a python function that validates phone numbers", FAITHFUL),
     M("Write a function that sorts a list using merge sort", REFUSED, ("The functions it writes",)),
+    # batch eight (30 prompts by an engineer who never saw the generator, tests/generators/batch_eight.txt): 7 were
+    # wrong on their first run (docs/generators.md, "Batch eight"); these are the verdicts after the fixes
+    # for their classes (route methods, status responses and possessives read as entities, listed names
+    # absorbed, page behaviour served as sections, the kind changed without a word, a field list's "list of")
+    M('Build a REST API for a library: books (title, author, isbn unique 13 digits, published_year), '
+      "members (name, email), and loans. A member can have at most 3 active loans, a book can't be loaned "
+      'out twice at the same time, and returning a book sets returned_at. Use Express and SQLite.', FLAGGED,
+      (
+       'use Express',
+       'field published_year of books',
+       '13 must be unique',
+       'field published_year',
+       'field returned_at',
+       'isbn unique 13 digits',
+       'a member can have at most 3 active loans',
+       'a book cannot be loaned out twice at the same time',
+      )),
+    M('make me a todo app', FAITHFUL),
+    M('I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and '
+      'writes total revenue per region per month to a new CSV, sorted by month.', FLAGGED,
+      ('sorting', 'the data processing the prompt describes', 'sorted by month')),
+    M('Create a landing page for my coffee shop "Bean There" with a hero section, a menu with prices, '
+      'opening hours, and a contact form. Warm brown colors, mobile friendly.', FLAGGED,
+      (
+       'create a landing page for my coffee shop "bean there" with a hero section',
+       'Warm brown colors, mobile friendly',
+      )),
+    M('Write a CLI tool in Go that takes a directory and finds duplicate files by hash, with a --delete '
+      'flag that keeps the oldest copy and a --dry-run option.', REFUSED,
+      ('Cannot write this in Go',)),
+    M('FastAPI backend for a notes app with JWT auth. Users register with email + password (min 8 chars), '
+      'log in, and CRUD their notes (title required, max 200 chars, body, list of tags). Each user only '
+      "sees their own notes; accessing someone else's note should return 404. Add search by tag.", FLAGGED,
+      (
+       'field body of notes',
+       'field tags of notes',
+       'records that belong to each user',
+       'search by tag',
+       'users register with email + password',
+       'min 8 chars',
+       'title required',
+       'max 200 chars',
+       "accessing someone else's note should return 404",
+      )),
+    M('snake game in javascript', REFUSED,
+      ('Cannot write a game',)),
+    M('Write a function that validates a credit card number with the Luhn algorithm and returns the card '
+      'type (Visa, Mastercard, Amex) or invalid.', FLAGGED,
+      ('write a function that validates a credit card number with the luhn algorithm and returns the card '
+       'type', 'visa', 'mastercard', 'amex', 'or invalid')),
+    M('discord bot in python that gives users XP for messages, with a /rank command and a /leaderboard '
+      'command', REFUSED,
+      ('Cannot write a chat bot',)),
+    M('I need a scraper that grabs all product names and prices from a category page on an ecommerce site '
+      'and saves them to csv, handling pagination.', REFUSED,
+      ('Cannot write a web crawler or scraper',)),
+    M('Build an expense tracker REST API: categories, expenses (amount > 0, date, category_id, note), and a'
+      ' GET /reports/monthly?month=2024-05 endpoint that returns totals by category. Node + Postgres, and '
+      'return 400 with per-field messages on validation errors.', FLAGGED,
+      (
+       'use Node.js',
+       'field date of expenses',
+       'field category_id of expenses',
+       'field note of expenses',
+       'store data in postgres',
+       'GET /reports/monthly',
+       'field category_id',
+       'amount > 0',
+       'and a get /reports/monthly?month=2024-05 endpoint that returns totals by category',
+       'and return 400 with per-field messages on validation errors',
+      )),
+    M('Make a React dashboard with a sidebar, a line chart of revenue over time, a table of recent orders '
+      'with search and pagination, and a dark mode toggle. Use fake data.', REFUSED,
+      ('Cannot serve',)),
+    M('python script to rename all photos in a folder by their EXIF date taken, like 2023-07-14_153022.jpg,'
+      ' skip ones without exif', REFUSED,
+      ('Cannot write a program that renames, moves or sorts the files of a folder',)),
+    M('Create a Flutter app for tracking habits: add a habit, mark it done each day, show the streak count,'
+      ' store everything locally.', REFUSED,
+      ('Cannot write this in Flutter',)),
+    M('Write a small TypeScript library for parsing and formatting durations like "1h 30m" <-> seconds, '
+      'with tests.', REFUSED,
+      ('Cannot write this in TypeScript',)),
+    M('Can you make a simple chat app with rooms using socket.io? Users pick a nickname, join a room, see '
+      "who's online, and get messages in real time.", REFUSED,
+      ('Cannot write a real-time service',)),
+    M('API for a veterinary clinic: owners, pets (species one of dog/cat/bird/other, birth date not in the '
+      "future), vets, and appointments. Appointments are 30 min, a vet can't have overlapping appointments,"
+      " and you can't book in the past. Endpoints: POST /appointments, GET /vets/:id/schedule?date=, DELETE"
+      " /appointments/:id (only allowed if it's more than 24h away).", FLAGGED,
+      (
+       'GET /vets/:id/schedule',
+       'species one of dog/cat/bird/other',
+       'birth date not in the future',
+       'appointments are 30 min',
+       'a vet cannot have overlapping appointments',
+       'and you cannot book in the past',
+       "only allowed if it's more than 24h away",
+      )),
+    M('bash script that backs up my postgres db every night, gzips it, and deletes backups older than 14 '
+      'days', REFUSED,
+      ('Cannot write this in Bash',)),
+    M('Train a model to predict house prices from a csv (sqft, bedrooms, bathrooms, zipcode, year_built, '
+      'price). Show evaluation metrics and save the model so I can load it later.', REFUSED,
+      ('Cannot write a machine-learning program',)),
+    M('portfolio website for a photographer with a masonry gallery and lightbox', FLAGGED,
+      ('masonry', 'lightbox')),
+    M('I need a command line password generator in Rust with options for length, symbols on/off, excluding '
+      'ambiguous characters, and generating several at once.', REFUSED,
+      ('Cannot write this in Rust',)),
+    M('Build a URL shortener: POST a long URL and get a 6-char short code, redirect on GET /:code, count '
+      'clicks, and let logged-in users see stats for their own links only. Custom aliases are optional but '
+      'must be unique and alphanumeric.', FLAGGED,
+      (
+       'GET /:code',
+       'but must be unique',
+       'records that belong to each user',
+       'making a short code for each link and redirecting it to its URL',
+       'count clicks',
+       'and let logged-in users see stats for their own links only.',
+       'custom aliases are optional',
+       'must be unique and alphanumeric',
+      )),
+    M('Write a Java Spring Boot service for managing employees and departments. Employee has name, email '
+      '(unique), salary (positive), hire date, and belongs to one department. Include GET '
+      '/departments/{id}/employees and pagination + sorting on /employees.', REFUSED,
+      ('Cannot write this in Spring Boot',)),
+    M('telegram bot that sends me the weather every morning at 8 for my city', REFUSED,
+      ('Cannot write a chat bot',)),
+    M('merge a bunch of excel files in a folder into one sheet and add a column with the source filename', FLAGGED,
+      (
+       'the data processing the prompt describes',
+       'source filename',
+       'merge a bunch of excel files in a folder into one sheet and add a column with the source filename',
+      )),
+    M('Kanban board like Trello with drag and drop columns and cards, saved in localStorage', FLAGGED,
+      ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards')),
+    M('write a function to deep merge two objects in javascript, arrays should be concatenated', REFUSED,
+      ('Cannot write this in JavaScript',)),
+    M('Make a multi-tenant backend for an event ticketing system: organizations, events (name, venue, '
+      'start/end where end > start, capacity), ticket types with price and quantity, and orders. Org admins'
+      " can only manage their own org's events; customers can buy tickets but never beyond the available "
+      'quantity, and an order that would exceed capacity must fail as a whole. Include a Stripe checkout '
+      'webhook that marks orders paid.', FLAGGED,
+      (
+       'field capacity of events',
+       'an issue tracker project',
+       'customers can buy tickets',
+       'roles and permissions',
+       'payments',
+       'calling external services or APIs',
+       'records that belong to each user',
+       'price',
+       'quantity',
+       'end > start',
+       'make a multi-tenant backend for an event ticketing system',
+       'ticket types with price and quantity',
+       'never beyond the available quantity',
+       'and an order that would exceed capacity must fail as a whole',
+      )),
+    M('tetris in python with pygame', REFUSED,
+      ('Cannot serve',)),
+    M('Create a log analyzer CLI that reads nginx access logs and prints the top 10 IPs, top endpoints, '
+      'status code counts, and requests per hour. It should accept a file or stdin and have a --json output'
+      ' option.', REFUSED,
+      ('Cannot serve',)),
+
 ]
 
 

@@ -217,7 +217,18 @@ class EntityParser:
             fields, end = self._field_spec(index)
             if fields:
                 item.fields, item.end = fields, end
+            if self._text(index) == "(":  # "pets (species one of dog/cat, ...), vets": the list goes on after it
+                item.end = max(item.end, self._closing(index))
         return item
+
+    def _closing(self, index: int) -> int:
+        """The position after the ")" that closes the "(" at ``index`` (or ``index`` when none does)."""
+        depth = 0
+        for at in range(index, len(self.tokens)):
+            depth += {"(": 1, ")": -1}.get(self._text(at), 0)
+            if depth == 0:
+                return at + 1
+        return index
 
     def _entity_name(self, item: _Item, *, in_list: bool) -> str | None:
         words = [w for w in item.words if w not in _MODIFIERS]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog, kinds, report_routes, rules
 from codegen.generators.template.entities import EntityParser
+from codegen.generators.template.entity_text import for_entities
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
 from codegen.generators.template.recipes import RECIPES
 from codegen.generators.template.words import Token, correct_typo, identifier, normalize, singular, tokenize
@@ -52,6 +53,8 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
     ],
     "webpage": [
         (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),
+        # a program in the browser: data kept in the browser, dragged cards, a kanban board
+        (r"\b(?:local_?storage|session_?storage|drag (?:and|n) drop|kanban)\b", 4),
         (r"\b(?:website|web app|web application|browser|frontend|javascript|js|portfolio|react|vue)\b", 3),
         (r"\b(?:ui|dashboard|page|game|web)\b", 1),
     ],
@@ -110,7 +113,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     assumptions: list[str] = []
 
     # "a route that lists overdue invoices" names a route, not an entity overdue_invoices
-    drafts = EntityParser(corrected_tokens(normalize(report_routes.without_routes(text)))).parse()
+    drafts = EntityParser(corrected_tokens(normalize(for_entities(report_routes.without_routes(text))))).parse()
     kind = _kind(flat, assumptions)
     domain = catalog.find_domain(flat)
     spec = ProjectSpec(kind=kind, title="", slug="", summary=_summary(prompt))

@@ -17,7 +17,7 @@ import re
 
 from codegen.generators.base import GenerationError
 from codegen.generators.template import recipes
-from codegen.generators.template.checklist import details, requests, sentences
+from codegen.generators.template.checklist import crosscheck, details, requests, sentences
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, NOT_FILES, SUBSTITUTED, UNMET, Builder, Requirement
 from codegen.generators.template.checklist.requests import GENERIC_KIND_RE
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
@@ -75,6 +75,7 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     requests.store(b, text, assumptions)
     requests.recipe(b, text, assumptions)
     details.detailed(b, text, applied)
+    crosscheck.check(b, text)
     sentences.unrecognised(b, [prompt, *requirements])
     return b.items
 

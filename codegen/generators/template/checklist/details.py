@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, recipes
+from codegen.generators.template.checklist.crosscheck import BEHAVIOUR_RE
 from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
@@ -156,7 +157,8 @@ def _unused_list_items(b: Builder, flat: str) -> None:
     known |= {singular(w) for w in known} | {w for s in b.spec.options.get("sections") or [] for w in s.split()}
     covered = " ".join(item.text.lower() for item in b.items)
     for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
-        for item in re.split(r",|\band\b|\bor\b", match.group(1)):
+        # behaviour of a page ("drag and drop", "a lightbox") is the crosscheck's, named whole
+        for item in re.split(r",|\band\b|\bor\b", BEHAVIOUR_RE.sub(" ", match.group(1))):
             words = [w for w in item.split() if w not in _ITEM_NOISE]
             if not words or len(words) > 3 or not all(w.isalpha() for w in words):
                 continue
@@ -214,6 +216,7 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
             fields = {f.name for f in entity.fields}
             entity_words = {w for e in b.spec.entities for w in (e.name, e.plural)}
             for item in re.split(r",|\band\b", match.group(1)):
+                item = re.sub(r"^\s*(?:an? )?(?:list|array|set) of ", "", item)  # "a list of tags": the tags
                 tokens = [t for t in item.split() if t not in ("a", "an", "the", "its", "their", "optional")]
                 if any(t in entity_words or singular(t) in entity_words or t in ("with", "has", "have", "having")
                        for t in tokens):
@@ -223,7 +226,7 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                 name = "_".join(tokens)
                 if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
                     continue
-                if catalog.TYPE_WORDS.get(tokens[0]) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
+                if (catalog.TYPE_WORDS.get(tokens[0]) and len(tokens) > 1) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
                     continue
                 b.add(f"field {name} of {entity.plural}", UNMET, [],
                       "the offline generator did not read it as a field")
@@ -234,7 +237,7 @@ def _dropped_fields(b: Builder, lowered: str) -> None:
     known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
     known |= {n for pattern in _FUNCTION_RES for found in pattern.findall(lowered) for n in re.split(r",? and |, ", found)}
     known |= {group for group in [b.spec.options.get("group_by")] if group}
-    for word in dict.fromkeys(re.findall(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(.-])", lowered)):
+    for word in dict.fromkeys(re.findall(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(-]|\.\w)", lowered)):
         if word not in known and word.removesuffix(".csv") not in known:
             b.add(f"field {word}", UNMET, [], "the offline generator did not read it as a field of any entity")
 

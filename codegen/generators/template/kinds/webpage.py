@@ -88,6 +88,9 @@ class WebPage:
 
 
 _SECTIONS_RE = re.compile(r"\b(?:page|site|website|homepage)\b[^.;]*?\b(?:with|showing|containing|including) ([^.;]+)")
+# interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
+_BEHAVIOUR_WORDS = re.compile(r"\b(?:lightbox(?:es)?|carousels?|sliders?|modals?|pop ?ups?|drag and drop"
+                              r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?)\b")
 _NOT_SECTIONS = frozenset("contact contact_form form a an the our my some".split())
 
 
@@ -98,6 +101,9 @@ def _named_sections(flat: str) -> list[str]:
         return []
     names = []
     for item in re.split(r",|\band\b", match.group(1)):
+        if _BEHAVIOUR_WORDS.search(item):
+            continue  # "and lightbox", "an image carousel": behaviour, listed unmet by the checklist, not a section
+        item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": a gallery (its layout is listed unmet)
         words = [w for w in item.split() if w not in ("a", "an", "the", "our", "my", "some", "section", "sections")]
         name = identifier("_".join(words[:3]))
         if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:

@@ -1,0 +1,35 @@
+"""The text the entity parser reads: a prompt without the words that look like entities and are not.
+
+- an HTTP method before a path ("POST /appointments") is a route's method, never an entity "posts";
+- what follows "return 400 with" / "respond with a 422 and" is a response, never an entity
+  ("per-field messages", "error details");
+- a possessive "X's Y" is Y of X: "their org's events" names events, not an entity "org events";
+- a word of behaviour or layout before a noun ("drag and drop shelves") is not part of its name;
+- "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource.
+"""
+
+from __future__ import annotations
+
+import re
+
+_METHOD_RE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(?=/)", re.IGNORECASE)
+# "return 400 with per-field messages", "respond with a 404 and an error body", "returns HTTP 409 listing the fields"
+_STATUS_RE = re.compile(
+    r"\b(?:return|returns|returning|respond|responds|responding|reply|replies|answer|answers|fail|fails)"
+    r"(?: with)?(?: an?| the)?(?: http| status(?: code)?)? [1-5]\d\d\b[^.;,\n]*",
+    re.IGNORECASE,
+)
+_POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*)'s\s+([A-Za-z][\w-]*)")
+# behaviour and layout words before a noun ("drag and drop shelves", "a masonry gallery"): the noun is the name
+_BEHAVIOUR_RE = re.compile(r"\b(?:drag(?:ging)? (?:and|&|n) drop(?:pable)?|draggable|masonry|sortable)\b", re.IGNORECASE)
+_LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
+
+
+def for_entities(text: str) -> str:
+    """``text`` as the entity parser should read it."""
+    text = _METHOD_RE.sub("", text)
+    text = _BEHAVIOUR_RE.sub("", text)
+    text = _STATUS_RE.sub(" ", text)
+    text = _POSSESSIVE_RE.sub(r"\2", text)
+    return re.sub(r"\([^()]*\)", lambda m: _LIST_OF_RE.sub("", m.group(0)), text)
+
