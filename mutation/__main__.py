@@ -129,6 +129,28 @@ def _private_copy(scratch: Path) -> Path:
     return scratch
 
 
+PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:cov", "-q")
+
+
+def _collected(copy: Path, tests: tuple[str, ...]) -> set[str]:
+    result = subprocess.run([*NICE, sys.executable, "-m", "pytest", "--collect-only", *PYTEST_ARGS, *tests],
+                            cwd=copy, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"collecting {' '.join(tests)} failed:\n{result.stdout[-3000:]}")
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+def _same_tests_twice(copy: Path, tests: tuple[str, ...]) -> None:
+    """mutmut runs a mutant's tests by the ids its stats run collected, in a later collection. A test
+    whose id changes between collections (a uuid4() in its parameters) is then "not found": pytest
+    exits 4, mutmut's worker raises and exits 255, which mutmut calls "timeout", for every mutant
+    that test reaches (all 55 of auth's ``TokenService.subject``, once). So the ids must be stable."""
+    first, second = _collected(copy, tests), _collected(copy, tests)
+    if first != second:
+        raise SystemExit("test ids differ between two collections (fix their parameters):\n"
+                         + "\n".join(sorted(first ^ second)))
+
+
 def run_python(scopes: list[str], mutants: list[str] | None = None) -> dict[str, object]:
     """mutmut 3 over each scope, in a private copy whose [mutmut] names the scope's modules and tests.
 
@@ -139,12 +161,16 @@ def run_python(scopes: list[str], mutants: list[str] | None = None) -> dict[str,
         modules, tests = SCOPES[scope]
         with tempfile.TemporaryDirectory(prefix=f"codegen-mutmut-{scope}-") as scratch:
             copy = _private_copy(Path(scratch))
+            _same_tests_twice(copy, tests)
             config = copy / "setup.cfg"
             text = config.read_text(encoding="utf-8")
             text = text[: text.index("[mutmut]")] if "[mutmut]" in text else text
             config.write_text(text + "[mutmut]\nsource_paths = codegen/\nonly_mutate =\n"
                               + "".join(f"    {m}\n" for m in modules)
-                              + "also_copy =\n    sql/\npytest_add_cli_args = -p no:cacheprovider -p no:cov -q\n"
+                              # one argument a line: on one line mutmut passes them as a single argument,
+                              # which pytest took for one (unknown) plugin name and so ignored all three
+                              + "also_copy =\n    sql/\npytest_add_cli_args =\n"
+                              + "".join(f"    {arg}\n" for arg in PYTEST_ARGS)
                               # workers forked from a clean fork server: forked from mutmut's own process (its
                               # default) they inherit the stats run's finished session (its shared database
                               # dropped, its child processes reaped), so a mutant's tests fail whatever it does
