@@ -288,6 +288,21 @@ def _sql_section(outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def _mutated_line(diff: str) -> str:
+    return " ".join(line[1:].strip() for line in diff.splitlines() if line.startswith("+") and line[1:2] != "+")
+
+
+def _equivalence(name: str, diff: str) -> str | None:
+    """The reason ``name`` is equivalent, if PYTHON_EQUIVALENT lists it for the mutation it now is.
+
+    mutmut numbers a function's mutants anew when the function changes: a name alone could give one
+    mutation's reason to another. So an entry holds the mutated line too, and counts only if it matches."""
+    listed = PYTHON_EQUIVALENT.get(name)
+    if listed is None or listed[0] != _mutated_line(diff):
+        return None
+    return listed[1]
+
+
 def _python_section(report: dict[str, object]) -> list[str]:
     lines = ["| scope | modules | tests | killed | survived | equivalent | other | score | time | finished |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -299,7 +314,7 @@ def _python_section(report: dict[str, object]) -> list[str]:
         stats = result["stats"]
         # not "timeout": with the fork server it also stands for a worker whose test run raised (exit 255)
         killed = int(stats.get("killed", 0))
-        equivalent = sum(name in PYTHON_EQUIVALENT for name in result["survivors"])
+        equivalent = sum(_equivalence(name, diff) is not None for name, diff in result["survivors"].items())
         # a mutant that no selected test reaches ("no tests") is not killed: it counts as a survivor
         survived = int(stats.get("survived", 0)) + int(stats.get("no_tests", 0)) - equivalent
         other = int(stats.get("total", 0)) - killed - survived - equivalent
@@ -314,8 +329,12 @@ def _python_section(report: dict[str, object]) -> list[str]:
             changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and line[1:2] != line[0:1]]
             untested = " (no test reaches it)" if result.get("statuses", {}).get(name) == "no tests" else ""
             row = f"- `{name}`{untested}: `{' / '.join(changed)}`"
-            if name in PYTHON_EQUIVALENT:
-                equivalents.append(f"{row}: {PYTHON_EQUIVALENT[name]}")
+            reason = _equivalence(name, diff)
+            if reason is not None:
+                equivalents.append(f"{row}: {reason}")
+            elif name in PYTHON_EQUIVALENT:
+                survivors.append(f"{row} (PYTHON_EQUIVALENT's reason is for another mutation, "
+                                 f"`{PYTHON_EQUIVALENT[name][0]}`: mutmut numbered them anew)")
             else:
                 survivors.append(row)
     total = f"{100.0 * all_killed / all_scored:.1f} %" if all_scored else "-"
