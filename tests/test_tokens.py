@@ -237,3 +237,15 @@ def test_a_kept_development_secret_of_the_minimum_length_is_used_and_a_shorter_o
         auth.resolve_jwt_secret(None, tmp_path)
     assert str(refused.value) == (f"{tmp_path / 'jwt-secret'} holds a JWT secret shorter than {at_least} bytes; "
                                   "delete it")
+
+
+def test_by_default_a_hundred_thousand_users_are_remembered():
+    # the app's TokenService takes the default bound: the memory a process may spend on known users
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60)
+    users = [uuid.UUID(int=n) for n in range(100_001)]
+    for user_id in users[:100_000]:
+        tokens.remember(user_id)
+    assert tokens.is_known(users[0])  # now the most recently used: users[1] is the oldest
+    tokens.remember(users[100_000])
+    assert not tokens.is_known(users[1])
+    assert tokens.is_known(users[0]) and tokens.is_known(users[2]) and tokens.is_known(users[100_000])
