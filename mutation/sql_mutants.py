@@ -250,6 +250,8 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.auth.x_resolve_jwt_secret__mutmut_41":
         ('with os.fdopen(fd, "w", encoding=None) as file:', _ASCII),
     "codegen.auth.x_resolve_jwt_secret__mutmut_44": ('with os.fdopen(fd, "w", ) as file:', _ASCII),
+    "codegen.auth.x_resolve_jwt_secret__mutmut_48":
+        ('with os.fdopen(fd, "w", encoding="UTF-8") as file:', "codec names are case-insensitive: UTF-8 is utf-8"),
     "codegen.auth.x\u01c1TokenService\u01c1issue__mutmut_21":
         ("return jwt.encode(claims, self._secret, )", "PyJWT's default algorithm is HS256, the one named"),
     "codegen.auth.x\u01c1TokenService\u01c1subject__mutmut_54": ("self._verified.popitem(last=None)", _POPITEM),
