@@ -220,6 +220,10 @@ EQUIVALENT: dict[str, str] = {}
 _TASK_NAME = "the drainer task's name is only shown in a task's repr; nothing reads it"
 _ASCII = "the secret is token_urlsafe's ASCII: every codec reads and writes it alike"
 _POPITEM = "OrderedDict.popitem takes `last` by its truth: None is False"
+_NOT_STRICT = ("zip without strict: differs only when a run answers a number of results other than its keys', and "
+               "none of the five does (stream_reads' three and _close_many build theirs from the keys; "
+               "open_streams' statement answers one row per asked pair, ORDER BY ord); even then the unmatched "
+               "caller waits in both, only the drainer's ValueError differs")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_6":
         ('self._drainer = asyncio.create_task(self._drain(), name=None)', _TASK_NAME),
@@ -229,6 +233,16 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
         ('self._drainer = asyncio.create_task(self._drain(), name="XXbatcherXX")', _TASK_NAME),
     "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_10":
         ('self._drainer = asyncio.create_task(self._drain(), name="BATCHER")', _TASK_NAME),
+    "codegen.store.batch.x\u01c1Batcher\u01c1_run_batch__mutmut_13":
+        ("for (_key, future), result in zip(batch, results, strict=None):", _NOT_STRICT),
+    "codegen.store.batch.x\u01c1Batcher\u01c1_run_batch__mutmut_16":
+        ("for (_key, future), result in zip(batch, results, ):", _NOT_STRICT),
+    "codegen.store.batch.x\u01c1Batcher\u01c1_run_batch__mutmut_17":
+        ("for (_key, future), result in zip(batch, results, strict=False):", _NOT_STRICT),
+    "codegen.services.stream_tokens.x_issue__mutmut_28":
+        ("raise RateLimited(errors.TOKEN_RATE_LIMITED.format(limit=rate_limit), issued.retry_after or 1)",
+         "`or 1` instead of `or 0`: codegen_issue_stream_token answers rate_limited only when its wait is above 0 "
+         "(codegen_rate_limit_hit's is at least 1), so retry_after is never 0 or NULL there"),
     "codegen.services.projects.x_create_project__mutmut_13":
         ('return await store.insert(db, uuid.uuid4(), user_id, name.strip() and name, domain or "general", '
          'description)',
