@@ -285,6 +285,8 @@ async def test_a_slot_whose_close_failed_is_deleted_by_the_next_heartbeat(
             return any(r.name == "codegen.services.stream_tokens" and r.getMessage() == failed for r in caplog.records)
 
         await wait_until(close_failed)
+        (logged,) = [r for r in caplog.records if r.getMessage() == failed]
+        assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
         assert await held() == 1
         await role.admin.execute(f'GRANT DELETE ON open_streams TO "{role.role}"')
         await streams.heartbeat()  # it deletes the slot the close could not
