@@ -291,4 +291,14 @@ async def test_a_slot_whose_close_failed_is_deleted_by_the_next_heartbeat(
         await role.admin.execute(f'GRANT DELETE ON open_streams TO "{role.role}"')
         await streams.heartbeat()  # it deletes the slot the close could not
         assert await held() == 0
+
+        # a stopping process gives its slots back: when it cannot, they stay until their lease lapses
+        another = await alice.open_stream(generation)
+        assert await held() == 1
+        await role.revoke("DELETE", "open_streams")
+        another.close()  # its close fails too
         await stop_or_explain(server)
+        lapse = "giving back the open streams' slots failed; they lapse"
+        (logged,) = [r for r in caplog.records if r.getMessage() == lapse]
+        assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
+        assert await held() == 1
