@@ -180,6 +180,26 @@ async def test_a_stopping_process_gives_back_its_slots(
         stream.close()
 
 
+async def test_a_stopping_process_gives_back_even_the_slots_no_stream_closed(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    # the previous test's slot goes with its stream's own close; this one only stop() can give back
+    # (as a slot whose close failed, or whose connect was cancelled, until the next heartbeat)
+    one, other = await make_server(**LIMITED), await make_server(**LIMITED)
+    alice = await make_user(one)
+    streams = one.app[appkeys.STREAMS]
+    for process in (streams.process, other.app[appkeys.STREAMS].process):
+        await db_conn.execute(
+            "INSERT INTO open_streams (user_id, process, expires_at) VALUES ($1, $2, now() + interval '30 seconds')",
+            uuid.UUID(alice.user_id), process,
+        )
+    await one.stop()
+    assert [row["process"] for row in await slots(db_conn, alice)] == [other.app[appkeys.STREAMS].process]
+    assert streams._heartbeat is not None and streams._heartbeat.cancelled()  # it renews nothing any more
+    await other.stop()
+    assert await slots(db_conn, alice) == []
+
+
 async def test_a_slot_taken_for_a_connect_cancelled_meanwhile_is_deleted_by_the_next_heartbeat(
     make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection, database_url: str
 ) -> None:
