@@ -251,6 +251,10 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.services.stream_tokens.x_issue__mutmut_2":
         ('token = secrets.token_urlsafe(None)  # URL-safe base64 of 32 random bytes, no padding',
          "token_urlsafe(None) is token_urlsafe(32): 32 bytes is the library's default"),
+    "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1_close__mutmut_12":
+        ("self._unclosed.discard(None)",
+         "a closed slot's id stays in _unclosed until the next heartbeat, which passes it to the DELETE of "
+         "renew_open_streams: that id is already deleted, and identity ids are never reused, so nothing changes"),
     "codegen.auth.x_resolve_jwt_secret__mutmut_13":
         ("secret = secrets.token_urlsafe(49)", "a 49-byte development secret instead of 48: any of 32 bytes or more "
          "is as good, and nothing but its length (checked: at least 32) is observable"),
