@@ -88,6 +88,11 @@ def admin_dsn() -> Any:
 @pytest.fixture(scope="session")
 async def template_database(admin_dsn: str) -> AsyncIterator[str]:
     """One migrated database per run, the template of every fresh one."""
+    given = os.environ.get("CODEGEN_TEST_TEMPLATE_DATABASE")
+    if given:
+        # python -m mutation made and migrated it once for the many runs of a scope, and drops it
+        yield given
+        return
     name = f"codegen_test_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await admin(admin_dsn, f'CREATE DATABASE "{name}"')
     await migrate(with_database(admin_dsn, name))

@@ -19,8 +19,8 @@ import pytest
 from codegen import appkeys
 from codegen.config import Settings
 from codegen.services.stream_tokens import STREAM_LEASE_SECONDS
-from tests.conftest import Server, ServerFactory, UserFactory
-from tests.faults import blocked_backend, table_locked
+from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
+from tests.faults import blocked_backend, restricted_role, table_locked
 from tests.hardening import ServeProcess
 from tests.helpers import Answer, ApiClient, wait_until
 
@@ -180,6 +180,26 @@ async def test_a_stopping_process_gives_back_its_slots(
         stream.close()
 
 
+async def test_a_stopping_process_gives_back_even_the_slots_no_stream_closed(
+    make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    # the previous test's slot goes with its stream's own close; this one only stop() can give back
+    # (as a slot whose close failed, or whose connect was cancelled, until the next heartbeat)
+    one, other = await make_server(**LIMITED), await make_server(**LIMITED)
+    alice = await make_user(one)
+    streams = one.app[appkeys.STREAMS]
+    for process in (streams.process, other.app[appkeys.STREAMS].process):
+        await db_conn.execute(
+            "INSERT INTO open_streams (user_id, process, expires_at) VALUES ($1, $2, now() + interval '30 seconds')",
+            uuid.UUID(alice.user_id), process,
+        )
+    await one.stop()
+    assert [row["process"] for row in await slots(db_conn, alice)] == [other.app[appkeys.STREAMS].process]
+    assert streams._heartbeat is not None and streams._heartbeat.cancelled()  # it renews nothing any more
+    await other.stop()
+    assert await slots(db_conn, alice) == []
+
+
 async def test_a_slot_taken_for_a_connect_cancelled_meanwhile_is_deleted_by_the_next_heartbeat(
     make_server: ServerFactory, make_user: UserFactory, db_conn: asyncpg.Connection, database_url: str
 ) -> None:
@@ -260,3 +280,45 @@ async def test_a_users_opens_on_two_processes_wait_for_each_other_while_one_is_t
 
 async def _equals(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
+
+
+async def test_a_slot_whose_close_failed_is_deleted_by_the_next_heartbeat(
+    make_server: ServerFactory, make_user: UserFactory, fresh_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with restricted_role(fresh_database_url) as role:
+        server = await make_server(**LIMITED, database_url=role.dsn)
+        streams = server.app[appkeys.STREAMS]
+        alice = await make_user(server, role.admin)
+        generation = (await alice.generate())["id"]
+        stream = await alice.open_stream(generation)
+
+        async def held() -> int:
+            return await role.admin.fetchval("SELECT count(*) FROM open_streams WHERE process = $1", streams.process)
+
+        assert await held() == 1
+        # the app may no longer delete a slot (a real failure inside PostgreSQL): the stream's close fails
+        await role.revoke("DELETE", "open_streams")
+        failed = "closing a stream's slot failed; the next heartbeat retries"
+        stream.close()
+
+        async def close_failed() -> bool:
+            return any(r.name == "codegen.services.stream_tokens" and r.getMessage() == failed for r in caplog.records)
+
+        await wait_until(close_failed)
+        (logged,) = [r for r in caplog.records if r.getMessage() == failed]
+        assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
+        assert await held() == 1
+        await role.admin.execute(f'GRANT DELETE ON open_streams TO "{role.role}"')
+        await streams.heartbeat()  # it deletes the slot the close could not
+        assert await held() == 0
+
+        # a stopping process gives its slots back: when it cannot, they stay until their lease lapses
+        another = await alice.open_stream(generation)
+        assert await held() == 1
+        await role.revoke("DELETE", "open_streams")
+        another.close()  # its close fails too
+        await stop_or_explain(server)
+        lapse = "giving back the open streams' slots failed; they lapse"
+        (logged,) = [r for r in caplog.records if r.getMessage() == lapse]
+        assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
+        assert await held() == 1

@@ -77,6 +77,7 @@ async def test_token_is_single_use_and_bound_to_its_generation(server, alice, ht
     assert token.body["expires_in"] == 60
     assert len(token.body["sse_token"]) == 43 and "=" not in token.body["sse_token"]
     assert token.body["stream_url"] == f"/api/generations/generate/{first['id']}/stream"
+    assert token.body["generation_id"] == first["id"]
 
     wrong = await api.try_stream(f"/api/generations/generate/{second['id']}/stream", token.body["sse_token"])
     assert (wrong.status, wrong.body) == (401, {"detail": "Invalid or expired stream token"})

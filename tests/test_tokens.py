@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import time
@@ -14,11 +15,11 @@ import pytest
 from codegen import auth
 from codegen.config import load_settings
 from codegen.api.http_errors import from_domain
-from codegen.errors import Unauthenticated
+from codegen.errors import HASHING_BUSY, Unauthenticated, Unavailable
 from tests.helpers import sign_token
 
 
-def test_a_remembered_token_still_expires():
+def test_a_remembered_token_still_expires(monkeypatch):
     tokens = auth.TokenService("k" * 64, ttl_seconds=3600)
     user_id = uuid.uuid4()
     expires = int(time.time()) + 1
@@ -26,9 +27,31 @@ def test_a_remembered_token_still_expires():
     assert tokens.subject(f"Bearer {token}") == user_id
     assert tokens.subject(f"Bearer {token}") == user_id  # from memory
     time.sleep(max(0.0, expires - time.time()) + 0.05)  # the expiry itself is what is under test
+    with monkeypatch.context() as clock:
+        # at the very second of exp the token is over (RFC 7519: valid only before it), memory or not
+        clock.setattr(auth.time, "time", lambda: float(expires))
+        with pytest.raises(Unauthenticated):
+            tokens.subject(f"Bearer {token}")
     with pytest.raises(Unauthenticated) as caught:
         tokens.subject(f"Bearer {token}")
     assert from_domain(caught.value).status == 401
+
+
+def test_a_tokens_signature_is_checked_once_then_remembered(monkeypatch):
+    tokens = auth.TokenService("k" * 64, ttl_seconds=3600)
+    user_id = uuid.uuid4()
+    token = tokens.issue(user_id)
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counted(jwt_text, *args, **kwargs):  # the real check, counted
+        decoded.append(jwt_text)
+        return real_decode(jwt_text, *args, **kwargs)
+
+    monkeypatch.setattr(auth.jwt, "decode", counted)
+    for header in (f"Bearer {token}", f"Bearer {token}", f"bearer   {token} "):
+        assert tokens.subject(header) == user_id
+    assert decoded == [token]
 
 
 def test_a_token_signed_with_another_key_is_never_remembered():
@@ -180,3 +203,49 @@ def test_the_development_secret_is_never_written_through_a_link(tmp_path: Path):
     with pytest.raises(OSError):
         auth.resolve_jwt_secret(None, tmp_path)
     assert target.read_text() == ""
+
+
+async def test_the_hashing_gate_takes_exactly_concurrency_plus_queue_then_refuses():
+    gate = auth.HashingGate(concurrency=1, queue=1)
+
+    async def hash_in_the_gate(inside: asyncio.Event, release: asyncio.Event) -> None:
+        async with gate.slot():
+            inside.set()
+            await release.wait()
+
+    for _ in range(2):  # the second round: every place was given back
+        inside, release = asyncio.Event(), asyncio.Event()
+        first = asyncio.create_task(hash_in_the_gate(inside, release))
+        await inside.wait()
+        queued = asyncio.create_task(hash_in_the_gate(asyncio.Event(), release))  # the one place in the queue
+        await asyncio.sleep(0)  # one turn of the loop: it takes its place and waits for the hashing slot
+        assert not queued.done()
+        with pytest.raises(Unavailable) as refused:
+            async with gate.slot():
+                pass
+        assert (str(refused.value), refused.value.retry_after) == (HASHING_BUSY, auth.HASHING_BUSY_RETRY_AFTER)
+        release.set()
+        await asyncio.gather(first, queued)
+
+
+def test_a_kept_development_secret_of_the_minimum_length_is_used_and_a_shorter_one_refused(tmp_path: Path):
+    at_least = auth.JWT_SECRET_MIN_BYTES
+    (tmp_path / "jwt-secret").write_text("s" * at_least + "\n", encoding="utf-8")
+    assert auth.resolve_jwt_secret(None, tmp_path) == "s" * at_least
+    (tmp_path / "jwt-secret").write_text("s" * (at_least - 1), encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        auth.resolve_jwt_secret(None, tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'jwt-secret'} holds a JWT secret shorter than {at_least} bytes; "
+                                  "delete it")
+
+
+def test_by_default_a_hundred_thousand_users_are_remembered():
+    # the app's TokenService takes the default bound: the memory a process may spend on known users
+    tokens = auth.TokenService("k" * 64, ttl_seconds=60)
+    users = [uuid.UUID(int=n) for n in range(100_001)]
+    for user_id in users[:100_000]:
+        tokens.remember(user_id)
+    assert tokens.is_known(users[0])  # now the most recently used: users[1] is the oldest
+    tokens.remember(users[100_000])
+    assert not tokens.is_known(users[1])
+    assert tokens.is_known(users[0]) and tokens.is_known(users[2]) and tokens.is_known(users[100_000])
