@@ -51,17 +51,22 @@ async def test_trusted_forwarded_for_throttles_by_its_last_entry(make_server, ht
     assert [a.status for a in peer] == [201, 429], [a.body for a in peer]
 
 
+async def _stream_cut_in_its_query(alice, generation, database_url: str, table: str, query_contains: str):
+    """Every event of a stream whose connection is cut (pg_terminate_backend) while its query waits on ``table``."""
+    async with table_locked(database_url, table) as admin:
+        response = await alice.open_stream(generation["id"])
+        events = asyncio.create_task(_list(read_events(response, files=True)))
+        pid = await blocked_backend(admin, query_contains)
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        return await asyncio.wait_for(events, 15)
+
+
 async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(server, alice, database_url):
     """The connection under the stream's first catch-up query is cut (pg_terminate_backend): after
     `connected`, the stream ends with a `reconnect` event naming the database and Last-Event-ID 0,
     and a new stream then works."""
     generation = await alice.generate()
-    async with table_locked(database_url, "generation_events") as admin:
-        response = await alice.open_stream(generation["id"])
-        events = asyncio.create_task(_list(read_events(response, files=True)))
-        pid = await blocked_backend(admin, "e.seq > asked.seq")
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-        received = await asyncio.wait_for(events, 15)
+    received = await _stream_cut_in_its_query(alice, generation, database_url, "generation_events", "e.seq > asked.seq")
     assert [e.event for e in received] == [None, "reconnect"], received
     assert received[0].data["stage"] == "connected"
     final = received[-1]
@@ -87,12 +92,9 @@ async def test_stream_whose_database_goes_away_during_its_file_snapshot_says_rec
     database, as it does when the cut comes later, not with silence (a viewer left without a terminal
     event, seen at 1,000 streams when the health probe cut the pool's connections)."""
     generation = await alice.generate()
-    async with table_locked(database_url, "live_file_checkpoints") as admin:
-        response = await alice.open_stream(generation["id"])
-        events = asyncio.create_task(_list(read_events(response, files=True)))
-        pid = await blocked_backend(admin, "FROM live_file_checkpoints")
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-        received = await asyncio.wait_for(events, 15)
+    received = await _stream_cut_in_its_query(
+        alice, generation, database_url, "live_file_checkpoints", "FROM live_file_checkpoints"
+    )
     assert [e.event for e in received] == [None, "reconnect"], received
     assert received[0].data["stage"] == "connected"
     assert received[-1].data["message"].startswith("The database is unavailable; reconnect")
