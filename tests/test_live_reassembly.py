@@ -240,6 +240,49 @@ async def test_a_payload_that_is_not_json_is_dropped_and_the_next_one_applies(ma
     client.close()
 
 
+async def test_a_flush_that_fails_sends_the_lost_checkpoint_again(make_server, http, db_conn, database_url, caplog):
+    """The writer's flush waits on a lock (sync gives up after SYNC_TIMEOUT_SECONDS), then its connection is
+    cut: the checkpoint it carried is sent again at the next flush, and the other process converges."""
+    writer_server = await make_server(worker=False)
+    reader_server = await make_server(worker=False)
+    api = ApiClient(http, writer_server.url)
+    await api.sign_up()
+    gid = (await api.generate())["id"]
+    hub = writer_server.app[appkeys.LIVE]
+    client = Client(await api.for_server(reader_server.url).open_stream(gid))
+    await wait_until(lambda: _true(hub.followed_elsewhere(gid)))
+    writer = hub.writer(gid, 1)
+    writer.begin("a.py")
+    writer.append("a.py", "first\n")
+    await client.until(client.has("a.py", "first\n"))
+
+    async with checkpoints_locked(database_url):
+        # the result settled: the next flush carries a.py's checkpoint (due at once)
+        writer.settle([GeneratedFile(path="a.py", content="first\nsecond\n")])
+        syncing = asyncio.create_task(writer.sync())
+        await a_load_waits(db_conn)  # the flush, waiting for the lock
+        pid = await db_conn.fetchval(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE '%INSERT INTO live_file_checkpoints%' AND pid <> pg_backend_pid()"
+        )
+        await syncing  # gave up waiting (logged); the result would commit anyway
+        assert client.files.files["a.py"] == "first\n"
+        assert await db_conn.fetchval("SELECT pg_terminate_backend($1)", pid)
+        await wait_until(lambda: _true("live file deltas could not be sent" in caplog.text))
+    stored = "SELECT text FROM live_file_checkpoints WHERE generation_id = $1::uuid AND path = 'a.py'"
+    await wait_until(lambda: _text_is(db_conn, stored, gid, "first\nsecond\n"))
+    # the reader missed "second"; the next delta is a gap it fills from that checkpoint
+    writer.finish("a.py", "first\nsecond\nthird\n")
+    await client.until(client.has("a.py", "first\nsecond\nthird\n"))
+    assert client.files.done["a.py"]
+    writer.close()
+    client.close()
+
+
+async def _text_is(conn: asyncpg.Connection, sql: str, gid: str, text: str) -> bool:
+    return await conn.fetchval(sql, gid) == text
+
+
 async def test_the_writer_s_edge_cases(make_server, http):
     """append without begin, an empty append, a second end, finish extending, and a replaced writer's calls."""
     server = await make_server(worker=False)
