@@ -3,7 +3,10 @@ requirements refused before anything runs. Every project here runs inside bubble
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+
 
 from codegen.engine.project_tests import ProjectTester, TestReport, not_run
 from tests.sandbox_helpers import say_nothing
@@ -82,3 +85,15 @@ async def test_refused_requirements_mean_the_tests_do_not_run(project_tester: Pr
 def test_a_report_of_tests_not_run_says_why() -> None:
     assert not_run("no sandbox").summary() == "tests not run: no sandbox"
     assert TestReport(status="passed", passed=3).summary() == "3 passed"
+
+
+async def test_a_host_without_a_writable_cgroup_still_runs_projects(project_tester: ProjectTester) -> None:
+    # the sandbox as on a host without cgroup delegation: prlimit's process cap alone
+    assert project_tester.sandbox is not None
+    plain = dataclasses.replace(project_tester.sandbox, cgroup_parents=None)
+    result = await plain.run(
+        {"main.py": "import resource\nprint('nproc', resource.getrlimit(resource.RLIMIT_NPROC)[0])\n"},
+        [project_tester.python, "-I", "main.py"], python=project_tester.python,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"nproc {plain.limits.max_processes}" in result.output
