@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from codegen import appkeys
+from codegen.engine import live as live_module
 from codegen.engine.bus import FILES_CHANNEL
 from codegen.engine.live_payloads import payloads_for
 from codegen.generators.base import GeneratedFile
@@ -275,6 +276,30 @@ async def test_a_flush_that_fails_sends_the_lost_checkpoint_again(make_server, h
     writer.finish("a.py", "first\nsecond\nthird\n")
     await client.until(client.has("a.py", "first\nsecond\nthird\n"))
     assert client.files.done["a.py"]
+    writer.close()
+    client.close()
+
+
+async def test_a_writer_stops_sending_once_nobody_elsewhere_said_it_follows(make_server, http, monkeypatch):
+    """Interest lapses INTEREST_SECONDS after the last announcement (shortened here, under the re-announcement
+    interval): the writer's next delta stays in this process."""
+    monkeypatch.setattr(live_module, "INTEREST_SECONDS", 0.5)
+    writer_server = await make_server(worker=False)
+    reader_server = await make_server(worker=False)
+    api = ApiClient(http, writer_server.url)
+    await api.sign_up()
+    gid = (await api.generate())["id"]
+    hub = writer_server.app[appkeys.LIVE]
+    client = Client(await api.for_server(reader_server.url).open_stream(gid))
+    await wait_until(lambda: _true(hub.followed_elsewhere(gid)))
+    writer = hub.writer(gid, 1)
+    writer.append("a.py", "sent\n")
+    await client.until(client.has("a.py", "sent\n"))
+    await wait_until(lambda: _true(not hub.followed_elsewhere(gid)))
+    assert gid not in hub.interest
+    writer.append("a.py", "kept here\n")
+    # nothing queued for other processes, nothing to checkpoint: this process's streams have it all
+    assert not any(delta[0] == gid for delta in hub._pending) and not hub.generations[gid].unsaved
     writer.close()
     client.close()
 
