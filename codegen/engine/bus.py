@@ -296,7 +296,7 @@ class EventBus:
                 await self._watch(conn, lost)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                 log.warning("event bus connection lost", extra={"error": str(exc)})
-            except Exception:
+            except Exception:  # pragma: no cover - only a bug (ours, asyncpg's) raises anything else; logged
                 log.exception("event bus connection failed unexpectedly; reconnecting")
                 await asyncio.sleep(delay)
             finally:

@@ -125,7 +125,7 @@ def _end_with(server_pid: int) -> None:
         def watch() -> None:
             select.select([server], [], [])  # readable once the process has ended
             os._exit(0)
-    else:  # elsewhere (macOS): ask once a second whether the server is still there
+    else:  # pragma: no cover - elsewhere (macOS): ask once a second; tests and CI run on Linux
 
         def watch() -> None:
             while True:

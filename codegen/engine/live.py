@@ -90,7 +90,7 @@ class LiveFiles:
         generation = self.generations.get(generation_id)
         if generation is None:
             generation = self.generations[generation_id] = LiveGeneration(self, generation_id, attempt)
-        elif generation.attempt != attempt or generation.writer is not None:
+        elif generation.attempt != attempt or generation.writer is not None:  # pragma: no branch - attempts only grow
             generation.restart(attempt)
         # a load in flight (a stream came first) finds the writer there and changes nothing
         generation.loaded = True

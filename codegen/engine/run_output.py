@@ -39,7 +39,7 @@ class OutputTail:
         self.total = 0
 
     async def drain(self, stream: asyncio.StreamReader | None) -> None:
-        if stream is None:
+        if stream is None:  # pragma: no cover - the one caller passes a pipe (asyncio types it Optional)
             return
         while chunk := await stream.read(_READ_CHUNK):
             self.total += len(chunk)

@@ -225,7 +225,7 @@ class Worker:
 
     async def _heartbeat_loop(self) -> None:
         interval = self.settings.lease_seconds / 3
-        while not self._stopping:
+        while not self._stopping:  # pragma: no branch - as in _claim_loop (stop() cancels the loop)
             await asyncio.sleep(interval)
             await self.renew()
 

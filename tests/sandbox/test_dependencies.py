@@ -1,0 +1,64 @@
+"""The virtualenvs of generated projects' requirements (DependencyCache): the limits that refuse an install.
+
+Real virtualenvs and a real pip (its wheels from PIP_FIND_LINKS or the index, as the service's own runs);
+nothing generated runs here, only pip and the venv module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from codegen.config import DependencySettings, load_settings
+from codegen.engine.dependencies import DependencyCache, DependencyError
+from codegen.engine.sandbox import base_python
+
+pytestmark = pytest.mark.slow
+
+
+def cache(tmp_path: Path, **overrides: float) -> DependencyCache:
+    settings = DependencySettings(
+        cache_dir=tmp_path / "venvs", pip_timeout_seconds=overrides.get("pip_timeout_seconds", 300.0),
+        venv_max_mb=int(overrides.get("venv_max_mb", 1024)), cache_max_mb=4096,
+    )
+    return DependencyCache(settings, base_python(load_settings({}, data_dir=tmp_path).validation.sandbox))
+
+
+def leftovers(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "venvs").iterdir())
+
+
+async def test_an_install_over_its_time_limit_is_refused_and_leaves_nothing(tmp_path) -> None:
+    venvs = cache(tmp_path, pip_timeout_seconds=0.05)  # creating a virtualenv alone takes longer
+    with pytest.raises(DependencyError, match=r"could not create a virtualenv within 0.05 s"):
+        async with venvs.environment(["pytest"]):
+            raise AssertionError("no environment is handed out")
+    assert leftovers(tmp_path) == []
+
+
+async def test_an_environment_over_its_size_limit_is_refused_and_removed(tmp_path) -> None:
+    venvs = cache(tmp_path, venv_max_mb=0)
+    with pytest.raises(DependencyError, match=r"the requirements take \d+ MB installed, over the 0 MB limit"):
+        async with venvs.environment(["pytest"]):
+            raise AssertionError("no environment is handed out")
+    assert leftovers(tmp_path) == []
+
+
+async def test_cancelling_an_install_stops_it_and_leaves_nothing(tmp_path) -> None:
+    venvs = cache(tmp_path)
+
+    async def use() -> None:
+        async with venvs.environment(["pytest"]):
+            raise AssertionError("cancelled before the environment was ready")
+
+    task = asyncio.create_task(use())
+    # the install is under way once its half-built directory exists
+    async with asyncio.timeout(30):
+        while not (tmp_path / "venvs").exists() or not leftovers(tmp_path):
+            await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert leftovers(tmp_path) == []
