@@ -78,6 +78,20 @@ async def mirrored(make_server, http) -> tuple[Any, str, Client]:
     return server, generation_id, client
 
 
+async def followed_elsewhere(make_server, http) -> tuple[Any, str, Client]:
+    """Two servers: the writer's live hub, a queued generation, and a stream of it on the other server that the
+    writer knows is following it."""
+    writer_server = await make_server(worker=False)
+    reader_server = await make_server(worker=False)
+    api = ApiClient(http, writer_server.url)
+    await api.sign_up()
+    gid = (await api.generate())["id"]
+    hub = writer_server.app[appkeys.LIVE]
+    client = Client(await api.for_server(reader_server.url).open_stream(gid))
+    await wait_until(lambda: _true(hub.followed_elsewhere(gid)))
+    return hub, gid, client
+
+
 async def notify(conn: asyncpg.Connection, *, deltas: list[list[Any]] = (), marks: list[str] = ()) -> None:
     for payload in payloads_for(ELSEWHERE, list(deltas), list(marks)):
         await conn.execute("SELECT pg_notify($1, $2)", FILES_CHANNEL, payload)
@@ -245,14 +259,7 @@ async def test_a_payload_that_is_not_json_is_dropped_and_the_next_one_applies(ma
 async def test_a_flush_that_fails_sends_the_lost_checkpoint_again(make_server, http, db_conn, database_url, caplog):
     """The writer's flush waits on a lock (sync gives up after SYNC_TIMEOUT_SECONDS), then its connection is
     cut: the checkpoint it carried is sent again at the next flush, and the other process converges."""
-    writer_server = await make_server(worker=False)
-    reader_server = await make_server(worker=False)
-    api = ApiClient(http, writer_server.url)
-    await api.sign_up()
-    gid = (await api.generate())["id"]
-    hub = writer_server.app[appkeys.LIVE]
-    client = Client(await api.for_server(reader_server.url).open_stream(gid))
-    await wait_until(lambda: _true(hub.followed_elsewhere(gid)))
+    hub, gid, client = await followed_elsewhere(make_server, http)
     writer = hub.writer(gid, 1)
     writer.begin("a.py")
     writer.append("a.py", "first\n")
@@ -285,14 +292,7 @@ async def test_a_writer_stops_sending_once_nobody_elsewhere_said_it_follows(make
     """Interest lapses INTEREST_SECONDS after the last announcement (shortened here, under the re-announcement
     interval): the writer's next delta stays in this process."""
     monkeypatch.setattr(live_module, "INTEREST_SECONDS", 0.5)
-    writer_server = await make_server(worker=False)
-    reader_server = await make_server(worker=False)
-    api = ApiClient(http, writer_server.url)
-    await api.sign_up()
-    gid = (await api.generate())["id"]
-    hub = writer_server.app[appkeys.LIVE]
-    client = Client(await api.for_server(reader_server.url).open_stream(gid))
-    await wait_until(lambda: _true(hub.followed_elsewhere(gid)))
+    hub, gid, client = await followed_elsewhere(make_server, http)
     writer = hub.writer(gid, 1)
     writer.append("a.py", "sent\n")
     await client.until(client.has("a.py", "sent\n"))

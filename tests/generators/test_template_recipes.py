@@ -213,6 +213,18 @@ BREAKS = [
 ]
 
 
+async def _each_break_fails_its_test(project_tester, projects: dict, breaks: list) -> None:
+    """Each (module, original, broken, test): the project with that one line broken fails ``test`` in the sandbox."""
+    for module, original, broken, test in breaks:
+        path, project = projects[module]
+        files = dict(project)
+        assert files[path].count(original) == 1, original
+        files[path] = files[path].replace(original, broken)
+        outcome = await project_tester.run(files, say_nothing)
+        assert outcome.failed >= 1, (test, outcome.summary())
+        assert test in outcome.output, (test, outcome.output[-2000:])
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 async def test_the_generated_tests_catch_a_broken_implementation(
@@ -224,14 +236,7 @@ async def test_the_generated_tests_catch_a_broken_implementation(
         result, _ = await generate(template_generator, prompt)
         projects.update({path.split("/")[-1].removesuffix(".py"): (path, as_dict(result.files))
                          for path in as_dict(result.files) if not path.startswith("tests/")})
-    for module, original, broken, test in BREAKS:
-        path, project = projects[module]
-        files = dict(project)
-        assert files[path].count(original) == 1, original
-        files[path] = files[path].replace(original, broken)
-        outcome = await project_tester.run(files, say_nothing)
-        assert outcome.failed >= 1, (test, outcome.summary())
-        assert test in outcome.output, (test, outcome.output[-2000:])
+    await _each_break_fails_its_test(project_tester, projects, BREAKS)
 
 
 # gen13: functions asked for as such ("write a function that ..."), written by the number-functions recipe and the
@@ -268,14 +273,7 @@ async def test_function_projects_pass_their_own_tests_and_catch_broken_functions
         files = as_dict(result.files)
         projects.update({path.split("/")[-1].removesuffix(".py"): (path, files)
                          for path in files if not path.startswith("tests/") and path.endswith(".py")})
-    for module, original, broken, test in FUNCTION_BREAKS:
-        path, project = projects[module]
-        files = dict(project)
-        assert files[path].count(original) == 1, original
-        files[path] = files[path].replace(original, broken)
-        outcome = await project_tester.run(files, say_nothing)
-        assert outcome.failed >= 1, (test, outcome.summary())
-        assert test in outcome.output, (test, outcome.output[-2000:])
+    await _each_break_fails_its_test(project_tester, projects, FUNCTION_BREAKS)
 
 
 async def test_the_number_functions_are_defined_and_listed(template_generator: TemplateGenerator) -> None:
