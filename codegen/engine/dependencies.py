@@ -95,11 +95,15 @@ class DependencyCache:
         path = self.settings.cache_dir / key
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            if not (path / _READY).exists():
+            installed = not (path / _READY).exists()
+            if installed:
                 if on_install is not None:
                     await on_install()
                 await self._install(path, requirements)
         self._in_use[key] = self._in_use.get(key, 0) + 1
+        if installed:
+            # only once it is held: evicted before, the environment just installed could be the one removed
+            self._evict()
         with contextlib.suppress(OSError):
             (path / _LAST_USED).touch()
         try:
@@ -143,7 +147,6 @@ class DependencyCache:
                             "seconds": round(time.monotonic() - started, 1)})
         finally:
             shutil.rmtree(building, ignore_errors=True)
-        self._evict()
 
     async def _run(self, argv: list[str], what: str) -> None:
         env = {k: v for k, v in os.environ.items() if k.startswith(_PIP_ENV_PREFIXES) or k in _PIP_ENV_NAMES}

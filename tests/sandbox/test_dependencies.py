@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def cache(tmp_path: Path, **overrides: float) -> DependencyCache:
     settings = DependencySettings(
         cache_dir=tmp_path / "venvs", pip_timeout_seconds=overrides.get("pip_timeout_seconds", 300.0),
-        venv_max_mb=int(overrides.get("venv_max_mb", 1024)), cache_max_mb=4096,
+        venv_max_mb=int(overrides.get("venv_max_mb", 1024)), cache_max_mb=int(overrides.get("cache_max_mb", 4096)),
     )
     return DependencyCache(settings, base_python(load_settings({}, data_dir=tmp_path).validation.sandbox))
 
@@ -62,3 +62,14 @@ async def test_cancelling_an_install_stops_it_and_leaves_nothing(tmp_path) -> No
     with pytest.raises(asyncio.CancelledError):
         await task
     assert leftovers(tmp_path) == []
+
+
+async def test_an_environment_just_installed_is_handed_out_even_over_the_cache_limit(tmp_path) -> None:
+    """A cache limit below one environment: the older environment is evicted, never the one just installed
+    (evicted before it was held, it was handed out deleted)."""
+    venvs = cache(tmp_path, cache_max_mb=0)
+    async with venvs.environment([]) as first:
+        assert (first / "bin" / "python").exists()
+    async with venvs.environment(["pytest"]) as second:
+        assert (second / "bin" / "python").exists(), "the environment handed out was evicted"
+        assert leftovers(tmp_path) == [second.name]
