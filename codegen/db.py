@@ -161,9 +161,9 @@ class Database:
     pool: asyncpg.Pool
     q: Queries
     dsn: str
-    probe_timeout: float = 1.0
     # one connection for Lane.LEASES
-    lease_pool: asyncpg.Pool | None = None
+    lease_pool: asyncpg.Pool
+    probe_timeout: float = 1.0
     acquire_timeout: float = ACQUIRE_TIMEOUT_SECONDS
     healthy: bool = True
     # what the probe interrupts when the database stops answering
@@ -250,8 +250,6 @@ class Database:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._probe
         for pool in (self.pool, self.lease_pool):
-            if pool is None:
-                continue
             try:
                 await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT_SECONDS)
             except TimeoutError:
@@ -270,7 +268,7 @@ class Database:
 
     def _acquire(self) -> Any:
         lane = _lane.get()
-        if lane is Lane.LEASES and self.lease_pool is not None:
+        if lane is Lane.LEASES:
             return self.lease_pool.acquire(timeout=None)
         # Only a request that has to queue for a connection needs the acquire timeout (a timer
         # per request otherwise, on the API's hottest path). An idle connection is handed over

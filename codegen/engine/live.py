@@ -144,7 +144,9 @@ class LiveFiles:
             self.generations.pop(generation.generation_id, None)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._flush_loop(), name="live-files")
+        # the generations' deltas and checkpoints: a busy pool delays a flush (the next one carries more), never drops it
+        with Database.lane(Lane.GENERATION):
+            self._task = asyncio.create_task(self._flush_loop(), name="live-files")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -153,11 +155,6 @@ class LiveFiles:
             self._task = None
 
     async def _flush_loop(self) -> None:
-        # the generations' deltas and checkpoints: a busy pool delays a flush (the next one carries more), never drops it
-        with Database.lane(Lane.GENERATION):
-            await self._flush_forever()
-
-    async def _flush_forever(self) -> None:
         while True:
             # a file changed since its checkpoint is checkpointed within CHECKPOINT_SECONDS, even if all is
             # quiet; mirrors are announced again every INTEREST_REFRESH_SECONDS

@@ -161,12 +161,14 @@ class Worker:
         return len(claims)
 
     def _start(self, claim: Claim) -> None:
-        # the task copies the context: its logs carry the generation and its user
+        # the task copies the context: its logs carry the generation and its user, its statements their lane
         generation_token = generation_id_var.set(str(claim.generation_id))
         user_token = user_id_var.set(str(claim.user_id))
         item = Running(claim)
         try:
-            item.task = asyncio.create_task(self._execute(item), name=f"generation-{claim.generation_id}")
+            # a busy pool slows the generation down; it does not end it (and its work with it)
+            with Database.lane(Lane.GENERATION):
+                item.task = asyncio.create_task(self._execute(item), name=f"generation-{claim.generation_id}")
         finally:
             generation_id_var.reset(generation_token)
             user_id_var.reset(user_token)
@@ -178,11 +180,6 @@ class Worker:
         self.running[claim.generation_id] = item
 
     async def _execute(self, item: Running) -> None:
-        # a busy pool slows the generation down; it does not end it (and its work with it)
-        with Database.lane(Lane.GENERATION):
-            await self._execute_in_lane(item)
-
-    async def _execute_in_lane(self, item: Running) -> None:
         claim = item.claim
         log.info("generation claimed", extra={"attempt": claim.attempt, "worker_id": self.worker_id})
         live = self.live.writer(str(claim.generation_id), claim.attempt)
