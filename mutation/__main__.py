@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
 import fnmatch
 import json
 import os
@@ -100,7 +101,9 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                                     "tests/test_storm.py")),
     "batch": (("codegen/store/batch.py", "codegen/store/stream_reads.py"),
               ("tests/test_batch.py", "tests/test_storm.py", "tests/test_streaming.py")),
-    "streams": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
+    # api/streams.py in two scopes (SPLIT, 373 mutants together): a scope's outcomes are saved when it ends
+    "streams.serve": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
+    "streams.sender": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
     # services in two scopes, so each fits in a run of its own
     "services.generations": (("codegen/services/generations.py",),
                              ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
@@ -111,10 +114,16 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "services.users": (("codegen/services/users.py",),
                        ("tests/test_api_files.py", "tests/test_api_generations.py",
                         "tests/test_api_projects.py", "tests/test_api_auth.py", "tests/test_security.py")),
+    "services.naming": (("codegen/services/naming.py",), ("tests/test_api_generations.py",)),
+    "services.previews": (("codegen/services/previews.py",), ("tests/test_api_requirements.py",)),
     "store": (("codegen/store/generations.py", "codegen/store/projects.py", "codegen/store/users.py"),
               ("tests/test_lifecycle.py", "tests/test_fencing.py", "tests/test_api_generations.py")),
-    "engine": (("codegen/engine/worker.py", "codegen/engine/pipeline.py"),
-               ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py", "tests/test_engine.py")),
+    "engine.worker": (("codegen/engine/worker.py",),
+                      ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
+                       "tests/test_engine.py")),
+    "engine.pipeline": (("codegen/engine/pipeline.py",),
+                        ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
+                         "tests/test_engine.py")),
 }
 
 
@@ -124,6 +133,8 @@ SPLIT: dict[str, tuple[str, ...]] = {
     "stream_tokens.issue": ("codegen.services.stream_tokens.x_issue__mutmut_*",
                             "codegen.services.stream_tokens.x__digest__mutmut_*"),
     "stream_tokens.open_streams": ("codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1*",),
+    "streams.serve": ("codegen.api.streams.x_*",),
+    "streams.sender": ("codegen.api.streams.x\u01c1_Sender\u01c1*",),
 }
 
 
@@ -302,6 +313,13 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--mutants needs python and exactly one scope in --only")
     python = run_python(scopes, args.mutants) if args.what in ("python", "all") else None
     RESULTS.mkdir(exist_ok=True)
+    # two runs of different scopes may end at once: each merges into what the other saved
+    with open(RESULTS / ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _save_and_write(sql, python)
+
+
+def _save_and_write(sql: list[Outcome] | None, python: dict[str, object] | None) -> None:
     if sql is not None:
         sql = _merged(sql)
         (RESULTS / "sql.json").write_text(json.dumps([o.__dict__ for o in sql], indent=1) + "\n")
