@@ -187,7 +187,7 @@ MEASURED = [
     M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED, ("a twitter clone",)),
     M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
       ("stock is decremented when an order ships",)),
-    M("A tic tac toe web page", REFUSED, ("Cannot serve",)),
+    M("A tic tac toe web page", REFUSED, ("Cannot write a game",)),
     M("Write a CLI that fetches the weather for a city from an API", REFUSED, ("Cannot serve",)),
     # fifth batch: written after the fourth batch's fixes, run once before any change for them. 6 of 20 were
     # wrong then: SMS reminders, "members vote on the next book", "sorted by score" (no entity had a score),
@@ -210,7 +210,7 @@ MEASURED = [
     M("A countdown timer page for new year", FLAGGED, ("a countdown timer page for new year",)),
     M("An API for a hotel with rooms and guests, rooms have number, floor and price_per_night, with "
       "pagination and search", FAITHFUL),
-    M("Write a Rust web server that serves static files", REFUSED, ("Cannot serve",)),
+    M("Write a Rust web server that serves static files", REFUSED, ("Cannot write this in Rust",)),
     M("A leaderboard API for a game with players and scores, sorted by score", FLAGGED, ("sorted by score",)),
     M("An API for a car dealership with cars (make, model, price) and salespeople; each car belongs "
       "to a salesperson; only admins can delete cars", FLAGGED, ("roles and permissions",)),
@@ -461,7 +461,7 @@ MEASURED = [
        'and an order that would exceed capacity must fail as a whole',
       )),
     M('tetris in python with pygame', REFUSED,
-      ('Cannot serve',)),
+      ('Cannot write a game',)),
     M('Create a log analyzer CLI that reads nginx access logs and prints the top 10 IPs, top endpoints, '
       'status code counts, and requests per hour. It should accept a file or stdin and have a --json output'
       ' option.', REFUSED,

@@ -117,6 +117,23 @@ class _Item:
     optional: bool = False
 
 
+def _one_per_head(drafts: list[EntityDraft]) -> list[EntityDraft]:
+    """One entity where a compound and its head noun name the same records: "track my gym workouts. each
+    workout has a date" is workouts (the fields go with the head), "stock movements (in/out) ... lists
+    movements" is stock movements (the first, more specific name, when neither has fields)."""
+    dropped: set[str] = set()
+    for compound in drafts:
+        for head in drafts:
+            if compound is head or not compound.name.endswith("_" + head.name) or compound.fields:
+                continue
+            if head.fields:
+                dropped.add(compound.name)
+                head.position = min(head.position, compound.position)
+            else:
+                dropped.add(head.name)
+    return [d for d in drafts if d.name not in dropped]
+
+
 @dataclass
 class EntityParser:
     tokens: list[Token]
@@ -143,7 +160,7 @@ class EntityParser:
         field_names = {f.name for draft in self.found.values() for f in draft.fields or []}
         kept = [d for d in self.found.values()
                 if d.fields or (d.name not in field_names and plural(d.name) not in field_names)]
-        return sorted(kept, key=lambda draft: draft.position)
+        return sorted(_one_per_head(kept), key=lambda draft: draft.position)
 
     def entities_at(self, start: int) -> tuple[list[EntityDraft], list[Token]]:
         """The list of entities starting at token ``start``, and the tokens it did not use."""
@@ -263,6 +280,9 @@ class EntityParser:
             return
         name = singular(token.text)
         known = name in self.found or name in catalog.ENTITY_FIELDS or is_plural(token.text)
+        # "track my bird sightings. each sighting has a species": the head noun of an entity named before
+        known = known or (self._text(index - 1) in ("each", "every")
+                          and any(found.endswith("_" + name) for found in self.found))
         if not known or _is_feature(token.text) or token.text in _TERMINATOR_WORDS:
             return
         after = index + 1

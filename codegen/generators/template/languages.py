@@ -101,8 +101,10 @@ def asked_languages(text: str) -> list[LanguageAsk]:
         cued = (
             rf"(?<![\w.#+])(?:in|using|with) (?:{pattern})(?![\w#+]){english}"
             rf"|(?<![\w.#+])(?i:written in|built in|implemented in|coded in) (?i:{pattern})(?![\w#+])"
-            rf"|(?<![\w.#+])(?:{pattern}) (?i:cli|command|console|api|rest|program|service|microservice|server|backend"
-            rf"|library|module|package|binary|app|application|tool|script)\b"
+            # "a Go CLI", "Go HTTP server with CRUD", "Rust web service"
+            rf"|(?<![\w.#+])(?:{pattern}) (?:(?i:http|https|web|tcp|json|rest|crud) )?(?i:cli|command|console|api"
+            rf"|rest|program|service|microservice|server|backend|library|module|package|binary|app|application|tool"
+            rf"|script)\b"
         )
         found += [(match.start(), LanguageAsk(language, match.group(0))) for match in re.finditer(cued, spaced)]
         found += [
@@ -129,11 +131,25 @@ class UnsupportedKind:
 _UNSUPPORTED: list[tuple[str, str, bool]] = [
     ("a GraphQL, gRPC or SOAP API", r"graphql|grpc|soap api|soap service|protobuf", True),
     ("a real-time service (WebSockets, live push)", r"web ?sockets?|socket\.?io|real ?time|server sent events|live (?:chat|updates)", False),
+    # a game named by its name is a game wherever it is written ("tic tac toe in python for the terminal")
+    ("a game", (
+        r"tic tac toe|tictactoe|noughts and crosses|tetris|minesweeper|hangman|connect (?:four|4)|wordle|pac ?man"
+        r"|space invaders|flappy bird|blackjack|battleship|rock paper scissors|sudoku game|checkers game"
+    ), True),
     ("a game", (
         r"(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe|card|board|memory|shooter"
         r"|racing|video|2d|3d) games?|(?<!for )(?<!for a )(?<!for an )(?<!the )\bgame (?:in|with|for|where|that|using)\b"
         r"|\bplayable\b"
     ), False),
+    # live data from another company's service: the offline generator writes no client of one
+    ("a client of an outside web service (live data from another company's API)", (
+        # a service named by its name, or a kind of live data fetched "from/using the ... API"
+        r"(?:openweather\w*|alpha ?vantage|coingecko|newsapi|stripe|twilio|spotify|twitter|youtube|reddit"
+        r"|google (?:maps|calendar|sheets)|openai|chatgpt) ?apis?\b|\b(?:openweather\w*|alpha ?vantage|coingecko)\b"
+        r"|(?:using|uses|from|via|calls?|calling|fetch\w*(?: from)?|pull\w*(?: from)?|quer\w*|consum\w*"
+        r"|integrat\w* with) (?:the |a |an )?(?:public |free |external |third party )?(?:weather|stock (?:price|market)"
+        r"|news|crypto(?:currency)?|exchange rates?|currency|movie|maps?) ?apis?\b"
+    ), True),
     ("a web crawler or scraper", r"crawlers?|scrap(?:er|ers|ing|e)|spiders?", False),
     ("a machine-learning program", (
         r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"

@@ -55,7 +55,10 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),
         # a program in the browser: data kept in the browser, dragged cards, a kanban board
         (r"\b(?:local_?storage|session_?storage|drag (?:and|n) drop|kanban)\b", 4),
-        (r"\b(?:website|web app|web application|browser|frontend|javascript|js|portfolio|react|vue)\b", 3),
+        # a front-end framework's component is a page's part, whatever it fetches from "/api/..."
+        (r"\b(?:react|vue|svelte|angular) components?\b", 4),
+        (r"\b(?:website|web app|web application|browser|frontend|front end|javascript|js|portfolio|react|vue|svelte"
+         r"|angular|tailwind)\b", 3),
         (r"\b(?:ui|dashboard|page|game|web)\b", 1),
     ],
     "library": [

@@ -1,0 +1,79 @@
+"""Batch nine's classes of miss (issue 13, docs/generators.md "Batch nine"), each in new words.
+
+A language named before a program noun with a word between ("Go HTTP server"), a game named by its name
+alone, live data from another company's service, a front-end framework's component, and a compound name
+beside its head noun ("running sessions ... each session has").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from codegen.generators.base import GenerationError
+from codegen.generators.template import TemplateGenerator
+from codegen.generators.template.checklist import SUBSTITUTED, UNMET
+from codegen.generators.template.prompt_parser import parse_prompt
+from tests.generators.template_helpers import generate
+
+
+async def _refusal(generator: TemplateGenerator, prompt: str) -> str:
+    with pytest.raises(GenerationError) as failure:
+        await generate(generator, prompt)
+    return str(failure.value)
+
+
+@pytest.mark.parametrize("prompt", [
+    "Go web service that keeps bookmarks with url and title",
+    "Rust JSON API for a reading list",
+])
+async def test_a_language_before_a_protocol_and_a_program_noun_is_asked_for(
+        template_generator: TemplateGenerator, prompt: str) -> None:
+    language = prompt.split()[0]
+    assert f"Cannot write this in {language}" in await _refusal(template_generator, prompt)
+
+
+async def test_go_as_an_english_verb_before_http_is_no_language(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "A REST API for trips; when we Go HTTP calls are logged")
+    assert result.notes["kind"] == "rest_api"
+
+
+@pytest.mark.parametrize("prompt", [
+    "hangman for the command line in python",
+    "minesweeper with a python CLI, 9x9 board and 10 mines",
+])
+async def test_a_game_named_by_its_name_is_a_game(template_generator: TemplateGenerator, prompt: str) -> None:
+    assert "Cannot write a game" in await _refusal(template_generator, prompt)
+
+
+@pytest.mark.parametrize("prompt", [
+    "a CLI that prints today's exchange rates fetched from the exchange rate API",
+    "stock ticker page that pulls prices from Alpha Vantage",
+])
+async def test_live_data_from_another_companys_service_is_refused(template_generator: TemplateGenerator,
+                                                                  prompt: str) -> None:
+    assert "outside web service" in await _refusal(template_generator, prompt)
+
+
+async def test_an_api_that_stores_such_data_is_still_written(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "a weather API that stores readings with station and temperature")
+    assert result.notes["kind"] == "rest_api" and result.notes["entities"] == ["readings"]
+
+
+async def test_a_front_end_components_fetch_path_does_not_make_it_an_api(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator,
+                               "react component listing products fetched from /api/products with a search box")
+    items = {item["text"]: item for item in result.requirements}
+    assert result.notes["kind"] == "webpage"
+    assert items["use react"]["status"] == SUBSTITUTED
+    assert items["search"]["status"] == UNMET
+
+
+def test_a_compound_name_and_its_head_noun_with_fields_are_one_entity() -> None:
+    plan = parse_prompt("build an api to track my running sessions. each session has a distance and a duration")
+    assert [entity.name for entity in plan.spec.entities] == ["session"]
+    assert {"distance", "duration"} <= {f.name for f in plan.spec.entities[0].fields}
+
+
+def test_a_compound_name_named_again_by_its_head_alone_stays_the_compound() -> None:
+    plan = parse_prompt("A REST API for depots and stock movements (in or out). Add pagination to the movements")
+    assert [entity.name for entity in plan.spec.entities] == ["depot", "stock_movement"]
