@@ -77,3 +77,55 @@ def test_a_compound_name_and_its_head_noun_with_fields_are_one_entity() -> None:
 def test_a_compound_name_named_again_by_its_head_alone_stays_the_compound() -> None:
     plan = parse_prompt("A REST API for depots and stock movements (in or out). Add pagination to the movements")
     assert [entity.name for entity in plan.spec.entities] == ["depot", "stock_movement"]
+
+
+def _fields(prompt: str) -> dict[str, dict[str, tuple[str, dict]]]:
+    return {e.name: {f.name: (f.type, f.rules) for f in e.fields} for e in parse_prompt(prompt).spec.entities}
+
+
+def test_a_colon_field_list_with_listed_values_and_a_typed_identifier() -> None:
+    fields = _fields("a REST endpoint for tracking my visa applications: country, applicant, status (pending, "
+                     "approved or denied), submitted_on date")
+    assert list(fields) == ["visa_application"]
+    assert list(fields["visa_application"]) == ["country", "applicant", "status", "submitted_on"]
+    assert fields["visa_application"]["submitted_on"][0] == "date"
+    assert fields["visa_application"]["status"][1] == {"choices": ["pending", "approved", "denied"]}
+
+
+async def test_values_listed_once_and_named_again_are_one_met_rule(template_generator: TemplateGenerator) -> None:
+    items = await _listed(template_generator, "A flask API for tickets: title, priority (low, normal, urgent). "
+                                              "Priority must be one of these values.")
+    assert items["priority must be one of these values"]["status"] == "met"
+    assert items["priority must be one of low, normal or urgent"]["status"] == "met"
+
+
+def test_a_comparison_after_must_be_is_a_rule() -> None:
+    fields = _fields("A REST API for loans with amount and age; amount must be > 100 and age should be <= 60")
+    assert fields["loan"]["amount"][1] == {"gt": 100.0}
+    assert fields["loan"]["age"][1] == {"le": 60}
+
+
+@pytest.mark.parametrize("prompt, clause, test_file", [
+    ("A REST API for parcels with code and weight, return 404 if the parcel does not exist",
+     "return 404 if the parcel does not exist", "tests/test_parcels.py"),
+    ("A flask API for diaries with JWT auth. Respond 401 for a missing or expired token.",
+     "Respond 401 for a missing or expired token", "tests/test_auth.py"),
+])
+async def test_an_error_answer_every_generated_api_gives_is_met_by_its_tests(
+        template_generator: TemplateGenerator, prompt: str, clause: str, test_file: str) -> None:
+    items = await _listed(template_generator, prompt)
+    assert items[clause]["status"] == "met" and items[clause]["where"] == [test_file]
+
+
+async def test_an_error_answer_the_project_does_not_give_stays_unmet(template_generator: TemplateGenerator) -> None:
+    items = await _listed(template_generator, "A flask API for diaries. Respond 401 for a missing token.")
+    assert items["Respond 401 for a missing token"]["status"] == UNMET
+
+
+def test_a_feature_of_two_words_after_with_is_no_field() -> None:
+    assert "jwt_login" not in _fields("Flask API for diaries with JWT login")["diary"]
+
+
+async def _listed(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
+    result, _ = await generate(generator, prompt)
+    return {item["text"]: item for item in result.requirements}

@@ -91,6 +91,12 @@ _TRACKER_WORDS = frozenset(
 )
 _KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
 _DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
+# generic plurals that a noun before them makes records: "job applications", "leave requests", "price changes"
+_QUALIFIED_HEADS = frozenset("applications requests changes updates records results".split())
+_NOT_QUALIFIERS = frozenset(
+    "web http https api rest get post put patch delete ajax network incoming outgoing json xml mobile desktop"
+    " python flask fastapi aiohttp django node express react vue page app these those such".split()
+)
 
 
 @dataclass
@@ -254,7 +260,10 @@ class EntityParser:
         head = words[-1]
         if head in catalog.TYPE_WORDS and len(words) == 1:
             return None
-        generic = head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES)
+        qualified = (head in _QUALIFIED_HEADS and len(words) > 1 and words[-2].isalpha()
+                     and words[-2] not in _NOT_QUALIFIERS and words[-2] not in NON_ENTITIES
+                     and not _is_feature(words[-2]))
+        generic = head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES) and not qualified
         if generic or not head.isidentifier() or len(singular(head)) < 3:
             return None
         if not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular:
@@ -343,7 +352,9 @@ class EntityParser:
             if words[-1:] == ["flag"] and len(words) > 1:  # "a published flag"
                 words, item.type_hint = words[:-1], "bool"
             name = identifier("_".join(words))
-            if not name or _is_feature(name) or any(w in _MODIFIERS for w in item.words[1:]):
+            # "notes with JWT login": a feature of two words is no field either
+            if not name or _is_feature(name) or all(map(_is_feature, words)) or any(
+                    w in _MODIFIERS for w in item.words[1:]):
                 break
             if is_plural(name) and (
                 (name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS)
@@ -378,6 +389,10 @@ class EntityParser:
             return None
         if type_hint:
             item.words = item.words[item.words.index(hinted) + 1 :] if hinted in item.words else item.words
+        elif len(item.words) > 1 and item.words[-1] in catalog.TYPE_WORDS and "_" in item.words[-2]:
+            # "applied_on date": a name already written as an identifier, then its type
+            type_hint = catalog.TYPE_WORDS[item.words[-1]]
+            item.words = item.words[:-1]
         item.type_hint = type_hint or self._type_suffix(item)
         return item if item.words else None
 

@@ -28,7 +28,9 @@ _LIST_RE = re.compile(
     r"(?: all| the| only| every)* (?P<adjective>\w+) (?P<entity>\w+)"
 )
 _ROUTE_CLAUSE_RE = re.compile(
-    r"\b(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to|for|returning|listing) [^.;,]+", re.IGNORECASE
+    # not "a REST endpoint for managing my job applications": that names the resource, not a route's content
+    r"\b(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to|for(?! (?:managing|tracking|storing|keeping|crud"
+    r"|my|our)\b)|returning|listing) [^.;,]+", re.IGNORECASE
 )
 # "an API that returns the number of tasks per project": a report asked for without the word route
 _REPORT_CLAUSE_RE = re.compile(r"\b(?:returns?|reports?|shows?|gives?|computes?|displays?) (?:the |a )?"

@@ -148,9 +148,14 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
                 applied.append(Applied(f"{match.group(1)} must {negated}be {match.group(5)}", (),
                                        f"a {spec.kind.replace('_', ' ')} from the offline generator does not check rules"))
         return applied
+    said_again: list[tuple[str, str]] = []
     for match in RULE_RE.finditer(flat):
         subject, rule, negated = match.group(1), re.sub(r"\s+,", ",", match.group(5)).strip(), _negated(match)
         if subject in NOT_SUBJECTS:
+            continue
+        rule = re.split(r" (?:otherwise|else)\b", rule)[0]  # what happens otherwise is its own request
+        if re.fullmatch(r"one of (?:those|these|the above|the listed|the following)(?: values| ones| options)?", rule):
+            said_again.append((subject, rule))  # once every listed value's rule is applied
             continue
         text = f"{subject} must {'not ' if negated else ''}be {rule}"
         if rule == "unique" and not negated:
@@ -172,6 +177,8 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
             continue
         done = []
         for entity, field in targets:
+            if rule.startswith("one of ") and field.type in ("int", "float") and not re.search(r"\d", rule):
+                field.type = "str"  # "priority (low, normal, urgent)": its values are words, whatever its name
             found = constraints(rule, field.type)
             if found is None:
                 continue
@@ -183,6 +190,11 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
             applied.append(Applied(text, tuple(done)))
         else:
             applied.append(Applied(text, (), f"the offline generator cannot check \"{rule}\" on a field of that type"))
+    for subject, rule in said_again:
+        # "status (a, b, c) ... status must be one of those values": the listed values' rule, said again
+        listed = tuple(e.plural for e, f in _fields_named(spec, subject) if "choices" in f.rules)
+        applied.append(Applied(f"{subject} must be {rule}", listed,
+                               None if listed else f"the prompt lists no values of {subject}"))
     for match in DEFAULT_RE.finditer(flat):
         subject, value = match.group(1), match.group(2)
         text = f"{subject} defaults to {value}"

@@ -156,6 +156,11 @@ _PHRASES = [
     (r"\b(must|should|does|do|is|are|may)n't\b", r"\1 not"),
     # a rating scale is a rule on the rating field: "rate movies from 1 to 5"
     (r"\brate (\w+(?: \w+)?) (?:from|on a scale of) (\d+) (?:to|-) (\d+)\b", r"rate \1; rating must be between \2 and \3"),
+    # a comparison is a rule: "price must be > 0", "quantity should be >= 1"
+    (r"\b(must|should|has to|needs to) be ?>= ?(-?\d+(?:\.\d+)?)", r"\1 be at least \2"),
+    (r"\b(must|should|has to|needs to) be ?<= ?(-?\d+(?:\.\d+)?)", r"\1 be at most \2"),
+    (r"\b(must|should|has to|needs to) be ?> ?(-?\d+(?:\.\d+)?)", r"\1 be greater than \2"),
+    (r"\b(must|should|has to|needs to) be ?< ?(-?\d+(?:\.\d+)?)", r"\1 be less than \2"),
     (r"[\u201c\u201d]", '"'),
     (r"[\u2013\u2014]", " - "),
 ]
@@ -164,12 +169,35 @@ _CAMEL_RE = re.compile(r"\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+\b")  # dueDate, isD
 _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*|\d+(?:\.\d+)?|\n|[(),;:.!?&/\[\]{}]")
 
 
+# a field whose values are listed after it: "status (applied, interview, offer, rejected)"
+_ENUM_LIST_RE = re.compile(
+    # in a list of fields only ("title, priority (...)", "with a status (...)"), not "the card type (Visa, Amex)"
+    r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba ))(\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan|size|gender|mode))"
+    r" \(((?:[A-Za-z][\w-]*, ?)+(?:or |and )?[A-Za-z][\w-]*(?:,? (?:or|and) [A-Za-z][\w-]*)?)\)",
+    re.IGNORECASE,
+)
+
+
 def normalize(text: str) -> str:
     """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept."""
     text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
     for pattern, replacement in _PHRASES:
         text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
-    return text
+    return _enum_lists(text)
+
+
+def _enum_lists(text: str) -> str:
+    """A field's listed values become its rule, said after the text: "status (a, b, c)" is the field status,
+    and "status must be one of a, b or c" (the list would otherwise end the entity's field list there)."""
+    rules = []
+
+    def field_only(match: re.Match) -> str:
+        values = [v.strip() for v in re.split(r",|\bor\b|\band\b", match.group(2)) if v.strip()]
+        rules.append(f"{match.group(1)} must be one of {', '.join(values[:-1])} or {values[-1]}")
+        return match.group(1)
+
+    text = _ENUM_LIST_RE.sub(field_only, text)
+    return text.rstrip().rstrip(".") + "".join(f". {rule}." for rule in rules) if rules else text
 
 
 def tokenize(text: str) -> list[Token]:

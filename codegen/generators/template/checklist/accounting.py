@@ -26,7 +26,7 @@ import re
 
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.checklist import requests
-from codegen.generators.template.checklist.items import UNMET, Builder
+from codegen.generators.template.checklist.items import MET, UNMET, Builder
 from codegen.generators.template.kinds import data_operations, webpage
 from codegen.generators.template.prompt_parser import (
     _GENERIC_KIND_WORDS, _KIND_RULES, _OTHER_DATABASES, _OTHER_FRAMEWORKS, FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES,
@@ -221,10 +221,36 @@ def _claimed(clause: str, listed: list[str]) -> bool:
     return any(clause in text for text in listed)
 
 
+# an error answer every generated REST API gives, and the tests that check it: "return 404 when the id is not
+# found" (each item route), "return 401 on a missing or invalid token" (with authentication)
+_SERVED_STATUSES = [
+    ("404", re.compile(r"\b404\b.*\b(?:not found|not exist|doesn t exist|unknown|missing|no such)\b"
+                       r"|\b(?:not found|not exist|unknown id)\b.*\b404\b")),
+    ("401", re.compile(r"\b401\b.*\b(?:missing|invalid|no|expired|without)\b(?: \w+)? (?:token|jwt|credentials)"
+                       r"|\b(?:missing|invalid|no|without)\b(?: \w+)? (?:token|jwt|credentials)\b.*\b401\b")),
+]
+
+
+def served_status(b: Builder, clause: str) -> list[str]:
+    """The generated tests that check the error answer ``clause`` asks for, if the project gives it."""
+    if b.spec.kind != "rest_api":
+        return []
+    for status, pattern in _SERVED_STATUSES:
+        if pattern.search(clause.replace("'", " ")):
+            tests = [path for path in b.where(f"== {status}") if path.startswith("tests/")]
+            if tests:
+                return tests
+    return []
+
+
 def account(b: Builder, key: str) -> None:
     """Each clause of ``key`` with words nothing accounts for becomes a request, unmet."""
     listed = [item.text.lower() for item in b.items]
     for clause, words in unaccounted(b, key):
         if _claimed(clause, listed):
+            continue
+        served = served_status(b, clause)
+        if served:
+            b.add(clause, MET, served)
             continue
         b.add(clause, UNMET, [], f"{DETAIL} (nothing in the project answers {', '.join(dict.fromkeys(words))})")

@@ -33,7 +33,11 @@ def unrecognised(b: Builder, texts: list[str]) -> None:
                 _behaviour(b, key)
                 accounting.account(b, key)
                 continue
-            b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
+            served = accounting.served_status(b, key)
+            if served:
+                b.add(sentence.rstrip(".!;"), MET, served)
+            else:
+                b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
 
 
 # verbs of behaviour beyond keeping records; a clause holding one that no request accounts for is not served
@@ -75,7 +79,12 @@ def _behaviour(b: Builder, clause_text: str) -> None:
             or (item.status != MET and _overlap(item.text.lower(), lowered))
             for item in b.items
         )
-        if not covered:
+        if covered:
+            continue
+        served = accounting.served_status(b, lowered)
+        if served:
+            b.add(lowered, MET, served)
+        else:
             b.add(lowered, UNMET, [], "the offline generator writes nothing that does this")
 
 
