@@ -464,8 +464,7 @@ MEASURED = [
       ('Cannot write a game',)),
     M('Create a log analyzer CLI that reads nginx access logs and prints the top 10 IPs, top endpoints, '
       'status code counts, and requests per hour. It should accept a file or stdin and have a --json output'
-      ' option.', REFUSED,
-      ('Cannot serve',)),
+      ' option.', FAITHFUL),
 
 ]
 

@@ -29,6 +29,7 @@ EXAMPLES = [
     "A Flask API to track expenses with amount, category and spent_on, with search and pagination",
     "A command-line tool to manage my contacts with name, email and phone",
     "A CLI that converts temperatures between celsius and fahrenheit",
+    "A CLI that reports the top IPs, top paths and errors per hour of an nginx access log",
     "A script that reads sales.csv with columns region, product and amount and reports the total amount per region",
     "A Python library with string helpers like slugify and camelCase conversion",
     "A single page app to manage a reading list of books with title, author and rating",

@@ -50,6 +50,8 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
     "cli": [
         (r"\b(?:cli|command line|argparse|click|typer|subcommands?)\b", 4),
         (r"\b(?:terminal|console|shell)\b", 2),
+        # a report on a server's access logs is a command's (the access_log recipe)
+        (r"\b(?:access logs?|(?:nginx|apache) logs?|log (?:parser|analy[sz]er))\b", 5),
     ],
     "webpage": [
         (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),

@@ -60,7 +60,7 @@ _REQUEST_WORDS = (
     " display displays read reads reading keep keeps keeping kept store stores storing stored save saves saving saved"
     " manage manages managing managed track tracks tracking tracked record records recording recorded"
     " organize organizes organise organises handle handles handling hold holds holding enter enters browse"
-    " work works working able"
+    " work works working able accept accepts accepting accepted take takes taking"
 )
 # the words of what kind of thing is asked for, which the kind request and its files answer
 _THING_WORDS = (
@@ -130,6 +130,8 @@ def _patterns(b: Builder) -> list[str]:
         inputs = {"strings": r"\b(?:two )?(?:words?|strings?|texts?|sentences?|phrases?|titles?)\b",
                   "numbers": r"\b(?:two |an? )?(?:numbers?|integers?)\b"}
         patterns += [inputs.get(recipe.key, r"$^")]
+        # what a recipe reports, in the words people write it ("4xx/5xx responses", "hits per IP")
+        patterns += [{"access_log": r"\b[1-5]xx\b|\b(?:hits|visits|errors|ip addresses|urls?|endpoints|pages)\b"}.get(recipe.key, r"$^")]
         patterns += [r"\b(?:and|them|it) back\b|\bboth ways\b|\bvice versa\b|\bbetween \w+ and \w+"]
     if b.spec.kind == "webpage" and b.spec.recipe:
         patterns += [variant["pattern"] for variant in webpage._VARIANTS.values() if "pattern" in variant]

@@ -61,6 +61,7 @@ _KIND_VERBS = {
     "checksum": {"calculate", "calculates", "compute", "computes", "verify", "verifies"},
     "converter": {"calculate", "calculates", "compute", "computes"},
     "password": {"calculate", "calculates", "compute", "computes"},
+    "access_log": {"summarize", "summarizes", "summarise", "summarises", "count", "counts", "computes", "compute"},
     "numbers": {"calculate", "calculates", "compute", "computes", "check", "checks", "return", "returns"},
 }
 
