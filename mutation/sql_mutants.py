@@ -217,7 +217,7 @@ EQUIVALENT: dict[str, str] = {}
 # it, stripped; the reason). mutmut numbers a function's mutants in order, so a change to the function
 # renumbers them: an entry counts only while the mutant of that name is still that mutation
 # (mutation/__main__.py's _equivalence), else it is reported as a survivor.
-_TASK_NAME = "the drainer task's name is only shown in a task's repr; nothing reads it"
+_TASK_NAME = "the task's name is only shown in its repr; nothing reads it"
 _ASCII = "the secret is token_urlsafe's ASCII: every codec reads and writes it alike"
 _POPITEM = "OrderedDict.popitem takes `last` by its truth: None is False"
 _NOT_STRICT = ("zip without strict: differs only when a run answers a number of results other than its keys', and "
@@ -225,6 +225,16 @@ _NOT_STRICT = ("zip without strict: differs only when a run answers a number of 
                "open_streams' statement answers one row per asked pair, ORDER BY ord); even then the unmatched "
                "caller waits in both, only the drainer's ValueError differs")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_3":
+        ('self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name=None)', _TASK_NAME),
+    "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_5":
+        ('self._heartbeat = asyncio.create_task(self._heartbeat_loop(), )', _TASK_NAME),
+    "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_6":
+        ('self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="XXopen-streams-heartbeatXX")',
+         _TASK_NAME),
+    "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_7":
+        ('self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="OPEN-STREAMS-HEARTBEAT")',
+         _TASK_NAME),
     "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_6":
         ('self._drainer = asyncio.create_task(self._drain(), name=None)', _TASK_NAME),
     "codegen.store.batch.x\u01c1Batcher\u01c1__call____mutmut_8":

@@ -8,6 +8,7 @@ slots of a killed process stop counting when their lease lapses, moved there by 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable
 from datetime import timedelta
@@ -18,7 +19,8 @@ import pytest
 
 from codegen import appkeys
 from codegen.config import Settings
-from codegen.services.stream_tokens import STREAM_LEASE_SECONDS
+from codegen.db import Database
+from codegen.services.stream_tokens import STREAM_LEASE_SECONDS, OpenStreams
 from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role, table_locked
 from tests.hardening import ServeProcess
@@ -322,3 +324,43 @@ async def test_a_slot_whose_close_failed_is_deleted_by_the_next_heartbeat(
         (logged,) = [r for r in caplog.records if r.getMessage() == lapse]
         assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
         assert await held() == 1
+
+
+async def test_a_failed_renewal_is_logged_and_the_heartbeat_beats_on(
+    fresh_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The heartbeat beats every third of the lease; a renewal the database refuses is logged with its error, and
+    the next beat comes all the same (the slots outlive a missed beat by two more)."""
+    async with restricted_role(fresh_database_url) as role:
+        db = await Database.connect(role.dsn, min_size=1, max_size=2)
+        streams = OpenStreams(db, LIMIT, lease_seconds=1)
+        try:
+            await role.revoke("UPDATE", "open_streams")
+            failed = "renewing the open streams' slots failed"
+
+            def failures() -> list[logging.LogRecord]:
+                return [r for r in caplog.records if r.name == "codegen.services.stream_tokens"
+                        and r.getMessage() == failed]
+
+            async def beaten_twice() -> bool:
+                return len(failures()) >= 2
+
+            streams.start()
+            await wait_until(beaten_twice)
+            for logged in failures():
+                assert logged.levelno == logging.WARNING
+                assert "permission denied for table open_streams" in logged.error  # type: ignore[attr-defined]
+        finally:
+            await streams.stop()
+            await db.close()
+
+
+async def test_a_process_that_never_started_stops_cleanly(fresh_database_url: str,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Shutting down after a start-up that failed before the heartbeat began: nothing to cancel, slots given back."""
+    db = await Database.connect(fresh_database_url, min_size=1, max_size=1)
+    try:
+        await OpenStreams(db, LIMIT).stop()
+    finally:
+        await db.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

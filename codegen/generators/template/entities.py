@@ -90,6 +90,7 @@ _TRACKER_WORDS = frozenset(
     " service backend system".split()
 )
 _KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
+_MODAL_WORDS = frozenset("can cannot may must should will could might".split())
 _DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
 # generic plurals that a noun before them makes records: "job applications", "leave requests", "price changes"
 _QUALIFIED_HEADS = frozenset("applications requests changes updates records results".split())
@@ -208,6 +209,8 @@ class EntityParser:
             item
             for item in items
             if self._entity_name(item, in_list=True) and not (self._text(item.end) == ":" and item.fields is None)
+            # "a blog API: admins can delete posts, editors can edit posts": who does something, not what is kept
+            and self._text(item.end) not in _MODAL_WORDS
         ]
         if not self.allow_singular and not any(is_plural(item.words[-1]) for item in candidates):
             return items

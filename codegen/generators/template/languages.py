@@ -52,7 +52,9 @@ _FRAMEWORK_LANGUAGES: list[tuple[str, str, str]] = [
     ("Laravel", r"laravel|symfony", "PHP"),
     ("ASP.NET", r"asp\.?net(?: core)?", "C#"),
     ("Gin", r"gin(?= (?:api|server|framework|service|router))", "Go"),
-    ("Actix", r"actix(?:-web)?|axum|rocket\.rs", "Rust"),
+    ("Actix", r"actix(?:-web)?", "Rust"),
+    ("Axum", r"axum", "Rust"),
+    ("Rocket", r"rocket\.rs", "Rust"),
     ("Ktor", r"ktor", "Kotlin"),
     ("Phoenix", r"phoenix(?= (?:api|app|framework|service))", "Elixir"),
     ("Flutter", r"flutter", "Dart"),
@@ -149,12 +151,22 @@ _UNSUPPORTED: list[tuple[str, str, bool]] = [
         r"|(?:using|uses|from|via|calls?|calling|fetch\w*(?: from)?|pull\w*(?: from)?|quer\w*|consum\w*"
         r"|integrat\w* with) (?:the |a |an )?(?:public |free |external |third party )?(?:weather|stock (?:price|market)"
         r"|news|crypto(?:currency)?|exchange rates?|currency|movie|maps?) ?apis?\b"
+        # a user's data on another company's site: "github repos for a username", "tweets of a handle"
+        r"|(?:github|gitlab|twitter|instagram|reddit|youtube|spotify|twitch) \w+(?: \w+)? (?:for|of|by) (?:a |any |the )?"
+        r"(?:given )?(?:username|user name|handle|channel|account)"
+    ), True),
+    # a question, not a request for a program: "how do I reverse a string in javascript?"
+    ("an answer to a question (it writes projects; it does not answer questions)", (
+        r"^(?:how (?:do|can|would|should|does) (?:i|you|we|one)|how to|what (?:is|are|does|do)|why (?:does|is|do|are)"
+        r"|can you explain|explain|what'?s the difference|is it possible)\b"
+        r"(?!.*\b(?:build|create|make|write|generate|implement|code|develop|set ?up)\b).*\?\s*$"
     ), True),
     ("a web crawler or scraper", r"crawlers?|scrap(?:er|ers|ing|e)|spiders?", False),
     ("a machine-learning program", (
         r"machine learning|neural net\w*|deep learning|train (?:a |an )?(?:\w+ )?models?|classifier|"
         r"scikit|sklearn|tensorflow|pytorch|keras|llm|embeddings?|regression model|recommendation (?:engine|system)s?"
-        r"|recommender|collaborative filtering"
+        r"|recommender|collaborative filtering|lstms?|rnns?|cnns?|gans?|transformer models?|diffusion models?"
+        r"|generative (?:ai|models?)|(?:generate|generates|generating|compose|composes) (?:music|images|art|songs)"
     ), False),
     ("a mobile app", r"(?:android|ios|iphone|mobile|react native) (?:app|application)s?", True),
     ("a desktop GUI", r"desktop (?:app|application|gui)|tkinter|pyqt|qt app|electron|gui app|gui application", True),

@@ -178,6 +178,14 @@ _ENUM_LIST_RE = re.compile(
 )
 
 
+# a field with its range in a list of fields: "rating 1-10", "score (0 to 100)"
+_RANGE_LIST_RE = re.compile(
+    r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba )|(?<=\())([a-z_]+) \(?(-?\d+) ?(?:-|to) ?(\d+)\)?"
+    r"(?=\s*(?:[,;)]|\band\b|$))",
+    re.IGNORECASE,
+)
+
+
 def normalize(text: str) -> str:
     """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept."""
     text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
@@ -196,7 +204,12 @@ def _enum_lists(text: str) -> str:
         rules.append(f"{match.group(1)} must be one of {', '.join(values[:-1])} or {values[-1]}")
         return match.group(1)
 
+    def range_only(match: re.Match) -> str:
+        rules.append(f"{match.group(1)} must be between {match.group(2)} and {match.group(3)}")
+        return match.group(1)
+
     text = _ENUM_LIST_RE.sub(field_only, text)
+    text = _RANGE_LIST_RE.sub(range_only, text)
     return text.rstrip().rstrip(".") + "".join(f". {rule}." for rule in rules) if rules else text
 
 

@@ -85,7 +85,8 @@ _KIND_WORDS = {
     "data_script": "csv file files column columns row rows line lines data read load loads process processes print"
     " prints output outputs write writes result results report reports compute computes computing calculate"
     " calculates group grouped groups each item items entry entries record records value values",
-    "webpage": "form forms button buttons browser section sections html css javascript js localstorage local storage",
+    "webpage": "form forms button buttons browser section sections html css javascript js localstorage local storage"
+    " placeholder placeholders",
 }
 STOP_WORDS = frozenset(f"{_FUNCTION_WORDS} {_REQUEST_WORDS} {_THING_WORDS}".split())
 

@@ -87,7 +87,14 @@ class WebPage:
         }
 
 
-_SECTIONS_RE = re.compile(r"\b(?:page|site|website|homepage)\b[^.;]*?\b(?:with|showing|containing|including) ([^.;]+)")
+# "... page with X, Y and Z", or its comma list: "landing page for my coffee shop, menu section, opening hours"
+_SECTIONS_RE = re.compile(
+    r"\b(?:page|site|website|homepage)\b[^.;,]*?(?:\b(?:with|showing|containing|including)\b|,) ([^.;]+)")
+# how the page looks, not what it holds ("dark theme", "mobile friendly"): never a section
+_STYLE_WORDS = re.compile(r"\b(?:themes?|colou?rs?|fonts?|responsive|mobile|friendly|minimal\w*|modern|clean|elegant"
+                          r"|dark|light|layout|style|styled|design)\b")
+_SECTION_NOISE = frozenset("a an the our my some section sections placeholder placeholders one two three four five six"
+                           " several few".split())
 # interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
 _BEHAVIOUR_WORDS = re.compile(r"\b(?:lightbox(?:es)?|carousels?|sliders?|modals?|pop ?ups?|drag and drop"
                               r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?)\b")
@@ -101,10 +108,10 @@ def _named_sections(flat: str) -> list[str]:
         return []
     names = []
     for item in re.split(r",|\band\b", match.group(1)):
-        if _BEHAVIOUR_WORDS.search(item):
-            continue  # "and lightbox", "an image carousel": behaviour, listed unmet by the checklist, not a section
+        if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item):
+            continue  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
         item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": a gallery (its layout is listed unmet)
-        words = [w for w in item.split() if w not in ("a", "an", "the", "our", "my", "some", "section", "sections")]
+        words = [w for w in item.split() if w not in _SECTION_NOISE]
         name = identifier("_".join(words[:3]))
         if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
             names.append(name)
