@@ -9,96 +9,32 @@ singular noun or a known field name after an entity is a field.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog
+from codegen.generators.template.entity_words import (
+    AUTH_PHRASES,
+    AUX,
+    DROPPED_PREFIXES,
+    FEATURE_WORDS,
+    FIELD_NOISE,
+    FIELD_OPENERS,
+    KIND_WORDS,
+    LIST_ONLY_ENTITIES,
+    LIST_TRIGGERS,
+    MODIFIERS,
+    NON_ENTITIES,
+    NOT_QUALIFIERS,
+    OPTIONAL_WORDS,
+    QUALIFIED_HEADS,
+    RELATIVE,
+    SEPARATORS,
+    TERMINATOR_TOKENS,
+    TERMINATOR_WORDS,
+    TRACKER_WORDS,
+    is_feature,
+)
 from codegen.generators.template.words import Token, identifier, is_plural, plural, safe_field_name, singular
-
-# words that open a list of entities
-LIST_TRIGGERS = frozenset(
-    "with for manage manages managing track tracks tracking store stores storing handle handles handling"
-    " of containing contains including include includes entities resources models tables collections"
-    " objects crud like featuring covering about between endpoints routes supports support supporting"
-    " records organize organizes organizing list lists listing keep keeps catalog catalogue catalogs : plus".split()
-)
-# words that attach a field list to the entity before them
-FIELD_OPENERS = frozenset(
-    "with having containing including has have contain contains include includes need needs require requires".split()
-)
-_RELATIVE = frozenset("that which who where each every".split())
-_AUX = frozenset("should must will can may could would shall".split())
-SEPARATORS = frozenset(", and or & / plus".split())
-_TERMINATOR_WORDS = frozenset(
-    "that which who whom whose where when while if so using use uses used via in on to into from by at as is are"
-    " was were be been being should must will can could would may might shall do does did has have having"
-    " with without for per than then also but because since until unless into onto over under through"
-    " it they them their its this these those there here what how why"
-    # verbs that end a list of names: "columns date and amount and computes the total"
-    " compute computes calculate calculates return returns output outputs print prints write writes read reads"
-    " show shows display displays generate generates export exports save saves send sends produce produces"
-    " find finds summarize summarizes aggregate aggregates".split()
-)
-_TERMINATOR_TOKENS = frozenset({".", ";", "!", "?", "\n", "(", ")", ":", "[", "]", "{", "}"})
-# leading words of a list item that are not part of the name
-_MODIFIERS = frozenset(
-    "a an the some any all each every basic simple multiple several various different their its his her my"
-    " our your new existing optional required mandatory full complete crud unique own individual related"
-    " many few one two three four five more other proper custom short long".split()
-)
-# plural words that are never entities of a generated project
-NON_ENTITIES = frozenset(
-    "apis endpoints routes tests requirements features operations details fields columns attributes properties"
-    " things options settings errors responses requests methods functions results values types docs"
-    " instructions lists updates changes params parameters queries headers tokens passwords credentials"
-    " permissions levels steps pages numbers words lines characters strings bytes seconds minutes hours"
-    " days weeks months years times dates developers libraries modules packages frameworks"
-    " tools scripts apps applications services servers databases tables models resources entities records"
-    " objects collections rows files folders directories inputs outputs arguments args commands"
-    " subcommands flags users people crud basics needs goals ways kinds sorts lots tons examples"
-    " validations checks logs metrics status statuses uses means others ones abilities capabilities"
-    " relationships relations links_to timestamps ids operations endpoints_for web forms buttons".split()
-)
-# plural words that are entities in a list even though they are generic elsewhere
-LIST_ONLY_ENTITIES = frozenset("users people records files links".split())
-FIELD_NOISE = frozenset("field fields column columns attribute attributes property properties value values".split())
-OPTIONAL_WORDS = frozenset("optional nullable".split())
-# a list item whose first words are these is a feature, not an entity
-_FEATURE_WORDS = frozenset(
-    "auth authentication authorization login signin signup jwt token tokens pagination paging search"
-    " searching filtering filter filters sorting sort validation tests testing docs documentation logging"
-    " sqlite database db persistence memory error errors handling crud support cors docker rate limiting"
-    " caching cache oauth oauth2 password passwords registration".split()
-)
-_FEATURE_RE = re.compile(
-    r"auth(?:n|z|entication|enticated|enticate|orization|orisation|orized)?|log(?:in|on)s?|sign(?:in|up)s?"
-    r"|paginat\w*|search\w*|sort\w*|filter\w*|token\w*"
-)
-
-
-def _is_feature(word: str) -> bool:
-    """Words naming a feature rather than an entity ("pagination", "authenticated", "searchable")."""
-    return word in _FEATURE_WORDS or bool(_FEATURE_RE.fullmatch(word))
-
-
-_AUTH_PHRASES = frozenset(
-    "user_accounts user_account user_logins user_sessions user_registration accounts_and_login".split()
-)
-# "an expense tracker", "a movie database": the word before names what is kept
-_TRACKER_WORDS = frozenset(
-    "tracker trackers manager managers database db catalog catalogue registry log logger planner organizer api app cli"
-    " service backend system".split()
-)
-_KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
-_MODAL_WORDS = frozenset("can cannot may must should will could might".split())
-_DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
-# generic plurals that a noun before them makes records: "job applications", "leave requests", "price changes"
-_QUALIFIED_HEADS = frozenset("applications requests changes updates records results".split())
-_NOT_QUALIFIERS = frozenset(
-    "web http https api rest get post put patch delete ajax network incoming outgoing json xml mobile desktop"
-    " python flask fastapi aiohttp django node express react vue page app these those such".split()
-)
-
 
 @dataclass
 class FieldDraft:
@@ -210,7 +146,7 @@ class EntityParser:
             for item in items
             if self._entity_name(item, in_list=True) and not (self._text(item.end) == ":" and item.fields is None)
             # "a blog API: admins can delete posts, editors can edit posts": who does something, not what is kept
-            and self._text(item.end) not in _MODAL_WORDS
+            and self._text(item.end) not in AUX
         ]
         if not self.allow_singular and not any(is_plural(item.words[-1]) for item in candidates):
             return items
@@ -222,7 +158,7 @@ class EntityParser:
     def _item(self, index: int, *, with_fields: bool) -> _Item | None:
         start = index
         optional = False
-        while self._text(index) in _MODIFIERS or self._text(index) in OPTIONAL_WORDS:
+        while self._text(index) in MODIFIERS or self._text(index) in OPTIONAL_WORDS:
             optional = optional or self._text(index) in OPTIONAL_WORDS
             index += 1
         words: list[str] = []
@@ -230,7 +166,7 @@ class EntityParser:
             token = self.tokens[index] if index < len(self.tokens) else None
             if token is None or not token.is_word or token.text in SEPARATORS:
                 break
-            if token.text in _TERMINATOR_WORDS or token.text in _TERMINATOR_TOKENS or token.text in LIST_TRIGGERS:
+            if token.text in TERMINATOR_WORDS or token.text in TERMINATOR_TOKENS or token.text in LIST_TRIGGERS:
                 break
             if words and token.text.endswith("ed") and token.text not in catalog.OPTIONAL_NAMES:
                 break
@@ -257,21 +193,21 @@ class EntityParser:
         return index
 
     def _entity_name(self, item: _Item, *, in_list: bool) -> str | None:
-        words = [w for w in item.words if w not in _MODIFIERS]
-        if not words or any(_is_feature(w) for w in words) or "_".join(words) in _AUTH_PHRASES:
+        words = [w for w in item.words if w not in MODIFIERS]
+        if not words or any(is_feature(w) for w in words) or "_".join(words) in AUTH_PHRASES:
             return None
         head = words[-1]
         if head in catalog.TYPE_WORDS and len(words) == 1:
             return None
-        qualified = (head in _QUALIFIED_HEADS and len(words) > 1 and words[-2].isalpha()
-                     and words[-2] not in _NOT_QUALIFIERS and words[-2] not in NON_ENTITIES
-                     and not _is_feature(words[-2]))
+        qualified = (head in QUALIFIED_HEADS and len(words) > 1 and words[-2].isalpha()
+                     and words[-2] not in NOT_QUALIFIERS and words[-2] not in NON_ENTITIES
+                     and not is_feature(words[-2]))
         generic = head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES) and not qualified
         if generic or not head.isidentifier() or len(singular(head)) < 3:
             return None
         if not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular:
             return None
-        prefix = [w for w in words[:-1] if w not in _DROPPED_PREFIXES and w not in _FEATURE_WORDS]
+        prefix = [w for w in words[:-1] if w not in DROPPED_PREFIXES and w not in FEATURE_WORDS]
         name = identifier("_".join([*prefix[-1:], singular(head)]))
         return name or None
 
@@ -295,10 +231,10 @@ class EntityParser:
         # "track my bird sightings. each sighting has a species": the head noun of an entity named before
         known = known or (self._text(index - 1) in ("each", "every")
                           and any(found.endswith("_" + name) for found in self.found))
-        if not known or _is_feature(token.text) or token.text in _TERMINATOR_WORDS:
+        if not known or is_feature(token.text) or token.text in TERMINATOR_WORDS:
             return
         after = index + 1
-        while self._text(after) in _KIND_WORDS:  # "a tasks API with title and done"
+        while self._text(after) in KIND_WORDS:  # "a tasks API with title and done"
             after += 1
         fields, _ = self._field_spec(after)
         if fields:
@@ -307,14 +243,14 @@ class EntityParser:
     def _named_by_kind(self, index: int) -> list[tuple[str, int, bool]]:
         """The entity in "an expense tracker", "a movie database", "a notes app": (name, position, attached)."""
         token = self.tokens[index]
-        if index in self.claimed or self._text(index + 1) not in _TRACKER_WORDS or not token.is_word:
+        if index in self.claimed or self._text(index + 1) not in TRACKER_WORDS or not token.is_word:
             return []
         name = singular(token.text)
-        generic = token.text in NON_ENTITIES or _is_feature(token.text) or token.text in _TERMINATOR_WORDS
+        generic = token.text in NON_ENTITIES or is_feature(token.text) or token.text in TERMINATOR_WORDS
         if generic or len(name) < 3 or not (name in catalog.ENTITY_FIELDS or is_plural(token.text)):
             return []
         after = index + 2
-        while self._text(after) in _TRACKER_WORDS:
+        while self._text(after) in TRACKER_WORDS:
             after += 1
         return [(identifier(name), index, self._text(after) in ("with", "for", "including", ":", "("))]
 
@@ -326,9 +262,9 @@ class EntityParser:
         if text == ":":
             return self._fields(index + 1, closer=None)
         start = index
-        if text in _RELATIVE:
+        if text in RELATIVE:
             index += 1
-        while self._text(index) in _AUX or self._text(index) == "to" or (
+        while self._text(index) in AUX or self._text(index) == "to" or (
             self._text(index) in ("need", "needs") and self._text(index + 1) == "to"  # "need to have"
         ):
             index += 1
@@ -356,8 +292,8 @@ class EntityParser:
                 words, item.type_hint = words[:-1], "bool"
             name = identifier("_".join(words))
             # "notes with JWT login": a feature of two words is no field either
-            if not name or _is_feature(name) or all(map(_is_feature, words)) or any(
-                    w in _MODIFIERS for w in item.words[1:]):
+            if not name or is_feature(name) or all(map(is_feature, words)) or any(
+                    w in MODIFIERS for w in item.words[1:]):
                 break
             if is_plural(name) and (
                 (name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS)
@@ -380,11 +316,11 @@ class EntityParser:
         type_hint = None
         # "an integer priority", "a boolean done flag"
         lookahead = index
-        while self._text(lookahead) in _MODIFIERS or self._text(lookahead) in OPTIONAL_WORDS:
+        while self._text(lookahead) in MODIFIERS or self._text(lookahead) in OPTIONAL_WORDS:
             lookahead += 1
         hinted = self._text(lookahead)
         following = self._text(lookahead + 1)
-        named_after = following[:1].isalpha() and following not in SEPARATORS and following not in _TERMINATOR_WORDS
+        named_after = following[:1].isalpha() and following not in SEPARATORS and following not in TERMINATOR_WORDS
         if hinted in catalog.TYPE_WORDS and named_after:
             type_hint = catalog.TYPE_WORDS[hinted]
         item = self._item(index, with_fields=False)

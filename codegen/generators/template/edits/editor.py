@@ -18,7 +18,8 @@ from codegen.generators.template.edits.vocabulary import (
     TARGET_PREPOSITIONS,
     VERBS,
 )
-from codegen.generators.template.entities import FIELD_NOISE, EntityParser
+from codegen.generators.template.entities import EntityParser
+from codegen.generators.template.entity_words import FIELD_NOISE
 from codegen.generators.template.model import (
     FEATURE_LABELS,
     FRAMEWORK_LABELS,

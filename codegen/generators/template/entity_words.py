@@ -1,0 +1,88 @@
+"""The words the entity parser reads by: what opens a list, what ends a name, what is never an entity."""
+
+from __future__ import annotations
+
+import re
+
+# words that open a list of entities
+LIST_TRIGGERS = frozenset(
+    "with for manage manages managing track tracks tracking store stores storing handle handles handling"
+    " of containing contains including include includes entities resources models tables collections"
+    " objects crud like featuring covering about between endpoints routes supports support supporting"
+    " records organize organizes organizing list lists listing keep keeps catalog catalogue catalogs : plus".split()
+)
+# words that attach a field list to the entity before them
+FIELD_OPENERS = frozenset(
+    "with having containing including has have contain contains include includes need needs require requires".split()
+)
+RELATIVE = frozenset("that which who where each every".split())
+AUX = frozenset("should must will can may could would shall".split())
+SEPARATORS = frozenset(", and or & / plus".split())
+TERMINATOR_WORDS = frozenset(
+    "that which who whom whose where when while if so using use uses used via in on to into from by at as is are"
+    " was were be been being should must will can could would may might shall do does did has have having"
+    " with without for per than then also but because since until unless into onto over under through"
+    " it they them their its this these those there here what how why"
+    # verbs that end a list of names: "columns date and amount and computes the total"
+    " compute computes calculate calculates return returns output outputs print prints write writes read reads"
+    " show shows display displays generate generates export exports save saves send sends produce produces"
+    " find finds summarize summarizes aggregate aggregates".split()
+)
+TERMINATOR_TOKENS = frozenset({".", ";", "!", "?", "\n", "(", ")", ":", "[", "]", "{", "}"})
+# leading words of a list item that are not part of the name
+MODIFIERS = frozenset(
+    "a an the some any all each every basic simple multiple several various different their its his her my"
+    " our your new existing optional required mandatory full complete crud unique own individual related"
+    " many few one two three four five more other proper custom short long".split()
+)
+# plural words that are never entities of a generated project
+NON_ENTITIES = frozenset(
+    "apis endpoints routes tests requirements features operations details fields columns attributes properties"
+    " things options settings errors responses requests methods functions results values types docs"
+    " instructions lists updates changes params parameters queries headers tokens passwords credentials"
+    " permissions levels steps pages numbers words lines characters strings bytes seconds minutes hours"
+    " days weeks months years times dates developers libraries modules packages frameworks"
+    " tools scripts apps applications services servers databases tables models resources entities records"
+    " objects collections rows files folders directories inputs outputs arguments args commands"
+    " subcommands flags users people crud basics needs goals ways kinds sorts lots tons examples"
+    " validations checks logs metrics status statuses uses means others ones abilities capabilities"
+    " relationships relations links_to timestamps ids operations endpoints_for web forms buttons".split()
+)
+# plural words that are entities in a list even though they are generic elsewhere
+LIST_ONLY_ENTITIES = frozenset("users people records files links".split())
+FIELD_NOISE = frozenset("field fields column columns attribute attributes property properties value values".split())
+OPTIONAL_WORDS = frozenset("optional nullable".split())
+# a list item whose first words are these is a feature, not an entity
+FEATURE_WORDS = frozenset(
+    "auth authentication authorization login signin signup jwt token tokens pagination paging search"
+    " searching filtering filter filters sorting sort validation tests testing docs documentation logging"
+    " sqlite database db persistence memory error errors handling crud support cors docker rate limiting"
+    " caching cache oauth oauth2 password passwords registration".split()
+)
+FEATURE_RE = re.compile(
+    r"auth(?:n|z|entication|enticated|enticate|orization|orisation|orized)?|log(?:in|on)s?|sign(?:in|up)s?"
+    r"|paginat\w*|search\w*|sort\w*|filter\w*|token\w*"
+)
+
+
+def is_feature(word: str) -> bool:
+    """Words naming a feature rather than an entity ("pagination", "authenticated", "searchable")."""
+    return word in FEATURE_WORDS or bool(FEATURE_RE.fullmatch(word))
+
+
+AUTH_PHRASES = frozenset(
+    "user_accounts user_account user_logins user_sessions user_registration accounts_and_login".split()
+)
+# "an expense tracker", "a movie database": the word before names what is kept
+TRACKER_WORDS = frozenset(
+    "tracker trackers manager managers database db catalog catalogue registry log logger planner organizer api app cli"
+    " service backend system".split()
+)
+KIND_WORDS = frozenset("api rest restful app application service backend server cli tool manager tracker list".split())
+DROPPED_PREFIXES = frozenset("blog library shop store online web todo api rest".split())
+# generic plurals that a noun before them makes records: "job applications", "leave requests", "price changes"
+QUALIFIED_HEADS = frozenset("applications requests changes updates records results".split())
+NOT_QUALIFIERS = frozenset(
+    "web http https api rest get post put patch delete ajax network incoming outgoing json xml mobile desktop"
+    " python flask fastapi aiohttp django node express react vue page app these those such".split()
+)
