@@ -299,7 +299,8 @@ MEASURED = [
     M("A python function to check whether a word is a palindrome", FAITHFUL),
     M("A python function that checks whether two words are anagrams", FAITHFUL),
     M("a python function that validates phone numbers", FAITHFUL),
-    M("Write a function that sorts a list using merge sort", REFUSED, ("The functions it writes",)),
+    # refused until the algorithms recipe (issue 13: merge sort and quicksort among its everyday functions)
+    M("Write a function that sorts a list using merge sort", FAITHFUL),
     # batch eight (30 prompts by an engineer who never saw the generator, tests/generators/batch_eight.txt): 7 were
     # wrong on their first run (docs/generators.md, "Batch eight"); these are the verdicts after the fixes
     # for their classes (route methods, status responses and possessives read as entities, listed names

@@ -60,6 +60,8 @@ EXTRA_PROMPTS = [
     "A python library that evaluates arithmetic expressions",
     "A python library to count words in a text",
     "A command line tool that prints prime numbers, fibonacci numbers and factorials",
+    "A python library of common algorithms",
+    "A command line tool for common algorithms like fizzbuzz and caesar cipher",
     "A python library for unit conversion between celsius and fahrenheit",
     "A python library to compute mean, median and standard deviation",
     "A command line password generator",

@@ -1,4 +1,4 @@
-"""The data-structures and small-formats recipes (issue 13, item 2: library functions named in the prompt).
+"""The data-structures, small-formats and algorithms recipes (issue 13, item 2: library functions named in the prompt).
 
 A prompt that names a data structure or a small format gets a project whose
 module defines what it names, whose own tests cover each of them and pass in
@@ -17,6 +17,7 @@ import pytest
 from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
+from codegen.generators.template.prompt_parser import parse_prompt
 from tests.generators.template_helpers import as_dict, generate, own_test_results
 from tests.sandbox_helpers import say_nothing
 
@@ -35,11 +36,22 @@ FORMATS = {
     "ini": {"parse_ini": None, "Config": {"get", "get_int", "get_float", "get_bool", "get_list", "sections"}},
     "byte sizes": {"format_size": None, "parse_size": None},
 }
+ALGORITHMS = {
+    "merge intervals": {"merge_intervals": None}, "binary search": {"binary_search": None},
+    "sorting": {"merge_sort": None, "quick_sort": None}, "balanced brackets": {"is_balanced": None},
+    "two sum": {"two_sum": None}, "flatten": {"flatten": None}, "fizzbuzz": {"fizzbuzz": None},
+    "caesar cipher": {"caesar_encrypt": None, "caesar_decrypt": None}, "leap year": {"is_leap_year": None},
+}
+PARTS = {"data_structures": STRUCTURES, "formats": FORMATS, "algorithms": ALGORITHMS}
 # the checklist's request for each part (its first words)
 REQUESTS = {
     "stack": "a stack (", "queue": "a queue (", "linked list": "a linked list (", "lru cache": "an LRU cache (",
     "priority queue": "a priority queue on a heap (", "trie": "a trie (", "binary search tree": "a binary search tree (",
     "roman numerals": "roman numerals (", "ini": "an INI config parser (", "byte sizes": "human-readable byte sizes (",
+    "merge intervals": "merge overlapping intervals (", "binary search": "binary search (",
+    "sorting": "sorting with merge sort and quicksort (", "balanced brackets": "balanced brackets (",
+    "two sum": "two sum (", "flatten": "flatten a nested list (", "fizzbuzz": "FizzBuzz (",
+    "caesar cipher": "a Caesar cipher to encrypt and decrypt (", "leap year": "leap years (",
 }
 
 # the module of each part, in the generated package and as tests/test_<module>.py
@@ -47,6 +59,9 @@ MODULES = {
     "stack": "stack", "queue": "queue", "linked list": "linked_list", "lru cache": "lru_cache",
     "priority queue": "priority_queue", "trie": "trie", "binary search tree": "bst",
     "roman numerals": "roman", "ini": "ini", "byte sizes": "sizes",
+    "merge intervals": "intervals", "binary search": "search", "sorting": "sorting", "balanced brackets": "brackets",
+    "two sum": "pair_sum", "flatten": "nested", "fizzbuzz": "fizz_buzz", "caesar cipher": "caesar",
+    "leap year": "leap_year",
 }
 # a word of the names of each part's own tests
 TEST_WORDS = {part: part.split()[0] for part in REQUESTS} | {"byte sizes": "size"}
@@ -73,6 +88,26 @@ CASES = [
     Case("A Python library to format byte sizes in human readable form like 1.5 MB and parse them back", "library",
          "formats", ("byte sizes",)),
     Case("A CLI that converts numbers to roman numerals and back", "cli", "formats", ("roman numerals",)),
+    # the everyday "write a function that ..." requests (the algorithms recipe), as people phrase them
+    Case("function to merge overlapping intervals in python, with unit tests", "library", "algorithms",
+         ("merge intervals",)),
+    Case("A python function for binary search in a sorted list that returns -1 if the value is missing", "library",
+         "algorithms", ("binary search",)),
+    Case("Write a function that sorts a list using merge sort", "library", "algorithms", ("sorting",)),
+    Case("implement quicksort in python", "library", "algorithms", ("sorting",)),
+    Case("A python function that checks if parentheses are balanced", "library", "algorithms", ("balanced brackets",)),
+    Case("write a function to check for valid parentheses", "library", "algorithms", ("balanced brackets",)),
+    Case("Write a function that takes a list of integers and a target and returns the indices of the two numbers "
+         "that add up to the target", "library", "algorithms", ("two sum",)),
+    Case("Write a python function to flatten a nested list", "library", "algorithms", ("flatten",)),
+    Case("write fizzbuzz in python", "library", "algorithms", ("fizzbuzz",)),
+    Case("A python function that implements a caesar cipher with a shift, to encrypt and decrypt text", "library",
+         "algorithms", ("caesar cipher",)),
+    Case("write a function that checks whether a year is a leap year", "library", "algorithms", ("leap year",)),
+    Case("A python library with binary search, merge sort and a leap year check", "library", "algorithms",
+         ("binary search", "sorting", "leap year")),
+    Case("A Python library of common algorithms", "library", "algorithms", ()),
+    Case("A command line tool for fizzbuzz and the caesar cipher", "cli", "algorithms", ("fizzbuzz", "caesar cipher")),
 ]
 PROMPTS = [case.prompt for case in CASES]
 
@@ -99,7 +134,7 @@ async def test_named_parts_are_defined_tested_and_met(template_generator: Templa
     spec = json.loads(files["codegen.json"])["spec"]
     assert (spec["kind"], spec["recipe"]) == (case.kind, case.recipe)
     package = spec["slug"]
-    parts = STRUCTURES if case.recipe == "data_structures" else FORMATS
+    parts = PARTS[case.recipe]
     # a library holds exactly the parts named (all when none is); a command-line tool holds every part
     held = set(case.named or parts) if case.kind == "library" else set(parts)
     modules = {path.removeprefix(f"{package}/").removesuffix(".py") for path in files
@@ -152,6 +187,14 @@ async def test_roman_numerals_are_not_a_unit_conversion(template_generator: Temp
         ("A python library with a graph and a stack", "a stack (", "graph"),
         ("Python library with a min heap and a deque", "a priority queue on a heap (", "deque"),
         ("A python library for parsing YAML files and roman numerals", "roman numerals (", "yaml"),
+        ("A python library of sorting algorithms: merge sort, quicksort and bubble sort",
+         "sorting with merge sort and quicksort (", "bubble sort"),
+        ("A python library with binary search and dijkstra's shortest path", "binary search (", "dijkstra"),
+        ("write a function that checks if a year is a leap year and a function that computes the levenshtein distance",
+         "leap years (", "levenshtein"),
+        # the stack is the data-structures recipe's, which this project is not: named, not passed off
+        ("A python library with a stack and a function for binary search", "binary search (",
+         "a python library with a stack and a function for binary search"),
     ],
 )
 async def test_what_the_recipe_does_not_write_is_unmet(
@@ -172,6 +215,9 @@ async def test_what_the_recipe_does_not_write_is_unmet(
         "A python library to read the file size of every file in a folder",  # reading files, not formatting sizes
         "a python library to parse YAML config files",  # YAML, not INI
         "A CLI that sends messages to a job queue",  # a message queue, not the data structure
+        "write a function that computes the levenshtein distance",  # no recipe writes it
+        "a python function that flattens a nested dict into dotted keys",  # a dict, not a nested list
+        "Explain how quicksort works",  # no program asked for
     ],
 )
 async def test_what_it_does_not_write_is_not_passed_off(template_generator: TemplateGenerator, prompt: str) -> None:
@@ -179,6 +225,40 @@ async def test_what_it_does_not_write_is_not_passed_off(template_generator: Temp
     with pytest.raises(GenerationError) as failure:
         await generate(template_generator, prompt)
     assert "Cannot serve" in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "recipe"),
+    [
+        # "sort" or "search" alone is a feature of records, not an algorithm to write
+        ("CLI to manage a reading list with title, author and status; support --sort and --limit options", None),
+        ("I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and writes total "
+         "revenue per region per month to a new CSV, sorted by month.", None),
+        ("A python function that sorts a list of numbers", None),
+        ("A python function to search a list for a value", None),
+        ("A python function to flatten a dictionary", None),
+        ("Script to merge two CSV files on the email column", None),
+        ("A python library implementing a binary search tree", "data_structures"),
+        # "unit tests" are tests, not units to convert; units still are
+        ("function to merge overlapping intervals in python, with unit tests", "algorithms"),
+        ("A Python library that checks if a number is prime, with unit tests", "numbers"),
+        ("a python library to convert units of length and weight", "converter"),
+        ("A CLI that converts between units", "converter"),
+        ("A command line tool that converts kilometers to miles, with unit tests", "converter"),
+    ],
+)
+def test_the_recipe_is_chosen_by_its_own_words(prompt: str, recipe: str | None) -> None:
+    assert parse_prompt(prompt).spec.recipe == recipe
+
+
+async def test_unit_tests_are_tests(template_generator: TemplateGenerator) -> None:
+    # "unit tests" used to choose the unit converter, and to leave "unit" unaccounted for in other recipes
+    for prompt in ("function to merge overlapping intervals in python, with unit tests",
+                   "A python library of common data structures, with unit tests"):
+        result, _ = await generate(template_generator, prompt)
+        assert not any(path.endswith("converter.py") for path in as_dict(result.files))
+        assert [(item["text"], item["status"]) for item in result.requirements if item["status"] != MET] == []
+        assert any(item["text"] == "tests" for item in result.requirements)
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +290,21 @@ BREAKS = [
     ("priority_queue", "self._heap[0][2]", "self._heap[-1][2]", "test_priority_queue_pops_the_smallest_priority_first"),
     ("roman", "(50, \"L\"), (40, \"XL\"),", "(50, \"L\"),", "test_roman_numerals_both_ways"),
     ("sizes", "(1000, [\"B\", \"kB\"", "(1024, [\"B\", \"kB\"", "test_format_size"),
+    ("intervals", "if merged and start <= merged[-1][1]:", "if merged and start < merged[-1][1]:",
+     "test_merge_intervals_merges_touching_ones"),
+    ("search", "return low if low < len(items) and items[low] == target else -1", "return low if low < len(items) else -1",
+     "test_binary_search_returns_minus_one_for_a_missing_value"),
+    ("sorting", "if key(right[j]) < key(left[i]):", "if key(right[j]) <= key(left[i]):", "test_merge_sort_is_stable"),
+    ("sorting", "return quick_sort(smaller, key) + equal + quick_sort(greater, key)",
+     "return quick_sort(greater, key) + equal + quick_sort(smaller, key)", "test_sorting_orders_a_new_list[quick_sort]"),
+    ("brackets", "return not still_open", "return True", "test_is_balanced_rejects_unbalanced_brackets"),
+    ("pair_sum", "first_seen.setdefault(number, index)", "first_seen[number] = index",
+     "test_two_sum_pairs_the_first_occurrence"),
+    ("nested", "pending.append(iter(item))", "flat.extend(item)", "test_flatten_opens_nested_lists_at_any_depth"),
+    ("fizz_buzz", "for number in range(1, n + 1):", "for number in range(1, n):", "test_fizzbuzz_up_to_15"),
+    ("caesar", "return alphabet[(place + shift) % 26]", "return alphabet[min(place + shift, 25)]",
+     "test_caesar_wraps_around_the_alphabet"),
+    ("leap_year", "(year % 100 != 0 or year % 400 == 0)", "year % 100 != 0", "test_leap_year[2000]"),
 ]
 
 
@@ -230,7 +325,8 @@ async def _each_break_fails_its_test(project_tester, projects: dict, breaks: lis
 async def test_the_generated_tests_catch_a_broken_implementation(
     template_generator: TemplateGenerator, project_tester
 ) -> None:
-    prompts = ["A python library of common data structures", "A CLI that converts numbers to roman numerals and back"]
+    prompts = ["A python library of common data structures", "A CLI that converts numbers to roman numerals and back",
+               "A Python library of common algorithms"]
     projects = {}
     for prompt in prompts:
         result, _ = await generate(template_generator, prompt)

@@ -111,7 +111,12 @@ class Context:
     @property
     def manages_records(self) -> bool:
         """Whether the prompt is about keeping records rather than a utility."""
-        return self.explicit_fields or bool(re.search(_MANAGE_RE, self.flat))
+        return self.explicit_fields or self.names_management
+
+    @property
+    def names_management(self) -> bool:
+        """Whether the prompt speaks of managing, tracking or storing records."""
+        return bool(re.search(_MANAGE_RE, self.flat))
 
 
 _MANAGE_RE = r"\b(?:manag\w*|track\w*|crud|stor(?:e|es|ing)|keep\w*|records?|inventory|catalog\w*)\b"

@@ -183,6 +183,10 @@ def recognised(flat: str) -> bool:
     return any(re.search(pattern, flat) for pattern in patterns)
 
 
+# a request for code, not for an explanation ("explain how quicksort works")
+_ASKS_FOR_CODE = r"\b(?:write|implement|code|create|make|build|generate|program|need|want|give me)\b"
+
+
 def _kind(flat: str, assumptions: list[str]) -> str:
     scores = kind_scores(flat)
     best = max(_KIND_ORDER, key=lambda kind: (scores[kind], -_KIND_ORDER.index(kind)))
@@ -194,6 +198,11 @@ def _kind(flat: str, assumptions: list[str]) -> str:
                 kind = "data_script"
             assumptions.append(f"the prompt names no kind of project; assumed a {KIND_LABELS[kind]}")
             return kind
+    for recipe in RECIPES.values():  # "write fizzbuzz in python": the function it names, in a library
+        if recipe.assumed_kind and re.search(recipe.pattern, flat) and re.search(_ASKS_FOR_CODE, flat):
+            label = KIND_LABELS[recipe.assumed_kind]
+            assumptions.append(f"the prompt names no kind of project; assumed a {label} ({recipe.title.lower()})")
+            return recipe.assumed_kind
     assumptions.append("the prompt names no kind of project; assumed a REST API")
     return "rest_api"
 

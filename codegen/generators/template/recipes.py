@@ -33,6 +33,7 @@ class Recipe:
     parts: tuple[dict, ...] = ()  # name, request, pattern, defines, module, exports (+ their texts)
     wins_over: tuple[str, ...] = ()  # recipes this one is chosen over when both match
     parts_verb: str = ""  # "implements" (a stack): before the named parts' names, in a library of some parts
+    assumed_kind: str = ""  # the kind of project a prompt that names this recipe but no kind gets ("write fizzbuzz")
 
 
 def named_parts(recipe: Recipe, flat: str) -> list[dict]:
@@ -49,6 +50,13 @@ def accounted(key: str | None, flat: str) -> str:
     named = named_parts(recipe, flat)
     return " ".join([*(m.group(0) for part in named for m in re.finditer(part["pattern"], flat)),
                      *(part["request"] for part in named)])
+
+
+def part_spans(key: str | None, flat: str) -> list[tuple[int, int]]:
+    """Where the parts of recipe ``key`` are named in ``flat``: what their words say there ("the brackets are
+    valid") is what the part does, not a rule for the project to check."""
+    recipe = RECIPES.get(key or "")
+    return [m.span() for part in (recipe.parts if recipe else ()) for m in re.finditer(part["pattern"], flat)]
 
 
 def fill(text: str, package: str) -> str:
@@ -72,9 +80,12 @@ def detect(flat: str) -> Recipe | None:
 
 
 def chosen(context: Context) -> Recipe | None:
-    """The recipe a project is built around: the one the prompt names, unless the prompt is about keeping records."""
+    """The recipe a project is built around: the one the prompt names, unless the prompt is about keeping records.
+    Parts it names are no fields of records ("sorting algorithms: merge sort and quicksort")."""
     recipe = detect(context.flat)
-    return None if recipe is None or context.manages_records else recipe
+    if recipe is None or context.names_management:
+        return None
+    return recipe if named_parts(recipe, context.flat) or not context.explicit_fields else None
 
 
 def selected(recipe: Recipe, flat: str) -> list[str]:
@@ -103,6 +114,8 @@ def _load() -> dict[str, Recipe]:
         texts = {"source": "", "tests": "", **{name: _text(key, name) for name in own}}
         for part in entry.get("parts", ()):
             part.update(source=_text(key, part["module"]), tests=_text(key, f"test_{part['module']}"))
+        if entry.get("parts"):  # named by its own words or by any of its parts' ("binary search")
+            entry["pattern"] = "|".join([entry["pattern"], *(part["pattern"] for part in entry["parts"])])
         listed = {name: tuple(entry.get(name, ())) for name in ("exports", "parts", "wins_over")}
         recipes[key] = Recipe(key=key, **{**entry, **listed}, **texts)
     return recipes

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from codegen.generators.template import catalog
+from codegen.generators.template import catalog, recipes
 from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec, make_entity
 from codegen.generators.template.words import identifier, plural, singular
 
@@ -142,8 +142,10 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
     """Every rule of the prompt, applied to the fields it names where the template can enforce it."""
     applied: list[Applied] = []
     if spec.kind != "rest_api":
+        described = recipes.part_spans(spec.recipe, flat)  # "check if the brackets are valid": a part's words
         for match in RULE_RE.finditer(flat):
-            if match.group(1) not in NOT_SUBJECTS:
+            if match.group(1) not in NOT_SUBJECTS and not any(a <= match.start() and match.end() <= b
+                                                              for a, b in described):
                 negated = "not " if _negated(match) else ""
                 applied.append(Applied(f"{match.group(1)} must {negated}be {match.group(5)}", (),
                                        f"a {spec.kind.replace('_', ' ')} from the offline generator does not check rules"))

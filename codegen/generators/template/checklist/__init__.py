@@ -32,7 +32,9 @@ WRITES = [
     "command-line tool (records in a JSON file, or a converter, word counter, checksum, password generator, calculator)",
     "Python library (records, validators, string helpers, statistics, converters, number functions: primes, "
     "Fibonacci, factorial, gcd, lcm; data structures: stack, queue, "
-    "linked list, LRU cache, priority queue, trie, binary search tree; roman numerals, INI config, byte sizes)",
+    "linked list, LRU cache, priority queue, trie, binary search tree; roman numerals, INI config, byte sizes; "
+    "algorithms: merge overlapping intervals, binary search, merge sort, quicksort, balanced brackets, two sum, "
+    "flatten a nested list, FizzBuzz, Caesar cipher, leap years)",
     "CSV data script (dedupe, filter by a column's value, totals, averages, counts per column, sort, top N)",
     "static web page (HTML, CSS, JavaScript: a records app, a landing page, a calculator, a stopwatch)",
 ]
@@ -94,7 +96,7 @@ def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:
 
 # "write a function that ...": the functions the generator writes are its recipes'
 FUNCTION_RE = re.compile(r"\bfunctions?\b")
-_FUNCTION_RECIPES = ("numbers", "strings", "validators", "converter", "statistics", "formats")
+_FUNCTION_RECIPES = ("numbers", "strings", "validators", "converter", "statistics", "formats", "algorithms")
 FUNCTIONS = human_list([f"{name}()" for key in _FUNCTION_RECIPES
                         for name in recipes.RECIPES[key].exports or [e for p in recipes.RECIPES[key].parts
                                                                      for e in p["exports"]]

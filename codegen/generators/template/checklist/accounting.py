@@ -26,6 +26,7 @@ import re
 
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.checklist import requests
+from codegen.generators.template.checklist.details import TESTS_RE
 from codegen.generators.template.checklist.items import MET, UNMET, Builder
 from codegen.generators.template.kinds import data_operations, webpage
 from codegen.generators.template.prompt_parser import (
@@ -45,7 +46,7 @@ _FUNCTION_WORDS = (
     " could may might must cannot can't won't don't doesn't isn't aren't shouldn't"
     " what which who whom whose where when while how why whether"
     " all any each every some such same other another own lot lots bit kind way"
-    " just really very quite pretty rather please thanks thank hi hello hey ok okay"
+    " just really very quite pretty rather please thanks thank hi hello hey ok okay possibly maybe perhaps"
     " etc eg ie e g i e like such"
 )
 # the verbs of asking for software at all, and of the records every generated project keeps
@@ -81,7 +82,8 @@ _KIND_WORDS = {
     "cli": "command commands flag flags option options argument arguments terminal shell file files json line lines"
     " prints print output",
     "library": "function functions class classes method methods module modules package packages helper helpers"
-    " utility utilities import file files return returns check checks checking whether",
+    " utility utilities import file files return returns check checks checking whether"
+    " take takes taking accept accepts input inputs output outputs argument arguments parameter parameters",
     "data_script": "csv file files column columns row rows line lines data read load loads process processes print"
     " prints output outputs write writes result results report reports compute computes computing calculate"
     " calculates group grouped groups each item items entry entries record records value values",
@@ -118,7 +120,7 @@ def _patterns(b: Builder) -> list[str]:
     patterns = [_SUBJECT_RE, _BEFORE_KIND_RE, _EXAMPLE_RE,
         *(pattern for rules in _KIND_RULES.values() for pattern, _ in rules),
         *(pattern for pattern, _ in [*_GENERIC_KIND_WORDS, *FRAMEWORK_RULES, *STORE_RULES]),
-        _OTHER_FRAMEWORKS, _OTHER_DATABASES, *FEATURE_RULES.values(),
+        _OTHER_FRAMEWORKS, _OTHER_DATABASES, *FEATURE_RULES.values(), TESTS_RE,
         *(pattern for pattern, _, _ in catalog.DOMAINS),
     ]
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
@@ -162,8 +164,13 @@ def _named_words(b: Builder) -> set[str]:
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
-        what = [recipe.title, recipe.description, *(f"{p['name']} {p['request']}" for p in recipe.parts),
-                *(e.replace("_", " ") for e in recipe.exports)]
+        # the parts the project holds: a library of some parts does not answer the words of the others
+        held = b.spec.options.get("parts")
+        parts = [p for p in recipe.parts if held is None or p["module"] in held]
+        what = [recipe.title, *(f"{p['name']} {p['request']} {' '.join(p['exports'])}" for p in parts)]
+        if len(parts) == len(recipe.parts):
+            what += [recipe.description, *recipe.exports]
+        what = [text.replace("_", " ") for text in what]
         if b.spec.kind == "cli":  # its options: "of a given length" is --length
             what += re.findall(r"--([a-z][a-z-]*)", recipe.cli_usage)
         names |= set(re.findall(r"[a-z0-9]+", " ".join(what).lower()))

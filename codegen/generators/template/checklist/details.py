@@ -25,6 +25,7 @@ _FUNCTION_RES = [
 # "with add, list and done commands"
 _COMMANDS_RE = re.compile(r"\b(?:with|has|have|supports?|offers?) (?:the |a )?((?:[a-z_][a-z0-9_]{1,})"
                           r"(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*) (?:sub ?)?commands\b")
+TESTS_RE = r"\b(?:tests?|tested|testing|pytest|unit tests?)\b"
 _FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
 # (request text, pattern over the normalized text, is it met when the project has ...): data, in rows of the
 # same shape as languages.py's tables of kinds and languages (a parallel of data, not of logic)
@@ -139,7 +140,7 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
         b.add(f"a {clone.group(1)} clone", SUBSTITUTED, main_files(b),
               f"a project that keeps the records named, not {clone.group(1)}'s behaviour (feeds, following, "
               "notifications, ...)")
-    if re.search(r"\b(?:tests?|tested|testing|pytest|unit tests?)\b", flat):
+    if re.search(TESTS_RE, flat):
         tests = b.where(paths=r"^tests/")
         b.add("tests", MET if tests else UNMET, tests, None if tests else "no tests were written")
     _unused_list_items(b, flat)

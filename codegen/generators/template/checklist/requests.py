@@ -207,7 +207,7 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
 
 # what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute
 _RECIPE_OWN_WORDS = {
-    "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
+    "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?(?![ _-]test)|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
     r"|grams?|meters?|metres?|feet|foot|inch\w*|lengths?|weights?|ounces?|yards?|distances?)\b",
     "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn"
     r"|phone(?: numbers?)?|telephone numbers?)\b",
@@ -225,8 +225,13 @@ _MISSING_IN_RECIPE = {
     "data_structures": r"\b(graphs?|red black trees?|avl trees?|b trees?|skip lists?|bloom filters?|hash (?:maps?|tables?)"
     r"|union find|disjoint sets?|segment trees?|(?:circular|ring) buffers?|doubly linked lists?|circular linked lists?"
     r"|deques?|sets?|matri(?:x|ces)|sparse arrays?|interval trees?|suffix (?:trees?|arrays?))\b",
+    "algorithms": r"\b(levenshtein|edit distance|dijkstra\w*|shortest paths?|breadth first search|bfs"
+    r"|depth first search|dfs|topological sort\w*|knapsack|longest common (?:subsequence|substring)|permutations?"
+    r"|combinations|subsets|power ?sets?|(?:bubble|insertion|selection|heap|radix|counting|bucket|shell|tim) ?sorts?"
+    r"|(?:three|3) ?sum|kadane\w*|maximum subarray|n queens|sudoku|towers? of hanoi|matrix multiplication"
+    r"|rot ?13|vigen[e\u00e8]re|interval trees?|nested (?:dict\w*|objects?|json)|(?:find|detect)\w* overlaps?)\b",
     "formats": r"\b(yaml|toml|json|xml|csv|durations?|semantic versions?|semver|dates?|times?|markdown|html|cron"
-    r"|base ?64|hex\w*|binary|morse|urls?|query strings?|emails?|phone numbers?|units?|currenc\w+)\b",
+    r"|base ?64|hex\w*|binary|morse|urls?|query strings?|emails?|phone numbers?|units?(?![ _-]test)|currenc\w+)\b",
 }
 _DATA_OPERATIONS = [
     ("remove duplicate rows", r"\b(?:duplicat\w+|dedup\w*)\b"),

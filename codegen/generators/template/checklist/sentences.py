@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from codegen.generators.template import recipes
 from codegen.generators.template.checklist import accounting
 from codegen.generators.template.checklist.details import detail_in
 from codegen.generators.template.checklist.items import MET, UNMET, Builder
@@ -29,7 +30,7 @@ def unrecognised(b: Builder, texts: list[str]) -> None:
             names |= {singular(w) for w in names} | {plural(w) for w in names}
             words = set(re.findall(r"[a-z_]+", key.replace(" ", "_"))) | set(key.split())
             in_items = any(item.text.lower() in key or key in item.text.lower() for item in b.items)
-            if recognised(key) or words & names or in_items or detail_in(sentence):
+            if recognised(key) or words & names or in_items or detail_in(sentence) or _about_a_part(b, key):
                 _behaviour(b, key)
                 accounting.account(b, key)
                 continue
@@ -38,6 +39,16 @@ def unrecognised(b: Builder, texts: list[str]) -> None:
                 b.add(sentence.rstrip(".!;"), MET, served)
             else:
                 b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
+
+
+def _about_a_part(b: Builder, key: str) -> bool:
+    """Whether a sentence speaks of a recipe part the checklist lists ("Return the merged list." after "merge
+    overlapping intervals"): then its words are accounted for one by one, not the whole sentence left unmet."""
+    recipe = recipes.RECIPES.get(b.spec.recipe or "")
+    asked = {part["request"] for part in recipe.parts} if recipe else set()
+    words = {w for item in b.items if item.text in asked for w in re.findall(r"[a-z]{4,}", item.text.lower())}
+    return any(accounting._accounted(w, words) and not accounting._accounted(w, set())
+               for w in re.findall(r"[a-z]{4,}", key))
 
 
 # verbs of behaviour beyond keeping records; a clause holding one that no request accounts for is not served
@@ -63,6 +74,8 @@ _KIND_VERBS = {
     "password": {"calculate", "calculates", "compute", "computes"},
     "access_log": {"summarize", "summarizes", "summarise", "summarises", "count", "counts", "computes", "compute"},
     "numbers": {"calculate", "calculates", "compute", "computes", "check", "checks", "return", "returns"},
+    "algorithms": {"calculate", "calculates", "compute", "computes", "check", "checks", "return", "returns",
+                   "encrypt", "encrypts", "decrypt", "decrypts"},
 }
 
 
