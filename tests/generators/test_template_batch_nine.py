@@ -172,3 +172,25 @@ async def test_a_pages_comma_list_names_its_sections_and_its_looks_are_no_sectio
 async def test_a_pricing_page_is_a_page_of_sections(template_generator: TemplateGenerator) -> None:
     result, _ = await generate(template_generator, "a pricing page with plans and questions")
     assert result.notes["kind"] == "webpage" and result.notes["entities"] == ["plans", "questions"]
+
+
+def test_rules_written_beside_fields_in_a_list_are_rules() -> None:
+    fields = _fields("A FastAPI app for a marina: berths (code unique, kind small/medium/large, fee per day > 0, "
+                     "length 5-30) and boats with name")
+    assert list(fields["berth"]) == ["code", "kind", "fee", "length"]
+    assert fields["berth"]["kind"][1] == {"choices": ["small", "medium", "large"]}
+    assert fields["berth"]["fee"][1] == {"gt": 0.0} and fields["berth"]["length"][1] == {"ge": 5, "le": 30}
+
+
+async def test_a_unique_field_in_a_list_is_checked(template_generator: TemplateGenerator) -> None:
+    items = await _listed(template_generator, "A FastAPI app for a marina: berths (code unique, fee)")
+    assert items["code must be unique"]["status"] == "met"
+
+
+async def test_a_landing_pages_own_parts_are_no_sections(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "Landing page for a bike shop: hero, services, pricing (two "
+                                                   "plans), navbar, footer")
+    items = {item["text"]: item for item in result.requirements}
+    assert result.notes["entities"] == ["services", "pricings"]
+    # hero, navbar and footer are met by every landing page; how many plans the pricing shows is not promised
+    assert [text for text, item in items.items() if item["status"] != "met"] == ["two plans"]

@@ -145,7 +145,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
         spec.features.sort(key=FEATURES.index)
     kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
     applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
-    applied += report_routes.apply_uniqueness(spec, text) + report_routes.apply_reports(spec, text)
+    applied += report_routes.apply_uniqueness(spec, normalize(text)) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)

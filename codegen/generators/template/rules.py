@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec, make_entity
-from codegen.generators.template.words import identifier, plural, singular
+from codegen.generators.template.words import identifier, plural, safe_field_name, singular
 
 RULE_RE = re.compile(
     r"\b(\w+) (must|should|has to|needs to|cannot|can ?not|can't|must not|may not|should not|is|are)"
@@ -135,6 +135,7 @@ def constraints(rule: str, field_type: str) -> dict | None:
 
 def _fields_named(spec: ProjectSpec, word: str) -> list[tuple[EntitySpec, FieldSpec]]:
     names = {identifier(word), identifier(singular(word))}
+    names |= {safe_field_name(name) for name in names}  # "type" is written type_name
     return [(e, f) for e in spec.entities for f in e.fields if f.name in names]
 
 

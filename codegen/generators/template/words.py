@@ -169,21 +169,35 @@ _CAMEL_RE = re.compile(r"\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+\b")  # dueDate, isD
 _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*|\d+(?:\.\d+)?|\n|[(),;:.!?&/\[\]{}]")
 
 
-# a field whose values are listed after it: "status (applied, interview, offer, rejected)"
-_ENUM_LIST_RE = re.compile(
-    # in a list of fields only ("title, priority (...)", "with a status (...)"), not "the card type (Visa, Amex)"
-    r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba ))(\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan|size|gender|mode))"
-    r" \(((?:[A-Za-z][\w-]*, ?)+(?:or |and )?[A-Za-z][\w-]*(?:,? (?:or|and) [A-Za-z][\w-]*)?)\)",
-    re.IGNORECASE,
-)
+# a field and its rule, written inside a list of fields (after "(", ",", ":", "with", "and", "a"), up to the
+# item's end: each becomes the field alone, and its rule is said after the text
+_IN_LIST = r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba )|(?<=\())"
+_ITEM_END = r"(?=\s*(?:[,;)]|\band\b|$))"
+_WORD_VALUES = r"[A-Za-z][\w-]*"
+_COMPARISONS = {">=": "at least", "<=": "at most", ">": "greater than", "<": "less than"}
+_LIST_RULES: list[tuple[re.Pattern[str], object]] = [
+    # "status (applied, interview, offer, rejected)", not "the card type (Visa, Amex)"
+    (re.compile(_IN_LIST + r"(\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan|size|gender"
+                rf"|mode)) \(((?:{_WORD_VALUES}, ?)+(?:or |and )?{_WORD_VALUES}(?:,? (?:or|and) {_WORD_VALUES})?)\)",
+                re.IGNORECASE),
+     lambda m: _one_of(m[1], re.split(r",|\bor\b|\band\b", m[2]))),
+    # "type single/double/suite"
+    (re.compile(_IN_LIST + rf"([a-z_]+) \(?((?:{_WORD_VALUES}/)+{_WORD_VALUES})\)?" + _ITEM_END, re.IGNORECASE),
+     lambda m: _one_of(m[1], m[2].split("/"))),
+    # "rating 1-10", "score (0 to 100)"
+    (re.compile(_IN_LIST + r"([a-z_]+) \(?(-?\d+) ?(?:-|to) ?(\d+)\)?" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be between {m[2]} and {m[3]}"),
+    # "number unique"
+    (re.compile(_IN_LIST + r"([a-z_]+) \(?unique\)?" + _ITEM_END, re.IGNORECASE), lambda m: f"{m[1]} must be unique"),
+    # "price per night > 0", "age >= 18"
+    (re.compile(_IN_LIST + r"([a-z_]+)(?: per \w+)? ?(>=|<=|>|<) ?(-?\d+(?:\.\d+)?)" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be {_COMPARISONS[m[2]]} {m[3]}"),
+]
 
 
-# a field with its range in a list of fields: "rating 1-10", "score (0 to 100)"
-_RANGE_LIST_RE = re.compile(
-    r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba )|(?<=\())([a-z_]+) \(?(-?\d+) ?(?:-|to) ?(\d+)\)?"
-    r"(?=\s*(?:[,;)]|\band\b|$))",
-    re.IGNORECASE,
-)
+def _one_of(name: str, values: list[str]) -> str:
+    values = [v.strip() for v in values if v.strip()]
+    return f"{name} must be one of {', '.join(values[:-1])} or {values[-1]}"
 
 
 def normalize(text: str) -> str:
@@ -195,22 +209,18 @@ def normalize(text: str) -> str:
 
 
 def _enum_lists(text: str) -> str:
-    """A field's listed values become its rule, said after the text: "status (a, b, c)" is the field status,
-    and "status must be one of a, b or c" (the list would otherwise end the entity's field list there)."""
-    rules = []
+    """A field's rule written beside it in a list of fields is said after the text instead: "status (a, b, c)" is
+    the field status and "status must be one of a, b or c" (the list would otherwise end the entity's fields)."""
+    rules: list[str] = []
 
-    def field_only(match: re.Match) -> str:
-        values = [v.strip() for v in re.split(r",|\bor\b|\band\b", match.group(2)) if v.strip()]
-        rules.append(f"{match.group(1)} must be one of {', '.join(values[:-1])} or {values[-1]}")
+    def field_only(match: re.Match, rule) -> str:
+        rules.append(rule(match))
         return match.group(1)
 
-    def range_only(match: re.Match) -> str:
-        rules.append(f"{match.group(1)} must be between {match.group(2)} and {match.group(3)}")
-        return match.group(1)
-
-    text = _ENUM_LIST_RE.sub(field_only, text)
-    text = _RANGE_LIST_RE.sub(range_only, text)
-    return text.rstrip().rstrip(".") + "".join(f". {rule}." for rule in rules) if rules else text
+    for pattern, rule in _LIST_RULES:
+        text = pattern.sub(lambda match: field_only(match, rule), text)
+    # "; " keeps each rule a clause of its own (the checklist's accounting splits clauses there)
+    return text.rstrip().rstrip(".") + "".join(f"; {rule}" for rule in rules) + "." if rules else text
 
 
 def tokenize(text: str) -> list[Token]:

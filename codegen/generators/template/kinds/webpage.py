@@ -93,6 +93,8 @@ _SECTIONS_RE = re.compile(
 # how the page looks, not what it holds ("dark theme", "mobile friendly"): never a section
 _STYLE_WORDS = re.compile(r"\b(?:themes?|colou?rs?|fonts?|responsive|mobile|friendly|minimal\w*|modern|clean|elegant"
                           r"|dark|light|layout|style|styled|design)\b")
+# the parts every landing page has: a navigation bar, a header (its hero) and a footer
+LANDING_PARTS = frozenset("hero header footer nav navbar navigation bar".split())
 _SECTION_NOISE = frozenset("a an the our my some section sections placeholder placeholders one two three four five six"
                            " several few".split())
 # interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
@@ -110,7 +112,9 @@ def _named_sections(flat: str) -> list[str]:
     for item in re.split(r",|\band\b", match.group(1)):
         if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item):
             continue  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
-        item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": a gallery (its layout is listed unmet)
+        item = re.sub(r"\bmasonry\b|\([^)]*\)?", "", item)  # "a masonry gallery", "pricing (3 plans)": the name
+        if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*", item):
+            continue  # every landing page has them (LANDING_PARTS)
         words = [w for w in item.split() if w not in _SECTION_NOISE]
         name = identifier("_".join(words[:3]))
         if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
