@@ -194,3 +194,11 @@ async def test_a_landing_pages_own_parts_are_no_sections(template_generator: Tem
     assert result.notes["entities"] == ["services", "pricings"]
     # hero, navbar and footer are met by every landing page; how many plans the pricing shows is not promised
     assert [text for text, item in items.items() if item["status"] != "met"] == ["two plans"]
+
+
+async def test_what_an_object_does_is_no_field_of_it(template_generator: TemplateGenerator) -> None:
+    prompt = "A Python class for a savings account with deposit, withdraw and balance"
+    items = await _listed(template_generator, prompt)
+    assert items["method deposit of accounts"]["status"] == UNMET
+    assert items["method withdraw of accounts"]["status"] == UNMET
+    assert list(_fields(prompt)["account"]) == ["balance"]

@@ -22,6 +22,7 @@ from codegen.generators.template.entity_words import (
     KIND_WORDS,
     LIST_ONLY_ENTITIES,
     LIST_TRIGGERS,
+    METHOD_VERBS,
     MODIFIERS,
     NON_ENTITIES,
     NOT_QUALIFIERS,
@@ -300,7 +301,9 @@ class EntityParser:
                 or self._field_spec(item.end)[0]
             ):
                 break  # "posts with title and body, and comments (with text)": the list of entities goes on
-            if name != "id" and all(f.name != name for f in fields):
+            if name in METHOD_VERBS:  # a method, not a field: the checklist lists it unmet
+                pass
+            elif name != "id" and all(f.name != name for f in fields):
                 field_type = item.type_hint or catalog.guess_type(name)
                 required = not item.optional and field_type != "bool" and name not in catalog.OPTIONAL_NAMES
                 fields.append(FieldDraft(safe_field_name(name), field_type, required))

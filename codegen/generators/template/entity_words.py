@@ -86,3 +86,8 @@ NOT_QUALIFIERS = frozenset(
     "web http https api rest get post put patch delete ajax network incoming outgoing json xml mobile desktop"
     " python flask fastapi aiohttp django node express react vue page app these those such".split()
 )
+# verbs of what an object does, never a field of it: "a bank account with deposit, withdraw and balance"
+METHOD_VERBS = frozenset(
+    "deposit withdraw transfer push pop peek enqueue dequeue insert delete remove append prepend reverse undo redo"
+    " borrow lend subscribe unsubscribe login logout send receive rotate".split()
+)

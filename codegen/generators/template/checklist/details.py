@@ -7,6 +7,7 @@ import re
 from codegen.generators.template import catalog, recipes
 from codegen.generators.template.checklist.crosscheck import BEHAVIOUR_RE
 from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET, Builder, main_files
+from codegen.generators.template.entity_words import METHOD_VERBS
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
@@ -229,8 +230,12 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                     continue
                 if (catalog.TYPE_WORDS.get(tokens[0]) and len(tokens) > 1) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
                     continue
-                b.add(f"field {name} of {entity.plural}", UNMET, [],
-                      "the offline generator did not read it as a field")
+                if name in METHOD_VERBS:
+                    b.add(f"method {name} of {entity.plural}", UNMET, [],
+                          "the offline generator writes records with fields, not methods")
+                else:
+                    b.add(f"field {name} of {entity.plural}", UNMET, [],
+                          "the offline generator did not read it as a field")
 
 
 def _dropped_fields(b: Builder, lowered: str) -> None:
