@@ -224,7 +224,26 @@ _NOT_STRICT = ("zip without strict: differs only when a run answers a number of 
                "none of the five does (stream_reads' three and _close_many build theirs from the keys; "
                "open_streams' statement answers one row per asked pair, ORDER BY ord); even then the unmatched "
                "caller waits in both, only the drainer's ValueError differs")
+_KNOWN_USERS = ("the known-users cache only spares a lookup: no statement deletes a users row, so a user found once "
+                "is found again, and every route after sign-in reads the database anyway; remembered or not, every "
+                "answer is the same")
+_KEY_KIND = ("the throttle key's kind only keeps accounts' and addresses' keys apart, and each kind is written once "
+             "(register's address key is in another table, rate_limits): any other string that differs from the "
+             "other kind's does the same")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.services.users.x_current_user__mutmut_4": ("if not tokens.is_known(None):", _KNOWN_USERS),
+    "codegen.services.users.x_current_user__mutmut_10": ("tokens.remember(None)", _KNOWN_USERS),
+    "codegen.services.users.x_login__mutmut_67": ("tokens.remember(None)", _KNOWN_USERS),
+    "codegen.services.users.x_register__mutmut_34": ("tokens.remember(None)", _KNOWN_USERS),
+    "codegen.services.users.x_login__mutmut_2": ('account = _key(None, email.strip().lower())', _KEY_KIND),
+    "codegen.services.users.x_login__mutmut_6": ('account = _key("XXaccountXX", email.strip().lower())', _KEY_KIND),
+    "codegen.services.users.x_login__mutmut_7": ('account = _key("ACCOUNT", email.strip().lower())', _KEY_KIND),
+    "codegen.services.users.x_login__mutmut_11": ('keys.append(_key(None, address))', _KEY_KIND),
+    "codegen.services.users.x_login__mutmut_15": ('keys.append(_key("XXaddressXX", address))', _KEY_KIND),
+    "codegen.services.users.x_login__mutmut_16": ('keys.append(_key("ADDRESS", address))', _KEY_KIND),
+    "codegen.services.users.x_register__mutmut_3": ('subject = UUID(bytes=_key(None, address)[:16])', _KEY_KIND),
+    "codegen.services.users.x_register__mutmut_7": ('subject = UUID(bytes=_key("XXaddressXX", address)[:16])', _KEY_KIND),
+    "codegen.services.users.x_register__mutmut_8": ('subject = UUID(bytes=_key("ADDRESS", address)[:16])', _KEY_KIND),
     "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_3":
         ('self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name=None)', _TASK_NAME),
     "codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1start__mutmut_5":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import pytest
 from aiohttp import web
+from argon2 import PasswordHasher
 from aiohttp.test_utils import make_mocked_request
 
 from codegen.api.http_errors import REDACTED
@@ -90,6 +92,73 @@ async def test_guessing_many_accounts_from_one_address_backs_off(make_server, ht
     assert statuses == [401] * 4 + [429] * 2
 
 
+async def test_an_address_throttle_holds_that_address_alone(make_server, http, fresh_database_url):
+    """Behind a trusted proxy, guesses from one address wait; another address's first guess does not."""
+    server = await make_server(
+        worker=False, database_url=fresh_database_url, login_free_attempts=100, login_address_free_attempts=2,
+        trust_forwarded_for=True, **LONG_WAIT,
+    )
+
+    def from_address(address: str) -> ApiClient:
+        return ApiClient(http, server.url, extra_headers={"X-Forwarded-For": address})
+
+    guesser = from_address("203.0.113.7")
+    statuses = [(await login(guesser, f"g{i}-{uuid.uuid4().hex[:6]}@example.com", "wrong guess"))[0] for i in range(4)]
+    assert statuses == [401] * 3 + [429]
+    assert (await login(from_address("203.0.113.8"), "someone@example.com", "wrong guess"))[0] == 401
+
+
+async def test_the_sign_in_wait_doubles_up_to_its_cap(make_server, http, fresh_database_url):
+    """The wait after the free failures starts at the base and doubles with each failure after a wait, never past
+    the cap; the wait's end is moved instead of waited for."""
+    server = await make_server(
+        worker=False, database_url=fresh_database_url, login_free_attempts=1,
+        login_backoff_base_seconds=600, login_backoff_max_seconds=900,
+    )
+    user = ApiClient(http, server.url)
+    await user.sign_up(password=PASSWORD)
+    assert [(await login(user, user.email, "wrong password"))[0] for _ in range(2)] == [401, 401]
+    status, _, headers = await login(user, user.email, "wrong password")
+    assert status == 429 and int(headers["Retry-After"]) <= 600
+    admin = await asyncpg.connect(fresh_database_url)
+    try:
+        await admin.execute("UPDATE auth_failures SET blocked_until = now() - interval '1 second'")
+    finally:
+        await admin.close()
+    assert (await login(user, user.email, "wrong password"))[0] == 401  # counted: 2 x 600 s, capped at 900
+    status, _, headers = await login(user, user.email, "wrong password")
+    assert status == 429 and 600 < int(headers["Retry-After"]) <= 900
+
+
+async def test_a_hash_of_older_parameters_is_renewed_at_sign_in(make_server, http, fresh_database_url):
+    """argon2's parameters grow over the years: a password hashed with older ones is hashed again with the current
+    ones when it is next given, and it keeps working."""
+    server = await make_server(worker=False, database_url=fresh_database_url)
+    user = ApiClient(http, server.url)
+    await user.sign_up(password=PASSWORD)
+    older = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    admin = await asyncpg.connect(fresh_database_url)
+    try:
+        await admin.execute("UPDATE users SET password_hash = $1 WHERE email = $2", older, user.email)
+        assert (await login(user, user.email, PASSWORD))[0] == 200
+        renewed = await admin.fetchval("SELECT password_hash FROM users WHERE email = $1", user.email)
+    finally:
+        await admin.close()
+    assert renewed != older and not PasswordHasher().check_needs_rehash(renewed)
+    assert PasswordHasher().verify(renewed, PASSWORD)
+    assert (await login(user, user.email, PASSWORD))[0] == 200
+
+
+async def test_accounts_that_differ_only_by_a_letter_that_upper_case_merges_have_their_own_waits(make_server, http):
+    """The throttle's account key is the email in lower case, as the accounts are told apart: "straße" and
+    "strasse" are two accounts (upper case would make both STRASSE)."""
+    server = await make_server(worker=False, login_free_attempts=1, **LONG_WAIT)
+    api = ApiClient(http, server.url)
+    tag = uuid.uuid4().hex[:8]
+    assert [(await login(api, f"straße-{tag}@example.com", "wrong guess"))[0] for _ in range(3)] == [401, 401, 429]
+    assert (await login(api, f"strasse-{tag}@example.com", "wrong guess"))[0] == 401
+
+
 async def test_password_hashing_beyond_its_capacity_answers_503(make_server, http):
     server = await make_server(
         worker=False, password_hash_concurrency=1, password_hash_queue=0, login_free_attempts=1000,
@@ -115,6 +184,19 @@ async def test_registration_is_limited_per_address(make_server, http, fresh_data
     assert statuses == [201, 201, 429]
     assert answer.body == {"detail": REGISTER_THROTTLED}
     assert 1 <= int(answer.headers["Retry-After"]) <= 60
+
+
+async def test_registration_limit_of_one_address_leaves_another_free(make_server, http, fresh_database_url):
+    server = await make_server(worker=False, database_url=fresh_database_url, register_rate_limit=1,
+                               trust_forwarded_for=True)
+
+    async def register(address: str) -> int:
+        api = ApiClient(http, server.url, extra_headers={"X-Forwarded-For": address})
+        email = f"r-{uuid.uuid4().hex[:8]}@example.com"
+        return (await api.call("POST", "/api/auth/register", {"email": email, "password": PASSWORD})).status
+
+    assert [await register("203.0.113.20"), await register("203.0.113.20"), await register("203.0.113.21")] == [
+        201, 429, 201]
 
 
 # -- quotas ---------------------------------------------------------------------------------------
