@@ -202,3 +202,10 @@ async def test_what_an_object_does_is_no_field_of_it(template_generator: Templat
     assert items["method deposit of accounts"]["status"] == UNMET
     assert items["method withdraw of accounts"]["status"] == UNMET
     assert list(_fields(prompt)["account"]) == ["balance"]
+
+
+async def test_a_page_that_does_something_is_not_passed_off_as_a_list_of_it(
+        template_generator: TemplateGenerator) -> None:
+    items = await _listed(template_generator, "a markdown editor page in javascript that keeps my notes")
+    (substituted,) = [item for item in items.values() if item["status"] == SUBSTITUTED]
+    assert substituted["text"] == "a markdown editor app" and "not a markdown editor to use" in substituted["detail"]

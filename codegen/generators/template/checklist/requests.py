@@ -150,8 +150,22 @@ def store(b: Builder, text: str, assumptions: list[str]) -> None:
                   f"a {KIND_LABELS[b.spec.kind]} from the offline generator keeps its data in files or in memory")
 
 
+# pages that do something rather than keep a list: the records page the generator writes is not one of them
+_BEHAVIOUR_APPS = re.compile(
+    r"\b(quiz(?:zes)?|trivia|flash ?cards?|(?:music|audio|video|media|mp3) player|(?:markdown|text|code|rich text|photo"
+    r"|image) editor|drawing|paint(?:ing)? app|whiteboard|chat|messenger|typing (?:test|game|speed)|piano|drum machine"
+    r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker)\b"
+)
+
+
 def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
     flat = normalize(text).lower()
+    app = _BEHAVIOUR_APPS.search(flat)
+    if b.spec.kind == "webpage" and b.spec.recipe is None and app:
+        kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
+        b.add(f"a {app.group(1)} app", SUBSTITUTED, main_files(b),
+              f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not a {app.group(1)} "
+              "to use: the offline generator writes no such behaviour")
     if b.spec.kind == "webpage" and b.spec.recipe:
         if any(a.endswith("assumed a landing page") for a in assumptions):
             b.add("the page the prompt describes", SUBSTITUTED, main_files(b),
