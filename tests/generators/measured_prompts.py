@@ -184,7 +184,8 @@ MEASURED = [
     M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
       "category", FAITHFUL),
     M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
-    M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED, ("a twitter clone",)),
+    M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED,
+      ("a twitter clone", "the kind of program the prompt describes")),
     M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
       ("stock is decremented when an order ships",)),
     M("A tic tac toe web page", REFUSED, ("Cannot write a game",)),
@@ -410,6 +411,7 @@ MEASURED = [
       'clicks, and let logged-in users see stats for their own links only. Custom aliases are optional but '
       'must be unique and alphanumeric.', FLAGGED,
       (
+       'the kind of program the prompt describes',
        'GET /:code',
        'but must be unique',
        'records that belong to each user',

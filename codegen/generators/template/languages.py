@@ -113,6 +113,12 @@ def asked_languages(text: str) -> list[LanguageAsk]:
             (match.start(), LanguageAsk(language, match.group(0)))
             for match in re.finditer(r"(?<![\w.#+])golang(?![\w#+])", lowered) if language == "Go"
         ]
+        # written in lower case, only where nothing but a language fits: "a trie in go with Insert", "in node:"
+        lower = {"Go": "go", "JavaScript": "node"}.get(language)
+        if lower:
+            found += [(match.start(), LanguageAsk(language, match.group(0))) for match in re.finditer(
+                rf"(?<![\w.#+])(?:in|using|written in) {lower}(?= ?(?:[,:;.]|$|with\b|using\b|that\b|which\b"
+                r"|for\b|and\b|please\b))", lowered)]
     found.sort(key=lambda item: item[0])
     seen: set[str] = set()
     asks = []

@@ -57,6 +57,9 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),
         # a program in the browser: data kept in the browser, dragged cards, a kanban board
         (r"\b(?:local_?storage|session_?storage|drag (?:and|n) drop|kanban)\b", 4),
+        # what only a page has: a form's client-side checks, a lightbox, lazy loading
+        (r"\b(?:(?:signup|sign up|login|contact|registration|checkout) forms?|client side|lightbox|lazy loading"
+         r"|image gallery|photo gallery)\b", 4),
         # a front-end framework's component is a page's part, whatever it fetches from "/api/..."
         (r"\b(?:react|vue|svelte|angular) components?\b", 4),
         (r"\b(?:website|web app|web application|browser|frontend|front end|javascript|js|portfolio|react|vue|svelte"

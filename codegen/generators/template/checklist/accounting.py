@@ -159,6 +159,8 @@ def _named_words(b: Builder) -> set[str]:
             names |= set(name.split("_")) | {name}
     for section in b.spec.options.get("sections") or []:
         names |= set(section.split())
+    for cards in (b.spec.options.get("cards") or {}).values():  # a section's cards by name ("Free, Pro")
+        names |= {word.lower() for card in cards for word in card.split()}
     for item in b.items:
         names |= set(re.findall(r"[a-z0-9]+", item.text.lower()))
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, kinds, recipes
+from codegen.generators.template.kinds import webpage
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
@@ -25,6 +26,10 @@ def kind(b: Builder, text: str, kind_named: bool) -> None:
     if generic:
         b.add(article(generic.group(1)), MET, main_files(b),
               f"read as a {label}: the prompt does not say which kind of {generic.group(1)}")
+    elif b.spec.kind == "rest_api":
+        # nothing says what kind of program: the REST API is the generator's last resort, and the list says so
+        b.add("the kind of program the prompt describes", SUBSTITUTED, main_files(b),
+              f"a {label}: the prompt names no kind of program the offline generator recognises")
 
 
 def language(b: Builder, prompt: str, requirements: list[str]) -> None:
@@ -71,6 +76,8 @@ def entities(b: Builder, named: dict[str, bool]) -> None:
             text += f" with {human_list(fields)}"
         where = b.where(f'"{entity.plural}"', f"{entity.plural}", paths=rf"(^|/)(test_)?{entity.plural}\.py$")
         code = b.code()
+        if b.spec.kind == "webpage":  # a page shows names as written ("Painting"), its fields are identifiers
+            code = code.lower()
         missing = [name for name in fields if name not in code]
         if entity.name.split("_")[0] in _NOT_RECORD_HEADS:
             b.add(text, UNMET, [], f"read as records called {entity.plural} from a phrase that names none")
@@ -167,7 +174,10 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
               f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not a {app.group(1)} "
               "to use: the offline generator writes no such behaviour")
     if b.spec.kind == "webpage" and b.spec.recipe:
-        if any(a.endswith("assumed a landing page") for a in assumptions):
+        landing_asked = webpage.names_variant("landing", flat)
+        sections_assumed = any(a.startswith("no sections named") for a in assumptions)
+        if any(a.endswith("assumed a landing page") for a in assumptions) or (
+                b.spec.recipe == "landing" and sections_assumed and not landing_asked):
             b.add("the page the prompt describes", SUBSTITUTED, main_files(b),
                   "a landing page with a contact form: the offline generator recognised no page it writes")
         else:

@@ -31,6 +31,26 @@ _GROUP_RE = re.compile(
     r"\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)"
 )
 _FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")
+# a file the script writes, not the one it reads: "write the rows that could not be fixed to errors.csv"
+_OUTPUT_BEFORE_RE = re.compile(r"\b(?:to|into|as|writes?|writing|saves?|saving|exports?|exporting|outputs?)"
+                               r"(?: [a-z0-9_']+){0,2} $")
+# "a messy customers csv": the file by its name, without its extension
+_NAMED_CSV_RE = re.compile(r"\b(?:a|an|the|my|our|this|that)(?: messy| raw| big| large| huge| dirty)? ([a-z0-9_]+) csv\b")
+
+
+_NOT_FILE_NAMES = frozenset("new single separate output another second clean cleaned final combined merged big large".split())
+
+
+def _input_stem(flat: str) -> str | None:
+    """The name of the CSV file the script reads: the first one named that is not written to."""
+    for pattern in (_FILE_RE, _NAMED_CSV_RE):
+        for match in pattern.finditer(flat):
+            written = _OUTPUT_BEFORE_RE.search(flat[max(0, match.start() - 40):match.start()])
+            if not written and match.group(1) not in _NOT_COLUMNS and match.group(1) not in _NOT_FILE_NAMES:
+                return match.group(1)
+    return None
+
+
 _NOT_COLUMNS = frozenset(
     "a an the all each every row rows line lines file files data csv record records it them value values column columns".split()
 )
@@ -54,8 +74,7 @@ class DataScript:
 
     def complete(self, spec: ProjectSpec, context: Context) -> None:
         flat, assumptions = context.flat, context.assumptions
-        file_match = _FILE_RE.search(flat)
-        stem = file_match.group(1) if file_match else None
+        stem = _input_stem(flat)
         record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
         columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
         entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
@@ -140,6 +159,13 @@ def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for match in _METRIC_RE.finditer(flat):
         metric, word = _METRIC_WORDS[match.group(1)], match.group(2)
+        if word in ("per", "by", "for", "in", "each", "grouped"):
+            # "the totals per region": the measure of the one numeric column, when there is exactly one
+            numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
+            entry_of_one = ("count", None) if metric == "count" else (metric, numeric[0]) if len(numeric) == 1 else None
+            if entry_of_one and entry_of_one not in found:
+                found.append(entry_of_one)
+            continue
         if word in _NOT_COLUMNS or word in _METRIC_WORDS:
             continue
         column = identifier(word)

@@ -20,6 +20,11 @@ from codegen.generators.template.words import article, human_list, identifier, t
 _VARIANTS: dict[str, dict] = templates.manifest("webpage")
 
 
+def names_variant(variant: str, flat: str) -> bool:
+    """Whether the normalized prompt names the page ``variant`` ("landing", "calculator", "stopwatch")."""
+    return bool(re.search(_VARIANTS[variant]["pattern"], flat))
+
+
 class WebPage:
     """Static web pages (the Kind protocol)."""
 
@@ -47,6 +52,8 @@ class WebPage:
                 context.assumptions.append("no sections named; assumed a features section")
         elif spec.recipe is None:
             default_entities(spec, context, what="records")
+        if spec.recipe == "landing":
+            _named_cards(spec, context.text)
 
     def capabilities(self, spec: ProjectSpec) -> frozenset[str]:
         return frozenset({"entities", "fields"}) if spec.recipe in (None, "landing") else frozenset()
@@ -99,7 +106,8 @@ _SECTION_NOISE = frozenset("a an the our my some section sections placeholder pl
                            " several few".split())
 # interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
 _BEHAVIOUR_WORDS = re.compile(r"\b(?:lightbox(?:es)?|carousels?|sliders?|modals?|pop ?ups?|drag and drop"
-                              r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?)\b")
+                              r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?"
+                              r"|toggles?|switch(?:es|er)?|lazy loading)\b")
 _NOT_SECTIONS = frozenset("contact contact_form form a an the our my some".split())
 
 
@@ -109,7 +117,10 @@ def _named_sections(flat: str) -> list[str]:
     if not match:
         return []
     names = []
-    for item in re.split(r",|\band\b", match.group(1)):
+    # "three tiers (Free, Pro, Enterprise)": what is in brackets names a section's cards, not sections
+    for item in re.split(r",|\band\b", re.sub(r"\([^)]*\)?", "", match.group(1))):
+        if re.match(r"\s*(?:use|using|make|add|show|shows|with|that|which|where|so|should|must|please)\b", item):
+            continue  # "use tailwind", "that shows a discount": an instruction or a clause, not a section
         if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item):
             continue  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
         item = re.sub(r"\bmasonry\b|\([^)]*\)?", "", item)  # "a masonry gallery", "pricing (3 plans)": the name
@@ -120,6 +131,17 @@ def _named_sections(flat: str) -> list[str]:
         if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
             names.append(name)
     return names[:8]
+
+
+def _named_cards(spec: ProjectSpec, text: str) -> None:
+    """ "three tiers (Free, Pro, Enterprise)": a section whose "fields" are names written capitalised is a section of
+    cards of those names (options["cards"]), not of numbered placeholders."""
+    for entity in spec.entities:
+        names = [f.name for f in entity.fields if f.name not in ("title", "description")]
+        written = [re.search(rf"\b{re.escape(n.replace('_', ' '))}\b", text, re.IGNORECASE) for n in names]
+        if names and all(m and m.group(0)[0].isupper() for m in written):
+            spec.options.setdefault("cards", {})[entity.plural] = [m.group(0) for m in written if m]
+            entity.fields = [f for f in entity.fields if f.name in ("title", "description")] or entity.fields
 
 
 def _page(spec: ProjectSpec, body: str) -> str:
@@ -184,7 +206,13 @@ def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
                                     heading=html.escape(known["heading"]))
             sections.append(render.indent(filled, 4).rstrip("\n"))
             continue
+        named = (spec.options.get("cards") or {}).get(entity.plural)
         cards = "".join(
+            f'        <article class="card">\n          <h3>{html.escape(name)}</h3>\n'
+            f"          <p>{html.escape(f'{name}: what the {title(entity.name).lower()} offers.')}</p>\n"
+            "        </article>\n"
+            for name in named
+        ) if named else "".join(
             f'        <article class="card">\n          <h3>{html.escape(title(entity.name))} {number}</h3>\n'
             f"          <p>{html.escape(_card_text(entity, number))}</p>\n        </article>\n"
             for number in (1, 2, 3)
