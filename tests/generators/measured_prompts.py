@@ -463,7 +463,343 @@ MEASURED = [
     M('Create a log analyzer CLI that reads nginx access logs and prints the top 10 IPs, top endpoints, '
       'status code counts, and requests per hour. It should accept a file or stdin and have a --json output'
       ' option.', FAITHFUL),
-
+    # batch nine (40 prompts by an engineer who never saw the generator, tests/generators/batch_nine.txt): 6 were
+    # wrong on their first run (docs/generators.md, "Batch nine"); these are the verdicts after the fixes for their classes
+    M('REST API for a small library: books (title, author, isbn, published_year), members (name, email) and'
+      " loans. A member can't have more than 3 active loans, return 409 if they try to borrow a 4th. GET "
+      '/books should support ?author= filter. Use Express and SQLite.', FLAGGED,
+      (
+       'use Express',
+       'to borrow a 4',
+       'a member cannot have more than 3 active loans',
+       'return 409 if they try to borrow a 4th',
+      )),
+    M('flask api for todo items with due dates', FLAGGED,
+      (
+       'due dates',
+      )),
+    M('I need a Django REST endpoint for managing my job applications: company, position, status (applied, '
+      'interview, offer, rejected), applied_on date. Status must be one of those values otherwise return '
+      '400. Also add pagination, 20 per page.', FLAGGED,
+      (
+       'use Django',
+       'status must be one of those values otherwise return 400',
+       '20 per page',
+      )),
+    M('Go HTTP server with CRUD for products stored in memory, name is required, price must be > 0, return '
+      '404 when the id is not found', REFUSED,
+      ('Cannot write this in Go',)),
+    M('Spring Boot REST controller for an Employee entity with id, firstName, lastName, email, department. '
+      'email must be unique. Use H2 database', REFUSED,
+      ('Cannot write this in Spring Boot',)),
+    M('build an api to track my gym workouts. each workout has a date and exercises with sets, reps, '
+      'weight. want an endpoint that gives total volume per week', FLAGGED,
+      (
+       'an endpoint that gives total volume per week',
+      )),
+    M('FastAPI service for a parking garage: endpoints to check in a car by license plate, check out, and '
+      'compute the fee ($2/hour, first 30 min free, max $20 per day). Reject check-in if the garage is full'
+      ' (capacity 50) or the plate is already inside.', REFUSED,
+      ('Cannot serve',)),
+    M('crud api for recipes with ingredients, node', FLAGGED,
+      (
+       'use Node.js',
+      )),
+    M('Rust actix-web API for short URLs: POST /shorten takes {"url": ...} and returns a 6 character code, '
+      'GET /{code} redirects with 302, unknown code returns 404. Validate that the url starts with http:// '
+      'or https:// and return 400 otherwise.', REFUSED,
+      ('Cannot write this in Actix',)),
+    M('Inventory management backend with warehouses, items and stock movements (in/out). Stock for an item '
+      'in a warehouse can never go negative, reject the movement with 422 and an error message explaining '
+      'why. Add an endpoint that returns current stock per warehouse and one that lists movements for an '
+      'item between two dates. TypeScript + Express please, with jest tests for the main routes and input '
+      'validation using zod. Also add pagination to the movements list.', FLAGGED,
+      (
+       'use Express',
+       'an endpoint that returns current stock per warehouse and one that lists movements for an item '
+       'between two dates',
+       'movements',
+       'in/out',
+       'stock for an item in a warehouse can never go negative',
+       'reject the movement with 422 and an error message explaining why',
+       'typescript + express please',
+       'with jest tests for the main routes and input validation using zod',
+      )),
+    M('todo app in react', FLAGGED,
+      (
+       'use react',
+      )),
+    M('landing page for my coffee shop, dark theme, menu section, opening hours, map placeholder', FLAGGED,
+      (
+       'dark theme',
+      )),
+    M('Make a pomodoro timer web page with start/pause/reset, 25/5 minute cycles and a sound when the timer'
+      ' ends. Plain HTML/CSS/JS, no frameworks', FLAGGED,
+      (
+       '25/5 minute cycles and a sound when the timer ends.',
+       'make a pomodoro timer webpage with start/pause/reset',
+       'plain html/css/js',
+       'no frameworks',
+      )),
+    M('vue component that shows a sortable, filterable table of users fetched from /api/users', FLAGGED,
+      (
+       'use vue',
+       'search',
+       'sorting',
+       'filterable table of users fetched from /api/users',
+      )),
+    M('personal portfolio site with a projects grid and a contact form', FAITHFUL),
+    M('A kanban board like trello: drag and drop cards between To Do, In Progress and Done columns, '
+      'add/edit/delete cards, save everything to localStorage', FLAGGED,
+      (
+       'drag and drop',
+       'a kanban board like trello',
+       'drag and drop cards between to do',
+       'in progress and done columns',
+      )),
+    M('mortgage calculator page with inputs for principal, interest rate and years, show the monthly '
+      'payment and a full amortization table', FLAGGED,
+      (
+       'inputs for principal',
+       'interest rate',
+       'years',
+       'show monthly payment',
+       'amortization table',
+       'mortgage calculator page with inputs for principal',
+      )),
+    M('weather dashboard using the openweathermap api, search by city, show current weather and a 5 day '
+      'forecast', REFUSED,
+      ('Cannot write a client of an outside web service',)),
+    M('python script that renames all photos in a folder by their EXIF date taken, format '
+      "YYYY-MM-DD_HHMMSS.jpg, skip files without exif data and don't overwrite if the name already exists", REFUSED,
+      ('Cannot write a program that renames, moves or sorts the files of a folder',)),
+    M('CLI tool in Go that counts lines of code per language in a directory, with --exclude and --json '
+      'flags', REFUSED,
+      ('Cannot write this in Go',)),
+    M('convert csv to json', REFUSED,
+      ('Cannot serve',)),
+    M('write a bash script to back up my ~/Documents folder to an external drive every night and keep only '
+      'the last 7 backups', REFUSED,
+      ('Cannot write this in Bash',)),
+    M('log parser: read nginx access logs, output the top 10 IPs, top 10 paths, and the count of 4xx/5xx '
+      'responses per hour. should accept --file and --since arguments', FAITHFUL),
+    M('write a function that checks if a string is a valid IPv4 address', FLAGGED,
+      (
+       'string must be a valid ipv4',
+      )),
+    M('implement an LRU cache in Java with get and put in O(1)', REFUSED,
+      ('Cannot write this in Java',)),
+    M('TypeScript debounce function with proper generic types and a cancel method', REFUSED,
+      ('Cannot serve',)),
+    M('function to merge overlapping intervals in python, with unit tests', FAITHFUL),
+    M('I have a CSV of sales (date, region, product, units, revenue). Write a pandas script that gives '
+      "monthly revenue by region, plots it as a line chart, and flags any month where a region's revenue "
+      'dropped more than 20% vs the previous month.', FLAGGED,
+      (
+       'the data processing the prompt describes',
+       'charts or plots',
+       'write a pandas script that gives monthly revenue by region',
+       'and flags any month',
+       "a region's revenue dropped more than 20% vs the previous month",
+      )),
+    M('analyze my bank statement csv and categorize the expenses', REFUSED,
+      ('Cannot serve',)),
+    M('discord bot that replies with a random joke when someone types !joke', REFUSED,
+      ('Cannot write a chat bot',)),
+    M('scrape product names and prices from an ecommerce site and save them to csv, handle pagination', REFUSED,
+      ('Cannot write a web crawler or scraper',)),
+    M('snake game js', REFUSED,
+      ('Cannot write a game',)),
+    M('tic tac toe in python for the terminal, two players, also an option to play against the computer', REFUSED,
+      ('Cannot write a game',)),
+    M('Real-time chat app with Node and socket.io: rooms, usernames, show "user is typing...", keep the '
+      'last 50 messages per room in memory so new joiners see history', REFUSED,
+      ('Cannot write this in JavaScript',)),
+    M('add JWT login and register to my express app. passwords hashed with bcrypt, token expires in 1 hour,'
+      ' protected route GET /me returns the current user. return 401 on missing or invalid token', REFUSED,
+      ('Cannot write this in Express',)),
+    M('password reset flow with email token in flask', REFUSED,
+      ('Cannot serve',)),
+    M('write a poem about debugging at 3am', REFUSED,
+      ('Cannot serve',)),
+    M('build me an iOS and Android app for food delivery with push notifications, live driver tracking on a'
+      ' map, and Stripe payments', REFUSED,
+      ('Cannot write a mobile app',)),
+    M('train a neural network to predict stock prices from twitter sentiment', REFUSED,
+      ('Cannot write a machine-learning program',)),
+    M('a 3D open-world racing game like forza that runs in the browser', REFUSED,
+      ('Cannot write a game',)),
+    # batch ten (40 prompts by the same engineer, kept unread until its one measurement, tests/generators/batch_ten.txt): 6
+    # were wrong on their first run (docs/generators.md, "Batch ten"); these are the verdicts after the fixes for their classes
+    M('REST API for a veterinary clinic: owners, pets (name, species, birth_date, owner_id) and '
+      "appointments. An appointment can't be booked in the past or overlap another appointment for the same"
+      ' vet, return 409 on overlap. Deleting an owner who still has pets should fail. Express + Postgres.', FLAGGED,
+      (
+       'use Express',
+       'store data in postgres',
+       'an appointment cannot be booked in the past or overlap another appointment for the same vet',
+       'return 409 on overlap',
+       'still has pets should fail',
+      )),
+    M('simple notes api in flask with sqlite', FAITHFUL),
+    M('Create a Go REST API for event ticketing. Events have name, venue, date, capacity. POST '
+      '/events/{id}/tickets buys a ticket, return 400 if sold out. GET /events?upcoming=true only returns '
+      'future events.', REFUSED,
+      ('Cannot write this in Go',)),
+    M('spring boot crud for customers and orders (one to many) with validation, email must be a valid '
+      'format and quantity >= 1', REFUSED,
+      ('Cannot write this in Spring Boot',)),
+    M('Django app for a school: students, courses, enrollments and grades (0-100). Add an endpoint that '
+      "returns a student's GPA. Enrolling twice in the same course should fail with a clear error.", FLAGGED,
+      (
+       'use Django',
+       'grades must be between 0 and 100',
+       "an endpoint that returns a student's gpa",
+       'clear error',
+       'enrolling twice in the same course should fail with a clear error',
+      )),
+    M('api for a book club where members can rate books 1-5 stars, and the average rating is shown on each '
+      'book', REFUSED,
+      ('Cannot serve',)),
+    M('FastAPI bug tracker: issues with title, description, priority (low/medium/high/critical), status '
+      '(open/in_progress/closed) and assignee. Filter by status and priority, sort by created date, '
+      'paginate with limit/offset. Closing an issue requires a resolution field, otherwise 422. Title max '
+      '120 chars.', FLAGGED,
+      (
+       'field in_progress',
+       'sort by created',
+       'paginate with limit/offset',
+       'closing an issue requires a resolution field',
+       'otherwise 422',
+       'title max 120 chars',
+      )),
+    M('node api for expenses, also add a monthly totals endpoint', FLAGGED,
+      (
+       'use Node.js',
+       'also add a monthly totals endpoint',
+      )),
+    M('Rust axum service that stores key value pairs with a TTL: PUT /kv/:key with a body and optional '
+      'ttl_seconds, GET /kv/:key returns 404 if missing or expired, DELETE /kv/:key', REFUSED,
+      ('Cannot write this in Axum',)),
+    M('Hotel booking REST API in TypeScript with NestJS. Entities: rooms (number, type single/double/suite,'
+      ' price per night), guests (name, email, phone) and reservations. check_out must be after check_in, a'
+      " room can't be double booked for overlapping dates, and cancellation is only allowed until 24h "
+      'before check-in, after that return 403. GET /rooms/available?from=&to= lists free rooms. Include '
+      'swagger docs and seed data.', REFUSED,
+      ('Cannot write this in TypeScript',)),
+    M('make a calculator website', FAITHFUL),
+    M('responsive pricing page with three tiers (Free, Pro, Enterprise) and a monthly/yearly toggle that '
+      'shows a 20% discount for yearly, use tailwind', FLAGGED,
+      (
+       'use tailwind',
+       'responsive pricing page with three tiers',
+       'and a monthly/yearly toggle that shows a 20% discount for yearly',
+      )),
+    M('React quiz app: load questions from a JSON file, multiple choice, 15 second timer per question, show'
+      ' the score and the correct answers at the end', FLAGGED,
+      (
+       'use react',
+       'a quiz app',
+       'load questions from a json file',
+       'multiple choice',
+       '15 second timer per question',
+       'show the score and the correct answers at the end',
+      )),
+    M('markdown editor with live preview side by side', REFUSED,
+      ('Cannot serve',)),
+    M('Svelte habit tracker where I can add habits, check them off each day and see a streak count', FLAGGED,
+      (
+       'use svelte',
+       'check them off each day and see a streak count',
+      )),
+    M('an image gallery with a lightbox and lazy loading', REFUSED,
+      ('Cannot serve',)),
+    M('signup form with client-side validation: email, password (min 8 chars, at least one number and one '
+      'uppercase letter), confirm password must match, show errors inline under each field and disable '
+      'submit until valid', REFUSED,
+      ('Cannot serve',)),
+    M('admin dashboard in next.js with a sidebar, a chart of daily signups and a users table with search', FLAGGED,
+      (
+       'use next.js',
+       'search',
+       'the page the prompt describes',
+       'analytics',
+       'sidebar',
+       'a chart of daily signups and a users table with search',
+      )),
+    M('python script to find duplicate files in a directory by hash and optionally delete them, --dry-run '
+      'should be the default', REFUSED,
+      ('Cannot serve',)),
+    M('Rust CLI that converts between YAML, JSON and TOML, detects the input format from the file '
+      'extension, --out flag for the output file, prints to stdout otherwise', REFUSED,
+      ('Cannot write this in Rust',)),
+    M('script that watches my Downloads folder and moves new files into subfolders by type (images, pdfs, '
+      'videos, archives)', REFUSED,
+      ('Cannot write a program that renames, moves or sorts the files of a folder',)),
+    M('command-line todo list manager in node: add, list, done <id>, remove <id>, stored in a json file in '
+      'the home dir', REFUSED,
+      ('Cannot write this in JavaScript',)),
+    M('bulk resize images to 800px wide', REFUSED,
+      ('Cannot serve',)),
+    M('write a function that converts roman numerals to integers and back', FAITHFUL),
+    M('implement a trie in go with Insert, Search and StartsWith', REFUSED,
+      ('Cannot write this in Go',)),
+    M('Python function parse_duration("1h30m15s") that returns seconds as an int and raises ValueError on '
+      'invalid input like "1x" or an empty string', REFUSED,
+      ('Cannot serve',)),
+    M('binary search tree in C++ with insert, delete and in-order traversal', REFUSED,
+      ('Cannot write this in C++',)),
+    M('read a JSON file of survey responses and print the average age, the most common answer for each '
+      'question, and export a summary csv', REFUSED,
+      ('Cannot serve',)),
+    M('clean a messy customers csv with pandas: dedupe by email (case insensitive), normalize phone numbers'
+      " to E.164, fix mixed date formats to ISO, and write the rows that couldn't be fixed to errors.csv", FLAGGED,
+      (
+       'the data processing the prompt describes',
+       'clean the data',
+       'case insensitive',
+       'fix mixed date formats to iso',
+       "and write the rows that couldn't be fixed to errors.csv",
+      )),
+    M('telegram bot that reminds me to drink water every 2 hours, with /start and /stop commands', REFUSED,
+      ('Cannot write a chat bot',)),
+    M('scraper for the hacker news front page: title, points, link, number of comments, output as json', REFUSED,
+      ('Cannot write a web crawler or scraper',)),
+    M('breakout game with html canvas', REFUSED,
+      ('Cannot write a game',)),
+    M('java console hangman', REFUSED,
+      ('Cannot write this in Java',)),
+    M('collaborative whiteboard where multiple users can draw at the same time over websockets, each user '
+      'gets a different color', REFUSED,
+      ('Cannot write a real-time service',)),
+    M('Implement OAuth login with Google and GitHub in a Next.js app and store sessions in a database', FLAGGED,
+      (
+       'use next.js',
+       'token auth',
+       'store data in database',
+       'google',
+       'implement oauth login with google and github in a next.js app and store sessions in a database',
+      )),
+    M("role based access control middleware for express: roles admin, editor, viewer. editors can't delete,"
+      ' viewers are read only, return 403 otherwise', REFUSED,
+      ('Cannot serve',)),
+    M('write a cover letter for a junior developer job', REFUSED,
+      ('Cannot serve',)),
+    M('make an AI model that generates music from text prompts and train it on my spotify library', REFUSED,
+      ('Cannot write a machine-learning program',)),
+    M('instagram clone with stories, reels, DMs and video upload that scales to millions of users', FLAGGED,
+      (
+       'the kind of program the prompt describes',
+       'file uploads',
+       'a instagram clone',
+       'dms',
+       'dms and video upload that scales to millions of users',
+      )),
+    M("what's the difference between let and const in javascript", FLAGGED,
+      (
+       'the page the prompt describes',
+       "what's the difference between let and const in javascript",
+      )),
 ]
 
 
