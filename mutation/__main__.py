@@ -120,7 +120,7 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
               ("tests/test_lifecycle.py", "tests/test_fencing.py", "tests/test_api_generations.py")),
     "engine.worker": (("codegen/engine/worker.py",),
                       ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
-                       "tests/test_engine.py")),
+                       "tests/test_engine.py", "tests/test_db_lanes.py")),
     "engine.pipeline": (("codegen/engine/pipeline.py",),
                         ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
                          "tests/test_engine.py")),

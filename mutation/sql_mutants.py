@@ -231,6 +231,30 @@ _KEY_KIND = ("the throttle key's kind only keeps accounts' and addresses' keys a
              "(register's address key is in another table, rate_limits): any other string that differs from the "
              "other kind's does the same")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_7":
+        ('asyncio.create_task(self._claim_loop(), name=None),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_9":
+        ('asyncio.create_task(self._claim_loop(), ),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_10":
+        ('asyncio.create_task(self._claim_loop(), name="XXworker-claimXX"),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_11":
+        ('asyncio.create_task(self._claim_loop(), name="WORKER-CLAIM"),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_13":
+        ('asyncio.create_task(self._heartbeat_loop(), name=None),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_15":
+        ('asyncio.create_task(self._heartbeat_loop(), ),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_16":
+        ('asyncio.create_task(self._heartbeat_loop(), name="XXworker-heartbeatXX"),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_17":
+        ('asyncio.create_task(self._heartbeat_loop(), name="WORKER-HEARTBEAT"),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_19":
+        ('asyncio.create_task(self._reaper_loop(), name=None),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_21":
+        ('asyncio.create_task(self._reaper_loop(), ),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_22":
+        ('asyncio.create_task(self._reaper_loop(), name="XXworker-reaperXX"),', _TASK_NAME),
+    "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_23":
+        ('asyncio.create_task(self._reaper_loop(), name="WORKER-REAPER"),', _TASK_NAME),
     "codegen.services.users.x_current_user__mutmut_4": ("if not tokens.is_known(None):", _KNOWN_USERS),
     "codegen.services.users.x_current_user__mutmut_10": ("tokens.remember(None)", _KNOWN_USERS),
     "codegen.services.users.x_login__mutmut_67": ("tokens.remember(None)", _KNOWN_USERS),

@@ -288,7 +288,9 @@ async def test_a_hand_back_that_cannot_get_through_does_not_hold_up_stopping(
         generator.release.set()
     assert item.task.done()
     if fault == "terminated":
-        assert "could not hand the generation back; its lease will expire" in caplog.text
+        (logged,) = [r for r in caplog.records
+                     if r.getMessage() == "could not hand the generation back; its lease will expire"]
+        assert logged.error and logged.error != "None"  # type: ignore[attr-defined] - the failure, as a field
     # either way the generation is left to its lease
     row = await db_conn.fetchrow(ROW, gid)
     assert (row["status"], row["lease_token"]) == ("processing", item.claim.lease_token)
@@ -316,6 +318,11 @@ async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_retu
                     "claiming failed; retrying", "lease renewal failed", "reaper failed; retrying"))
 
             await wait_until(logged_all)
+            renewals = [r for r in caplog.records if r.getMessage() == "lease renewal failed"]
+            assert renewals, [r.getMessage() for r in caplog.records]
+            for logged in renewals:  # the failure and how many leases it held up, as fields
+                assert "permission denied for table generations" in logged.error  # type: ignore[attr-defined]
+                assert logged.generations == 1  # type: ignore[attr-defined]
             assert (await user.generation(second["id"]))["status"] == "pending"
             await role.admin.execute(f'GRANT UPDATE ON generations TO "{role.role}"')
             generator.release.set()
