@@ -114,7 +114,7 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "services.users": (("codegen/services/users.py",),
                        ("tests/test_api_files.py", "tests/test_api_generations.py",
                         "tests/test_api_projects.py", "tests/test_api_auth.py", "tests/test_security.py")),
-    "services.naming": (("codegen/services/naming.py",), ("tests/test_api_generations.py",)),
+    "services.naming": (("codegen/services/naming.py",), ("tests/test_naming.py", "tests/test_api_generations.py")),
     "services.previews": (("codegen/services/previews.py",), ("tests/test_api_requirements.py",)),
     "store": (("codegen/store/generations.py", "codegen/store/projects.py", "codegen/store/users.py"),
               ("tests/test_lifecycle.py", "tests/test_fencing.py", "tests/test_api_generations.py")),

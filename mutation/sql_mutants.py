@@ -227,6 +227,10 @@ _NOT_STRICT = ("zip without strict: differs only when a run answers a number of 
 _KNOWN_USERS = ("the known-users cache only spares a lookup: no statement deletes a users row, so a user found once "
                 "is found again, and every route after sign-in reads the database anyway; remembered or not, every "
                 "answer is the same")
+_FIRST_LINE = ("the first part of a split on newlines is the text before the first newline however many splits are "
+               "asked for (1, 2 or no limit): the same first line")
+_HIT_COUNTS = ("every domain's count moves alike (n hits count n + 1, or 2n): which domain has the most is unchanged, "
+               "and so is a tie, and whether any domain was hit at all: nothing else is read")
 _KEY_KIND = ("the throttle key's kind only keeps accounts' and addresses' keys apart, and each kind is written once "
              "(register's address key is in another table, rate_limits): any other string that differs from the "
              "other kind's does the same")
@@ -329,4 +333,16 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_1":
         ('self._known_users[user_id] = ""', "the known users' LRU is an ordered set: its values are never read"),
     "codegen.auth.x\u01c1TokenService\u01c1remember__mutmut_3": ("self._known_users.popitem(last=None)", _POPITEM),
+    "codegen.services.naming.x_derive_domain__mutmut_17": ("hits[domain] = hits.get(domain, 1) + 1", _HIT_COUNTS),
+    "codegen.services.naming.x_derive_domain__mutmut_18": ("hits[domain] = hits.get(domain, 0) + 2", _HIT_COUNTS),
+    "codegen.services.naming.x_derive_name__mutmut_6": ('words = _words(prompt.split("\\n", )[0])', _FIRST_LINE),
+    "codegen.services.naming.x_derive_name__mutmut_9": ('words = _words(prompt.split("\\n", 2)[0])', _FIRST_LINE),
+    "codegen.services.naming.x_derive_name__mutmut_34":
+        ('return " ".join(_ACRONYMS.get(None, w.replace("-", " ").title().replace(" ", "-")) for w in kept)',
+         "each spelling in _ACRONYMS (Api, Rest, Cli, Crud) is its word title-cased, as a word it does not list "
+         "is written anyway"),
+    "codegen.services.naming.x_derive_name__mutmut_46":
+        ('return " ".join(_ACRONYMS.get(w, w.replace("XX-XX", " ").title().replace(" ", "-")) for w in kept)',
+         "str.title() starts a word after a hyphen as after a space ('e-commerce'.title() is 'E-Commerce'), so "
+         "the hyphens need not become spaces first; and a word is lower case (_words), never holding 'XX-XX'"),
 }

@@ -13,7 +13,6 @@ import asyncpg
 import pytest
 
 from codegen.config import Settings
-from codegen.services.naming import derive_domain, derive_name
 from tests.conftest import Server, ServerFactory
 from tests.helpers import (
     Answer,
@@ -437,48 +436,6 @@ async def test_different_users_never_share_projects(alice: ApiClient, bob: ApiCl
     assert alices != bobs
     for client, own in ((alice, alices), (bob, bobs)):
         assert {p["id"] for p in (await client.call("GET", "/api/projects")).body["items"]} == own
-
-
-@pytest.mark.parametrize(
-    ("prompt", "name"),
-    [
-        ("Create a REST API with authentication", "Rest Api"),
-        ("Build a todo list app", "Todo List App"),
-        ("Please make me a simple blog engine with comments", "Blog Engine"),
-        ("create a CLI for renaming files", "Cli"),
-        ("A weather dashboard\nwith a second line", "Weather Dashboard"),
-        ("!!! ??? ...", "Untitled Project"),
-    ],
-)
-def test_derive_name(prompt: str, name: str) -> None:
-    assert derive_name(prompt) == name
-
-
-def test_derived_names_are_short_title_case() -> None:
-    for prompt in (
-        "Implement an extremely elaborate distributed multi tenant event sourced inventory system",
-        "write me a python script that scrapes web pages",
-    ):
-        name = derive_name(prompt)
-        assert 1 <= len(name.split()) <= 3
-        assert name == " ".join(w[:1].upper() + w[1:] for w in name.split())
-
-
-@pytest.mark.parametrize(
-    ("prompt", "domain"),
-    [
-        ("Create a REST API with authentication", "general"),
-        ("Build an online shop with a shopping cart and checkout", "ecommerce"),
-        ("An appointment system for a dental clinic and its patients", "healthcare"),
-        ("A banking app with accounts, transactions and loans", "finance"),
-        ("An online course platform where students take lessons and quizzes", "education"),
-        ("A social feed where users follow friends and like posts", "social"),
-        ("A multiplayer chess game with a leaderboard", "gaming"),
-        ("Write a markdown to HTML converter", "general"),
-    ],
-)
-def test_derive_domain(prompt: str, domain: str) -> None:
-    assert derive_domain(prompt) == domain
 
 
 # -- GET /api/generations/{generation_id} -------------------------------------------------------

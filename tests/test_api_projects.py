@@ -70,6 +70,9 @@ async def test_create_project_defaults(alice: ApiClient) -> None:
     assert body["domain"] == "general"
     assert body["description"] is None
     assert "unknown_field" not in body
+    # stored trimmed: read back and listed so
+    assert (await alice.call("GET", f"/api/projects/{body['id']}")).body["name"] == "Side Project"
+    assert [p["name"] for p in (await alice.call("GET", "/api/projects")).body["items"]] == ["Side Project"]
 
 
 @pytest.mark.parametrize(
