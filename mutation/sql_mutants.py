@@ -234,7 +234,15 @@ _HIT_COUNTS = ("every domain's count moves alike (n hits count n + 1, or 2n): wh
 _KEY_KIND = ("the throttle key's kind only keeps accounts' and addresses' keys apart, and each kind is written once "
              "(register's address key is in another table, rate_limits): any other string that differs from the "
              "other kind's does the same")
+_PREVIEW_KEY = ("the preview key's prefix only makes it differ from the access tokens' key (the secret itself): any "
+                "other prefix does, and links are checked with the key of the same process's prefix")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.services.previews.x_issue__mutmut_35":
+        ("token = jwt.encode(claims, key, )", "PyJWT's default algorithm is HS256, the one named"),
+    "codegen.services.previews.x_preview_key__mutmut_3":
+        ('return hashlib.sha256(b"XXcodegen-preview:XX" + jwt_secret.encode()).digest()', _PREVIEW_KEY),
+    "codegen.services.previews.x_preview_key__mutmut_4":
+        ('return hashlib.sha256(b"CODEGEN-PREVIEW:" + jwt_secret.encode()).digest()', _PREVIEW_KEY),
     "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_7":
         ('asyncio.create_task(self._claim_loop(), name=None),', _TASK_NAME),
     "codegen.engine.worker.x\u01c1Worker\u01c1start__mutmut_9":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 
 from tests.conftest import Server, ServerFactory, UserFactory
@@ -102,6 +105,11 @@ async def test_a_web_page_is_previewed_sandboxed_by_a_short_lived_link(carol: Ap
     link = await carol.call("POST", f"/api/generations/{done['id']}/preview-token")
     assert link.status == 200
     assert link.body["expires_in"] == 300 and link.body["preview_url"].endswith("/index.html")
+    assert link.body["generation_id"] == done["id"]
+    token = link.body["preview_url"].split("/")[2]
+    claims = jwt.decode(token, options={"verify_signature": False})  # what the link says, read as any holder can
+    assert claims["aud"] == "preview" and claims["gen"] == done["id"] and claims["sub"] == carol.user_id
+    assert 0 < claims["exp"] - time.time() <= 300
 
     async with http.get(carol.base_url + link.body["preview_url"]) as response:
         assert response.status == 200
@@ -113,18 +121,33 @@ async def test_a_web_page_is_previewed_sandboxed_by_a_short_lived_link(carol: Ap
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["connect-src"] == "'none'" and directives["default-src"] == "'none'"
     assert directives["frame-ancestors"] == "'self'" and directives["sandbox"] == "allow-scripts"
+    assert directives["form-action"] == "'none'" and directives["base-uri"] == "'none'"
+    own = f"{carol.base_url.split('://', 1)[1]}/preview/{token}/"  # its own files, by host and path
+    assert directives["script-src"] == f"{own} 'unsafe-inline'" and directives["img-src"] == f"{own} data:"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
     script = link.body["preview_url"].replace("index.html", "app.js")
     async with http.get(carol.base_url + script) as response:
         assert response.status == 200 and response.content_type == "text/javascript"
     async with http.get(carol.base_url + link.body["preview_url"].replace("index.html", "nope.js")) as response:
-        assert response.status == 404
+        assert response.status == 404 and (await response.json())["detail"] == "Not Found"
+    # a file of a type the page does not name is sent as plain text, never sniffed
+    async with http.get(carol.base_url + link.body["preview_url"].replace("index.html", "README.md")) as response:
+        assert response.status == 200 and response.content_type == "text/plain"
     forged = link.body["preview_url"].split("/")
     forged[2] = forged[2][:-4] + ("AAAA" if not forged[2].endswith("AAAA") else "BBBB")
     async with http.get(carol.base_url + "/".join(forged)) as response:
         assert response.status == 401
         assert (await response.json())["detail"] == "Invalid or expired preview link"
+
+
+async def test_a_page_still_being_written_cannot_be_previewed(make_server: ServerFactory, make_user: UserFactory) -> None:
+    idle = await make_server(worker=False)
+    erin = await make_user(idle)
+    pending = await erin.call("POST", "/api/generations/generate", {"prompt": "A calculator web page"})
+    early = await erin.call("POST", f"/api/generations/{pending.body['id']}/preview-token")
+    assert (early.status, early.body["detail"]) == (
+        409, "Generation is not completed (status: pending); only its finished page can be previewed")
 
 
 async def test_only_a_completed_web_page_of_ones_own_can_be_previewed(
@@ -140,10 +163,6 @@ async def test_only_a_completed_web_page_of_ones_own_can_be_previewed(
 
 
 async def test_an_expired_or_foreign_preview_link_is_refused(working: Server, carol: ApiClient, http) -> None:
-    import time
-
-    import jwt
-
     from codegen import appkeys
 
     created = await carol.call("POST", "/api/generations/generate", {"prompt": "A calculator web page"})
