@@ -389,7 +389,6 @@ MEASURED = [
       " /appointments/:id (only allowed if it's more than 24h away).", FLAGGED,
       (
        'GET /vets/:id/schedule',
-       'species one of dog/cat/bird/other',
        'birth date not in the future',
        'appointments are 30 min',
        'a vet cannot have overlapping appointments',
@@ -450,11 +449,8 @@ MEASURED = [
        'payments',
        'calling external services or APIs',
        'records that belong to each user',
-       'price',
-       'quantity',
        'end > start',
        'make a multi-tenant backend for an event ticketing system',
-       'ticket types with price and quantity',
        'never beyond the available quantity',
        'and an order that would exceed capacity must fail as a whole',
       )),
@@ -800,6 +796,220 @@ MEASURED = [
        'the page the prompt describes',
        "what's the difference between let and const in javascript",
       )),
+    # batch eleven (40 prompts by another engineer who never saw the generator or the earlier batches,
+    # tests/generators/batch_eleven.txt): 5 were wrong on its one run (docs/generators.md, "Batch eleven"); these are
+    # the verdicts after the fixes for their classes
+    M('REST API in Express for a dog grooming salon. Customer (name, phone, email), Pet (name, breed, '
+      'weight_kg must be > 0, owner_id), Groomer, Appointment (pet_id, groomer_id, start_time, service one '
+      "of bath/trim/nails, price). A groomer can't have overlapping appointments, return 409 on conflict "
+      "and 404 if the pet doesn't exist", FLAGGED,
+      (
+       'use Express',
+       'field owner_id of pets',
+       'field owner_id',
+       'groomer',
+       'a groomer cannot have overlapping appointments',
+       'return 409 on conflict and 404 if the pet does not exist',
+      )),
+    M('flask api for logging beehive inspections. hives have name, location, queen_year. inspections have '
+      'hive_id, date, frames_of_brood (0-20), mite_count, notes. also add pagination on GET /inspections '
+      'and filter by hive', FLAGGED,
+      (
+       'filter by hive',
+       'flask api for logging beehive inspections',
+      )),
+    M('FastAPI app for our makerspace tool checkout: tools (serial_number unique, name, category), members,'
+      " checkouts. a tool that's already checked out can't be checked out again (return 400). add GET "
+      '/checkouts/overdue for anything out longer than 7 days', FLAGGED,
+      (
+       'GET /checkouts/overdue',
+       'payments',
+       "a tool that's already checked out cannot be checked out again",
+       'return 400',
+       'add get /checkouts/overdue for anything out longer than 7 days',
+      )),
+    M('crud api for invoices in go', REFUSED,
+      ('Cannot write this in Go',)),
+    M('Spring Boot REST service for a car rental fleet. Vehicle: plate (unique), make, model, mileage, '
+      'status AVAILABLE/RENTED/MAINTENANCE. Rental: vehicle, customer name, start and end date, end must be'
+      ' after start. PATCH /vehicles/{id}/status. Return 422 with field errors on validation failures', REFUSED,
+      ('Cannot write this in Spring Boot',)),
+    M('REST API for a community garden: plots (number, size_sqm, raised_bed bool), gardeners, and plot '
+      'assignments per season. one gardener can have max 2 plots per season. GET /plots?available=true '
+      'should list unassigned plots for the current season', FLAGGED,
+      (
+       'rest api for a community garden: plots (number',
+       'and plot assignments per season.',
+       'one gardener can have max 2 plots per season',
+       'get /plots?available=true should list unassigned plots for the current season',
+      )),
+    M('Django REST framework backend for a small vet clinic. owners, animals, vaccinations with date_given '
+      'and next_due. endpoint that lists all vaccinations due in the next 30 days, sorted by date', FLAGGED,
+      (
+       'use Django',
+       'endpoint that lists all vaccinations due in the next 30 days',
+       'owners',
+       'animals',
+      )),
+    M('Rails API for a food truck preorder system - menu items with price in cents and a sold_out flag, '
+      'orders with pickup_time that has to be at least 15 minutes in the future. reject the whole order if '
+      'any item is sold out', REFUSED,
+      ('Cannot write this in Ruby on Rails',)),
+    M('Erstelle eine REST-API mit Node.js für eine Fahrschule: Schüler, Fahrlehrer und Fahrstunden. Eine '
+      'Fahrstunde dauert entweder 45 oder 90 Minuten, und ein Fahrlehrer darf nicht zwei Stunden '
+      'gleichzeitig haben. Bitte mit SQLite.', REFUSED,
+      ('Cannot serve',)),
+    M("simple api for my band's setlists. songs have title, key, bpm, duration in seconds. a setlist is an "
+      'ordered list of songs. need an endpoint that returns the total length of a setlist in mm:ss', FLAGGED,
+      (
+       'an endpoint that returns the total length of a setlist in mm:ss',
+       'duration in seconds',
+       'a setlist is an ordered list of songs',
+      )),
+    M('tip calculator in vue', FLAGGED,
+      (
+       'use vue',
+       'tip calculator in vue',
+      )),
+    M('landing page for my pottery studio with a class schedule, prices, and a contact form. use tailwind, '
+      'earthy colors', FLAGGED,
+      (
+       'use tailwind',
+       'landing page for my pottery studio with a class schedule',
+       'earthy colors',
+      )),
+    M("build a kanban board for a small print shop's job orders with columns Received, Proofing, Printing, "
+      'Ready for pickup. drag and drop between columns, each card has customer name, quantity and due date,'
+      ' save everything in localStorage', FLAGGED,
+      (
+       'drag and drop',
+       "build a kanban board for a small print shop's job orders with columns received",
+       'ready for pickup',
+       'drag and drop between columns',
+       'each card has customer name',
+       'quantity and due date',
+      )),
+    M('single html page with a countdown to our wedding on June 14 2025, our photo as the background and '
+      'the days/hours/minutes in big letters', FLAGGED,
+      (
+       'single html page with a countdown to our wedding on june 14 2025',
+       'our photo as the background and the days/hours/minutes in big letters',
+      )),
+    M('hazme una página web para una panadería con el menú de productos, precios y un botón para pedir por '
+      'WhatsApp', REFUSED,
+      ('Cannot serve',)),
+    M('react dashboard for my home solar panels. load daily kWh from a json file, show a line chart of the '
+      "last 30 days, a card with this month's total, and the best day ever", FLAGGED,
+      (
+       'use react',
+       'a dashboard app',
+       'analytics',
+       'best day ever',
+       'load daily k_wh from a json file',
+       'show a line chart of the last 30 days',
+       "a card with this month's total",
+      )),
+    M('svelte app for practicing hiragana flashcards, keep track of which ones I get wrong and show those '
+      'more often', FLAGGED,
+      (
+       'use svelte',
+       'a flashcards app',
+       'svelte app for practicing hiragana flashcards',
+       'ones i get wrong and show those more often',
+      )),
+    M('responsive pricing table with 3 tiers and a monthly/yearly toggle, yearly shows 20% off', REFUSED,
+      ('Cannot serve',)),
+    M('python script that renames all photos in a folder to their EXIF date taken like '
+      "2023-08-14_153210.jpg. skip files with no exif, don't overwrite if the name already exists (add _1, "
+      '_2), and add a --dry-run flag', REFUSED,
+      ('Cannot write a program that renames, moves or sorts the files of a folder',)),
+    M('cli tool to merge several CSV exports from my bank into one file. dedupe transactions by '
+      'date+amount+description, sort by date. args: --input-dir, --output, --since YYYY-MM-DD', FLAGGED,
+      (
+       'the data processing the prompt describes',
+       'merge or join files',
+       'option --input-dir',
+       'option --since',
+       'args',
+       '--since yyyy-mm-dd',
+      )),
+    M('bash script that looks through the nginx access log for 5xx responses in the last hour and emails me'
+      ' a summary grouped by URL', REFUSED,
+      ('Cannot write this in Bash',)),
+    M('convert a folder of markdown files into one epub', FLAGGED,
+      (
+       'the kind of program the prompt describes',
+       'markdown rendering',
+      )),
+    M('go program that tails a JSON lines log file and counts errors per service per minute, prints a table'
+      ' every 10 seconds. flags -file and -level', REFUSED,
+      ('Cannot serve',)),
+    M('script to convert my garmin .gpx files to csv with lat, lon, elevation, time columns and print the '
+      'total distance in km', FLAGGED,
+      (
+       'lat',
+       'lon',
+       'elevation',
+       'time',
+       'script to convert my garmin .gpx files to csv with lat',
+       'time columns and print the total distance in km',
+      )),
+    M('write a function that takes a list of shift start/end times for one employee and returns total hours'
+      ' worked per week, with anything over 40h counted as overtime at 1.5x pay', REFUSED,
+      ('Cannot serve',)),
+    M('implement an LRU cache in typescript with get, put and a fixed capacity, both O(1)', REFUSED,
+      ('Cannot write this in TypeScript',)),
+    M('function to validate a Norwegian national ID number (fødselsnummer) including both checksum digits', REFUSED,
+      ('Cannot serve',)),
+    M("write a python function that splits a restaurant bill among friends where some people didn't drink "
+      'alcohol, and returns who owes whom with the minimum number of transfers', REFUSED,
+      ('Cannot serve',)),
+    M('interval tree in rust', REFUSED,
+      ('Cannot serve',)),
+    M('pandas script for my coffee shop sales csv (date, time, item, qty, unit_price). show the best '
+      'selling items per weekday, revenue by month, and a heatmap of sales by hour and weekday', FLAGGED,
+      (
+       'the data processing the prompt describes',
+       'show the best selling items per weekday',
+       'revenue by month',
+       'and a heatmap of sales by hour and weekday',
+      )),
+    M('script em python que lê um csv com as notas dos alunos, calcula média e mediana por disciplina, '
+      'marca alunos com nota abaixo de 6 em duas ou mais matérias e exporta para excel com uma aba por '
+      'turma', REFUSED,
+      ('Cannot serve',)),
+    M('discord bot that tracks D&D initiative order. commands: !init add <name> <roll>, !init next, !init '
+      'remove <name>, !init clear. ties broken by dex modifier if given', REFUSED,
+      ('Cannot write a chat bot',)),
+    M('scrape used bike listings from a classifieds site and send me a telegram message when a road bike '
+      "under 400 eur shows up, check every 15 minutes and don't alert twice for the same ad", REFUSED,
+      ('Cannot write a web crawler or scraper',)),
+    M('snake game in javascript', REFUSED,
+      ('Cannot write a game',)),
+    M('minesweeper in pygame with easy/medium/hard levels, right click to flag, and best times saved to a '
+      'file', REFUSED,
+      ('Cannot write a game',)),
+    M('real-time auction page for a charity gala: everyone sees the current highest bid update live via '
+      'websockets, a new bid must be at least $5 more than the current one, and bidding closes '
+      'automatically at a set time', REFUSED,
+      ('Cannot write a real-time service',)),
+    M('add login to my express app: email + password, bcrypt hashing, JWT access tokens with refresh '
+      'tokens, and lock the account for 15 minutes after 5 failed attempts', REFUSED,
+      ('Cannot write this in Express',)),
+    M('write me a cover letter for a junior data analyst position, I have a stats degree and 1 year of '
+      'excel experience', REFUSED,
+      ('Cannot serve',)),
+    M('build a full instagram clone with reels, stories, DMs and an ML recommendation feed and deploy it to'
+      ' aws for me', FLAGGED,
+      (
+       'the kind of program the prompt describes',
+       'deployment',
+       'a instagram clone',
+       'dms',
+       'ml recommendation feed',
+      )),
+    M("what's a good name for my cat", REFUSED,
+      ('Cannot serve',)),
 ]
 
 

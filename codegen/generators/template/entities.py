@@ -24,6 +24,7 @@ from codegen.generators.template.entity_words import (
     LIST_TRIGGERS,
     METHOD_VERBS,
     MODIFIERS,
+    NEVER_RECORDS,
     NON_ENTITIES,
     NOT_QUALIFIERS,
     OPTIONAL_WORDS,
@@ -194,6 +195,8 @@ class EntityParser:
         return index
 
     def _entity_name(self, item: _Item, *, in_list: bool) -> str | None:
+        # "tools (serial_number unique, name, category)": a generic plural listed with fields of its own is records
+        listed_with_fields = in_list and bool(item.fields) and item.words[-1] not in NEVER_RECORDS
         words = [w for w in item.words if w not in MODIFIERS]
         if not words or any(is_feature(w) for w in words) or "_".join(words) in AUTH_PHRASES:
             return None
@@ -203,7 +206,8 @@ class EntityParser:
         qualified = (head in QUALIFIED_HEADS and len(words) > 1 and words[-2].isalpha()
                      and words[-2] not in NOT_QUALIFIERS and words[-2] not in NON_ENTITIES
                      and not is_feature(words[-2]))
-        generic = head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES) and not qualified
+        generic = (head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES) and not qualified
+                   and not listed_with_fields)
         if generic or not head.isidentifier() or len(singular(head)) < 3:
             return None
         if not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular:

@@ -26,7 +26,9 @@ TERMINATOR_WORDS = frozenset(
     # verbs that end a list of names: "columns date and amount and computes the total"
     " compute computes calculate calculates return returns output outputs print prints write writes read reads"
     " show shows display displays generate generates export exports save saves send sends produce produces"
-    " find finds summarize summarizes aggregate aggregates".split()
+    " find finds summarize summarizes aggregate aggregates"
+    # "birth date not in the future": a rule follows the name
+    " not never".split()
 )
 TERMINATOR_TOKENS = frozenset({".", ";", "!", "?", "\n", "(", ")", ":", "[", "]", "{", "}"})
 # leading words of a list item that are not part of the name
@@ -90,4 +92,9 @@ NOT_QUALIFIERS = frozenset(
 METHOD_VERBS = frozenset(
     "deposit withdraw transfer push pop peek enqueue dequeue insert delete remove append prepend reverse undo redo"
     " borrow lend subscribe unsubscribe login logout send receive rotate".split()
+)
+# generic plurals that stay no entity even listed with fields of their own ("endpoints (GET, POST)")
+NEVER_RECORDS = frozenset(
+    "apis endpoints routes tests fields columns attributes properties details options settings requirements"
+    " features params parameters headers methods functions operations steps pages".split()
 )

@@ -54,7 +54,7 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:access logs?|(?:nginx|apache) logs?|log (?:parser|analy[sz]er))\b", 5),
     ],
     "webpage": [
-        (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page|spa)\b", 4),
+        (r"\b(?:webpage|landing page|html|css|static site|static page|home ?page|single page)\b", 4),
         # a program in the browser: data kept in the browser, dragged cards, a kanban board
         (r"\b(?:local_?storage|session_?storage|drag (?:and|n) drop|kanban)\b", 4),
         # what only a page has: a form's client-side checks, a lightbox, lazy loading
@@ -121,7 +121,8 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     assumptions: list[str] = []
 
     # "a route that lists overdue invoices" names a route, not an entity overdue_invoices
-    drafts = EntityParser(corrected_tokens(normalize(for_entities(report_routes.without_routes(text))))).parse()
+    drafts = EntityParser(corrected_tokens(
+        normalize(for_entities(report_routes.without_routes(text)), said_rules=False))).parse()
     kind = _kind(flat, assumptions)
     domain = catalog.find_domain(flat)
     spec = ProjectSpec(kind=kind, title="", slug="", summary=_summary(prompt))

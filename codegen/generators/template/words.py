@@ -181,8 +181,9 @@ _LIST_RULES: list[tuple[re.Pattern[str], object]] = [
                 rf"|mode)) \(((?:{_WORD_VALUES}, ?)+(?:or |and )?{_WORD_VALUES}(?:,? (?:or|and) {_WORD_VALUES})?)\)",
                 re.IGNORECASE),
      lambda m: _one_of(m[1], re.split(r",|\bor\b|\band\b", m[2]))),
-    # "type single/double/suite"
-    (re.compile(_IN_LIST + rf"([a-z_]+) \(?((?:{_WORD_VALUES}/)+{_WORD_VALUES})\)?" + _ITEM_END, re.IGNORECASE),
+    # "type single/double/suite", "service one of bath/trim/nails"
+    (re.compile(_IN_LIST + rf"([a-z_]+) (?:one of )?\(?((?:{_WORD_VALUES}/)+{_WORD_VALUES})\)?" + _ITEM_END,
+                re.IGNORECASE),
      lambda m: _one_of(m[1], m[2].split("/"))),
     # "rating 1-10", "score (0 to 100)"
     (re.compile(_IN_LIST + r"([a-z_]+) \(?(-?\d+) ?(?:-|to) ?(\d+)\)?" + _ITEM_END, re.IGNORECASE),
@@ -200,15 +201,18 @@ def _one_of(name: str, values: list[str]) -> str:
     return f"{name} must be one of {', '.join(values[:-1])} or {values[-1]}"
 
 
-def normalize(text: str) -> str:
-    """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept."""
+def normalize(text: str, *, said_rules: bool = True) -> str:
+    """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept.
+
+    ``said_rules``: the rules written beside fields in a list are said after the text (the entity parser reads
+    without them: "service must be one of bath, trim or nails" names no entity "nails")."""
     text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
     for pattern, replacement in _PHRASES:
         text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
-    return _enum_lists(text)
+    return _enum_lists(text, said_rules)
 
 
-def _enum_lists(text: str) -> str:
+def _enum_lists(text: str, said_rules: bool) -> str:
     """A field's rule written beside it in a list of fields is said after the text instead: "status (a, b, c)" is
     the field status and "status must be one of a, b or c" (the list would otherwise end the entity's fields)."""
     rules: list[str] = []
@@ -220,7 +224,9 @@ def _enum_lists(text: str) -> str:
     for pattern, rule in _LIST_RULES:
         text = pattern.sub(lambda match: field_only(match, rule), text)
     # "; " keeps each rule a clause of its own (the checklist's accounting splits clauses there)
-    return text.rstrip().rstrip(".") + "".join(f"; {rule}" for rule in rules) + "." if rules else text
+    if not rules or not said_rules:
+        return text
+    return text.rstrip().rstrip(".") + "".join(f"; {rule}" for rule in rules) + "."
 
 
 def tokenize(text: str) -> list[Token]:

@@ -79,7 +79,18 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     details.detailed(b, text, applied)
     crosscheck.check(b, text)
     sentences.unrecognised(b, [prompt, *requirements])
+    if spec.kind == "library" and spec.recipe is None and FUNCTION_ASK_RE.search(normalize(text).lower()):
+        # "write a function that splits a bill": a library of records named in the prompt is not that function
+        for item in b.items:
+            if item.status == MET and not _generic(item.text):
+                item.status, item.detail = SUBSTITUTED, (
+                    "a library of records, where a function was asked for: no recipe of the offline generator "
+                    "writes that function")
     return b.items
+
+
+# a function asked for as such ("write a python function that ...", "a function to ...")
+FUNCTION_ASK_RE = re.compile(r"\b(?:python )?functions? (?:that|to|which|for|called|named|returning)\b")
 
 
 def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:

@@ -249,8 +249,10 @@ def served_status(b: Builder, clause: str) -> list[str]:
     """The generated tests that check the error answer ``clause`` asks for, if the project gives it."""
     if b.spec.kind != "rest_api":
         return []
+    codes = set(re.findall(r"\b[1-5]\d\d\b", clause))
     for status, pattern in _SERVED_STATUSES:
-        if pattern.search(clause.replace("'", " ")):
+        # every code the clause names must be this one: "409 on conflict and 404 if ..." is not all served
+        if codes <= {status} and pattern.search(clause.replace("'", " ")):
             tests = [path for path in b.where(f"== {status}") if path.startswith("tests/")]
             if tests:
                 return tests

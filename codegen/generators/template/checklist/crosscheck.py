@@ -72,7 +72,7 @@ def _browser_kind(b: Builder, flat: str) -> None:
               f"the offline generator wrote a {label}")
 
 
-_LIST_RE = re.compile(r"(?:^|[:;]| with | for | of | manage | track | store )\s*((?:[a-z][a-z ]{1,30}(?:\([^()]*\))?,\s*)+"
+_LIST_RE = re.compile(r"(?:^|[:;.]| with | for | of | manage | track | store )\s*((?:[a-z][a-z ]{1,30}(?:\([^()]*\))?,\s*)+"
                       r"(?:and |or )?[a-z][a-z ]{1,30})")
 
 
@@ -84,12 +84,16 @@ def _listed_entities(b: Builder, flat: str) -> None:
     # /vets/:id/schedule", "a vet cannot have overlapping appointments"): that one does not say vets are missing
     listed = [re.sub(r"^(?:and |or |the |a |an )", "", item.text.lower()) for item in b.items]
     for match in _LIST_RE.finditer(flat):
-        names = [re.sub(r"\([^()]*\)", "", n).strip() for n in re.split(r",\s*(?:and |or )?|\s(?:and|or)\s", match.group(1))]
+        listing = re.sub(r"\([^()]*\)", "", match.group(1))  # "pets (species, birth_date)": the names only
+        names = [n.strip() for n in re.split(r",\s*(?:and |or )?|\s(?:and|or)\s", listing)]
         names = [n.split()[-1] for n in names if n and len(n.split()) <= 2]
         if sum(1 for n in names if n in entity_words or singular(n) in entity_words) < 2:
             continue
+        # "Customer (...), Pet (...), Groomer": entities named in the singular make a singular name one too
+        singular_names = b.spec.kind != "webpage" and any(n in {e.name for e in b.spec.entities} for n in names)
         for name in names:
             known = {name, singular(name)} & (entity_words | field_words)
-            if known or not is_plural(name) or any(re.match(rf"{re.escape(singular(name))}", text) for text in listed):
+            named = is_plural(name) or (singular_names and name.isalpha() and len(name) > 2)
+            if known or not named or any(re.match(rf"{re.escape(singular(name))}", text) for text in listed):
                 continue
             b.add(name, UNMET, [], "listed with the entities, but the offline generator did not write it")

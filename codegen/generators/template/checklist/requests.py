@@ -161,7 +161,7 @@ def store(b: Builder, text: str, assumptions: list[str]) -> None:
 _BEHAVIOUR_APPS = re.compile(
     r"\b(quiz(?:zes)?|trivia|flash ?cards?|(?:music|audio|video|media|mp3) player|(?:markdown|text|code|rich text|photo"
     r"|image) editor|drawing|paint(?:ing)? app|whiteboard|chat|messenger|typing (?:test|game|speed)|piano|drum machine"
-    r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker)\b"
+    r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker|dashboard)\b"
 )
 
 
