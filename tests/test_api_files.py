@@ -137,6 +137,36 @@ async def test_download_before_completion_is_409(server: Server, alice: ApiClien
     assert (await alice.call("GET", f"/api/generations/{pending['id']}/download")).status == 409
 
 
+async def test_the_archive_folder_is_the_project_name_as_a_slug_and_compressed(scripted, make_user):
+    """"  Café ☕ Menu!! " gives the folder caf-menu (no dash at either end); a name with nothing of a-z or 0-9
+    gives "project"; the entries are deflated."""
+    user = await make_user(scripted)
+    for name, folder in (("  Café ☕ Menu!! ", "caf-menu"), ("☕ ☕", "project")):
+        project = await user.call("POST", "/api/projects", {"name": name})
+        assert project.status == 201, project.body
+        done = await completed(user, OTHER_PROMPT, project_id=project.body["id"])
+        answer = await user.call("GET", f"/api/generations/{done['id']}/download")
+        assert answer.status == 200
+        with zipfile.ZipFile(io.BytesIO(answer.body)) as archive:
+            assert archive.namelist() == [f"{folder}/count.py"]
+            assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
+
+
+async def test_cancelling_a_finished_generation_is_409_with_its_status(family):
+    user, parent = family["user"], family["parent"]
+    answer = await user.call("POST", f"/api/generations/{parent['id']}/cancel")
+    assert (answer.status, answer.body) == (409, {"detail": "Generation is already completed and cannot be cancelled"})
+
+
+async def test_a_cancelled_generation_says_who_cancelled_it(server: Server, alice: ApiClient):
+    pending = await alice.generate(PARENT_PROMPT)
+    assert (await alice.call("POST", f"/api/generations/{pending['id']}/cancel")).status == 200
+    cancelled = await alice.generation(pending["id"])
+    assert (cancelled["status"], cancelled["message"]) == ("cancelled", "Generation cancelled by the user")
+    again = await alice.call("POST", f"/api/generations/{pending['id']}/cancel")
+    assert (again.status, again.body) == (409, {"detail": "Generation is already cancelled and cannot be cancelled"})
+
+
 # -- GET …/diff ----------------------------------------------------------------------------------
 
 CHILD_DIFF = (
@@ -220,3 +250,22 @@ async def test_a_diff_against_another_users_generation_is_404(family, scripted, 
     user, child = family["user"], family["child"]
     answer = await user.call("GET", f"/api/generations/{child['id']}/diff", params={"against": theirs["id"]})
     assert (answer.status, answer.body) == (404, NOT_FOUND)
+
+
+async def test_a_diff_against_a_generation_that_did_not_complete_is_409_naming_it(family):
+    user = family["user"]
+    failed = await user.wait_for((await user.generate("a prompt the scripted generator has no files for"))["id"])
+    assert failed["status"] == "failed"
+    answer = await user.call("GET", f"/api/generations/{family['other']['id']}/diff?against={failed['id']}")
+    assert answer.status == 409
+    assert answer.body == {"detail": f"Generation {failed['id']} to compare with is not completed (status: failed); "
+                                     "only completed generations can be compared"}
+
+
+def test_a_file_without_a_final_newline_is_marked_in_the_diff():
+    from codegen.services.generations import unified_diff
+
+    # both last lines lack it: each is marked (the diff was "-two+three" before, one line of two)
+    diff = unified_diff({"a.txt": "one\ntwo"}, {"a.txt": "one\nthree", "b.txt": "new\n"})
+    assert diff == ("--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n\\ No newline at end of file\n"
+                    "+three\n\\ No newline at end of file\n--- /dev/null\n+++ b/b.txt\n@@ -0,0 +1 @@\n+new\n")

@@ -192,16 +192,14 @@ def unified_diff(old: dict[str, str], new: dict[str, str]) -> str:
         before, after = old.get(path), new.get(path)
         if before == after:
             continue
-        chunks.extend(
-            difflib.unified_diff(
-                (before or "").splitlines(keepends=True),
-                (after or "").splitlines(keepends=True),
-                fromfile=f"a/{path}" if before is not None else "/dev/null",
-                tofile=f"b/{path}" if after is not None else "/dev/null",
-            )
+        lines = difflib.unified_diff(
+            (before or "").splitlines(keepends=True),
+            (after or "").splitlines(keepends=True),
+            fromfile=f"a/{path}" if before is not None else "/dev/null",
+            tofile=f"b/{path}" if after is not None else "/dev/null",
         )
-        if chunks and not chunks[-1].endswith("\n"):
-            chunks[-1] += "\n\\ No newline at end of file\n"
+        # a last line without its newline, the old file's or the new one's (each can be): marked as diff(1) does
+        chunks.extend(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
     return "".join(chunks)
 
 
