@@ -106,7 +106,8 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "streams.sender": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
     # services in two scopes, so each fits in a run of its own
     "services.generations": (("codegen/services/generations.py",),
-                             ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py")),
+                             ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py",
+                              "tests/test_security.py", "tests/test_windows.py")),
     # projects.py and users.py were one scope (237 mutants): too long for one run here
     "services.projects": (("codegen/services/projects.py",),
                           ("tests/test_api_files.py", "tests/test_api_generations.py",

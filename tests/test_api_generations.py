@@ -348,6 +348,14 @@ async def test_generate_answers_without_the_prefix(alice: ApiClient) -> None:
 # -- similar projects ---------------------------------------------------------------------------
 
 
+async def test_a_prompt_whose_name_is_only_similar_reuses_the_project(alice: ApiClient) -> None:
+    """ "Recipe Tracker" and "Recipes Tracker App" are not the same name, but close enough (trigram similarity 0.67,
+    at least SIMILAR_NAME_THRESHOLD 0.6): the second lands in the first's project."""
+    first = await alice.generate("Build a recipe tracker")
+    second = await alice.generate("Build a recipes tracker app")
+    assert (second["project_id"], second["auto_created_project"]) == (first["project_id"], False)
+
+
 async def test_the_same_prompt_twice_reuses_the_project(alice: ApiClient) -> None:
     first = await alice.generate(PROMPT)
     second = await alice.generate(PROMPT)
