@@ -236,7 +236,16 @@ _KEY_KIND = ("the throttle key's kind only keeps accounts' and addresses' keys a
              "other kind's does the same")
 _PREVIEW_KEY = ("the preview key's prefix only makes it differ from the access tokens' key (the secret itself): any "
                 "other prefix does, and links are checked with the key of the same process's prefix")
+_TEXT_DEFAULT = ("aiohttp answers a text body without a content type as text/plain: the default named here is "
+                 "aiohttp's own")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.services.previews.x_file__mutmut_36":
+        ('return PreviewFile(_TYPES.get(PurePosixPath(path).suffix.lower(), None), content)', _TEXT_DEFAULT),
+    "codegen.services.previews.x_file__mutmut_38":
+        ('return PreviewFile(_TYPES.get(PurePosixPath(path).suffix.lower(), ), content)', _TEXT_DEFAULT),
+    "codegen.services.previews.x_file__mutmut_42":
+        ('return PreviewFile(_TYPES.get(PurePosixPath(path).suffix.lower(), "TEXT/PLAIN"), content)',
+         "media types are case-insensitive (RFC 9110): TEXT/PLAIN is text/plain, and aiohttp sends and reads it so"),
     "codegen.services.previews.x_issue__mutmut_35":
         ("token = jwt.encode(claims, key, )", "PyJWT's default algorithm is HS256, the one named"),
     "codegen.services.previews.x_preview_key__mutmut_3":
