@@ -238,7 +238,27 @@ _PREVIEW_KEY = ("the preview key's prefix only makes it differ from the access t
                 "other prefix does, and links are checked with the key of the same process's prefix")
 _TEXT_DEFAULT = ("aiohttp answers a text body without a content type as text/plain: the default named here is "
                  "aiohttp's own")
+_CREATED_ROW = ("an assert of what codegen_create_generation always returns with 'created' (a project id, name, "
+                "domain and a creation time): with and or or it holds alike, as no field is ever missing")
+_FIRST_ANSWER = ("the first answer's generation was committed by the request that made it: read on this "
+                 "transaction's connection or on another, it is the same row")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "codegen.services.generations.x__slug__mutmut_12":
+        ('return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("XX-XX")',
+         "str.strip takes a set of characters: {X, -}; the name is lower case, so only dashes are stripped either way"),
+    "codegen.services.generations.x__create__mutmut_72":
+        ('raise InvalidInput(errors.PARENT_NOT_COMPLETED.format(status=outcome.rpartition(":")[2]))',
+         "the outcome is 'parent_not_completed:' and a status, which has no colon: both partitions give the status"),
+    "codegen.services.generations.x__create__mutmut_75":
+        ("assert row.project_id and row.project_name and row.project_domain or row.created_at", _CREATED_ROW),
+    "codegen.services.generations.x__create__mutmut_76":
+        ("assert row.project_id and row.project_name or row.project_domain and row.created_at", _CREATED_ROW),
+    "codegen.services.generations.x__create__mutmut_77":
+        ("assert row.project_id or row.project_name and row.project_domain and row.created_at", _CREATED_ROW),
+    "codegen.services.generations.x__replay__mutmut_18":
+        ("first = await store.get(db, user_id, generation_id, None)", _FIRST_ANSWER),
+    "codegen.services.generations.x__replay__mutmut_22":
+        ("first = await store.get(db, user_id, generation_id, )", _FIRST_ANSWER),
     "codegen.services.previews.x_file__mutmut_36":
         ('return PreviewFile(_TYPES.get(PurePosixPath(path).suffix.lower(), None), content)', _TEXT_DEFAULT),
     "codegen.services.previews.x_file__mutmut_38":
