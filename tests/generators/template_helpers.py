@@ -54,6 +54,12 @@ async def generate(
     return result, recorder
 
 
+async def checklist_of(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
+    """The prompt's requirements checklist by request text."""
+    result, _ = await generate(generator, prompt)
+    return {item["text"]: item for item in result.requirements}
+
+
 def as_dict(files: list[GeneratedFile]) -> dict[str, str]:
     return {f.path: f.content for f in files}
 
@@ -67,3 +73,28 @@ async def own_test_results(generator: TemplateGenerator, tester, prompts: list[s
         return prompt, await tester.run(as_dict(result.files), say_nothing)
 
     return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))
+
+
+async def code_modules(generator: TemplateGenerator, prompts: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """The code modules of the prompts' projects by module name ("lru_cache"): (its path, its project's files)."""
+    modules: dict[str, tuple[str, dict[str, str]]] = {}
+    for prompt in prompts:
+        result, _ = await generate(generator, prompt)
+        files = as_dict(result.files)
+        modules.update({path.split("/")[-1].removesuffix(".py"): (path, files)
+                        for path in files if not path.startswith("tests/") and path.endswith(".py")})
+    return modules
+
+
+async def each_break_fails_its_test(tester, modules: dict, breaks: list) -> None:
+    """Each (module, original, broken, test): the project with that one line broken fails ``test`` in the sandbox."""
+    from tests.sandbox_helpers import say_nothing
+
+    for module, original, broken, test in breaks:
+        path, project = modules[module]
+        files = dict(project)
+        assert files[path].count(original) == 1, original
+        files[path] = files[path].replace(original, broken)
+        outcome = await tester.run(files, say_nothing)
+        assert outcome.failed >= 1, (test, outcome.summary())
+        assert test in outcome.output, (test, outcome.output[-2000:])

@@ -8,8 +8,9 @@ import pytest
 
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
-from tests.generators.template_helpers import as_dict, generate, own_test_results
-from tests.generators.test_template_recipes import _each_break_fails_its_test
+from tests.generators.template_helpers import (
+    as_dict, code_modules, each_break_fails_its_test, generate, own_test_results,
+)
 
 PROMPTS = [
     "a command line tool that summarizes apache access logs: hits per IP, top 10 urls and errors per hour, "
@@ -66,7 +67,4 @@ async def test_its_projects_pass_their_own_tests_and_catch_a_broken_report(
     for prompt, outcome in outcomes.items():
         assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
         assert outcome.passed >= 6 and outcome.failed == 0 and outcome.errors == 0
-    files, _ = await _project(template_generator, PROMPTS[0])
-    projects = {path.split("/")[-1].removesuffix(".py"): (path, files)
-                for path in files if not path.startswith("tests/") and path.endswith(".py")}
-    await _each_break_fails_its_test(project_tester, projects, BREAKS)
+    await each_break_fails_its_test(project_tester, await code_modules(template_generator, PROMPTS[:1]), BREAKS)

@@ -13,12 +13,7 @@ import pytest
 from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, SUBSTITUTED, UNMET
-from tests.generators.template_helpers import generate
-
-
-async def _items(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
-    result, _ = await generate(generator, prompt)
-    return {item["text"]: item for item in result.requirements}
+from tests.generators.template_helpers import checklist_of, generate
 
 
 async def test_a_function_no_recipe_writes_is_refused_not_served_as_records(
@@ -31,7 +26,7 @@ async def test_a_function_no_recipe_writes_is_refused_not_served_as_records(
 
 async def test_a_dashboard_served_as_a_records_page_is_marked_substituted(
         template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "vue dashboard of my running shoes and their mileage")
+    items = await checklist_of(template_generator, "vue dashboard of my running shoes and their mileage")
     assert items["a dashboard app"]["status"] == SUBSTITUTED
 
 
@@ -51,13 +46,13 @@ async def test_values_written_one_of_a_slash_list_are_a_rule_not_resources(
 
 
 async def test_an_error_answer_beside_one_not_given_is_not_met(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "A REST API for parcels with code; return 409 on a duplicate and 404 "
+    items = await checklist_of(template_generator, "A REST API for parcels with code; return 409 on a duplicate and 404 "
                                              "if the parcel does not exist")
     assert items["return 409 on a duplicate and 404 if the parcel does not exist"]["status"] == UNMET
 
 
 async def test_an_entity_named_in_the_singular_without_fields_is_listed_when_dropped(
         template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "REST API for a clinic. Patient (name, dob), Doctor, Appointment "
+    items = await checklist_of(template_generator, "REST API for a clinic. Patient (name, dob), Doctor, Appointment "
                                              "(patient_id, date)")
     assert items["doctor"]["status"] == UNMET

@@ -13,7 +13,7 @@ from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import SUBSTITUTED, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
-from tests.generators.template_helpers import generate
+from tests.generators.template_helpers import checklist_of, generate
 
 
 async def _refusal(generator: TemplateGenerator, prompt: str) -> str:
@@ -93,7 +93,7 @@ def test_a_colon_field_list_with_listed_values_and_a_typed_identifier() -> None:
 
 
 async def test_values_listed_once_and_named_again_are_one_met_rule(template_generator: TemplateGenerator) -> None:
-    items = await _listed(template_generator, "A flask API for tickets: title, priority (low, normal, urgent). "
+    items = await checklist_of(template_generator, "A flask API for tickets: title, priority (low, normal, urgent). "
                                               "Priority must be one of these values.")
     assert items["priority must be one of these values"]["status"] == "met"
     assert items["priority must be one of low, normal or urgent"]["status"] == "met"
@@ -113,22 +113,17 @@ def test_a_comparison_after_must_be_is_a_rule() -> None:
 ])
 async def test_an_error_answer_every_generated_api_gives_is_met_by_its_tests(
         template_generator: TemplateGenerator, prompt: str, clause: str, test_file: str) -> None:
-    items = await _listed(template_generator, prompt)
+    items = await checklist_of(template_generator, prompt)
     assert items[clause]["status"] == "met" and items[clause]["where"] == [test_file]
 
 
 async def test_an_error_answer_the_project_does_not_give_stays_unmet(template_generator: TemplateGenerator) -> None:
-    items = await _listed(template_generator, "A flask API for diaries. Respond 401 for a missing token.")
+    items = await checklist_of(template_generator, "A flask API for diaries. Respond 401 for a missing token.")
     assert items["Respond 401 for a missing token"]["status"] == UNMET
 
 
 def test_a_feature_of_two_words_after_with_is_no_field() -> None:
     assert "jwt_login" not in _fields("Flask API for diaries with JWT login")["diary"]
-
-
-async def _listed(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
-    result, _ = await generate(generator, prompt)
-    return {item["text"]: item for item in result.requirements}
 
 
 # -- found by probing, in the lead's own words, the kinds of prompt the unseen batches hold -----------------------
@@ -183,7 +178,7 @@ def test_rules_written_beside_fields_in_a_list_are_rules() -> None:
 
 
 async def test_a_unique_field_in_a_list_is_checked(template_generator: TemplateGenerator) -> None:
-    items = await _listed(template_generator, "A FastAPI app for a marina: berths (code unique, fee)")
+    items = await checklist_of(template_generator, "A FastAPI app for a marina: berths (code unique, fee)")
     assert items["code must be unique"]["status"] == "met"
 
 
@@ -198,7 +193,7 @@ async def test_a_landing_pages_own_parts_are_no_sections(template_generator: Tem
 
 async def test_what_an_object_does_is_no_field_of_it(template_generator: TemplateGenerator) -> None:
     prompt = "A Python class for a savings account with deposit, withdraw and balance"
-    items = await _listed(template_generator, prompt)
+    items = await checklist_of(template_generator, prompt)
     assert items["method deposit of accounts"]["status"] == UNMET
     assert items["method withdraw of accounts"]["status"] == UNMET
     assert list(_fields(prompt)["account"]) == ["balance"]
@@ -206,6 +201,6 @@ async def test_what_an_object_does_is_no_field_of_it(template_generator: Templat
 
 async def test_a_page_that_does_something_is_not_passed_off_as_a_list_of_it(
         template_generator: TemplateGenerator) -> None:
-    items = await _listed(template_generator, "a markdown editor page in javascript that keeps my notes")
+    items = await checklist_of(template_generator, "a markdown editor page in javascript that keeps my notes")
     (substituted,) = [item for item in items.values() if item["status"] == SUBSTITUTED]
     assert substituted["text"] == "a markdown editor app" and "not a markdown editor to use" in substituted["detail"]

@@ -13,16 +13,11 @@ import pytest
 from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, SUBSTITUTED
-from tests.generators.template_helpers import as_dict, generate
-
-
-async def _items(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
-    result, _ = await generate(generator, prompt)
-    return {item["text"]: item for item in result.requirements}
+from tests.generators.template_helpers import as_dict, checklist_of, generate
 
 
 async def test_a_kind_nothing_names_is_said_to_be_the_generators_choice(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "bird sightings with species, place and seen_on")
+    items = await checklist_of(template_generator, "bird sightings with species, place and seen_on")
     assert items["the kind of program the prompt describes"]["status"] == SUBSTITUTED
     assert "a REST API" in items["the kind of program the prompt describes"]["detail"]
 
@@ -75,6 +70,6 @@ async def test_the_file_a_script_writes_is_not_the_one_it_reads(template_generat
 
 
 async def test_totals_per_a_column_sum_the_one_numeric_column(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "read rentals.csv with columns city and price and print the totals "
+    items = await checklist_of(template_generator, "read rentals.csv with columns city and price and print the totals "
                                              "per city")
     assert items["read rentals.csv and report sum of price per city"]["status"] == MET

@@ -11,16 +11,11 @@ from __future__ import annotations
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, SUBSTITUTED, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
-from tests.generators.template_helpers import generate
+from tests.generators.template_helpers import checklist_of, generate
 
 
 def _entities(prompt: str) -> list[str]:
     return [entity.name for entity in parse_prompt(prompt).spec.entities]
-
-
-async def _items(generator: TemplateGenerator, prompt: str) -> dict[str, dict]:
-    result, _ = await generate(generator, prompt)
-    return {item["text"]: item for item in result.requirements}
 
 
 def test_an_http_method_before_a_path_is_not_an_entity() -> None:
@@ -50,28 +45,28 @@ def test_a_parenthesised_field_list_does_not_end_the_list_of_entities() -> None:
 
 
 async def test_a_field_named_by_a_type_word_is_kept_or_listed(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "A REST API for payments (amount >= 1, date, payer_id, memo)")
+    items = await checklist_of(template_generator, "A REST API for payments (amount >= 1, date, payer_id, memo)")
     # kept since batch nine's fixes ("amount >= 1" in the list is the field amount and its rule)
     assert items["payments with amount, date, payer_id and memo"]["status"] == MET
     assert items["amount must be at least 1"]["status"] == MET
-    items = await _items(template_generator, "A REST API for payments (amount in cents!, date, payer_id, memo)")
+    items = await checklist_of(template_generator, "A REST API for payments (amount in cents!, date, payer_id, memo)")
     assert items["field date of payments"]["status"] == UNMET
 
 
 async def test_a_snake_case_name_ending_a_sentence_is_kept_or_listed(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "A REST API for parcels with code and weight. Delivering a parcel sets "
+    items = await checklist_of(template_generator, "A REST API for parcels with code and weight. Delivering a parcel sets "
                                              "delivered_at.")
     assert items["field delivered_at"]["status"] == UNMET
 
 
 async def test_a_rule_between_two_fields_is_listed(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "A REST API for bookings (room, check_in, check_out) where check_out is "
+    items = await checklist_of(template_generator, "A REST API for bookings (room, check_in, check_out) where check_out is "
                                              "after check_in")
     assert items["check_out after check_in"]["status"] == UNMET
 
 
 async def test_behaviour_of_a_page_is_unmet_not_a_section(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "landing page for a yoga studio with a schedule, an image carousel and "
+    items = await checklist_of(template_generator, "landing page for a yoga studio with a schedule, an image carousel and "
                                              "a modal")
     met = " ".join(text for text, item in items.items() if item["status"] == MET)
     assert "carousel" not in met and "modal" not in met, met
@@ -80,7 +75,7 @@ async def test_behaviour_of_a_page_is_unmet_not_a_section(template_generator: Te
 
 
 async def test_a_layout_word_is_unmet_and_the_section_kept(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "landing page for a florist with a masonry gallery and prices")
+    items = await checklist_of(template_generator, "landing page for a florist with a masonry gallery and prices")
     assert items["masonry"]["status"] == UNMET
     assert items["sections gallery and prices"]["status"] == MET
 
@@ -96,7 +91,7 @@ async def test_a_browser_program_is_written_for_the_browser(template_generator: 
 
 
 async def test_another_kind_for_a_browser_program_is_named_substituted(template_generator: TemplateGenerator) -> None:
-    items = await _items(template_generator, "A Flask app for recipes with title, where favourites are kept in "
+    items = await checklist_of(template_generator, "A Flask app for recipes with title, where favourites are kept in "
                                              "localStorage")
     assert items["a browser app"]["status"] == SUBSTITUTED
     assert "REST API" in items["a browser app"]["detail"] and "local_storage" in items["a browser app"]["detail"]
@@ -105,6 +100,6 @@ async def test_another_kind_for_a_browser_program_is_named_substituted(template_
 async def test_a_listed_entity_not_written_is_unmet_even_when_a_route_names_it(
     template_generator: TemplateGenerator,
 ) -> None:
-    items = await _items(template_generator, "An API for a farm: fields, crops and tractors. Endpoints: "
+    items = await checklist_of(template_generator, "An API for a farm: fields, crops and tractors. Endpoints: "
                                              "GET /fields/:id/crops, DELETE /tractors/:id")
     assert items["fields"]["status"] == UNMET and items["crops"]["status"] == MET

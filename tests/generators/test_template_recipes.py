@@ -18,8 +18,9 @@ from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
-from tests.generators.template_helpers import as_dict, generate, own_test_results
-from tests.sandbox_helpers import say_nothing
+from tests.generators.template_helpers import (
+    as_dict, code_modules, each_break_fails_its_test, generate, own_test_results,
+)
 
 # what a part of a recipe must define: class -> its methods, or a function -> None
 STRUCTURES = {
@@ -308,18 +309,6 @@ BREAKS = [
 ]
 
 
-async def _each_break_fails_its_test(project_tester, projects: dict, breaks: list) -> None:
-    """Each (module, original, broken, test): the project with that one line broken fails ``test`` in the sandbox."""
-    for module, original, broken, test in breaks:
-        path, project = projects[module]
-        files = dict(project)
-        assert files[path].count(original) == 1, original
-        files[path] = files[path].replace(original, broken)
-        outcome = await project_tester.run(files, say_nothing)
-        assert outcome.failed >= 1, (test, outcome.summary())
-        assert test in outcome.output, (test, outcome.output[-2000:])
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 async def test_the_generated_tests_catch_a_broken_implementation(
@@ -327,12 +316,7 @@ async def test_the_generated_tests_catch_a_broken_implementation(
 ) -> None:
     prompts = ["A python library of common data structures", "A CLI that converts numbers to roman numerals and back",
                "A Python library of common algorithms"]
-    projects = {}
-    for prompt in prompts:
-        result, _ = await generate(template_generator, prompt)
-        projects.update({path.split("/")[-1].removesuffix(".py"): (path, as_dict(result.files))
-                         for path in as_dict(result.files) if not path.startswith("tests/")})
-    await _each_break_fails_its_test(project_tester, projects, BREAKS)
+    await each_break_fails_its_test(project_tester, await code_modules(template_generator, prompts), BREAKS)
 
 
 # gen13: functions asked for as such ("write a function that ..."), written by the number-functions recipe and the
@@ -363,13 +347,8 @@ async def test_function_projects_pass_their_own_tests_and_catch_broken_functions
     for prompt, outcome in outcomes.items():
         assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
         assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
-    projects = {}
-    for prompt in FUNCTION_PROMPTS:
-        result, _ = await generate(template_generator, prompt)
-        files = as_dict(result.files)
-        projects.update({path.split("/")[-1].removesuffix(".py"): (path, files)
-                         for path in files if not path.startswith("tests/") and path.endswith(".py")})
-    await _each_break_fails_its_test(project_tester, projects, FUNCTION_BREAKS)
+    modules = await code_modules(template_generator, FUNCTION_PROMPTS)
+    await each_break_fails_its_test(project_tester, modules, FUNCTION_BREAKS)
 
 
 async def test_the_number_functions_are_defined_and_listed(template_generator: TemplateGenerator) -> None:
