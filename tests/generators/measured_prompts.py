@@ -108,7 +108,7 @@ MEASURED = [
     # the shopping cart left out, the URL shortener without a redirect, a sensor page for a weather dashboard)
     M("I want an online store backend with products, a shopping cart and checkout with Stripe", FLAGGED,
       ("payments", "a shopping cart")),
-    M("Create a URL shortener API", FLAGGED, ("making a short code for each link and redirecting it to its URL",)),
+    M('Create a URL shortener API', REFUSED, ('Cannot serve',)),
     M("A Flask API for a dentist: patients have name, email and phone, appointments have date and notes. "
       "Only admins can delete patients.", FLAGGED, ("roles and permissions",)),
     M("Make a command line todo app with add, list, done commands", FLAGGED, ("command done",)),
@@ -184,8 +184,7 @@ MEASURED = [
     M("A python script that reads expenses.csv with columns category and amount and reports the total amount per "
       "category", FAITHFUL),
     M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
-    M("Build a Twitter clone with users, tweets, followers and likes", FLAGGED,
-      ("a twitter clone", "the kind of program the prompt describes")),
+    M('Build a Twitter clone with users, tweets, followers and likes', REFUSED, ('Cannot serve',)),
     M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
       ("stock is decremented when an order ships",)),
     M("A tic tac toe web page", REFUSED, ("Cannot write a game",)),
@@ -221,7 +220,7 @@ MEASURED = [
     M("A markdown note taking web app with tags", FLAGGED, ("a notes project", "markdown rendering")),
     M("A CLI to track workouts with exercise, sets, reps and weight, with --sort and --limit", FAITHFUL),
     M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
-    M("A URL shortener with click analytics", FLAGGED, ("making a short code for each link and redirecting it to its URL", "analytics")),
+    M('A URL shortener with click analytics', REFUSED, ('Cannot serve',)),
     M("An API to manage employees with name, email and salary; email must be unique; salary must be "
       "at least 0", FAITHFUL),
     # batch six (issue 13's report routes, uniqueness, parent links and CSV operations; docs/generators.md)
@@ -244,8 +243,7 @@ MEASURED = [
     M("CSV tool: group inventory.csv by warehouse and count the items in each, sorted by count", FAITHFUL),
     M("A script to compute the average price per category from products.csv with columns name, category and price",
       FAITHFUL),
-    M("Take a CSV of transactions and convert it to JSON", FLAGGED,
-      ("the data processing the prompt describes", "convert to another format")),
+    M('Take a CSV of transactions and convert it to JSON', REFUSED, ('Cannot serve',)),
     M("A command line tool to keep track of my books with title, author and year, with --search", FAITHFUL),
     M("A landing page for a yoga studio with classes, schedule and a contact form", FLAGGED,
       ("schedule and a contact form",)),
@@ -261,12 +259,11 @@ MEASURED = [
     M("Build a Java Spring Boot API for a library", REFUSED, ("Spring Boot",)),
     M("Make a flask api for a blog where slug is unique, posts have title, slug and body", FAITHFUL),
     # batch seven: 20 prompts written before any run (commit c983c71), measured on their first run in docs/generators.md
-    M('Build a URL shortener API with FastAPI: POST a long URL, get a short code, GET /{code} redirects', FLAGGED,
-      ('GET /{code}', 'making a short code for each link and redirecting it to its URL', 'post a long url')),
+    M('Build a URL shortener API with FastAPI: POST a long URL, get a short code, GET /{code} redirects', REFUSED, ('Cannot serve',)),
     M('A command-line tool that renames all photos in a folder by the date they were taken', REFUSED, ('Cannot write a program that renames, moves or sorts the files of a folder',)),
     M('Make a simple weather dashboard web page that shows the forecast for a city', REFUSED, ('Cannot serve',)),
     M("Create a REST API for a dentist's appointments with patients, dentists and appointments; an appointment cannot be in the past", FLAGGED, ('appointment must not be in the past',)),
-    M('Python script that reads a CSV of employees (name, department, salary) and prints the average salary per department', FLAGGED, ('the data processing the prompt describes',)),
+    M('Python script that reads a CSV of employees (name, department, salary) and prints the average salary per department', FAITHFUL),
     M('Write a Discord bot that replies to !ping with pong', REFUSED, ('Cannot write a chat bot',)),
     M('A to-do CLI where I can add, list, complete and delete tasks, saved to a JSON file', FAITHFUL),
     M('An API for a movie watchlist where users sign up, log in and rate movies from 1 to 5', FAITHFUL),
@@ -320,9 +317,7 @@ MEASURED = [
        'a book cannot be loaned out twice at the same time',
       )),
     M('make me a todo app', FAITHFUL),
-    M('I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and '
-      'writes total revenue per region per month to a new CSV, sorted by month.', FLAGGED,
-      ('sorting', 'the data processing the prompt describes', 'sorted by month')),
+    M('I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and writes total revenue per region per month to a new CSV, sorted by month.', FLAGGED, ('sorting', 'read sales.csv and report sum of revenue per region', 'sorted by month')),
     M('Create a landing page for my coffee shop "Bean There" with a hero section, a menu with prices, '
       'opening hours, and a contact form. Warm brown colors, mobile friendly.', FLAGGED,
       (
@@ -406,32 +401,14 @@ MEASURED = [
     M('I need a command line password generator in Rust with options for length, symbols on/off, excluding '
       'ambiguous characters, and generating several at once.', REFUSED,
       ('Cannot write this in Rust',)),
-    M('Build a URL shortener: POST a long URL and get a 6-char short code, redirect on GET /:code, count '
-      'clicks, and let logged-in users see stats for their own links only. Custom aliases are optional but '
-      'must be unique and alphanumeric.', FLAGGED,
-      (
-       'the kind of program the prompt describes',
-       'GET /:code',
-       'but must be unique',
-       'records that belong to each user',
-       'making a short code for each link and redirecting it to its URL',
-       'count clicks',
-       'and let logged-in users see stats for their own links only.',
-       'custom aliases are optional',
-       'must be unique and alphanumeric',
-      )),
+    M('Build a URL shortener: POST a long URL and get a 6-char short code, redirect on GET /:code, count clicks, and let logged-in users see stats for their own links only. Custom aliases are optional but must be unique and alphanumeric.', REFUSED, ('Cannot serve',)),
     M('Write a Java Spring Boot service for managing employees and departments. Employee has name, email '
       '(unique), salary (positive), hire date, and belongs to one department. Include GET '
       '/departments/{id}/employees and pagination + sorting on /employees.', REFUSED,
       ('Cannot write this in Spring Boot',)),
     M('telegram bot that sends me the weather every morning at 8 for my city', REFUSED,
       ('Cannot write a chat bot',)),
-    M('merge a bunch of excel files in a folder into one sheet and add a column with the source filename', FLAGGED,
-      (
-       'the data processing the prompt describes',
-       'source filename',
-       'merge a bunch of excel files in a folder into one sheet and add a column with the source filename',
-      )),
+    M('merge a bunch of excel files in a folder into one sheet and add a column with the source filename', REFUSED, ('Cannot serve',)),
     M('Kanban board like Trello with drag and drop columns and cards, saved in localStorage', FLAGGED,
       ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards')),
     M('write a function to deep merge two objects in javascript, arrays should be concatenated', REFUSED,
@@ -537,13 +514,7 @@ MEASURED = [
        'plain html/css/js',
        'no frameworks',
       )),
-    M('vue component that shows a sortable, filterable table of users fetched from /api/users', FLAGGED,
-      (
-       'use vue',
-       'search',
-       'sorting',
-       'filterable table of users fetched from /api/users',
-      )),
+    M('vue component that shows a sortable, filterable table of users fetched from /api/users', REFUSED, ('Cannot serve',)),
     M('personal portfolio site with a projects grid and a contact form', FAITHFUL),
     M('A kanban board like trello: drag and drop cards between To Do, In Progress and Done columns, '
       'add/edit/delete cards, save everything to localStorage', FLAGGED,
@@ -588,16 +559,7 @@ MEASURED = [
     M('TypeScript debounce function with proper generic types and a cancel method', REFUSED,
       ('Cannot serve',)),
     M('function to merge overlapping intervals in python, with unit tests', FAITHFUL),
-    M('I have a CSV of sales (date, region, product, units, revenue). Write a pandas script that gives '
-      "monthly revenue by region, plots it as a line chart, and flags any month where a region's revenue "
-      'dropped more than 20% vs the previous month.', FLAGGED,
-      (
-       'the data processing the prompt describes',
-       'charts or plots',
-       'write a pandas script that gives monthly revenue by region',
-       'and flags any month',
-       "a region's revenue dropped more than 20% vs the previous month",
-      )),
+    M("I have a CSV of sales (date, region, product, units, revenue). Write a pandas script that gives monthly revenue by region, plots it as a line chart, and flags any month where a region's revenue dropped more than 20% vs the previous month.", REFUSED, ('Cannot serve',)),
     M('analyze my bank statement csv and categorize the expenses', REFUSED,
       ('Cannot serve',)),
     M('discord bot that replies with a random joke when someone types !joke', REFUSED,
@@ -691,16 +653,7 @@ MEASURED = [
        'responsive pricing page with three tiers',
        'and a monthly/yearly toggle that shows a 20% discount for yearly',
       )),
-    M('React quiz app: load questions from a JSON file, multiple choice, 15 second timer per question, show'
-      ' the score and the correct answers at the end', FLAGGED,
-      (
-       'use react',
-       'a quiz app',
-       'load questions from a json file',
-       'multiple choice',
-       '15 second timer per question',
-       'show the score and the correct answers at the end',
-      )),
+    M('React quiz app: load questions from a JSON file, multiple choice, 15 second timer per question, show the score and the correct answers at the end', FLAGGED, ('use react', 'a quiz app', 'load questions from a json file', 'multiple choice', '15 second timer per question', 'show the score and the correct answers at the end')),
     M('markdown editor with live preview side by side', REFUSED,
       ('Cannot serve',)),
     M('Svelte habit tracker where I can add habits, check them off each day and see a streak count', FLAGGED,
@@ -748,15 +701,7 @@ MEASURED = [
     M('read a JSON file of survey responses and print the average age, the most common answer for each '
       'question, and export a summary csv', REFUSED,
       ('Cannot serve',)),
-    M('clean a messy customers csv with pandas: dedupe by email (case insensitive), normalize phone numbers'
-      " to E.164, fix mixed date formats to ISO, and write the rows that couldn't be fixed to errors.csv", FLAGGED,
-      (
-       'the data processing the prompt describes',
-       'clean the data',
-       'case insensitive',
-       'fix mixed date formats to iso',
-       "and write the rows that couldn't be fixed to errors.csv",
-      )),
+    M("clean a messy customers csv with pandas: dedupe by email (case insensitive), normalize phone numbers to E.164, fix mixed date formats to ISO, and write the rows that couldn't be fixed to errors.csv", REFUSED, ('Cannot serve',)),
     M('telegram bot that reminds me to drink water every 2 hours, with /start and /stop commands', REFUSED,
       ('Cannot write a chat bot',)),
     M('scraper for the hacker news front page: title, points, link, number of comments, output as json', REFUSED,
@@ -783,14 +728,7 @@ MEASURED = [
       ('Cannot serve',)),
     M('make an AI model that generates music from text prompts and train it on my spotify library', REFUSED,
       ('Cannot write a machine-learning program',)),
-    M('instagram clone with stories, reels, DMs and video upload that scales to millions of users', FLAGGED,
-      (
-       'the kind of program the prompt describes',
-       'file uploads',
-       'a instagram clone',
-       'dms',
-       'dms and video upload that scales to millions of users',
-      )),
+    M('instagram clone with stories, reels, DMs and video upload that scales to millions of users', REFUSED, ('Cannot serve',)),
     M("what's the difference between let and const in javascript", FLAGGED,
       (
        'the page the prompt describes',
@@ -898,49 +836,19 @@ MEASURED = [
     M('hazme una página web para una panadería con el menú de productos, precios y un botón para pedir por '
       'WhatsApp', REFUSED,
       ('Cannot serve',)),
-    M('react dashboard for my home solar panels. load daily kWh from a json file, show a line chart of the '
-      "last 30 days, a card with this month's total, and the best day ever", FLAGGED,
-      (
-       'use react',
-       'a dashboard app',
-       'analytics',
-       'best day ever',
-       'load daily k_wh from a json file',
-       'show a line chart of the last 30 days',
-       "a card with this month's total",
-      )),
-    M('svelte app for practicing hiragana flashcards, keep track of which ones I get wrong and show those '
-      'more often', FLAGGED,
-      (
-       'use svelte',
-       'a flashcards app',
-       'svelte app for practicing hiragana flashcards',
-       'ones i get wrong and show those more often',
-      )),
+    M("react dashboard for my home solar panels. load daily kWh from a json file, show a line chart of the last 30 days, a card with this month's total, and the best day ever", REFUSED, ('Cannot serve',)),
+    M('svelte app for practicing hiragana flashcards, keep track of which ones I get wrong and show those more often', FLAGGED, ('use svelte', 'a flashcards app', 'svelte app for practicing hiragana flashcards', 'ones i get wrong and show those more often')),
     M('responsive pricing table with 3 tiers and a monthly/yearly toggle, yearly shows 20% off', REFUSED,
       ('Cannot serve',)),
     M('python script that renames all photos in a folder to their EXIF date taken like '
       "2023-08-14_153210.jpg. skip files with no exif, don't overwrite if the name already exists (add _1, "
       '_2), and add a --dry-run flag', REFUSED,
       ('Cannot write a program that renames, moves or sorts the files of a folder',)),
-    M('cli tool to merge several CSV exports from my bank into one file. dedupe transactions by '
-      'date+amount+description, sort by date. args: --input-dir, --output, --since YYYY-MM-DD', FLAGGED,
-      (
-       'the data processing the prompt describes',
-       'merge or join files',
-       'option --input-dir',
-       'option --since',
-       'args',
-       '--since yyyy-mm-dd',
-      )),
+    M('cli tool to merge several CSV exports from my bank into one file. dedupe transactions by date+amount+description, sort by date. args: --input-dir, --output, --since YYYY-MM-DD', REFUSED, ('Cannot serve',)),
     M('bash script that looks through the nginx access log for 5xx responses in the last hour and emails me'
       ' a summary grouped by URL', REFUSED,
       ('Cannot write this in Bash',)),
-    M('convert a folder of markdown files into one epub', FLAGGED,
-      (
-       'the kind of program the prompt describes',
-       'markdown rendering',
-      )),
+    M('convert a folder of markdown files into one epub', REFUSED, ('Cannot serve',)),
     M('go program that tails a JSON lines log file and counts errors per service per minute, prints a table'
       ' every 10 seconds. flags -file and -level', REFUSED,
       ('Cannot serve',)),
@@ -966,14 +874,7 @@ MEASURED = [
       ('Cannot serve',)),
     M('interval tree in rust', REFUSED,
       ('Cannot serve',)),
-    M('pandas script for my coffee shop sales csv (date, time, item, qty, unit_price). show the best '
-      'selling items per weekday, revenue by month, and a heatmap of sales by hour and weekday', FLAGGED,
-      (
-       'the data processing the prompt describes',
-       'show the best selling items per weekday',
-       'revenue by month',
-       'and a heatmap of sales by hour and weekday',
-      )),
+    M('pandas script for my coffee shop sales csv (date, time, item, qty, unit_price). show the best selling items per weekday, revenue by month, and a heatmap of sales by hour and weekday', REFUSED, ('Cannot serve',)),
     M('script em python que lê um csv com as notas dos alunos, calcula média e mediana por disciplina, '
       'marca alunos com nota abaixo de 6 em duas ou mais matérias e exporta para excel com uma aba por '
       'turma', REFUSED,
@@ -999,15 +900,7 @@ MEASURED = [
     M('write me a cover letter for a junior data analyst position, I have a stats degree and 1 year of '
       'excel experience', REFUSED,
       ('Cannot serve',)),
-    M('build a full instagram clone with reels, stories, DMs and an ML recommendation feed and deploy it to'
-      ' aws for me', FLAGGED,
-      (
-       'the kind of program the prompt describes',
-       'deployment',
-       'a instagram clone',
-       'dms',
-       'ml recommendation feed',
-      )),
+    M('build a full instagram clone with reels, stories, DMs and an ML recommendation feed and deploy it to aws for me', REFUSED, ('Cannot serve',)),
     M("what's a good name for my cat", REFUSED,
       ('Cannot serve',)),
 ]

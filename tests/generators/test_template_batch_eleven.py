@@ -26,7 +26,10 @@ async def test_a_function_no_recipe_writes_is_refused_not_served_as_records(
 
 async def test_a_dashboard_served_as_a_records_page_is_marked_substituted(
         template_generator: TemplateGenerator) -> None:
-    items = await checklist_of(template_generator, "vue dashboard of my running shoes and their mileage")
+    # with nothing else met, the stand-in is refused (tests/generators/test_template_stand_ins.py)
+    with pytest.raises(GenerationError, match="a dashboard app"):
+        await generate(template_generator, "vue dashboard of my running shoes and their mileage")
+    items = await checklist_of(template_generator, "vue dashboard to track my running shoes and their mileage")
     assert items["a dashboard app"]["status"] == SUBSTITUTED
 
 

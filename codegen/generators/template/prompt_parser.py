@@ -70,7 +70,7 @@ _KIND_RULES: dict[str, list[tuple[str, int]]] = {
         (r"\b(?:python|small|reusable|utility|helper) (?:library|lib|module|package)\b", 5),
         (r"\blibrary (?:for|that|to|of|which)\b", 5),
         (r"\b(?:sdk|lib|reusable|importable|utility functions|helper functions|module|package)\b", 2),
-        (r"\b(?:python )?class(?:es)? (?:for|that|to|with|representing)\b", 3),
+        (r"\b(?:python )?class(?:es)? (?:for|that|to|with|representing|in python)\b", 3),
         # "write a function that ...", "a python function to ...": a library of the function (a recipe's)
         (r"\b(?:python )?functions? (?:that|to|which|for|called|named|returning)\b", 3),
     ],
@@ -188,7 +188,7 @@ def recognised(flat: str) -> bool:
 
 
 # a request for code, not for an explanation ("explain how quicksort works")
-_ASKS_FOR_CODE = r"\b(?:write|implement|code|create|make|build|generate|program|need|want|give me)\b"
+_ASKS_FOR_CODE = r"\b(?:write|implement|code|create|make|build|generate|program|need|want|give me|functions?|class(?:es)?|python)\b"
 
 
 def _kind(flat: str, assumptions: list[str]) -> str:

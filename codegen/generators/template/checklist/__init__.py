@@ -17,7 +17,7 @@ import re
 
 from codegen.generators.base import GenerationError
 from codegen.generators.template import recipes
-from codegen.generators.template.checklist import crosscheck, details, requests, sentences
+from codegen.generators.template.checklist import crosscheck, details, requests, sentences, substitutes
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, NOT_FILES, SUBSTITUTED, UNMET, Builder, Requirement
 from codegen.generators.template.checklist.requests import GENERIC_KIND_RE
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
@@ -79,18 +79,8 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     details.detailed(b, text, applied)
     crosscheck.check(b, text)
     sentences.unrecognised(b, [prompt, *requirements])
-    if spec.kind == "library" and spec.recipe is None and FUNCTION_ASK_RE.search(normalize(text).lower()):
-        # "write a function that splits a bill": a library of records named in the prompt is not that function
-        for item in b.items:
-            if item.status == MET and not _generic(item.text):
-                item.status, item.detail = SUBSTITUTED, (
-                    "a library of records, where a function was asked for: no recipe of the offline generator "
-                    "writes that function")
+    substitutes.mark(b, text, entities_named, _generic)
     return b.items
-
-
-# a function asked for as such ("write a python function that ...", "a function to ...")
-FUNCTION_ASK_RE = re.compile(r"\b(?:python )?functions? (?:that|to|which|for|called|named|returning)\b")
 
 
 def fail_if_nothing_served(items: list[Requirement], prompt: str) -> None:

@@ -70,7 +70,8 @@ def entities(b: Builder, named: dict[str, bool]) -> None:
     for entity in b.spec.entities:
         if entity.name not in named:
             continue
-        fields = [f.name for f in entity.fields]
+        unnamed = b.spec.options.get("columns_not_named") or []  # a script's column the prompt never named
+        fields = [f.name for f in entity.fields if f.name not in unnamed]
         text = entity.plural.replace("_", " ")
         if named[entity.name]:
             text += f" with {human_list(fields)}"
@@ -122,6 +123,11 @@ _FEATURE_EVIDENCE = {
 }
 
 
+# "auth with an API key in the X-API-Key header" asks for keys, which the generated token auth is not
+_API_KEY_ONLY = re.compile(r"\bapi[ _]?keys?\b|\bx api key\b")
+_TOKEN_AUTH = re.compile(r"\b(?:jwt|bearer|tokens?|log ?in|sign ?in|sign ?up|register\w*|passwords?)\b")
+
+
 def features(b: Builder, text: str) -> None:
     flat = normalize(text).lower()
     parts = recipes.accounted(b.spec.recipe, flat)
@@ -133,6 +139,10 @@ def features(b: Builder, text: str) -> None:
         if feature in b.spec.features:
             paths, needles = _FEATURE_EVIDENCE[feature]
             where = b.where(*needles, paths=paths)
+            if where and feature == "auth" and _API_KEY_ONLY.search(flat) and not _TOKEN_AUTH.search(flat):
+                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
+                      "not write API keys sent in a header")
+                continue
             b.add(label, MET if where else UNMET, where, None if where else "no file implements it")
         else:
             detail = f"the offline generator adds {label} to REST APIs" + (" and command-line tools" if feature != "auth" else "")
@@ -209,7 +219,8 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         metrics = human_list([f"{name} of {column}" if column else name for name, column in options["metrics"]])
         grouping = f" per {options['group_by']}" if options["group_by"] else ""
         report = f"read {options['input']} and report {metrics}{grouping}"
-        named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower())
+        named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower()) or not any(
+            a.startswith("no columns named") for a in assumptions)
         done = options.get("operations") or []
         for label in done:
             b.add(label, MET, main_files(b))
@@ -218,6 +229,10 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         elif any(a.startswith("no measure named") for a in assumptions) or not named_input:
             b.add("the data processing the prompt describes", SUBSTITUTED, main_files(b),
                   f"no measure recognised: the script reads {options['input']} and reports {metrics}{grouping}")
+        elif options.get("columns_not_named"):
+            b.add(report, UNMET, main_files(b),
+                  f"the script reads {human_list(options['columns_not_named'])}, which the columns the prompt lists do "
+                  "not include: the offline generator computes no column from others")
         else:
             b.add(report, MET, main_files(b))
         served = {"remove duplicate rows": options.get("dedupe"), "filter rows": options.get("where"),

@@ -76,9 +76,12 @@ class DataScript:
         flat, assumptions = context.flat, context.assumptions
         stem = _input_stem(flat)
         record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
-        columns = _explicit_columns(flat) or (spec.entities[0].fields if spec.entities else [])
+        explicit = _explicit_columns(flat)
+        columns = explicit or (spec.entities[0].fields if spec.entities else [])
         entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
         group = _group_column(flat)
+        if group and not entity.field(group):  # "by points" groups by the column the prompt calls points
+            group = next((f.name for f in entity.fields if singular(f.name) == singular(group)), group)
         metrics = _metrics(flat, entity)
         if group and not entity.field(group):
             entity.fields.insert(0, FieldSpec(group, "str", True))
@@ -99,7 +102,10 @@ class DataScript:
         for field in entity.fields:
             field.required = False  # an empty cell is a missing value, not an error
         spec.entities = [entity]
+        named = {c.name for c in columns}
         spec.options = {
+            # columns the report reads that the prompt's list of columns does not have ("revenue" of units and price)
+            "columns_not_named": [f.name for f in entity.fields if named and f.name not in named],
             "input": f"{stem or entity.plural}.csv",
             "group_by": group,
             "metrics": [[name, column] for name, column in metrics],
