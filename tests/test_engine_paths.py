@@ -18,9 +18,9 @@ from codegen.engine.worker import Running, Worker
 from codegen.generators.base import GeneratedFile, GenerationError, GenerationResult
 from codegen.lifecycle import Stage, Status
 from codegen.store import generations as generation_store
-from tests.conftest import Server, ServerFactory, UserFactory, stop_or_explain
+from tests.conftest import LogLines, Server, ServerFactory, UserFactory, stop_or_explain
 from tests.faults import blocked_backend, restricted_role
-from tests.helpers import GatedGenerator, expire_lease, wait_until
+from tests.helpers import GatedGenerator, expire_lease, logged, wait_until
 
 pytestmark = pytest.mark.database
 
@@ -138,7 +138,8 @@ async def claimed_by_own_worker(server: Server, make_user: UserFactory) -> tuple
     return gid, generator, worker
 
 
-async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attempt(queue, make_user, db_conn):
+async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attempt(queue, make_user, db_conn,
+                                                                                   log_lines):
     gid = await queued(queue, make_user)
     generator = GatedGenerator()
     worker = own_worker(queue, generator, worker_concurrency=2)
@@ -149,11 +150,15 @@ async def test_a_worker_that_retakes_its_own_expired_claim_stops_the_stale_attem
         # it stalled past its lease; the reaper requeued it, and the same worker takes it again
         await expire_lease(db_conn, gid)
         assert await worker.reap() == 1
+        requeued = logged(log_lines, "lease expired; generation requeued")
+        assert [line.get("generation_id") for line in requeued] == [str(gid)]
         assert await worker.claim_available() == 1
         second = worker.running[gid]
         assert second is not first
         await asyncio.gather(first.task, return_exceptions=True)
         assert first.stop_reason == "claim_lost"
+        stopped = logged(log_lines, "generation stopped")
+        assert [(line.get("reason"), line.get("generation_id")) for line in stopped] == [("claim_lost", str(gid))]
         # the stale attempt's bookkeeping did not remove the live one
         assert worker.running[gid] is second
         generator.release.set()
@@ -215,7 +220,7 @@ async def test_the_heartbeat_extends_a_live_lease(queue, make_user, db_conn):
         await worker.stop()
 
 
-async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
+async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn, log_lines):
     """Worker A's generator fails after B took the generation over: A's move to failed is fenced off."""
     gid = await queued(queue, make_user)
     failing, holding = GatedGenerator(GenerationError("too late to matter")), GatedGenerator()
@@ -231,6 +236,10 @@ async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
         a_task = a.running[gid].task
         failing.release.set()
         await a_task
+        # A's move to failed found its claim gone (pipeline.ClaimLost): A stopped, it did not finish
+        lost = logged(log_lines, "generation is no longer ours; stopped without writing")
+        assert [(line.get("worker_id"), line.get("generation_id")) for line in lost] == [(a.worker_id, str(gid))]
+        assert logged(log_lines, "generation finished") == []
         assert await db_conn.fetchrow(ROW, gid) == before
         assert await db_conn.fetchval("SELECT error_message FROM generations WHERE id = $1", gid) is None
     finally:
@@ -243,7 +252,7 @@ async def test_a_stale_failure_writes_nothing(queue, make_user, db_conn):
 
 
 async def test_a_write_cut_off_by_the_database_leaves_the_lease_to_expire(queue, make_user, db_conn, database_url,
-                                                                           caplog):
+                                                                           log_lines):
     gid, generator, worker = await claimed_by_own_worker(queue, make_user)
     try:
         item = worker.running[gid]
@@ -262,7 +271,11 @@ async def test_a_write_cut_off_by_the_database_leaves_the_lease_to_expire(queue,
         assert gid not in worker.running
         row = await db_conn.fetchrow(ROW, gid)
         assert (row["status"], row["lease_token"]) == ("processing", item.claim.lease_token)
-        assert "generation interrupted by the database; the lease will expire" in caplog.text
+        interrupted = logged(log_lines, "generation interrupted by the database; the lease will expire")
+        assert len(interrupted) == 1, log_lines()
+        # the failure, as a field
+        assert interrupted[0].get("error") not in (None, "", "None"), interrupted
+        assert interrupted[0].get("generation_id") == str(gid)
     finally:
         await worker.stop()
 
@@ -297,11 +310,13 @@ async def test_a_hand_back_that_cannot_get_through_does_not_hold_up_stopping(
 
 
 async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_return(
-    make_server: ServerFactory, make_user: UserFactory, fresh_database_url: str, caplog
-):
+    make_server: ServerFactory, make_user: UserFactory, fresh_database_url: str, caplog: pytest.LogCaptureFixture,
+    log_lines: LogLines,
+) -> None:
     """Claiming, renewing and reaping all fail while the role may not UPDATE generations; each loop
     logs, backs off and carries on, and work resumes once the grant is back."""
     caplog.set_level(logging.WARNING, logger="codegen.engine.worker")
+    claiming_failed = "claiming failed; retrying"
     async with restricted_role(fresh_database_url) as role:
         generator = GatedGenerator()
         server = await make_server(generator=generator, database_url=role.dsn, generate_rate_limit=0,
@@ -314,20 +329,40 @@ async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_retu
             second = await user.generate()
 
             async def logged_all() -> bool:
-                return all(m in caplog.text for m in (
-                    "claiming failed; retrying", "lease renewal failed", "reaper failed; retrying"))
+                # three failed claims: enough to see the backoff double, then stop at the poll interval
+                return len(logged(log_lines, claiming_failed)) >= 3 and all(
+                    logged(log_lines, m) for m in ("lease renewal failed", "reaper failed; retrying"))
 
             await wait_until(logged_all)
             renewals = [r for r in caplog.records if r.getMessage() == "lease renewal failed"]
             assert renewals, [r.getMessage() for r in caplog.records]
-            for logged in renewals:  # the failure and how many leases it held up, as fields
-                assert "permission denied for table generations" in logged.error  # type: ignore[attr-defined]
-                assert logged.generations == 1  # type: ignore[attr-defined]
+            for renewal in renewals:  # the failure and how many leases it held up, as fields
+                assert "permission denied for table generations" in renewal.error  # type: ignore[attr-defined]
+                assert renewal.generations == 1  # type: ignore[attr-defined]
+            claims = logged(log_lines, claiming_failed)
+            for line in claims + logged(log_lines, "reaper failed; retrying"):
+                assert "permission denied for table generations" in line.get("error", ""), line
+            # the wait before each retry: 0.1 s, doubled after each failure up to the poll interval
+            backoff = [0.1]
+            while len(backoff) < len(claims):
+                backoff.append(min(backoff[-1] * 2, server.settings.engine.poll_seconds))
+            assert [line.get("delay") for line in claims] == backoff
             assert (await user.generation(second["id"]))["status"] == "pending"
             await role.admin.execute(f'GRANT UPDATE ON generations TO "{role.role}"')
             generator.release.set()
             for generation in (first, second):
                 assert (await user.wait_for(generation["id"]))["status"] == "completed"
+
+            # a claim that went through starts the backoff again at 0.1 s
+            failures_before = len(logged(log_lines, claiming_failed))
+            await role.revoke("UPDATE", "generations")
+            await user.generate()
+
+            async def failed_again() -> bool:
+                return len(logged(log_lines, claiming_failed)) > failures_before
+
+            await wait_until(failed_again)
+            assert logged(log_lines, claiming_failed)[failures_before].get("delay") == 0.1
         finally:
             generator.release.set()
             await stop_or_explain(server)

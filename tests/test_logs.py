@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -16,8 +15,8 @@ import pytest
 
 from codegen.config import load_settings
 from codegen.logs import JsonFormatter, TextFormatter, request_id_var, resolve_format, user_id_var
-from tests.conftest import RestrictedServer, Server, ServerFactory, UserFactory
-from tests.helpers import ApiClient, wait_until
+from tests.conftest import LogLines, RestrictedServer, Server, ServerFactory, UserFactory
+from tests.helpers import ApiClient
 
 
 @pytest.fixture
@@ -33,17 +32,6 @@ async def _user(server: Server, make_user: UserFactory) -> tuple[ApiClient, str]
 @pytest.fixture
 async def client(server: Server, make_user: UserFactory) -> tuple[ApiClient, str]:
     return await _user(server, make_user)
-
-
-LogLines = Callable[[], list[dict[str, Any]]]
-
-
-@pytest.fixture
-def log_lines(caplog: pytest.LogCaptureFixture) -> LogLines:
-    """Every log line so far, formatted as production formats it at the moment it was written."""
-    caplog.set_level(logging.INFO)
-    caplog.handler.setFormatter(JsonFormatter())
-    return lambda: [orjson.loads(line) for line in caplog.text.splitlines() if line.startswith("{")]
 
 
 def request_lines(log_lines: LogLines, path: str) -> list[dict[str, Any]]:
@@ -167,25 +155,6 @@ async def test_a_500_is_logged_with_its_traceback_and_request_id(restricted_serv
     [request] = request_lines(log_lines, "/api/projects")
     assert request["status"] == 500
     assert request["request_id"] == "req-500"
-
-
-async def test_worker_log_lines_carry_the_generation_id(make_server: ServerFactory, make_user: UserFactory,
-                                                        log_lines: LogLines) -> None:
-    working = await make_server()
-    api, user_id = await _user(working, make_user)
-    created = await api.generate()
-
-    def mine() -> list[dict[str, Any]]:
-        return [line for line in log_lines() if line.get("generation_id") == created["id"]]
-
-    async def finished() -> bool:  # logged just after the status is written, so wait for the line itself
-        return any(line["msg"] == "generation finished" for line in mine())
-
-    await wait_until(finished)
-    engine_lines = [line for line in mine() if line["logger"].startswith("codegen.engine")]
-    assert {"generation claimed", "generation finished"} <= {line["msg"] for line in engine_lines}
-    assert all(line.get("user_id") == user_id for line in engine_lines), engine_lines
-    assert (await api.generation(created["id"]))["status"] == "completed"
 
 
 def test_formatters_read_the_context(caplog: pytest.LogCaptureFixture) -> None:
