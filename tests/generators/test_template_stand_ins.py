@@ -65,6 +65,10 @@ async def test_a_column_the_prompt_does_not_list_is_not_read_as_if_it_were_there
     report = items["read orders.csv and report sum of revenue per shop"]
     assert report["status"] == UNMET and "revenue" in report["detail"]
     assert not any("revenue" in text for text, item in items.items() if item["status"] == MET)
+    # a top N by the missing column is not met either; with nothing else done, the script is refused
+    message = await refusal(template_generator, "I have visits.csv with columns day, clinic, patients, minutes. "
+                                                "Write a script that outputs the top 2 clinics by revenue")
+    assert "the top 2 by sum_revenue" in message
 
 
 async def test_grouping_by_a_plural_uses_the_listed_column(template_generator: TemplateGenerator) -> None:

@@ -222,17 +222,21 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower()) or not any(
             a.startswith("no columns named") for a in assumptions)
         done = options.get("operations") or []
+        unnamed = options.get("columns_not_named") or []
+        not_there = (f"the script reads {human_list(unnamed)}, which the columns the prompt lists do not include: "
+                     "the offline generator computes no column from others")
         for label in done:
-            b.add(label, MET, main_files(b))
+            if any(re.search(rf"\b(?:\w+_)?{re.escape(name)}\b", label) for name in unnamed):
+                b.add(label, UNMET, main_files(b), not_there)
+            else:
+                b.add(label, MET, main_files(b))
         if options.get("summarize") is False:
             b.add(f"read {options['input']} and write the rows kept", MET, main_files(b))
         elif any(a.startswith("no measure named") for a in assumptions) or not named_input:
             b.add("the data processing the prompt describes", SUBSTITUTED, main_files(b),
                   f"no measure recognised: the script reads {options['input']} and reports {metrics}{grouping}")
-        elif options.get("columns_not_named"):
-            b.add(report, UNMET, main_files(b),
-                  f"the script reads {human_list(options['columns_not_named'])}, which the columns the prompt lists do "
-                  "not include: the offline generator computes no column from others")
+        elif unnamed:
+            b.add(report, UNMET, main_files(b), not_there)
         else:
             b.add(report, MET, main_files(b))
         served = {"remove duplicate rows": options.get("dedupe"), "filter rows": options.get("where"),
