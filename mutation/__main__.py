@@ -122,9 +122,12 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "engine.worker": (("codegen/engine/worker.py",),
                       ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
                        "tests/test_engine.py", "tests/test_db_lanes.py")),
+    # the project tests, the repair loop and the endpoint kept out of error texts are reached only by the
+    # sandbox and security tests (a first run without them left every mutant of _verify and _without_endpoint)
     "engine.pipeline": (("codegen/engine/pipeline.py",),
                         ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
-                         "tests/test_engine.py")),
+                         "tests/test_engine.py", "tests/test_security.py", "tests/sandbox/test_repair_loop.py",
+                         "tests/generators/test_validate_through_engine.py")),
 }
 
 
