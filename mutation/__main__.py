@@ -87,6 +87,9 @@ def _run_sql_mutant(copy: Path, mutant: SqlMutant) -> Outcome:
     return Outcome(mutant.id, verdict, seconds, detail)
 
 
+_WORKER_TESTS = ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py", "tests/test_engine.py",
+                 "tests/test_db_lanes.py")
+
 # Python scopes: the modules mutated together and the tests that judge them. Tight on purpose:
 # mutmut runs, for each mutant, every selected test that reaches the mutated function.
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -119,9 +122,10 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "services.previews": (("codegen/services/previews.py",), ("tests/test_api_requirements.py",)),
     "store": (("codegen/store/generations.py", "codegen/store/projects.py", "codegen/store/users.py"),
               ("tests/test_lifecycle.py", "tests/test_fencing.py", "tests/test_api_generations.py")),
-    "engine.worker": (("codegen/engine/worker.py",),
-                      ("tests/test_fencing.py", "tests/test_engine_paths.py", "tests/test_windows.py",
-                       "tests/test_engine.py", "tests/test_db_lanes.py")),
+    # the worker in two scopes (353 mutants at ~20 s each did not fit one run here): its leases and loops, and
+    # the running of generations; the same tests judge both
+    "engine.worker.leases": (("codegen/engine/worker.py",), _WORKER_TESTS),
+    "engine.worker.runs": (("codegen/engine/worker.py",), _WORKER_TESTS),
     # the project tests, the repair loop and the endpoint kept out of error texts are reached only by the
     # sandbox and security tests (a first run without them left every mutant of _verify and _without_endpoint)
     "engine.pipeline": (("codegen/engine/pipeline.py",),
@@ -139,6 +143,11 @@ SPLIT: dict[str, tuple[str, ...]] = {
     "stream_tokens.open_streams": ("codegen.services.stream_tokens.x\u01c1OpenStreams\u01c1*",),
     "streams.serve": ("codegen.api.streams.x_*",),
     "streams.sender": ("codegen.api.streams.x\u01c1_Sender\u01c1*",),
+    "engine.worker.leases": tuple(f"codegen.engine.worker.x\u01c1Worker\u01c1{method}__mutmut_*" for method in (
+        "_claim_loop", "capacity", "claim_available", "_release", "_heartbeat_loop", "renew", "_reaper_loop", "reap")),
+    "engine.worker.runs": ("codegen.engine.worker.x\u01c1Running\u01c1*", *(
+        f"codegen.engine.worker.x\u01c1Worker\u01c1{method}__mutmut_*"
+        for method in ("__init__", "start", "stop", "_start", "_execute", "_on_event"))),
 }
 
 
