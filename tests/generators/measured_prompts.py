@@ -530,13 +530,8 @@ MEASURED = [
        'dark theme',
       )),
     M('Make a pomodoro timer web page with start/pause/reset, 25/5 minute cycles and a sound when the timer'
-      ' ends. Plain HTML/CSS/JS, no frameworks', FLAGGED,
-      (
-       '25/5 minute cycles and a sound when the timer ends.',
-       'make a pomodoro timer webpage with start/pause/reset',
-       'plain html/css/js',
-       'no frameworks',
-      )),
+      ' ends. Plain HTML/CSS/JS, no frameworks', REFUSED,
+      ('Cannot serve', 'a pomodoro timer')),
     M('vue component that shows a sortable, filterable table of users fetched from /api/users', FLAGGED,
       (
        'use vue',
@@ -554,15 +549,8 @@ MEASURED = [
        'in progress and done columns',
       )),
     M('mortgage calculator page with inputs for principal, interest rate and years, show the monthly '
-      'payment and a full amortization table', FLAGGED,
-      (
-       'inputs for principal',
-       'interest rate',
-       'years',
-       'show monthly payment',
-       'amortization table',
-       'mortgage calculator page with inputs for principal',
-      )),
+      'payment and a full amortization table', REFUSED,
+      ('Cannot serve', 'a mortgage calculator')),
     M('weather dashboard using the openweathermap api, search by city, show current weather and a 5 day '
       'forecast', REFUSED,
       ('Cannot write a client of an outside web service',)),
@@ -866,11 +854,8 @@ MEASURED = [
        'duration in seconds',
        'a setlist is an ordered list of songs',
       )),
-    M('tip calculator in vue', FLAGGED,
-      (
-       'use vue',
-       'tip calculator in vue',
-      )),
+    M('tip calculator in vue', REFUSED,
+      ('Cannot serve', 'a tip calculator')),
     M('landing page for my pottery studio with a class schedule, prices, and a contact form. use tailwind, '
       'earthy colors', FLAGGED,
       (
@@ -890,11 +875,8 @@ MEASURED = [
        'quantity and due date',
       )),
     M('single html page with a countdown to our wedding on June 14 2025, our photo as the background and '
-      'the days/hours/minutes in big letters', FLAGGED,
-      (
-       'single html page with a countdown to our wedding on june 14 2025',
-       'our photo as the background and the days/hours/minutes in big letters',
-      )),
+      'the days/hours/minutes in big letters', REFUSED,
+      ('Cannot serve', 'a countdown to our wedding')),
     M('hazme una página web para una panadería con el menú de productos, precios y un botón para pedir por '
       'WhatsApp', REFUSED,
       ('Cannot serve',)),

@@ -176,12 +176,22 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
     if b.spec.kind == "webpage" and b.spec.recipe:
         landing_asked = webpage.names_variant("landing", flat)
         sections_assumed = any(a.startswith("no sections named") for a in assumptions)
+        variant = webpage.variant(b.spec.recipe)
+        other = b.spec.recipe != "landing" and recipes.other_program(
+            variant["pattern"], f"{variant['title']} {variant['description']}", flat, whole=True)
         if any(a.endswith("assumed a landing page") for a in assumptions) or (
                 b.spec.recipe == "landing" and sections_assumed and not landing_asked):
             b.add("the page the prompt describes", SUBSTITUTED, main_files(b),
                   "a landing page with a contact form: the offline generator recognised no page it writes")
+        elif other:
+            b.add(article(other), SUBSTITUTED, main_files(b),
+                  f"{variant['description']}: the nearest page the offline generator writes, not {article(other)}")
         else:
             b.add(kinds.of(b.spec).describe(b.spec), MET, main_files(b))
+        if b.spec.recipe == "landing":
+            for name, entry in webpage.other_variants(flat):  # "a mortgage calculator", not a section
+                b.add(article(name), UNMET, [], f"a landing page holds no {entry['title'].lower()}: the offline "
+                      f"generator writes {entry['description'].split(' (')[0]} as a page of its own")
         sections = b.spec.options.get("sections") or []
         if sections:
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
@@ -194,6 +204,12 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
             b.add(f"the {recipe.title.lower()} the prompt describes", SUBSTITUTED,
                   b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
                   f"({recipe.description}) is the nearest thing it writes")
+            return
+        other = recipes.other_program(recipe.pattern, f"{recipe.title} {recipe.description}", flat)
+        if other:  # "a BMI calculator": the arithmetic calculator is no BMI calculator
+            b.add(article(other), SUBSTITUTED, b.where(paths=rf"{recipe.module}\.py$"),
+                  f"the offline generator's {recipe.title.lower()} ({recipe.description}) is the nearest thing it "
+                  f"writes, not {article(other)}")
             return
         named = recipes.named_parts(recipe, flat)
         for part in named:  # each structure or format named, met only where a file defines it

@@ -12,7 +12,7 @@ import html
 import json
 import re
 
-from codegen.generators.template import render, templates
+from codegen.generators.template import recipes, render, templates
 from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.words import article, human_list, identifier, title
 
@@ -25,6 +25,23 @@ def names_variant(variant: str, flat: str) -> bool:
     return bool(re.search(_VARIANTS[variant]["pattern"], flat))
 
 
+def variant(name: str) -> dict:
+    """The manifest entry of page ``variant`` ("calculator", "stopwatch", "landing")."""
+    return _VARIANTS[name]
+
+
+def other_variants(flat: str) -> list[tuple[str, dict]]:
+    """The pages other than a landing page a prompt names ("a countdown timer", "a mortgage calculator"), with
+    their manifest entries: the name as written, with the words before it that say what it is for."""
+    found = []
+    for name, entry in _VARIANTS.items():
+        if name == "landing" or not re.search(entry["pattern"], flat):
+            continue
+        named = recipes.other_program(entry["pattern"], "", flat, whole=True)
+        found.append((named or re.search(entry["pattern"], flat).group(0), entry))
+    return found
+
+
 class WebPage:
     """Static web pages (the Kind protocol)."""
 
@@ -35,6 +52,8 @@ class WebPage:
             if re.search(entry["pattern"], context.flat) and not (variant != "landing" and context.manages_records):
                 spec.recipe = variant
                 break
+        if names_variant("landing", context.flat):
+            spec.recipe = "landing"  # "an event page with a countdown": the page, whose countdown is a request of it
         if spec.recipe in ("calculator", "stopwatch"):
             spec.entities = []
         if spec.recipe is None and not spec.entities and not context.domain:
@@ -123,6 +142,8 @@ def _named_sections(flat: str) -> list[str]:
             continue  # "use tailwind", "that shows a discount": an instruction or a clause, not a section
         if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item):
             continue  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
+        if any(re.search(entry["pattern"], item) for name, entry in _VARIANTS.items() if name != "landing"):
+            continue  # "a mortgage calculator", "a countdown": a page of its own, listed by the checklist
         item = re.sub(r"\bmasonry\b|\([^)]*\)?", "", item)  # "a masonry gallery", "pricing (3 plans)": the name
         if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*", item):
             continue  # every landing page has them (LANDING_PARTS)
