@@ -247,8 +247,7 @@ MEASURED = [
     M("Take a CSV of transactions and convert it to JSON", FLAGGED,
       ("the data processing the prompt describes", "convert to another format")),
     M("A command line tool to keep track of my books with title, author and year, with --search", FAITHFUL),
-    M("A landing page for a yoga studio with classes, schedule and a contact form", FLAGGED,
-      ("schedule and a contact form",)),
+    M("A landing page for a yoga studio with classes, schedule and a contact form", FAITHFUL),
     M("A python library with a function to parse durations like 1h30m into seconds", REFUSED, ("Cannot serve",)),
     M("An API for a coworking space with desks and bookings; a booking belongs to a desk; users can cancel a booking",
       FAITHFUL),
@@ -860,7 +859,6 @@ MEASURED = [
       'earthy colors', FLAGGED,
       (
        'use tailwind',
-       'landing page for my pottery studio with a class schedule',
        'earthy colors',
       )),
     M("build a kanban board for a small print shop's job orders with columns Received, Proofing, Printing, "

@@ -55,6 +55,7 @@ async def test_a_landing_page_named_as_such_is_one_and_its_countdown_is_met_only
     items, files = outcome
     spec = _spec(files)
     assert spec["recipe"] == "landing" and spec["title"] != "Stopwatch", spec
+    assert "Book Fair" in spec["title"]
     met = [text for text, item in items.items() if item["status"] == MET]
     assert not any("stopwatch" in text for text in met), met
     countdown = [text for text in items if "countdown" in text]
@@ -94,4 +95,54 @@ async def test_a_recipe_named_as_what_it_does_stays_met(template_generator: Temp
     outcome = await _outcome(template_generator, prompt)
     assert not isinstance(outcome, str), outcome
     items, _ = outcome
+    assert [text for text, item in items.items() if item["status"] != MET] == []
+
+
+# -- 2. a landing page's sections in their shape ---------------------------------------------------------------------
+
+
+async def test_landing_sections_get_sensible_names_and_their_usual_shape(template_generator: TemplateGenerator) -> None:
+    outcome = await _outcome(template_generator, "landing page for a climbing gym with a weekly opening timetable, "
+                                                 "coach cards with pictures and a mailing list signup form")
+    assert not isinstance(outcome, str), outcome
+    items, files = outcome
+    spec, page = _spec(files), files["index.html"]
+    assert spec["title"] == "Climbing Gym Page"
+    sections = spec["options"]["sections"]
+    assert not any(s.endswith(" with") or s.split()[-1] == "withs" for s in sections), sections
+    assert not any(e["name"].endswith("_with") for e in spec["entities"]), spec["entities"]
+    # a timetable is a table
+    timetable = _section(page, next(e["plural"] for e in spec["entities"] if "timetable" in e["name"]))
+    assert "<table" in timetable and 'class="card"' not in timetable
+    # the coaches are people with pictures, not "Coach card 1"
+    coaches = _section(page, "coaches")
+    assert "<img" in coaches and "Coach 1" not in coaches and "Coach card" not in coaches
+    assert all(image in files for image in re.findall(r'<img src="([^"]+)"', page))
+    # the signup is an email form, checked like the contact form
+    signup = _section(page, next(e["plural"] for e in spec["entities"] if "signup" in e["name"]))
+    assert '<form' in signup and 'type="email"' in signup and 'class="signup"' in signup
+    assert "form.signup" in files["app.js"] and "EMAIL.test(email.value" in files["app.js"]
+    # a signup form on a page is no user accounts
+    assert "token auth" not in items
+    assert [text for text, item in items.items() if item["status"] != MET] == []
+
+
+async def test_a_portfolio_has_a_hero_text_and_captioned_works_and_no_page_section(
+    template_generator: TemplateGenerator,
+) -> None:
+    outcome = await _outcome(template_generator, "portfolio site for a furniture maker, single page, hero banner, "
+                                                 "about section, grid of pieces with captions, contact form")
+    assert not isinstance(outcome, str), outcome
+    items, files = outcome
+    spec, page = _spec(files), files["index.html"]
+    assert spec["title"] == "Furniture Maker Page"
+    names = [e["name"] for e in spec["entities"]]
+    assert not any(re.search(r"page|hero|banner", name) for name in names), names
+    # the hero is the header: a picture and a headline, not a row of cards
+    header = page[page.index("<header"):page.index("</header>")]
+    assert 'class="hero"' in header and "<img" in header and "<h1>" in header
+    about = _section(page, next(e["plural"] for e in spec["entities"] if e["name"] == "about"))
+    assert "<p>" in about and "card" not in about
+    pieces = _section(page, "pieces")
+    assert pieces.count("<figcaption>") >= 3 and pieces.count("<img") >= 3
     assert [text for text, item in items.items() if item["status"] != MET] == []

@@ -125,6 +125,8 @@ _FEATURE_EVIDENCE = {
 def features(b: Builder, text: str) -> None:
     flat = normalize(text).lower()
     parts = recipes.accounted(b.spec.recipe, flat)
+    if b.spec.recipe == "landing":  # "a newsletter signup form" is a section of the page, not user accounts
+        parts += " " + " ".join(section.phrase for section in webpage.named_sections(flat))
     for feature, label in FEATURE_LABELS.items():
         if not re.search(FEATURE_RULES[feature], flat) or re.search(FEATURE_RULES[feature], parts):
             continue
@@ -188,15 +190,21 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                   f"{variant['description']}: the nearest page the offline generator writes, not {article(other)}")
         else:
             b.add(kinds.of(b.spec).describe(b.spec), MET, main_files(b))
+        sections = b.spec.options.get("sections") or []
         if b.spec.recipe == "landing":
             for name, entry in webpage.other_variants(flat):  # "a mortgage calculator", not a section
+                if any(re.search(entry["pattern"], section) for section in sections):
+                    continue  # "a countdown to the event": a section that counts down to a date
                 b.add(article(name), UNMET, [], f"a landing page holds no {entry['title'].lower()}: the offline "
                       f"generator writes {entry['description'].split(' (')[0]} as a page of its own")
-        sections = b.spec.options.get("sections") or []
+        if b.spec.options.get("hero"):
+            b.add(f"a {b.spec.options['hero']}", MET, b.where('class="hero"'),
+                  "the page's header: a picture (a placeholder to replace) behind its headline")
         if sections:
+            shapes = [f"{label}: {webpage.known_shape(entity, b.spec) or 'cards'}"
+                      for label, entity in zip(sections, b.spec.entities)]
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
-                  "each a section of the page with sample content to replace (a menu, opening hours, prices, questions, "
-                  "reviews, a team or an address where the section is one of those, else cards)")
+                  f"each a section of the page with sample content to replace ({'; '.join(shapes)})")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         own = _RECIPE_OWN_WORDS.get(recipe.key)
