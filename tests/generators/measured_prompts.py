@@ -432,7 +432,8 @@ MEASURED = [
        'merge a bunch of excel files in a folder into one sheet and add a column with the source filename',
       )),
     M('Kanban board like Trello with drag and drop columns and cards, saved in localStorage', FLAGGED,
-      ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards')),
+      ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards',
+       'a kanban board')),
     M('write a function to deep merge two objects in javascript, arrays should be concatenated', REFUSED,
       ('Cannot write this in JavaScript',)),
     M('Make a multi-tenant backend for an event ticketing system: organizations, events (name, venue, '
@@ -545,7 +546,7 @@ MEASURED = [
        'drag and drop',
        'a kanban board like trello',
        'drag and drop cards between to do',
-       'in progress and done columns',
+       'a kanban board with columns To Do, In Progress and Done',
       )),
     M('mortgage calculator page with inputs for principal, interest rate and years, show the monthly '
       'payment and a full amortization table', REFUSED,
@@ -867,7 +868,7 @@ MEASURED = [
       (
        'drag and drop',
        "build a kanban board for a small print shop's job orders with columns received",
-       'ready for pickup',
+       'a kanban board with columns Received, Proofing, Printing and Ready for pickup',
        'drag and drop between columns',
        'each card has customer name',
        'quantity and due date',

@@ -146,3 +146,56 @@ async def test_a_portfolio_has_a_hero_text_and_captioned_works_and_no_page_secti
     pieces = _section(page, "pieces")
     assert pieces.count("<figcaption>") >= 3 and pieces.count("<img") >= 3
     assert [text for text, item in items.items() if item["status"] != MET] == []
+
+
+# -- 3. a page that does something, not records of verb phrases ----------------------------------------------------
+
+
+async def test_a_kanban_board_keeps_cards_with_a_status_of_its_columns(template_generator: TemplateGenerator) -> None:
+    outcome = await _outcome(template_generator, "kanban board for a film crew's shots: columns Planned/Filming/Edited,"
+                                                 " add/rename/delete shots, drag and drop shots, save in localStorage")
+    assert not isinstance(outcome, str), outcome
+    items, files = outcome
+    entities = _spec(files)["entities"]
+    # an entity name is never a verb phrase
+    assert not any(re.match(r"(?:add|rename|delete|edit)_", e["name"]) for e in entities), entities
+    status = next(f for f in entities[0]["fields"] if f["name"] == "status")
+    assert status["rules"]["choices"] == ["Planned", "Filming", "Edited"]
+    assert all(f'<option value="{column}">' in files["index.html"] for column in ("Planned", "Filming", "Edited"))
+    assert items["drag and drop"]["status"] == UNMET
+    board = [item for text, item in items.items() if "kanban" in text]
+    assert board and all(item["status"] != MET for item in board), board
+
+
+@pytest.mark.parametrize("prompt", [
+    "a page to plan a potluck: add guests, add dishes with who brings them",
+    "a single page tab splitter for a ski cabin weekend: add guests, add receipts with who paid and who shared, "
+    "then show who owes whom",
+])
+async def test_a_verb_phrase_is_never_an_entity_name(template_generator: TemplateGenerator, prompt: str) -> None:
+    outcome = await _outcome(template_generator, prompt)
+    assert not isinstance(outcome, str), outcome
+    items, files = outcome
+    names = [n for e in _spec(files)["entities"] for n in (e["name"], *(f["name"] for f in e["fields"]))]
+    assert not any(re.match(r"(?:add|edit|delete)_", name) for name in names), names
+    assert not any(re.match(r"add ", text) and item["status"] == MET for text, item in items.items()), items
+
+
+async def test_a_page_for_a_behaviour_is_a_substitute_and_refused_when_nothing_else_is_met(
+    template_generator: TemplateGenerator,
+) -> None:
+    # splitting money between people: the records are kept, the splitting is not done
+    outcome = await _outcome(template_generator, "a single page tab splitter for a ski cabin weekend: add guests, add "
+                                                 "receipts with who paid and who shared, then show who owes whom")
+    assert not isinstance(outcome, str), outcome
+    items, _ = outcome
+    assert items["a tab splitter"]["status"] == SUBSTITUTED
+    # a control whose parts were read as records: nothing of it is met, so it is refused
+    outcome = await _outcome(template_generator, "Svelte emoji reaction picker component, supports skin tones, compact "
+                                                 "mode, two-way binding")
+    if isinstance(outcome, str):
+        assert CAN_DO in outcome and "emoji reaction picker component" in outcome, outcome
+    else:
+        items, _ = outcome
+        assert items["an emoji reaction picker component"]["status"] == SUBSTITUTED
+        assert items.get("skin tones", {"status": UNMET})["status"] != MET

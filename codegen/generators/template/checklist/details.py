@@ -231,6 +231,9 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                 name = "_".join(tokens)
                 if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
                     continue
+                values = {identifier(c).split("_")[0] for f in entity.fields for c in f.rules.get("choices", ())}
+                if values & set(tokens):
+                    continue  # "columns Received, Printing": values of a field (a board's status), no fields
                 if (catalog.TYPE_WORDS.get(tokens[0]) and len(tokens) > 1) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
                     continue
                 if name in METHOD_VERBS:

@@ -165,16 +165,66 @@ _BEHAVIOUR_APPS = re.compile(
     r"|image) editor|drawing|paint(?:ing)? app|whiteboard|chat|messenger|typing (?:test|game|speed)|piano|drum machine"
     r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker|dashboard)\b"
 )
+# the same by what the behaviour is, named as a program that does it:
+_NAMING = r"(?:(?!(?:a|an|the|my|our|your|with|and|or|for|of|to|in|page|single)\b)\w+ )"  # "expense", "random name"
+_BEHAVIOUR_PROGRAMS = re.compile(
+    # working out shares of money ("an expense splitter", "split the bill", "who owes whom")
+    rf"\b({_NAMING}?split(?:ter|ters|ting)\b(?: (?:the |a )?(?:bills?|costs?|expenses?|rent|check))?|split (?:the |a )?"
+    r"(?:bills?|costs?|expenses?|rent|check)|who owes (?:whom|who|what)|settle up"
+    # making, solving, simulating or drawing something ("a random name generator", "a sudoku solver")
+    rf"|{_NAMING}{{0,2}}(?:generator|solver|simulator|randomi[sz]er|visuali[sz]er)s?)\b"
+)
+# an interactive control ("a star rating component", "a date picker widget"), not a display of records
+_CONTROL_RE = re.compile(r"\b((?:[a-z0-9]+ ){1,3})(?:components?|widgets?)\b")
+_NOT_CONTROL_WORDS = frozenset(
+    "a an the my our your this simple small reusable custom accessible ui react vue svelte angular js javascript"
+    " typescript web html 3 2 table tables list lists grid grids form forms card cards page layout data records"
+    " that which with for and".split()
+)
+
+
+def behaviour_control(flat: str) -> str | None:
+    """The interactive control a page prompt asks for ("star rating component"), if any: what it does is the
+    point, and no list of records is one (its parts, "half stars", are no records)."""
+    for match in _CONTROL_RE.finditer(flat):
+        words = match.group(1).split()
+        while words and words[0] in _NOT_CONTROL_WORDS:
+            words = words[1:]
+        if words and not set(words) & _NOT_CONTROL_WORDS:
+            return f"{' '.join(words)} {match.group(0).split()[-1]}"
+    return None
+
+
+def _behaviour_app(flat: str) -> tuple[str, bool] | None:
+    """The behaviour a page prompt is for, as the checklist names it, and whether it is a control (see above)."""
+    app = _BEHAVIOUR_APPS.search(flat)
+    if app:
+        return f"{app.group(1)} app", False
+    control = behaviour_control(flat)
+    if control:
+        return control, True
+    program = _BEHAVIOUR_PROGRAMS.search(flat)
+    return (program.group(1), False) if program else None
 
 
 def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
     flat = normalize(text).lower()
-    app = _BEHAVIOUR_APPS.search(flat)
-    if b.spec.kind == "webpage" and b.spec.recipe is None and app:
+    _board(b, text)
+    app = _behaviour_app(flat) if b.spec.kind == "webpage" and b.spec.recipe is None else None
+    if app:
+        what, control = app
         kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
-        b.add(f"a {app.group(1)} app", SUBSTITUTED, main_files(b),
-              f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not a {app.group(1)} "
-              "to use: the offline generator writes no such behaviour")
+        named = what if re.match(r"(?:split|settle|who)\b", what) else article(what)  # "split the bill" as written
+        b.add(named, SUBSTITUTED, main_files(b),
+              f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not "
+              f"{article(what.removesuffix(' app')) + ' to use' if named != what else 'a page that does this'}: the offline "
+              "generator writes no such behaviour")
+        for item in b.items if control else ():  # "supports half stars": what the control does, no records of it
+            entity = next((e for e in b.spec.entities if item.text == e.plural.replace("_", " ")), None)
+            if entity and item.status == MET:
+                item.status, item.where = UNMET, []
+                item.detail = (f"read as records called {entity.plural.replace('_', ' ')} from what the {what} does; "
+                               "the offline generator writes no such control")
     if b.spec.kind == "webpage" and b.spec.recipe:
         landing_asked = webpage.names_variant("landing", flat)
         sections_assumed = any(a.startswith("no sections named") for a in assumptions)
@@ -251,6 +301,25 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                 b.add(label, UNMET, [], "the offline generator's CSV scripts remove duplicate rows, keep rows by a "
                       "column's value, report counts, totals, averages, minimums and maximums per column value, sort "
                       "and keep the top N, and nothing else")
+
+
+def _or_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" or {items[-1]}" if len(items) > 1 else human_list(items)
+
+
+def _board(b: Builder, text: str) -> None:
+    """A kanban board: its cards are written as records with a status, one of its columns; not as a board."""
+    columns = b.spec.options.get("columns")
+    board = webpage.KANBAN_RE.search(normalize(text).lower())
+    if b.spec.kind != "webpage" or b.spec.recipe or not columns or not board:
+        return
+    cards = b.spec.entities[0]
+    b.add(f"{cards.plural.replace('_', ' ')} with a status ({_or_list(columns)})", MET,
+          b.where('"status"', paths=r"index\.html$"))
+    named = bool(webpage.board_columns(text))
+    b.add(f"a {board.group(0)}" + (f" with columns {human_list(columns)}" if named else ""), SUBSTITUTED, main_files(b),
+          f"a page that keeps a list of {cards.plural.replace('_', ' ')}, each with a status chosen from "
+          f"{_or_list(columns)}: not a board of columns to move them between")
 
 
 # what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute

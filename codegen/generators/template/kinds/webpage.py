@@ -10,7 +10,8 @@ section, a calculator a request it does not meet). Its sections are read with
 sensible names ("instructor cards with photos": instructors) and written in the
 usual shape of their kind (templates/webpage/sections/manifest.toml): a hero is
 the header with a picture, a schedule a table, a signup an email form, a
-gallery captioned pictures; any other is a row of cards.
+gallery captioned pictures; any other is a row of cards. A kanban board is the
+records app of its cards, each with a status of its columns.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from codegen.generators.template import recipes, render, templates
-from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
+from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities, make_entity
 from codegen.generators.template.words import article, human_list, identifier, plural, title
 
 # calculator, stopwatch, landing: their patterns, titles, descriptions and scripts
@@ -88,7 +89,12 @@ class WebPage:
                 spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
                 context.assumptions.append("no sections named; assumed a features section")
         elif spec.recipe is None:
+            board = KANBAN_RE.search(context.flat)
+            if board and not spec.entities:
+                spec.entities = [make_entity("card", [("title", "str", True), ("description", "str", False)])]
             default_entities(spec, context, what="records")
+            if board:
+                _board(spec, context.text)
         if spec.recipe == "landing":
             _named_cards(spec, context.text)
 
@@ -253,6 +259,51 @@ def hero_of(flat: str) -> str | None:
     return None
 
 
+# a board of cards in columns: what the generator writes of it is its cards, each with a status of the columns
+KANBAN_RE = re.compile(r"\b(?:kanban(?: boards?)?|(?:task|scrum|sprint|project|trello) boards?)\b")
+_BOARD_COLUMNS = ["To do", "Doing", "Done"]  # a board's columns when the prompt names none
+
+
+def board_columns(text: str) -> list[str]:
+    """The columns a board prompt names as written: "three columns (To do, Doing, Done)", "columns Received,
+    Proofing, Ready for pickup", "between To Do, In Progress and Done columns"; [] when it names none."""
+    split = r"\s*(?:/|,|\band\b|\bor\b)\s*"
+    for match in re.finditer(r"\bcolumns?\b[\s:(]*(?:(?:called|named|like)\s+)?([^.;)\n]+)", text):
+        names = []
+        for part in re.split(split, match.group(1)):
+            if not re.fullmatch(r"[A-Z][\w'-]*(?: [\w'-]+){0,2}", part.strip()):
+                break
+            names.append(part.strip())
+        if len(names) >= 2:
+            return names
+    for match in re.finditer(r"([^.;:(\n]+?)\s+columns?\b", text):
+        names = []
+        for part in reversed(re.split(split, match.group(1))):
+            last = re.search(r"(?:^|\s)((?:[A-Z][\w'-]*\s?){1,3})$", part.strip())
+            if not last:
+                break
+            names.insert(0, last.group(1).strip())
+            if last.group(0).strip() != part.strip():
+                break
+        if len(names) >= 2:
+            return names
+    return []
+
+
+def _board(spec: ProjectSpec, text: str) -> None:
+    """A kanban board's cards (its first records) get a status, one of its columns; columns read as their fields
+    ("job orders with columns Received, Printing") are that status, not fields."""
+    columns = board_columns(text) or _BOARD_COLUMNS
+    cards = spec.entities[0]
+    # the columns, "columns" and the cards themselves ("shots: columns Planned/Filming, ... shots") are no fields
+    not_fields = {identifier(c) for c in columns} | {identifier(c.split()[0]) for c in columns} | {
+        "status", "column", "columns", cards.name, cards.plural, cards.name.split("_")[-1], cards.plural.split("_")[-1]}
+    kept = [f for f in cards.fields if f.name not in not_fields]
+    cards.fields = kept or [FieldSpec("title", "str", True), FieldSpec("description", "str", False)]
+    cards.fields.append(FieldSpec("status", "str", True, {"choices": columns, "default": columns[0]}))
+    spec.options["columns"] = columns
+
+
 def _named_cards(spec: ProjectSpec, text: str) -> None:
     """ "three tiers (Free, Pro, Enterprise)": a section whose "fields" are names written capitalised is a section of
     cards of those names (options["cards"]), not of numbered placeholders."""
@@ -313,6 +364,13 @@ def _app(spec: ProjectSpec) -> tuple[str, str, list[str]]:
 
 def _input(entity: EntitySpec, field) -> str:
     input_id = f"{entity.plural}-{field.name}"
+    choices = field.rules.get("choices")
+    if choices:  # "status, one of To do, Doing or Done": a select of them
+        options = "".join(f'          <option value="{html.escape(c)}">{html.escape(c)}</option>\n' for c in choices)
+        return (
+            f'        <label for="{input_id}">{html.escape(title(field.name))}</label>\n'
+            f'        <select id="{input_id}" name="{field.name}" required>\n{options}        </select>'
+        )
     kind = render.JS_INPUT_TYPES[field.type]
     extra = ' step="any"' if field.type == "float" else ""
     required = " required" if field.required and field.type != "bool" else ""
