@@ -245,8 +245,7 @@ MEASURED = [
       FAITHFUL),
     M('Take a CSV of transactions and convert it to JSON', REFUSED, ('Cannot serve',)),
     M("A command line tool to keep track of my books with title, author and year, with --search", FAITHFUL),
-    M("A landing page for a yoga studio with classes, schedule and a contact form", FLAGGED,
-      ("schedule and a contact form",)),
+    M("A landing page for a yoga studio with classes, schedule and a contact form", FAITHFUL),
     M("A python library with a function to parse durations like 1h30m into seconds", REFUSED, ("Cannot serve",)),
     M("An API for a coworking space with desks and bookings; a booking belongs to a desk; users can cancel a booking",
       FAITHFUL),
@@ -410,7 +409,8 @@ MEASURED = [
       ('Cannot write a chat bot',)),
     M('merge a bunch of excel files in a folder into one sheet and add a column with the source filename', REFUSED, ('Cannot serve',)),
     M('Kanban board like Trello with drag and drop columns and cards, saved in localStorage', FLAGGED,
-      ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards')),
+      ('like Trello', 'drag and drop', 'kanban board like trello with drag and drop columns and cards',
+       'a kanban board')),
     M('write a function to deep merge two objects in javascript, arrays should be concatenated', REFUSED,
       ('Cannot write this in JavaScript',)),
     M('Make a multi-tenant backend for an event ticketing system: organizations, events (name, venue, '
@@ -506,14 +506,7 @@ MEASURED = [
       (
        'dark theme',
       )),
-    M('Make a pomodoro timer web page with start/pause/reset, 25/5 minute cycles and a sound when the timer'
-      ' ends. Plain HTML/CSS/JS, no frameworks', FLAGGED,
-      (
-       '25/5 minute cycles and a sound when the timer ends.',
-       'make a pomodoro timer webpage with start/pause/reset',
-       'plain html/css/js',
-       'no frameworks',
-      )),
+    M('Make a pomodoro timer web page with start/pause/reset, 25/5 minute cycles and a sound when the timer ends. Plain HTML/CSS/JS, no frameworks', REFUSED, ('Cannot serve',)),
     M('vue component that shows a sortable, filterable table of users fetched from /api/users', REFUSED, ('Cannot serve',)),
     M('personal portfolio site with a projects grid and a contact form', FAITHFUL),
     M('A kanban board like trello: drag and drop cards between To Do, In Progress and Done columns, '
@@ -522,18 +515,11 @@ MEASURED = [
        'drag and drop',
        'a kanban board like trello',
        'drag and drop cards between to do',
-       'in progress and done columns',
+       'a kanban board with columns To Do, In Progress and Done',
       )),
     M('mortgage calculator page with inputs for principal, interest rate and years, show the monthly '
-      'payment and a full amortization table', FLAGGED,
-      (
-       'inputs for principal',
-       'interest rate',
-       'years',
-       'show monthly payment',
-       'amortization table',
-       'mortgage calculator page with inputs for principal',
-      )),
+      'payment and a full amortization table', REFUSED,
+      ('Cannot serve', 'a mortgage calculator')),
     M('weather dashboard using the openweathermap api, search by city, show current weather and a 5 day '
       'forecast', REFUSED,
       ('Cannot write a client of an outside web service',)),
@@ -804,16 +790,12 @@ MEASURED = [
        'duration in seconds',
        'a setlist is an ordered list of songs',
       )),
-    M('tip calculator in vue', FLAGGED,
-      (
-       'use vue',
-       'tip calculator in vue',
-      )),
+    M('tip calculator in vue', REFUSED,
+      ('Cannot serve', 'a tip calculator')),
     M('landing page for my pottery studio with a class schedule, prices, and a contact form. use tailwind, '
       'earthy colors', FLAGGED,
       (
        'use tailwind',
-       'landing page for my pottery studio with a class schedule',
        'earthy colors',
       )),
     M("build a kanban board for a small print shop's job orders with columns Received, Proofing, Printing, "
@@ -822,17 +804,14 @@ MEASURED = [
       (
        'drag and drop',
        "build a kanban board for a small print shop's job orders with columns received",
-       'ready for pickup',
+       'a kanban board with columns Received, Proofing, Printing and Ready for pickup',
        'drag and drop between columns',
        'each card has customer name',
        'quantity and due date',
       )),
     M('single html page with a countdown to our wedding on June 14 2025, our photo as the background and '
-      'the days/hours/minutes in big letters', FLAGGED,
-      (
-       'single html page with a countdown to our wedding on june 14 2025',
-       'our photo as the background and the days/hours/minutes in big letters',
-      )),
+      'the days/hours/minutes in big letters', REFUSED,
+      ('Cannot serve', 'a countdown to our wedding')),
     M('hazme una página web para una panadería con el menú de productos, precios y un botón para pedir por '
       'WhatsApp', REFUSED,
       ('Cannot serve',)),

@@ -78,6 +78,8 @@ EXTRA_PROMPTS = [
     # every section a landing page knows by name (templates/webpage/sections/)
     "A landing page for a bakery with a menu, opening hours, pricing, faq, testimonials and a gallery",
     "A homepage for a law firm with our team, location, about us and services",
+    "A landing page for a chess club with a hero image, date, countdown, weekly timetable, coaches, photo gallery and "
+    "a newsletter signup form",
 ]
 
 

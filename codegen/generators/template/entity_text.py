@@ -5,6 +5,8 @@
   ("per-field messages", "error details");
 - a possessive "X's Y" is Y of X: "their org's events" names events, not an entity "org events";
 - a word of behaviour or layout before a noun ("drag and drop shelves") is not part of its name;
+- a verb of keeping records before the records a list item names ("add/edit/delete cards", "add people, add
+  expenses") is what is done to them, never part of their name;
 - "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource.
 """
 
@@ -22,6 +24,10 @@ _STATUS_RE = re.compile(
 _POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*)'s\s+([A-Za-z][\w-]*)")
 # behaviour and layout words before a noun ("drag and drop shelves", "a masonry gallery"): the noun is the name
 _BEHAVIOUR_RE = re.compile(r"\b(?:drag(?:ging)? (?:and|&|n) drop(?:pable)?|draggable|masonry|sortable)\b", re.IGNORECASE)
+_RECORD_VERB = r"(?:add|create|edit|update|delete|remove|rename|archive|move)"
+# "add/edit/delete cards": the cards; ", add expenses": the expenses (an item of a list, the verb first)
+_VERBS_RE = re.compile(rf"\b{_RECORD_VERB}(?:\s*/\s*{_RECORD_VERB})+\s+(?=[a-z])"
+                       rf"|(?:(?<=[,:;])|(?<=\band)|(?<=\bthen))\s+{_RECORD_VERB}\s+(?=[a-z])", re.IGNORECASE)
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
 
 
@@ -29,6 +35,7 @@ def for_entities(text: str) -> str:
     """``text`` as the entity parser should read it."""
     text = _METHOD_RE.sub("", text)
     text = _BEHAVIOUR_RE.sub("", text)
+    text = _VERBS_RE.sub(" ", text)
     text = _STATUS_RE.sub(" ", text)
     text = _POSSESSIVE_RE.sub(r"\2", text)
     return re.sub(r"\([^()]*\)", lambda m: _LIST_OF_RE.sub("", m.group(0)), text)

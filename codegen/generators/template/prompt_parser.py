@@ -264,6 +264,9 @@ def _title(text: str, spec: ProjectSpec, domain: tuple | None) -> str:
     recipe_title = kinds.of(spec).recipe_title(spec)
     if recipe_title:
         return recipe_title if spec.kind in ("library", "webpage") else f"{recipe_title} {suffix}"
+    whom = _LANDING_FOR_RE.search(normalized) if spec.recipe == "landing" else None
+    if whom:  # "a landing page for a yoga studio with ... photos": the yoga studio's page, whatever it shows
+        return f"{whom.group(1).strip().title()} {suffix}"
     if domain:
         return f"{domain[0]} {suffix}"
     subject = _FOR_RE.search(normalized)
@@ -276,6 +279,13 @@ def _title(text: str, spec: ProjectSpec, domain: tuple | None) -> str:
     return f"{subject.group(1).title()} {suffix}" if subject else f"Generated {suffix}"
 
 
+# a landing page's subject: "for a yoga studio", "for a ceramic artist", "for a community astronomy night" (up to
+# three words, until punctuation or a word that starts what the page holds)
+_LANDING_FOR_RE = re.compile(
+    r"\bfor (?:a |an |the |my |our |your |his |her |their )?(?:small |local |new )?"
+    r"((?:(?!(?:a|an|the|my|our|with|and|or|that|which|where|who|to|in|on|at|of|by|from|showing|featuring|including"
+    r"|managing|tracking|each|every|all|users?|people|me|us|it)\b)[a-z]{2,}(?: |(?=[\s,.:;!?()]|$))){1,3})"
+)
 _TITLE_SUFFIXES = {"rest_api": "API", "cli": "CLI", "webpage": "Page", "library": "Library", "data_script": "Report"}
 # "a landing page for my bakery" -> "bakery"
 _FOR_RE = re.compile(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from codegen.generators.template import templates
 from codegen.generators.template.model import Context
+from codegen.generators.template.words import plural, singular
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,57 @@ def part_spans(key: str | None, flat: str) -> list[tuple[int, int]]:
     valid") is what the part does, not a rule for the project to check."""
     recipe = RECIPES.get(key or "")
     return [m.span() for part in (recipe.parts if recipe else ()) for m in re.finditer(part["pattern"], flat)]
+
+
+# words that say how or for whom a program is made, not what it does: never the name of another program
+_PLAIN = frozenset(
+    "a an the this that my our your his her their its of for with and or in on at by from to as"
+    " web browser online html css js javascript vanilla react vue svelte angular typescript ts cli command line"
+    " terminal console python library module package app application page website site tool utility program script"
+    " simple basic small tiny little quick easy nice clean modern minimal minimalist beautiful pretty good great"
+    " new own working functional full complete custom personal interactive responsive standalone single digital"
+    " secure safe fast reliable robust efficient lightweight free"
+    " build make create write want need implement give me i".split()
+)
+# a noun of a program that does something ("calculator", "timer", "converter"): the words just before it name what
+_AGENT_RE = re.compile(r"^(?:calculator|converter|generator|counter|checker|validator|parser|analy[sz]er|formatter"
+                       r"|encoder|decoder|timer|stopwatch|clock|watch|splitter|solver|hasher)s?$")
+
+
+def _described(word: str, described: set[str]) -> bool:
+    return word.isdigit() or word in _PLAIN or bool({word, singular(word), plural(word)} & described)
+
+
+def other_program(pattern: str, description: str, flat: str, *, whole: bool = False) -> str | None:
+    """The program the prompt names where ``pattern`` matches, when its words say it is another one than the one
+    ``description`` says the recipe is: "tip calculator", "mortgage payment calculator", "BMI calculator" (the
+    words before a calculator, timer or converter name what it is for). With ``whole`` (a page, whose pattern
+    names other programs too) every word of the name and what it counts to must be the description's as well:
+    "pomodoro timer", "clock", "countdown to our wedding". None when the name is the recipe's own."""
+    match = re.search(pattern, flat)
+    if match is None:
+        return None
+    described = set(re.findall(r"[a-z0-9]+", description.lower()))
+    start, end = match.span()
+    while more := re.match(rf"\s(?:{pattern})", flat[end:]):  # "countdown timer": the whole name
+        end += more.end()
+    named = flat[start:end].split()
+    before: list[str] = []
+    if _AGENT_RE.search(named[-1]):  # the words just before it: "tip", "mortgage payment"; not "a", "web", "vue"
+        for word in reversed(re.split(r"[^a-z0-9' -]", flat[:start])[-1].split()[-2:]):
+            if word in _PLAIN or word.isdigit():
+                break
+            before.insert(0, word)
+    other = [w for w in before if not _described(w, described)]
+    if whole:
+        other += [w for w in named if not _described(w, described) and "".join(named) not in described]
+        target = re.match(r"\s(?:to|until|till) (?:the |our |my |your |a |an )?([a-z]+)", flat[end:])
+        if target and not _described(target.group(1), described):  # "countdown to our wedding": to a date
+            other.append(target.group(1))
+            end += target.end()
+    if not other:
+        return None
+    return " ".join([*before, *flat[start:end].split()])
 
 
 def fill(text: str, package: str) -> str:

@@ -165,7 +165,7 @@ def _named_words(b: Builder) -> set[str]:
         names |= set(re.findall(r"[a-z0-9]+", item.text.lower()))
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}
     if b.spec.kind == "webpage" and b.spec.recipe == "landing":
-        names |= webpage.LANDING_PARTS
+        names |= webpage.LANDING_WORDS
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
         # the parts the project holds: a library of some parts does not answer the words of the others

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, recipes
+from codegen.generators.template.kinds import webpage
 from codegen.generators.template.checklist.crosscheck import BEHAVIOUR_RE
 from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.entity_words import METHOD_VERBS
@@ -157,6 +158,8 @@ def _unused_list_items(b: Builder, flat: str) -> None:
     """An item of a "with ..." list that became no entity, field, feature or section: "a shopping cart"."""
     known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
     known |= {singular(w) for w in known} | {w for s in b.spec.options.get("sections") or [] for w in s.split()}
+    if b.spec.recipe == "landing":  # "with client-side validation and nice error messages": its forms' own
+        known |= webpage.LANDING_WORDS
     covered = " ".join(item.text.lower() for item in b.items)
     for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
         # behaviour of a page ("drag and drop", "a lightbox") is the crosscheck's, named whole
@@ -228,6 +231,9 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                 name = "_".join(tokens)
                 if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
                     continue
+                values = {identifier(c).split("_")[0] for f in entity.fields for c in f.rules.get("choices", ())}
+                if values & set(tokens):
+                    continue  # "columns Received, Printing": values of a field (a board's status), no fields
                 if (catalog.TYPE_WORDS.get(tokens[0]) and len(tokens) > 1) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():
                     continue
                 if name in METHOD_VERBS:

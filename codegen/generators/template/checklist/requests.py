@@ -131,6 +131,8 @@ _TOKEN_AUTH = re.compile(r"\b(?:jwt|bearer|tokens?|log ?in|sign ?in|sign ?up|reg
 def features(b: Builder, text: str) -> None:
     flat = normalize(text).lower()
     parts = recipes.accounted(b.spec.recipe, flat)
+    if b.spec.recipe == "landing":  # "a newsletter signup form" is a section of the page, not user accounts
+        parts += " " + " ".join(section.phrase for section in webpage.named_sections(flat))
     for feature, label in FEATURE_LABELS.items():
         if not re.search(FEATURE_RULES[feature], flat) or re.search(FEATURE_RULES[feature], parts):
             continue
@@ -173,30 +175,96 @@ _BEHAVIOUR_APPS = re.compile(
     r"|image) editor|drawing|paint(?:ing)? app|whiteboard|chat|messenger|typing (?:test|game|speed)|piano|drum machine"
     r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker|dashboard)\b"
 )
+# the same by what the behaviour is, named as a program that does it:
+_NAMING = r"(?:(?!(?:a|an|the|my|our|your|with|and|or|for|of|to|in|page|single)\b)\w+ )"  # "expense", "random name"
+_BEHAVIOUR_PROGRAMS = re.compile(
+    # working out shares of money ("an expense splitter", "split the bill", "who owes whom")
+    rf"\b({_NAMING}?split(?:ter|ters|ting)\b(?: (?:the |a )?(?:bills?|costs?|expenses?|rent|check))?|split (?:the |a )?"
+    r"(?:bills?|costs?|expenses?|rent|check)|who owes (?:whom|who|what)|settle up"
+    # making, solving, simulating or drawing something ("a random name generator", "a sudoku solver")
+    rf"|{_NAMING}{{0,2}}(?:generator|solver|simulator|randomi[sz]er|visuali[sz]er)s?)\b"
+)
+# an interactive control ("a star rating component", "a date picker widget"), not a display of records
+_CONTROL_RE = re.compile(r"\b((?:[a-z0-9]+ ){1,3})(?:components?|widgets?)\b")
+_NOT_CONTROL_WORDS = frozenset(
+    "a an the my our your this simple small reusable custom accessible ui react vue svelte angular js javascript"
+    " typescript web html 3 2 table tables list lists grid grids form forms card cards page layout data records"
+    " that which with for and".split()
+)
+
+
+def behaviour_control(flat: str) -> str | None:
+    """The interactive control a page prompt asks for ("star rating component"), if any: what it does is the
+    point, and no list of records is one (its parts, "half stars", are no records)."""
+    for match in _CONTROL_RE.finditer(flat):
+        words = match.group(1).split()
+        while words and words[0] in _NOT_CONTROL_WORDS:
+            words = words[1:]
+        if words and not set(words) & _NOT_CONTROL_WORDS:
+            return f"{' '.join(words)} {match.group(0).split()[-1]}"
+    return None
+
+
+def _behaviour_app(flat: str) -> tuple[str, bool] | None:
+    """The behaviour a page prompt is for, as the checklist names it, and whether it is a control (see above)."""
+    app = _BEHAVIOUR_APPS.search(flat)
+    if app:
+        return f"{app.group(1)} app", False
+    control = behaviour_control(flat)
+    if control:
+        return control, True
+    program = _BEHAVIOUR_PROGRAMS.search(flat)
+    return (program.group(1), False) if program else None
 
 
 def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
     flat = normalize(text).lower()
-    app = _BEHAVIOUR_APPS.search(flat)
-    if b.spec.kind == "webpage" and b.spec.recipe is None and app:
+    _board(b, text)
+    app = _behaviour_app(flat) if b.spec.kind == "webpage" and b.spec.recipe is None else None
+    if app:
+        what, control = app
         kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
-        b.add(f"a {app.group(1)} app", SUBSTITUTED, main_files(b),
-              f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not a {app.group(1)} "
-              "to use: the offline generator writes no such behaviour")
+        named = what if re.match(r"(?:split|settle|who)\b", what) else article(what)  # "split the bill" as written
+        b.add(named, SUBSTITUTED, main_files(b),
+              f"a page that keeps a list of {kept} (add, edit, delete, kept in localStorage), not "
+              f"{article(what.removesuffix(' app')) + ' to use' if named != what else 'a page that does this'}: the offline "
+              "generator writes no such behaviour")
+        for item in b.items if control else ():  # "supports half stars": what the control does, no records of it
+            entity = next((e for e in b.spec.entities if item.text == e.plural.replace("_", " ")), None)
+            if entity and item.status == MET:
+                item.status, item.where = UNMET, []
+                item.detail = (f"read as records called {entity.plural.replace('_', ' ')} from what the {what} does; "
+                               "the offline generator writes no such control")
     if b.spec.kind == "webpage" and b.spec.recipe:
         landing_asked = webpage.names_variant("landing", flat)
         sections_assumed = any(a.startswith("no sections named") for a in assumptions)
+        variant = webpage.variant(b.spec.recipe)
+        other = b.spec.recipe != "landing" and recipes.other_program(
+            variant["pattern"], f"{variant['title']} {variant['description']}", flat, whole=True)
         if any(a.endswith("assumed a landing page") for a in assumptions) or (
                 b.spec.recipe == "landing" and sections_assumed and not landing_asked):
             b.add("the page the prompt describes", SUBSTITUTED, main_files(b),
                   "a landing page with a contact form: the offline generator recognised no page it writes")
+        elif other:
+            b.add(article(other), SUBSTITUTED, main_files(b),
+                  f"{variant['description']}: the nearest page the offline generator writes, not {article(other)}")
         else:
             b.add(kinds.of(b.spec).describe(b.spec), MET, main_files(b))
         sections = b.spec.options.get("sections") or []
+        if b.spec.recipe == "landing":
+            for name, entry in webpage.other_variants(flat):  # "a mortgage calculator", not a section
+                if any(re.search(entry["pattern"], section) for section in sections):
+                    continue  # "a countdown to the event": a section that counts down to a date
+                b.add(article(name), UNMET, [], f"a landing page holds no {entry['title'].lower()}: the offline "
+                      f"generator writes {entry['description'].split(' (')[0]} as a page of its own")
+        if b.spec.options.get("hero"):
+            b.add(f"a {b.spec.options['hero']}", MET, b.where('class="hero"'),
+                  "the page's header: a picture (a placeholder to replace) behind its headline")
         if sections:
+            shapes = [f"{label}: {webpage.known_shape(entity, b.spec) or 'cards'}"
+                      for label, entity in zip(sections, b.spec.entities)]
             b.add(f"sections {human_list(sections)}", MET, b.where(paths=r"index\.html$"),
-                  "each a section of the page with sample content to replace (a menu, opening hours, prices, questions, "
-                  "reviews, a team or an address where the section is one of those, else cards)")
+                  f"each a section of the page with sample content to replace ({'; '.join(shapes)})")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
         own = _RECIPE_OWN_WORDS.get(recipe.key)
@@ -204,6 +272,12 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
             b.add(f"the {recipe.title.lower()} the prompt describes", SUBSTITUTED,
                   b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
                   f"({recipe.description}) is the nearest thing it writes")
+            return
+        other = recipes.other_program(recipe.pattern, f"{recipe.title} {recipe.description}", flat)
+        if other:  # "a BMI calculator": the arithmetic calculator is no BMI calculator
+            b.add(article(other), SUBSTITUTED, b.where(paths=rf"{recipe.module}\.py$"),
+                  f"the offline generator's {recipe.title.lower()} ({recipe.description}) is the nearest thing it "
+                  f"writes, not {article(other)}")
             return
         named = recipes.named_parts(recipe, flat)
         for part in named:  # each structure or format named, met only where a file defines it
@@ -246,6 +320,25 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                 b.add(label, UNMET, [], "the offline generator's CSV scripts remove duplicate rows, keep rows by a "
                       "column's value, report counts, totals, averages, minimums and maximums per column value, sort "
                       "and keep the top N, and nothing else")
+
+
+def _or_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" or {items[-1]}" if len(items) > 1 else human_list(items)
+
+
+def _board(b: Builder, text: str) -> None:
+    """A kanban board: its cards are written as records with a status, one of its columns; not as a board."""
+    columns = b.spec.options.get("columns")
+    board = webpage.KANBAN_RE.search(normalize(text).lower())
+    if b.spec.kind != "webpage" or b.spec.recipe or not columns or not board:
+        return
+    cards = b.spec.entities[0]
+    b.add(f"{cards.plural.replace('_', ' ')} with a status ({_or_list(columns)})", MET,
+          b.where('"status"', paths=r"index\.html$"))
+    named = bool(webpage.board_columns(text))
+    b.add(f"a {board.group(0)}" + (f" with columns {human_list(columns)}" if named else ""), SUBSTITUTED, main_files(b),
+          f"a page that keeps a list of {cards.plural.replace('_', ' ')}, each with a status chosen from "
+          f"{_or_list(columns)}: not a board of columns to move them between")
 
 
 # what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute

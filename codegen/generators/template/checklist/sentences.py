@@ -82,6 +82,8 @@ _KIND_VERBS = {
 def _behaviour(b: Builder, clause_text: str) -> None:
     """A recognised sentence can still ask for more: "…, where each user only sees their own tasks"."""
     allowed = _KIND_VERBS.get(b.spec.recipe or "", set()) | _KIND_VERBS.get(b.spec.kind, set())
+    # a word of a section the page has is a noun there: "a class schedule" schedules nothing
+    allowed |= {w for section in b.spec.options.get("sections") or [] for w in section.split()}
     for clause in re.split(r"[,;]| where | which | so that | and then ", clause_text):
         match = _BEHAVIOUR_RE.search(clause)
         if match is None or match.group(1).split()[-1] in allowed:

@@ -29,7 +29,7 @@ KEEPS_RECORDS = re.compile(
     r"|record(?:s|ing)? (?:my|our|the|of|each|every)|organi[sz]\w+|catalog\w*|inventory|collections? of|lists? of|todo|to do"
     r"|crud|journal|diary|bookmarks?|address book|contacts|notes?|note taking|lists?|records|save\w* (?:my|our|the|them|it|each|every)"
     r"|local_?storage|database|stor(?:e|es|ing) (?:my|our|the|them|each|every)"
-    r"|(?:add|create)(?:,|/| and| or)? ?(?:edit|list|view|update|remove|delete))\b"
+    r"|(?:add|create)(?:,|/| and| or)? ?(?:edit|list|view|update|remove|delete)|add (?:the |new |my )?\w+s)\b"
 )
 # a program named for what it does, and the checklist's request for that doing (checklist.details)
 _PROGRAMS_OF_DOING = [

@@ -2,8 +2,16 @@
 
 Four variants: a small app that keeps records in the browser (localStorage),
 a landing page, a calculator and a stopwatch. Each gets a Python test that
-parses the HTML and checks that it links its assets and holds every element
-the script looks up.
+parses the HTML and checks that it links its assets and images and holds
+every element the script looks up.
+
+A landing page named as such is one whatever else it names (its countdown is a
+section, a calculator a request it does not meet). Its sections are read with
+sensible names ("instructor cards with photos": instructors) and written in the
+usual shape of their kind (templates/webpage/sections/manifest.toml): a hero is
+the header with a picture, a schedule a table, a signup an email form, a
+gallery captioned pictures; any other is a row of cards. A kanban board is the
+records app of its cards, each with a status of its columns.
 """
 
 from __future__ import annotations
@@ -11,10 +19,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 
-from codegen.generators.template import render, templates
-from codegen.generators.template.model import Context, EntitySpec, ProjectSpec, default_entities, make_entity
-from codegen.generators.template.words import article, human_list, identifier, title
+from codegen.generators.template import recipes, render, templates
+from codegen.generators.template.model import Context, EntitySpec, FieldSpec, ProjectSpec, default_entities, make_entity
+from codegen.generators.template.words import article, human_list, identifier, plural, title
 
 # calculator, stopwatch, landing: their patterns, titles, descriptions and scripts
 _VARIANTS: dict[str, dict] = templates.manifest("webpage")
@@ -23,6 +32,23 @@ _VARIANTS: dict[str, dict] = templates.manifest("webpage")
 def names_variant(variant: str, flat: str) -> bool:
     """Whether the normalized prompt names the page ``variant`` ("landing", "calculator", "stopwatch")."""
     return bool(re.search(_VARIANTS[variant]["pattern"], flat))
+
+
+def variant(name: str) -> dict:
+    """The manifest entry of page ``variant`` ("calculator", "stopwatch", "landing")."""
+    return _VARIANTS[name]
+
+
+def other_variants(flat: str) -> list[tuple[str, dict]]:
+    """The pages other than a landing page a prompt names ("a countdown timer", "a mortgage calculator"), with
+    their manifest entries: the name as written, with the words before it that say what it is for."""
+    found = []
+    for name, entry in _VARIANTS.items():
+        if name == "landing" or not re.search(entry["pattern"], flat):
+            continue
+        named = recipes.other_program(entry["pattern"], "", flat, whole=True)
+        found.append((named or re.search(entry["pattern"], flat).group(0), entry))
+    return found
 
 
 class WebPage:
@@ -35,23 +61,40 @@ class WebPage:
             if re.search(entry["pattern"], context.flat) and not (variant != "landing" and context.manages_records):
                 spec.recipe = variant
                 break
+        if names_variant("landing", context.flat):
+            spec.recipe = "landing"  # "an event page with a countdown": the page, whose countdown is a request of it
         if spec.recipe in ("calculator", "stopwatch"):
             spec.entities = []
         if spec.recipe is None and not spec.entities and not context.domain:
             spec.recipe = "landing"
             context.assumptions.append("no records to manage named; assumed a landing page")
-        named = _named_sections(context.flat) if spec.recipe == "landing" else []
-        if named and len(named) > len(spec.entities):
-            spec.entities = []  # "with gallery, pricing and testimonials": the named sections, not the plural nouns alone
+        sections = named_sections(context.flat) if spec.recipe == "landing" else []
+        named = [section.name for section in sections]
+        phrases = " ".join(section.phrase for section in sections)
+        if named and (len(named) > len(spec.entities) or not context.explicit_fields and all(
+                re.search(rf"\b(?:{e.name}|{e.plural})\b".replace("_", " "), phrases) for e in spec.entities)):
+            # "with gallery, pricing and testimonials", "a grid of works with captions": the named sections, not the
+            # plural nouns alone
+            spec.entities = []
+        if spec.recipe == "landing" and hero_of(context.flat):
+            spec.options["hero"] = hero_of(context.flat)
         if spec.recipe == "landing" and not spec.entities:
             if named:
                 spec.entities = [make_entity(name, [("title", "str", True), ("description", "str", False)]) for name in named]
-                spec.options["sections"] = [name.replace("_", " ") for name in named]
+                spec.options["sections"] = [section.label for section in sections]
+                shapes = {plural(s.name): s.shape for s in sections if s.shape}
+                if shapes:
+                    spec.options["shapes"] = shapes
             else:
                 spec.entities = [make_entity("feature", [("title", "str", True), ("description", "str", False)])]
                 context.assumptions.append("no sections named; assumed a features section")
         elif spec.recipe is None:
+            board = KANBAN_RE.search(context.flat)
+            if board and not spec.entities:
+                spec.entities = [make_entity("card", [("title", "str", True), ("description", "str", False)])]
             default_entities(spec, context, what="records")
+            if board:
+                _board(spec, context.text)
         if spec.recipe == "landing":
             _named_cards(spec, context.text)
 
@@ -62,7 +105,7 @@ class WebPage:
         if spec.recipe:
             text = _VARIANTS[spec.recipe]["description"]
             if spec.recipe == "landing":
-                text += f"; sections: {', '.join(e.plural for e in spec.entities)}"
+                text += f"; sections: {', '.join(spec.options.get('sections') or [e.plural for e in spec.entities])}"
             return text
         return f"a browser app (HTML, CSS and JavaScript, data in localStorage) for {', '.join(e.plural for e in spec.entities)}"
 
@@ -76,7 +119,9 @@ class WebPage:
             "calculator": _calculator,
             "stopwatch": _stopwatch,
         }[spec.recipe](spec)
+        images = {PLACEHOLDER: templates.text("webpage", "placeholder.svg.tmpl")} if PLACEHOLDER in body else {}
         return {
+            **images,
             "index.html": _page(spec, body),
             "styles.css": STYLES,
             "app.js": script,
@@ -89,19 +134,25 @@ class WebPage:
                 "## Run\n\n```sh\npython -m http.server 8000  # then open http://127.0.0.1:8000\n```",
                 "## Test\n\n`tests/test_page.py` checks that the HTML parses, that every linked file exists and that "
                 "every element the script uses is on the page.\n\n```sh\npip install -r requirements.txt\npytest\n```",
-                "## Files\n\n- `index.html`: the page\n- `styles.css`: the styles\n- `app.js`: the behaviour",
+                "## Files\n\n- `index.html`: the page\n- `styles.css`: the styles\n- `app.js`: the behaviour"
+                + (f"\n- `{PLACEHOLDER}`: the picture every image shows until you replace it" if images else ""),
             ),
         }
 
 
-# "... page with X, Y and Z", or its comma list: "landing page for my coffee shop, menu section, opening hours"
+# "... page with X, Y and Z", or its comma list: "landing page for my coffee shop, menu section, opening hours", or
+# after a colon: "event page for a star party: date, location, an RSVP form"
 _SECTIONS_RE = re.compile(
-    r"\b(?:page|site|website|homepage)\b[^.;,]*?(?:\b(?:with|showing|containing|including)\b|,) ([^.;]+)")
+    r"\b(?:page|site|website|homepage)\b[^.;,:]*?(?:\b(?:with|showing|containing|including)\b|[,:]) ([^.;]+)")
 # how the page looks, not what it holds ("dark theme", "mobile friendly"): never a section
 _STYLE_WORDS = re.compile(r"\b(?:themes?|colou?rs?|fonts?|responsive|mobile|friendly|minimal\w*|modern|clean|elegant"
                           r"|dark|light|layout|style|styled|design)\b")
 # the parts every landing page has: a navigation bar, a header (its hero) and a footer
 LANDING_PARTS = frozenset("hero header footer nav navbar navigation bar".split())
+# what every landing page's forms do (each checks its fields in the browser and says what is wrong) and the cards
+# its sections are laid out in: words a prompt's request for them is answered by
+LANDING_WORDS = LANDING_PARTS | frozenset("validation validate validated validating client side error errors message"
+                                          " messages card cards grid".split())
 _SECTION_NOISE = frozenset("a an the our my some section sections placeholder placeholders one two three four five six"
                            " several few".split())
 # interactive behaviour (the checklist's crosscheck lists it unmet): never a section of its own
@@ -109,28 +160,148 @@ _BEHAVIOUR_WORDS = re.compile(r"\b(?:lightbox(?:es)?|carousels?|sliders?|modals?
                               r"|infinite scroll\w*|dark mode(?: toggle| switch)?|theme toggle|parallax|animations?"
                               r"|toggles?|switch(?:es|er)?|lazy loading)\b")
 _NOT_SECTIONS = frozenset("contact contact_form form a an the our my some".split())
+# the page itself, not a part of it: "one page", "a single page", "one pager"
+_THE_PAGE = re.compile(r"\s*(?:(?:a|an|the|one|single|1|landing|static|simple)\s+)*(?:page|pager|site|website)\s*")
+# "a hero image", "hero banner", "a hero section": the page's header, with a picture
+_HERO = re.compile(r"\s*(?:(?:a|an|the|big|large|full width|full screen)\s+)*(hero(?: (?:image|banner|section|picture"
+                   r"|photo|area|header))?|header image|banner(?: image)?)\s*")
+# a shape written after a section's name: "instructor cards", "projects grid", "newsletter signup form"
+_SHAPE_WORDS = {"cards": None, "card": None, "tiles": None, "boxes": None, "list": None, "grid": "gallery",
+                "gallery": "gallery", "form": None, "block": None, "area": None, "panel": None, "row": None}
+# "a grid of works", "a gallery of paintings", "a list of services": the things the section shows
+_SHAPE_OF = re.compile(r"^(?:grid|gallery|showcase|wall|list|row|set|collection) of (?=\w)")
 
 
-def _named_sections(flat: str) -> list[str]:
-    """ "a landing page for a coffee shop with menu, opening hours and a contact form": menu, opening_hours."""
+@dataclass(frozen=True)
+class NamedSection:
+    name: str  # identifier: "instructors", "works"
+    label: str  # as the checklist says it: "instructors with photos"
+    shape: str | None  # a known section's key when the words around the name gave it ("grid of works": gallery)
+    phrase: str  # the words of the prompt it was read from
+
+
+def named_sections(flat: str) -> list[NamedSection]:
+    """The sections a landing page prompt names, each with its name, how the checklist says it and its shape: "a
+    landing page for a yoga studio with a class schedule, instructor cards with photos and a newsletter signup
+    form": a schedule (a table), instructors (people with photos), a newsletter signup (an email form)."""
     match = _SECTIONS_RE.search(flat)
     if not match:
         return []
-    names = []
-    # "three tiers (Free, Pro, Enterprise)": what is in brackets names a section's cards, not sections
-    for item in re.split(r",|\band\b", re.sub(r"\([^)]*\)?", "", match.group(1))):
-        if re.match(r"\s*(?:use|using|make|add|show|shows|with|that|which|where|so|should|must|please)\b", item):
-            continue  # "use tailwind", "that shows a discount": an instruction or a clause, not a section
-        if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item):
-            continue  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
-        item = re.sub(r"\bmasonry\b|\([^)]*\)?", "", item)  # "a masonry gallery", "pricing (3 plans)": the name
-        if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*", item):
-            continue  # every landing page has them (LANDING_PARTS)
-        words = [w for w in item.split() if w not in _SECTION_NOISE]
-        name = identifier("_".join(words[:3]))
-        if name and name not in _NOT_SECTIONS and not name.startswith("contact") and name not in names:
-            names.append(name)
-    return names[:8]
+    sections: list[NamedSection] = []
+    # "three tiers (Free, Pro, Enterprise)": what is in brackets names a section's cards, not sections; "an RSVP
+    # form (name, email)" what the section holds
+    items = re.split(r",|\band\b", re.sub(r"\([^)]*\)?", lambda m: m.group(0).replace(",", ";").replace(" and ", "; "),
+                                            match.group(1)))
+    for item in items:
+        section = _section(item)
+        if section and section.name not in [s.name for s in sections]:
+            sections.append(section)
+    return sections[:8]
+
+
+# what a form checks and says, which the page's forms do: no section of its own
+_FORM_BEHAVIOUR = re.compile(r"\b(?:validat\w*|error messages?|errors?|client side|feedback)\b")
+
+
+def _section(item: str) -> NamedSection | None:
+    """One item of a landing page's list read as a section, or None when it is no section."""
+    phrase = re.sub(r"\s+", " ", item.replace(";", ",")).strip()
+    bracket = re.search(r"\(([^)]*)\)?", item)
+    listed = [w.strip() for w in re.split(r";", bracket.group(1))] if bracket else []
+    item = re.sub(r"\([^)]*\)?", "", item)
+    if re.match(r"\s*(?:use|using|make|add|show|shows|with|that|which|where|so|should|must|please)\b", item):
+        return None  # "use tailwind", "that shows a discount": an instruction or a clause, not a section
+    if _BEHAVIOUR_WORDS.search(item) or _STYLE_WORDS.search(item) or _FORM_BEHAVIOUR.search(item.split(" with ")[0]):
+        return None  # "and lightbox", "dark theme": behaviour or looks, listed unmet by the checklist, not a section
+    if any(re.search(entry["pattern"], item) for name, entry in _VARIANTS.items() if name != "landing") and not (
+            re.search(r"\bcountdown", item)):
+        return None  # "a mortgage calculator": a page of its own, listed by the checklist, not a section
+    item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": the gallery
+    if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*", item):
+        return None  # every landing page has them (LANDING_PARTS)
+    if _THE_PAGE.fullmatch(item) or _HERO.fullmatch(item):
+        return None  # the page itself; its hero (hero_of)
+    # "instructor cards with photos": the section is the instructors, shown with photos
+    head, _, details = re.sub(r"\s+", " ", item).strip().partition(" with ")
+    written = [w for w in head.split() if w not in _SECTION_NOISE]  # "countdown timer to the event"
+    head = re.split(r" (?:to|for|from|on|at|about|in|where|that|which) ", head)[0]
+    words, shape = [w for w in head.split() if w not in _SECTION_NOISE], None
+    of = _SHAPE_OF.match(" ".join(words))
+    if of:
+        shape = _SHAPE_WORDS.get(words[0])
+        words = " ".join(words)[of.end():].split()
+    while len(words) > 1 and words[-1] in _SHAPE_WORDS:
+        shape = shape or _SHAPE_WORDS[words[-1]]
+        words = words[:-1]
+        words[-1] = plural(words[-1])  # "instructor cards": the instructors
+    name = identifier("_".join(words[:3]))
+    if not name or name in _NOT_SECTIONS or name.startswith("contact"):
+        return None
+    known = _known_by_name(name) or (_KNOWN_SECTIONS.get(shape) if shape else None)
+    if _known_by_name(name):
+        shape = None  # its name says it
+    label = " ".join(written[:6])
+    holds = set(known.get("holds", ())) if known else set()
+    details = [w for w in details.split() if w not in _SECTION_NOISE]
+    held = [d for d in listed if d in holds] + ([" ".join(details)] if details and set(details) <= holds else [])
+    if held:
+        label += f" with {human_list(held)}"  # "works with captions", "an RSVP form (name, email)": they are written
+    return NamedSection(name, label, shape, phrase)
+
+
+def hero_of(flat: str) -> str | None:
+    """The hero a landing page prompt names ("a hero image", "hero banner"): the page's header gets a picture."""
+    match = _SECTIONS_RE.search(flat)
+    for item in re.split(r",|\band\b", re.sub(r"\([^)]*\)?", "", match.group(1))) if match else ():
+        hero = _HERO.fullmatch(item)
+        if hero:
+            return hero.group(1)
+    return None
+
+
+# a board of cards in columns: what the generator writes of it is its cards, each with a status of the columns
+KANBAN_RE = re.compile(r"\b(?:kanban(?: boards?)?|(?:task|scrum|sprint|project|trello) boards?)\b")
+_BOARD_COLUMNS = ["To do", "Doing", "Done"]  # a board's columns when the prompt names none
+
+
+def board_columns(text: str) -> list[str]:
+    """The columns a board prompt names as written: "three columns (To do, Doing, Done)", "columns Received,
+    Proofing, Ready for pickup", "between To Do, In Progress and Done columns"; [] when it names none."""
+    split = r"\s*(?:/|,|\band\b|\bor\b)\s*"
+    for match in re.finditer(r"\bcolumns?\b[\s:(]*(?:(?:called|named|like)\s+)?([^.;)\n]+)", text):
+        names = []
+        for part in re.split(split, match.group(1)):
+            if not re.fullmatch(r"[A-Z][\w'-]*(?: [\w'-]+){0,2}", part.strip()):
+                break
+            names.append(part.strip())
+        if len(names) >= 2:
+            return names
+    for match in re.finditer(r"([^.;:(\n]+?)\s+columns?\b", text):
+        names = []
+        for part in reversed(re.split(split, match.group(1))):
+            last = re.search(r"(?:^|\s)((?:[A-Z][\w'-]*\s?){1,3})$", part.strip())
+            if not last:
+                break
+            names.insert(0, last.group(1).strip())
+            if last.group(0).strip() != part.strip():
+                break
+        if len(names) >= 2:
+            return names
+    return []
+
+
+def _board(spec: ProjectSpec, text: str) -> None:
+    """A kanban board's cards (its first records) get a status, one of its columns; columns read as their fields
+    ("job orders with columns Received, Printing") are that status, not fields."""
+    columns = board_columns(text) or _BOARD_COLUMNS
+    cards = spec.entities[0]
+    # the columns, "columns" and the cards themselves ("shots: columns Planned/Filming, ... shots") are no fields
+    not_fields = {identifier(c) for c in columns} | {identifier(c.split()[0]) for c in columns} | {
+        "status", "column", "columns", cards.name, cards.plural, cards.name.split("_")[-1], cards.plural.split("_")[-1]}
+    kept = [f for f in cards.fields if f.name not in not_fields]
+    cards.fields = kept or [FieldSpec("title", "str", True), FieldSpec("description", "str", False)]
+    cards.fields.append(FieldSpec("status", "str", True, {"choices": columns, "default": columns[0]}))
+    spec.options["columns"] = columns
 
 
 def _named_cards(spec: ProjectSpec, text: str) -> None:
@@ -152,7 +323,13 @@ def _page(spec: ProjectSpec, body: str) -> str:
 
 
 def _header(spec: ProjectSpec) -> str:
+    if spec.options.get("hero"):  # a hero: the header with a picture behind its headline
+        return (f'  <header class="hero">\n    <img src="{PLACEHOLDER}" alt="" width="320" height="240">\n'
+                f"    <h1>{html.escape(spec.title)}</h1>\n    <p>{html.escape(spec.summary)}.</p>\n  </header>\n")
     return f"  <header>\n    <h1>{html.escape(spec.title)}</h1>\n    <p>{html.escape(spec.summary)}.</p>\n  </header>\n"
+
+
+PLACEHOLDER = "images/placeholder.svg"  # the picture every image of a landing page shows until it is replaced
 
 
 # -- variants: (body HTML, app.js, ids the script needs) -----------------------------
@@ -187,6 +364,13 @@ def _app(spec: ProjectSpec) -> tuple[str, str, list[str]]:
 
 def _input(entity: EntitySpec, field) -> str:
     input_id = f"{entity.plural}-{field.name}"
+    choices = field.rules.get("choices")
+    if choices:  # "status, one of To do, Doing or Done": a select of them
+        options = "".join(f'          <option value="{html.escape(c)}">{html.escape(c)}</option>\n' for c in choices)
+        return (
+            f'        <label for="{input_id}">{html.escape(title(field.name))}</label>\n'
+            f'        <select id="{input_id}" name="{field.name}" required>\n{options}        </select>'
+        )
     kind = render.JS_INPUT_TYPES[field.type]
     extra = ' step="any"' if field.type == "float" else ""
     required = " required" if field.required and field.type != "bool" else ""
@@ -197,14 +381,16 @@ def _input(entity: EntitySpec, field) -> str:
 
 
 def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
-    nav = "".join(f'      <a href="#{e.plural}">{html.escape(_section_heading(e))}</a>\n' for e in spec.entities)
-    sections = []
+    nav = "".join(f'      <a href="#{e.plural}">{html.escape(_section_heading(e, spec))}</a>\n' for e in spec.entities)
+    sections, ids = [], []
     for entity in spec.entities:
-        known = _known_section(entity)
+        known = _known_section(entity, spec)
         if known:
             filled = templates.fill("webpage", f"sections/{known['template']}", id=entity.plural,
-                                    heading=html.escape(known["heading"]))
+                                    heading=html.escape(_section_heading(entity, spec)),
+                                    item=html.escape(title(entity.name)))
             sections.append(render.indent(filled, 4).rstrip("\n"))
+            ids += [i for i in re.findall(r'id="([^"]+)"', filled) if i != entity.plural]
             continue
         named = (spec.options.get("cards") or {}).get(entity.plural)
         cards = "".join(
@@ -232,23 +418,38 @@ def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
         + "  </main>\n"
         + f"  <footer>\n    <p>{html.escape(spec.title)}</p>\n  </footer>\n"
     )
-    return body, _script("landing"), ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
+    contact_ids = ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
+    return body, _script("landing"), contact_ids + ids
 
 
 _KNOWN_SECTIONS = templates.manifest("webpage", "sections/manifest.toml")
 
 
-def _known_section(section: EntitySpec) -> dict[str, str] | None:
-    """The template and heading of a section known by its name (a menu, opening hours, pricing, ...)."""
+def _known_by_name(name: str) -> dict | None:
+    name = identifier(name)
     for entry in _KNOWN_SECTIONS.values():
-        if re.fullmatch(entry["pattern"], section.name) or re.fullmatch(entry["pattern"], section.plural):
+        if re.fullmatch(entry["pattern"], name) or re.fullmatch(entry["pattern"], plural(name)):
             return entry
     return None
 
 
-def _section_heading(section: EntitySpec) -> str:
-    known = _known_section(section)
-    return known["heading"] if known else title(section.plural)
+def _known_section(section: EntitySpec, spec: ProjectSpec | None = None) -> dict | None:
+    """The template and heading of a section known by its name (a menu, opening hours, pricing, ...) or by the
+    shape the prompt gave it ("a grid of works": a gallery)."""
+    shape = ((spec.options.get("shapes") or {}) if spec else {}).get(section.plural)
+    return _known_by_name(section.name) or _known_by_name(section.plural) or _KNOWN_SECTIONS.get(shape or "")
+
+
+def known_shape(section: EntitySpec, spec: ProjectSpec) -> str | None:
+    """What a section of a landing page is written as ("a table of days, times and what is on"), or None: cards."""
+    known = _known_section(section, spec)
+    return known["writes"] if known else None
+
+
+def _section_heading(section: EntitySpec, spec: ProjectSpec | None = None) -> str:
+    known = _known_section(section, spec)
+    heading = known["heading"] if known else "$plural"
+    return {"$name": title(section.name), "$plural": title(section.plural)}.get(heading, heading)
 
 
 def _card_text(entity: EntitySpec, number: int) -> str:
