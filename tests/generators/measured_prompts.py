@@ -515,7 +515,7 @@ MEASURED = [
        'an endpoint that returns current stock per warehouse and one that lists movements for an item '
        'between two dates',
        'movements',
-       'in/out',
+       'stock movements must be one of in or out',
        'stock for an item in a warehouse can never go negative',
        'reject the movement with 422 and an error message explaining why',
        'typescript + express please',

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template.model import EntitySpec, ProjectSpec
-from codegen.generators.template.rules import Applied
+from codegen.generators.template.rules import Applied, owned
 from codegen.generators.template.words import identifier, singular
 
 _GET_RE = re.compile(r"\bGET\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
@@ -83,8 +83,9 @@ def apply_reports(spec: ProjectSpec, text: str) -> list[Applied]:
     return applied
 
 
-def apply_uniqueness(spec: ProjectSpec, text: str) -> list[Applied]:
-    """ "code must be unique": every entity with that field rejects a second record with the same value."""
+def apply_uniqueness(spec: ProjectSpec, text: str, owners: dict[str, set[str]] | None = None) -> list[Applied]:
+    """ "code must be unique": every entity with that field rejects a second record with the same value; a rule
+    written in one entity's list of fields ("Client (name, email unique)"), that entity only."""
     applied: list[Applied] = []
     if spec.kind != "rest_api":
         return applied  # rules.apply_rules says other kinds check no rules
@@ -92,16 +93,17 @@ def apply_uniqueness(spec: ProjectSpec, text: str) -> list[Applied]:
         word = match.group(1) or match.group(2)
         name = identifier(word)
         said = f"{word} must be unique"
-        owners = [e for e in spec.entities if e.field(name) or e.field(identifier(singular(word)))]
-        if not owners:
+        holders = [e for e in spec.entities if e.field(name) or e.field(identifier(singular(word)))]
+        holders = owned(spec, said, holders, owners)
+        if not holders:
             applied.append(Applied(said, (), f"no entity has a field {word}"))
             continue
         unique = spec.options.setdefault("unique", {})
-        for entity in owners:
+        for entity in holders:
             field = entity.field(name) or entity.field(identifier(singular(word)))
             if field.name not in unique.setdefault(entity.plural, []):
                 unique[entity.plural].append(field.name)
-        applied.append(Applied(said, tuple(e.plural for e in owners), integrity=True))
+        applied.append(Applied(said, tuple(e.plural for e in holders), integrity=True))
     return applied
 
 

@@ -226,6 +226,8 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                 if not tokens or len(tokens) > 3 or any(re.search(rule, item) for rule in FEATURE_RULES.values()):
                     continue
                 name = "_".join(tokens)
+                if name == "id":  # every record has its id
+                    continue
                 if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
                     continue
                 if (catalog.TYPE_WORDS.get(tokens[0]) and len(tokens) > 1) or b.spec.entity(tokens[-1]) or not name.replace("_", "").isalpha():

@@ -1,0 +1,78 @@
+"""REST API prompts whose entities, fields, rules and relations were misread (batches twelve and thirteen), each
+class in new words.
+
+A rule word inside an entity's parenthesised field list broke the list; entities listed after a colon or a label
+were read as fields of the noun before; enum values written with slashes or pipes became fields; a domain's
+default records hid the records the prompt named; a child resource under its parent's path was no relation; an
+error answer about a record the project does not keep was marked met.
+"""
+
+from __future__ import annotations
+
+from codegen.generators.template import TemplateGenerator
+from codegen.generators.template.checklist import MET
+from codegen.generators.template.prompt_parser import parse_prompt
+from tests.generators.template_helpers import checklist_of
+
+
+def _fields(prompt: str) -> dict[str, list[str]]:
+    return {e.name: [f.name for f in e.fields] for e in parse_prompt(prompt).spec.entities}
+
+
+# -- 1. a rule word inside a parenthesised field list ------------------------------------------------------------
+
+
+async def test_a_rule_after_a_field_ends_at_the_closing_bracket(template_generator: TemplateGenerator) -> None:
+    prompt = ("A FastAPI service for a music school: Student (id, full_name, badge unique) and Enrollment "
+              "(student_id, term)")
+    assert _fields(prompt) == {"student": ["full_name", "badge"], "enrollment": ["student_id", "term"]}
+    items = await checklist_of(template_generator, prompt)
+    assert items["students with full_name and badge"]["status"] == MET
+    assert items["badge must be unique"]["status"] == MET
+    # every record has its id: listing it is no field left unread
+    assert not any(text.startswith("field id") for text in items)
+
+
+def test_a_rule_after_a_field_does_not_swallow_the_next_entity() -> None:
+    fields = _fields("Build an API. Team (name, city unique), Player (team_id, nickname)")
+    assert fields == {"team": ["name", "city"], "player": ["team_id", "nickname"]}
+
+
+def test_a_rule_word_before_a_field_applies_to_that_entity_only() -> None:
+    spec = parse_prompt("A REST API: Warehouse (code, city, unique code), Product (warehouse_id, code, name)").spec
+    assert [e.name for e in spec.entities] == ["warehouse", "product"]
+    assert spec.options["unique"] == {"warehouses": ["code"]}
+
+
+def test_a_range_inside_a_field_list_does_not_end_it() -> None:
+    spec = parse_prompt("A REST API: Course (title, seats between 5 and 30, level one of intro/advanced)").spec
+    course = spec.entity("courses")
+    assert [f.name for f in course.fields] == ["title", "seats", "level"]
+    assert course.field("seats").rules == {"ge": 5, "le": 30}
+    assert course.field("level").rules["choices"] == ["intro", "advanced"]
+
+
+def test_a_rule_in_one_entity_s_list_is_not_applied_to_another_with_that_field() -> None:
+    spec = parse_prompt("A REST API: Author (name, email unique), Member (name, email)").spec
+    assert [e.name for e in spec.entities] == ["author", "member"]
+    assert spec.options["unique"] == {"authors": ["email"]}
+
+
+# -- 3. enum values written with slashes or pipes -----------------------------------------------------------------
+
+
+async def test_slash_values_after_a_field_are_its_allowed_values(template_generator: TemplateGenerator) -> None:
+    prompt = "Backend for a print shop: customers and jobs with size small/medium/large. Customers can cancel a job"
+    spec = parse_prompt(prompt).spec
+    job = spec.entity("jobs")
+    assert [f.name for f in job.fields] == ["size", "cancelled"]
+    assert job.field("size").rules["choices"] == ["small", "medium", "large"]
+    items = await checklist_of(template_generator, prompt)
+    assert items["size must be one of small, medium or large"]["status"] == MET
+
+
+async def test_pipe_separated_values_are_the_field_s_values(template_generator: TemplateGenerator) -> None:
+    prompt = "A REST API for tickets (title, state open|closed|archived, opened_on)"
+    assert _fields(prompt) == {"ticket": ["title", "state", "opened_on"]}
+    items = await checklist_of(template_generator, prompt)
+    assert items["state must be one of open, closed or archived"]["status"] == MET
