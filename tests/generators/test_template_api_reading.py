@@ -10,7 +10,7 @@ error answer about a record the project does not keep was marked met.
 from __future__ import annotations
 
 from codegen.generators.template import TemplateGenerator
-from codegen.generators.template.checklist import MET
+from codegen.generators.template.checklist import MET, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
 from tests.generators.template_helpers import checklist_of
 
@@ -58,6 +58,22 @@ def test_a_rule_in_one_entity_s_list_is_not_applied_to_another_with_that_field()
     assert spec.options["unique"] == {"authors": ["email"]}
 
 
+# -- 2. entities listed after a colon or a label ------------------------------------------------------------------
+
+
+def test_a_list_after_a_noun_and_a_colon_is_a_list_of_entities() -> None:
+    fields = _fields("Backend for a cleaning company: offices, cleaners, shifts and invoices")
+    assert list(fields) == ["office", "cleaner", "shift", "invoice"]
+
+
+def test_a_singular_entity_with_fields_after_a_label_is_kept() -> None:
+    fields = _fields("A REST API for a nursery. Entities: Greenhouse (name, area), Seedling (greenhouse_id, "
+                     "species)")
+    assert fields == {"greenhouse": ["name", "area"], "seedling": ["greenhouse_id", "species"]}
+    fields = _fields("Flask API for a market. Resources: Vendor (name, phone), Stall (vendor_id, number)")
+    assert list(fields) == ["vendor", "stall"]
+
+
 # -- 3. enum values written with slashes or pipes -----------------------------------------------------------------
 
 
@@ -71,8 +87,43 @@ async def test_slash_values_after_a_field_are_its_allowed_values(template_genera
     assert items["size must be one of small, medium or large"]["status"] == MET
 
 
+def test_values_after_the_word_enum_are_the_field_s_values() -> None:
+    spec = parse_prompt("A REST API for a bakery: Cake (name, category enum bread/tart/sponge, weight)").spec
+    cake = spec.entity("cakes")
+    assert [f.name for f in cake.fields] == ["name", "category", "weight"]
+    assert cake.field("category").rules["choices"] == ["bread", "tart", "sponge"]
+
+
 async def test_pipe_separated_values_are_the_field_s_values(template_generator: TemplateGenerator) -> None:
     prompt = "A REST API for tickets (title, state open|closed|archived, opened_on)"
     assert _fields(prompt) == {"ticket": ["title", "state", "opened_on"]}
     items = await checklist_of(template_generator, prompt)
     assert items["state must be one of open, closed or archived"]["status"] == MET
+
+
+# -- 4. a domain default hiding named records ---------------------------------------------------------------------
+
+
+async def test_named_records_are_the_entities_not_the_domain_s(template_generator: TemplateGenerator) -> None:
+    prompt = "i need a backend for my small guesthouse, there are rooms and visitors and reservations"
+    assert list(_fields(prompt)) == ["room", "visitor", "reservation"]
+    items = await checklist_of(template_generator, prompt)
+    assert not any("no records named" in (item["detail"] or "") for item in items.values())
+
+
+async def test_records_after_a_service_colon_are_not_replaced_by_a_domain(
+        template_generator: TemplateGenerator) -> None:
+    prompt = ("REST endpoints for a meal kit subscription service: customers, boxes (small/family/large), "
+              "deliveries with POST /deliveries")
+    assert list(_fields(prompt)) == ["customer", "box", "delivery"]
+    items = await checklist_of(template_generator, prompt)
+    assert items["POST /deliveries"]["status"] == MET
+    assert not any("newsletter" in text for text in items)
+    # the values name no field of boxes: said, not applied to a field never asked for
+    assert items["boxes must be one of small, family or large"]["status"] == UNMET
+
+
+async def test_a_record_named_in_a_list_and_not_written_is_listed(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "an API for my clinic, there are patients and nurses and "
+                                                   "results and visits")
+    assert items["results"]["status"] == UNMET

@@ -28,9 +28,10 @@ _LIST_RE = re.compile(
     r"(?: all| the| only| every)* (?P<adjective>\w+) (?P<entity>\w+)"
 )
 _ROUTE_CLAUSE_RE = re.compile(
-    # not "a REST endpoint for managing my job applications": that names the resource, not a route's content
-    r"\b(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to|for(?! (?:managing|tracking|storing|keeping|crud"
-    r"|my|our)\b)|returning|listing) [^.;,]+", re.IGNORECASE
+    # not "a REST endpoint for managing my job applications" nor "REST endpoints for a coffee service: customers,
+    # plans": those name the project and its resources, not a route's content
+    r"\b(?<!rest )(?<!crud )(?<!http )(?<!api )(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to"
+    r"|for(?! (?:managing|tracking|storing|keeping|crud|my|our)\b)|returning|listing) [^.;,]+", re.IGNORECASE
 )
 # "an API that returns the number of tasks per project": a report asked for without the word route
 _REPORT_CLAUSE_RE = re.compile(r"\b(?:returns?|reports?|shows?|gives?|computes?|displays?) (?:the |a )?"

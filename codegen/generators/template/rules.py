@@ -207,7 +207,11 @@ def apply_rules(spec: ProjectSpec, flat: str, owners: dict[str, set[str]] | None
                 entity.fields.append(new)
                 targets = [(entity, new)]
         if not targets:
-            applied.append(Applied(text, (), f"no entity has a field {subject}"))
+            entity = spec.entity(subject)
+            why = (f"{entity.plural.replace('_', ' ')} are records, not a field: no field of theirs was named to take "
+                   "these values"
+                   if entity is not None else f"no entity has a field {subject}")
+            applied.append(Applied(text, (), why))
             continue
         done = []
         for entity, field in targets:
@@ -264,6 +268,9 @@ def apply_relations(spec: ProjectSpec, flat: str) -> list[Applied]:
         for match in pattern.finditer(flat):
             one, other = match.group(1), match.group(2)
             child_word, parent_word = (other, one) if index == 1 else (one, other)
+            if child_word in ("which", "that", "who"):  # "Item (name, quantity) which belongs to a pantry"
+                child_word = next((w for w in reversed(flat[:match.start()].split())
+                                   if spec.entity(w) and spec.entity(w) is not spec.entity(parent_word)), child_word)
             child, parent = spec.entity(child_word), spec.entity(parent_word)
             if child is None and parent is None:
                 continue

@@ -78,7 +78,7 @@ _THING_WORDS = (
 _KIND_WORDS = {
     "rest_api": "get post put patch delete route routes endpoint endpoints request requests response responses json"
     " return returns answer answers respond responds"
-    " database db data resource resources crud",
+    " database db data resource resources entity entities crud fk",
     "cli": "command commands flag flags option options argument arguments terminal shell file files json line lines"
     " prints print output",
     "library": "function functions class classes method methods module modules package packages helper helpers"
