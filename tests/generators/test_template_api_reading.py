@@ -9,10 +9,14 @@ error answer about a record the project does not keep was marked met.
 
 from __future__ import annotations
 
+import pytest
+
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
-from tests.generators.template_helpers import checklist_of
+from tests.generators.template_helpers import (
+    as_dict, checklist_of, code_modules, each_break_fails_its_test, generate, own_test_results,
+)
 
 
 def _fields(prompt: str) -> dict[str, list[str]]:
@@ -127,3 +131,69 @@ async def test_a_record_named_in_a_list_and_not_written_is_listed(template_gener
     items = await checklist_of(template_generator, "an API for my clinic, there are patients and nurses and "
                                                    "results and visits")
     assert items["results"]["status"] == UNMET
+
+
+# -- 5. a child resource under its parent's path ------------------------------------------------------------------
+
+
+async def test_a_resource_under_its_parent_s_path_belongs_to_it(template_generator: TemplateGenerator) -> None:
+    prompt = "choir backend: concerts have title and date. Rehearsals under /concerts/{id}/rehearsals"
+    spec = parse_prompt(prompt).spec
+    assert [e.name for e in spec.entities] == ["concert", "rehearsal"]
+    assert spec.entity("rehearsals").field("concert_id") is not None
+    items = await checklist_of(template_generator, prompt)
+    assert items["rehearsals under /concerts/{id}/rehearsals"]["status"] == MET
+
+
+async def test_a_nested_path_without_a_method_is_its_list(template_generator: TemplateGenerator) -> None:
+    prompt = ("An API for an apiary. Entities: Hive (name, site), Frame (number, weight) which belongs to a hive. "
+              "Routes: /hives, /hives/{id}/frames")
+    items = await checklist_of(template_generator, prompt)
+    assert items["/hives/{id}/frames"]["status"] == MET
+    assert items["which belongs to a hive"]["status"] == MET
+    assert parse_prompt(prompt).spec.entity("frames").field("hive_id") is not None
+
+
+async def test_a_nested_list_route_is_served_and_tested(template_generator: TemplateGenerator) -> None:
+    prompt = "An API for a pantry with shelves and jars. GET /shelves/{id}/jars lists a shelf's jars"
+    result, _ = await generate(template_generator, prompt)
+    items = {item["text"]: item for item in result.requirements}
+    assert items["GET /shelves/{id}/jars"]["status"] == MET
+    files = as_dict(result.files)
+    assert "shelf_id" in files["app/models.py"]
+    assert "def test_shelves_jars_lists_only_the_shelf_s_records(client)" in files["tests/test_jars.py"]
+
+
+NESTED_PROMPTS = [
+    "An API for a pantry with shelves and jars. GET /shelves/{id}/jars lists a shelf's jars",
+    "A Flask API for a marina: docks (name, length) and boats (name, owner). Boats under /docks/{dock_id}/boats",
+    "An aiohttp API with JWT login for a library of shelves (label) and jars (label); GET /shelves/:id/jars",
+]
+NESTED_BREAKS = [
+    ("reports", "records = [record for record in records if record.get(field) == parent_id]", "pass",
+     "test_shelves_jars_lists_only_the_shelf_s_records"),
+    ("reports", "if store.get(table, parent_id) is None:", "if False:",
+     "test_shelves_jars_lists_only_the_shelf_s_records"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_nested_route_projects_pass_their_own_tests_and_catch_a_broken_route(
+    template_generator: TemplateGenerator, project_tester
+) -> None:
+    for prompt in NESTED_PROMPTS:
+        items = await checklist_of(template_generator, prompt)
+        assert [text for text, item in items.items() if item["status"] != MET] == [], (prompt, items)
+    outcomes = await own_test_results(template_generator, project_tester, NESTED_PROMPTS)
+    for prompt, outcome in outcomes.items():
+        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
+        assert outcome.failed == 0 and outcome.errors == 0
+    await each_break_fails_its_test(project_tester, await code_modules(template_generator, NESTED_PROMPTS[:1]),
+                                    NESTED_BREAKS)
+
+
+async def test_a_nested_route_under_no_entity_is_unmet(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "An API for kennels with dogs (name, breed). "
+                                                   "GET /walkers/{id}/dogs lists a walker's dogs")
+    assert items["GET /walkers/{id}/dogs"]["status"] == UNMET

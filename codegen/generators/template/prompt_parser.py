@@ -151,7 +151,8 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
         spec.features.sort(key=FEATURES.index)
     kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
     owners = rule_owners(text)  # "Client (name, email unique)": the rule is the clients'
-    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat, owners) + rules.apply_actions(spec, flat)
+    applied = report_routes.apply_nested(spec, text)  # "Guests under /weddings/{id}/guests": before the relations
+    applied += rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat, owners) + rules.apply_actions(spec, flat)
     applied += report_routes.apply_uniqueness(spec, normalize(text), owners) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"

@@ -144,7 +144,7 @@ def _patterns(b: Builder) -> list[str]:
         patterns += [r"\b(?:keep\w* )?only (?:the )?(?:rows|records|lines|entries)\b"]
         patterns += [r"\b(?:total|sum|average|mean|median|count|number|minimum|maximum|min|max)s?\b(?: of)?"
                      r"|\b(?:per|by|grouped by|for each|in each) \w+"]
-    if b.spec.options.get("reports"):
+    if any(not report.get("parent") for report in b.spec.options.get("reports") or []):
         from codegen.generators.template import report_routes
 
         patterns += [report_routes._AGGREGATE_RE.pattern, report_routes._LIST_RE.pattern]
