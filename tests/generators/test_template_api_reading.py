@@ -197,3 +197,19 @@ async def test_a_nested_route_under_no_entity_is_unmet(template_generator: Templ
     items = await checklist_of(template_generator, "An API for kennels with dogs (name, breed). "
                                                    "GET /walkers/{id}/dogs lists a walker's dogs")
     assert items["GET /walkers/{id}/dogs"]["status"] == UNMET
+
+
+# -- 6. an error answer about records the project does not keep ---------------------------------------------------
+
+
+async def test_an_error_answer_about_a_missing_entity_is_not_met(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "A REST API for a seed library with seeds (name, variety). "
+                                                   "Return 404 if the gardener does not exist")
+    assert items["Return 404 if the gardener does not exist"]["status"] == UNMET
+    assert "keeps no gardeners" in items["Return 404 if the gardener does not exist"]["detail"]
+    items = await checklist_of(template_generator, "A REST API for a seed library with seeds (name, variety). "
+                                                   "Return 404 if the seed does not exist")
+    assert items["return 404 if the seed does not exist"]["status"] == MET
+    items = await checklist_of(template_generator, "A REST API for a seed library with seeds (name, variety); "
+                                                   "return 404 if the gardener does not exist")
+    assert items["return 404 if the gardener does not exist"]["status"] == UNMET
