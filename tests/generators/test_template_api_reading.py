@@ -143,6 +143,11 @@ async def test_a_resource_under_its_parent_s_path_belongs_to_it(template_generat
     assert spec.entity("rehearsals").field("concert_id") is not None
     items = await checklist_of(template_generator, prompt)
     assert items["rehearsals under /concerts/{id}/rehearsals"]["status"] == MET
+    prompt = "REST API: Artist (name, email unique), Album (artist_id, title). Track under /albums/{album_id}/tracks"
+    assert parse_prompt(prompt).spec.entity("tracks").field("album_id") is not None
+    items = await checklist_of(template_generator, prompt)
+    assert items["track under /albums/{album_id}/tracks"]["status"] == MET
+    assert not any(text.startswith("field album_id") for text in items)
 
 
 async def test_a_nested_path_without_a_method_is_its_list(template_generator: TemplateGenerator) -> None:
