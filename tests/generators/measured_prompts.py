@@ -420,7 +420,7 @@ MEASURED = [
       'webhook that marks orders paid.', FLAGGED,
       (
        'field capacity of events',
-       'an issue tracker project',
+       'a ticketing system',
        'customers can buy tickets',
        'roles and permissions',
        'payments',
@@ -491,8 +491,7 @@ MEASURED = [
        'use Express',
        'an endpoint that returns current stock per warehouse and one that lists movements for an item '
        'between two dates',
-       'movements',
-       'in/out',
+       'stock movements must be one of in or out',
        'stock for an item in a warehouse can never go negative',
        'reject the movement with 422 and an error message explaining why',
        'typescript + express please',

@@ -284,7 +284,7 @@ def without_specific_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
     to 5" are not rewritten, renaming a folder's files is not refused."""
     from codegen.generators.template import languages, rules, words
 
-    monkeypatch.setattr(rules, "apply_rules", lambda spec, flat: [])
+    monkeypatch.setattr(rules, "apply_rules", lambda spec, flat, owners=None: [])
     monkeypatch.setattr(rules, "apply_actions", lambda spec, flat: [])
     monkeypatch.setattr(words, "_PHRASES", [p for p in words._PHRASES if not re.search(r"rating|not", p[1])])
     monkeypatch.setattr(languages, "_UNSUPPORTED", [u for u in languages._UNSUPPORTED if "folder" not in u[0]])

@@ -15,11 +15,13 @@ from codegen.generators.template import catalog
 from codegen.generators.template.entity_words import (
     AUTH_PHRASES,
     AUX,
+    DOING_VERBS,
     DROPPED_PREFIXES,
     FEATURE_WORDS,
     FIELD_NOISE,
     FIELD_OPENERS,
     KIND_WORDS,
+    LABEL_WORDS,
     LIST_ONLY_ENTITIES,
     LIST_TRIGGERS,
     METHOD_VERBS,
@@ -27,6 +29,7 @@ from codegen.generators.template.entity_words import (
     NEVER_RECORDS,
     NON_ENTITIES,
     NOT_QUALIFIERS,
+    NOT_RECORD_NAMES,
     OPTIONAL_WORDS,
     QUALIFIED_HEADS,
     RELATIVE,
@@ -62,6 +65,11 @@ class _Item:
     optional: bool = False
 
 
+# type words that are never the last word of a field's name ("delta int", "unit_price decimal"), unlike "date"
+# ("due date") or "number" ("phone number")
+_TYPE_NAMES = frozenset("string str varchar int integer float double decimal numeric bool boolean datetime timestamp".split())
+
+
 def _one_per_head(drafts: list[EntityDraft]) -> list[EntityDraft]:
     """One entity where a compound and its head noun name the same records: "track my gym workouts. each
     workout has a date" is workouts (the fields go with the head), "stock movements (in/out) ... lists
@@ -92,6 +100,8 @@ class EntityParser:
         for index, token in enumerate(self.tokens):
             if token.text in LIST_TRIGGERS:
                 self._entity_list(index + 1)
+            elif token.text == "there" and self._text(index + 1) in ("is", "are"):  # "there are rooms and guests"
+                self._entity_list(index + 2)
         named_by_kind = []
         for index in range(len(self.tokens)):
             self._attached_fields(index)
@@ -150,7 +160,8 @@ class EntityParser:
             # "a blog API: admins can delete posts, editors can edit posts": who does something, not what is kept
             and self._text(item.end) not in AUX
         ]
-        if not self.allow_singular and not any(is_plural(item.words[-1]) for item in candidates):
+        if not self.allow_singular and not any(is_plural(item.words[-1]) or self._named_with_fields(item)
+                                               for item in candidates):
             return items
         for item in candidates:
             self._add(self._entity_name(item, in_list=True), item.fields, item.start)
@@ -200,6 +211,8 @@ class EntityParser:
         words = [w for w in item.words if w not in MODIFIERS]
         if not words or any(is_feature(w) for w in words) or "_".join(words) in AUTH_PHRASES:
             return None
+        if len(words) > 1 and words[0] in DOING_VERBS:  # "add people, add expenses": what a user does
+            return None
         head = words[-1]
         if head in catalog.TYPE_WORDS and len(words) == 1:
             return None
@@ -210,11 +223,22 @@ class EntityParser:
                    and not listed_with_fields)
         if generic or not head.isidentifier() or len(singular(head)) < 3:
             return None
-        if not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular:
+        if (not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular
+                and not (in_list and self._named_with_fields(item))):
             return None
         prefix = [w for w in words[:-1] if w not in DROPPED_PREFIXES and w not in FEATURE_WORDS]
         name = identifier("_".join([*prefix[-1:], singular(head)]))
         return name or None
+
+    def _named_with_fields(self, item: _Item) -> bool:
+        """A name written as a record's, with its fields in brackets: "Pantry (name, address)", "Entities: pantry
+        (name, address)"; not a technology named with a note ("Flask (python)")."""
+        start = next((i for i in range(item.start, item.end) if self._text(i) == item.words[0]), item.start)
+        labelled = self._text(item.start - 1) == ":" and self._text(item.start - 2) in LABEL_WORDS
+        capitalised = self.tokens[start].raw[:1].isupper() if start < len(self.tokens) else False
+        bracketed = self._text(start + len(item.words)) == "("
+        return (bool(item.fields) and bracketed and (capitalised or labelled) and self._field_like(item.fields)
+                and not any(w in NOT_RECORD_NAMES or is_feature(w) for w in item.words))
 
     def _add(self, name: str, fields: list[FieldDraft] | None, position: int) -> None:
         draft = self.found.get(name)
@@ -265,7 +289,13 @@ class EntityParser:
         if text == "(":
             return self._fields(index + 1, closer=")")
         if text == ":":
-            return self._fields(index + 1, closer=None)
+            # "tasks: title, due_date, priority" are fields; "a property management company: buildings, units,
+            # tenants" are entities, whatever noun stands before the colon
+            fields, end = self._fields(index + 1, closer=None)
+            plurals = [f for f in fields or [] if is_plural(f.name) and f.name not in catalog.OPTIONAL_NAMES]
+            if not fields or self._text(index - 1) in LABEL_WORDS or (len(plurals) >= 2 and len(plurals) * 2 > len(fields)):
+                return None, index
+            return fields, end
         start = index
         if text in RELATIVE:
             index += 1
@@ -335,10 +365,14 @@ class EntityParser:
             return None
         if type_hint:
             item.words = item.words[item.words.index(hinted) + 1 :] if hinted in item.words else item.words
-        elif len(item.words) > 1 and item.words[-1] in catalog.TYPE_WORDS and "_" in item.words[-2]:
-            # "applied_on date": a name already written as an identifier, then its type
+        elif len(item.words) > 1 and item.words[-1] in catalog.TYPE_WORDS and (
+                "_" in item.words[-2] or item.words[-1] in _TYPE_NAMES):
+            # "applied_on date": a name already written as an identifier, then its type; "delta int": a type's name
             type_hint = catalog.TYPE_WORDS[item.words[-1]]
             item.words = item.words[:-1]
+        elif len(item.words) > 1 and item.words[-1] == "fk":
+            # "product FK": the link to a product
+            type_hint, item.words = "int", [*item.words[:-1], "id"]
         item.type_hint = type_hint or self._type_suffix(item)
         return item if item.words else None
 

@@ -98,3 +98,16 @@ NEVER_RECORDS = frozenset(
     "apis endpoints routes tests fields columns attributes properties details options settings requirements"
     " features params parameters headers methods functions operations steps pages".split()
 )
+# a label before a colon: what follows is a list of entities, never fields of the label
+LABEL_WORDS = frozenset(
+    "entities entity resources resource models model tables table collections objects records data"
+    " company companies business agency firm organization organisation startup".split()
+)
+# names of technology written with a note in brackets ("Flask (python)", "PostgreSQL (or SQLite)"): no records
+NOT_RECORD_NAMES = frozenset(
+    "python java javascript typescript go rust ruby php node nodejs flask fastapi aiohttp django express spring"
+    " rails laravel sqlite postgres postgresql mysql mariadb mongodb mongo redis docker kubernetes react vue"
+    " angular svelte html css json xml yaml csv api rest http https jwt oauth".split()
+)
+# the first word of a list item that is something a user does, not a kind of record ("add people, add expenses")
+DOING_VERBS = frozenset("add edit delete remove create update view show list see mark set get make".split())

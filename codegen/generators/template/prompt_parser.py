@@ -10,7 +10,9 @@ from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.entity_text import for_entities
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
 from codegen.generators.template.recipes import RECIPES
-from codegen.generators.template.words import Token, correct_typo, identifier, normalize, singular, tokenize
+from codegen.generators.template.words import (
+    Token, correct_typo, identifier, normalize, rule_owners, singular, tokenize,
+)
 
 
 @dataclass
@@ -148,8 +150,10 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
                 spec.features.append(feature)
         spec.features.sort(key=FEATURES.index)
     kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
-    applied = rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat) + rules.apply_actions(spec, flat)
-    applied += report_routes.apply_uniqueness(spec, normalize(text)) + report_routes.apply_reports(spec, text)
+    owners = rule_owners(text)  # "Client (name, email unique)": the rule is the clients'
+    applied = report_routes.apply_nested(spec, text)  # "Guests under /weddings/{id}/guests": before the relations
+    applied += rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat, owners) + rules.apply_actions(spec, flat)
+    applied += report_routes.apply_uniqueness(spec, normalize(text), owners) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)
     spec.slug = identifier(spec.title) or "project"
     kind_named = not any(a.startswith("the prompt names no kind") for a in assumptions)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-from codegen.generators.template.model import EntitySpec, ProjectSpec
-from codegen.generators.template.rules import Applied
-from codegen.generators.template.words import identifier, singular
+from codegen.generators.template.entity_words import LIST_ONLY_ENTITIES, NON_ENTITIES
+from codegen.generators.template.model import EntitySpec, FieldSpec, ProjectSpec, make_entity
+from codegen.generators.template.rules import Applied, owned
+from codegen.generators.template.words import identifier, is_plural, singular
 
 _GET_RE = re.compile(r"\bGET\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
 _AGGREGATE_RE = re.compile(
@@ -28,9 +29,10 @@ _LIST_RE = re.compile(
     r"(?: all| the| only| every)* (?P<adjective>\w+) (?P<entity>\w+)"
 )
 _ROUTE_CLAUSE_RE = re.compile(
-    # not "a REST endpoint for managing my job applications": that names the resource, not a route's content
-    r"\b(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to|for(?! (?:managing|tracking|storing|keeping|crud"
-    r"|my|our)\b)|returning|listing) [^.;,]+", re.IGNORECASE
+    # not "a REST endpoint for managing my job applications" nor "REST endpoints for a coffee service: customers,
+    # plans": those name the project and its resources, not a route's content
+    r"\b(?<!rest )(?<!crud )(?<!http )(?<!api )(?:an? |the |one )?(?:routes?|endpoints?) (?:that|which|to"
+    r"|for(?! (?:managing|tracking|storing|keeping|crud|my|our)\b)|returning|listing) [^.;,]+", re.IGNORECASE
 )
 # "an API that returns the number of tasks per project": a report asked for without the word route
 _REPORT_CLAUSE_RE = re.compile(r"\b(?:returns?|reports?|shows?|gives?|computes?|displays?) (?:the |a )?"
@@ -79,12 +81,86 @@ def apply_reports(spec: ProjectSpec, text: str) -> list[Applied]:
         said = clause.group(0).strip()
         applied.append(Applied(said, (report["entity"],), routes=True) if report else Applied(said, (), why))
     if reports:
-        spec.options["reports"] = reports
+        spec.options["reports"] = [*(spec.options.get("reports") or []), *reports]
     return applied
 
 
-def apply_uniqueness(spec: ProjectSpec, text: str) -> list[Applied]:
-    """ "code must be unique": every entity with that field rejects a second record with the same value."""
+# a path with a parameter between two names: "/weddings/{id}/guests", "/walls/:wall_id/routes", "/a/<int:id>/b"
+_PATH_RE = re.compile(r"(?<![\w/{}:<>.-])/[a-z][\w{}:<>/.-]*", re.IGNORECASE)
+_PARAMETER_RE = re.compile(r"\{[^{}/]*\}|:[a-z_]\w*|<[^<>/]*>", re.IGNORECASE)
+_METHOD_BEFORE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+$", re.IGNORECASE)
+# "Guests under /weddings/{id}/guests": a resource said to live under a path
+_UNDER_RE = re.compile(r"\b([a-z][a-z_]*) (?:(?:are|is|live|lives|sit|sits) )?(?:nested )?(?:under|below) $")
+# names a nested path may give a child resource although they are generic elsewhere ("/walls/{id}/routes")
+_NESTED_NAMES = LIST_ONLY_ENTITIES | {"routes"}
+
+
+def route_shape(path: str) -> str:
+    """A path with each parameter written ``{}``: "/walls/:id/routes" and "/walls/{wall_id}/routes" are one route."""
+    return _PARAMETER_RE.sub("{}", path.rstrip("/.").lower())
+
+
+def apply_nested(spec: ProjectSpec, text: str) -> list[Applied]:
+    """A resource under its parent's path ("Guests under /weddings/{id}/guests", "GET /walls/{id}/routes"): the child
+    belongs to the parent (a ``<parent>_id`` field; the child becomes an entity when the prompt names it outside
+    the path too), and the list of one parent's children is a GET route, served as a report with a parent."""
+    applied: list[Applied] = []
+    if spec.kind != "rest_api" or not spec.entities:
+        return applied
+    prose = _PATH_RE.sub(" ", text).lower()
+    for found in _PATH_RE.finditer(text):
+        path = found.group(0).rstrip(".,;:)")
+        segments = [s for s in path.strip("/").split("/") if s]
+        before = text[:found.start()]
+        method = _METHOD_BEFORE_RE.search(before)
+        under = _UNDER_RE.search(before.lower())
+        for at in range(len(segments) - 2):
+            parent_word, parameter, child_word = (s.lower() for s in segments[at:at + 3])
+            if not _PARAMETER_RE.fullmatch(parameter) or _PARAMETER_RE.search(parent_word + child_word):
+                continue
+            # "Guests under /weddings/{id}/guests", or a path named without a method ("Routes: /pantries/{id}/items"),
+            # which is read as its GET; a path after a method is listed by the checklist itself ("GET /walls/{id}/routes")
+            said = None
+            if at + 3 == len(segments) and method is None:
+                said = f"{under.group(1)} under {path.lower()}" if under else path
+            parent, child = spec.entity(parent_word), spec.entity(child_word)
+            if parent is None:
+                if said:
+                    applied.append(Applied(said, (), f"{parent_word} are not an entity"))
+                continue
+            if child is None:
+                name = identifier(singular(child_word))
+                generic = child_word in NON_ENTITIES and child_word not in _NESTED_NAMES
+                # named outside the path, in the plural or in the singular ("Task under /projects/{id}/tasks")
+                named = re.search(rf"\b(?:{re.escape(child_word)}|{re.escape(singular(child_word))})\b", prose) is not None
+                if generic or not is_plural(child_word) or len(name) < 3 or not named or child is parent:
+                    if said:
+                        applied.append(Applied(said, (), f"{child_word} are not an entity"))
+                    continue
+                child = make_entity(name, project_entities={e.name for e in spec.entities})
+                spec.entities.append(child)
+            if child is parent:
+                continue
+            link = f"{parent.name}_id"
+            if not child.field(link):
+                child.fields.insert(0, FieldSpec(link, "int", True))
+            served = at + 3 == len(segments) and (method is None or method.group(1).upper() == "GET")
+            if served:
+                reports = spec.options.setdefault("reports", [])
+                route = f"/{parent.plural}/{{item_id}}/{child.plural}"
+                if all(r["path"] != route for r in reports):
+                    reports.append({"entity": child.plural, "path": route, "where": [], "group_by": None,
+                                    "measure": None, "operation": "count", "result": "count",
+                                    "name": f"{parent.plural}_{child.plural}",
+                                    "parent": [link, parent.plural, parent.name.replace("_", " ").capitalize()]})
+            if said:
+                applied.append(Applied(said, (child.plural, parent.plural), routes=True))
+    return applied
+
+
+def apply_uniqueness(spec: ProjectSpec, text: str, owners: dict[str, set[str]] | None = None) -> list[Applied]:
+    """ "code must be unique": every entity with that field rejects a second record with the same value; a rule
+    written in one entity's list of fields ("Client (name, email unique)"), that entity only."""
     applied: list[Applied] = []
     if spec.kind != "rest_api":
         return applied  # rules.apply_rules says other kinds check no rules
@@ -92,16 +168,17 @@ def apply_uniqueness(spec: ProjectSpec, text: str) -> list[Applied]:
         word = match.group(1) or match.group(2)
         name = identifier(word)
         said = f"{word} must be unique"
-        owners = [e for e in spec.entities if e.field(name) or e.field(identifier(singular(word)))]
-        if not owners:
+        holders = [e for e in spec.entities if e.field(name) or e.field(identifier(singular(word)))]
+        holders = owned(spec, said, holders, owners)
+        if not holders:
             applied.append(Applied(said, (), f"no entity has a field {word}"))
             continue
         unique = spec.options.setdefault("unique", {})
-        for entity in owners:
+        for entity in holders:
             field = entity.field(name) or entity.field(identifier(singular(word)))
             if field.name not in unique.setdefault(entity.plural, []):
                 unique[entity.plural].append(field.name)
-        applied.append(Applied(said, tuple(e.plural for e in owners), integrity=True))
+        applied.append(Applied(said, tuple(e.plural for e in holders), integrity=True))
     return applied
 
 
@@ -109,6 +186,9 @@ def _aggregate(spec: ProjectSpec, lowered: str) -> tuple[dict | None, str]:
     match = _AGGREGATE_RE.search(lowered)
     operation, group_word = _OPERATIONS[match.group("op")], match.group("group")
     mid = [w for w in match.group("mid").split() if w not in _MID_NOISE]
+    if operation == "count" and mid and not any(spec.entity(w) for w in mid):
+        # "counts of meals per wedding": what is counted is no entity of the project, so no count of records says it
+        return None, f"no entity is {' '.join(mid)} to count"
     named = [spec.entity(w) for w in mid + lowered.split() if spec.entity(w)]
     candidates = [e for i, e in enumerate(named + spec.entities) if all(e is not o for o in (named + spec.entities)[:i])]
     # "total amount" sums amount; "totals" alone sums a field named total
@@ -202,12 +282,19 @@ def carry_over(before: dict[int, tuple[str, dict[int, str]]], spec: ProjectSpec)
     for report in spec.options.get("reports") or []:
         new_plural, renamed = names.get(report["entity"], (None, {}))
         used = [f for f in (report["group_by"], report["measure"], *(w[0] for w in report["where"])) if f]
-        if new_plural is None or any(f not in renamed for f in used):
+        parent = report.get("parent")  # a nested route: its parent must stay too, and its path follows the names
+        parent_plural = names.get(parent[1], (None, {}))[0] if parent else None
+        if new_plural is None or any(f not in renamed for f in used + ([parent[0]] if parent else [])) or (
+                parent and parent_plural is None):
             said.append(f"removed the report route GET {report['path']}: what it reads is gone")
             continue
-        reports.append({**report, "entity": new_plural, "group_by": renamed.get(report["group_by"]),
-                        "measure": renamed.get(report["measure"]),
-                        "where": [[renamed[f], test, value] for f, test, value in report["where"]]})
+        moved = {**report, "entity": new_plural, "group_by": renamed.get(report["group_by"]),
+                 "measure": renamed.get(report["measure"]),
+                 "where": [[renamed[f], test, value] for f, test, value in report["where"]]}
+        if parent:
+            moved.update(parent=[renamed[parent[0]], parent_plural, parent[2]],
+                         path=f"/{parent_plural}/{{item_id}}/{new_plural}", name=f"{parent_plural}_{new_plural}")
+        reports.append(moved)
     for key, value in (("unique", unique), ("reports", reports)):
         if value:
             spec.options[key] = value

@@ -139,8 +139,29 @@ def _fields_named(spec: ProjectSpec, word: str) -> list[tuple[EntitySpec, FieldS
     return [(e, f) for e in spec.entities for f in e.fields if f.name in names]
 
 
-def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
-    """Every rule of the prompt, applied to the fields it names where the template can enforce it."""
+def owned(spec: ProjectSpec, said: str, entities: list[EntitySpec], owners: dict[str, set[str]] | None) -> list[EntitySpec]:
+    """Of ``entities``, those a rule written inside an entity's bracketed field list belongs to ("Client (name,
+    email unique), Freelancer (name, email)": clients only); all of them when it was said elsewhere."""
+    names = {entity.name for word in (owners or {}).get(said.lower(), ()) if (entity := spec.entity(word))}
+    return [e for e in entities if e.name in names] or entities
+
+
+def _compound_subject(spec: ProjectSpec, before: str, subject: str) -> str:
+    """The field a rule names in several words ("price per night must be positive": price_per_night), else
+    ``subject``."""
+    if _fields_named(spec, subject):
+        return subject
+    words = before.split()[-3:]
+    for count in range(len(words), 0, -1):
+        compound = " ".join([*words[-count:], subject])
+        if all(w.isidentifier() for w in compound.split()) and _fields_named(spec, compound):
+            return compound
+    return subject
+
+
+def apply_rules(spec: ProjectSpec, flat: str, owners: dict[str, set[str]] | None = None) -> list[Applied]:
+    """Every rule of the prompt, applied to the fields it names where the template can enforce it (``owners``:
+    words.rule_owners, the entity a rule written in its list of fields belongs to)."""
     applied: list[Applied] = []
     if spec.kind != "rest_api":
         described = recipes.part_spans(spec.recipe, flat)  # "check if the brackets are valid": a part's words
@@ -156,11 +177,16 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
         subject, rule, negated = match.group(1), re.sub(r"\s+,", ",", match.group(5)).strip(), _negated(match)
         if subject in NOT_SUBJECTS:
             continue
+        subject = _compound_subject(spec, flat[:match.start(1)], subject)
         rule = re.split(r" (?:otherwise|else)\b", rule)[0]  # what happens otherwise is its own request
         if re.fullmatch(r"one of (?:those|these|the above|the listed|the following)(?: values| ones| options)?", rule):
             said_again.append((subject, rule))  # once every listed value's rule is applied
             continue
         text = f"{subject} must {'not ' if negated else ''}be {rule}"
+        previous = flat[:match.start(1)].split()[-1:]
+        if owners and text not in owners and previous and f"{previous[0]} {text}" in owners:
+            # "half day (morning/afternoon)" is said as "half day must be one of ...": the field has two words
+            subject, text = f"{previous[0]} {subject}", f"{previous[0]} {text}"
         if rule == "unique" and not negated:
             continue  # report_routes.apply_uniqueness
         if negated:
@@ -169,14 +195,23 @@ def apply_rules(spec: ProjectSpec, flat: str) -> list[Applied]:
                 applied.append(Applied(text, (), "the offline generator cannot check this rule"))
                 continue
         targets = _fields_named(spec, subject)
-        if not targets and len(spec.entities) == 1 and subject.isidentifier() and len(subject) > 2:
+        kept = owned(spec, text, [e for e, _ in targets], owners)
+        targets = [(e, f) for e, f in targets if any(e is k for k in kept)]
+        # a project of one entity gets the field a rule names; not one written beside a field in a list, which the
+        # parser did not give that entity ("line items (...), tax_rate and status draft/sent": the invoice's)
+        listed = text.lower() in (owners or {})
+        if not targets and len(spec.entities) == 1 and subject.isidentifier() and len(subject) > 2 and not listed:
             entity = spec.entities[0]
-            new = FieldSpec(identifier(subject), catalog.guess_type(identifier(subject)), True)
+            new = FieldSpec(safe_field_name(identifier(subject)), catalog.guess_type(identifier(subject)), True)
             if constraints(rule, new.type) is not None:
                 entity.fields.append(new)
                 targets = [(entity, new)]
         if not targets:
-            applied.append(Applied(text, (), f"no entity has a field {subject}"))
+            entity = spec.entity(subject)
+            why = (f"{entity.plural.replace('_', ' ')} are records, not a field: no field of theirs was named to take "
+                   "these values"
+                   if entity is not None else f"no entity has a field {subject}")
+            applied.append(Applied(text, (), why))
             continue
         done = []
         for entity, field in targets:
@@ -233,6 +268,9 @@ def apply_relations(spec: ProjectSpec, flat: str) -> list[Applied]:
         for match in pattern.finditer(flat):
             one, other = match.group(1), match.group(2)
             child_word, parent_word = (other, one) if index == 1 else (one, other)
+            if child_word in ("which", "that", "who"):  # "Item (name, quantity) which belongs to a pantry"
+                child_word = next((w for w in reversed(flat[:match.start()].split())
+                                   if spec.entity(w) and spec.entity(w) is not spec.entity(parent_word)), child_word)
             child, parent = spec.entity(child_word), spec.entity(parent_word)
             if child is None and parent is None:
                 continue

@@ -169,30 +169,56 @@ _CAMEL_RE = re.compile(r"\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+\b")  # dueDate, isD
 _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*|\d+(?:\.\d+)?|\n|[(),;:.!?&/\[\]{}]")
 
 
-# a field and its rule, written inside a list of fields (after "(", ",", ":", "with", "and", "a"), up to the
-# item's end: each becomes the field alone, and its rule is said after the text
-_IN_LIST = r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\band )|(?<=\ban )|(?<=\ba )|(?<=\())"
-_ITEM_END = r"(?=\s*(?:[,;)]|\band\b|$))"
+# a field and its rule, written inside a list of fields (after "(", ",", ":", "with", "has", "and", "a"), up to
+# the item's end: each becomes the field alone, and its rule is said after the text
+_IN_LIST = (r"(?:(?<=[,:(] )|(?<=\bwith )|(?<=\bhas )|(?<=\bhave )|(?<=\band )|(?<=\ban )|(?<=\ba )"
+            r"|(?<=\())")
+# a list item ends at a comma, a semicolon, a closing bracket, "and", or a full stop ending the sentence
+_ITEM_END = r"(?=\s*(?:[,;)]|\band\b|\.(?:\s|$)|$))"
 _WORD_VALUES = r"[A-Za-z][\w-]*"
+# values written "a/b/c" or "a|b|c"
+_SLASHED_VALUES = rf"{_WORD_VALUES}(?: ?[/|] ?{_WORD_VALUES})+"
+# what may stand between a field and its values: "category enum a/b/c", "service one of a/b/c"
+_VALUES_OPENER = r"(?:(?:one of|enum|either):? )?"
+# a bracket opened before a rule is closed after it, and only then: "(id, email unique) and Appointment (" keeps
+# its ")" (it ends the list of fields), "number (unique)" loses both
+_OPEN, _CLOSE = r"(?P<open>\()?", r"(?(open)\))"
+# a field's name of one or two words ("rsvp status (pending, yes, no)", "table number 1-40"), neither of them an
+# article, a preposition or a conjunction (the name is followed by [a-z_]+)
+_NOT_NAME = (r"(?!(?:a|an|the|and|or|with|of|in|on|for|to|at|by|is|are|has|have|its|their|each|every|per|as|must"
+             r"|should|can|be|enum|one|either|from|into|between)\b)")
+_NAME_WORD = rf"(?:{_NOT_NAME}[a-z]+ )?{_NOT_NAME}"
 _COMPARISONS = {">=": "at least", "<=": "at most", ">": "greater than", "<": "less than"}
 _LIST_RULES: list[tuple[re.Pattern[str], object]] = [
     # "status (applied, interview, offer, rejected)", not "the card type (Visa, Amex)"
-    (re.compile(_IN_LIST + r"(\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan|size|gender"
-                rf"|mode)) \(((?:{_WORD_VALUES}, ?)+(?:or |and )?{_WORD_VALUES}(?:,? (?:or|and) {_WORD_VALUES})?)\)",
-                re.IGNORECASE),
+    (re.compile(_IN_LIST + rf"({_NAME_WORD}\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan"
+                rf"|size|gender|mode|choice)) \(((?:{_WORD_VALUES}, ?)+(?:or |and )?{_WORD_VALUES}"
+                rf"(?:,? (?:or|and) {_WORD_VALUES})?)\)", re.IGNORECASE),
      lambda m: _one_of(m[1], re.split(r",|\bor\b|\band\b", m[2]))),
-    # "type single/double/suite", "service one of bath/trim/nails"
-    (re.compile(_IN_LIST + rf"([a-z_]+) (?:one of )?\(?((?:{_WORD_VALUES}/)+{_WORD_VALUES})\)?" + _ITEM_END,
+    # "type single/double/suite", "service one of bath/trim/nails", "category enum canned/fresh/dry",
+    # "status draft|active|delivered"
+    (re.compile(_IN_LIST + rf"({_NAME_WORD}[a-z_]+) {_OPEN}{_VALUES_OPENER}({_SLASHED_VALUES}){_CLOSE}" + _ITEM_END,
                 re.IGNORECASE),
-     lambda m: _one_of(m[1], m[2].split("/"))),
-    # "rating 1-10", "score (0 to 100)"
-    (re.compile(_IN_LIST + r"([a-z_]+) \(?(-?\d+) ?(?:-|to) ?(\d+)\)?" + _ITEM_END, re.IGNORECASE),
-     lambda m: f"{m[1]} must be between {m[2]} and {m[3]}"),
-    # "number unique"
-    (re.compile(_IN_LIST + r"([a-z_]+) \(?unique\)?" + _ITEM_END, re.IGNORECASE), lambda m: f"{m[1]} must be unique"),
-    # "price per night > 0", "age >= 18"
-    (re.compile(_IN_LIST + r"([a-z_]+)(?: per \w+)? ?(>=|<=|>|<) ?(-?\d+(?:\.\d+)?)" + _ITEM_END, re.IGNORECASE),
-     lambda m: f"{m[1]} must be {_COMPARISONS[m[2]]} {m[3]}"),
+     lambda m: _one_of(m[1], re.split(r"[/|]", m[3]))),
+    # "rating 1-10", "score (0 to 100)", "title 1-120 chars"
+    (re.compile(_IN_LIST + rf"({_NAME_WORD}[a-z_]+) {_OPEN}(-?\d+) ?(?:-|to) ?(\d+)( ?(?:characters?|chars?|letters?))?"
+                rf"{_CLOSE}"
+                + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be between {m[3]} and {m[4]}" + (" characters" if m[5] else "")),
+    # "duration_minutes between 15 and 120"
+    (re.compile(_IN_LIST + rf"({_NAME_WORD}[a-z_]+) {_OPEN}between (-?\d+(?:\.\d+)?) and (-?\d+(?:\.\d+)?)"
+                rf"( ?(?:characters?|chars?|letters?))?{_CLOSE}" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be between {m[3]} and {m[4]}" + (" characters" if m[5] else "")),
+    # "number unique", "code (unique)"
+    (re.compile(_IN_LIST + rf"([a-z_]+) {_OPEN}unique{_CLOSE}" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be unique"),
+    # "(name, address, unique name)": the rule word before the field
+    (re.compile(r"(?:(?<=[,(] )|(?<=\())unique ([a-z_]+)" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1]} must be unique"),
+    # "price per night > 0", "age >= 18", "quantity int >= 0" (the field keeps its type word)
+    (re.compile(_IN_LIST + r"([a-z_]+(?: (?:int|integer|decimal|float|double|numeric|number))?)(?: per \w+)? ?"
+                r"(>=|<=|>|<) ?(-?\d+(?:\.\d+)?)" + _ITEM_END, re.IGNORECASE),
+     lambda m: f"{m[1].split()[0]} must be {_COMPARISONS[m[2]]} {m[3]}"),
 ]
 
 
@@ -201,28 +227,66 @@ def _one_of(name: str, values: list[str]) -> str:
     return f"{name} must be one of {', '.join(values[:-1])} or {values[-1]}"
 
 
+def _spelled(text: str) -> str:
+    """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept."""
+    text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
+    for pattern, replacement in _PHRASES:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return text
+
+
 def normalize(text: str, *, said_rules: bool = True) -> str:
     """``text`` with common spellings unified and camelCase split (``dueDate`` -> ``due_Date``); case is kept.
 
     ``said_rules``: the rules written beside fields in a list are said after the text (the entity parser reads
     without them: "service must be one of bath, trim or nails" names no entity "nails")."""
-    text = _CAMEL_RE.sub(lambda m: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", m.group(0)), text)
-    for pattern, replacement in _PHRASES:
-        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
-    return _enum_lists(text, said_rules)
+    return _enum_lists(_spelled(text), said_rules, {})
 
 
-def _enum_lists(text: str, said_rules: bool) -> str:
+def rule_owners(text: str) -> dict[str, set[str]]:
+    """The rules written beside a field in a list of fields, as said after the text ("email must be unique"), with
+    the words the brackets they stand in follow: "Client (name, email unique)" -> {"email must be unique":
+    {"client"}}. Such a rule is the fields of that entity's, not of every entity with a field of that name; a rule
+    written in a list outside brackets has no owner word ("due_date and status draft/sent": set())."""
+    owners: dict[str, set[str]] = {}
+    _enum_lists(_spelled(text), False, owners)
+    return owners
+
+
+_OWNER_RE = re.compile(r"([A-Za-z][\w-]*)\s*$")
+
+
+def _owner(text: str, at: int) -> str | None:
+    """The word before the innermost bracket still open at ``at`` in ``text``, lower case; None outside brackets."""
+    depth = 0
+    for index in range(at - 1, -1, -1):
+        char = text[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                found = _OWNER_RE.search(text, 0, index)
+                return found.group(1).lower().replace("-", "_") if found else None
+            depth -= 1
+    return None
+
+
+def _enum_lists(text: str, said_rules: bool, owners: dict[str, set[str]]) -> str:
     """A field's rule written beside it in a list of fields is said after the text instead: "status (a, b, c)" is
-    the field status and "status must be one of a, b or c" (the list would otherwise end the entity's fields)."""
+    the field status and "status must be one of a, b or c" (the list would otherwise end the entity's fields).
+    ``owners`` gets, for each rule written inside brackets, the word before them."""
     rules: list[str] = []
 
-    def field_only(match: re.Match, rule) -> str:
-        rules.append(rule(match))
+    def field_only(match: re.Match, rule, source: str) -> str:
+        said = rule(match)
+        rules.append(said)
+        owner = _owner(source, match.start())
+        owners.setdefault(said.lower(), set()).update([owner] if owner is not None else [])
         return match.group(1)
 
     for pattern, rule in _LIST_RULES:
-        text = pattern.sub(lambda match: field_only(match, rule), text)
+        source = text
+        text = pattern.sub(lambda match: field_only(match, rule, source), text)
     # "; " keeps each rule a clause of its own (the checklist's accounting splits clauses there)
     if not rules or not said_rules:
         return text

@@ -78,7 +78,7 @@ _THING_WORDS = (
 _KIND_WORDS = {
     "rest_api": "get post put patch delete route routes endpoint endpoints request requests response responses json"
     " return returns answer answers respond responds"
-    " database db data resource resources crud",
+    " database db data resource resources entity entities crud fk",
     "cli": "command commands flag flags option options argument arguments terminal shell file files json line lines"
     " prints print output",
     "library": "function functions class classes method methods module modules package packages helper helpers"
@@ -144,7 +144,7 @@ def _patterns(b: Builder) -> list[str]:
         patterns += [r"\b(?:keep\w* )?only (?:the )?(?:rows|records|lines|entries)\b"]
         patterns += [r"\b(?:total|sum|average|mean|median|count|number|minimum|maximum|min|max)s?\b(?: of)?"
                      r"|\b(?:per|by|grouped by|for each|in each) \w+"]
-    if b.spec.options.get("reports"):
+    if any(not report.get("parent") for report in b.spec.options.get("reports") or []):
         from codegen.generators.template import report_routes
 
         patterns += [report_routes._AGGREGATE_RE.pattern, report_routes._LIST_RE.pattern]
@@ -245,9 +245,41 @@ _SERVED_STATUSES = [
 ]
 
 
+# what a "not found" answer is about: "404 if the pantry does not exist", "404 when project or client is not
+# found", "404 for an unknown wedding"
+_SUBJECT_RES = [
+    re.compile(r"\b(?:if|when|whenever|for)\s+(?:the |a |an |that |this |its |their |any )?"
+               r"([a-z_]+(?: (?:or|and) (?:the |a |an )?[a-z_]+)*)(?: [a-z_]+)?\s+(?:is |are |was |were |does |do )?"
+               r"(?:not|doesn t|don t|isn t|aren t|cannot be|can t be)\s+(?:be )?(?:found|exists?)\b"),
+    re.compile(r"\b(?:unknown|nonexistent|non existent|no such)\s+([a-z_]+)"),
+]
+# words of any record: every generated resource answers 404 for them
+_ANY_RECORD = frozenset(
+    "id ids record records item items resource resources entity entities object objects row rows one ones thing"
+    " things requested given path url".split()
+)
+
+
+def missing_subjects(b: Builder, clause: str) -> list[str]:
+    """The records a 404 answer is about that the project does not keep: "return 404 if the pantry does not
+    exist" in a project without pantries is no answer it gives."""
+    missing: list[str] = []
+    if not re.search(r"\b404\b", clause):
+        return missing
+    function_words = frozenset(_FUNCTION_WORDS.split())
+    for pattern in _SUBJECT_RES:
+        for match in pattern.finditer(clause.replace("'", " ")):
+            for word in re.split(r" (?:or|and) (?:the |a |an )?", match.group(1)):
+                if word in _ANY_RECORD or word in function_words or b.spec.entity(word) is not None:
+                    continue
+                if word not in missing:
+                    missing.append(word)
+    return missing
+
+
 def served_status(b: Builder, clause: str) -> list[str]:
     """The generated tests that check the error answer ``clause`` asks for, if the project gives it."""
-    if b.spec.kind != "rest_api":
+    if b.spec.kind != "rest_api" or missing_subjects(b, clause):
         return []
     codes = set(re.findall(r"\b[1-5]\d\d\b", clause))
     for status, pattern in _SERVED_STATUSES:
@@ -269,4 +301,13 @@ def account(b: Builder, key: str) -> None:
         if served:
             b.add(clause, MET, served)
             continue
-        b.add(clause, UNMET, [], f"{DETAIL} (nothing in the project answers {', '.join(dict.fromkeys(words))})")
+        b.add(clause, UNMET, [], unserved_why(b, clause, words))
+
+
+def unserved_why(b: Builder, clause: str, words: list[str] | None = None) -> str:
+    """Why a clause is not served: the records an error answer is about that the project does not keep, else the
+    words nothing answers."""
+    missing = missing_subjects(b, clause) if b.spec.kind == "rest_api" else []
+    if missing:
+        return f"{DETAIL}: the project keeps no {' or '.join(plural(w) for w in missing)}, so it gives no such answer"
+    return f"{DETAIL} (nothing in the project answers {', '.join(dict.fromkeys(words))})" if words else DETAIL

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template.checklist.items import SUBSTITUTED, UNMET, Builder, main_files
+from codegen.generators.template.entity_words import TERMINATOR_WORDS
 from codegen.generators.template.model import KIND_LABELS
 from codegen.generators.template.words import is_plural, normalize, singular
 
@@ -74,6 +75,8 @@ def _browser_kind(b: Builder, flat: str) -> None:
 
 _LIST_RE = re.compile(r"(?:^|[:;.]| with | for | of | manage | track | store )\s*((?:[a-z][a-z ]{1,30}(?:\([^()]*\))?,\s*)+"
                       r"(?:and |or )?[a-z][a-z ]{1,30})")
+# "there are rooms and guests and bookings": a list of single names joined by "and" alone
+_AND_LIST_RE = re.compile(r"\b([a-z]+(?: and [a-z]+){2,})\b")
 
 
 def _listed_entities(b: Builder, flat: str) -> None:
@@ -83,16 +86,20 @@ def _listed_entities(b: Builder, flat: str) -> None:
     # an item about the name itself ("vets", "and vets", "vets with name"), not one that only mentions it ("GET
     # /vets/:id/schedule", "a vet cannot have overlapping appointments"): that one does not say vets are missing
     listed = [re.sub(r"^(?:and |or |the |a |an )", "", item.text.lower()) for item in b.items]
-    for match in _LIST_RE.finditer(flat):
-        listing = re.sub(r"\([^()]*\)", "", match.group(1))  # "pets (species, birth_date)": the names only
+    listings = [re.sub(r"\([^()]*\)", "", m.group(1)) for m in _LIST_RE.finditer(flat)]  # the names only
+    listings += [m.group(1) for m in _AND_LIST_RE.finditer(flat)]
+    for listing in listings:
         names = [n.strip() for n in re.split(r",\s*(?:and |or )?|\s(?:and|or)\s", listing)]
-        names = [n.split()[-1] for n in names if n and len(n.split()) <= 2]
-        if sum(1 for n in names if n in entity_words or singular(n) in entity_words) < 2:
+        # "maintenance tickets" is the entity maintenance_tickets; "our tickets" is tickets
+        names = [(n.split()[-1], "_".join(n.split())) for n in names if n and len(n.split()) <= 2]
+        # "Task under /projects/{id}/tasks": a name and the word before its path; "under" names nothing
+        names = [(n, whole) for n, whole in names if n not in TERMINATOR_WORDS]
+        if sum(1 for n, whole in names if {n, singular(n), whole, singular(whole)} & entity_words) < 2:
             continue
         # "Customer (...), Pet (...), Groomer": entities named in the singular make a singular name one too
-        singular_names = b.spec.kind != "webpage" and any(n in {e.name for e in b.spec.entities} for n in names)
-        for name in names:
-            known = {name, singular(name)} & (entity_words | field_words)
+        singular_names = b.spec.kind != "webpage" and any(n in {e.name for e in b.spec.entities} for n, _ in names)
+        for name, whole in names:
+            known = {name, singular(name), whole, singular(whole)} & (entity_words | field_words)
             named = is_plural(name) or (singular_names and name.isalpha() and len(name) > 2)
             if known or not named or any(re.match(rf"{re.escape(singular(name))}", text) for text in listed):
                 continue

@@ -11,8 +11,9 @@ from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET,
 from codegen.generators.template.entity_words import METHOD_VERBS
 from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
+from codegen.generators.template.report_routes import route_shape
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
-from codegen.generators.template.words import human_list, identifier, normalize, singular
+from codegen.generators.template.words import human_list, identifier, is_plural, normalize, singular
 
 _ROUTE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
 _UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
@@ -80,12 +81,20 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
     flat = normalize(text).lower()
     for method, path in _ROUTE_RE.findall(text):
         method = method.upper()
-        reports = {r["path"]: r["entity"] for r in b.spec.options.get("reports") or []}
-        if method == "GET" and path.rstrip("/.") in reports:
-            entity = re.escape(reports[path.rstrip("/.")])
+        reports = {route_shape(r["path"]): r["entity"] for r in b.spec.options.get("reports") or []}
+        nested = re.fullmatch(r"/([a-z_]+)/\{\}/([a-z_]+)", route_shape(path))
+        if method == "GET" and route_shape(path) in reports:
+            entity = re.escape(reports[route_shape(path)])
             b.add(f"{method} {path}", MET, b.where(paths=rf"(?:routes|reports)\.py$|test_{entity}\.py$"))
         elif _crud_route(b.spec, method, path):
             b.add(f"{method} {path}", MET, b.where(paths=r"routes\.py$|main\.py$"))
+        elif nested and b.spec.kind == "rest_api" and is_plural(nested.group(2)) and not all(
+                _kept(b.spec, w) for w in nested.groups()):
+            missing = human_list([w for w in nested.groups() if not _kept(b.spec, w)])
+            b.add(f"{method} {path}", UNMET, [], f"the project keeps no {missing}, so it has no such route")
+        elif nested and b.spec.kind == "rest_api" and method == "GET" and is_plural(nested.group(2)):
+            b.add(f"{method} {path}", UNMET, [], "the offline generator writes the list of one parent's records at "
+                  "GET /<parents>/{id}/<children> only where the children belong to that parent")
         else:
             b.add(f"{method} {path}", UNMET, [], "the offline generator writes each resource's create, list, read, "
                   "update and delete routes, and GET routes that count, total or average a field per another field "
@@ -201,6 +210,11 @@ def _searches(b: Builder, flat: str) -> None:
               f"and none of them is {word}")
 
 
+def _kept(spec: ProjectSpec, word: str) -> bool:
+    """Whether the project keeps the records ``word`` names ("samples" are the lab samples)."""
+    return spec.entity(word) is not None or any(e.plural.endswith("_" + word) for e in spec.entities)
+
+
 def _crud_route(spec: ProjectSpec, method: str, path: str) -> bool:
     """Whether ``METHOD /path`` is one of the routes every resource of a generated REST API has."""
     segments = [s for s in path.strip("/").split("/") if s]
@@ -229,6 +243,8 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
                 if not tokens or len(tokens) > 3 or any(re.search(rule, item) for rule in FEATURE_RULES.values()):
                     continue
                 name = "_".join(tokens)
+                if name == "id":  # every record has its id
+                    continue
                 if name in fields or tokens[0] in fields or any(name in f or f in name for f in fields):
                     continue
                 values = {identifier(c).split("_")[0] for f in entity.fields for c in f.rules.get("choices", ())}

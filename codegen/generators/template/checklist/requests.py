@@ -10,7 +10,7 @@ from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITU
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
 from codegen.generators.template.prompt_parser import FEATURE_RULES
-from codegen.generators.template.words import article, human_list, normalize, plural
+from codegen.generators.template.words import article, human_list, normalize, plural, singular
 
 GENERIC_KIND_RE = re.compile(r"\b(app|application|system|platform|service|manager|tracker|backend|tool|utility|program|script)\b")
 
@@ -104,9 +104,16 @@ def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
     pattern = next(p for p, word, _ in catalog.DOMAINS if word == domain[0])
     kind_words = r"(?:\s+taking)?\s+(?:web\s+)?(?:app|application|api|tool|site|website|page|manager|tracker|system|service|cli)\b"
     headed = re.search(rf"\b(?:{pattern}){kind_words}", normalize(text).lower())
-    if headed and not assumed and not any(b.spec.entity(name) for name in domain[1]):
+    # "a coffee subscription service: customers, plans, subscriptions": a record named is what the word meant
+    own_word = any(re.fullmatch(pattern, e.plural.replace("_", " ")) or re.fullmatch(pattern, e.name.replace("_", " "))
+                   for e in b.spec.entities if e.name in named)
+    if headed and not assumed and not own_word and not any(b.spec.entity(name) for name in domain[1]):
         wanted = human_list([plural(name).replace("_", " ") for name in domain[1]])
-        b.add(f"{article(domain[0].lower())} project", UNMET, [],
+        # "a meal kit subscription service" asked for no newsletter: the request is said in the prompt's words
+        said = " ".join(headed.group(0).split())
+        asked = (f"{article(domain[0].lower())} project" if singular(domain[0].lower()) in said
+                 else article(said))
+        b.add(asked, UNMET, [],
               f"it keeps {human_list([e.plural for e in b.spec.entities])}, not {wanted}")
         return
     if assumed:

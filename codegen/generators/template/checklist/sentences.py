@@ -38,7 +38,7 @@ def unrecognised(b: Builder, texts: list[str]) -> None:
             if served:
                 b.add(sentence.rstrip(".!;"), MET, served)
             else:
-                b.add(sentence.rstrip(".!;"), UNMET, [], "the offline generator did not act on this")
+                b.add(sentence.rstrip(".!;"), UNMET, [], accounting.unserved_why(b, key))
 
 
 def _about_a_part(b: Builder, key: str) -> bool:

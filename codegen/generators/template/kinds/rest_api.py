@@ -312,6 +312,11 @@ _README = templates.manifest("rest_api", "readme.toml")
 
 
 def _report_line(report: dict) -> str:
+    if report.get("parent"):
+        _, _, parent = report["parent"]
+        return Template(_README["routes"]["report_children"]).substitute(
+            path=report["path"].replace("{item_id}", "{id}"), table=report["entity"].replace("_", " "),
+            parent=parent.lower())
     if report["group_by"] is None:
         tests = [f"{field} is before today" if test == "before_today" else f"{field} is {str(value).lower()}"
                  for field, test, value in report["where"]]

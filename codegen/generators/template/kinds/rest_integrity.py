@@ -87,6 +87,8 @@ def reports_module(spec: ProjectSpec) -> str:
         if report["measure"]:
             args += [f"measure={py_value(report['measure'])}", f"operation={py_value(report['operation'])}",
                      f"result={py_value(report['result'])}"]
+        if report.get("parent"):
+            args.append("parent=" + _tuple(tuple(report["parent"])))
         entries.append("    Report(\n" + "".join(f"        {arg},\n" for arg in args) + "    ),")
     return templates.fill("rest_api", "reports.py.tmpl", reports="\n".join(entries))
 
@@ -155,6 +157,14 @@ def _parent_records(spec: ProjectSpec, entity: EntitySpec) -> str:
 def _report_test(spec: ProjectSpec, entity: EntitySpec, report: dict, dialect: Dialect) -> str:
     first, second, third = payloads(spec, entity)
     name = report["name"]
+    if report.get("parent"):
+        # PAYLOAD links to the parent with id 1, CHANGED to the one with id 2 (created by the parents fixture)
+        field, table, _ = report["parent"]
+        parent = spec.entity(table)
+        return dialect.fill(templates.text("rest_api", "test_report_nested.py.tmpl"), name=name,
+                            parent=parent.name if parent else table, path=report["path"].replace("{item_id}", "1"),
+                            missing=report["path"].replace("{item_id}", "999"),
+                            records=_records([{**first, field: 1}, {**second, field: 2}]))
     if report["group_by"] is None:
         return dialect.fill(templates.text("rest_api", "test_report_list.py.tmpl"), name=name, path=report["path"],
                             records=_records(_filter_records(entity, report, first, second, third)))
