@@ -32,6 +32,7 @@ from codegen.generators.template.entity_words import (
     NOT_RECORD_NAMES,
     OPTIONAL_WORDS,
     QUALIFIED_HEADS,
+    RELATION_VERBS,
     RELATIVE,
     SEPARATORS,
     TERMINATOR_TOKENS,
@@ -330,6 +331,10 @@ class EntityParser:
             if not name or is_feature(name) or all(map(is_feature, words)) or any(
                     w in MODIFIERS for w in item.words[1:]):
                 break
+            if self._text(item.end) == "with" and not fields:
+                break  # "artists with hero with her name": a thing with parts of its own, not a field
+            if self._text(item.end) in RELATION_VERBS:
+                break  # "gardeners with name and phone, a plot belongs to one gardener": a relation, not a field
             if is_plural(name) and (
                 (name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS)
                 or self._field_spec(item.end)[0]

@@ -28,8 +28,13 @@ TERMINATOR_WORDS = frozenset(
     " show shows display displays generate generates export exports save saves send sends produce produces"
     " find finds summarize summarizes aggregate aggregates"
     # "birth date not in the future": a rule follows the name
-    " not never".split()
+    " not never"
+    # verbs of relation and type words end a name: "games belong to a member", "line items referencing products",
+    # "genre enum (drama, comedy)" name games, line items and genre, never "games_belong" or "genre_enum"
+    " belong belongs belonging reference references referencing refer refers referring enum".split()
 )
+# verbs of relation: the words before them are the subject of a relation, not a field of the entity listed before
+RELATION_VERBS = frozenset("belong belongs belonging reference references referencing refer refers referring".split())
 TERMINATOR_TOKENS = frozenset({".", ";", "!", "?", "\n", "(", ")", ":", "[", "]", "{", "}"})
 # leading words of a list item that are not part of the name
 MODIFIERS = frozenset(

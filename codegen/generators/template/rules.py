@@ -271,24 +271,45 @@ def apply_relations(spec: ProjectSpec, flat: str) -> list[Applied]:
             if child_word in ("which", "that", "who"):  # "Item (name, quantity) which belongs to a pantry"
                 child_word = next((w for w in reversed(flat[:match.start()].split())
                                    if spec.entity(w) and spec.entity(w) is not spec.entity(parent_word)), child_word)
+            said = match.group(0)
+            if index != 1:
+                # "to a registered customer": the parent is the noun after a word that qualifies it; "to a white
+                # member and a black member": two links to the same records in two roles, which no project has
+                noun = _QUALIFIED_PARENT.match(flat, match.end())
+                if noun and noun[1] not in _NOT_PARENT_WORDS and (spec.entity(noun[1]) or not spec.entity(parent_word)):
+                    said, parent_word = said + noun.group(0), noun[1]
+                    roles = _SECOND_ROLE.match(flat, match.end() + len(noun.group(0)))
+                    if roles and singular(roles[1]) == singular(noun[1]):
+                        said += roles.group(0)
+                        applied.append(Applied(said, (), f"two links to {plural(identifier(singular(noun[1])))} in "
+                                                          "roles are not supported"))
+                        continue
             child, parent = spec.entity(child_word), spec.entity(parent_word)
             if child is None and parent is None:
                 continue
             if child is None:
-                applied.append(Applied(match.group(0), (), f"{plural(identifier(singular(child_word)))} are not an entity"))
+                applied.append(Applied(said, (), f"{plural(identifier(singular(child_word)))} are not an entity"))
                 continue
             if parent is None:
                 name = identifier(singular(parent_word))
                 if len(name) < 3 or name in catalog.TYPE_WORDS or child.field(name):
-                    applied.append(Applied(match.group(0), (), f"{parent_word} is not an entity"))
+                    applied.append(Applied(said, (), f"{parent_word} is not an entity"))
                     continue
                 parent = make_entity(name, project_entities={e.name for e in spec.entities})
                 spec.entities.append(parent)
             link = f"{parent.name}_id"
             if not child.field(link):
                 child.fields.insert(0, FieldSpec(link, "int", True))
-            applied.append(Applied(match.group(0), (child.plural, parent.plural)))
+            applied.append(Applied(said, (child.plural, parent.plural)))
     return applied
+
+
+# the noun after the word a relation's parent starts with ("a white member"), and a second one of the same records
+_QUALIFIED_PARENT = re.compile(r" ([a-z]\w*)\b")
+_SECOND_ROLE = re.compile(r",? (?:and|or) (?:an? |the |one )?\w+ (\w+)\b")
+_NOT_PARENT_WORDS = frozenset(
+    "and or but only too also each as at by in on for with of from to if when where which who that so then is are"
+    " was were can must should will may".split())
 
 
 _MORE_ACTIONS = re.compile(r"(?: ?,| and| or)+ " + _ACTION_VERB)

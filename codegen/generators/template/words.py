@@ -190,6 +190,10 @@ _NOT_NAME = (r"(?!(?:a|an|the|and|or|with|of|in|on|for|to|at|by|is|are|has|have|
 _NAME_WORD = rf"(?:{_NOT_NAME}[a-z]+ )?{_NOT_NAME}"
 _COMPARISONS = {">=": "at least", "<=": "at most", ">": "greater than", "<": "less than"}
 _LIST_RULES: list[tuple[re.Pattern[str], object]] = [
+    # "genre enum (drama, documentary, comedy)", "mood one of (calm, tense)": any field's name, the type word between
+    (re.compile(_IN_LIST + rf"({_NAME_WORD}[a-z_]+) (?:enum|one of|either):? \(((?:{_WORD_VALUES}, ?)+(?:or |and )?"
+                rf"{_WORD_VALUES}(?:,? (?:or|and) {_WORD_VALUES})?)\)", re.IGNORECASE),
+     lambda m: _one_of(m[1], re.split(r",|\bor\b|\band\b", m[2]))),
     # "status (applied, interview, offer, rejected)", not "the card type (Visa, Amex)"
     (re.compile(_IN_LIST + rf"({_NAME_WORD}\w*(?:status|state|stage|type|kind|level|priority|role|category|tier|plan"
                 rf"|size|gender|mode|choice)) \(((?:{_WORD_VALUES}, ?)+(?:or |and )?{_WORD_VALUES}"
