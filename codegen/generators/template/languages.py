@@ -192,7 +192,8 @@ def unsupported_kinds(text: str) -> list[UnsupportedKind]:
     lowered = _lower(text)
     found = []
     for label, pattern, always in _UNSUPPORTED:
-        match = re.search(rf"\b(?:{pattern})", lowered)
+        # a whole word (or its plural): "electronics" is no Electron, "a kernelized" no kernel
+        match = re.search(rf"\b(?:{pattern})(?:s|es)?(?!\w)", lowered)
         if match:
             found.append(UnsupportedKind(label, match.group(0), always))
     return found
