@@ -98,7 +98,10 @@ _OTHER_FRAMEWORKS = r"\b(django|express|node(?:\.?js)?|spring|rails|laravel|gin|
 _FRAMEWORK_NAMES = {"node": "Node.js", "nodejs": "Node.js", "node.js": "Node.js", "nestjs": "NestJS", "express": "Express"}
 
 FEATURE_RULES = {
-    "auth": r"\b(?:auth|authentication|authenticated|authenticate|authorization|authorisation|login|signin|signup"
+    "auth": r"\b(?:auth|authentication|authenticated|authenticate|authorization|authorisation"
+    # "signup date", "login count", "last login": a field of when or how often, not a request to log in
+    r"|(?<!last )(?<!last_)(?<!first )(?:login|signin|signup|sign up|log in|sign in)(?![ _]?(?:date|dates|time|times"
+    r"|timestamp|at|on|day|count|counts|ip|streak|history|attempts?|source|year|month)\b)"
     r"|jwt|oauth2?|bearer|access tokens?|token based|token auth\w*|api keys?|user accounts|user registration)\b"
     r"|\busers? (?:can |must |should |will )?(?:register|sign up)\b"
     r"|\bpassword protected\b|\bprotected (?:routes|endpoints)\b",
