@@ -28,6 +28,9 @@ _FUNCTION_RES = [
 # "with add, list and done commands"
 _COMMANDS_RE = re.compile(r"\b(?:with|has|have|supports?|offers?) (?:the |a )?((?:[a-z_][a-z0-9_]{1,})"
                           r"(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*) (?:sub ?)?commands\b")
+# "commands: add, list, done, remove", "subcommands (add, list)", "commands are add and list"
+_COMMANDS_AFTER_RE = re.compile(r"\b(?:sub ?)?commands?\s*(?::|\(|are\b|include\b|including\b|like\b|such as\b)\s*"
+                                r"((?:[a-z_][a-z0-9_]{1,})(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*)")
 TESTS_RE = r"\b(?:tests?|tested|testing|pytest|unit tests?)\b"
 _FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
 # (request text, pattern over the normalized text, is it met when the project has ...): data, in rows of the
@@ -114,8 +117,8 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
         where = b.where(f'"{option}"', f"'{option}'")
         b.add(f"option {option}", MET if where else UNMET, where,
               None if where else "the command line the offline generator writes has no such option")
-    for found in _COMMANDS_RE.findall(lowered):
-        for name in re.split(r",? and |, |,? or ", found):
+    for found in _COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered):
+        for name in re.split(r",? and |, ?|,? or ", found):
             if name in _FUNCTION_STOP or b.spec.kind != "cli":
                 continue
             where = b.where(f'add_parser("{name}"')
