@@ -70,6 +70,12 @@ class WebPage:
             context.assumptions.append("no records to manage named; assumed a landing page")
         sections = named_sections(context.flat) if spec.recipe == "landing" else []
         named = [section.name for section in sections]
+        if named:
+            # "a one page site for artists with a gallery": whom the page is for, not records it shows
+            audience = re.search(r"\b(?:page|pager|site|website)\s+for\s+(?:(?:an?|the|my|our|some)\s+)?(\w+)",
+                                 context.flat)
+            spec.entities = [e for e in spec.entities if not (audience and audience[1] in (e.name, e.plural))
+                             or e.name in named or e.plural in named]
         phrases = " ".join(section.phrase for section in sections)
         if named and (len(named) > len(spec.entities) or not context.explicit_fields and all(
                 re.search(rf"\b(?:{e.name}|{e.plural})\b".replace("_", " "), phrases) for e in spec.entities)):
@@ -217,9 +223,11 @@ def _section(item: str) -> NamedSection | None:
             re.search(r"\bcountdown", item)):
         return None  # "a mortgage calculator": a page of its own, listed by the checklist, not a section
     item = re.sub(r"\bmasonry\b", "", item)  # "a masonry gallery": the gallery
-    if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*", item):
+    # "hero with her name": the page's header, whatever it is said to show (the checklist lists that)
+    if re.fullmatch(r"\s*(?:a |the )?(?:hero(?: section)?|header|footer|nav|navbar|navigation(?: bar)?)\s*",
+                    item.partition(" with ")[0]):
         return None  # every landing page has them (LANDING_PARTS)
-    if _THE_PAGE.fullmatch(item) or _HERO.fullmatch(item):
+    if _THE_PAGE.fullmatch(item) or _HERO.fullmatch(item.partition(" with ")[0]):
         return None  # the page itself; its hero (hero_of)
     # "instructor cards with photos": the section is the instructors, shown with photos
     head, _, details = re.sub(r"\s+", " ", item).strip().partition(" with ")
@@ -253,7 +261,7 @@ def hero_of(flat: str) -> str | None:
     """The hero a landing page prompt names ("a hero image", "hero banner"): the page's header gets a picture."""
     match = _SECTIONS_RE.search(flat)
     for item in re.split(r",|\band\b", re.sub(r"\([^)]*\)?", "", match.group(1))) if match else ():
-        hero = _HERO.fullmatch(item)
+        hero = _HERO.fullmatch(item.partition(" with ")[0])
         if hero:
             return hero.group(1)
     return None
