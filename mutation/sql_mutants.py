@@ -242,6 +242,16 @@ _CREATED_ROW = ("an assert of what codegen_create_generation always returns with
                 "domain and a creation time): with and or or it holds alike, as no field is ever missing")
 _FIRST_ANSWER = ("the first answer's generation was committed by the request that made it: read on this "
                  "transaction's connection or on another, it is the same row")
+_HEADER_CASE = "aiohttp's headers are a CIMultiDict: a header's name is looked up whatever its case"
+_NO_LAST_EVENT_ID = ("without a Last-Event-ID header the default is read instead: 'XXXX' is not digits, so the stream "
+                     "resumes from 0 as it does for ''")
+_NOT_CHUNKED = ("sender.chunked only lets the bus write a live event straight to the socket (_Sender._direct, sparing "
+                "a task switch); False leaves every event to the stream's task, which writes the same frame through "
+                "the response, framed by aiohttp as the same HTTP/1.1 chunk (event.chunk is that framing): the same "
+                "bytes in the same order, only later. The mutant never sets it True (HTTP/1.0, where True would "
+                "corrupt the body, is test_an_http_1_0_stream_is_plain_sse_without_chunk_framing's)")
+_TE_DEFAULT = ("without a Transfer-Encoding header (HTTP/1.0) the default is read instead: 'xxxx' is not 'chunked', "
+               "so the stream is not chunked, as with ''")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.services.generations.x__slug__mutmut_12":
         ('return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("XX-XX")',
@@ -382,4 +392,35 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
         ('return " ".join(_ACRONYMS.get(w, w.replace("XX-XX", " ").title().replace(" ", "-")) for w in kept)',
          "str.title() starts a word after a hyphen as after a space ('e-commerce'.title() is 'E-Commerce'), so "
          "the hyphens need not become spaces first; and a word is lower case (_words), never holding 'XX-XX'"),
+    "codegen.api.streams.x__last_event_id__mutmut_8":
+        ('header = request.headers.get("last-event-id", "").strip()', _HEADER_CASE),
+    "codegen.api.streams.x__last_event_id__mutmut_9":
+        ('header = request.headers.get("LAST-EVENT-ID", "").strip()', _HEADER_CASE),
+    "codegen.api.streams.x__last_event_id__mutmut_10":
+        ('header = request.headers.get("Last-Event-ID", "XXXX").strip()', _NO_LAST_EVENT_ID),
+    "codegen.api.streams.x__serve__mutmut_48": ("encoding = None", _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_49":
+        ('encoding = response.headers.get("Transfer-Encoding", "").upper()', _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_54":
+        ('encoding = response.headers.get("XXTransfer-EncodingXX", "").lower()', _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_55":
+        ('encoding = response.headers.get("transfer-encoding", "").lower()', _HEADER_CASE),
+    "codegen.api.streams.x__serve__mutmut_56":
+        ('encoding = response.headers.get("TRANSFER-ENCODING", "").lower()', _HEADER_CASE),
+    "codegen.api.streams.x__serve__mutmut_57":
+        ('encoding = response.headers.get("Transfer-Encoding", "XXXX").lower()', _TE_DEFAULT),
+    "codegen.api.streams.x__serve__mutmut_58": ("sender.chunked = None", _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_61":
+        ('sender.chunked = encoding == "XXchunkedXX" and not response.compression', _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_62":
+        ('sender.chunked = encoding == "CHUNKED" and not response.compression', _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_63":
+        ('sender.chunked = encoding == "chunked" and response.compression',
+         "an SSE response is never compressed (aiohttp-sse's EventSourceResponse.enable_compression raises "
+         "NotImplementedError), so `and response.compression` is always False: " + _NOT_CHUNKED),
+    "codegen.api.streams.x__serve__mutmut_94":
+        ("pinger.remove_done_callback(None)",
+         "the close callback stays on the ping task, which the response's exit (right after this finally) "
+         "cancels: it then offers CLOSE to a subscription whose stream has ended and which is unsubscribed "
+         "next; nothing reads it"),
 }

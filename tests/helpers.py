@@ -36,6 +36,7 @@ class SseEvent:
     id: int | None
     data: dict[str, Any]
     event: str | None = None
+    retry: int | None = None
 
 
 @dataclass
@@ -132,17 +133,20 @@ async def read_events(response: aiohttp.ClientResponse, *, files: bool = False) 
     try:
         event_id: int | None = None
         name: str | None = None
+        retry: int | None = None
         data: list[str] = []
         async for raw in response.content:
             line = raw.decode().rstrip("\r\n")
             if not line:
                 if data and (files or name != "file"):
-                    yield SseEvent(event_id, orjson.loads("\n".join(data)), name)
-                event_id, name, data = None, None, []
+                    yield SseEvent(event_id, orjson.loads("\n".join(data)), name, retry)
+                event_id, name, retry, data = None, None, None, []
             elif line.startswith("event:"):
                 name = line[6:].strip()
             elif line.startswith("id:"):
                 event_id = int(line[3:].strip())
+            elif line.startswith("retry:"):
+                retry = int(line[6:].strip())
             elif line.startswith("data:"):
                 data.append(line[5:].lstrip())
     finally:

@@ -5,11 +5,13 @@ streams that meet a lost connection, a generation deleted under them, or a stray
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import asyncpg
 import orjson
 
+from codegen.api.streams import RECONNECT_RETRY_MS
 from codegen.errors import GENERATION_NOT_FOUND, REGISTER_THROTTLED
 from tests.faults import blocked_backend, table_locked
 from tests.helpers import ApiClient, read_events
@@ -66,16 +68,23 @@ async def test_stream_whose_database_goes_away_before_its_replay_says_reconnect(
     `connected`, the stream ends with a `reconnect` event naming the database and Last-Event-ID 0,
     and a new stream then works."""
     generation = await alice.generate()
+    before = time.time()
     received = await _stream_cut_in_its_query(alice, generation, database_url, "generation_events", "e.seq > asked.seq")
+    after = time.time()
     assert [e.event for e in received] == [None, "reconnect"], received
     assert received[0].data["stage"] == "connected"
     final = received[-1]
     assert final.id is None  # no id: the client's Last-Event-ID stays where it was
-    assert final.data["stage"] == "reconnect"
-    assert final.data["status"] == "pending"
-    assert final.data["last_event_id"] == 0
-    assert final.data["generation_id"] == generation["id"]
-    assert final.data["message"].startswith("The database is unavailable; reconnect")
+    assert final.retry == RECONNECT_RETRY_MS
+    assert final.data == {
+        "generation_id": generation["id"],
+        "status": "pending",
+        "stage": "reconnect",
+        "message": "The database is unavailable; reconnect with a new token and Last-Event-ID 0",
+        "last_event_id": 0,
+        "timestamp": final.data["timestamp"],
+    }
+    assert isinstance(final.data["timestamp"], float) and before <= final.data["timestamp"] <= after
 
     # the pool replaces the connection: a new stream connects (and is closed by the test, the generation being pending)
     again = await alice.open_stream(generation["id"])

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+import time
 import uuid
 from datetime import timedelta
 
+import orjson
 import pytest
+from aiohttp_sse import EventSourceResponse
 
 from codegen import appkeys
+from codegen.api.streams import RECONNECT_RETRY_MS, SEND_TIMEOUT_SECONDS
 from codegen.generators.base import GenerationError
+from tests.faults import blocked_backend, table_locked
 from tests.helpers import (
     Answer,
     ApiClient,
     FailingGenerator,
     GatedGenerator,
+    logged,
     read_events,
     start_gated,
     wait_until,
@@ -35,7 +43,7 @@ def assert_well_formed(events, first_id: int = 1) -> None:
     assert events[-1].data["status"] in {"completed", "failed", "cancelled"}
 
 
-async def test_stream_delivers_every_stage_then_completes(make_server, http):
+async def test_stream_delivers_every_stage_then_completes(make_server, http, log_lines):
     generator = GatedGenerator()
     server = await make_server(generator=generator)
     api = ApiClient(http, server.url)
@@ -58,6 +66,8 @@ async def test_stream_delivers_every_stage_then_completes(make_server, http):
     assert [s for s in PHASED if s in stages] == [s for s in dict.fromkeys(stages) if s in PHASED]
     assert {"planning", "generating", "reviewing", "finalizing"} <= set(stages)
     assert all(e.data["generation_id"] == generation["id"] for e in events)
+    # and the stream ended without an error logged (its ping task's done-callbacks run as it ends)
+    assert [line for line in log_lines() if line["level"] in {"error", "critical"}] == []
 
 
 async def test_stream_without_token_is_the_reports_422(api, user):
@@ -342,3 +352,188 @@ async def test_stream_token_answers_under_both_prefixes(alice, prefix):
     answer = await api.call("POST", f"{prefix}/generations/generate/{generation['id']}/stream-token")
     assert answer.status == 200
     assert answer.body["stream_url"] == f"{prefix}/generations/generate/{generation['id']}/stream"
+
+
+async def _last_event_seq(db_conn, generation_id: str) -> int:
+    return await db_conn.fetchval("SELECT last_event_seq FROM generations WHERE id = $1", uuid.UUID(generation_id))
+
+
+async def test_shutdown_ends_a_stream_with_a_reconnect_event(server, alice, db_conn):
+    """The server stops while a stream waits for the next event: the stream's last frame is a named
+    `reconnect` event without an id (the client's Last-Event-ID stays), with the wait a browser's
+    EventSource takes before it reconnects, and data saying why and from which id to resume. The status
+    is the one the stream found on connecting: no event came after `connected` (it resumed at the last,
+    and the server has no worker that would hand the generation back as it stops)."""
+    generation = await alice.generate()
+    written = await _last_event_seq(db_conn, generation["id"])
+    assert written >= 1
+    events = read_events(await alice.open_stream(generation["id"], last_event_id=written))
+    connected = await asyncio.wait_for(anext(events), 15)
+    assert (connected.id, connected.data["stage"], connected.data["status"]) == (written, "connected", "pending")
+    rest = asyncio.create_task(collect_events(events))
+    before = time.time()
+    await server.stop()
+    received = await asyncio.wait_for(rest, 15)
+    after = time.time()
+
+    assert len(received) == 1, received
+    final = received[0]
+    assert (final.event, final.id, final.retry) == ("reconnect", None, RECONNECT_RETRY_MS)
+    assert RECONNECT_RETRY_MS == 1000
+    assert final.data == {
+        "generation_id": generation["id"],
+        "status": "pending",
+        "stage": "reconnect",
+        "message": f"The server is shutting down; reconnect with a new token and Last-Event-ID {written}",
+        "last_event_id": written,
+        "timestamp": final.data["timestamp"],
+    }
+    assert isinstance(final.data["timestamp"], float) and before <= final.data["timestamp"] <= after
+
+
+async def collect_events(events):
+    async with asyncio.timeout(30):
+        return [e async for e in events]
+
+
+async def test_a_stream_sends_ping_comments_at_its_configured_interval(make_server, http):
+    """sse_ping_seconds is the interval of the `: ping` comments that keep an idle stream alive through
+    proxies: with a short one (0.05 s) they come while nothing else happens. (The guard is below
+    aiohttp-sse's own default interval, which the setting replaces: there the first ping comes at 15 s.)"""
+    run = await start_gated(make_server, http, sse_ping_seconds=0.05)
+    response = await run.api.open_stream(run.generation["id"])
+    lines: list[bytes] = []
+    try:
+        async with asyncio.timeout(EventSourceResponse.DEFAULT_PING_INTERVAL * 2 / 3):
+            while lines.count(b": ping\r\n") < 3:
+                lines.append(await response.content.readline())
+    finally:
+        response.close()
+        run.generator.release.set()
+    assert lines[0].startswith(b"id: ")
+
+
+async def test_a_streams_connection_is_aborted_by_the_kernel_when_nothing_is_acknowledged(make_server, http):
+    """A stream's socket asks the kernel to abort the connection when what it sent stays unacknowledged
+    for SEND_TIMEOUT_SECONDS (TCP_USER_TIMEOUT, Linux): a peer that vanished without a word (no FIN, no
+    RST) is dropped then, pings or not. Read on the server's end of this stream's connection."""
+    run = await start_gated(make_server, http)
+    response = await run.api.open_stream(run.generation["id"])
+    try:
+        assert (await response.content.readline()).startswith(b"id: ")
+        client_end = response.connection.transport.get_extra_info("sockname")
+        [server_end] = [
+            handler.transport.get_extra_info("socket") for handler in run.server.runner.server.connections
+            if handler.transport is not None and handler.transport.get_extra_info("peername") == client_end
+        ]
+        assert server_end.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == SEND_TIMEOUT_SECONDS * 1000
+        assert SEND_TIMEOUT_SECONDS == 30
+    finally:
+        response.close()
+        run.generator.release.set()
+
+
+async def test_an_http_1_0_stream_is_plain_sse_without_chunk_framing(make_server, http):
+    """An HTTP/1.0 client gets no chunked encoding: the body is the SSE frames as they are, ended by the
+    connection's close. (Live events are written straight to the socket, framed as HTTP/1.1 chunks, only
+    on a chunked response: here every one goes out plain, to the terminal event.)"""
+    run = await start_gated(make_server, http, sse_ping_seconds=3600)
+    token = await run.api.stream_token(run.generation["id"])
+    host, port = run.server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            f"GET {token.body['stream_url']}?token={token.body['sse_token']} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode()
+        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+        connected = await asyncio.wait_for(reader.readuntil(b"\n\n"), 15)
+        # the rest is live: the generation goes on only now
+        run.generator.release.set()
+        body = connected + await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    assert head.startswith(b"HTTP/1.0 200 "), head
+    assert b"transfer-encoding" not in head.lower(), head
+    frames = body.split(b"\n\n")
+    assert frames[-1] == b"", body[-200:]
+    parsed, files = [], []
+    for frame in frames[:-1]:
+        lines = frame.split(b"\n")
+        if lines[0] == b"event: file":
+            assert len(lines) == 2 and lines[1].startswith(b"data: "), frame
+            files.append(orjson.loads(lines[1][6:])["path"])
+            continue
+        assert [line.partition(b": ")[0] for line in lines] == [b"id", b"data"], frame
+        parsed.append((int(lines[0][4:]), orjson.loads(lines[1][6:])))
+    assert parsed[0][1]["stage"] == "connected"
+    assert [seq for seq, _ in parsed] == list(range(len(parsed))), parsed
+    assert parsed[-1][1]["status"] == "completed" and len(parsed) > 4, parsed
+    assert set(files) == {"app.py", "README.md"}
+
+
+async def test_a_client_gone_before_its_replay_is_logged_when_the_replay_meets_it(
+    make_server, http, database_url, log_lines
+):
+    """The client sent a request body the stream never reads (so the server stops reading its socket)
+    and reset the connection while the stream's replay query waited: the server learns it only by
+    writing the replay. The first write meets the reset connection, the next one ends the stream, with
+    `stream client went away` and the generation's id in the log, and the stream is freed.
+
+    Real faults: the replay query waits on a lock the test holds; the reset is the client's socket
+    closed with SO_LINGER 0."""
+    run = await start_gated(make_server, http)
+    server, api, generation = run.server, run.api, run.generation
+    bus = server.app[appkeys.BUS]
+    token = await api.stream_token(generation["id"])
+    host, port = server.url.removeprefix("http://").split(":")
+    loop = asyncio.get_running_loop()
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    client.setblocking(False)
+    try:
+        async with table_locked(database_url, "generation_events") as admin:
+            await loop.sock_connect(client, (host, int(port)))
+            request = (
+                f"GET {token.body['stream_url']}?token={token.body['sse_token']} HTTP/1.1\r\nHost: {host}\r\n"
+                f"Content-Length: {4 << 20}\r\n\r\n"
+            ).encode()
+            # far past what the server buffers of a body nobody reads (512 KiB here): it stops reading
+            await loop.sock_sendall(client, request + b"x" * (1 << 20))
+            await blocked_backend(admin, "e.seq > asked.seq")
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+        await wait_until(lambda: _true(bus.subscriber_count() == 0))
+    finally:
+        client.close()
+        run.generator.release.set()
+    gone = logged(log_lines, "stream client went away")
+    assert [(line["level"], line["logger"], line["generation_id"]) for line in gone] == [
+        ("info", "codegen.api.streams", generation["id"])
+    ]
+
+
+async def test_a_stream_ending_with_its_terminal_event_as_the_server_stops_asks_no_reconnect(
+    server, alice, db_conn, database_url
+):
+    """The generation completes as the server stops: its stream, holding the terminal event while the
+    server begins to stop, sends that event and ends there, without a `reconnect` (there is nothing to
+    resume). Real: the stream's read of the stored files, before it sends `completed`, waits on a lock the
+    test holds until the server is stopping; the terminal event is a NOTIFY on the events channel."""
+    generation = await alice.generate()
+    written = await _last_event_seq(db_conn, generation["id"])
+    events = read_events(await alice.open_stream(generation["id"], last_event_id=written))
+    assert (await asyncio.wait_for(anext(events), 15)).data["stage"] == "connected"
+    bus = server.app[appkeys.BUS]
+    terminal = orjson.dumps(
+        {"generation_id": generation["id"], "status": "completed", "stage": "complete", "progress": 1.0}
+    ).decode()
+    async with table_locked(database_url, "generation_files") as admin:
+        await admin.execute("SELECT pg_notify('codegen_events', $1)", f"{generation['id']}:{written + 1}:{terminal}")
+        await blocked_backend(admin, "SELECT path, content FROM generation_files")
+        stopping = asyncio.create_task(server.stop())
+        await wait_until(lambda: _true(bus.closing))
+    rest = await collect_events(events)
+    await asyncio.wait_for(stopping, 15)
+    assert [(e.event, e.id, e.data["status"], e.data["stage"]) for e in rest] == [
+        (None, written + 1, "completed", "complete")
+    ], rest
