@@ -108,7 +108,10 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # (test_api_edges: the stream's 404 for a generation deleted under it and the database-unavailable
     # `reconnect`, with real faults; its one test that opens no stream is not run per mutant)
     "streams.serve": (("codegen/api/streams.py",), ("tests/test_streaming.py", "tests/test_api_edges.py")),
-    "streams.sender": (("codegen/api/streams.py",), ("tests/test_streaming.py",)),
+    # the live files a stream sends are reached only by the live-file tests (a first run without them left 50
+    # of send_files' and send_file_snapshot's mutants alive)
+    "streams.sender": (("codegen/api/streams.py",),
+                       ("tests/test_streaming.py", "tests/test_live_files.py", "tests/test_live_reassembly.py")),
     # services in two scopes, so each fits in a run of its own
     "services.generations": (("codegen/services/generations.py",),
                              ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py",
