@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mutation.sql_mutants import EQUIVALENT, MUTANTS, PYTHON_EQUIVALENT
+from mutation.python_equivalents import PYTHON_EQUIVALENT
+from mutation.sql_mutants import EQUIVALENT, MUTANTS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
 BEGIN, END = "<!-- mutation:begin -->", "<!-- mutation:end -->"

@@ -31,8 +31,9 @@ def leftovers(tmp_path: Path) -> list[str]:
 
 
 async def test_an_install_over_its_time_limit_is_refused_and_leaves_nothing(tmp_path) -> None:
-    venvs = cache(tmp_path, pip_timeout_seconds=0.05)  # creating a virtualenv alone takes longer
-    with pytest.raises(DependencyError, match=r"could not create a virtualenv within 0.05 s"):
+    # over its limit in either step: creating the virtualenv usually, installing when the machine made it quick
+    venvs = cache(tmp_path, pip_timeout_seconds=0.05)
+    with pytest.raises(DependencyError, match=r"could not (?:create a virtualenv|install the requirements) within 0.05 s"):
         async with venvs.environment(["pytest"]):
             raise AssertionError("no environment is handed out")
     assert leftovers(tmp_path) == []

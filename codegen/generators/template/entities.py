@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog
+from codegen.generators.template.entity_drafts import EntityDraft, FieldDraft, one_per_head
 from codegen.generators.template.entity_words import (
     AUTH_PHRASES,
     AUX,
@@ -43,20 +44,6 @@ from codegen.generators.template.entity_words import (
 from codegen.generators.template.words import Token, identifier, is_plural, plural, safe_field_name, singular
 
 @dataclass
-class FieldDraft:
-    name: str
-    type: str
-    required: bool
-
-
-@dataclass
-class EntityDraft:
-    name: str  # singular identifier
-    fields: list[FieldDraft] | None = None  # None: not given in the prompt
-    position: int = 0
-
-
-@dataclass
 class _Item:
     words: list[str]
     start: int
@@ -69,23 +56,6 @@ class _Item:
 # type words that are never the last word of a field's name ("delta int", "unit_price decimal"), unlike "date"
 # ("due date") or "number" ("phone number")
 _TYPE_NAMES = frozenset("string str varchar int integer float double decimal numeric bool boolean datetime timestamp".split())
-
-
-def _one_per_head(drafts: list[EntityDraft]) -> list[EntityDraft]:
-    """One entity where a compound and its head noun name the same records: "track my gym workouts. each
-    workout has a date" is workouts (the fields go with the head), "stock movements (in/out) ... lists
-    movements" is stock movements (the first, more specific name, when neither has fields)."""
-    dropped: set[str] = set()
-    for compound in drafts:
-        for head in drafts:
-            if compound is head or not compound.name.endswith("_" + head.name) or compound.fields:
-                continue
-            if head.fields:
-                dropped.add(compound.name)
-                head.position = min(head.position, compound.position)
-            else:
-                dropped.add(head.name)
-    return [d for d in drafts if d.name not in dropped]
 
 
 @dataclass
@@ -116,7 +86,7 @@ class EntityParser:
         field_names = {f.name for draft in self.found.values() for f in draft.fields or []}
         kept = [d for d in self.found.values()
                 if d.fields or (d.name not in field_names and plural(d.name) not in field_names)]
-        return sorted(_one_per_head(kept), key=lambda draft: draft.position)
+        return sorted(one_per_head(kept), key=lambda draft: draft.position)
 
     def entities_at(self, start: int) -> tuple[list[EntityDraft], list[Token]]:
         """The list of entities starting at token ``start``, and the tokens it did not use."""

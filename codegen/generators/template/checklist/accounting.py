@@ -28,7 +28,7 @@ from codegen.generators.template import catalog, recipes
 from codegen.generators.template.checklist import requests
 from codegen.generators.template.checklist.details import TESTS_RE
 from codegen.generators.template.checklist.items import MET, UNMET, Builder
-from codegen.generators.template.kinds import data_operations, webpage
+from codegen.generators.template.kinds import data_operations, page_sections
 from codegen.generators.template.prompt_parser import (
     _GENERIC_KIND_WORDS, _KIND_RULES, _OTHER_DATABASES, _OTHER_FRAMEWORKS, FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES,
 )
@@ -137,7 +137,7 @@ def _patterns(b: Builder) -> list[str]:
         patterns += [{"access_log": r"\b[1-5]xx\b|\b(?:hits|visits|errors|ip addresses|urls?|endpoints|pages)\b"}.get(recipe.key, r"$^")]
         patterns += [r"\b(?:and|them|it) back\b|\bboth ways\b|\bvice versa\b|\bbetween \w+ and \w+"]
     if b.spec.kind == "webpage" and b.spec.recipe:
-        patterns += [variant["pattern"] for variant in webpage._VARIANTS.values() if "pattern" in variant]
+        patterns += [variant["pattern"] for variant in page_sections.VARIANTS.values() if "pattern" in variant]
     if b.spec.kind == "data_script":
         patterns += [p.pattern for p in (data_operations._DEDUPE_RE, data_operations._WHERE_RE,
                                          data_operations._SORT_RE, data_operations._TOP_RE)]
@@ -165,7 +165,7 @@ def _named_words(b: Builder) -> set[str]:
         names |= set(re.findall(r"[a-z0-9]+", item.text.lower()))
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}
     if b.spec.kind == "webpage" and b.spec.recipe == "landing":
-        names |= webpage.LANDING_WORDS
+        names |= page_sections.LANDING_WORDS
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
         # the parts the project holds: a library of some parts does not answer the words of the others

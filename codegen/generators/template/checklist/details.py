@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, recipes
-from codegen.generators.template.kinds import webpage
+from codegen.generators.template.kinds import page_sections
 from codegen.generators.template.checklist.crosscheck import BEHAVIOUR_RE
 from codegen.generators.template.checklist.items import MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.entity_words import METHOD_VERBS
@@ -171,7 +171,7 @@ def _unused_list_items(b: Builder, flat: str) -> None:
     known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
     known |= {singular(w) for w in known} | {w for s in b.spec.options.get("sections") or [] for w in s.split()}
     if b.spec.recipe == "landing":  # "with client-side validation and nice error messages": its forms' own
-        known |= webpage.LANDING_WORDS
+        known |= page_sections.LANDING_WORDS
     covered = " ".join(item.text.lower() for item in b.items)
     for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
         # behaviour of a page ("drag and drop", "a lightbox") is the crosscheck's, named whole

@@ -6,6 +6,7 @@ import re
 
 from codegen.generators.template import catalog, kinds, recipes
 from codegen.generators.template.kinds import webpage
+from codegen.generators.template.kinds import page_sections
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
@@ -139,7 +140,7 @@ def features(b: Builder, text: str) -> None:
     flat = normalize(text).lower()
     parts = recipes.accounted(b.spec.recipe, flat)
     if b.spec.recipe == "landing":  # "a newsletter signup form" is a section of the page, not user accounts
-        parts += " " + " ".join(section.phrase for section in webpage.named_sections(flat))
+        parts += " " + " ".join(section.phrase for section in page_sections.named_sections(flat))
     for feature, label in FEATURE_LABELS.items():
         if not re.search(FEATURE_RULES[feature], flat) or re.search(FEATURE_RULES[feature], parts):
             continue
