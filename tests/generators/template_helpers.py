@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from codegen.generators.base import GeneratedFile, GenerationRequest, GenerationResult
+import pytest
+
+from codegen.generators.base import GeneratedFile, GenerationError, GenerationRequest, GenerationResult
 from codegen.generators.template import TemplateGenerator
 from codegen.lifecycle import STAGES_BY_MODE, Mode, Stage
 
@@ -58,6 +60,13 @@ async def checklist_of(generator: TemplateGenerator, prompt: str) -> dict[str, d
     """The prompt's requirements checklist by request text."""
     result, _ = await generate(generator, prompt)
     return {item["text"]: item for item in result.requirements}
+
+
+async def refusal(generator: TemplateGenerator, prompt: str) -> str:
+    """The error of a prompt the generator refuses (the test fails if it serves it)."""
+    with pytest.raises(GenerationError) as refused:
+        await generate(generator, prompt)
+    return str(refused.value)
 
 
 def as_dict(files: list[GeneratedFile]) -> dict[str, str]:

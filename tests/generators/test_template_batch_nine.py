@@ -13,13 +13,8 @@ from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import SUBSTITUTED, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
-from tests.generators.template_helpers import checklist_of, generate
+from tests.generators.template_helpers import checklist_of, generate, refusal
 
-
-async def _refusal(generator: TemplateGenerator, prompt: str) -> str:
-    with pytest.raises(GenerationError) as failure:
-        await generate(generator, prompt)
-    return str(failure.value)
 
 
 @pytest.mark.parametrize("prompt", [
@@ -29,7 +24,7 @@ async def _refusal(generator: TemplateGenerator, prompt: str) -> str:
 async def test_a_language_before_a_protocol_and_a_program_noun_is_asked_for(
         template_generator: TemplateGenerator, prompt: str) -> None:
     language = prompt.split()[0]
-    assert f"Cannot write this in {language}" in await _refusal(template_generator, prompt)
+    assert f"Cannot write this in {language}" in await refusal(template_generator, prompt)
 
 
 async def test_go_as_an_english_verb_before_http_is_no_language(template_generator: TemplateGenerator) -> None:
@@ -42,7 +37,7 @@ async def test_go_as_an_english_verb_before_http_is_no_language(template_generat
     "minesweeper with a python CLI, 9x9 board and 10 mines",
 ])
 async def test_a_game_named_by_its_name_is_a_game(template_generator: TemplateGenerator, prompt: str) -> None:
-    assert "Cannot write a game" in await _refusal(template_generator, prompt)
+    assert "Cannot write a game" in await refusal(template_generator, prompt)
 
 
 @pytest.mark.parametrize("prompt", [
@@ -51,7 +46,7 @@ async def test_a_game_named_by_its_name_is_a_game(template_generator: TemplateGe
 ])
 async def test_live_data_from_another_companys_service_is_refused(template_generator: TemplateGenerator,
                                                                   prompt: str) -> None:
-    assert "outside web service" in await _refusal(template_generator, prompt)
+    assert "outside web service" in await refusal(template_generator, prompt)
 
 
 async def test_an_api_that_stores_such_data_is_still_written(template_generator: TemplateGenerator) -> None:
@@ -138,15 +133,15 @@ def test_a_range_after_a_field_in_a_list_is_its_rule() -> None:
     assert fields["shop"]["score"][1] == {"ge": 0, "le": 100}
 
 
-@pytest.mark.parametrize("prompt, refusal", [
+@pytest.mark.parametrize("prompt, named", [
     ("compose songs with a GAN", "machine-learning"),
     ("how can I sort a dict by value in python?", "answer to a question"),
     ("a page listing the youtube videos of a given channel", "outside web service"),
     ("a Rocket.rs service for notes", "Cannot write this in Rocket (Rust)"),
 ])
 async def test_what_it_cannot_write_is_named_as_such(template_generator: TemplateGenerator, prompt: str,
-                                                      refusal: str) -> None:
-    assert refusal in await _refusal(template_generator, prompt)
+                                                      named: str) -> None:
+    assert named in await refusal(template_generator, prompt)
 
 
 async def test_a_question_that_asks_for_a_program_is_a_request(template_generator: TemplateGenerator) -> None:

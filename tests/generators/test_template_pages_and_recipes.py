@@ -34,6 +34,13 @@ async def _outcome(generator: TemplateGenerator, prompt: str) -> tuple[dict[str,
     return {item["text"]: item for item in result.requirements}, as_dict(result.files)
 
 
+async def _served(generator: TemplateGenerator, prompt: str) -> tuple[dict[str, dict], dict[str, str]]:
+    """The checklist and the files of a prompt the generator must serve (the test fails on a refusal)."""
+    outcome = await _outcome(generator, prompt)
+    assert not isinstance(outcome, str), outcome
+    return outcome
+
+
 def _spec(files: dict[str, str]) -> dict:
     return json.loads(files["codegen.json"])["spec"]
 
@@ -49,10 +56,11 @@ def _section(page: str, section_id: str) -> str:
 async def test_a_landing_page_named_as_such_is_one_and_its_countdown_is_met_only_if_written(
     template_generator: TemplateGenerator,
 ) -> None:
-    outcome = await _outcome(template_generator, "landing page for a village book fair: venue, a countdown clock to "
-                                                 "the opening, and a volunteer signup form")
-    assert not isinstance(outcome, str), outcome
-    items, files = outcome
+    items, files = await _served(
+        template_generator,
+        "landing page for a village book fair: venue, a countdown clock to "
+        "the opening, and a volunteer signup form",
+    )
     spec = _spec(files)
     assert spec["recipe"] == "landing" and spec["title"] != "Stopwatch", spec
     assert "Book Fair" in spec["title"]
@@ -92,9 +100,7 @@ async def test_a_recipe_named_for_another_program_is_substituted_never_met(
 @pytest.mark.parametrize("prompt", ["A simple stopwatch page with lap times", "a basic calculator web page",
                                    "a command line calculator for arithmetic expressions"])
 async def test_a_recipe_named_as_what_it_does_stays_met(template_generator: TemplateGenerator, prompt: str) -> None:
-    outcome = await _outcome(template_generator, prompt)
-    assert not isinstance(outcome, str), outcome
-    items, _ = outcome
+    items, _ = await _served(template_generator, prompt)
     assert [text for text, item in items.items() if item["status"] != MET] == []
 
 
@@ -102,10 +108,11 @@ async def test_a_recipe_named_as_what_it_does_stays_met(template_generator: Temp
 
 
 async def test_landing_sections_get_sensible_names_and_their_usual_shape(template_generator: TemplateGenerator) -> None:
-    outcome = await _outcome(template_generator, "landing page for a climbing gym with a weekly opening timetable, "
-                                                 "coach cards with pictures and a mailing list signup form")
-    assert not isinstance(outcome, str), outcome
-    items, files = outcome
+    items, files = await _served(
+        template_generator,
+        "landing page for a climbing gym with a weekly opening timetable, "
+        "coach cards with pictures and a mailing list signup form",
+    )
     spec, page = _spec(files), files["index.html"]
     assert spec["title"] == "Climbing Gym Page"
     sections = spec["options"]["sections"]
@@ -130,10 +137,11 @@ async def test_landing_sections_get_sensible_names_and_their_usual_shape(templat
 async def test_a_portfolio_has_a_hero_text_and_captioned_works_and_no_page_section(
     template_generator: TemplateGenerator,
 ) -> None:
-    outcome = await _outcome(template_generator, "portfolio site for a furniture maker, single page, hero banner, "
-                                                 "about section, grid of pieces with captions, contact form")
-    assert not isinstance(outcome, str), outcome
-    items, files = outcome
+    items, files = await _served(
+        template_generator,
+        "portfolio site for a furniture maker, single page, hero banner, "
+        "about section, grid of pieces with captions, contact form",
+    )
     spec, page = _spec(files), files["index.html"]
     assert spec["title"] == "Furniture Maker Page"
     names = [e["name"] for e in spec["entities"]]
@@ -152,10 +160,11 @@ async def test_a_portfolio_has_a_hero_text_and_captioned_works_and_no_page_secti
 
 
 async def test_a_kanban_board_keeps_cards_with_a_status_of_its_columns(template_generator: TemplateGenerator) -> None:
-    outcome = await _outcome(template_generator, "kanban board for a film crew's shots: columns Planned/Filming/Edited,"
-                                                 " add/rename/delete shots, drag and drop shots, save in localStorage")
-    assert not isinstance(outcome, str), outcome
-    items, files = outcome
+    items, files = await _served(
+        template_generator,
+        "kanban board for a film crew's shots: columns Planned/Filming/Edited,"
+        " add/rename/delete shots, drag and drop shots, save in localStorage",
+    )
     entities = _spec(files)["entities"]
     # an entity name is never a verb phrase
     assert not any(re.match(r"(?:add|rename|delete|edit)_", e["name"]) for e in entities), entities
@@ -173,9 +182,7 @@ async def test_a_kanban_board_keeps_cards_with_a_status_of_its_columns(template_
     "then show who owes whom",
 ])
 async def test_a_verb_phrase_is_never_an_entity_name(template_generator: TemplateGenerator, prompt: str) -> None:
-    outcome = await _outcome(template_generator, prompt)
-    assert not isinstance(outcome, str), outcome
-    items, files = outcome
+    items, files = await _served(template_generator, prompt)
     names = [n for e in _spec(files)["entities"] for n in (e["name"], *(f["name"] for f in e["fields"]))]
     assert not any(re.match(r"(?:add|edit|delete)_", name) for name in names), names
     assert not any(re.match(r"add ", text) and item["status"] == MET for text, item in items.items()), items
@@ -185,10 +192,11 @@ async def test_a_page_for_a_behaviour_is_a_substitute_and_refused_when_nothing_e
     template_generator: TemplateGenerator,
 ) -> None:
     # splitting money between people: the records are kept, the splitting is not done
-    outcome = await _outcome(template_generator, "a single page tab splitter for a ski cabin weekend: add guests, add "
-                                                 "receipts with who paid and who shared, then show who owes whom")
-    assert not isinstance(outcome, str), outcome
-    items, _ = outcome
+    items, _ = await _served(
+        template_generator,
+        "a single page tab splitter for a ski cabin weekend: add guests, add "
+        "receipts with who paid and who shared, then show who owes whom",
+    )
     assert items["a tab splitter"]["status"] == SUBSTITUTED
     # a control whose parts were read as records: nothing of it is met, so it is refused
     outcome = await _outcome(template_generator, "Svelte emoji reaction picker component, supports skin tones, compact "

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from codegen.generators.base import GenerationError
 from codegen.generators.template import TemplateGenerator
-from tests.generators.template_helpers import as_dict, checklist_of, generate
+from tests.generators.template_helpers import as_dict, checklist_of, generate, refusal
 
 MET, SUBSTITUTED, UNMET = "met", "substituted", "unmet"
 
-
-async def refusal(generator: TemplateGenerator, prompt: str) -> str:
-    with pytest.raises(GenerationError) as refused:
-        await generate(generator, prompt)
-    return str(refused.value)
 
 
 @pytest.mark.parametrize("prompt, named", [
@@ -72,8 +66,8 @@ async def test_a_column_the_prompt_does_not_list_is_not_read_as_if_it_were_there
 
 
 async def test_grouping_by_a_plural_uses_the_listed_column(template_generator: TemplateGenerator) -> None:
-    result, _ = await generate(template_generator,
-                               "a script that loads tips.csv (waiter, shift, tips) and prints the top 3 waiters by tips")
+    result, _ = await generate(
+        template_generator, "a script that loads tips.csv (waiter, shift, tips) and prints the top 3 waiters by tips")
     script = as_dict(result.files)["tips_report.py"]
     columns = script.split("COLUMNS", 1)[1].split("}", 1)[0]
     assert '"tips"' in columns and '"tip"' not in columns

@@ -16,10 +16,8 @@ from codegen.generators.template.checklist.items import MET, SUBSTITUTED, Builde
 from codegen.generators.template.model import KIND_LABELS
 from codegen.generators.template.words import human_list, normalize
 
-# the requests that stand for the program as a whole (written by checklist.requests)
-_WHOLE_PROGRAM = re.compile(
-    r"the (?!page )(?:kind of program|data processing|program|[\w ]+) the prompt describes|an? [\w ]+ (?:app|shortener)"
-)
+# the requests of checklist.requests that stand for the program as a whole
+_WHOLE_PROGRAM = re.compile(r"the (?!page )(?:kind of program|data processing|[\w ]+) the prompt describes|an? [\w ]+ app")
 # a program the records stand in for (the REST API as the last resort for a prompt naming no kind, a page of
 # records for a quiz or a dashboard): records the prompt asks to keep still make them a fair part of the answer
 _KEPT_BESIDE = re.compile(r"the kind of program the prompt describes|an? [\w ]+ app")
@@ -45,18 +43,20 @@ def mark(b: Builder, text: str, entities_named: dict[str, bool], is_generic) -> 
     domain = catalog.find_domain(flat)  # "a blog website": a blog keeps posts
     records_asked = bool(KEEPS_RECORDS.search(flat)) or any(entities_named.values()) or bool(
         domain and any(entity.name in domain[1] for entity in b.spec.entities))
+    kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
+    stand_ins: list[str] = []  # whole programs this function finds substituted
     if b.spec.recipe is None and b.spec.kind in ("cli", "webpage") and b.spec.entities and not records_asked:
-        kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
+        stand_ins.append("the program the prompt describes")
         b.add("the program the prompt describes", SUBSTITUTED, main_files(b),
               f"a {KIND_LABELS[b.spec.kind]} that keeps records of {kept} (add, list, change, remove): the prompt "
               "asks for a program that does something, and the offline generator does not write it")
     for program, doing in _PROGRAMS_OF_DOING:
         named = re.search(program, flat)
         if named and any(item.text == doing and item.status != MET for item in b.items):
-            b.add(f"a {named.group(0)}", SUBSTITUTED, main_files(b),
-                  f"records of {human_list([e.plural.replace('_', ' ') for e in b.spec.entities])} without {doing}")
-    whole = next((item for item in b.items if item.status == SUBSTITUTED and _WHOLE_PROGRAM.fullmatch(item.text)
-                  and not (records_asked and _KEPT_BESIDE.fullmatch(item.text))), None)
+            stand_ins.append(f"a {named.group(0)}")
+            b.add(f"a {named.group(0)}", SUBSTITUTED, main_files(b), f"records of {kept} without {doing}")
+    whole = next((item for item in b.items if item.status == SUBSTITUTED and (item.text in stand_ins or (
+        _WHOLE_PROGRAM.fullmatch(item.text) and not (records_asked and _KEPT_BESIDE.fullmatch(item.text))))), None)
     if whole is not None:
         reason = f"written as part of the stand-in for {whole.text}, not as asked"
     elif b.spec.kind == "library" and b.spec.recipe is None and FUNCTION_ASK_RE.search(flat):
