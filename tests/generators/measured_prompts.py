@@ -316,7 +316,7 @@ MEASURED = [
        'a book cannot be loaned out twice at the same time',
       )),
     M('make me a todo app', FAITHFUL),
-    M('I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and writes total revenue per region per month to a new CSV, sorted by month.', FLAGGED, ('sorting', 'read sales.csv and report sum of revenue per region', 'sorted by month')),
+    M('I need a Python script that reads a CSV of sales (date, region, product, units, unit_price) and writes total revenue per region per month to a new CSV, sorted by month.', FLAGGED, ('sorting', 'group by month', 'sorted by month')),
     M('Create a landing page for my coffee shop "Bean There" with a hero section, a menu with prices, '
       'opening hours, and a contact form. Warm brown colors, mobile friendly.', FLAGGED,
       (

@@ -54,7 +54,7 @@ async def test_an_api_key_in_a_header_is_not_met_by_token_auth(template_generato
 
 async def test_a_column_the_prompt_does_not_list_is_not_read_as_if_it_were_there(
         template_generator: TemplateGenerator) -> None:
-    prompt = "script for orders.csv with columns day, shop, qty, price: total revenue per shop"
+    prompt = "script for orders.csv with columns day, shop, visitors: total revenue per shop"
     items = await checklist_of(template_generator, prompt)
     report = items["read orders.csv and report sum of revenue per shop"]
     assert report["status"] == UNMET and "revenue" in report["detail"]

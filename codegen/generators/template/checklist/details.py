@@ -39,7 +39,9 @@ _OPERATIONS: list[tuple[str, str, str | None]] = [
     ("rate limiting", r"\brate ?limit\w*|\bthrottl\w*", None),
     ("CORS", r"\bcors\b", None),
     ("HTTPS / TLS", r"\bhttps\b|\btls\b|\bssl\b", None),
-    ("roles and permissions", r"\broles?\b|\bpermissions?\b|\badmins? (?:only|can)\b|\brbac\b", None),
+    # a "role" column ("group by role", "(name, role)") asks for no permissions; roles that can do things do
+    ("roles and permissions", r"\broles\b|\brole ?based\b|\b\w+ role (?:can|may|must|should|only|has)\b"
+     r"|\bonly (?:the )?\w+ role\b|\bwith (?:a |an )?roles?\b|\bpermissions?\b|\badmins? (?:only|can)\b|\brbac\b", None),
     ("encryption", r"\bencrypt\w*", None),
     ("password hashing", r"\bhash\w* passwords?\b|\bpasswords? (?:are |must be |should be )?hash\w*|\bbcrypt\b|\bargon2?\b", "auth"),
     ("a Dockerfile", r"\bdocker\w*\b|\bcontainer\w*\b", None),

@@ -71,7 +71,8 @@ def entities(b: Builder, named: dict[str, bool]) -> None:
     for entity in b.spec.entities:
         if entity.name not in named:
             continue
-        unnamed = b.spec.options.get("columns_not_named") or []  # a script's column the prompt never named
+        # a script's column the prompt never named, or one it computes (listed as a computation)
+        unnamed = [*(b.spec.options.get("columns_not_named") or []), *(b.spec.options.get("derived") or {})]
         fields = [f.name for f in entity.fields if f.name not in unnamed]
         text = entity.plural.replace("_", " ")
         if named[entity.name]:
@@ -304,6 +305,11 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower()) or not any(
             a.startswith("no columns named") for a in assumptions)
         done = options.get("operations") or []
+        for other in options.get("groups_not_served") or []:
+            b.add(f"group by {other}", UNMET, [],
+                  f"the script groups by one column ({options['group_by'] or 'none'}), not also by {other}")
+        for name, factors in (options.get("derived") or {}).items():
+            b.add(f"compute {name} as {' × '.join(factors)}", MET, main_files(b))
         unnamed = options.get("columns_not_named") or []
         not_there = (f"the script reads {human_list(unnamed)}, which the columns the prompt lists do not include: "
                      "the offline generator computes no column from others")
@@ -382,7 +388,8 @@ _DATA_OPERATIONS = [
     ("filter rows", r"\bfilter\w* (?:rows|records|lines|out)\b|\bonly (?:rows|records) (?:where|with)\b"),
     ("merge or join files", r"\b(?:merg\w+|join\w*|combin\w+) (?:two |multiple |several )?(?:csv |files?|tables?|datasets?)"),
     ("clean the data", r"\bclean\w*\b|\bempty (?:lines|rows|cells)\b|\bmissing values\b|\bnormali[sz]\w+\b"),
-    ("convert to another format", r"\bto (?:json|excel|xlsx|parquet|xml|sql)\b|\bconvert\w* (?:\w+ )?(?:csv|file)"),
+    ("convert to another format", r"\bto (?:json|excel|xlsx|parquet|xml|sql)\b|\bconvert\w* (?:\w+ )?(?:csv|file)"
+     r"|\bto (?:an? |the )?(?:excel|xlsx|parquet|xml)\b|\b(?:excel|xlsx|parquet) (?:files?|sheets?|workbooks?)\b"),
     ("parse log files", r"\blog files?\b|\bstatus codes\b|\baccess logs?\b"),
     ("charts or plots", r"\b(?:charts?|plots?|graphs?|visuali[sz]\w+|matplotlib)\b"),
     ("sort the rows", r"\bsort\w* (?:the )?(?:rows|records|lines|data|file)\b"),

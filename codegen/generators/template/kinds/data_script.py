@@ -9,53 +9,14 @@ filled in and said in the plan.
 from __future__ import annotations
 
 import json
-import re
+import math
 import statistics
 
 from codegen.generators.template import render, templates
-from codegen.generators.template.entities import EntityParser
-from codegen.generators.template.kinds import data_operations
+from codegen.generators.template.kinds import data_columns, data_derived, data_operations
 from codegen.generators.template.model import Context, FieldSpec, ProjectSpec, make_entity
-from codegen.generators.template.words import human_list, identifier, is_plural, singular, tokenize
+from codegen.generators.template.words import human_list, identifier, singular
 
-METRICS = ("count", "sum", "average", "min", "max", "median")
-_METRIC_WORDS = {
-    "total": "sum", "sum": "sum", "sums": "sum", "totals": "sum", "average": "average", "averages": "average",
-    "mean": "average", "avg": "average", "count": "count", "number": "count", "max": "max", "maximum": "max",
-    "highest": "max", "largest": "max", "min": "min", "minimum": "min", "lowest": "min", "smallest": "min",
-    "median": "median",
-}
-_METRIC_RE = re.compile(r"\b(" + "|".join(_METRIC_WORDS) + r")\s+(?:of\s+)?(?:the\s+|all\s+)?([a-z_]+)")
-_GROUP_RE = re.compile(
-    r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )"
-    r"\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)"
-)
-_FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")
-# a file the script writes, not the one it reads: "write the rows that could not be fixed to errors.csv"
-_OUTPUT_BEFORE_RE = re.compile(r"\b(?:to|into|as|writes?|writing|saves?|saving|exports?|exporting|outputs?)"
-                               r"(?: [a-z0-9_']+){0,2} $")
-# "a messy customers csv": the file by its name, without its extension
-_NAMED_CSV_RE = re.compile(r"\b(?:a|an|the|my|our|this|that)(?: messy| raw| big| large| huge| dirty)? ([a-z0-9_]+) csv\b")
-
-
-_NOT_FILE_NAMES = frozenset("new single separate output another second clean cleaned final combined merged big large".split())
-
-
-def _input_stem(flat: str) -> str | None:
-    """The name of the CSV file the script reads: the first one named that is not written to."""
-    for pattern in (_FILE_RE, _NAMED_CSV_RE):
-        for match in pattern.finditer(flat):
-            written = _OUTPUT_BEFORE_RE.search(flat[max(0, match.start() - 40):match.start()])
-            if not written and match.group(1) not in _NOT_COLUMNS and match.group(1) not in _NOT_FILE_NAMES:
-                return match.group(1)
-    return None
-
-
-_NOT_COLUMNS = frozenset(
-    "a an the all each every row rows line lines file files data csv record records it them value values column columns".split()
-)
-# words of an operation, never of a column name: "columns a and b, drops duplicate rows"
-_OPERATION_WORDS = frozenset("rows duplicate duplicates keep only sort sorted top group grouped filter remove drop".split())
 # how the generated script reads a cell of each field type
 _PARSERS = {
     "str": "str",
@@ -74,21 +35,28 @@ class DataScript:
 
     def complete(self, spec: ProjectSpec, context: Context) -> None:
         flat, assumptions = context.flat, context.assumptions
-        stem = _input_stem(flat)
+        stem = data_columns.input_stem(flat)
         record = singular(stem) if stem else (spec.entities[0].name if spec.entities else "record")
-        explicit = _explicit_columns(flat)
+        explicit = data_columns.explicit_columns(flat)
         columns = explicit or (spec.entities[0].fields if spec.entities else [])
         entity = make_entity(record, [(c.name, c.type, c.required) for c in columns] if columns else None)
-        group = _group_column(flat)
+        group = data_columns.group_column(flat)
         if group and not entity.field(group):  # "by points" groups by the column the prompt calls points
             group = next((f.name for f in entity.fields if singular(f.name) == singular(group)), group)
-        metrics = _metrics(flat, entity)
+        named = {c.name for c in columns}
+        derived = data_derived.formulas(context.text, entity, named)
+        metrics = data_columns.named_metrics(flat, entity, set(derived))
+        inferred = data_derived.inferred(derived, entity, named, [column for _, column in metrics if column])
         if group and not entity.field(group):
             entity.fields.insert(0, FieldSpec(group, "str", True))
         for _, column in metrics:
             if column and not entity.field(column):
-                entity.fields.append(FieldSpec(column, "float", True))
+                kind = data_derived.value_type(entity, derived[column]) if column in derived else "float"
+                entity.fields.append(FieldSpec(column, kind, True))
+        assumptions.extend(f"{name} computed as {' × '.join(derived[name])} (the prompt's columns have no {name})"
+                           for name in inferred)
         operations, group, metrics = data_operations.read(context.text, flat, entity, group, metrics)
+        operations["groups_not_served"] = data_columns.other_groups(flat, group, entity)
         numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
         summarize = bool(metrics or group or not operations["operations"])
         if not metrics and summarize:
@@ -102,10 +70,11 @@ class DataScript:
         for field in entity.fields:
             field.required = False  # an empty cell is a missing value, not an error
         spec.entities = [entity]
-        named = {c.name for c in columns}
         spec.options = {
-            # columns the report reads that the prompt's list of columns does not have ("revenue" of units and price)
-            "columns_not_named": [f.name for f in entity.fields if named and f.name not in named],
+            # columns the report reads that the prompt's list of columns does not have, nor computes
+            "columns_not_named": [f.name for f in entity.fields if named and f.name not in named | set(derived)],
+            # columns computed for each row as the product of two read ones ("revenue = units * unit_price")
+            "derived": {name: factors for name, factors in derived.items() if entity.field(name)},
             "input": f"{stem or entity.plural}.csv",
             "group_by": group,
             "metrics": [[name, column] for name, column in metrics],
@@ -125,7 +94,7 @@ class DataScript:
     def render_files(self, spec: ProjectSpec) -> dict[str, str]:
         script = spec.slug
         rows = data_operations.apply_to_samples(_operations(spec), _sample_rows(spec), _types(spec))
-        header = [f.name for f in spec.entities[0].fields]
+        header = [f.name for f in _read_fields(spec)]
         csv_text = ",".join(header) + "\n" + "".join(",".join(row[h] for h in header) + "\n" for row in rows)
         return {
             f"{script}.py": _script(spec),
@@ -136,56 +105,6 @@ class DataScript:
             "README.md": _readme(spec),
         }
 
-
-def _explicit_columns(flat: str) -> list[FieldSpec]:
-    tokens = tokenize(flat)
-    for index, token in enumerate(tokens):
-        # "columns: a, b", and "sales.csv (a, b, c)"
-        in_brackets = token.text in ("csv", "tsv") and index + 1 < len(tokens) and tokens[index + 1].text == "("
-        if token.text in ("columns", "fields", "headers", "header") or in_brackets:
-            start = index + 1
-            while start < len(tokens) and tokens[start].text in (":", "(", "named", "called", "like"):
-                start += 1
-            drafts, _ = EntityParser(tokens).fields_at(start)
-            if drafts:
-                return [FieldSpec(d.name, d.type, d.required) for d in drafts
-                        if d.name not in _NOT_COLUMNS and not _OPERATION_WORDS & set(d.name.split("_"))]
-    return []
-
-
-def _group_column(flat: str) -> str | None:
-    for match in _GROUP_RE.finditer(flat):
-        word = match.group(1)
-        if word not in _NOT_COLUMNS and word not in _METRIC_WORDS:
-            return identifier(singular(word))
-    return None
-
-
-def _metrics(flat: str, entity) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
-    for match in _METRIC_RE.finditer(flat):
-        metric, word = _METRIC_WORDS[match.group(1)], match.group(2)
-        if word in ("per", "by", "for", "in", "each", "grouped"):
-            # "the totals per region": the measure of the one numeric column, when there is exactly one
-            numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
-            entry_of_one = ("count", None) if metric == "count" else (metric, numeric[0]) if len(numeric) == 1 else None
-            if entry_of_one and entry_of_one not in found:
-                found.append(entry_of_one)
-            continue
-        if word in _NOT_COLUMNS or word in _METRIC_WORDS:
-            continue
-        column = identifier(word)
-        existing = entity.field(column) or entity.field(singular(column))
-        # "number of orders" counts rows; "total revenue" sums a column
-        if metric == "count" or (existing is None and is_plural(column)):
-            entry: tuple[str, str | None] = ("count", None)
-        else:
-            entry = (metric, existing.name if existing else column)
-        if existing is not None and existing.type not in ("int", "float") and entry[0] != "count":
-            continue
-        if entry not in found:
-            found.append(entry)
-    return found
 
 
 def _what(spec: ProjectSpec) -> str:
@@ -224,7 +143,7 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
     rows = []
     for index in range(4):
         row = {}
-        for field in spec.entities[0].fields:
+        for field in _read_fields(spec):
             if field.name == spec.options["group_by"] and field.type == "str":
                 row[field.name] = _SAMPLE_TEXT[index]
             elif field.type == "str":
@@ -233,8 +152,20 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
                 row[field.name] = str(_SAMPLE_NUMBERS[field.type][index])
             else:
                 row[field.name] = _SAMPLE_OTHER[field.type][index]
+        for name, factors in _derived(spec).items():
+            types = _types(spec)
+            row[name] = str(math.prod((float if types[f] == "float" else int)(row[f]) for f in factors))
         rows.append(row)
     return rows
+
+
+def _derived(spec: ProjectSpec) -> dict[str, list[str]]:
+    return spec.options.get("derived") or {}
+
+
+def _read_fields(spec: ProjectSpec) -> list[FieldSpec]:
+    """The columns of the CSV file: the entity's fields less the ones the script computes."""
+    return [f for f in spec.entities[0].fields if f.name not in _derived(spec)]
 
 
 def _operations(spec: ProjectSpec) -> dict:
@@ -282,7 +213,8 @@ def _aggregate(name: str, values: list, count: int) -> float:
 
 def _script(spec: ProjectSpec) -> str:
     entity = spec.entities[0]
-    columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in entity.fields)
+    columns = "".join(f'    "{f.name}": {_PARSERS[f.type]},\n' for f in _read_fields(spec))
+    derived = "".join(f'    "{name}": ({render.py_value(a)}, {render.py_value(b)}),\n' for name, (a, b) in _derived(spec).items())
     metrics = ", ".join(
         f'("{name}", {render.py_value(column) if column else "None"})' for name, column in spec.options["metrics"]
     )
@@ -292,6 +224,7 @@ def _script(spec: ProjectSpec) -> str:
     for marker, value in (
         ("$doc", f"{spec.summary}.\n\nReads a CSV file and {what.split(' and ', 1)[-1]}."),
         ("$columns", columns),
+        ("$derived", derived),
         ("$group", group),
         ("$metrics", metrics),
         ("$input", spec.options["input"]),
@@ -310,11 +243,11 @@ SCRIPT = templates.text("data_script", "script.py.tmpl")
 
 
 def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
-    script, entity = spec.slug, spec.entities[0]
-    header = [f.name for f in entity.fields]
+    script = spec.slug
+    header = [f.name for f in _read_fields(spec)]
     operations = _operations(spec)
     csv_lines = "\n".join([",".join(header), *(",".join(row[h] for h in header) for row in rows)])
-    typed = next((f for f in entity.fields if f.type != "str"), None)
+    typed = next((f for f in _read_fields(spec) if f.type != "str"), None)
     imports = ["DEFAULT_INPUT", "main", "process", "read_rows"]
     if operations["summarize"] or operations["where"]:
         imports.append("filter_rows")
@@ -361,7 +294,8 @@ def _operation_tests(operations: dict) -> list[tuple[str, list[str]]]:
 
 def _readme(spec: ProjectSpec) -> str:
     entity, script = spec.entities[0], spec.slug
-    columns = "\n".join(f"- `{f.name}`: {render.TYPE_DESCRIPTIONS[f.type]}" for f in entity.fields)
+    columns = "\n".join(f"- `{f.name}`: {render.TYPE_DESCRIPTIONS[f.type]}" for f in _read_fields(spec))
+    columns += "".join(f"\n\nComputed for each row: `{name}` = `{a}` × `{b}`." for name, (a, b) in _derived(spec).items())
     return render.readme(
         spec,
         f"A Python script (standard library only) that {_what(spec)}.",

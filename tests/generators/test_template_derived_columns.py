@@ -1,0 +1,79 @@
+"""CSV reports: a column the file does not have but its prompt computes (revenue = units × unit_price), and what
+the script does not do said, not dropped: a second grouping, an Excel file; a "role" column is no permissions
+request (batch sixteen and earlier batches asked for each)."""
+
+from __future__ import annotations
+
+import pytest
+
+from codegen.generators.template import TemplateGenerator
+from codegen.generators.template.checklist import MET, UNMET
+from tests.generators.template_helpers import (
+    as_dict, checklist_of, code_modules, each_break_fails_its_test, generate, own_test_results, refusal,
+)
+
+PROMPTS = [
+    "bakery.csv has columns branch, loaves and price_each; report total takings (loaves x price_each) per branch",
+    "tickets.csv (venue, seats_sold, ticket_price): average revenue per venue",
+]
+
+
+async def test_a_formula_in_the_prompt_is_computed_for_each_row(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, PROMPTS[0])
+    files = as_dict(result.files)
+    script = files["bakeries_report.py"]
+    assert '"takings": ("loaves", "price_each")' in script
+    assert files["bakery.csv"].splitlines()[0] == "branch,loaves,price_each"  # takings is not read from the file
+    items = {item["text"]: item for item in result.requirements}
+    assert items["compute takings as loaves × price_each"]["status"] == MET
+    assert items["read bakery.csv and report sum of takings per branch"]["status"] == MET
+    assert not [text for text, item in items.items() if item["status"] != MET]
+
+
+async def test_revenue_of_a_quantity_and_a_price_is_inferred_and_said(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, PROMPTS[1])
+    items = {item["text"]: item for item in result.requirements}
+    assert items["compute revenue as seats_sold × ticket_price"]["status"] == MET
+    assert any("revenue computed as seats_sold × ticket_price" in line for line in result.notes["assumptions"])
+    # no quantity and price to multiply: the column is never read as if it were there (nothing else asked: refused)
+    message = await refusal(template_generator, "visits.csv (clinic, patients, duration): total revenue per clinic")
+    assert "report sum of revenue per clinic" in message
+
+
+async def test_a_second_grouping_is_unmet_not_dropped(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator,
+                               "rides.csv with columns day, station, bikes, duration: total duration per station per day")
+    assert items["group by day"]["status"] == UNMET and "station" in items["group by day"]["detail"]
+    assert items["read rides.csv and report sum of duration per station"]["status"] == MET
+    ranked = await checklist_of(template_generator,
+                                "scores.csv (player, team, points): the top 3 players by points")
+    assert not any(text.startswith("group by") for text in ranked)
+
+
+
+async def test_an_excel_file_is_unmet_and_a_role_column_asks_for_no_permissions(
+        template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "From a CSV of loans (member, branch, role, days), show average "
+                                                   "days per branch and save the summary to an xlsx workbook")
+    assert items["convert to another format"]["status"] == UNMET
+    assert "roles and permissions" not in items
+    assert items["read loans.csv and report average of days per branch"]["status"] == MET
+    api = await checklist_of(template_generator, "A REST API for articles where only the editor role can publish")
+    assert api["roles and permissions"]["status"] == UNMET
+
+
+BREAKS = [
+    ("bakeries_report", 'typed[left] * typed[right]', 'typed[left] + typed[right]', "test_process"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_its_projects_pass_their_own_tests_and_catch_a_wrong_product(
+    template_generator: TemplateGenerator, project_tester
+) -> None:
+    outcomes = await own_test_results(template_generator, project_tester, PROMPTS)
+    for prompt, outcome in outcomes.items():
+        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
+        assert outcome.failed == 0 and outcome.errors == 0
+    await each_break_fails_its_test(project_tester, await code_modules(template_generator, PROMPTS[:1]), BREAKS)
