@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _IRREGULAR_PLURALS = {
@@ -79,9 +80,17 @@ _RESERVED_NAMES = frozenset(
 )
 
 
+def ascii_letters(text: str) -> str:
+    """``text`` with accented letters written without their accents ("allergènes" -> "allergenes", ß -> ss)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+
+
 def identifier(text: str) -> str:
-    """A snake_case Python identifier for ``text`` ("Due Date" -> ``due_date``); may be empty."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text.strip())
+    """A snake_case Python identifier for ``text`` ("Due Date" -> ``due_date``, "allergènes" -> ``allergenes``);
+    may be empty."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", ascii_letters(text).strip())
     text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
     text = re.sub(r"_+", "_", text)[:40].strip("_")
     if text and text[0].isdigit():
@@ -299,7 +308,7 @@ def _enum_lists(text: str, said_rules: bool, owners: dict[str, set[str]]) -> str
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of normalized text, lower-cased; possessives dropped, ``due-date`` -> ``due_date``."""
-    text = re.sub(r"'s\b|'", " ", text)
+    text = re.sub(r"'s\b|'", " ", ascii_letters(text))
     tokens = []
     for match in _TOKEN_RE.finditer(text):
         raw = match.group(0)

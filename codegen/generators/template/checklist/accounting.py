@@ -25,14 +25,14 @@ from __future__ import annotations
 import re
 
 from codegen.generators.template import catalog, recipes
-from codegen.generators.template.checklist import requests
+from codegen.generators.template.checklist import request_words
 from codegen.generators.template.checklist.details import TESTS_RE
 from codegen.generators.template.checklist.items import MET, UNMET, Builder
 from codegen.generators.template.kinds import data_operations, page_sections
 from codegen.generators.template.prompt_parser import (
     _GENERIC_KIND_WORDS, _KIND_RULES, _OTHER_DATABASES, _OTHER_FRAMEWORKS, FEATURE_RULES, FRAMEWORK_RULES, STORE_RULES,
 )
-from codegen.generators.template.words import plural, singular
+from codegen.generators.template.words import ascii_letters, plural, singular
 
 DETAIL = "the offline generator did not act on this"
 
@@ -126,8 +126,8 @@ def _patterns(b: Builder) -> list[str]:
     recipe = recipes.RECIPES.get(b.spec.recipe or "")
     if recipe is not None:
         patterns += [recipe.pattern, *(part["pattern"] for part in recipe.parts)]
-        patterns += [requests._RECIPE_OWN_WORDS.get(recipe.key, r"$^"),
-                     requests._MISSING_IN_RECIPE.get(recipe.key, r"$^")]
+        patterns += [request_words.RECIPE_OWN_WORDS.get(recipe.key, r"$^"),
+                     request_words.MISSING_IN_RECIPE.get(recipe.key, r"$^")]
         # a converter converts both ways ("to roman numerals and back", "between celsius and fahrenheit")
         # a function's input ("a word", "two words are anagrams", "a title", "the gcd of two numbers")
         inputs = {"strings": r"\b(?:two )?(?:words?|strings?|texts?|sentences?|phrases?|titles?)\b",
@@ -196,6 +196,7 @@ def _accounted(word: str, names: set[str]) -> bool:
 
 def unaccounted(b: Builder, key: str) -> list[tuple[str, list[str]]]:
     """The clauses of the normalized sentence ``key`` with words nothing accounts for, and those words."""
+    key = ascii_letters(key)  # "café" is the cafe the patterns know
     covered = [False] * len(key)
     for pattern in _patterns(b):
         for match in re.finditer(pattern, key):
@@ -229,7 +230,7 @@ def _claimed(clause: str, listed: list[str]) -> bool:
     clause holds ("sku must be unique" in "sku must be unique and quantity can't be negative")."""
     from codegen.generators.template.checklist import details
 
-    operations = [(label, pattern) for label, pattern, _ in details._OPERATIONS] + requests._DATA_OPERATIONS
+    operations = [(label, pattern) for label, pattern, _ in details._OPERATIONS] + request_words.DATA_OPERATIONS
     if any(label.lower() in listed and re.search(pattern, clause) for label, pattern in operations):
         return True
     return any(clause in text for text in listed)

@@ -13,7 +13,7 @@ from codegen.generators.template.model import ProjectSpec
 from codegen.generators.template.prompt_parser import FEATURE_RULES, recognised
 from codegen.generators.template.report_routes import route_shape
 from codegen.generators.template.rules import ACTION_RE, RELATION_RES, RULE_RE, Applied
-from codegen.generators.template.words import human_list, identifier, is_plural, normalize, singular
+from codegen.generators.template.words import ascii_letters, human_list, identifier, is_plural, normalize, singular
 
 _ROUTE_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[\w/{}:<>.-]*)", re.IGNORECASE)
 _UNIQUE_RE = re.compile(r"\bunique (\w+)s?\b")
@@ -178,7 +178,7 @@ def _unused_list_items(b: Builder, flat: str) -> None:
     for match in re.finditer(r"\bwith ([^.;:()]+)", flat):
         # behaviour of a page ("drag and drop", "a lightbox") is the crosscheck's, named whole
         for item in re.split(r",|\band\b|\bor\b", BEHAVIOUR_RE.sub(" ", match.group(1))):
-            words = [w for w in item.split() if w not in _ITEM_NOISE]
+            words = [ascii_letters(w) for w in item.split() if w not in _ITEM_NOISE]
             if not words or len(words) > 3 or not all(w.isalpha() for w in words):
                 continue
             if any(w in known or singular(w) in known or w in covered for w in words):
@@ -239,7 +239,7 @@ def unread_fields(b: Builder, flat: str, named: dict[str, bool]) -> None:
         for match in re.finditer(rf"\b{words}\b (?:with|having|has|have|\()\s*([^.;:)]+)", flat):
             fields = {f.name for f in entity.fields}
             entity_words = {w for e in b.spec.entities for w in (e.name, e.plural)}
-            for item in re.split(r",|\band\b", match.group(1)):
+            for item in re.split(r",|\band\b", ascii_letters(match.group(1))):
                 item = re.sub(r"^\s*(?:an? )?(?:list|array|set) of ", "", item)  # "a list of tags": the tags
                 tokens = [t for t in item.split() if t not in ("a", "an", "the", "its", "their", "optional")]
                 if any(t in entity_words or singular(t) in entity_words or t in ("with", "has", "have", "having")

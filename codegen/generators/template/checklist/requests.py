@@ -7,6 +7,7 @@ import re
 from codegen.generators.template import catalog, kinds, recipes
 from codegen.generators.template.kinds import webpage
 from codegen.generators.template.kinds import page_sections
+from codegen.generators.template.checklist import request_words
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITUTED, UNMET, Builder, main_files
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
@@ -133,8 +134,11 @@ _FEATURE_EVIDENCE = {
 
 
 # "auth with an API key in the X-API-Key header" asks for keys, which the generated token auth is not
-_API_KEY_ONLY = re.compile(r"\bapi[ _]?keys?\b|\bx api key\b")
+_API_KEY_ONLY = re.compile(r"\bapi[ _-]?keys?\b|\bx[ _-]api[ _-]key\b|\bcl[eé]s? (?:d )?api\b")
 _TOKEN_AUTH = re.compile(r"\b(?:jwt|bearer|tokens?|log ?in|sign ?in|sign ?up|register\w*|passwords?)\b")
+# "staff log in with session cookies" asks for server sessions, which bearer tokens are not
+_SESSION_AUTH = re.compile(r"\bsession (?:cookies?|based|auth\w*|ids?)\b|\bcookies?\b|\bsessions\b")
+_BEARER = re.compile(r"\b(?:jwt|bearer|tokens?)\b")
 
 
 def features(b: Builder, text: str) -> None:
@@ -143,7 +147,9 @@ def features(b: Builder, text: str) -> None:
     if b.spec.recipe == "landing":  # "a newsletter signup form" is a section of the page, not user accounts
         parts += " " + " ".join(section.phrase for section in page_sections.named_sections(flat))
     for feature, label in FEATURE_LABELS.items():
-        if not re.search(FEATURE_RULES[feature], flat) or re.search(FEATURE_RULES[feature], parts):
+        # the parser reads typos corrected ("authentification"): a feature it added was asked for
+        asked = re.search(FEATURE_RULES[feature], flat) or feature in b.spec.features
+        if not asked or re.search(FEATURE_RULES[feature], parts):
             continue
         if feature == "sorting" and b.spec.kind == "data_script" and b.spec.options.get("sort"):
             continue  # listed as the script's "sort by ..." operation
@@ -153,6 +159,10 @@ def features(b: Builder, text: str) -> None:
             if where and feature == "auth" and _API_KEY_ONLY.search(flat) and not _TOKEN_AUTH.search(flat):
                 b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
                       "not write API keys sent in a header")
+                continue
+            if where and feature == "auth" and _SESSION_AUTH.search(flat) and not _BEARER.search(flat):
+                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
+                      "not write server sessions or session cookies")
                 continue
             b.add(label, MET if where else UNMET, where, None if where else "no file implements it")
         else:
@@ -276,7 +286,7 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
                   f"each a section of the page with sample content to replace ({'; '.join(shapes)})")
     elif b.spec.recipe in recipes.RECIPES:
         recipe = recipes.RECIPES[b.spec.recipe]
-        own = _RECIPE_OWN_WORDS.get(recipe.key)
+        own = request_words.RECIPE_OWN_WORDS.get(recipe.key)
         if own and not re.search(own, flat):
             b.add(f"the {recipe.title.lower()} the prompt describes", SUBSTITUTED,
                   b.where(paths=rf"{recipe.module}\.py$"), f"the offline generator's {recipe.title.lower()} "
@@ -295,7 +305,7 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         if not named:
             defined = [part["defines"] for part in recipe.parts]
             b.add(recipe.description, MET, b.where(*defined) if defined else b.where(paths=rf"{recipe.module}\.py$"))
-        for target in re.findall(_MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
+        for target in re.findall(request_words.MISSING_IN_RECIPE.get(recipe.key, r"$^"), flat):
             b.add(f"{target}", UNMET, [], f"the offline generator's {recipe.title.lower()} does not cover it")
     elif b.spec.kind == "data_script":
         options = b.spec.options
@@ -329,7 +339,7 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
             b.add(report, MET, main_files(b))
         served = {"remove duplicate rows": options.get("dedupe"), "filter rows": options.get("where"),
                   "sort the rows": options.get("sort")}
-        for label, pattern in _DATA_OPERATIONS:
+        for label, pattern in request_words.DATA_OPERATIONS:
             if re.search(pattern, flat) and not served.get(label):
                 b.add(label, UNMET, [], "the offline generator's CSV scripts remove duplicate rows, keep rows by a "
                       "column's value, report counts, totals, averages, minimums and maximums per column value, sort "
@@ -353,46 +363,3 @@ def _board(b: Builder, text: str) -> None:
     b.add(f"a {board.group(0)}" + (f" with columns {human_list(columns)}" if named else ""), SUBSTITUTED, main_files(b),
           f"a page that keeps a list of {cards.plural.replace('_', ' ')}, each with a status chosen from "
           f"{_or_list(columns)}: not a board of columns to move them between")
-
-
-# what a recipe does: a prompt that names none of it ("a markdown to HTML converter") gets a substitute
-_RECIPE_OWN_WORDS = {
-    "converter": r"\b(?:celsius|fahrenheit|kelvin|temperatures?|units?(?![ _-]test)|kilomet\w+|km|miles?|pounds?|lbs?|kg|kilograms?"
-    r"|grams?|meters?|metres?|feet|foot|inch\w*|lengths?|weights?|ounces?|yards?|distances?)\b",
-    "validators": r"\b(?:emails?|e mails?|urls?|links?|ip|ipv4|ip address\w*|card numbers?|credit cards?|luhn"
-    r"|phone(?: numbers?)?|telephone numbers?)\b",
-    "strings": r"\b(?:slug\w*|camel ?case|snake ?case|kebab|case conversion|truncat\w+|palindrom\w*|anagrams?|string|strings|text)\b",
-    "statistics": r"\b(?:mean|median|mode|averages?|standard deviation|stdev|variance|percentiles?|statistics|stats)\b",
-}
-# a recipe's request that names what the recipe does not do
-_MISSING_IN_RECIPE = {
-    "validators": r"\b(iban\w*|postcodes?|zip codes?|isbns?|uuids?|passwords?|dates?|json|xml|ssns?"
-    r"|vat numbers?|domains?|ipv6|mac address\w*|hex colou?rs?|usernames?)\b",
-    "converter": r"\b(currenc\w+|dollars?|euros?|volumes?|liters?|litres?|gallons?|speeds?|time zones?|timezones?"
-    r"|bytes|megabytes|areas?|pressure|energy|roman numerals?|bases?|binary|hexadecimal)\b",
-    "statistics": r"\b(correlation|regression|histograms?|moving averages?|z ?scores?|quartiles?|outliers?)\b",
-    "strings": r"\b(wrap\w*|pad\w*|capitali[sz]\w*|templat\w+|markdown|html escap\w*|levenshtein|edit distance)\b",
-    "data_structures": r"\b(graphs?|red black trees?|avl trees?|b trees?|skip lists?|bloom filters?|hash (?:maps?|tables?)"
-    r"|union find|disjoint sets?|segment trees?|(?:circular|ring) buffers?|doubly linked lists?|circular linked lists?"
-    r"|deques?|sets?|matri(?:x|ces)|sparse arrays?|interval trees?|suffix (?:trees?|arrays?))\b",
-    "algorithms": r"\b(levenshtein|edit distance|dijkstra\w*|shortest paths?|breadth first search|bfs"
-    r"|depth first search|dfs|topological sort\w*|knapsack|longest common (?:subsequence|substring)|permutations?"
-    r"|combinations|subsets|power ?sets?|(?:bubble|insertion|selection|heap|radix|counting|bucket|shell|tim) ?sorts?"
-    r"|(?:three|3) ?sum|kadane\w*|maximum subarray|n queens|sudoku|towers? of hanoi|matrix multiplication"
-    r"|rot ?13|vigen[e\u00e8]re|interval trees?|nested (?:dict\w*|objects?|json)|(?:find|detect)\w* overlaps?)\b",
-    "formats": r"\b(yaml|toml|json|xml|csv|durations?|semantic versions?|semver|dates?|times?|markdown|html|cron"
-    r"|base ?64|hex\w*|binary|morse|urls?|query strings?|emails?|phone numbers?|units?(?![ _-]test)|currenc\w+)\b",
-}
-_DATA_OPERATIONS = [
-    ("remove duplicate rows", r"\b(?:duplicat\w+|dedup\w*)\b"),
-    ("filter rows", r"\bfilter\w* (?:rows|records|lines|out)\b|\bonly (?:rows|records) (?:where|with)\b"),
-    ("merge or join files", r"\b(?:merg\w+|join\w*|combin\w+) (?:two |multiple |several )?(?:csv |files?|tables?|datasets?)"),
-    ("clean the data", r"\bclean\w*\b|\bempty (?:lines|rows|cells)\b|\bmissing values\b|\bnormali[sz]\w+\b"),
-    ("convert to another format", r"\bto (?:json|excel|xlsx|parquet|xml|sql)\b|\bconvert\w* (?:\w+ )?(?:csv|file)"
-     r"|\bto (?:an? |the )?(?:excel|xlsx|parquet|xml)\b|\b(?:excel|xlsx|parquet) (?:files?|sheets?|workbooks?)\b"),
-    ("parse log files", r"\blog files?\b|\bstatus codes\b|\baccess logs?\b"),
-    ("charts or plots", r"\b(?:charts?|plots?|graphs?|visuali[sz]\w+|matplotlib)\b"),
-    ("sort the rows", r"\bsort\w* (?:the )?(?:rows|records|lines|data|file)\b"),
-]
-
-
