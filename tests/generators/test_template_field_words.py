@@ -1,5 +1,5 @@
 """Words of a phrase are not a field's name; a word that starts like a technology is not it; a sign-up date asks for no
-login; commands named after "commands:" are each listed; a one page site is a landing page (each in new words)."""
+login; commands named after "commands:" or "subcommands" are each listed; a one page site is a landing page (each in new words)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,15 @@ async def test_commands_after_a_colon_are_each_listed(template_generator: Templa
                                                    "finish, delete")
     assert items["command add"]["status"] == MET and items["command list"]["status"] == MET
     assert items["command finish"]["status"] == UNMET
+
+
+async def test_subcommands_listed_after_the_word_and_the_tool_s_name_are_read(
+        template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "a python CLI named pantrykeep with subcommands add, list, restock "
+                                                   "and remove to keep my groceries in a JSON file")
+    assert items["command add"]["status"] == MET and items["command remove"]["status"] == MET
+    assert items["command restock"]["status"] == UNMET
+    assert not any("pantrykeep" in text for text, item in items.items() if item["status"] == UNMET), items
 
 
 # 5. a one page site is a landing page, whatever countdown it shows

@@ -69,7 +69,7 @@ _THING_WORDS = (
     " systems platform project projects page pages website websites site sites software code backend server"
     " python py version simple small basic little quick tiny minimal lightweight easy nice clean good great"
     " new modern full complete proper personal fully working functional complete ready production example"
-    " thing things stuff form"
+    " thing things stuff form called named"
     # who uses it, as the parser's "<who> can <verb>" reads them: the verb is the request, not the one who does it
     " user users people person visitor visitors customer customers member members admin admins guest guests"
     " student students employee employees editor editors"
@@ -163,6 +163,7 @@ def _named_words(b: Builder) -> set[str]:
         names |= {word.lower() for card in cards for word in card.split()}
     for item in b.items:
         names |= set(re.findall(r"[a-z0-9]+", item.text.lower()))
+    names |= set(b.spec.slug.split("_"))  # "a CLI called shelfie" is the package shelfie
     names |= set(_KIND_WORDS.get(b.spec.kind, "").split()) | {w.lower() for w in catalog.TYPE_WORDS}
     if b.spec.kind == "webpage" and b.spec.recipe == "landing":
         names |= page_sections.LANDING_WORDS

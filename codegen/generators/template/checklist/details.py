@@ -31,6 +31,8 @@ _COMMANDS_RE = re.compile(r"\b(?:with|has|have|supports?|offers?) (?:the |a )?((
 # "commands: add, list, done, remove", "subcommands (add, list)", "commands are add and list"
 _COMMANDS_AFTER_RE = re.compile(r"\b(?:sub ?)?commands?\s*(?::|\(|are\b|include\b|including\b|like\b|such as\b)\s*"
                                 r"((?:[a-z_][a-z0-9_]{1,})(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})*)")
+# "with subcommands add, list, water and export": a list of two or more after the word itself
+_SUBCOMMANDS_RE = re.compile(r"\bsub ?commands? ((?:[a-z_][a-z0-9_]{1,})(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})+)")
 TESTS_RE = r"\b(?:tests?|tested|testing|pytest|unit tests?)\b"
 _FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
 # (request text, pattern over the normalized text, is it met when the project has ...): data, in rows of the
@@ -119,10 +121,12 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
         where = b.where(f'"{option}"', f"'{option}'")
         b.add(f"option {option}", MET if where else UNMET, where,
               None if where else "the command line the offline generator writes has no such option")
-    for found in _COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered):
+    listed: set[str] = set()
+    for found in _COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered) + _SUBCOMMANDS_RE.findall(lowered):
         for name in re.split(r",? and |, ?|,? or ", found):
-            if name in _FUNCTION_STOP or b.spec.kind != "cli":
+            if name in _FUNCTION_STOP or b.spec.kind != "cli" or name in listed:
                 continue
+            listed.add(name)
             where = b.where(f'add_parser("{name}"')
             b.add(f"command {name}", MET if where else UNMET, where,
                   None if where else "the command-line tool has no such command")
