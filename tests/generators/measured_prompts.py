@@ -54,7 +54,7 @@ MEASURED = [
     M("A Flask API for invoices with code and amount; users can archive an invoice and approve an invoice, and mark "
       "an invoice as paid", FAITHFUL),
     M("An aiohttp API for articles with title and body where editors can publish an article", FAITHFUL),
-    M("A library API where books belong to an author", FAITHFUL),
+    M("A library API where books belong to an author", FLAGGED, ("loans",)),
     M("Create an endpoint GET /stats/daily that returns the number of signups per day", REFUSED, ("Cannot serve",)),
     # command-line tools
     M("CLI to manage a reading list with title, author and status; support --sort and --limit options", FAITHFUL),
@@ -124,7 +124,7 @@ MEASURED = [
     M("a page with a form to sign up for a newsletter", FLAGGED, ("token auth", "to signup for a newsletter")),
     M("a tool that monitors a website and alerts me when it is down", REFUSED, ("Cannot serve",)),
     M("a Python class for a bank account with deposit and withdraw methods", FLAGGED,
-      ("function deposit", "function withdraw")),
+      ("function deposit", "function withdraw", "transactions")),
     M("Write unit tests for my code", REFUSED, ("Cannot serve",)),
     M("An API for a movie theater with movies, showtimes and tickets, with JWT and pagination, in memory", FAITHFUL),
     # third batch: written after the second batch's fixes and run once before any change for them. 5 of 20 were
@@ -186,7 +186,7 @@ MEASURED = [
     M("A Django app for a school with students, teachers and classes", FLAGGED, ("use Django",)),
     M('Build a Twitter clone with users, tweets, followers and likes', REFUSED, ('Cannot serve',)),
     M("An inventory system for a warehouse where stock is decremented when an order ships", FLAGGED,
-      ("stock is decremented when an order ships",)),
+      ("stock is decremented when an order ships", "suppliers")),
     M("A tic tac toe web page", REFUSED, ("Cannot write a game",)),
     M("Write a CLI that fetches the weather for a city from an API", REFUSED, ("Cannot serve",)),
     # fifth batch: written after the fourth batch's fixes, run once before any change for them. 6 of 20 were
@@ -195,7 +195,8 @@ MEASURED = [
     M("A REST API for a bakery with cakes (name, price, flavor) and orders; price must be positive; "
       "customers can cancel an order", FAITHFUL),
     M("An API for a dentist office where patients book appointments and receive SMS "
-      "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders")),
+      "reminders", FLAGGED, ("SMS or push notifications", "patients book appointments and receive sms reminders",
+                            "doctors")),
     M("A Flask API for a book club with members, books and meetings, where members vote on the next book", FLAGGED,
       ("members vote on the next book",)),
     M("A CLI that renames files in a folder to lowercase", REFUSED,
@@ -216,7 +217,7 @@ MEASURED = [
       "to a salesperson; only admins can delete cars", FLAGGED, ("roles and permissions",)),
     M("An expense splitting app like Splitwise for groups of friends", FLAGGED, ("like Splitwise",)),
     M("A REST API for a library where overdue loans are flagged automatically every "
-      "night", FLAGGED, ("overdue loans are flagged automatically every night",)),
+      "night", FLAGGED, ("overdue loans are flagged automatically every night", "authors")),
     M("A markdown note taking web app with tags", FLAGGED, ("a notes project", "markdown rendering")),
     M("A CLI to track workouts with exercise, sets, reps and weight, with --sort and --limit", FAITHFUL),
     M("A Python module with functions to compute the mean and standard deviation of a list", FAITHFUL),
@@ -254,7 +255,7 @@ MEASURED = [
     M("An API for a bike rental: bikes (model, hourly_rate) and rentals (started_at, ended_at); hourly_rate must be "
       "at least 1", FAITHFUL),
     M("A web page to keep a list of movies I want to watch with title and year", FLAGGED,
-      ("year", "a webpage to keep a list of movies i want to watch with title and year")),
+      ("year", "a webpage to keep a list of movies i want to watch with title and year", "reviews")),
     M("Build a Java Spring Boot API for a library", REFUSED, ("Spring Boot",)),
     M("Make a flask api for a blog where slug is unique, posts have title, slug and body", FAITHFUL),
     # batch seven: 20 prompts written before any run (commit c983c71), measured on their first run in docs/generators.md
@@ -265,7 +266,7 @@ MEASURED = [
     M('Python script that reads a CSV of employees (name, department, salary) and prints the average salary per department', FAITHFUL),
     M('Write a Discord bot that replies to !ping with pong', REFUSED, ('Cannot write a chat bot',)),
     M('A to-do CLI where I can add, list, complete and delete tasks, saved to a JSON file', FAITHFUL),
-    M('An API for a movie watchlist where users sign up, log in and rate movies from 1 to 5', FAITHFUL),
+    M('An API for a movie watchlist where users sign up, log in and rate movies from 1 to 5', FLAGGED, ('reviews',)),
     M('Create a Node.js Express server with a /health endpoint', REFUSED, ('Cannot write this in Express',)),
     M('A Python library with a function that checks whether a string is a valid IPv4 address', FLAGGED, ('string must be a valid ipv4',)),
     M('A landing page for a coffee shop with a menu, opening hours and a contact form', FAITHFUL),
@@ -771,8 +772,6 @@ MEASURED = [
       (
        'use Django',
        'endpoint that lists all vaccinations due in the next 30 days',
-       'owners',
-       'animals',
       )),
     M('Rails API for a food truck preorder system - menu items with price in cents and a sold_out flag, '
       'orders with pickup_time that has to be at least 15 minutes in the future. reject the whole order if '

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog
 from codegen.generators.template.entity_drafts import EntityDraft, FieldDraft, one_per_head
+from codegen.generators.template.entity_guards import EntityGuards
 from codegen.generators.template.entity_words import (
     AUTH_PHRASES,
     AUX,
@@ -25,14 +26,17 @@ from codegen.generators.template.entity_words import (
     LABEL_WORDS,
     LIST_ONLY_ENTITIES,
     LIST_TRIGGERS,
+    MASS_NOUNS,
     METHOD_VERBS,
     MODIFIERS,
     NEVER_RECORDS,
     NON_ENTITIES,
     NOT_QUALIFIERS,
     NOT_RECORD_NAMES,
+    OPERATION_VERBS,
     OPTIONAL_WORDS,
     QUALIFIED_HEADS,
+    QUALIFIED_NON_RECORDS,
     RELATION_VERBS,
     RELATIVE,
     SEPARATORS,
@@ -59,7 +63,7 @@ _TYPE_NAMES = frozenset("string str varchar int integer float double decimal num
 
 
 @dataclass
-class EntityParser:
+class EntityParser(EntityGuards):
     tokens: list[Token]
     # follow-ups name one new entity at a time, often in the singular ("add a tag entity")
     allow_singular: bool = False
@@ -73,6 +77,8 @@ class EntityParser:
                 self._entity_list(index + 1)
             elif token.text == "there" and self._text(index + 1) in ("is", "are"):  # "there are rooms and guests"
                 self._entity_list(index + 2)
+            elif token.is_word and self._bare_list(index):  # "members, tools, loans."
+                self._entity_list(index, bare=True)
         named_by_kind = []
         for index in range(len(self.tokens)):
             self._attached_fields(index)
@@ -102,9 +108,6 @@ class EntityParser:
 
     # -- tokens -------------------------------------------------------------
 
-    def _text(self, index: int) -> str:
-        return self.tokens[index].text if 0 <= index < len(self.tokens) else ""
-
     def _skip_separators(self, index: int) -> int:
         while self._text(index) in SEPARATORS:
             index += 1
@@ -112,7 +115,7 @@ class EntityParser:
 
     # -- entity lists -------------------------------------------------------
 
-    def _entity_list(self, start: int) -> list[_Item]:
+    def _entity_list(self, start: int, *, bare: bool = False) -> list[_Item]:
         items: list[_Item] = []
         index = start
         while True:
@@ -127,15 +130,16 @@ class EntityParser:
         candidates = [
             item
             for item in items
-            if self._entity_name(item, in_list=True) and not (self._text(item.end) == ":" and item.fields is None)
+            if self._entity_name(item, in_list=True, bare=bare)
+            and not (self._text(item.end) == ":" and item.fields is None and self._text(item.end + 1) not in OPERATION_VERBS)
             # "a blog API: admins can delete posts, editors can edit posts": who does something, not what is kept
-            and self._text(item.end) not in AUX
+            and self._text(item.end) not in AUX and not self._business(item) and not self._audience(start, item)
         ]
         if not self.allow_singular and not any(is_plural(item.words[-1]) or self._named_with_fields(item)
                                                for item in candidates):
             return items
         for item in candidates:
-            self._add(self._entity_name(item, in_list=True), item.fields, item.start)
+            self._add(self._entity_name(item, in_list=True, bare=bare), item.fields, item.start)
             self.claimed.update(range(item.start, item.end))
         return items
 
@@ -176,7 +180,7 @@ class EntityParser:
                 return at + 1
         return index
 
-    def _entity_name(self, item: _Item, *, in_list: bool) -> str | None:
+    def _entity_name(self, item: _Item, *, in_list: bool, bare: bool = False) -> str | None:
         # "tools (serial_number unique, name, category)": a generic plural listed with fields of its own is records
         listed_with_fields = in_list and bool(item.fields) and item.words[-1] not in NEVER_RECORDS
         words = [w for w in item.words if w not in MODIFIERS]
@@ -185,13 +189,16 @@ class EntityParser:
         if len(words) > 1 and words[0] in DOING_VERBS:  # "add people, add expenses": what a user does
             return None
         head = words[-1]
-        if head in catalog.TYPE_WORDS and len(words) == 1:
+        if head in catalog.TYPE_WORDS and len(words) == 1 or head in MASS_NOUNS:
+            return None
+        # "admin and parent roles" are roles of auth; "an appointment book" is no book
+        if len(words) > 1 and (head in QUALIFIED_NON_RECORDS or self._container(item.start + item.words.index(head))):
             return None
         qualified = (head in QUALIFIED_HEADS and len(words) > 1 and words[-2].isalpha()
                      and words[-2] not in NOT_QUALIFIERS and words[-2] not in NON_ENTITIES
                      and not is_feature(words[-2]))
         generic = (head in NON_ENTITIES and not (in_list and head in LIST_ONLY_ENTITIES) and not qualified
-                   and not listed_with_fields)
+                   and not listed_with_fields and not (bare and head not in NEVER_RECORDS))
         if generic or not head.isidentifier() or len(singular(head)) < 3:
             return None
         if (not is_plural(head) and singular(head) not in catalog.ENTITY_FIELDS and not self.allow_singular
@@ -226,6 +233,8 @@ class EntityParser:
         token = self.tokens[index]
         if not token.is_word or token.text in NON_ENTITIES and token.text not in LIST_ONLY_ENTITIES:
             return
+        if token.text in MASS_NOUNS or self._container(index):
+            return
         name = singular(token.text)
         known = name in self.found or name in catalog.ENTITY_FIELDS or is_plural(token.text)
         # "track my bird sightings. each sighting has a species": the head noun of an entity named before
@@ -246,7 +255,8 @@ class EntityParser:
         if index in self.claimed or self._text(index + 1) not in TRACKER_WORDS or not token.is_word:
             return []
         name = singular(token.text)
-        generic = token.text in NON_ENTITIES or is_feature(token.text) or token.text in TERMINATOR_WORDS
+        generic = (token.text in NON_ENTITIES or is_feature(token.text) or token.text in TERMINATOR_WORDS
+                   or token.text in MASS_NOUNS)
         if generic or len(name) < 3 or not (name in catalog.ENTITY_FIELDS or is_plural(token.text)):
             return []
         after = index + 2
@@ -262,6 +272,8 @@ class EntityParser:
         if text == ":":
             # "tasks: title, due_date, priority" are fields; "a property management company: buildings, units,
             # tenants" are entities, whatever noun stands before the colon
+            if self._records_after_colon(index):
+                return None, index
             fields, end = self._fields(index + 1, closer=None)
             plurals = [f for f in fields or [] if is_plural(f.name) and f.name not in catalog.OPTIONAL_NAMES]
             if not fields or self._text(index - 1) in LABEL_WORDS or (len(plurals) >= 2 and len(plurals) * 2 > len(fields)):
@@ -301,6 +313,8 @@ class EntityParser:
             if not name or is_feature(name) or all(map(is_feature, words)) or any(
                     w in MODIFIERS for w in item.words[1:]):
                 break
+            if self._limit(item) or (words[0] in OPERATION_VERBS and len(words) > 1):
+                break  # "can have max 3 loans", "trim whitespace, normalize phones": a limit, operations
             if self._text(item.end) == "with" and not fields:
                 break  # "artists with hero with her name": a thing with parts of its own, not a field
             if self._text(item.end) in RELATION_VERBS:
@@ -347,7 +361,8 @@ class EntityParser:
             item.words = item.words[:-1]
         elif len(item.words) > 1 and item.words[-1] == "fk":
             # "product FK": the link to a product
-            type_hint, item.words = "int", [*item.words[:-1], "id"]
+            written_id = item.words[-2] == "id" or item.words[-2].endswith("_id")  # "horse_id FK" is horse_id
+            type_hint, item.words = "int", [*item.words[:-1], *([] if written_id else ["id"])]
         item.type_hint = type_hint or self._type_suffix(item)
         return item if item.words else None
 

@@ -7,7 +7,11 @@
 - a word of behaviour or layout before a noun ("drag and drop shelves") is not part of its name;
 - a verb of keeping records before the records a list item names ("add/edit/delete cards", "add people, add
   expenses") is what is done to them, never part of their name;
-- "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource.
+- "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource;
+- a plural possessive names the owners unless what they own is plural too: "my houseplants' watering schedule"
+  is the houseplants, "the members' loans" the loans;
+- "where I can add dogs and their owners": what a user can add are records, as what they keep;
+- what people log in with ("log in with session cookies", "sign in using magic links") is how, never records.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ _RECORD_VERB = r"(?:add|create|edit|update|delete|remove|rename|archive|move)"
 # "add/edit/delete cards": the cards; ", add expenses": the expenses (an item of a list, the verb first)
 _VERBS_RE = re.compile(rf"\b{_RECORD_VERB}(?:\s*/\s*{_RECORD_VERB})+\s+(?=[a-z])"
                        rf"|(?:(?<=[,:;])|(?<=\band)|(?<=\bthen))\s+{_RECORD_VERB}\s+(?=[a-z])", re.IGNORECASE)
+_PLURAL_POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*s)'\s+(?:[a-z]+ing\s+)?([a-z][\w-]*)")
+_LOG_IN_WITH_RE = re.compile(r"\b(?:(?:log|sign)(?:s|ged|ging)?\s*(?:in|on)|authenticat\w*)\s+(?:with|using|via|through)"
+                             r"(?:\s+(?!and\b|or\b|to\b|then\b)[\w-]+){1,2}", re.IGNORECASE)
+_CAN_ADD_RE = re.compile(r"\b(can|could|to|will|should)\s+(?:add|register|enter|record|log)\s+(?=[a-z])", re.IGNORECASE)
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
 
 
@@ -38,5 +46,12 @@ def for_entities(text: str) -> str:
     text = _VERBS_RE.sub(" ", text)
     text = _STATUS_RE.sub(" ", text)
     text = _POSSESSIVE_RE.sub(r"\2", text)
+    text = _PLURAL_POSSESSIVE_RE.sub(_plural_possessive, text)
+    text = _LOG_IN_WITH_RE.sub(" log in ", text)
+    text = _CAN_ADD_RE.sub(r"\1 keep ", text)
     return re.sub(r"\([^()]*\)", lambda m: _LIST_OF_RE.sub("", m.group(0)), text)
 
+
+def _plural_possessive(match: re.Match[str]) -> str:
+    owned = match.group(2)
+    return owned if owned.endswith("s") and not owned.endswith("ss") else match.group(1)

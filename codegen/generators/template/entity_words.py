@@ -116,3 +116,21 @@ NOT_RECORD_NAMES = frozenset(
 )
 # the first word of a list item that is something a user does, not a kind of record ("add people, add expenses")
 DOING_VERBS = frozenset("add edit delete remove create update view show list see mark set get make".split())
+# mass nouns that name no kind of record: "store data as JSON", "save the info"
+MASS_NOUNS = frozenset("data info information stuff content".split())
+# who a program serves, after "for" that follows anything but a kind of project: "a rental program for kids"
+AUDIENCE_WORDS = frozenset(
+    "kids children teens teenagers adults seniors families parents beginners toddlers babies women men"
+    " neighbors neighbours locals tourists residents everyone".split()
+)
+# heads that a qualifier makes names of something else than records: "admin and parent roles" are roles of auth
+QUALIFIED_NON_RECORDS = frozenset("roles".split())
+# a singular noun of a container after the records it holds: "an appointment book" is no book
+CONTAINER_NOUNS = frozenset("book diary journal ledger register logbook notebook calendar".split())
+# words of a limit before a number: "can have max 3 loans" names no field "max"
+LIMIT_WORDS = frozenset("max min maximum minimum up".split())
+# the first word of a list item that is an operation on data, not a column: "trim whitespace, normalize phones"
+OPERATION_VERBS = frozenset(
+    "trim strip normalize normalise drop remove convert fix validate dedupe deduplicate split replace lowercase"
+    " uppercase standardize standardise clean parse merge capitalize capitalise".split()
+)

@@ -120,9 +120,17 @@ def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
               f"it keeps {human_list([e.plural for e in b.spec.entities])}, not {wanted}")
         return
     if assumed:
-        plurals = human_list([e.plural.replace("_", " ") for e in assumed])
-        b.add(f"{article(domain[0].lower())} project", MET, b.where(*(e.plural for e in assumed)),
-              f"no records named; it keeps {plurals}, the usual ones")
+        # the domain's word names its first records ("a todo app": tasks); the others must be the prompt's words
+        words = set(re.findall(r"[a-z]+", normalize(text).lower().replace("_", " ")))
+        unnamed = [e for e in assumed if e.name != domain[1][0]
+                   and not {e.name.replace("_", " "), e.plural.replace("_", " ")} & words]
+        kept, project = [e for e in assumed if e not in unnamed], f"{article(domain[0].lower())} project"
+        if kept:
+            b.add(project, MET, b.where(*(e.plural for e in kept)),
+                  f"no records named; it keeps {human_list([e.plural.replace('_', ' ') for e in kept])}, the usual ones")
+        if unnamed:
+            b.add(human_list([e.plural.replace("_", " ") for e in unnamed]), SUBSTITUTED, b.where(
+                *(e.plural for e in unnamed)), f"the usual records of {project}, kept though the prompt never named them")
 
 
 _FEATURE_EVIDENCE = {
