@@ -15,6 +15,7 @@ from tests.generators.template_helpers import (
 PROMPTS = [
     "bakery.csv has columns branch, loaves and price_each; report total takings (loaves x price_each) per branch",
     "tickets.csv (venue, seats_sold, ticket_price): average revenue per venue",
+    "subscribers.csv (name, email, city): drop duplicate emails keeping the latest row and write the rest",
 ]
 
 
@@ -62,8 +63,24 @@ async def test_an_excel_file_is_unmet_and_a_role_column_asks_for_no_permissions(
     assert api["roles and permissions"]["status"] == UNMET
 
 
+
+async def test_duplicates_of_a_column_are_rows_that_repeat_it(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, PROMPTS[2])
+    items = {item["text"]: item for item in result.requirements}
+    assert items["remove rows with a repeated email, keeping the last of each in the file"]["status"] == MET
+    script = as_dict(result.files)["subscribers_report.py"]
+    assert 'DEDUPE_BY: tuple[str, ...] = ("email",)' in script and "KEEP_LAST = True" in script
+    # a column the file does not have is not served by removing equal rows (nothing else asked: refused)
+    message = await refusal(template_generator, "visitors.csv (name, city): drop duplicate phones, write the rest")
+    assert "remove rows with a repeated phone" in message
+
+
 BREAKS = [
     ("bakeries_report", 'typed[left] * typed[right]', 'typed[left] + typed[right]', "test_process"),
+    ("subscribers_report", "reversed(range(len(rows))) if KEEP_LAST else range(len(rows))", "range(len(rows))",
+     "test_rows_with_a_repeated_email_are_removed"),
+    ("subscribers_report", "tuple(row[name] for name in DEDUPE_BY) if DEDUPE_BY else tuple(row.values())",
+     "tuple(row.values())", "test_rows_with_a_repeated_email_are_removed"),
 ]
 
 
@@ -76,4 +93,4 @@ async def test_its_projects_pass_their_own_tests_and_catch_a_wrong_product(
     for prompt, outcome in outcomes.items():
         assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
         assert outcome.failed == 0 and outcome.errors == 0
-    await each_break_fails_its_test(project_tester, await code_modules(template_generator, PROMPTS[:1]), BREAKS)
+    await each_break_fails_its_test(project_tester, await code_modules(template_generator, [PROMPTS[0], PROMPTS[2]]), BREAKS)

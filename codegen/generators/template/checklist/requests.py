@@ -323,6 +323,8 @@ def recipe(b: Builder, text: str, assumptions: list[str]) -> None:
         named_input = re.search(r"\b[\w-]+\.(?:csv|tsv)\b|\bcolumns?\b", text.lower()) or not any(
             a.startswith("no columns named") for a in assumptions)
         done = options.get("operations") or []
+        for label, why in options.get("operations_unmet") or []:
+            b.add(label, UNMET, [], why)
         for other in options.get("groups_not_served") or []:
             b.add(f"group by {other}", UNMET, [],
                   f"the script groups by one column ({options['group_by'] or 'none'}), not also by {other}")

@@ -21,7 +21,7 @@ METRIC_WORDS = {
 }
 _METRIC_RE = re.compile(r"\b(" + "|".join(METRIC_WORDS) + r")\s+(?:of\s+)?(?:the\s+|all\s+)?([a-z_]+)")
 _GROUP_RE = re.compile(
-    r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )"
+    r"(?<!sort )(?<!sorted )(?<!order )(?<!ordered )(?<!duplicates )(?<!duplicate )(?<!dedupe )(?<!deduplicate )"
     r"\b(?:per|by|for each|grouped by|group by|broken down by)\s+(?:the\s+|each\s+)?([a-z_]+)"
 )
 _FILE_RE = re.compile(r"\b([a-z0-9_]+) \. (?:csv|tsv)\b")

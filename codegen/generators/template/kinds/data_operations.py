@@ -32,6 +32,12 @@ _TOP_RE = re.compile(
     r"\b(?P<end>top|first|bottom) (?P<n>\d+|three|five|ten|twenty)(?: (?!by\b)(?P<what>[a-z_]+))?"
     r"(?: by (?:the |their |total |sum of |highest )*(?P<by>[a-z_]+))?"
 )
+# "drop duplicate emails", "duplicates by customer_id", "dedupe on email": rows are the same when that column is
+_DEDUPE_BY_RE = re.compile(r"\b(?:duplicat\w*|dedup\w*|repeated) (?:rows |records |entries )?(?:by |on |of |in |based on )?"
+                           r"(?:the |their |same )?([a-z_]+)")
+_NOT_KEYS = frozenset("rows row records record entries entry lines line values data items duplicates and from".split())
+# "keeping the most recent row": the last of each in the file's order
+_KEEP_LAST_RE = re.compile(r"\bkeep\w* (?:only )?(?:the )?(?:most recent|latest|last|newest|newer|later)\b")
 _NUMBERS = {"three": 3, "five": 5, "ten": 10, "twenty": 20}
 _DESCENDING_WORDS = ("desc", "highest", "largest")
 
@@ -40,11 +46,21 @@ def read(text: str, flat: str, entity: EntitySpec, group: str | None,
          metrics: list[tuple[str, str | None]]) -> tuple[dict, str | None, list[tuple[str, str | None]]]:
     """The operations of the prompt as spec options, and the group and metrics they imply ("top 5 players by
     points" groups by player and sums points)."""
-    options: dict = {"dedupe": False, "where": {}, "sort": None, "limit": None, "operations": []}
+    options: dict = {"dedupe": False, "dedupe_by": [], "keep_last": False, "where": {}, "sort": None, "limit": None,
+                     "operations": []}
     labels = options["operations"]
-    if _DEDUPE_RE.search(flat):
+    words = [m.group(1) for m in _DEDUPE_BY_RE.finditer(flat) if m.group(1) not in _NOT_KEYS]
+    by = next((c for word in words if (c := _column(entity, word))), None)
+    if _DEDUPE_RE.search(flat) and words and by is None:
+        # "drop duplicate emails" of a file with no email column: not served by removing equal rows
+        options["operations_unmet"] = [(f"remove rows with a repeated {singular(words[0])}",
+                                        f"the file's columns the offline generator read have no {singular(words[0])}")]
+    elif _DEDUPE_RE.search(flat):
         options["dedupe"] = True
-        labels.append("remove duplicate rows")
+        options["dedupe_by"] = [by] if by else []
+        options["keep_last"] = bool(by and _KEEP_LAST_RE.search(flat))
+        which = ", keeping the last of each in the file" if options["keep_last"] else ""
+        labels.append(f"remove rows with a repeated {by}{which}" if by else "remove duplicate rows")
     for match in _WHERE_RE.finditer(text):
         field = _column(entity, match.group("column"))
         if field is not None and field not in options["where"]:
@@ -112,7 +128,9 @@ def apply_to_samples(options: dict, rows: list[dict], types: dict[str, str]) -> 
         for index, row in enumerate(rows):
             row[field] = other if index == 2 else value
     if options["dedupe"]:
-        rows.append(dict(rows[1]))
+        # the same row again; by a column, a row that repeats only that column
+        rows.append({**(rows[3] if options.get("dedupe_by") else rows[1]),
+                     **{column: rows[1][column] for column in options.get("dedupe_by") or []}})
     return rows
 
 
@@ -125,15 +143,23 @@ def _other_number(value: str) -> str:
 
 def kept_rows(options: dict, rows: list[dict], types: dict[str, str]) -> list[int]:
     """The indices of the sample rows the script keeps, in output order when nothing is summarized."""
-    kept, seen = [], set()
-    for index, row in enumerate(rows):
-        key = tuple(row.values())
-        if options["dedupe"] and key in seen:
-            continue
-        seen.add(key)
-        if all(row[field] == value for field, value in options["where"].items()):
-            kept.append(index)
+    kept = [index for index in unique_rows(options, rows)
+            if all(rows[index][field] == value for field, value in options["where"].items())]
     return kept
+
+
+def unique_rows(options: dict, rows: list[dict]) -> list[int]:
+    """The indices of the rows deduplication keeps, in order (every row when it is not asked for)."""
+    if not options["dedupe"]:
+        return list(range(len(rows)))
+    by, order = options.get("dedupe_by") or [], list(range(len(rows)))
+    seen, kept = set(), []
+    for index in (reversed(order) if options.get("keep_last") else order):
+        key = tuple(rows[index][column] for column in by) if by else tuple(rows[index].values())
+        if key not in seen:
+            seen.add(key)
+            kept.append(index)
+    return sorted(kept)
 
 
 def ordered(options: dict, lines: list, key_of) -> list:

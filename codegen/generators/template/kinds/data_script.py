@@ -170,7 +170,8 @@ def _read_fields(spec: ProjectSpec) -> list[FieldSpec]:
 
 def _operations(spec: ProjectSpec) -> dict:
     """The operations of the spec; a spec written before they existed has none."""
-    defaults = {"dedupe": False, "where": {}, "sort": None, "limit": None, "operations": [], "summarize": True}
+    defaults = {"dedupe": False, "dedupe_by": [], "keep_last": False, "where": {}, "sort": None, "limit": None,
+                "operations": [], "summarize": True}
     return {key: spec.options.get(key, default) for key, default in defaults.items()}
 
 
@@ -228,6 +229,8 @@ def _script(spec: ProjectSpec) -> str:
         ("$group", group),
         ("$metrics", metrics),
         ("$input", spec.options["input"]),
+        ("$dedupe_by", "(" + "".join(f"{json.dumps(column)}, " for column in _operations(spec)["dedupe_by"]).rstrip(" ") + ")"),
+        ("$keep_last", repr(_operations(spec)["keep_last"])),
         ("$dedupe", repr(_operations(spec)["dedupe"])),
         ("$where", json.dumps(_operations(spec)["where"])),
         ("$summarize", repr(_operations(spec)["summarize"])),
@@ -265,7 +268,7 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
         results = f"KEPT = {_kept(spec, rows)!r}  # the indices of the sample rows written, in order"
     if typed is not None:
         tests += "\n\n" + templates.fill("data_script", "test_bad_value.py.tmpl", column=header.index(typed.name))
-    for block, names in _operation_tests(operations):
+    for block, names in _operation_tests(operations, rows):
         tests += "\n\n\n" + block
         imports += names
     return templates.fill(
@@ -274,10 +277,15 @@ def _tests(spec: ProjectSpec, rows: list[dict]) -> str:
     )
 
 
-def _operation_tests(operations: dict) -> list[tuple[str, list[str]]]:
+def _operation_tests(operations: dict, rows: list[dict]) -> list[tuple[str, list[str]]]:
     """A test of each operation the prompt named, and the names it imports from the script."""
     tests = []
-    if operations["dedupe"]:
+    if operations["dedupe"] and operations["dedupe_by"]:
+        kept = data_operations.unique_rows(operations, rows)
+        which = "last" if operations["keep_last"] else "first"
+        tests.append((templates.fill("data_script", "test_dedupe_by.py.tmpl", column=operations["dedupe_by"][0],
+                                     kept=repr(kept), which=which).rstrip("\n"), ["dedupe"]))
+    elif operations["dedupe"]:
         tests.append((templates.text("data_script", "test_dedupe.py.tmpl").rstrip("\n"), ["dedupe"]))
     for column, value in operations["where"].items():
         tests.append((templates.fill("data_script", "test_where.py.tmpl", column=column, value=json.dumps(value),
