@@ -610,7 +610,6 @@ MEASURED = [
       'paginate with limit/offset. Closing an issue requires a resolution field, otherwise 422. Title max '
       '120 chars.', FLAGGED,
       (
-       'field in_progress',
        'sort by created',
        'paginate with limit/offset',
        'closing an issue requires a resolution field',

@@ -97,6 +97,16 @@ async def test_subcommands_listed_after_the_word_and_the_tool_s_name_are_read(
     assert items["command add"]["status"] == MET and items["command remove"]["status"] == MET
     assert items["command restock"]["status"] == UNMET
     assert not any("pantrykeep" in text for text, item in items.items() if item["status"] == UNMET), items
+    # the list after "with subcommands" names commands, never the records' fields
+    fields = _fields("a python command line tool to keep recipes with subcommands add, show and delete")["recipe"]
+    assert not [name for name in fields if "subcommand" in name or name in ("add", "show", "delete")], fields
+
+
+async def test_a_field_s_choices_written_with_underscores_are_no_fields(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "Flask API for a kennel: Dog (name), Stay (dog_id FK, nights, "
+                                                   "room enum small_run|large_run|suite)")
+    assert items["room must be one of small_run, large_run or suite"]["status"] == MET
+    assert not any(text.startswith("field") for text in items), items
 
 
 # 5. a one page site is a landing page, whatever countdown it shows

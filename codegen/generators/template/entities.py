@@ -26,6 +26,7 @@ from codegen.generators.template.entity_words import (
     LABEL_WORDS,
     LIST_ONLY_ENTITIES,
     LIST_TRIGGERS,
+    NOT_FIELD_LISTS,
     MASS_NOUNS,
     METHOD_VERBS,
     MODIFIERS,
@@ -292,6 +293,8 @@ class EntityParser(EntityGuards):
                 index += 1
             if self._text(index) == ":":
                 index += 1
+            if self._text(index) in NOT_FIELD_LISTS:  # "books with subcommands add, list and delete"
+                return None, start
             fields, end = self._fields(index, closer=None)
             if fields and self._field_like(fields):
                 return fields, end

@@ -16,6 +16,8 @@ FIELD_OPENERS = frozenset(
     "with having containing including has have contain contains include includes need needs require requires".split()
 )
 RELATIVE = frozenset("that which who where each every".split())
+# what a command line is made of: the list after them names commands or options, never fields
+NOT_FIELD_LISTS = frozenset("subcommands subcommand commands command options flags arguments args switches".split())
 AUX = frozenset("should must will can may could would shall".split())
 SEPARATORS = frozenset(", and or & / plus".split())
 TERMINATOR_WORDS = frozenset(

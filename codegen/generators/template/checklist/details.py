@@ -274,6 +274,8 @@ def _dropped_fields(b: Builder, lowered: str) -> None:
     known = {w for e in b.spec.entities for w in (e.name, e.plural, *(f.name for f in e.fields))}
     known |= {n for pattern in _FUNCTION_RES for found in pattern.findall(lowered) for n in re.split(r",? and |, ", found)}
     known |= {group for group in [b.spec.options.get("group_by")] if group}
+    # a field's choices ("service enum trim|front_shoes|full_set") are values, not fields
+    known |= {identifier(str(c)) for e in b.spec.entities for f in e.fields for c in f.rules.get("choices", ())}
     for word in dict.fromkeys(re.findall(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(-]|\.\w)", lowered)):
         if word not in known and word.removesuffix(".csv") not in known:
             b.add(f"field {word}", UNMET, [], "the offline generator did not read it as a field of any entity")
