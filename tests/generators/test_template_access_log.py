@@ -42,6 +42,15 @@ async def test_a_library_of_it_holds_the_module_without_a_command(template_gener
     assert all(item["status"] == MET for item in items.values())
 
 
+async def test_percentages_of_status_classes_are_served(template_generator: TemplateGenerator) -> None:
+    result, _ = await generate(template_generator, "nginx log report: requests per hour and the percentage of 4xx "
+                                                   "and 5xx answers per hour")
+    items = {item["text"]: item for item in result.requirements}
+    assert [text for text, item in items.items() if item["status"] != MET] == []
+    source = as_dict(result.files)["access_log_report_cli/access_log.py"]
+    assert "def status_percentages(" in source and 'hour["5xx_percent"]' in source
+
+
 async def test_logs_of_records_are_not_a_log_report(template_generator: TemplateGenerator) -> None:
     result, _ = await generate(template_generator, "A REST API where users log workouts with date and minutes")
     assert result.notes["kind"] == "rest_api" and result.notes["entities"] == ["workouts"]
@@ -51,6 +60,8 @@ BREAKS = [
     ("access_log", "if r.status >= 400:", "if r.status > 400:", "test_status_classes_and_errors_per_hour"),
     ("access_log", "return [r for r in requests if r.time >= moment]", "return [r for r in requests if r.time > moment]",
      "test_since_keeps_requests_at_or_after_the_moment"),
+    ("access_log", "return round(100 * part / whole, 1) if whole else 0.0", "return round(part / whole, 1) if whole else 0.0",
+     "test_status_classes_in_percent"),
     ("access_log", 'Counter(r.path.split("?", 1)[0] for r in requests)', "Counter(r.path for r in requests)",
      "test_top_ips_and_paths_most_first"),
     ("cli", "requests, skipped = parse(lines if paths else sys.stdin)", "requests, skipped = parse(lines)",

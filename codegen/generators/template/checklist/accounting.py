@@ -134,7 +134,7 @@ def _patterns(b: Builder) -> list[str]:
                   "numbers": r"\b(?:two |an? )?(?:numbers?|integers?)\b"}
         patterns += [inputs.get(recipe.key, r"$^")]
         # what a recipe reports, in the words people write it ("4xx/5xx responses", "hits per IP")
-        patterns += [{"access_log": r"\b[1-5]xx\b|\b(?:hits|visits|errors|ip addresses|urls?|endpoints|pages)\b"}.get(recipe.key, r"$^")]
+        patterns += [{"access_log": r"\b[1-5]xx\b|\b(?:hits|visits|errors|ip addresses|urls?|endpoints|pages|percent\w*|shares?|answers?|responses?)\b"}.get(recipe.key, r"$^")]
         patterns += [r"\b(?:and|them|it) back\b|\bboth ways\b|\bvice versa\b|\bbetween \w+ and \w+"]
     if b.spec.kind == "webpage" and b.spec.recipe:
         patterns += [variant["pattern"] for variant in page_sections.VARIANTS.values() if "pattern" in variant]
