@@ -83,3 +83,13 @@ async def test_a_structure_named_without_a_kind_is_its_library(template_generato
     result, _ = await generate(template_generator, prompt)
     items = {item["text"]: item for item in result.requirements}
     assert result.notes["kind"] == "library" and items[part]["status"] == MET
+
+
+async def test_a_list_the_program_is_given_is_its_input_not_records_to_keep(
+        template_generator: TemplateGenerator) -> None:
+    message = await refusal(template_generator, "a python tool that reads a list of domain names from a text file and "
+                                                "reports when each one's TLS certificate expires, with a --days option")
+    assert "domain names" in message or "domain_names" in message
+    # a list kept is still records: "keep a list of my plants"
+    items = await checklist_of(template_generator, "a python CLI to keep a list of my plants with name and room")
+    assert items["plants with name and room"]["status"] == MET

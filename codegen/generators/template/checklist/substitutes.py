@@ -29,6 +29,10 @@ KEEPS_RECORDS = re.compile(
     r"|local_?storage|database|stor(?:e|es|ing) (?:my|our|the|them|each|every)"
     r"|(?:add|create)(?:,|/| and| or)? ?(?:edit|list|view|update|remove|delete)|add (?:the |new |my )?\w+s)\b"
 )
+# a list the program is given to work on is its input, not records to keep: "takes a list of URLs from a file"
+_INPUT_LIST = re.compile(r"\b(?:takes?|taking|reads?|reading|given|accepts?|loads?|gets?|pass(?:es)?) (?:in )?(?:a |the |an? )?"
+                         r"lists? of [\w ]{1,30}?(?: (?:from|in) (?:a |the )?[\w.]+(?: files?)?)?\b"
+                         r"|\blists? of \w+ (?:from|in) (?:a |the )?(?:text |txt |csv |json )?files?\b")
 # a program named for what it does, and the checklist's request for that doing (checklist.details)
 _PROGRAMS_OF_DOING = [
     (r"\b(?:url|link) shorten\w*", "making a short code for each link and redirecting it to its URL"),
@@ -41,7 +45,7 @@ def mark(b: Builder, text: str, entities_named: dict[str, bool], is_generic) -> 
     """Mark the parts of a stand-in program substituted, the program first."""
     flat = normalize(text).lower()
     domain = catalog.find_domain(flat)  # "a blog website": a blog keeps posts
-    records_asked = bool(KEEPS_RECORDS.search(flat)) or any(entities_named.values()) or bool(
+    records_asked = bool(KEEPS_RECORDS.search(_INPUT_LIST.sub(" ", flat))) or any(entities_named.values()) or bool(
         domain and any(entity.name in domain[1] for entity in b.spec.entities))
     kept = human_list([e.plural.replace("_", " ") for e in b.spec.entities])
     stand_ins: list[str] = []  # whole programs this function finds substituted
