@@ -218,3 +218,13 @@ async def test_an_error_answer_about_a_missing_entity_is_not_met(template_genera
     items = await checklist_of(template_generator, "A REST API for a seed library with seeds (name, variety); "
                                                    "return 404 if the gardener does not exist")
     assert items["return 404 if the gardener does not exist"]["status"] == UNMET
+
+
+async def test_fields_said_twice_of_one_record_are_both_kept(template_generator: TemplateGenerator) -> None:
+    spec = parse_prompt("Flask API for a climbing gym where members reserve slots with a coach; slots have start, "
+                        "wall and max_climbers").spec
+    fields = [f.name for f in spec.entity("slot").fields]
+    assert {"start", "wall", "max_climbers"} <= set(fields), fields
+    items = await checklist_of(template_generator, "Flask API for a climbing gym where members reserve slots with a "
+                                                   "coach; slots have start, wall and max_climbers")
+    assert not any(text.startswith("field") for text in items), items

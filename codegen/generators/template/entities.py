@@ -225,6 +225,8 @@ class EntityParser(EntityGuards):
             self.found[name] = EntityDraft(name=name, fields=fields, position=position)
         elif fields and not draft.fields:
             draft.fields = fields
+        elif fields:  # "members book sessions with an instructor; sessions have date and capacity": both lists
+            draft.fields += [f for f in fields if f.name not in {d.name for d in draft.fields}]
 
     # -- fields attached to an entity -------------------------------------
 
