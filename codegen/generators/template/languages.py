@@ -51,7 +51,9 @@ _FRAMEWORK_LANGUAGES: list[tuple[str, str, str]] = [
     ("Ruby on Rails", r"(?:ruby on )?rails", "Ruby"),
     ("Laravel", r"laravel|symfony", "PHP"),
     ("ASP.NET", r"asp\.?net(?: core)?", "C#"),
-    ("Gin", r"gin(?= (?:api|server|framework|service|router))", "Go"),
+    ("Gin", r"gin(?=\)? (?:api|server|framework|service|router))", "Go"),
+    ("Fastify", r"fastify", "JavaScript"),
+    ("Koa", r"koa(?=\)? (?:api|server|app|backend|service))", "JavaScript"),
     ("Actix", r"actix(?:-web)?", "Rust"),
     ("Axum", r"axum", "Rust"),
     ("Rocket", r"rocket\.rs", "Rust"),
@@ -104,7 +106,8 @@ def asked_languages(text: str) -> list[LanguageAsk]:
             rf"(?<![\w.#+])(?:in|using|with) (?:{pattern})(?![\w#+]){english}"
             rf"|(?<![\w.#+])(?i:written in|built in|implemented in|coded in) (?i:{pattern})(?![\w#+])"
             # "a Go CLI", "Go HTTP server with CRUD", "Rust web service"
-            rf"|(?<![\w.#+])(?:{pattern}) (?:(?i:http|https|web|tcp|json|rest|crud) )?(?i:cli|command|console|api"
+            # "a Go (gin) API", "Go/Echo service": a framework in brackets or after a slash between them
+            rf"|(?<![\w.#+])(?:{pattern})(?: \([\w .-]{{1,20}}\)|/[\w.-]{{1,20}})? (?:(?i:http|https|web|tcp|json|rest|crud) )?(?i:cli|command|console|api"
             rf"|rest|program|service|microservice|server|backend|library|module|package|binary|app|application|tool"
             rf"|script)\b"
         )

@@ -122,7 +122,13 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
         b.add(f"option {option}", MET if where else UNMET, where,
               None if where else "the command line the offline generator writes has no such option")
     listed: set[str] = set()
-    for found in _COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered) + _SUBCOMMANDS_RE.findall(lowered):
+    # "`gigs add --venue`, `gigs paid ID`": usage lines of one program name its commands
+    usage = re.findall(r"[`'\"]([a-z][\w-]*) ([a-z][\w-]*)", lowered)
+    programs = [program for program, _ in usage]
+    shown = [", ".join(c for p, c in usage if p == programs[0] and not c.startswith("-"))] if len(usage) >= 2 and len(
+        set(programs)) == 1 else []
+    for found in (_COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered) + _SUBCOMMANDS_RE.findall(lowered)
+                  + shown):
         for name in re.split(r",? and |, ?|,? or ", found):
             if name in _FUNCTION_STOP or b.spec.kind != "cli" or name in listed:
                 continue

@@ -61,6 +61,13 @@ def framework(b: Builder, text: str, assumptions: list[str]) -> None:
                   f"{name}: the offline generator writes {_FRAMEWORKS_WRITTEN}")
         elif re.search(rf"\b{b.spec.framework}\b", flat):
             b.add(f"use {name}", MET, b.where(paths=r"app/main\.py$"))
+    if b.spec.kind == "cli":  # the command lines written use argparse, from the standard library
+        library = re.search(r"\b(?:using|with|in|use|via|built on) (click|typer|fire|docopt|argparse)\b", flat)
+        if library and library.group(1) == "argparse":
+            b.add("use argparse", MET, b.where("argparse"))
+        elif library:
+            b.add(f"use {library.group(1)}", SUBSTITUTED, b.where("argparse"),
+                  "argparse from the standard library: the offline generator writes no other command-line library")
     if b.spec.kind == "webpage":
         other = re.search(r"\b(react|vue|angular|svelte|next\.?js|tailwind|bootstrap|jquery)\b", flat)
         if other:
@@ -122,10 +129,14 @@ def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
     if assumed:
         # the domain's word names its first records ("a todo app": tasks); the others must be the prompt's words
         words = set(re.findall(r"[a-z]+", normalize(text).lower().replace("_", " ")))
-        unnamed = [e for e in assumed if e.name != domain[1][0]
+        # "booking a house cleaning" finds the hotel domain by its records: the prompt never said "hotel"
+        titled = domain[0].lower() in words
+        unnamed = [e for e in assumed if (e.name != domain[1][0] or not titled)
                    and not {e.name.replace("_", " "), e.plural.replace("_", " ")} & words]
         kept, project = [e for e in assumed if e not in unnamed], f"{article(domain[0].lower())} project"
-        if kept:
+        if kept and not titled:
+            b.add(human_list([e.plural.replace("_", " ") for e in kept]), MET, b.where(*(e.plural for e in kept)))
+        elif kept:
             b.add(project, MET, b.where(*(e.plural for e in kept)),
                   f"no records named; it keeps {human_list([e.plural.replace('_', ' ') for e in kept])}, the usual ones")
         if unnamed:
@@ -145,7 +156,7 @@ _FEATURE_EVIDENCE = {
 _API_KEY_ONLY = re.compile(r"\bapi[ _-]?keys?\b|\bx[ _-]api[ _-]key\b|\bcl[eé]s? (?:d )?api\b")
 _TOKEN_AUTH = re.compile(r"\b(?:jwt|bearer|tokens?|log ?in|sign ?in|sign ?up|register\w*|passwords?)\b")
 # "staff log in with session cookies" asks for server sessions, which bearer tokens are not
-_SESSION_AUTH = re.compile(r"\bsession (?:cookies?|based|auth\w*|ids?)\b|\bcookies?\b|\bsessions\b")
+_SESSION_AUTH = re.compile(r"\bsession (?:cookies?|based|auth\w*|ids?|log ?ins?|sign ?ins?)\b|\bcookies?\b|\bsessions\b")
 _BEARER = re.compile(r"\b(?:jwt|bearer|tokens?)\b")
 
 
@@ -200,7 +211,7 @@ def store(b: Builder, text: str, assumptions: list[str]) -> None:
 _BEHAVIOUR_APPS = re.compile(
     r"\b(quiz(?:zes)?|trivia|flash ?cards?|(?:music|audio|video|media|mp3) player|(?:markdown|text|code|rich text|photo"
     r"|image) editor|drawing|paint(?:ing)? app|whiteboard|chat|messenger|typing (?:test|game|speed)|piano|drum machine"
-    r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker|dashboard)\b"
+    r"|slideshow|image viewer|soundboard|metronome|tuner|color picker|colour picker|dashboard|multi[ -]?step forms?|wizard)\b"
 )
 # the same by what the behaviour is, named as a program that does it:
 _NAMING = r"(?:(?!(?:a|an|the|my|our|your|with|and|or|for|of|to|in|page|single)\b)\w+ )"  # "expense", "random name"
