@@ -51,3 +51,12 @@ async def test_commands_shown_as_usage_lines_are_each_listed(template_generator:
                                                    "`crag list`, `crag tick ID`")
     assert items["command add"]["status"] == MET and items["command list"]["status"] == MET
     assert items["command tick"]["status"] == UNMET
+
+
+def test_a_collection_of_games_is_records_not_a_game() -> None:
+    from codegen.generators.template.languages import unsupported_kinds
+
+    for prompt in ("a CLI for my card game collection: add a game with its publisher and year",
+                   "REST API for a board game café: tables, games and bookings"):
+        assert not [kind.label for kind in unsupported_kinds(prompt) if kind.label == "a game"], prompt
+    assert [kind.label for kind in unsupported_kinds("a card game in python where two players draw")] == ["a game"]

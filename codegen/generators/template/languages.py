@@ -148,8 +148,11 @@ _UNSUPPORTED: list[tuple[str, str, bool]] = [
         r"|space invaders|flappy bird|blackjack|battleship|rock paper scissors|sudoku game|checkers game"
     ), True),
     ("a game", (
-        r"(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe|card|board|memory|shooter"
-        r"|racing|video|2d|3d) games?|(?<!for )(?<!for a )(?<!for an )(?<!the )\bgame (?:in|with|for|where|that|using)\b"
+        r"(?<!my )(?<!our )(?<!collection of )(?:snake|tetris|pong|breakout|platformer|rpg|arcade|puzzle|chess|tic tac toe"
+        r"|card|board|memory|shooter"
+        # "my board game collection", "a board game café's tables": games kept or served, not played
+        r"|racing|video|2d|3d) games?(?!s? (?:collection|library|catalog\w*|club|caf[eé]|nights?|shelf|shelves|shop|store"
+        r"|rentals?|inventory|tracker|log|loans?|swap|sales?)\b)|(?<!for )(?<!for a )(?<!for an )(?<!the )(?<!add a )(?<!each )(?<!every )\bgame (?:in|with|for|where|that|using)\b"
         r"|\bplayable\b"
     ), False),
     # live data from another company's service: the offline generator writes no client of one
