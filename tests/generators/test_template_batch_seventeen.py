@@ -61,6 +61,9 @@ def test_a_field_with_a_note_in_brackets_is_a_field() -> None:
     # a plural the catalog knows as records is a field too when a note follows it
     names = _entities("React grid of mentors with columns name, categories (chips), hourly fee, timezone")
     assert names == {"mentor": ["name", "categories", "hourly_fee", "timezone"]}
+    # one field of the records a plural names, in brackets, is still their field list
+    assert _entities("a recipe api with recipes with title, cuisine, chefs (name)") == {
+        "recipe": ["title", "cuisine"], "chef": ["name"]}
     spec = parse_prompt("An API for a print shop with products having name, price (in cents), remarks (optional)").spec
     product = spec.entity("product")
     assert [f.name for f in product.fields] == ["name", "price", "remarks"]

@@ -28,7 +28,8 @@ from codegen.generators.template.entity_words import (
     SEPARATORS,
     TERMINATOR_WORDS,
 )
-from codegen.generators.template.words import Token, is_plural
+from codegen.generators.template import catalog
+from codegen.generators.template.words import Token, is_plural, singular
 
 _SENTENCE_ENDS = frozenset({".", ";", "!", "?", "\n", ""})
 
@@ -74,10 +75,12 @@ class EntityGuards:
         inside = self.tokens[at + 2:at + 8]
         return any(t.text == "," for t in inside)
 
-    def _note(self, index: int) -> int | None:
+    def _note(self, index: int, owner: str) -> int | None:
         """"skills (tags)", "price (in cents)", "remarks (optional)": a bracket at ``index`` of a few words and no
-        list is a note on the field before it; the position after its ")", or None when it is no note."""
-        if self._text(index) != "(":
+        list is a note on the field ``owner`` before it; the position after its ")", or None when it is no note
+        (nor is one field of what ``owner`` names: "authors (name)")."""
+        if self._text(index) != "(" or self._text(index + 2) == ")" and self._text(index + 1) in {
+                name for name, _, _ in catalog.default_fields(singular(owner))}:
             return None
         for at in range(index + 1, min(index + 5, len(self.tokens))):
             text = self._text(at)
