@@ -68,3 +68,9 @@ def test_a_field_with_a_note_in_brackets_is_a_field() -> None:
     product = spec.entity("product")
     assert [f.name for f in product.fields] == ["name", "price", "remarks"]
     assert not product.field("remarks").required
+
+
+def test_a_bracket_after_a_type_word_is_read_without_error() -> None:
+    # "date of birth (...)": the type word leaves no name before the bracket
+    parse_prompt("a react form for a judo club with validation: member name, date of birth (must be 8-16 years old), "
+                 "guardian phone")

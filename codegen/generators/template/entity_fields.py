@@ -47,7 +47,8 @@ class FieldItems:
             written_id = item.words[-2] == "id" or item.words[-2].endswith("_id")  # "horse_id FK" is horse_id
             type_hint, item.words = "int", [*item.words[:-1], *([] if written_id else ["id"])]
         item.type_hint = type_hint or self._type_suffix(item)
-        note = self._note(item.end, item.words[-1])  # "skills (tags)", "remarks (optional)": a note on the field
+        # "skills (tags)", "remarks (optional)": a note on the field
+        note = self._note(item.end, item.words[-1]) if item.words else None
         if note is not None:
             item.optional = item.optional or any(self._text(at) in OPTIONAL_WORDS for at in range(item.end, note))
             item.end, item.noted = note, True
