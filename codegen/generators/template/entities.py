@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from codegen.generators.template import catalog
 from codegen.generators.template.entity_drafts import EntityDraft, FieldDraft, one_per_head
+from codegen.generators.template.entity_fields import FieldItems
 from codegen.generators.template.entity_guards import EntityGuards
 from codegen.generators.template.entity_words import (
     AUTH_PHRASES,
@@ -36,6 +37,7 @@ from codegen.generators.template.entity_words import (
     NOT_RECORD_NAMES,
     OPERATION_VERBS,
     OPTIONAL_WORDS,
+    POSTING_VERBS,
     QUALIFIED_HEADS,
     QUALIFIED_NON_RECORDS,
     RELATION_VERBS,
@@ -56,15 +58,13 @@ class _Item:
     fields: list[FieldDraft] | None = None
     type_hint: str | None = None
     optional: bool = False
+    noted: bool = False  # a note in brackets followed: "skills (tags)"
 
 
-# type words that are never the last word of a field's name ("delta int", "unit_price decimal"), unlike "date"
-# ("due date") or "number" ("phone number")
-_TYPE_NAMES = frozenset("string str varchar int integer float double decimal numeric bool boolean datetime timestamp".split())
 
 
 @dataclass
-class EntityParser(EntityGuards):
+class EntityParser(EntityGuards, FieldItems):
     tokens: list[Token]
     # follow-ups name one new entity at a time, often in the singular ("add a tag entity")
     allow_singular: bool = False
@@ -73,7 +73,10 @@ class EntityParser(EntityGuards):
 
     def parse(self) -> list[EntityDraft]:
         """Every entity of the text, in order of appearance."""
+        posted = {at for index in range(len(self.tokens)) for at in self._posted(index)}
         for index, token in enumerate(self.tokens):
+            if index in posted:  # "members post finds with species and date": fields, not a list of entities
+                continue
             if token.text in LIST_TRIGGERS:
                 self._entity_list(index + 1)
             elif token.text == "there" and self._text(index + 1) in ("is", "are"):  # "there are rooms and guests"
@@ -135,6 +138,7 @@ class EntityParser(EntityGuards):
             and not (self._text(item.end) == ":" and item.fields is None and self._text(item.end + 1) not in OPERATION_VERBS)
             # "a blog API: admins can delete posts, editors can edit posts": who does something, not what is kept
             and self._text(item.end) not in AUX and not self._business(item) and not self._audience(start, item)
+            and item.start not in self.claimed  # "mentors with columns name, tags (chips)": read as a field already
         ]
         if not self.allow_singular and not any(is_plural(item.words[-1]) or self._named_with_fields(item)
                                                for item in candidates):
@@ -219,6 +223,29 @@ class EntityParser(EntityGuards):
         return (bool(item.fields) and bracketed and (capitalised or labelled) and self._field_like(item.fields)
                 and not any(w in NOT_RECORD_NAMES or is_feature(w) for w in item.words))
 
+    def _posted(self, index: int) -> list[int]:
+        """"members post finds with species, gps coords and date": what people post, submit, upload or log with a
+        list is a record with those fields (even a noun that is a verb elsewhere); the "with" at the position
+        returned opens no list of entities."""
+        if self._text(index) not in POSTING_VERBS:
+            return []
+        at = index + 1
+        while self._text(at) in MODIFIERS:
+            at += 1
+        words = [self._text(i) for i in range(at, at + 2)]
+        words = words[:1] if words[1:] == ["with"] else words
+        if self._text(at + len(words)) != "with" or not all(map(str.isalpha, words)):
+            return []
+        name = self._entity_name(_Item(words, at, at + len(words)), in_list=False)
+        if not name:
+            return []
+        fields, end = self._fields(at + len(words) + 1, closer=None)
+        if not fields:
+            return []
+        self._add(name, fields, at)
+        self.claimed.update(range(at, end))
+        return [at + len(words)]
+
     def _add(self, name: str, fields: list[FieldDraft] | None, position: int) -> None:
         draft = self.found.get(name)
         if draft is None:
@@ -275,7 +302,7 @@ class EntityParser(EntityGuards):
         if text == ":":
             # "tasks: title, due_date, priority" are fields; "a property management company: buildings, units,
             # tenants" are entities, whatever noun stands before the colon
-            if self._records_after_colon(index):
+            if self._records_after_colon(index) or self._plurals_after_colon(index):
                 return None, index
             fields, end = self._fields(index + 1, closer=None)
             plurals = [f for f in fields or [] if is_plural(f.name) and f.name not in catalog.OPTIONAL_NAMES]
@@ -324,7 +351,7 @@ class EntityParser(EntityGuards):
                 break  # "artists with hero with her name": a thing with parts of its own, not a field
             if self._text(item.end) in RELATION_VERBS:
                 break  # "gardeners with name and phone, a plot belongs to one gardener": a relation, not a field
-            if is_plural(name) and (
+            if is_plural(name) and not item.noted and (  # "skills (tags)": a field with a note, even a record's name
                 (name not in catalog.OPTIONAL_NAMES and singular(name) in catalog.ENTITY_FIELDS)
                 or self._field_spec(item.end)[0]
             ):
@@ -342,56 +369,3 @@ class EntityParser(EntityGuards):
         if closer and self._text(end) == closer:
             end += 1
         return fields or None, end
-
-    def _field_item(self, index: int) -> _Item | None:
-        type_hint = None
-        # "an integer priority", "a boolean done flag"
-        lookahead = index
-        while self._text(lookahead) in MODIFIERS or self._text(lookahead) in OPTIONAL_WORDS:
-            lookahead += 1
-        hinted = self._text(lookahead)
-        following = self._text(lookahead + 1)
-        named_after = following[:1].isalpha() and following not in SEPARATORS and following not in TERMINATOR_WORDS
-        if hinted in catalog.TYPE_WORDS and named_after:
-            type_hint = catalog.TYPE_WORDS[hinted]
-        item = self._item(index, with_fields=False)
-        if item is None:
-            return None
-        if type_hint:
-            item.words = item.words[item.words.index(hinted) + 1 :] if hinted in item.words else item.words
-        elif len(item.words) > 1 and item.words[-1] in catalog.TYPE_WORDS and (
-                "_" in item.words[-2] or item.words[-1] in _TYPE_NAMES):
-            # "applied_on date": a name already written as an identifier, then its type; "delta int": a type's name
-            type_hint = catalog.TYPE_WORDS[item.words[-1]]
-            item.words = item.words[:-1]
-        elif len(item.words) > 1 and item.words[-1] == "fk":
-            # "product FK": the link to a product
-            written_id = item.words[-2] == "id" or item.words[-2].endswith("_id")  # "horse_id FK" is horse_id
-            type_hint, item.words = "int", [*item.words[:-1], *([] if written_id else ["id"])]
-        item.type_hint = type_hint or self._type_suffix(item)
-        return item if item.words else None
-
-    def _type_suffix(self, item: _Item) -> str | None:
-        """``price (float)``, ``price: float``, ``price as a number``, ``due (date)``."""
-        index = item.end
-        text = self._text(index)
-        if text == "(" and self._text(index + 2) == ")" and self._text(index + 1) in catalog.TYPE_WORDS:
-            item.end = index + 3
-            return catalog.TYPE_WORDS[self._text(index + 1)]
-        if text in (":", "as") or (text == "of" and self._text(index + 1) == "type"):
-            look = index + 1
-            while self._text(look) in ("a", "an", "type"):
-                look += 1
-            if self._text(look) in catalog.TYPE_WORDS:
-                item.end = look + 1
-                return catalog.TYPE_WORDS[self._text(look)]
-        return None
-
-    def _field_like(self, fields: list[FieldDraft]) -> bool:
-        """Whether a ``with`` list reads as fields rather than more entities."""
-        fieldish = sum(
-            1
-            for f in fields
-            if not is_plural(f.name) or f.name in catalog.OPTIONAL_NAMES or catalog.guess_type(f.name) != "str"
-        )
-        return fieldish * 2 > len(fields)

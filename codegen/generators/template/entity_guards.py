@@ -7,6 +7,9 @@
 - "trim whitespace, normalize phone numbers": operations on data are no columns;
 - "Notebook: Pet (name, kind), Visit (...)": records named with their fields after a colon are no fields of the
   noun before it;
+- "una escuela de idiomas: alumnos, cursos (...), inscripciones": plural names after a colon are records, never
+  fields of the noun before it, in any language;
+- "skills (tags)", "price (in cents)": a bracket of a few words after a field is a note on it, never fields;
 - "members, tools, loans.": a sentence that is only a list of plural nouns lists records.
 """
 
@@ -25,7 +28,8 @@ from codegen.generators.template.entity_words import (
     SEPARATORS,
     TERMINATOR_WORDS,
 )
-from codegen.generators.template.words import Token, is_plural
+from codegen.generators.template import catalog
+from codegen.generators.template.words import Token, is_plural, singular
 
 _SENTENCE_ENDS = frozenset({".", ";", "!", "?", "\n", ""})
 
@@ -70,6 +74,38 @@ class EntityGuards:
             return False
         inside = self.tokens[at + 2:at + 8]
         return any(t.text == "," for t in inside)
+
+    def _note(self, index: int, owner: str) -> int | None:
+        """"skills (tags)", "price (in cents)", "remarks (optional)": a bracket at ``index`` of a few words and no
+        list is a note on the field ``owner`` before it; the position after its ")", or None when it is no note
+        (nor is one field of what ``owner`` names: "authors (name)")."""
+        if self._text(index) != "(" or self._text(index + 2) == ")" and self._text(index + 1) in {
+                name for name, _, _ in catalog.default_fields(singular(owner))}:
+            return None
+        for at in range(index + 1, min(index + 5, len(self.tokens))):
+            text = self._text(at)
+            if text == ")":
+                return at + 1 if at > index + 1 else None
+            if text in SEPARATORS or text in ("(", ":", "with", "having") or text in TERMINATOR_WORDS and text != "in":
+                return None
+        return None
+
+    def _plurals_after_colon(self, index: int) -> bool:
+        """"una escuela de idiomas: alumnos, cursos (idioma, nivel), inscripciones": two or more plural names, most
+        of the list after the ":" at ``index`` (an item's own bracket counted as part of it), are records."""
+        names: list[bool] = []
+        at = index + 1
+        while True:
+            item = self._item(at, with_fields=True)  # type: ignore[attr-defined]
+            if item is None:
+                break
+            names.append(is_plural(item.words[-1]) and item.words[-1] not in NEVER_RECORDS)
+            if self._text(item.end) not in SEPARATORS:
+                break
+            at = item.end
+            while self._text(at) in SEPARATORS:
+                at += 1
+        return sum(names) >= 2 and sum(names) * 2 > len(names)
 
     def _bare_list(self, index: int) -> bool:
         """"members, tools, loans.": a sentence of two or more plural names and nothing else."""

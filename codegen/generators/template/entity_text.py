@@ -11,6 +11,7 @@
 - a plural possessive names the owners unless what they own is plural too: "my houseplants' watering schedule"
   is the houseplants, "the members' loans" the loans;
 - "where I can add dogs and their owners": what a user can add are records, as what they keep;
+- a foreign key written with its target ("owner FK Member") is one field, ``owner_id``;
 - what people log in with ("log in with session cookies", "sign in using magic links") is how, never records.
 """
 
@@ -36,12 +37,16 @@ _PLURAL_POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*s)'\s+(?:[a-z]+ing\s+)?([a
 _LOG_IN_WITH_RE = re.compile(r"\b(?:(?:log|sign)(?:s|ged|ging)?\s*(?:in|on)|authenticat\w*)\s+(?:with|using|via|through)"
                              r"(?:\s+(?!and\b|or\b|to\b|then\b)[\w-]+){1,2}", re.IGNORECASE)
 _CAN_ADD_RE = re.compile(r"\b(can|could|to|will|should)\s+(?:add|register|enter|record|log)\s+(?=[a-z])", re.IGNORECASE)
+# "owner FK Member", "winner foreign key to Player": the field owner_id (foreign_keys.py links it to members)
+_FOREIGN_KEY_RE = re.compile(r"\b([A-Za-z]\w*)\s+(?:FK|fk|[Ff]oreign [Kk]ey)\s+(?:(?:to|references?|on)\s+|->\s*)?"
+                             r"(?!(?:and|or|not|to|unique|required|optional|nullable|int|integer|with)\b)[A-Za-z]\w*")
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
 
 
 def for_entities(text: str) -> str:
     """``text`` as the entity parser should read it."""
     text = _METHOD_RE.sub("", text)
+    text = _FOREIGN_KEY_RE.sub(_link_field, text)
     text = _BEHAVIOUR_RE.sub("", text)
     text = _VERBS_RE.sub(" ", text)
     text = _STATUS_RE.sub(" ", text)
@@ -50,6 +55,11 @@ def for_entities(text: str) -> str:
     text = _LOG_IN_WITH_RE.sub(" log in ", text)
     text = _CAN_ADD_RE.sub(r"\1 keep ", text)
     return re.sub(r"\([^()]*\)", lambda m: _LIST_OF_RE.sub("", m.group(0)), text)
+
+
+def _link_field(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return name if name.lower() == "id" or name.lower().endswith("_id") else f"{name}_id"
 
 
 def _plural_possessive(match: re.Match[str]) -> str:

@@ -118,6 +118,12 @@ NOT_RECORD_NAMES = frozenset(
 )
 # the first word of a list item that is something a user does, not a kind of record ("add people, add expenses")
 DOING_VERBS = frozenset("add edit delete remove create update view show list see mark set get make".split())
+# what people put in with a list of what it holds: "members post finds with species and date" (entities._posted);
+# not "share", whose "with" names whom: "share playlists with friends"
+POSTING_VERBS = frozenset(
+    "post posts submit submits upload uploads log logs add adds report reports record enter enters"
+    " publish publishes".split()
+)
 # mass nouns that name no kind of record: "store data as JSON", "save the info"
 MASS_NOUNS = frozenset("data info information stuff content".split())
 # who a program serves, after "for" that follows anything but a kind of project: "a rental program for kids"

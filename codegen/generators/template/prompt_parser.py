@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.generators.template import catalog, kinds, report_routes, rules
+from codegen.generators.template import catalog, foreign_keys, kinds, report_routes, rules
 from codegen.generators.template.entities import EntityParser
 from codegen.generators.template.entity_text import for_entities
 from codegen.generators.template.model import FEATURES, KIND_LABELS, Context, ProjectSpec, make_entity
@@ -155,6 +155,7 @@ def parse_prompt(prompt: str, additional_requirements: list[str] | None = None) 
     kinds.of(spec).complete(spec, Context(flat, domain, any(d.fields for d in drafts), assumptions, text))
     owners = rule_owners(text)  # "Client (name, email unique)": the rule is the clients'
     applied = report_routes.apply_nested(spec, text)  # "Guests under /weddings/{id}/guests": before the relations
+    applied += foreign_keys.apply_foreign_keys(spec, flat)  # "owner FK Member": before the relations add parents
     applied += rules.apply_relations(spec, flat) + rules.apply_rules(spec, flat, owners) + rules.apply_actions(spec, flat)
     applied += report_routes.apply_uniqueness(spec, normalize(text), owners) + report_routes.apply_reports(spec, text)
     spec.title = _title(text, spec, domain)

@@ -1,9 +1,10 @@
 """What a REST API checks across records, and its report routes: app/integrity.py, app/reports.py and their tests.
 
 Unique fields (``spec.options["unique"]``) and links to a parent record (every
-``<parent>_id`` field of an entity whose parent is in the project, unless the
-links go round in a circle) are enforced by ``CheckedStore``; the test records
-of a linked entity point at parents its tests create first. Report routes
+``<parent>_id`` field of an entity whose parent is in the project, and every
+field ``spec.options["references"]`` names, unless the links go round in a
+circle) are enforced by ``CheckedStore``; the test records of a linked entity
+point at parents its tests create first. Report routes
 (``spec.options["reports"]``, read by report_routes.py) are one ``Report`` each.
 """
 
@@ -27,8 +28,11 @@ def links(spec: ProjectSpec) -> dict[str, list[tuple[str, EntitySpec]]]:
     by_name = {e.name: e for e in spec.entities}
     found: dict[str, list[tuple[str, EntitySpec]]] = {}
     for entity in spec.entities:
+        # "owner FK Member": a link named otherwise than its parent (foreign_keys.py)
+        named = (spec.options.get("references") or {}).get(entity.plural) or {}
         for field in entity.fields:
-            parent = by_name.get(field.name.removesuffix("_id")) if field.name.endswith("_id") else None
+            target = named.get(field.name) or field.name.removesuffix("_id")
+            parent = by_name.get(target) if field.name.endswith("_id") else None
             if parent is None or parent is entity or field.type != "int" or _reaches(found, parent, entity):
                 continue
             found.setdefault(entity.plural, []).append((field.name, parent))
