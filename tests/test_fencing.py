@@ -22,6 +22,7 @@ from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
 from codegen.store import generations as generation_store
 from tests.conftest import Server, ServerFactory
+from tests.faults import table_locked
 from tests.helpers import ApiClient, GatedGenerator, expire_lease, wait_until
 
 pytestmark = pytest.mark.database
@@ -214,3 +215,16 @@ async def test_a_worker_that_hears_no_wake_up_finds_queued_work_by_polling(queue
         return set(worker.running) == {first, second}
 
     await wait_until(both_claimed)
+
+
+async def test_a_full_worker_answers_a_wake_up_without_a_statement(queue, make_user, workers, database_url):
+    user: ApiClient = await make_user(queue)
+    generation_id = uuid.UUID((await user.generate())["id"])
+    a = gated_worker(queue, workers)
+    await claim(a, generation_id)
+    await user.generate()
+    # every create wakes every worker: one already at its concurrency must not run the claim statement each
+    # time. With the table locked against everyone, such a statement would wait; the bound is only a failure's
+    async with table_locked(database_url, "generations"), asyncio.timeout(30):
+        assert await a.worker.claim_available() == 0
+    assert set(a.worker.running) == {generation_id}
