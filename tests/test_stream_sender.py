@@ -1,0 +1,182 @@
+"""One stream's sender (api/streams.py ``_Sender``) with the test as the worker.
+
+The server has no worker: the test writes the generation's events to the table and announces them with
+NOTIFY, as the engine does, and also what the engine never sends in that order (a repeat, an event ahead
+of one still unannounced, a terminal event whose predecessors the table no longer holds, events the bus
+missed), to watch the order checks of both ways an event goes out: written straight to the socket from
+the bus's callback while the stream's task waits (``_direct``), and written by that task (``follow``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+import pytest
+
+from codegen import appkeys
+from tests.conftest import Server, ServerFactory, UserFactory
+from tests.helpers import SseEvent, read_events, wait_until
+
+pytestmark = pytest.mark.database
+
+
+class Reader:
+    """A stream's numbered events, read in the background."""
+
+    def __init__(self, response) -> None:
+        self.events: list[SseEvent] = []
+        self._changed = asyncio.Condition()
+        self.task = asyncio.create_task(self._read(response))
+
+    async def _read(self, response) -> None:
+        try:
+            async for event in read_events(response):
+                self.events.append(event)
+                async with self._changed:
+                    self._changed.notify_all()
+        finally:
+            async with self._changed:
+                self._changed.notify_all()
+
+    def ids(self) -> list[int | None]:
+        return [event.id for event in self.events]
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async with asyncio.timeout(15):  # only a failure's bound
+            async with self._changed:
+                await self._changed.wait_for(lambda: self.task.done() or predicate())
+        if not predicate():
+            self.task.result()  # the stream broke: say how
+            raise AssertionError(f"the stream ended with {self.ids()}")
+
+    async def ended(self) -> list[SseEvent]:
+        async with asyncio.timeout(15):  # only a failure's bound
+            await self.task
+        return self.events
+
+
+@dataclass
+class Followed:
+    server: Server
+    generation_id: str
+    written: int  # the last event the table held when the stream connected (its `connected` frame's id)
+    reader: Reader
+
+    async def waiting(self) -> None:
+        """Until the stream's task waits for the next event with its direct writer lent (nothing in flight)."""
+        bus = self.server.app[appkeys.BUS]
+
+        async def idle() -> bool:
+            subscriptions = bus._topics.get(self.generation_id, ())
+            return bool(subscriptions) and all(s.waiter is not None and s.direct is not None for s in subscriptions)
+
+        await wait_until(idle)
+
+
+async def followed(server: Server, make_user: UserFactory, db_conn: asyncpg.Connection) -> Followed:
+    """A new user's queued generation on ``server`` (which has no worker), and a stream of it from its last event."""
+    user = await make_user(server)
+    generation_id = (await user.generate())["id"]
+    written = await db_conn.fetchval("SELECT last_event_seq FROM generations WHERE id = $1", uuid.UUID(generation_id))
+    reader = Reader(await user.open_stream(generation_id, last_event_id=written))
+    await reader.until(lambda: reader.ids() == [written])
+    stream = Followed(server, generation_id, written, reader)
+    await stream.waiting()
+    return stream
+
+
+async def record(conn: asyncpg.Connection, generation_id: str, seq: int, status: str = "processing",
+                 stage: str = "generating", *, announce: bool = True) -> None:
+    """Event ``seq`` as the engine records it: its row, then its NOTIFY (unless ``announce`` is False)."""
+    gid = uuid.UUID(generation_id)
+    if announce:
+        await conn.fetchval("SELECT codegen_record_event($1, $2, $3, $4, 0.5, 'step')", gid, seq, status, stage)
+    else:
+        await conn.execute(
+            "INSERT INTO generation_events (generation_id, seq, status, stage, progress, message, payload) "
+            "VALUES ($1, $2, $3, $4, 0.5, 'step', codegen_event_payload($1, $3, $4, 0.5, 'step'))",
+            gid, seq, status, stage,
+        )
+
+
+async def announce(conn: asyncpg.Connection, generation_id: str, seq: int, status: str = "processing",
+                   stage: str = "generating") -> None:
+    """Only the NOTIFY of event ``seq`` (no row)."""
+    payload = await conn.fetchval(
+        "SELECT codegen_event_payload($1, $2, $3, 0.5, 'step')", uuid.UUID(generation_id), status, stage
+    )
+    await conn.execute("SELECT pg_notify('codegen_events', $1)", f"{generation_id}:{seq}:{payload}")
+
+
+@pytest.fixture
+async def queue(make_server: ServerFactory) -> Server:
+    return await make_server(worker=False, generate_rate_limit=0, stream_token_rate_limit=0)
+
+
+async def test_an_early_or_repeated_event_reaches_the_client_once_and_in_order(queue, make_user, db_conn):
+    stream = await followed(queue, make_user, db_conn)
+    gid, n, reader = stream.generation_id, stream.written, stream.reader
+    await record(db_conn, gid, n + 1)
+    await reader.until(lambda: reader.ids()[-1] == n + 1)
+    await stream.waiting()
+    # n + 3 is announced while n + 2 is in the table but not announced yet: the stream sends n + 2 first
+    await record(db_conn, gid, n + 2, announce=False)
+    await record(db_conn, gid, n + 3)
+    await reader.until(lambda: reader.ids()[-1] == n + 3)
+    await stream.waiting()
+    # NOTIFYs of events the client already holds (as after a replay that overtook them): never sent again
+    await announce(db_conn, gid, n + 1)
+    await announce(db_conn, gid, n + 2)
+    await record(db_conn, gid, n + 4, "failed", "failed")
+    events = await reader.ended()
+    assert [event.id for event in events] == list(range(n, n + 5))
+    assert [event.data["status"] for event in events[1:]] == ["processing"] * 3 + ["failed"]
+
+
+async def test_a_resync_sends_what_the_bus_missed(queue, make_user, db_conn):
+    stream = await followed(queue, make_user, db_conn)
+    gid, n = stream.generation_id, stream.written
+    # written while the bus heard nothing (its NOTIFYs lost with its connection): only the table has them
+    await record(db_conn, gid, n + 1, announce=False)
+    await record(db_conn, gid, n + 2, "failed", "failed", announce=False)
+    bus = queue.app[appkeys.BUS]
+    killed = await db_conn.fetchval(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+    )
+    assert killed >= 1
+    events = await stream.reader.ended()
+    assert bus.reconnects >= 1
+    assert [(event.id, event.data["status"]) for event in events] == [
+        (n, "pending"), (n + 1, "processing"), (n + 2, "failed")
+    ]
+
+
+async def test_a_terminal_event_whose_predecessors_are_gone_still_ends_the_stream(queue, make_user, db_conn):
+    stream = await followed(queue, make_user, db_conn)
+    gid, n = stream.generation_id, stream.written
+    # as when the project is deleted with its generations: the table cannot fill the gap before the end
+    await announce(db_conn, gid, n + 2, "cancelled", "cancelled")
+    events = await stream.reader.ended()
+    assert [(event.id, event.data["status"]) for event in events] == [(n, "pending"), (n + 2, "cancelled")]
+
+
+async def test_a_reconnect_event_names_the_status_of_the_last_event_sent_either_way(queue, make_user, db_conn):
+    """The server stops after each stream sent a `processing` event: one written straight to the socket,
+    one by the stream's task (after a gap it fills from the table). Each `reconnect` names that status,
+    not the `pending` the stream found on connecting."""
+    direct = await followed(queue, make_user, db_conn)
+    by_task = await followed(queue, make_user, db_conn)
+    await record(db_conn, direct.generation_id, direct.written + 1)
+    await record(db_conn, by_task.generation_id, by_task.written + 1, announce=False)
+    await record(db_conn, by_task.generation_id, by_task.written + 2)
+    for stream, last in ((direct, direct.written + 1), (by_task, by_task.written + 2)):
+        await stream.reader.until(lambda stream=stream, last=last: stream.reader.ids()[-1] == last)
+    await queue.stop()
+    for stream in (direct, by_task):
+        final = (await stream.reader.ended())[-1]
+        assert (final.event, final.data["status"]) == ("reconnect", "processing"), final
