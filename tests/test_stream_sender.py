@@ -25,17 +25,22 @@ pytestmark = pytest.mark.database
 
 
 class Reader:
-    """A stream's numbered events, read in the background."""
+    """A stream's numbered events and its ``file`` events, read in the background."""
 
     def __init__(self, response) -> None:
         self.events: list[SseEvent] = []
+        self.files: list[tuple[str, int, str, bool]] = []
         self._changed = asyncio.Condition()
         self.task = asyncio.create_task(self._read(response))
 
     async def _read(self, response) -> None:
         try:
-            async for event in read_events(response):
-                self.events.append(event)
+            async for event in read_events(response, files=True):
+                if event.event == "file":
+                    data = event.data
+                    self.files.append((data["path"], data["offset"], data["text"], data["done"]))
+                else:
+                    self.events.append(event)
                 async with self._changed:
                     self._changed.notify_all()
         finally:
@@ -180,3 +185,21 @@ async def test_a_reconnect_event_names_the_status_of_the_last_event_sent_either_
     for stream in (direct, by_task):
         final = (await stream.reader.ended())[-1]
         assert (final.event, final.data["status"]) == ("reconnect", "processing"), final
+
+
+async def test_a_live_file_goes_out_as_its_start_then_tails_then_its_end_without_new_text(queue, make_user, db_conn):
+    """Each change of a file this process writes reaches the stream as what the client lacks: a file begun
+    empty, then only the new text at the offset the client holds, then its end even with no text added."""
+    stream = await followed(queue, make_user, db_conn)
+    reader = stream.reader
+    writer = queue.app[appkeys.LIVE].writer(stream.generation_id, 1)
+    try:
+        expected = [("a.py", 0, "", False), ("a.py", 0, "abc", False), ("a.py", 3, "def", False), ("a.py", 6, "", True)]
+        changes = [lambda: writer.begin("a.py"), lambda: writer.append("a.py", "abc"),
+                   lambda: writer.append("a.py", "def"), lambda: writer.end("a.py")]
+        for change, sent in zip(changes, expected, strict=True):
+            change()
+            await reader.until(lambda sent=sent: reader.files[-1:] == [sent])
+        assert reader.files == expected
+    finally:
+        writer.close()
