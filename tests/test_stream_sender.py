@@ -10,6 +10,8 @@ the bus's callback while the stream's task waits (``_direct``), and written by t
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ import asyncpg
 import pytest
 
 from codegen import appkeys
-from tests.conftest import Server, ServerFactory, UserFactory
-from tests.helpers import SseEvent, read_events, wait_until
+from codegen.api.streams import DIRECT_WRITE_MAX_BUFFER
+from tests.conftest import Server, ServerFactory
+from tests.helpers import ApiClient, SseEvent, read_events, wait_until
 
 pytestmark = pytest.mark.database
 
@@ -67,6 +70,7 @@ class Reader:
 @dataclass
 class Followed:
     server: Server
+    user: ApiClient
     generation_id: str
     written: int  # the last event the table held when the stream connected (its `connected` frame's id)
     reader: Reader
@@ -82,14 +86,14 @@ class Followed:
         await wait_until(idle)
 
 
-async def followed(server: Server, make_user: UserFactory, db_conn: asyncpg.Connection) -> Followed:
-    """A new user's queued generation on ``server`` (which has no worker), and a stream of it from its last event."""
-    user = await make_user(server)
+async def followed(server: Server, user: ApiClient, db_conn: asyncpg.Connection) -> Followed:
+    """A new queued generation of ``user``'s on ``server`` (which has no worker), and a stream of it from its last
+    event."""
     generation_id = (await user.generate())["id"]
     written = await db_conn.fetchval("SELECT last_event_seq FROM generations WHERE id = $1", uuid.UUID(generation_id))
     reader = Reader(await user.open_stream(generation_id, last_event_id=written))
     await reader.until(lambda: reader.ids() == [written])
-    stream = Followed(server, generation_id, written, reader)
+    stream = Followed(server, user, generation_id, written, reader)
     await stream.waiting()
     return stream
 
@@ -123,7 +127,7 @@ async def queue(make_server: ServerFactory) -> Server:
 
 
 async def test_an_early_or_repeated_event_reaches_the_client_once_and_in_order(queue, make_user, db_conn):
-    stream = await followed(queue, make_user, db_conn)
+    stream = await followed(queue, await make_user(queue), db_conn)
     gid, n, reader = stream.generation_id, stream.written, stream.reader
     await record(db_conn, gid, n + 1)
     await reader.until(lambda: reader.ids()[-1] == n + 1)
@@ -143,7 +147,7 @@ async def test_an_early_or_repeated_event_reaches_the_client_once_and_in_order(q
 
 
 async def test_a_resync_sends_what_the_bus_missed(queue, make_user, db_conn):
-    stream = await followed(queue, make_user, db_conn)
+    stream = await followed(queue, await make_user(queue), db_conn)
     gid, n = stream.generation_id, stream.written
     # written while the bus heard nothing (its NOTIFYs lost with its connection): only the table has them
     await record(db_conn, gid, n + 1, announce=False)
@@ -162,7 +166,7 @@ async def test_a_resync_sends_what_the_bus_missed(queue, make_user, db_conn):
 
 
 async def test_a_terminal_event_whose_predecessors_are_gone_still_ends_the_stream(queue, make_user, db_conn):
-    stream = await followed(queue, make_user, db_conn)
+    stream = await followed(queue, await make_user(queue), db_conn)
     gid, n = stream.generation_id, stream.written
     # as when the project is deleted with its generations: the table cannot fill the gap before the end
     await announce(db_conn, gid, n + 2, "cancelled", "cancelled")
@@ -174,8 +178,8 @@ async def test_a_reconnect_event_names_the_status_of_the_last_event_sent_either_
     """The server stops after each stream sent a `processing` event: one written straight to the socket,
     one by the stream's task (after a gap it fills from the table). Each `reconnect` names that status,
     not the `pending` the stream found on connecting."""
-    direct = await followed(queue, make_user, db_conn)
-    by_task = await followed(queue, make_user, db_conn)
+    direct = await followed(queue, await make_user(queue), db_conn)
+    by_task = await followed(queue, await make_user(queue), db_conn)
     await record(db_conn, direct.generation_id, direct.written + 1)
     await record(db_conn, by_task.generation_id, by_task.written + 1, announce=False)
     await record(db_conn, by_task.generation_id, by_task.written + 2)
@@ -190,7 +194,7 @@ async def test_a_reconnect_event_names_the_status_of_the_last_event_sent_either_
 async def test_a_live_file_goes_out_as_its_start_then_tails_then_its_end_without_new_text(queue, make_user, db_conn):
     """Each change of a file this process writes reaches the stream as what the client lacks: a file begun
     empty, then only the new text at the offset the client holds, then its end even with no text added."""
-    stream = await followed(queue, make_user, db_conn)
+    stream = await followed(queue, await make_user(queue), db_conn)
     reader = stream.reader
     writer = queue.app[appkeys.LIVE].writer(stream.generation_id, 1)
     try:
@@ -201,5 +205,75 @@ async def test_a_live_file_goes_out_as_its_start_then_tails_then_its_end_without
             change()
             await reader.until(lambda sent=sent: reader.files[-1:] == [sent])
         assert reader.files == expected
+    finally:
+        writer.close()
+
+
+async def chunk(reader: asyncio.StreamReader) -> bytes:
+    """One HTTP/1.1 chunk of a response body."""
+    size = int((await reader.readuntil(b"\r\n"))[:-2], 16)
+    return (await reader.readexactly(size + 2))[:-2]
+
+
+async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_then_gets_every_event(
+    make_server, make_user, db_conn
+):
+    """Events go straight to the socket only while less than DIRECT_WRITE_MAX_BUFFER waits unsent; later ones
+    queue for the stream's task, which waits for the client. Once the client reads again it has them all."""
+    server = await make_server(worker=False, generate_rate_limit=0, stream_token_rate_limit=0, sse_queue_size=1000,
+                               sse_ping_seconds=3600)
+    watcher = await followed(server, await make_user(server), db_conn)
+    gid, n = watcher.generation_id, watcher.written
+    # the same generation's stream for a client with small buffers that reads its head and then nothing
+    token = (await watcher.user.stream_token(gid)).body
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    reader, writer = await asyncio.open_connection(sock=sock, limit=1024)
+    ids: list[int] = []
+
+    async def read_until(seq: int) -> None:
+        async with asyncio.timeout(15):  # only a failure's bound
+            while not ids or ids[-1] != seq:
+                ids.extend(int(i) for i in re.findall(rb"^id: (\d+)$", await chunk(reader), re.M))
+
+    async def events(first: int, last: int) -> None:
+        """Events first..last of about 1.2 KB, in one transaction (their NOTIFYs go out together, at the commit),
+        until the client that reads has the last: each was offered to the stalled stream too."""
+        await db_conn.execute(
+            "SELECT codegen_record_event($1, s, 'processing', 'generating', 0.5, repeat('x', 1000)) "
+            "FROM generate_series($2::int, $3::int) AS s", uuid.UUID(gid), first, last,
+        )
+        await watcher.reader.until(lambda: watcher.reader.ids()[-1] == last)
+
+    try:
+        writer.write(f"GET {token['stream_url']}?token={token['sse_token']}&last_event_id={n} HTTP/1.1\r\n"
+                     f"Host: {host}\r\n\r\n".encode())
+        await reader.readuntil(b"\r\n\r\n")
+        await read_until(n)
+        [transport] = [handler.transport for handler in server.runner.server.connections
+                       if handler.transport is not None
+                       and handler.transport.get_extra_info("peername") == writer.get_extra_info("sockname")]
+        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        await watcher.waiting()
+        # one event at a time, each written straight to the socket, until more than the bound waits unsent
+        seq = n
+        while transport.get_write_buffer_size() <= DIRECT_WRITE_MAX_BUFFER:
+            seq += 1
+            assert seq < n + 1000, "the stalled client's buffer never filled"
+            await events(seq, seq)
+        # the next is the task's to write: it reaches the client once it reads, though no event follows it
+        await events(seq + 1, seq + 1)
+        await read_until(seq + 1)
+
+        # stalled again, with 400 events at once: what waits unsent is the direct writes up to the bound, then
+        # what the task wrote before it waited for the client
+        last = seq + 401
+        await events(seq + 2, last)
+        assert transport.get_write_buffer_size() < 3 * DIRECT_WRITE_MAX_BUFFER
+        await read_until(last)
+        assert ids == list(range(n, last + 1))
     finally:
         writer.close()
