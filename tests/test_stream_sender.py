@@ -22,6 +22,7 @@ import pytest
 from codegen import appkeys
 from codegen.api.streams import DIRECT_WRITE_MAX_BUFFER
 from tests.conftest import Server, ServerFactory
+from tests.faults import blocked_backend, table_locked
 from tests.helpers import ApiClient, SseEvent, read_events, wait_until
 
 pytestmark = pytest.mark.database
@@ -173,6 +174,29 @@ async def test_a_terminal_event_whose_predecessors_are_gone_still_ends_the_strea
     events = await stream.reader.ended()
     assert [(event.id, event.data["status"]) for event in events] == [(n, "pending"), (n + 2, "cancelled")]
 
+
+
+async def test_an_event_that_comes_while_the_stream_fills_a_gap_is_kept_for_after_it(
+    queue, make_user, db_conn, database_url
+):
+    """While the stream's task reads the table (the event table locked, for real), it lends no direct writer:
+    the terminal event announced meanwhile waits in the stream's queue and goes out after what was read."""
+    stream = await followed(queue, await make_user(queue), db_conn)
+    other = await followed(queue, await make_user(queue), db_conn)
+    gid, n = stream.generation_id, stream.written
+    await record(db_conn, gid, n + 1, announce=False)
+    await record(db_conn, gid, n + 2, announce=False)
+    async with table_locked(database_url, "generation_events") as admin:
+        await announce(db_conn, gid, n + 2)
+        await blocked_backend(admin, "generation_events")
+        await announce(db_conn, gid, n + 3, "failed", "failed")
+        # NOTIFYs arrive in order: once the other stream's client has this one, the terminal event was offered
+        await announce(db_conn, other.generation_id, other.written + 1)
+        await other.reader.until(lambda: other.reader.ids()[-1] == other.written + 1)
+    events = await stream.reader.ended()
+    assert [(event.id, event.data["status"]) for event in events] == [
+        (n, "pending"), (n + 1, "processing"), (n + 2, "processing"), (n + 3, "failed")
+    ]
 
 async def test_a_reconnect_event_names_the_status_of_the_last_event_sent_either_way(queue, make_user, db_conn):
     """The server stops after each stream sent a `processing` event: one written straight to the socket,
