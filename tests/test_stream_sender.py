@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 
 from codegen import appkeys
+from codegen.api import streams
 from codegen.api.streams import DIRECT_WRITE_MAX_BUFFER
 from tests.conftest import Server, ServerFactory
 from tests.faults import blocked_backend, table_locked
@@ -239,6 +240,42 @@ async def chunk(reader: asyncio.StreamReader) -> bytes:
     return (await reader.readexactly(size + 2))[:-2]
 
 
+async def small_buffered(server: Server) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to ``server`` whose client end buffers little (a client that stops reading stalls soon)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    return await asyncio.open_connection(sock=sock, limit=1024)
+
+
+async def request_stream(server: Server, stream: Followed, reader: asyncio.StreamReader,
+                         writer: asyncio.StreamWriter) -> asyncio.Transport:
+    """Another stream of ``stream``'s generation on this connection, from the same event; the server's end of
+    the connection, its send buffer made small too."""
+    token = (await stream.user.stream_token(stream.generation_id)).body
+    host = server.url.removeprefix("http://").split(":")[0]
+    writer.write(f"GET {token['stream_url']}?token={token['sse_token']}&last_event_id={stream.written} HTTP/1.1\r\n"
+                 f"Host: {host}\r\n\r\n".encode())
+    await reader.readuntil(b"\r\n\r\n")
+    [transport] = [handler.transport for handler in server.runner.server.connections
+                   if handler.transport is not None
+                   and handler.transport.get_extra_info("peername") == writer.get_extra_info("sockname")]
+    transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    return transport
+
+
+async def events(db_conn: asyncpg.Connection, watcher: Followed, first: int, last: int) -> None:
+    """Events first..last of about 1.2 KB, in one transaction (their NOTIFYs go out together, at the commit),
+    until ``watcher``'s client, which reads, has the last: each was offered to the generation's other streams too."""
+    await db_conn.execute(
+        "SELECT codegen_record_event($1, s, 'processing', 'generating', 0.5, repeat('x', 1000)) "
+        "FROM generate_series($2::int, $3::int) AS s", uuid.UUID(watcher.generation_id), first, last,
+    )
+    await watcher.reader.until(lambda: watcher.reader.ids()[-1] == last)
+
+
 async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_then_gets_every_event(
     make_server, make_user, db_conn
 ):
@@ -248,14 +285,7 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_then_gets_
                                sse_ping_seconds=3600)
     watcher = await followed(server, await make_user(server), db_conn)
     gid, n = watcher.generation_id, watcher.written
-    # the same generation's stream for a client with small buffers that reads its head and then nothing
-    token = (await watcher.user.stream_token(gid)).body
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
-    reader, writer = await asyncio.open_connection(sock=sock, limit=1024)
+    reader, writer = await small_buffered(server)
     ids: list[int] = []
 
     async def read_until(seq: int) -> None:
@@ -263,41 +293,54 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_then_gets_
             while not ids or ids[-1] != seq:
                 ids.extend(int(i) for i in re.findall(rb"^id: (\d+)$", await chunk(reader), re.M))
 
-    async def events(first: int, last: int) -> None:
-        """Events first..last of about 1.2 KB, in one transaction (their NOTIFYs go out together, at the commit),
-        until the client that reads has the last: each was offered to the stalled stream too."""
-        await db_conn.execute(
-            "SELECT codegen_record_event($1, s, 'processing', 'generating', 0.5, repeat('x', 1000)) "
-            "FROM generate_series($2::int, $3::int) AS s", uuid.UUID(gid), first, last,
-        )
-        await watcher.reader.until(lambda: watcher.reader.ids()[-1] == last)
-
     try:
-        writer.write(f"GET {token['stream_url']}?token={token['sse_token']}&last_event_id={n} HTTP/1.1\r\n"
-                     f"Host: {host}\r\n\r\n".encode())
-        await reader.readuntil(b"\r\n\r\n")
+        transport = await request_stream(server, watcher, reader, writer)
         await read_until(n)
-        [transport] = [handler.transport for handler in server.runner.server.connections
-                       if handler.transport is not None
-                       and handler.transport.get_extra_info("peername") == writer.get_extra_info("sockname")]
-        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         await watcher.waiting()
         # one event at a time, each written straight to the socket, until more than the bound waits unsent
         seq = n
         while transport.get_write_buffer_size() <= DIRECT_WRITE_MAX_BUFFER:
             seq += 1
             assert seq < n + 1000, "the stalled client's buffer never filled"
-            await events(seq, seq)
+            await events(db_conn, watcher, seq, seq)
         # the next is the task's to write: it reaches the client once it reads, though no event follows it
-        await events(seq + 1, seq + 1)
+        await events(db_conn, watcher, seq + 1, seq + 1)
         await read_until(seq + 1)
 
         # stalled again, with 400 events at once: what waits unsent is the direct writes up to the bound, then
         # what the task wrote before it waited for the client
         last = seq + 401
-        await events(seq + 2, last)
+        await events(db_conn, watcher, seq + 2, last)
         assert transport.get_write_buffer_size() < 3 * DIRECT_WRITE_MAX_BUFFER
         await read_until(last)
         assert ids == list(range(n, last + 1))
     finally:
         writer.close()
+
+
+async def test_a_client_that_stops_reading_is_cut_off_after_the_send_timeout(make_server, make_user, db_conn,
+                                                                             monkeypatch):
+    """The stream's task waits SEND_TIMEOUT_SECONDS for a client that stopped reading, then aborts its connection
+    and frees the stream: its buffers are not held for ever. The wait is shortened here once the stream is open
+    (the kernel's own bound, TCP_USER_TIMEOUT, was set from it before, so it stays 30 s and is not what cuts)."""
+    server = await make_server(worker=False, generate_rate_limit=0, stream_token_rate_limit=0, sse_queue_size=1000,
+                               sse_ping_seconds=3600)
+    watcher = await followed(server, await make_user(server), db_conn)
+    reader, writer = await small_buffered(server)
+    try:
+        transport = await request_stream(server, watcher, reader, writer)
+        await watcher.waiting()
+        monkeypatch.setattr(streams, "SEND_TIMEOUT_SECONDS", 0.5)
+        # more than the direct writes and the task's unwaited writes hold: the task waits for the client
+        await events(db_conn, watcher, watcher.written + 1, watcher.written + 400)
+        bus = server.app[appkeys.BUS]
+        # the connection is aborted, its buffer dropped (a close would keep it until the client takes it), and the
+        # stream freed
+        await wait_until(lambda: _true(transport.is_closing() and transport.get_write_buffer_size() == 0
+                                       and bus.subscriber_count() == 1))
+    finally:
+        writer.close()
+
+
+async def _true(value: bool) -> bool:
+    return value
