@@ -284,7 +284,7 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_then_gets_
     server = await make_server(worker=False, generate_rate_limit=0, stream_token_rate_limit=0, sse_queue_size=1000,
                                sse_ping_seconds=3600)
     watcher = await followed(server, await make_user(server), db_conn)
-    gid, n = watcher.generation_id, watcher.written
+    n = watcher.written
     reader, writer = await small_buffered(server)
     ids: list[int] = []
 
