@@ -329,7 +329,8 @@ async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_retu
             first = await user.generate()
 
             async def failed_to_claim_thrice() -> bool:
-                return len(logged(log_lines, claiming_failed)) >= 3 and bool(logged(log_lines, "reaper failed; retrying"))
+                reaped = logged(log_lines, "reaper failed; retrying")
+                return len(logged(log_lines, claiming_failed)) >= 3 and bool(reaped)
 
             await wait_until(failed_to_claim_thrice)
             claims = logged(log_lines, claiming_failed)
