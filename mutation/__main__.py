@@ -110,8 +110,10 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "streams.serve": (("codegen/api/streams.py",), ("tests/test_streaming.py", "tests/test_api_edges.py")),
     # the live files a stream sends are reached only by the live-file tests (a first run without them left 50
     # of send_files' and send_file_snapshot's mutants alive)
+    # (test_stream_sender: the test plays the worker, announcing events out of order, to reach the order checks)
     "streams.sender": (("codegen/api/streams.py",),
-                       ("tests/test_streaming.py", "tests/test_live_files.py", "tests/test_live_reassembly.py")),
+                       ("tests/test_streaming.py", "tests/test_live_files.py", "tests/test_live_reassembly.py",
+                        "tests/test_stream_sender.py")),
     # services in two scopes, so each fits in a run of its own
     "services.generations": (("codegen/services/generations.py",),
                              ("tests/test_api_files.py", "tests/test_api_generations.py", "tests/test_api_projects.py",

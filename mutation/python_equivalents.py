@@ -42,6 +42,49 @@ _NOT_CHUNKED = ("sender.chunked only lets the bus write a live event straight to
                 "corrupt the body, is test_an_http_1_0_stream_is_plain_sse_without_chunk_framing's)")
 _TE_DEFAULT = ("without a Transfer-Encoding header (HTTP/1.0) the default is read instead: 'xxxx' is not 'chunked', "
                "so the stream is not chunked, as with ''")
+_UNREACHED_LOG = ("the log line of a branch only a bug of ours reaches (`pragma: no cover`: what the loop meets on its "
+                  "own is transient and takes the branch before it); it changes only that line, and no run writes it")
+_LOOP_INTERVAL = ("only how often the loop runs changes (a lease is still renewed well within it, an expired one still "
+                  "taken back, a little sooner or later): no outcome differs, and a test may not time it (the project "
+                  "allows no timed assertions)")
+_FINISHED_TRUTH = "finished is only read by its truth (`while not`, `and not`): None is falsy, as False is"
+_SNAPSHOT_STATUS = ("_serve sets sender.status to the snapshot's right after making the sender, before anything reads "
+                    "it")
+_CHUNKED_SET = ("_serve sets sender.chunked before follow, its only reader (send_file_snapshot and write do not "
+                "read it; when send_file_snapshot raises, follow is not reached)")
+_DECLINED = ("a live event _Sender._direct declines goes to the stream's task, which writes the same frame through "
+             "the response (aiohttp frames it as the same HTTP/1.1 chunk) in the same order: the same bytes, later")
+_AT_THE_BOUND = ("an event offered with exactly DIRECT_WRITE_MAX_BUFFER bytes unsent is declined, not written: "
+                 + _DECLINED)
+_WRITE_RAISES = ("the checks just before rule out what makes transport.write raise (asyncio's raises only after "
+                 "write_eof or while a sendfile runs, neither on a stream; uvloop's only on a closed handle, which "
+                 "is_closing() reports), and nothing is awaited between them")
+_ALSO_QUEUED = ("the event written is queued too, as a terminal one always is: the task wakes, finds it at last_seq "
+                "and skips it, and events offered meanwhile queue behind it and go out in order: the same bytes")
+_BEHIND_UNREAD = ("what the task does with a terminal event before writing it (waits for a load, settles, sends dirty "
+                  "files) does not read `behind`: with the files final and no load in flight it writes the frame "
+                  "alone, as _direct would, and any other verdict only declines (" + _DECLINED + ")")
+_REPEAT_REPLAYS = ("an event at or before last_seq then costs a replay read that finds only what follows last_seq "
+                   "(sent in order, its own queued copy skipped) and sends the dirty files before their FILES marker: "
+                   "the client gets the same events in the same order and the same files")
+_EQUAL_TAKEN = "an event at last_seq + 1 took the branch before this one: `>=` and `>` differ on none that gets here"
+_TERMINAL_SENT = ("after the replay, a terminal event at last_seq is the one the replay just sent, so finished is "
+                  "True and `not self.finished` fails either way")
+_DETACHED = ("the detached view of a completed generation is in no hub's map: no writer, payload or mark reaches it, "
+             "and, loaded and final, it is never loaded or settled; its hub, id and attempt are read only there")
+_DETACHED_UNSETTLED = ("a detached view not marked loaded and final is loaded and settled from the database when the "
+                       "stream sends `completed`: two reads more, filling a view whose changes no stream hears; a path "
+                       "changed meanwhile in the hub's view (dirty) then goes out again, whole, with the stored text "
+                       "the client holds: the client's files are the same")
+_ALL_MISSING = ("a dirty path is missing from the stream's view only in the detached view of a completed generation "
+                "(a hub's view never loses a path), where every path is missing: stopping at the first skips the "
+                "same paths as skipping each")
+_NO_EPOCH = ("the default of a path never sent is read only through its epoch, and epochs start at 1 (next_epoch): "
+             "any negative one sends the whole file from offset 0, whatever the default's length and done")
+_UNCHANGED_PATH = ("unreachable (`pragma: no cover`): live.py marks a path changed only when its text grows, its done "
+                   "flips or its epoch moves, and a stream takes its dirty paths only where it records what it sent")
+_RESET_TEXT = ("the ConnectionResetError's text is never read: _serve catches it and logs `stream client went away` "
+               "with the generation's id only")
 PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
     "codegen.services.generations.x__slug__mutmut_12":
         ('return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("XX-XX")',
@@ -213,4 +256,85 @@ PYTHON_EQUIVALENT: dict[str, tuple[str, str]] = {
          "the close callback stays on the ping task, which the response's exit (right after this finally) "
          "cancels: it then offers CLOSE to a subscription whose stream has ended and which is unsubscribed "
          "next; nothing reads it"),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_17":
+        ('log.exception(None, extra={"delay": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_18":
+        ('log.exception("claiming failed unexpectedly; retrying", extra=None)', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_19":
+        ('log.exception(extra={"delay": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_20":
+        ('log.exception("claiming failed unexpectedly; retrying", )', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_21":
+        ('log.exception("XXclaiming failed unexpectedly; retryingXX", extra={"delay": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_22":
+        ('log.exception("CLAIMING FAILED UNEXPECTEDLY; RETRYING", extra={"delay": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_23":
+        ('log.exception("claiming failed unexpectedly; retrying", extra={"XXdelayXX": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_claim_loop__mutmut_24":
+        ('log.exception("claiming failed unexpectedly; retrying", extra={"DELAY": delay})', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_heartbeat_loop__mutmut_3":
+        ('interval = self.settings.lease_seconds / 4', _LOOP_INTERVAL),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_19": ('log.exception(None)', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_20":
+        ('log.exception("XXreaper failed unexpectedly; retryingXX")', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_21":
+        ('log.exception("REAPER FAILED UNEXPECTEDLY; RETRYING")', _UNREACHED_LOG),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_6":
+        ('interval = max(self.settings.lease_seconds * 2, 0.2)', _LOOP_INTERVAL),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_7":
+        ('interval = max(self.settings.lease_seconds / 3, 0.2)', _LOOP_INTERVAL),
+    "codegen.engine.worker.x\u01c1Worker\u01c1_reaper_loop__mutmut_8":
+        ('interval = max(self.settings.lease_seconds / 2, 1.2)', _LOOP_INTERVAL),
+    "codegen.api.streams.x\u01c1_Sender\u01c1__init____mutmut_10": ('self.finished = None', _FINISHED_TRUTH),
+    "codegen.api.streams.x\u01c1_Sender\u01c1__init____mutmut_12": ('self.status: str | None = ""', _SNAPSHOT_STATUS),
+    "codegen.api.streams.x\u01c1_Sender\u01c1__init____mutmut_13": ('self.chunked = None', _CHUNKED_SET),
+    "codegen.api.streams.x\u01c1_Sender\u01c1__init____mutmut_14": ('self.chunked = True', _CHUNKED_SET),
+    "codegen.api.streams.x\u01c1_Sender\u01c1_direct__mutmut_12":
+        ('if transport is None or transport.is_closing() or transport.get_write_buffer_size() >= '
+         'DIRECT_WRITE_MAX_BUFFER:', _AT_THE_BOUND),
+    "codegen.api.streams.x\u01c1_Sender\u01c1_direct__mutmut_15":
+        ("return True  # the task's own write meets the same error and ends the stream", _WRITE_RAISES),
+    "codegen.api.streams.x\u01c1_Sender\u01c1_direct__mutmut_19": ('return False', _ALSO_QUEUED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1_files_settled__mutmut_4":
+        ('return self.files.loading is None and self.files.behind and self.files.final', _BEHIND_UNREAD),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_16":
+        ('elif item is RESYNC or (isinstance(item, StreamEvent) or item.seq > self.last_seq + 1):', _REPEAT_REPLAYS),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_17":
+        ('elif item is RESYNC or (isinstance(item, StreamEvent) and item.seq >= self.last_seq + 1):', _EQUAL_TAKEN),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_18":
+        ('elif item is RESYNC or (isinstance(item, StreamEvent) and item.seq > self.last_seq - 1):', _REPEAT_REPLAYS),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_2": ('subscription.direct = None', _NOT_CHUNKED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_23":
+        ('if isinstance(item, StreamEvent) and item.terminal and item.seq >= self.last_seq and not '
+         'self.finished:', _TERMINAL_SENT),
+    "codegen.api.streams.x\u01c1_Sender\u01c1follow__mutmut_3":
+        ('subscription.direct = self._direct if (self.chunked) and False else None', _NOT_CHUNKED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_11":
+        ('self.files = LiveGeneration(self.live, str(None), 0)', _DETACHED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_12":
+        ('self.files = LiveGeneration(self.live, str(self.generation_id), 1)', _DETACHED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_13":
+        ('self.files.loaded = self.files.final = None', _DETACHED_UNSETTLED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_14":
+        ('self.files.loaded = self.files.final = False', _DETACHED_UNSETTLED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_5":
+        ('self.files = LiveGeneration(None, str(self.generation_id), 0)', _DETACHED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_6":
+        ('self.files = LiveGeneration(self.live, None, 0)', _DETACHED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_file_snapshot__mutmut_7":
+        ('self.files = LiveGeneration(self.live, str(self.generation_id), None)', _DETACHED),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_files__mutmut_13":
+        ('epoch, length, done = self.sent.get(path, (-2, 0, False))', _NO_EPOCH),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_files__mutmut_14":
+        ('epoch, length, done = self.sent.get(path, (-1, 1, False))', _NO_EPOCH),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_files__mutmut_15":
+        ('epoch, length, done = self.sent.get(path, (-1, 0, True))', _NO_EPOCH),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_files__mutmut_39": ('break', _UNCHANGED_PATH),
+    "codegen.api.streams.x\u01c1_Sender\u01c1send_files__mutmut_6": ('break', _ALL_MISSING),
+    "codegen.api.streams.x\u01c1_Sender\u01c1write__mutmut_4":
+        ('raise ConnectionResetError(None) from None', _RESET_TEXT),
+    "codegen.api.streams.x\u01c1_Sender\u01c1write__mutmut_5":
+        ('raise ConnectionResetError("XXstream client stopped readingXX") from None', _RESET_TEXT),
+    "codegen.api.streams.x\u01c1_Sender\u01c1write__mutmut_6":
+        ('raise ConnectionResetError("STREAM CLIENT STOPPED READING") from None', _RESET_TEXT),
 }

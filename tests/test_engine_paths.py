@@ -319,26 +319,20 @@ async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_retu
     claiming_failed = "claiming failed; retrying"
     async with restricted_role(fresh_database_url) as role:
         generator = GatedGenerator()
+        # revoked before the worker starts: its very first claim fails (the backoff's first wait is its start value)
+        await role.revoke("UPDATE", "generations")
+        # a poll interval of 0.4 s lets the backoff double twice before it is capped (0.1, 0.2, 0.4)
         server = await make_server(generator=generator, database_url=role.dsn, generate_rate_limit=0,
-                                   lease_seconds=0.9, worker_poll_seconds=0.2)
+                                   lease_seconds=0.9, worker_poll_seconds=0.4)
         try:
             user = await make_user(server, role.admin)
             first = await user.generate()
-            await generator.started.wait()
-            await role.revoke("UPDATE", "generations")
-            second = await user.generate()
 
-            async def logged_all() -> bool:
-                # three failed claims: enough to see the backoff double, then stop at the poll interval
-                return len(logged(log_lines, claiming_failed)) >= 3 and all(
-                    logged(log_lines, m) for m in ("lease renewal failed", "reaper failed; retrying"))
+            async def failed_to_claim_thrice() -> bool:
+                reaped = logged(log_lines, "reaper failed; retrying")
+                return len(logged(log_lines, claiming_failed)) >= 3 and bool(reaped)
 
-            await wait_until(logged_all)
-            renewals = [r for r in caplog.records if r.getMessage() == "lease renewal failed"]
-            assert renewals, [r.getMessage() for r in caplog.records]
-            for renewal in renewals:  # the failure and how many leases it held up, as fields
-                assert "permission denied for table generations" in renewal.error  # type: ignore[attr-defined]
-                assert renewal.generations == 1  # type: ignore[attr-defined]
+            await wait_until(failed_to_claim_thrice)
             claims = logged(log_lines, claiming_failed)
             for line in claims + logged(log_lines, "reaper failed; retrying"):
                 assert "permission denied for table generations" in line.get("error", ""), line
@@ -347,22 +341,30 @@ async def test_the_worker_outlives_revoked_privileges_and_resumes_when_they_retu
             while len(backoff) < len(claims):
                 backoff.append(min(backoff[-1] * 2, server.settings.engine.poll_seconds))
             assert [line.get("delay") for line in claims] == backoff
+            assert (await user.generation(first["id"]))["status"] == "pending"
+            await role.admin.execute(f'GRANT UPDATE ON generations TO "{role.role}"')
+            await generator.started.wait()
+
+            # a claim that went through starts the backoff again at 0.1 s; the lease held cannot be renewed
+            failures_before = len(logged(log_lines, claiming_failed))
+            await role.revoke("UPDATE", "generations")
+            second = await user.generate()
+
+            async def failed_again() -> bool:
+                return len(logged(log_lines, claiming_failed)) > failures_before and bool(
+                    logged(log_lines, "lease renewal failed"))
+
+            await wait_until(failed_again)
+            assert logged(log_lines, claiming_failed)[failures_before].get("delay") == 0.1
+            renewals = [r for r in caplog.records if r.getMessage() == "lease renewal failed"]
+            for renewal in renewals:  # the failure and how many leases it held up, as fields
+                assert "permission denied for table generations" in renewal.error  # type: ignore[attr-defined]
+                assert renewal.generations == 1  # type: ignore[attr-defined]
             assert (await user.generation(second["id"]))["status"] == "pending"
             await role.admin.execute(f'GRANT UPDATE ON generations TO "{role.role}"')
             generator.release.set()
             for generation in (first, second):
                 assert (await user.wait_for(generation["id"]))["status"] == "completed"
-
-            # a claim that went through starts the backoff again at 0.1 s
-            failures_before = len(logged(log_lines, claiming_failed))
-            await role.revoke("UPDATE", "generations")
-            await user.generate()
-
-            async def failed_again() -> bool:
-                return len(logged(log_lines, claiming_failed)) > failures_before
-
-            await wait_until(failed_again)
-            assert logged(log_lines, claiming_failed)[failures_before].get("delay") == 0.1
         finally:
             generator.release.set()
             await stop_or_explain(server)

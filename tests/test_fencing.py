@@ -17,11 +17,13 @@ import asyncpg
 import pytest
 
 from codegen import appkeys
+from codegen.engine.bus import EventBus
 from codegen.engine.worker import Worker
 from codegen.lifecycle import Stage, Status
 from codegen.store import generations as generation_store
 from tests.conftest import Server, ServerFactory
-from tests.helpers import ApiClient, GatedGenerator, expire_lease
+from tests.faults import table_locked
+from tests.helpers import ApiClient, GatedGenerator, expire_lease, wait_until
 
 pytestmark = pytest.mark.database
 
@@ -169,3 +171,60 @@ async def test_the_heartbeat_stops_a_worker_whose_claim_is_gone(queue, make_user
     # it stopped without writing, and kept renewing nothing
     assert await db_conn.fetchrow(ROW, generation_id) == before
     assert a.generator.calls == 1
+
+
+async def test_a_claim_names_the_worker_that_holds_it_and_its_generator(queue, make_user, workers, db_conn):
+    user: ApiClient = await make_user(queue)
+    generation_id = uuid.UUID((await user.generate())["id"])
+    a = gated_worker(queue, workers)
+    await claim(a, generation_id)
+    # operators (and the crash drills) tell which process holds a lease by worker_id; the API shows the provider
+    row = await db_conn.fetchrow("SELECT worker_id, provider FROM generations WHERE id = $1", generation_id)
+    assert (row["worker_id"], row["provider"]) == (a.worker.worker_id, "gated")
+    assert (await user.generation(str(generation_id)))["provider"] == "gated"
+
+
+async def test_a_stopping_worker_claims_nothing(queue, make_user, workers, db_conn):
+    user: ApiClient = await make_user(queue)
+    generation_id = uuid.UUID((await user.generate())["id"])
+    a = gated_worker(queue, workers)
+    await a.worker.stop()
+    # a wake-up that races stop()'s cancel of the claim loop: the worker has room, yet takes nothing
+    assert await a.worker.claim_available() == 0
+    assert a.worker.running == {}
+    row = await db_conn.fetchrow(ROW, generation_id)
+    assert (row["status"], row["attempts"], row["worker_id"]) == ("pending", 0, None)
+
+
+async def test_a_worker_that_hears_no_wake_up_finds_queued_work_by_polling(queue, make_user, workers, database_url):
+    user: ApiClient = await make_user(queue)
+    first = uuid.UUID((await user.generate())["id"])
+    # a bus never started hears no NOTIFY (as while its connection is down): only the poll finds new work
+    deaf = EventBus(database_url)
+    settings = queue.settings.model_copy(update={"worker_concurrency": 2, "worker_poll_seconds": 0.2})
+    generator = GatedGenerator()
+    worker = Worker(queue.app[appkeys.DB], deaf, settings.engine, generator)
+    workers.append(Gated(worker, generator))
+    await worker.start()
+    await generator.started.wait()
+    assert set(worker.running) == {first}
+    # queued after the first claim: the create's wake-up goes to the queue server's bus, not to this worker
+    second = uuid.UUID((await user.generate())["id"])
+
+    async def both_claimed() -> bool:
+        return set(worker.running) == {first, second}
+
+    await wait_until(both_claimed)
+
+
+async def test_a_full_worker_answers_a_wake_up_without_a_statement(queue, make_user, workers, database_url):
+    user: ApiClient = await make_user(queue)
+    generation_id = uuid.UUID((await user.generate())["id"])
+    a = gated_worker(queue, workers)
+    await claim(a, generation_id)
+    await user.generate()
+    # every create wakes every worker: one already at its concurrency must not run the claim statement each
+    # time. With the table locked against everyone, such a statement would wait; the bound is only a failure's
+    async with table_locked(database_url, "generations"), asyncio.timeout(30):
+        assert await a.worker.claim_available() == 0
+    assert set(a.worker.running) == {generation_id}

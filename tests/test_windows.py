@@ -167,6 +167,33 @@ async def test_a_renewed_lease_runs_for_the_lease_seconds(
         assert renewed - await db_conn.fetchval("SELECT now()") == timedelta(seconds=30)
 
 
+
+async def test_live_checkpoints_outlive_their_generations_end_by_ten_minutes_and_a_live_ones_stay(
+    queue: Server, make_user: UserFactory, db_conn: asyncpg.Connection
+) -> None:
+    user = await make_user(queue)
+    pending = uuid.UUID((await user.generate())["id"])
+    running = await claimed(db_conn, (await user.generate())["id"], 1, timedelta(hours=1))
+    ended = uuid.UUID((await user.generate())["id"])
+    assert (await user.call("POST", f"/api/generations/{ended}/cancel")).status == 200
+    for gid in (pending, running, ended):
+        for path, age in (("old.py", timedelta(minutes=11)), ("recent.py", timedelta(minutes=9))):
+            await db_conn.execute(
+                "INSERT INTO live_file_checkpoints (generation_id, path, attempt, version, text, done, updated_at) "
+                "VALUES ($1, $2, 1, 1, 'x', false, now() - $3::interval)", gid, path, age,
+            )
+    await reaper_of(queue).reap()
+    kept = await db_conn.fetch(
+        "SELECT generation_id, path FROM live_file_checkpoints WHERE generation_id = ANY($1::uuid[])",
+        [pending, running, ended],
+    )
+    # a generation still queued or running keeps its checkpoints however old (a stream starts from them);
+    # an ended one's go ten minutes after their last write
+    assert sorted((r["generation_id"], r["path"]) for r in kept) == sorted([
+        (pending, "old.py"), (pending, "recent.py"), (running, "old.py"), (running, "recent.py"),
+        (ended, "recent.py"),
+    ])
+
 # -- the stream token: single use, for its lifetime -------------------------------------------------
 
 
