@@ -67,6 +67,16 @@ CLOSE: Final = _Marker("CLOSE")
 FILES: Final = _Marker("FILES")
 
 
+def _deliver(callback: Callable[..., object], *args: object, generation_id: str | None = None) -> None:
+    """Hand a notification to one listener. A listener that raises (only a bug of ours can) is logged and
+    skipped: the others (every other stream, the worker's cancel watch) still get the notification, and
+    nothing is raised into asyncpg's callback."""
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("a notification listener failed", extra={"generation_id": generation_id})
+
+
 def make_event(seq: int, payload: str) -> StreamEvent:
     status = orjson.loads(payload)["status"]
     frame = b"id: %d\ndata: %s\n\n" % (seq, payload.encode())
@@ -327,14 +337,14 @@ class EventBus:
             return
         event = make_event(int(seq), data)
         for subscription in tuple(subscribers or ()):
-            subscription.offer(event)
+            _deliver(subscription.offer, event, generation_id=generation_id)
         for callback in self._event_listeners:
-            callback(generation_id, event)
+            _deliver(callback, generation_id, event, generation_id=generation_id)
 
     def _on_queue_notification(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
         for callback in self._queue_listeners:
-            callback()
+            _deliver(callback)
 
     def _on_files_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         for callback in self._file_listeners:
-            callback(payload)
+            _deliver(callback, payload)
