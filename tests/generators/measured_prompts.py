@@ -117,7 +117,7 @@ MEASURED = [
       FAITHFUL),
     M("weather dashboard web page that fetches the forecast from an API", REFUSED, ("calling external services",)),
     M("A REST API with user registration, email verification and password reset", FLAGGED,
-      ("account e-mail flows (verification, password reset)",)),
+      ("account e-mail flows (verification, password reset)", "the records to keep")),
     M("Build a markdown to HTML converter CLI", REFUSED, ("unit converter",)),
     M("CSV: compute the median salary per department from employees.csv", FAITHFUL),
     M("A FastAPI app that lets users upload images and tags them", REFUSED, ("upload",)),

@@ -185,6 +185,10 @@ _UNSUPPORTED: list[tuple[str, str, bool]] = [
     ("a chat bot", r"(?:discord|telegram|slack|whatsapp|chat) ?bots?|chatbots?", True),
     ("a blockchain program", r"blockchain|smart contracts?|solidity|ethereum|nft", True),
     ("a browser extension", r"(?:browser|chrome|firefox) (?:extension|add ?on|plugin)", True),
+    ("a microcontroller program (firmware)", (
+        r"arduino|esp ?32|esp ?8266|micro ?python|circuit ?python|raspberry pi pico|firmware|microcontrollers?"
+        r"|(?:stm32|avr|attiny)\w*"
+    ), True),
     ("a compiler, interpreter or operating-system program", r"compiler|interpreter for|operating system|kernel module|device driver", True),
     ("an email or notification service", r"email (?:service|sender|server)|smtp server|newsletter sender", True),
     ("a program that renames, moves or sorts the files of a folder", (

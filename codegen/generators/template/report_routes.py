@@ -131,8 +131,10 @@ def apply_nested(spec: ProjectSpec, text: str) -> list[Applied]:
             if child is None:
                 name = identifier(singular(child_word))
                 generic = child_word in NON_ENTITIES and child_word not in _NESTED_NAMES
-                # named outside the path, in the plural or in the singular ("Task under /projects/{id}/tasks")
-                named = re.search(rf"\b(?:{re.escape(child_word)}|{re.escape(singular(child_word))})\b", prose) is not None
+                # named outside the path in the plural, or said to live under it ("Task under /projects/{id}/tasks");
+                # "it's a peal if changes >= 5000" describes performances, it names no records
+                named = re.search(rf"\b{re.escape(child_word)}\b", prose) is not None or bool(
+                    under and singular(under.group(1)) == singular(child_word))
                 if generic or not is_plural(child_word) or len(name) < 3 or not named or child is parent:
                     if said:
                         applied.append(Applied(said, (), f"{child_word} are not an entity"))

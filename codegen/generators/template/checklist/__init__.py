@@ -17,7 +17,7 @@ import re
 
 from codegen.generators.base import GenerationError
 from codegen.generators.template import recipes
-from codegen.generators.template.checklist import crosscheck, details, requests, sentences, substitutes
+from codegen.generators.template.checklist import crosscheck, details, domains, requests, sentences, substitutes
 from codegen.generators.template.checklist.items import MAX_WHERE, MET, NOT_FILES, SUBSTITUTED, UNMET, Builder, Requirement
 from codegen.generators.template.checklist.requests import GENERIC_KIND_RE
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages, unsupported_kinds
@@ -72,7 +72,8 @@ def build(spec: ProjectSpec, files: dict[str, str], *, prompt: str, requirements
     requests.framework(b, text, assumptions)
     requests.entities(b, entities_named)
     details.unread_fields(b, normalize(text).lower(), entities_named)
-    requests.domain(b, text, entities_named)
+    domains.domain(b, text, entities_named)
+    domains.assumed_records(b, assumptions)
     requests.features(b, text)
     requests.store(b, text, assumptions)
     requests.recipe(b, text, assumptions)

@@ -34,6 +34,7 @@ _COMMANDS_AFTER_RE = re.compile(r"\b(?:sub ?)?commands?\s*(?::|\(|are\b|include\
 # "with subcommands add, list, water and export": a list of two or more after the word itself
 _SUBCOMMANDS_RE = re.compile(r"\bsub ?commands? ((?:[a-z_][a-z0-9_]{1,})(?:(?:,| and|, and|,? or) [a-z_][a-z0-9_]{1,})+)")
 TESTS_RE = r"\b(?:tests?|tested|testing|pytest|unit tests?)\b"
+_COMMAND_VERBS = frozenset("add new create list show remove delete rm edit update set get run start stop done".split())
 _FUNCTION_STOP = frozenset("with and the some few helper utility useful common basic simple static class".split())
 # (request text, pattern over the normalized text, is it met when the project has ...): data, in rows of the
 # same shape as languages.py's tables of kinds and languages (a parallel of data, not of logic)
@@ -127,6 +128,16 @@ def detailed(b: Builder, text: str, applied: list[Applied]) -> None:
     programs = [program for program, _ in usage]
     shown = [", ".join(c for p, c in usage if p == programs[0] and not c.startswith("-"))] if len(usage) >= 2 and len(
         set(programs)) == 1 else []
+    # "commands: song add (title, key), setlist new NAME, setlist show NAME": commands of two words, a group and
+    # its verb, which the one level of commands written does not have
+    for listing in re.findall(r"\b(?:sub ?)?commands?\s*:\s*([^.;\n]+)", lowered):
+        items = [item.split() for item in re.split(r",|\band\b", re.sub(r"\([^)]*\)?", "", listing))]
+        groups = [words[0] for words in items if len(words) >= 2 and words[1] in _COMMAND_VERBS]
+        for words in items:
+            if b.spec.kind == "cli" and len(words) >= 2 and words[0] in groups and words[1] in _COMMAND_VERBS:
+                listed.add(words[0])
+                b.add(f"command {words[0]} {words[1]}", UNMET, [], "the command line the offline generator writes "
+                      "has one level of commands, not groups of them")
     for found in (_COMMANDS_RE.findall(lowered) + _COMMANDS_AFTER_RE.findall(lowered) + _SUBCOMMANDS_RE.findall(lowered)
                   + shown):
         for name in re.split(r",? and |, ?|,? or ", found):

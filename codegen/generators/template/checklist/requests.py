@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codegen.generators.template import catalog, kinds, recipes
+from codegen.generators.template import kinds, recipes
 from codegen.generators.template.kinds import webpage
 from codegen.generators.template.kinds import page_sections
 from codegen.generators.template.checklist import request_words
@@ -12,7 +12,7 @@ from codegen.generators.template.checklist.items import MAX_WHERE, MET, SUBSTITU
 from codegen.generators.template.languages import WEB_LANGUAGES, asked_languages
 from codegen.generators.template.model import FEATURE_LABELS, FRAMEWORK_LABELS, KIND_LABELS
 from codegen.generators.template.prompt_parser import FEATURE_RULES
-from codegen.generators.template.words import article, human_list, normalize, plural, singular
+from codegen.generators.template.words import article, human_list, normalize
 
 GENERIC_KIND_RE = re.compile(r"\b(app|application|system|platform|service|manager|tracker|backend|tool|utility|program|script)\b")
 
@@ -105,45 +105,6 @@ _NOT_RECORD_HEADS = frozenset(
 )
 
 
-def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
-    """"a bookstore API": the domain's usual entities stand for what the prompt did not name."""
-    domain = catalog.find_domain(normalize(text).lower())
-    if domain is None or b.spec.recipe or b.spec.kind == "data_script":
-        return
-    assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
-    pattern = next(p for p, word, _ in catalog.DOMAINS if word == domain[0])
-    kind_words = r"(?:\s+taking)?\s+(?:web\s+)?(?:app|application|api|tool|site|website|page|manager|tracker|system|service|cli)\b"
-    headed = re.search(rf"\b(?:{pattern}){kind_words}", normalize(text).lower())
-    # "a coffee subscription service: customers, plans, subscriptions": a record named is what the word meant
-    own_word = any(re.fullmatch(pattern, e.plural.replace("_", " ")) or re.fullmatch(pattern, e.name.replace("_", " "))
-                   for e in b.spec.entities if e.name in named)
-    if headed and not assumed and not own_word and not any(b.spec.entity(name) for name in domain[1]):
-        wanted = human_list([plural(name).replace("_", " ") for name in domain[1]])
-        # "a meal kit subscription service" asked for no newsletter: the request is said in the prompt's words
-        said = " ".join(headed.group(0).split())
-        asked = (f"{article(domain[0].lower())} project" if singular(domain[0].lower()) in said
-                 else article(said))
-        b.add(asked, UNMET, [],
-              f"it keeps {human_list([e.plural for e in b.spec.entities])}, not {wanted}")
-        return
-    if assumed:
-        # the domain's word names its first records ("a todo app": tasks); the others must be the prompt's words
-        words = set(re.findall(r"[a-z]+", normalize(text).lower().replace("_", " ")))
-        # "booking a house cleaning" finds the hotel domain by its records: the prompt never said "hotel"
-        titled = domain[0].lower() in words
-        unnamed = [e for e in assumed if (e.name != domain[1][0] or not titled)
-                   and not {e.name.replace("_", " "), e.plural.replace("_", " ")} & words]
-        kept, project = [e for e in assumed if e not in unnamed], f"{article(domain[0].lower())} project"
-        if kept and not titled:
-            b.add(human_list([e.plural.replace("_", " ") for e in kept]), MET, b.where(*(e.plural for e in kept)))
-        elif kept:
-            b.add(project, MET, b.where(*(e.plural for e in kept)),
-                  f"no records named; it keeps {human_list([e.plural.replace('_', ' ') for e in kept])}, the usual ones")
-        if unnamed:
-            b.add(human_list([e.plural.replace("_", " ") for e in unnamed]), SUBSTITUTED, b.where(
-                *(e.plural for e in unnamed)), f"the usual records of {project}, kept though the prompt never named them")
-
-
 _FEATURE_EVIDENCE = {
     "auth": (r"auth", ("Bearer", "password")),
     "pagination": (r"$^", ("offset", "limit", "--page", "page")),
@@ -158,6 +119,10 @@ _TOKEN_AUTH = re.compile(r"\b(?:jwt|bearer|tokens?|log ?in|sign ?in|sign ?up|reg
 # "staff log in with session cookies" asks for server sessions, which bearer tokens are not
 _SESSION_AUTH = re.compile(r"\bsession (?:cookies?|based|auth\w*|ids?|log ?ins?|sign ?ins?)\b|\bcookies?\b|\bsessions\b")
 _BEARER = re.compile(r"\b(?:jwt|bearer|tokens?)\b")
+# "login via GitHub OAuth", "sign in with Google", "SSO": another site's accounts, which bearer tokens are not
+_OTHER_ACCOUNTS = re.compile(r"\boauth\w*|\bopenid\b|\bsso\b|\bsingle sign ?on\b|\b(?:sign|log) ?in (?:with|via|through) "
+                             r"(?:google|github|gitlab|facebook|apple|microsoft|discord)\b|\b(?:google|github|gitlab|facebook"
+                             r"|apple|microsoft|discord) (?:login|sign ?in|oauth|auth\w*|accounts?)\b")
 
 
 def features(b: Builder, text: str) -> None:
@@ -178,6 +143,10 @@ def features(b: Builder, text: str) -> None:
             if where and feature == "auth" and _API_KEY_ONLY.search(flat) and not _TOKEN_AUTH.search(flat):
                 b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
                       "not write API keys sent in a header")
+                continue
+            if where and feature == "auth" and _OTHER_ACCOUNTS.search(flat):
+                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
+                      "not write OAuth or sign-in with another site's accounts")
                 continue
             if where and feature == "auth" and _SESSION_AUTH.search(flat) and not _BEARER.search(flat):
                 b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "

@@ -103,7 +103,10 @@ def _section(item: str) -> NamedSection | None:
         return None  # the page itself; its hero (hero_of)
     # "instructor cards with photos": the section is the instructors, shown with photos
     head, _, details = re.sub(r"\s+", " ", item).strip().partition(" with ")
-    written = [w for w in head.split() if w not in _SECTION_NOISE]  # "countdown timer to the event"
+    if re.search(r"\b(?:buttons?|links?|cta|call to action|icons?|logo)\s*$", head):
+        return None  # "a 'Book a pickup' button": a control of the page, listed by the checklist, not a section
+    # "countdown timer to the event" as written; not what a relative clause says it does ("that emails me")
+    written = [w for w in re.split(r" (?:where|that|which|who) ", head)[0].split() if w not in _SECTION_NOISE]
     head = re.split(r" (?:to|for|from|on|at|about|in|where|that|which) ", head)[0]
     words, shape = [w for w in head.split() if w not in _SECTION_NOISE], None
     of = _SHAPE_OF.match(" ".join(words))

@@ -50,6 +50,13 @@ def other_variants(flat: str) -> list[tuple[str, dict]]:
     return found
 
 
+def _page_sections_beside_a_countdown(flat: str) -> list[str]:
+    """The sections of a page the prompt names that are a page's own (a gallery, a form, a schedule), besides a
+    countdown: with them, a countdown is a section of the page, not the stopwatch page itself."""
+    return [s.name for s in named_sections(flat) if any(
+        re.fullmatch(entry["pattern"], s.name) for key, entry in KNOWN_SECTIONS.items() if key not in ("countdown", "date"))]
+
+
 class WebPage:
     """Static web pages (the Kind protocol)."""
 
@@ -62,6 +69,8 @@ class WebPage:
                 break
         if names_variant("landing", context.flat):
             spec.recipe = "landing"  # "an event page with a countdown": the page, whose countdown is a request of it
+        elif spec.recipe == "stopwatch" and len(_page_sections_beside_a_countdown(context.flat)) >= 2:
+            spec.recipe = "landing"  # "a page for a birthday with a countdown, a photo gallery and an RSVP form"
         if spec.recipe in ("calculator", "stopwatch"):
             spec.entities = []
         if spec.recipe is None and not spec.entities and not context.domain:
