@@ -35,6 +35,7 @@ from codegen.generators.template.entity_words import (
     NON_ENTITIES,
     NOT_QUALIFIERS,
     NOT_RECORD_NAMES,
+    RULE_ADJECTIVES,
     OPERATION_VERBS,
     OPTIONAL_WORDS,
     POSTING_VERBS,
@@ -46,6 +47,7 @@ from codegen.generators.template.entity_words import (
     TERMINATOR_TOKENS,
     TERMINATOR_WORDS,
     TRACKER_WORDS,
+    VIEW_NOUNS,
     is_feature,
 )
 from codegen.generators.template.words import Token, identifier, is_plural, plural, safe_field_name, singular
@@ -121,6 +123,8 @@ class EntityParser(EntityGuards, FieldItems):
 
     def _entity_list(self, start: int, *, bare: bool = False) -> list[_Item]:
         items: list[_Item] = []
+        if self._choices(start):  # "(category: bikes, electric, other)": a field's values
+            return items
         index = start
         while True:
             item = self._item(index, with_fields=True)
@@ -159,7 +163,8 @@ class EntityParser(EntityGuards, FieldItems):
             token = self.tokens[index] if index < len(self.tokens) else None
             if token is None or not token.is_word or token.text in SEPARATORS:
                 break
-            if token.text in TERMINATOR_WORDS or token.text in TERMINATOR_TOKENS or token.text in LIST_TRIGGERS:
+            if token.text in TERMINATOR_WORDS or token.text in TERMINATOR_TOKENS or (
+                    token.text in LIST_TRIGGERS and (words or not self._viewed(index))):  # "a grid of routes"
                 break
             if words and token.text.endswith("ed") and token.text not in catalog.OPTIONAL_NAMES:
                 break
@@ -187,8 +192,10 @@ class EntityParser(EntityGuards, FieldItems):
 
     def _entity_name(self, item: _Item, *, in_list: bool, bare: bool = False) -> str | None:
         # "tools (serial_number unique, name, category)": a generic plural listed with fields of its own is records
-        listed_with_fields = in_list and bool(item.fields) and item.words[-1] not in NEVER_RECORDS
-        words = [w for w in item.words if w not in MODIFIERS]
+        listed_with_fields = in_list and bool(item.fields) and (item.words[-1] not in NEVER_RECORDS
+                                                                 or self._viewed(item.start))
+        # "no overlapping bookings", "overdue loans": a rule's adjective is no part of the records' name
+        words = [w for w in item.words if w not in MODIFIERS and w not in RULE_ADJECTIVES]
         if not words or any(is_feature(w) for w in words) or "_".join(words) in AUTH_PHRASES:
             return None
         if len(words) > 1 and words[0] in DOING_VERBS:  # "add people, add expenses": what a user does
@@ -347,6 +354,8 @@ class EntityParser(EntityGuards, FieldItems):
                 break
             if self._limit(item) or (words[0] in OPERATION_VERBS and len(words) > 1):
                 break  # "can have max 3 loans", "trim whitespace, normalize phones": a limit, operations
+            if self._text(item.end) == "of" and words[-1] in VIEW_NOUNS:
+                break  # "setters: a grid of routes with grade": how records are shown, no field
             if self._text(item.end) == "with" and not fields:
                 break  # "artists with hero with her name": a thing with parts of its own, not a field
             if self._text(item.end) in RELATION_VERBS:

@@ -15,9 +15,12 @@
 
 from __future__ import annotations
 
+import re
+
 from codegen.generators.template.entity_words import (
     AUDIENCE_WORDS,
     AUX,
+    CHOICE_LABELS,
     CONTAINER_NOUNS,
     DOING_VERBS,
     KIND_WORDS,
@@ -25,12 +28,15 @@ from codegen.generators.template.entity_words import (
     LIST_TRIGGERS,
     MODIFIERS,
     NEVER_RECORDS,
+    PAGE_WORDS,
     SEPARATORS,
     TERMINATOR_WORDS,
+    VIEW_NOUNS,
 )
 from codegen.generators.template import catalog
 from codegen.generators.template.words import Token, is_plural, singular
 
+_AGENT_RE = re.compile(r"(?:er|or|ist|ian)s$")  # who does something: setters, navigators, florists
 _SENTENCE_ENDS = frozenset({".", ";", "!", "?", "\n", ""})
 
 
@@ -49,9 +55,26 @@ class EntityGuards:
                 and self._text(item.end) in TERMINATOR_WORDS)
 
     def _audience(self, start: int, item) -> bool:
-        """"a violin rental program for kids": who it is for, unless the kind of project stands before "for"."""
-        return (self._text(start - 1) == "for" and item.words[-1] in AUDIENCE_WORDS
-                and self._text(start - 2) not in KIND_WORDS)
+        """"a violin rental program for kids": who it is for, unless the kind of project stands before "for"; "a
+        page for our dog walkers showing ...": who a page serves."""
+        if self._text(start - 1) != "for":
+            return False
+        if item.words[-1] in AUDIENCE_WORDS and self._text(start - 2) not in KIND_WORDS:
+            return True
+        # "a React page for our route setters showing a grid of routes": people a page serves, alone after "for"
+        head = item.words[-1]
+        return (self._text(start - 2) in PAGE_WORDS and not item.fields and self._text(item.end) not in SEPARATORS
+                and bool(_AGENT_RE.search(head)) and singular(head) not in catalog.ENTITY_FIELDS)
+
+    def _viewed(self, index: int) -> bool:
+        """"a grid of routes with hold color": records a page shows, even a word that is generic elsewhere."""
+        return self._text(index - 1) == "of" and self._text(index - 2) in VIEW_NOUNS
+
+    def _choices(self, start: int) -> bool:
+        """"(categorie: fiets, elektrisch, overig)", "status enum: open, closed": the values of the field labelled
+        before the colon that ends at ``start``, never records."""
+        at = start - 2 - (self._text(start - 2) == "enum")
+        return self._text(start - 1) == ":" and self._text(at) in CHOICE_LABELS
 
     def _container(self, index: int) -> bool:
         """"an appointment book": a container noun after a noun that qualifies it."""

@@ -9,7 +9,8 @@
   expenses") is what is done to them, never part of their name;
 - "a list of tags" inside an entity's parenthesised field list is a field of that entity, not a resource;
 - a plural possessive names the owners unless what they own is plural too: "my houseplants' watering schedule"
-  is the houseplants, "the members' loans" the loans;
+  is the houseplants, "the members' loans" the loans; but an organisation after it is named by its members, who
+  are no records ("a beekeepers' association" is the association);
 - "where I can add dogs and their owners": what a user can add are records, as what they keep;
 - a foreign key written with its target ("owner FK Member") is one field, ``owner_id``;
 - what people log in with ("log in with session cookies", "sign in using magic links") is how, never records.
@@ -18,6 +19,8 @@
 from __future__ import annotations
 
 import re
+
+from codegen.generators.template.entity_words import ORGANISATION_NOUNS
 
 _METHOD_RE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(?=/)", re.IGNORECASE)
 # "return 400 with per-field messages", "respond with a 404 and an error body", "returns HTTP 409 listing the fields"
@@ -64,4 +67,6 @@ def _link_field(match: re.Match[str]) -> str:
 
 def _plural_possessive(match: re.Match[str]) -> str:
     owned = match.group(2)
+    if owned.lower() in ORGANISATION_NOUNS:  # "a beekeepers' association": the association, named by its members
+        return owned
     return owned if owned.endswith("s") and not owned.endswith("ss") else match.group(1)

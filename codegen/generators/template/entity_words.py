@@ -142,3 +142,32 @@ OPERATION_VERBS = frozenset(
     "trim strip normalize normalise drop remove convert fix validate dedupe deduplicate split replace lowercase"
     " uppercase standardize standardise clean parse merge capitalize capitalise".split()
 )
+# an organisation named after its members: "a beekeepers' association" is the association, no records "beekeepers"
+ORGANISATION_NOUNS = frozenset(
+    "association associations guild guilds club clubs society societies union unions league leagues group groups"
+    " team teams council councils cooperative cooperatives coop co-op collective collectives network networks"
+    " circle circles federation alliance community fellowship chapter syndicate brotherhood sisterhood".split()
+)
+# adjectives of a rule before records: "no overlapping bookings", "overdue loans" name the bookings and loans
+RULE_ADJECTIVES = frozenset(
+    "no overlapping overlapped conflicting clashing duplicate duplicated double late overdue expired expiring missing"
+    " upcoming queued pending outstanding unpaid unread stale invalid".split()
+)
+# what a page is, before "for": "a React page for our route setters showing ..." serves the setters, keeps no setters
+PAGE_WORDS = frozenset(
+    "page pages component components screen screens view views dashboard widget form ui frontend front-end site"
+    " website webpage spa grid table board gallery".split()
+)
+# how a page shows records: "a grid of routes with hold color and grade" is the routes with those fields, even a
+# word that names no records elsewhere ("routes"); the view itself is no field of what stands before it
+VIEW_NOUNS = frozenset(
+    "grid table list board gallery feed carousel kanban timeline calendar catalog catalogue overview wall map".split()
+)
+# a field's label before a colon and its values, in a few languages: "(category: bikes, electric, other)" lists the
+# category's choices, never records
+CHOICE_LABELS = frozenset(
+    "category categories categoria categorias categorie categorieen kategorie kategorien kategori type types tipo tipos"
+    " typ typen soort soorten typus status estado estados stato statut etat state states stage kind kinds genre genres"
+    " level levels nivel niveau livello priority prioridad priorita prioriteit role roles size sizes maat talla taille"
+    " color colour colors colours kleur colore couleur mode modes gender".split()
+)
