@@ -70,3 +70,12 @@ def test_values_after_a_field_label_are_choices_not_records() -> None:
     for label in ("category", "categoria", "catégorie", "kategorie", "soort", "typ", "estado", "stato", "statut"):
         names = _entities(f"een api voor een winkel: klanten leveren spullen in ({label}: boeken, platen, spellen)")
         assert not {"boek", "boeken", "plaat", "platen", "spel", "spellen"} & set(names), label
+
+
+def test_a_field_s_choices_in_brackets_do_not_end_its_record_s_list() -> None:
+    from codegen.generators.template.prompt_parser import parse_prompt
+
+    spec = parse_prompt("Flask API for a framing shop. Each frame order has width_cm, moulding (oak, walnut, black "
+                        "metal), glass type and status.").spec
+    fields = {e.name: [f.name for f in e.fields] for e in spec.entities}
+    assert fields.get("order") == ["width_cm", "moulding", "glass_type", "status"], fields

@@ -105,11 +105,16 @@ class EntityGuards:
         if self._text(index) != "(" or self._text(index + 2) == ")" and self._text(index + 1) in {
                 name for name, _, _ in catalog.default_fields(singular(owner))}:
             return None
-        for at in range(index + 1, min(index + 5, len(self.tokens))):
+        listed = False  # "material (zirconia, emax, gold)": the field's choices, which the rules read
+        for at in range(index + 1, min(index + 16, len(self.tokens))):
             text = self._text(at)
             if text == ")":
                 return at + 1 if at > index + 1 else None
-            if text in SEPARATORS or text in ("(", ":", "with", "having") or text in TERMINATOR_WORDS and text != "in":
+            if text in ("(", ":", "with", "having") or (at > index + 4 and not listed):
+                return None
+            if text in SEPARATORS:
+                listed = True
+            elif text in TERMINATOR_WORDS and text not in ("in", "not") and not listed:
                 return None
         return None
 
