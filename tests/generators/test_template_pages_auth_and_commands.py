@@ -60,3 +60,17 @@ async def test_commands_in_groups_are_each_listed_unmet(template_generator: Temp
                                                    "commands: piece add, concert new NAME, concert show NAME")
     for command in ("piece add", "concert new", "concert show"):
         assert items[f"command {command}"]["status"] == UNMET, items
+
+
+async def test_batch_nineteen_small_classes(template_generator: TemplateGenerator) -> None:
+    from codegen.generators.template.words import identifier
+
+    # Polish ł and Danish ø have no decomposition: written as their plain letters, not dropped
+    assert identifier("głos") == "glos" and identifier("smørrebrød") == "smorrebrod"
+    # a JavaScript function of its own is JavaScript code, not a web page's script
+    message = await refusal(template_generator, "a function in javascript that merges two sorted "
+                                                "arrays of events by start time")
+    assert "JavaScript" in message
+    # "a python click app" names its command-line library
+    items = await checklist_of(template_generator, "a python click app to keep my houseplants with name and room")
+    assert items["use click"]["status"] == SUBSTITUTED

@@ -80,11 +80,16 @@ _RESERVED_NAMES = frozenset(
 )
 
 
+# letters NFKD leaves whole (Polish ł, Danish ø, ...), written as their plain letters
+_UNDECOMPOSED = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe",
+                               "Œ": "OE", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def ascii_letters(text: str) -> str:
     """``text`` with accented letters written without their accents ("allergènes" -> "allergenes", ß -> ss)."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    return unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED)).encode("ascii", "ignore").decode()
 
 
 def identifier(text: str) -> str:

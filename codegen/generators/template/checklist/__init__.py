@@ -45,11 +45,18 @@ CAN_DO = (
 )
 
 
+_CODE_ONLY = re.compile(r"\b(?:functions?|class|classes|modules?|librar(?:y|ies)|packages?|npm)\b")
+_PAGE_WORDS = re.compile(r"\b(?:pages?|html|site|website|browser|dom|component|widget|form|app|ui|frontend|front end)\b")
+
+
 def check_servable(prompt: str, kind_scores: dict[str, int]) -> None:
     """Fail, saying what it can do, when the prompt asks for a language or a kind of program it cannot write."""
     languages = asked_languages(prompt)
     names = {ask.language for ask in languages}
     web = kind_scores.get("webpage", 0) >= 3 and not any(kind_scores.get(k, 0) >= 3 for k in KIND_LABELS if k != "webpage")
+    # "a function in javascript that returns a tree": JavaScript code of its own, not a web page's script
+    lowered = prompt.lower()
+    web = web and not (_CODE_ONLY.search(lowered) and not _PAGE_WORDS.search(lowered))
     foreign = [ask for ask in languages if ask.language != "Python" and not (web and ask.language in WEB_LANGUAGES)]
     if foreign and "Python" not in names:
         ask = foreign[0]

@@ -62,11 +62,13 @@ def framework(b: Builder, text: str, assumptions: list[str]) -> None:
         elif re.search(rf"\b{b.spec.framework}\b", flat):
             b.add(f"use {name}", MET, b.where(paths=r"app/main\.py$"))
     if b.spec.kind == "cli":  # the command lines written use argparse, from the standard library
-        library = re.search(r"\b(?:using|with|in|use|via|built on) (click|typer|fire|docopt|argparse)\b", flat)
-        if library and library.group(1) == "argparse":
+        library = re.search(r"\b(?:using|with|in|use|via|built on) (click|typer|fire|docopt|argparse)\b"
+                            r"|\b(click|typer|docopt|argparse)(?: based)? (?:app|cli|tool|command|program)\b", flat)
+        name = library and (library.group(1) or library.group(2))
+        if name == "argparse":
             b.add("use argparse", MET, b.where("argparse"))
-        elif library:
-            b.add(f"use {library.group(1)}", SUBSTITUTED, b.where("argparse"),
+        elif name:
+            b.add(f"use {name}", SUBSTITUTED, b.where("argparse"),
                   "argparse from the standard library: the offline generator writes no other command-line library")
     if b.spec.kind == "webpage":
         other = re.search(r"\b(react|vue|angular|svelte|next\.?js|tailwind|bootstrap|jquery)\b", flat)
