@@ -118,3 +118,8 @@ async def test_a_one_page_site_is_a_landing_page(template_generator: TemplateGen
         assert spec.recipe == "landing", (prompt, spec.recipe)
         items = await checklist_of(template_generator, prompt)
         assert not any("stopwatch" in text for text in items), items
+
+
+def test_measures_of_a_record_are_no_records() -> None:
+    fields = _fields("a Flask API for a bakery: orders with loaves and prices, and a stall with amounts per day")
+    assert not {"price", "amount"} & set(fields), fields

@@ -55,7 +55,9 @@ NON_ENTITIES = frozenset(
     " objects collections rows files folders directories inputs outputs arguments args commands"
     " subcommands flags users people crud basics needs goals ways kinds sorts lots tons examples"
     " validations checks logs metrics status statuses uses means others ones abilities capabilities"
-    " relationships relations links_to timestamps ids operations endpoints_for web forms buttons".split()
+    " relationships relations links_to timestamps ids operations endpoints_for web forms buttons"
+    # measures of a record, never records of their own ("vegetables with quantities", "line items and prices")
+    " quantities amounts prices totals counts weights dimensions".split()
 )
 # plural words that are entities in a list even though they are generic elsewhere
 LIST_ONLY_ENTITIES = frozenset("users people records files links".split())
