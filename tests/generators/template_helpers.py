@@ -84,6 +84,13 @@ async def own_test_results(generator: TemplateGenerator, tester, prompts: list[s
     return dict(await asyncio.gather(*(run(prompt) for prompt in prompts)))
 
 
+async def assert_own_tests_pass(generator: TemplateGenerator, tester, prompts: list[str], *, at_least: int = 1) -> None:
+    """Each prompt's project passes its own tests in the sandbox, ``at_least`` of them."""
+    for prompt, outcome in (await own_test_results(generator, tester, prompts)).items():
+        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
+        assert outcome.passed >= at_least and outcome.failed == 0 and outcome.errors == 0
+
+
 async def code_modules(generator: TemplateGenerator, prompts: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
     """The code modules of the prompts' projects by module name ("lru_cache"): (its path, its project's files)."""
     modules: dict[str, tuple[str, dict[str, str]]] = {}

@@ -9,7 +9,7 @@ import pytest
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from tests.generators.template_helpers import (
-    as_dict, code_modules, each_break_fails_its_test, generate, own_test_results,
+    as_dict, assert_own_tests_pass, code_modules, each_break_fails_its_test, generate,
 )
 
 PROMPTS = [
@@ -74,8 +74,5 @@ BREAKS = [
 async def test_its_projects_pass_their_own_tests_and_catch_a_broken_report(
     template_generator: TemplateGenerator, project_tester
 ) -> None:
-    outcomes = await own_test_results(template_generator, project_tester, PROMPTS)
-    for prompt, outcome in outcomes.items():
-        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
-        assert outcome.passed >= 6 and outcome.failed == 0 and outcome.errors == 0
+    await assert_own_tests_pass(template_generator, project_tester, PROMPTS, at_least=6)
     await each_break_fails_its_test(project_tester, await code_modules(template_generator, PROMPTS[:1]), BREAKS)

@@ -15,7 +15,7 @@ from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
 from tests.generators.template_helpers import (
-    as_dict, checklist_of, code_modules, each_break_fails_its_test, generate, own_test_results,
+    as_dict, assert_own_tests_pass, checklist_of, code_modules, each_break_fails_its_test, generate,
 )
 
 
@@ -190,10 +190,7 @@ async def test_nested_route_projects_pass_their_own_tests_and_catch_a_broken_rou
     for prompt in NESTED_PROMPTS:
         items = await checklist_of(template_generator, prompt)
         assert [text for text, item in items.items() if item["status"] != MET] == [], (prompt, items)
-    outcomes = await own_test_results(template_generator, project_tester, NESTED_PROMPTS)
-    for prompt, outcome in outcomes.items():
-        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
-        assert outcome.failed == 0 and outcome.errors == 0
+    await assert_own_tests_pass(template_generator, project_tester, NESTED_PROMPTS)
     await each_break_fails_its_test(project_tester, await code_modules(template_generator, NESTED_PROMPTS[:1]),
                                     NESTED_BREAKS)
 

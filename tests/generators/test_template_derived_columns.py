@@ -9,7 +9,7 @@ import pytest
 from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from tests.generators.template_helpers import (
-    as_dict, checklist_of, code_modules, each_break_fails_its_test, generate, own_test_results, refusal,
+    as_dict, assert_own_tests_pass, checklist_of, code_modules, each_break_fails_its_test, generate, refusal,
 )
 
 PROMPTS = [
@@ -89,8 +89,5 @@ BREAKS = [
 async def test_its_projects_pass_their_own_tests_and_catch_a_wrong_product(
     template_generator: TemplateGenerator, project_tester
 ) -> None:
-    outcomes = await own_test_results(template_generator, project_tester, PROMPTS)
-    for prompt, outcome in outcomes.items():
-        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
-        assert outcome.failed == 0 and outcome.errors == 0
+    await assert_own_tests_pass(template_generator, project_tester, PROMPTS)
     await each_break_fails_its_test(project_tester, await code_modules(template_generator, [PROMPTS[0], PROMPTS[2]]), BREAKS)

@@ -19,7 +19,7 @@ from codegen.generators.template import TemplateGenerator
 from codegen.generators.template.checklist import MET, UNMET
 from codegen.generators.template.prompt_parser import parse_prompt
 from tests.generators.template_helpers import (
-    as_dict, code_modules, each_break_fails_its_test, generate, own_test_results,
+    as_dict, assert_own_tests_pass, code_modules, each_break_fails_its_test, generate, own_test_results,
 )
 
 # what a part of a recipe must define: class -> its methods, or a function -> None
@@ -343,10 +343,7 @@ FUNCTION_BREAKS = [
 async def test_function_projects_pass_their_own_tests_and_catch_broken_functions(
     template_generator: TemplateGenerator, project_tester
 ) -> None:
-    outcomes = await own_test_results(template_generator, project_tester, FUNCTION_PROMPTS)
-    for prompt, outcome in outcomes.items():
-        assert outcome.status == "passed", (prompt, outcome.summary(), outcome.output[-2000:])
-        assert outcome.passed > 0 and outcome.failed == 0 and outcome.errors == 0
+    await assert_own_tests_pass(template_generator, project_tester, FUNCTION_PROMPTS)
     modules = await code_modules(template_generator, FUNCTION_PROMPTS)
     await each_break_fails_its_test(project_tester, modules, FUNCTION_BREAKS)
 
