@@ -123,3 +123,8 @@ async def test_a_one_page_site_is_a_landing_page(template_generator: TemplateGen
 def test_measures_of_a_record_are_no_records() -> None:
     fields = _fields("a Flask API for a bakery: orders with loaves and prices, and a stall with amounts per day")
     assert not {"price", "amount"} & set(fields), fields
+
+
+def test_how_records_are_shown_names_no_records() -> None:
+    assert _fields("a page listing our cheeses as cards (name, milk, age_months)") == {
+        "cheese": ["name", "milk", "age_months"]}

@@ -13,7 +13,8 @@
   are no records ("a beekeepers' association" is the association);
 - "where I can add dogs and their owners": what a user can add are records, as what they keep;
 - a foreign key written with its target ("owner FK Member") is one field, ``owner_id``;
-- what people log in with ("log in with session cookies", "sign in using magic links") is how, never records.
+- what people log in with ("log in with session cookies", "sign in using magic links") is how, never records;
+- how records are shown ("single origins as cards (origin, process)") is no records: the fields are theirs.
 """
 
 from __future__ import annotations
@@ -44,11 +45,15 @@ _CAN_ADD_RE = re.compile(r"\b(can|could|to|will|should)\s+(?:add|register|enter|
 _FOREIGN_KEY_RE = re.compile(r"\b([A-Za-z]\w*)\s+(?:FK|fk|[Ff]oreign [Kk]ey)\s+(?:(?:to|references?|on)\s+|->\s*)?"
                              r"(?!(?:and|or|not|to|unique|required|optional|nullable|int|integer|with)\b)[A-Za-z]\w*")
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
+# "single origins as cards (origin, process)": how records are shown, before their fields, names no records
+_SHOWN_AS_RE = re.compile(r"\s+(?:shown |displayed )?as (?:a |an )?(?:cards?|tiles?|rows?|boxes|a grid|a list|a table)"
+                          r"(?=\s*\()", re.IGNORECASE)
 
 
 def for_entities(text: str) -> str:
     """``text`` as the entity parser should read it."""
     text = _METHOD_RE.sub("", text)
+    text = _SHOWN_AS_RE.sub(" ", text)
     text = _FOREIGN_KEY_RE.sub(_link_field, text)
     text = _BEHAVIOUR_RE.sub("", text)
     text = _VERBS_RE.sub(" ", text)
