@@ -49,3 +49,25 @@ async def test_a_failing_listener_costs_the_others_nothing(database_url, log_lin
     finally:
         await conn.close()
         await bus.stop()
+
+
+async def test_a_failing_listener_costs_the_others_their_resync(database_url, log_lines) -> None:
+    """After the LISTEN connection comes back, every listener hears of it, whichever raised before it."""
+    bus = EventBus(database_url)
+    await bus.start()
+    admin = await asyncpg.connect(database_url)
+    try:
+        resynced: list[str] = []
+        bus.on_queue(_explode)
+        bus.on_resync(lambda: resynced.append("resync"))
+        pid = await bus._conn.fetchval("SELECT pg_backend_pid()")  # the bus's own LISTEN session
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+
+        async def heard() -> bool:
+            return resynced == ["resync"]
+
+        await wait_until(heard)
+        assert logged(log_lines, "a notification listener failed")
+    finally:
+        await admin.close()
+        await bus.stop()

@@ -233,7 +233,7 @@ class EventBus:
         WAL flush), which capped creates at one disk flush each (docs/performance.md).
         """
         for callback in self._queue_listeners:
-            callback()
+            _deliver(callback)
         self._announce_wanted = True
         if self._announcer is None or self._announcer.done():
             self._announcer = asyncio.get_running_loop().create_task(self._announce(), name="queue-announcer")
@@ -322,13 +322,11 @@ class EventBus:
                 await conn.execute("SELECT 1", timeout=HEALTH_CHECK_SECONDS)
 
     def _resync_all(self) -> None:
-        for subscribers in self._topics.values():
-            for subscription in subscribers:
-                subscription.offer(RESYNC)
-        for callback in self._queue_listeners:
-            callback()
-        for callback in self._resync_listeners:
-            callback()
+        for generation_id, subscribers in self._topics.items():
+            for subscription in tuple(subscribers):
+                _deliver(subscription.offer, RESYNC, generation_id=generation_id)
+        for callback in (*self._queue_listeners, *self._resync_listeners):
+            _deliver(callback)
 
     def _on_event_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         generation_id, seq, data = payload.split(":", 2)

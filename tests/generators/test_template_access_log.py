@@ -60,6 +60,7 @@ BREAKS = [
     ("access_log", "if r.status >= 400:", "if r.status > 400:", "test_status_classes_and_errors_per_hour"),
     ("access_log", "return [r for r in requests if r.time >= moment]", "return [r for r in requests if r.time > moment]",
      "test_since_keeps_requests_at_or_after_the_moment"),
+    ("access_log", r"(?P<status>[1-5]\d\d)", r"(?P<status>\d{3})", "test_unreadable_lines_are_counted_and_blank_ones_ignored"),
     ("access_log", "return round(100 * part / whole, 1) if whole else 0.0", "return round(part / whole, 1) if whole else 0.0",
      "test_status_classes_in_percent"),
     ("access_log", 'Counter(r.path.split("?", 1)[0] for r in requests)', "Counter(r.path for r in requests)",

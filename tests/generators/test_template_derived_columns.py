@@ -4,6 +4,8 @@ request (batch sixteen and earlier batches asked for each)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from codegen.generators.template import TemplateGenerator
@@ -91,3 +93,21 @@ async def test_its_projects_pass_their_own_tests_and_catch_a_wrong_product(
 ) -> None:
     await assert_own_tests_pass(template_generator, project_tester, PROMPTS)
     await each_break_fails_its_test(project_tester, await code_modules(template_generator, [PROMPTS[0], PROMPTS[2]]), BREAKS)
+
+
+async def test_a_computed_column_is_never_made_of_dates_nor_used_as_a_key(template_generator: TemplateGenerator) -> None:
+    # a date is no factor: nothing is computed and the report stays unmet, never a crash; grouped, filtered or
+    # deduplicated by, a computed column would be a key the script reads from the file: the request is unmet
+    for prompt in ("a script for rentals.csv (shop, rented_on, day_rate): income = rented_on * day_rate, "
+                   "total income per shop",
+                   "a script for rentals.csv (shop, returned_date, day_rate): total revenue per shop",
+                   "a script for rentals.csv (shop, days, day_rate): total revenue per shop, only rows where "
+                   "revenue is 50",
+                   "a script for rentals.csv (shop, days, day_rate): revenue = days * day_rate; total revenue per "
+                   "shop; drop duplicate revenue rows",
+                   "a script for rentals.csv (shop, days, day_rate): revenue = days * day_rate, count per revenue"):
+        result, _ = await generate(template_generator, prompt)
+        assert not result.requirements or not any(
+            item["text"].startswith("compute") for item in result.requirements), prompt
+        assert any(item["status"] == UNMET and re.search(r"revenue|income", item["text"])
+                   for item in result.requirements), prompt

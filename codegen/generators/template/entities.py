@@ -52,6 +52,9 @@ from codegen.generators.template.entity_words import (
 )
 from codegen.generators.template.words import Token, identifier, is_plural, plural, safe_field_name, singular
 
+_MAX_LOOKAHEAD = 8
+
+
 @dataclass
 class _Item:
     words: list[str]
@@ -72,6 +75,7 @@ class EntityParser(EntityGuards, FieldItems):
     allow_singular: bool = False
     found: dict[str, EntityDraft] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)  # token positions already read as part of an entity
+    lookahead: int = 0  # how many field lists deep _field_spec is looking ahead
 
     def parse(self) -> list[EntityDraft]:
         """Every entity of the text, in order of appearance."""
@@ -302,7 +306,17 @@ class EntityParser(EntityGuards, FieldItems):
         return [(identifier(name), index, self._text(after) in ("with", "for", "including", ":", "("))]
 
     def _field_spec(self, index: int) -> tuple[list[FieldDraft] | None, int]:
-        """Fields attached at ``index``: ``(a, b)``, ``: a, b``, ``with a and b``, ``that have a, b``."""
+        """Fields attached at ``index``: ``(a, b)``, ``: a, b``, ``with a and b``, ``that have a, b`` (looking
+        ahead a few lists deep at most: "authors with name and books with title and ..." without end is no list)."""
+        if self.lookahead >= _MAX_LOOKAHEAD:
+            return None, index
+        self.lookahead += 1
+        try:
+            return self._field_spec_at(index)
+        finally:
+            self.lookahead -= 1
+
+    def _field_spec_at(self, index: int) -> tuple[list[FieldDraft] | None, int]:
         text = self._text(index)
         if text == "(":
             return self._fields(index + 1, closer=")")

@@ -30,14 +30,14 @@ _STATUS_RE = re.compile(
     r"(?: with)?(?: an?| the)?(?: http| status(?: code)?)? [1-5]\d\d\b[^.;,\n]*",
     re.IGNORECASE,
 )
-_POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*)'s\s+([A-Za-z][\w-]*)")
+_POSSESSIVE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)'s\s+([A-Za-z][\w-]*)")
 # behaviour and layout words before a noun ("drag and drop shelves", "a masonry gallery"): the noun is the name
 _BEHAVIOUR_RE = re.compile(r"\b(?:drag(?:ging)? (?:and|&|n) drop(?:pable)?|draggable|masonry|sortable)\b", re.IGNORECASE)
 _RECORD_VERB = r"(?:add|create|edit|update|delete|remove|rename|archive|move)"
 # "add/edit/delete cards": the cards; ", add expenses": the expenses (an item of a list, the verb first)
 _VERBS_RE = re.compile(rf"\b{_RECORD_VERB}(?:\s*/\s*{_RECORD_VERB})+\s+(?=[a-z])"
                        rf"|(?:(?<=[,:;])|(?<=\band)|(?<=\bthen))\s+{_RECORD_VERB}\s+(?=[a-z])", re.IGNORECASE)
-_PLURAL_POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*s)'\s+(?:[a-z]+ing\s+)?([a-z][\w-]*)")
+_PLURAL_POSSESSIVE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*s)'\s+(?:[a-z]+ing\s+)?([a-z][\w-]*)")
 _LOG_IN_WITH_RE = re.compile(r"\b(?:(?:log|sign)(?:s|ged|ging)?\s*(?:in|on)|authenticat\w*)\s+(?:with|using|via|through)"
                              r"(?:\s+(?!and\b|or\b|to\b|then\b)[\w-]+){1,2}", re.IGNORECASE)
 _CAN_ADD_RE = re.compile(r"\b(can|could|to|will|should)\s+(?:add|register|enter|record|log)\s+(?=[a-z])", re.IGNORECASE)
@@ -46,7 +46,7 @@ _FOREIGN_KEY_RE = re.compile(r"\b([A-Za-z]\w*)\s+(?:FK|fk|[Ff]oreign [Kk]ey)\s+(
                              r"(?!(?:and|or|not|to|unique|required|optional|nullable|int|integer|with)\b)[A-Za-z]\w*")
 _LIST_OF_RE = re.compile(r"\b(?:an? )?(?:list|array|set|collection) of (?=[a-z])", re.IGNORECASE)
 # "single origins as cards (origin, process)": how records are shown, before their fields, names no records
-_SHOWN_AS_RE = re.compile(r"\s+(?:shown |displayed )?as (?:a |an )?(?:cards?|tiles?|rows?|boxes|a grid|a list|a table)"
+_SHOWN_AS_RE = re.compile(r"(?<!\s)\s+(?:shown |displayed )?as (?:a |an )?(?:cards?|tiles?|rows?|boxes|a grid|a list|a table)"
                           r"(?=\s*\()", re.IGNORECASE)
 
 

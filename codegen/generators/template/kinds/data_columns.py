@@ -83,7 +83,7 @@ def other_groups(flat: str, group: str | None, entity: EntitySpec) -> list[str]:
     for match in _GROUP_RE.finditer(flat):
         word = identifier(singular(match.group(1)))
         field = entity.field(word)
-        ranked = re.search(r"\b(?:top|first|bottom|rank\w*) (?:\S+ ){0,3}$", flat[:match.start()])
+        ranked = re.search(r"\b(?:top|first|bottom|rank\w*) (?:\S+ ){0,3}$", flat[max(0, match.start() - 80):match.start()])
         if (word in NOT_COLUMNS or match.group(1) in METRIC_WORDS or ranked or word == group or word in others
                 or (field is not None and field.type in ("int", "float"))):
             continue

@@ -13,7 +13,7 @@ import re
 from codegen.generators.template.model import EntitySpec
 from codegen.generators.template.words import identifier
 
-_OPERAND = r"(?:the )?([a-z][a-z_ ]*?[a-z])"
+_OPERAND = r"(?:the )?([a-z][a-z_ ]{0,40}?[a-z])"  # bounded: an unbounded run rescans every stretch of words
 # "revenue = units * unit_price", "revenue (units x unit_price)", "revenue is quantity times price"
 _FORMULA_RE = re.compile(
     r"\b([a-z][a-z_]*)\s*(?:=|:|\(|\bis\b|\bas\b|\bbeing\b|\bmeans\b|\bcomputed as\b|\bcalculated as\b)\s*"
@@ -25,6 +25,7 @@ _AMOUNT_WORDS = frozenset("revenue revenues sales turnover income earnings takin
 _QUANTITY_RE = re.compile(r"(?:^|_)(?:units?|qty|quantity|quantities|pieces|count|sold|hours|nights)(?:$|_)")
 _PRICE_RE = re.compile(r"(?:^|_)(?:price|cost|rate|fee)(?:$|_)")
 _NUMERIC = ("int", "float")
+_WHEN_RE = re.compile(r"(?:^|_)(?:date|dates|day|days|at|on|time|times|timestamp|when|year|month|week)(?:$|_)")
 
 
 def formulas(text: str, entity: EntitySpec, named: set[str]) -> dict[str, list[str]]:
@@ -32,8 +33,8 @@ def formulas(text: str, entity: EntitySpec, named: set[str]) -> dict[str, list[s
     derived: dict[str, list[str]] = {}
     for match in _FORMULA_RE.finditer(text.lower()):
         name, factors = identifier(match.group(1)), [identifier(match.group(2)), identifier(match.group(3))]
-        if name not in named and all(_numeric(entity, factor) for factor in factors):
-            derived[name] = factors
+        if name not in named and all(_multipliable(entity, factor) for factor in factors):
+            derived[name] = _as_numbers(entity, factors)
     return derived
 
 
@@ -47,7 +48,7 @@ def inferred(derived: dict[str, list[str]], entity: EntitySpec, named: set[str],
         quantity = _first(entity, named, _QUANTITY_RE)
         price = _first(entity, named, _PRICE_RE, besides=quantity)
         if quantity and price:
-            derived[name] = [quantity, price]
+            derived[name] = _as_numbers(entity, [quantity, price])
             inferred.append(name)
     return inferred
 
@@ -56,17 +57,20 @@ def value_type(entity: EntitySpec, factors: list[str]) -> str:
     return "float" if any(entity.field(factor).type == "float" for factor in factors) else "int"
 
 
-def _numeric(entity: EntitySpec, name: str) -> bool:
+def _multipliable(entity: EntitySpec, name: str) -> bool:
+    """A number, or a column of unknown type whose name says no date or time ("sold_date" is no quantity)."""
     field = entity.field(name)
-    if field is not None and field.type == "str":
-        field.type = "float"  # multiplied, so a number whatever its name
-    return field is not None
+    return field is not None and (field.type in _NUMERIC or field.type == "str" and not _WHEN_RE.search(name))
+
+
+def _as_numbers(entity: EntitySpec, factors: list[str]) -> list[str]:
+    for factor in factors:
+        field = entity.field(factor)
+        if field.type not in _NUMERIC:
+            field.type = "float"  # multiplied, so a number whatever its name
+    return factors
 
 
 def _first(entity: EntitySpec, named: set[str], pattern: re.Pattern, besides: str | None = None) -> str | None:
-    for field in entity.fields:
-        if field.name in named and field.name != besides and pattern.search(field.name):
-            if field.type not in _NUMERIC:
-                field.type = "float"
-            return field.name
-    return None
+    return next((field.name for field in entity.fields if field.name in named and field.name != besides
+                 and pattern.search(field.name) and _multipliable(entity, field.name)), None)

@@ -53,9 +53,13 @@ class DataScript:
             if column and not entity.field(column):
                 kind = data_derived.value_type(entity, derived[column]) if column in derived else "float"
                 entity.fields.append(FieldSpec(column, kind, True))
-        assumptions.extend(f"{name} computed as {' × '.join(derived[name])} (the prompt's columns have no {name})"
-                           for name in inferred)
         operations, group, metrics = data_operations.read(context.text, flat, entity, group, metrics)
+        # a computed column is measured and sorted on, never grouped, filtered or deduplicated by (those read the
+        # file's columns): asked for, it stays a column the file does not have, so the request is unmet
+        for key in {group, *operations["where"], *operations["dedupe_by"]} & set(derived):
+            del derived[key]
+        assumptions.extend(f"{name} computed as {' × '.join(derived[name])} (the prompt's columns have no {name})"
+                           for name in inferred if name in derived)
         operations["groups_not_served"] = data_columns.other_groups(flat, group, entity)
         numeric = [f.name for f in entity.fields if f.type in ("int", "float")]
         summarize = bool(metrics or group or not operations["operations"])
