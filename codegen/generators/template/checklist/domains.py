@@ -33,8 +33,10 @@ def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
     if assumed:
         # the domain's word names its first records ("a todo app": tasks); the others must be the prompt's words
         words = set(re.findall(r"[a-z]+", normalize(text).lower().replace("_", " ")))
-        # "booking a house cleaning" finds the hotel domain by its records: the prompt never said "hotel"
-        titled = domain[0].lower() in words
+        # "booking a house cleaning" finds the hotel domain by its records: the prompt never said "hotel"; "an
+        # online store" names the shop by a word of the business itself
+        found = re.search(rf"\b(?:{pattern})\b", normalize(text).lower())
+        titled = domain[0].lower() in words or bool(found and singular(found.group(0)).replace(" ", "_") not in domain[1])
         unnamed = [e for e in assumed if (e.name != domain[1][0] or not titled)
                    and not {e.name.replace("_", " "), e.plural.replace("_", " ")} & words]
         kept, project = [e for e in assumed if e not in unnamed], f"{article(domain[0].lower())} project"
