@@ -128,3 +128,10 @@ def test_measures_of_a_record_are_no_records() -> None:
 def test_how_records_are_shown_names_no_records() -> None:
     assert _fields("a page listing our cheeses as cards (name, milk, age_months)") == {
         "cheese": ["name", "milk", "age_months"]}
+
+
+async def test_values_after_a_field_label_and_a_colon_are_its_choices(template_generator: TemplateGenerator) -> None:
+    items = await checklist_of(template_generator, "Flask API for a tailor: alterations with garment, priority: low, "
+                                                   "normal, rush, and a paid flag")
+    assert items["priority must be one of low, normal or rush"]["status"] == MET
+    assert not any(text in ("low", "normal", "rush") for text in items), items

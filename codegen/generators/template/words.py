@@ -289,11 +289,18 @@ def _owner(text: str, at: int) -> str | None:
     return None
 
 
+# a field's label, a colon and its values, each a word, up to the end of the list: "category: bike, electric, other"
+_LABELLED_VALUES_RE = re.compile(
+    r"\b(category|type|kind|status|state|level|priority|size|colou?r|genre|tier)(?: enum)?:[ \t]*"
+    r"([a-z][\w-]{0,30}(?:,[ \t]*[a-z][\w-]{0,30}){1,11})(?=,?[ \t]+and\b|[ \t]*[.;)\n]|[ \t]*$)", re.IGNORECASE)
+
+
 def _enum_lists(text: str, said_rules: bool, owners: dict[str, set[str]]) -> str:
     """A field's rule written beside it in a list of fields is said after the text instead: "status (a, b, c)" is
     the field status and "status must be one of a, b or c" (the list would otherwise end the entity's fields).
     ``owners`` gets, for each rule written inside brackets, the word before them."""
     rules: list[str] = []
+    text = _LABELLED_VALUES_RE.sub(r"\1 (\2)", text)  # "category: bike, electric, other" is "category (bike, ...)"
 
     def field_only(match: re.Match, rule, source: str) -> str:
         said = rule(match)
