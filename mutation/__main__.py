@@ -47,6 +47,12 @@ def _pytest(cwd: Path, tests: tuple[str, ...] | list[str]) -> subprocess.Complet
                           check=False)
 
 
+def _last_lines(text: str, count: int) -> str:
+    """The last ``count`` non-blank lines of a program's output (its progress redraws split at each ``\\r``)."""
+    lines = [line for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    return "\n".join(lines[-count:])
+
+
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
@@ -248,9 +254,12 @@ def run_python(scopes: list[str], mutants: list[str] | None = None) -> dict[str,
             started = time.monotonic()
             with _migrated_template(env):
                 # one mutant at a time: the machine is shared, and each mutant's tests use the database
-                subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1",
-                                *(mutants or SPLIT.get(scope, ()))], cwd=copy, env=env, check=False,
-                               stdout=subprocess.DEVNULL)
+                ran = subprocess.run([*NICE, sys.executable, "-m", "mutmut", "run", "--max-children", "1",
+                                      *(mutants or SPLIT.get(scope, ()))], cwd=copy, env=env, check=False,
+                                     capture_output=True, text=True)
+            if ran.returncode != 0:  # e.g. "Failed to run clean test": its mutants stay "not checked"; say why
+                print(f"{scope}: mutmut exited {ran.returncode}:\n{_last_lines(ran.stdout + ran.stderr, 40)}",
+                      file=sys.stderr, flush=True)
             subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=copy, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
