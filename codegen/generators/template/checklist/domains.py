@@ -11,13 +11,14 @@ from codegen.generators.template.words import article, human_list, normalize, pl
 
 def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
     """"a bookstore API": the domain's usual entities stand for what the prompt did not name."""
-    domain = catalog.find_domain(normalize(text).lower())
+    flat = normalize(text).lower()
+    domain = catalog.find_domain(flat)
     if domain is None or b.spec.recipe or b.spec.kind == "data_script":
         return
     assumed = [e for e in b.spec.entities if e.name not in named and e.name in domain[1]]
     pattern = next(p for p, word, _ in catalog.DOMAINS if word == domain[0])
     kind_words = r"(?:\s+taking)?\s+(?:web\s+)?(?:app|application|api|tool|site|website|page|manager|tracker|system|service|cli)\b"
-    headed = re.search(rf"\b(?:{pattern}){kind_words}", normalize(text).lower())
+    headed = re.search(rf"\b(?:{pattern}){kind_words}", flat)
     # "a coffee subscription service: customers, plans, subscriptions": a record named is what the word meant
     own_word = any(re.fullmatch(pattern, e.plural.replace("_", " ")) or re.fullmatch(pattern, e.name.replace("_", " "))
                    for e in b.spec.entities if e.name in named)
@@ -32,10 +33,10 @@ def domain(b: Builder, text: str, named: dict[str, bool]) -> None:
         return
     if assumed:
         # the domain's word names its first records ("a todo app": tasks); the others must be the prompt's words
-        words = set(re.findall(r"[a-z]+", normalize(text).lower().replace("_", " ")))
+        words = set(re.findall(r"[a-z]+", flat.replace("_", " ")))
         # "booking a house cleaning" finds the hotel domain by its records: the prompt never said "hotel"; "an
         # online store" names the shop by a word of the business itself
-        found = re.search(rf"\b(?:{pattern})\b", normalize(text).lower())
+        found = re.search(rf"\b(?:{pattern})\b", flat)
         titled = domain[0].lower() in words or bool(found and singular(found.group(0)).replace(" ", "_") not in domain[1])
         unnamed = [e for e in assumed if (e.name != domain[1][0] or not titled)
                    and not {e.name.replace("_", " "), e.plural.replace("_", " ")} & words]

@@ -125,6 +125,12 @@ _BEARER = re.compile(r"\b(?:jwt|bearer|tokens?)\b")
 _OTHER_ACCOUNTS = re.compile(r"\boauth\w*|\bopenid\b|\bsso\b|\bsingle sign ?on\b|\b(?:sign|log) ?in (?:with|via|through) "
                              r"(?:google|github|gitlab|facebook|apple|microsoft|discord)\b|\b(?:google|github|gitlab|facebook"
                              r"|apple|microsoft|discord) (?:login|sign ?in|oauth|auth\w*|accounts?)\b")
+# (asked for, unless the prompt also says, what the generated bearer tokens are not), checked in this order
+_OTHER_AUTH = [
+    (_API_KEY_ONLY, _TOKEN_AUTH, "API keys sent in a header"),
+    (_OTHER_ACCOUNTS, None, "OAuth or sign-in with another site's accounts"),
+    (_SESSION_AUTH, _BEARER, "server sessions or session cookies"),
+]
 
 
 def features(b: Builder, text: str) -> None:
@@ -142,17 +148,11 @@ def features(b: Builder, text: str) -> None:
         if feature in b.spec.features:
             paths, needles = _FEATURE_EVIDENCE[feature]
             where = b.where(*needles, paths=paths)
-            if where and feature == "auth" and _API_KEY_ONLY.search(flat) and not _TOKEN_AUTH.search(flat):
-                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
-                      "not write API keys sent in a header")
-                continue
-            if where and feature == "auth" and _OTHER_ACCOUNTS.search(flat):
-                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
-                      "not write OAuth or sign-in with another site's accounts")
-                continue
-            if where and feature == "auth" and _SESSION_AUTH.search(flat) and not _BEARER.search(flat):
-                b.add(label, SUBSTITUTED, where, "bearer tokens from sign-up and login: the offline generator does "
-                      "not write server sessions or session cookies")
+            other = next((what for asked, unless, what in _OTHER_AUTH if asked.search(flat)
+                          and not (unless and unless.search(flat))), None) if feature == "auth" else None
+            if where and other:
+                b.add(label, SUBSTITUTED, where, f"bearer tokens from sign-up and login: the offline generator does "
+                      f"not write {other}")
                 continue
             b.add(label, MET if where else UNMET, where, None if where else "no file implements it")
         else:

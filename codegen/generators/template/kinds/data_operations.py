@@ -51,11 +51,12 @@ def read(text: str, flat: str, entity: EntitySpec, group: str | None,
     labels = options["operations"]
     words = [m.group(1) for m in _DEDUPE_BY_RE.finditer(flat) if m.group(1) not in _NOT_KEYS]
     by = next((c for word in words if (c := _column(entity, word))), None)
-    if _DEDUPE_RE.search(flat) and words and by is None:
+    dedupe = _DEDUPE_RE.search(flat)
+    if dedupe and words and by is None:
         # "drop duplicate emails" of a file with no email column: not served by removing equal rows
         options["operations_unmet"] = [(f"remove rows with a repeated {singular(words[0])}",
                                         f"the file's columns the offline generator read have no {singular(words[0])}")]
-    elif _DEDUPE_RE.search(flat):
+    elif dedupe:
         options["dedupe"] = True
         options["dedupe_by"] = [by] if by else []
         options["keep_last"] = bool(by and _KEEP_LAST_RE.search(flat))

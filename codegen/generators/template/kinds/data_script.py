@@ -144,7 +144,7 @@ _SAMPLE_OTHER = {
 
 def _sample_rows(spec: ProjectSpec) -> list[dict]:
     """Four rows of CSV text; text columns repeat so groups have more than one row."""
-    rows = []
+    rows, types = [], _types(spec)
     for index in range(4):
         row = {}
         for field in _read_fields(spec):
@@ -157,7 +157,6 @@ def _sample_rows(spec: ProjectSpec) -> list[dict]:
             else:
                 row[field.name] = _SAMPLE_OTHER[field.type][index]
         for name, factors in _derived(spec).items():
-            types = _types(spec)
             row[name] = str(math.prod((float if types[f] == "float" else int)(row[f]) for f in factors))
         rows.append(row)
     return rows

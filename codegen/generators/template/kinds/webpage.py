@@ -27,7 +27,6 @@ from codegen.generators.template.model import Context, EntitySpec, FieldSpec, Pr
 from codegen.generators.template.words import article, human_list, identifier, plural, title
 
 
-
 def names_variant(variant: str, flat: str) -> bool:
     """Whether the normalized prompt names the page ``variant`` ("landing", "calculator", "stopwatch")."""
     return bool(re.search(_VARIANTS[variant]["pattern"], flat))
@@ -53,8 +52,8 @@ def other_variants(flat: str) -> list[tuple[str, dict]]:
 def _page_sections_beside_a_countdown(flat: str) -> list[str]:
     """The sections of a page the prompt names that are a page's own (a gallery, a form, a schedule), besides a
     countdown: with them, a countdown is a section of the page, not the stopwatch page itself."""
-    return [s.name for s in named_sections(flat) if any(
-        re.fullmatch(entry["pattern"], s.name) for key, entry in KNOWN_SECTIONS.items() if key not in ("countdown", "date"))]
+    timers = (KNOWN_SECTIONS["countdown"], KNOWN_SECTIONS["date"])
+    return [s.name for s in named_sections(flat) if known_by_name(s.name) not in (None, *timers)]
 
 
 class WebPage:
@@ -315,8 +314,6 @@ def _landing(spec: ProjectSpec) -> tuple[str, str, list[str]]:
     )
     contact_ids = ["contact-form", "contact-name", "contact-email", "contact-message", "contact-status"]
     return body, _script("landing"), contact_ids + ids
-
-
 
 
 def _known_section(section: EntitySpec, spec: ProjectSpec | None = None) -> dict | None:
